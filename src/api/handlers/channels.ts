@@ -1,0 +1,109 @@
+// Channel operations: CreateChannel (with its stream key, in one transaction), GetChannel,
+// BatchGetChannel, ListChannels, UpdateChannel and DeleteChannel (with its stream keys).
+
+import type * as ivs from '@aws-sdk/client-ivs';
+import type { RequestContext } from '../../domain/context.js';
+import { conflict, quotaExceeded } from '../../domain/errors.js';
+import { buildArn } from '../../domain/arn.js';
+import { newResourceId } from '../../domain/ids.js';
+import { applyChannelChange, CHANNEL_DEFAULTS, type ChannelSettings } from '../../domain/channel-rules.js';
+import type { Store } from '../../storage/store.js';
+import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
+import { renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
+import { insertStreamKey, renderStreamKey } from './stream-key-store.js';
+import { requireReferences } from './references.js';
+
+type Out<T> = Omit<T, '$metadata'>;
+
+export function channelRowOf(ctx: RequestContext, id: string, settings: ChannelSettings, tags: Record<string, string>) {
+  const arn = buildArn(ctx, 'channel', id);
+  const doc: ChannelDoc = { arn, ...settings, tags };
+  return {
+    arn, type: 'channel' as const, account: ctx.account, region: ctx.region, id,
+    name: settings.name ?? '', ref1: settings.recordingConfigurationArn ?? '',
+    ref2: settings.playbackRestrictionPolicyArn ?? '', lookup: null, doc,
+  };
+}
+
+export async function createChannel(
+  deps: HandlerDeps, input: ivs.CreateChannelRequest, ctx: RequestContext,
+): Promise<Out<ivs.CreateChannelResponse>> {
+  const settings = applyChannelChange(CHANNEL_DEFAULTS, input);
+  const tags = checkTags(input.tags);
+  return deps.store.transaction(async (tx) => {
+    if ((await tx.resources.count(ctx, 'channel')) >= deps.quotas.channels) {
+      throw quotaExceeded(`Maximum number of channels (${deps.quotas.channels}) reached for this account and region`);
+    }
+    await requireReferences(tx, ctx, settings);
+    const row = (await tx.resources.insert(channelRowOf(ctx, newResourceId(), settings, tags))) as ChannelRow;
+    const key = await insertStreamKey(tx, ctx, row.arn, tags);
+    return { channel: renderChannel(deps, row), streamKey: renderStreamKey(key) };
+  });
+}
+
+export async function getChannel(
+  deps: HandlerDeps, input: ivs.GetChannelRequest, ctx: RequestContext,
+): Promise<Out<ivs.GetChannelResponse>> {
+  const row = await loadOwned<ChannelDoc>(deps.store, ctx, 'channel', input.arn!);
+  return { channel: renderChannel(deps, row) };
+}
+
+export async function batchGetChannel(
+  deps: HandlerDeps, input: ivs.BatchGetChannelRequest, ctx: RequestContext,
+): Promise<Out<ivs.BatchGetChannelResponse>> {
+  const channels: ivs.Channel[] = [];
+  const errors: ivs.BatchError[] = [];
+  for (const arn of new Set(input.arns)) {
+    const row = await findOwned<ChannelDoc>(deps.store, ctx, 'channel', arn);
+    if (row) channels.push(renderChannel(deps, row));
+    else errors.push({ arn, code: 'ResourceNotFoundException', message: `Channel not found: ${arn}` });
+  }
+  return { channels, errors };
+}
+
+export async function listChannels(
+  deps: HandlerDeps, input: ivs.ListChannelsRequest, ctx: RequestContext,
+): Promise<Out<ivs.ListChannelsResponse>> {
+  const filters = [
+    input.filterByName, input.filterByRecordingConfigurationArn,
+    input.filterByPlaybackRestrictionPolicyArn, input.filterByAdConfigurationArn,
+  ].filter((f) => f !== undefined && f !== '');
+  if (filters.length > 1) throw conflict('Only one filter can be specified at a time');
+  if (input.filterByAdConfigurationArn) return { channels: [] }; // ad configurations are not supported yet
+  const page = await listPage<ChannelDoc>(deps, ctx, 'ListChannels', {
+    type: 'channel',
+    name: input.filterByName || undefined,
+    ref1: input.filterByRecordingConfigurationArn || undefined,
+    ref2: input.filterByPlaybackRestrictionPolicyArn || undefined,
+  }, input.nextToken, input.maxResults ?? 100);
+  return { channels: page.items.map(renderChannelSummary), nextToken: page.nextToken };
+}
+
+export async function updateChannel(
+  deps: HandlerDeps, input: ivs.UpdateChannelRequest, ctx: RequestContext,
+): Promise<Out<ivs.UpdateChannelResponse>> {
+  return deps.store.transaction(async (tx: Store) => {
+    const current = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
+    const { arn: _arn, ...change } = input;
+    const settings = applyChannelChange(current.doc, change);
+    await requireReferences(tx, ctx, settings);
+    const next = channelRowOf(ctx, current.id, settings, current.doc.tags);
+    await tx.resources.update(next);
+    return { channel: renderChannel(deps, { ...next, seq: current.seq }) };
+  });
+}
+
+export async function deleteChannel(
+  deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext,
+): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const row = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
+    if (deps.live.getLive(row.arn)) {
+      throw conflict(`Channel ${row.arn} is live; stop the stream before deleting the channel`);
+    }
+    for (const key of await tx.resources.findReferencing('stream-key', row.arn, 1000)) {
+      await tx.resources.delete(key.arn);
+    }
+    await tx.resources.delete(row.arn);
+  });
+}

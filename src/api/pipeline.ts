@@ -1,0 +1,65 @@
+// The API request pipeline: authenticate → route → decode (deserialize + validate) → invoke →
+// serialize, one small step each. It knows nothing of node:http (src/http adapts it), so it can be
+// driven directly in tests and benchmarks.
+
+import type { Logger } from 'pino';
+import { ServiceError, notImplemented } from '../domain/errors.js';
+import { newRequestId } from '../domain/ids.js';
+import type { RequestContext } from '../domain/context.js';
+import type { ProtocolEngine, HttpResponse } from './protocol/index.js';
+import type { SigV4Verifier } from './auth/index.js';
+import { lookupOperation } from './handlers/index.js';
+import type { HandlerDeps } from './handlers/support.js';
+
+export interface ApiRequest {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export type ApiResponse = HttpResponse;
+
+export class ApiPipeline {
+  constructor(
+    private readonly protocol: ProtocolEngine,
+    private readonly verifier: SigV4Verifier,
+    private readonly deps: HandlerDeps,
+    private readonly log: Logger,
+  ) {}
+
+  async handle(req: ApiRequest): Promise<ApiResponse> {
+    const requestId = newRequestId();
+    let operationName = '-';
+    try {
+      const caller = await this.verifier.verify(req);
+      const match = this.protocol.route(req.method, req.rawPath);
+      if (!match) throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
+      operationName = match.operation.name;
+      const entry = lookupOperation(operationName);
+      if (typeof entry !== 'function') throw notImplemented(operationName, entry?.notImplemented);
+      const input = this.protocol.decode(match.operation, {
+        labels: match.labels, query: new URLSearchParams(req.rawQuery), headers: req.headers, body: req.body,
+      });
+      const ctx: RequestContext = { ...caller, requestId };
+      const output = await entry(this.deps, input, ctx);
+      const response = this.protocol.serialize(match.operation, output ?? {});
+      response.headers['x-amzn-RequestId'] = requestId;
+      return response;
+    } catch (err) {
+      this.report(err, operationName, requestId);
+      return this.protocol.encodeError(err, requestId);
+    }
+  }
+
+  private report(err: unknown, operation: string, requestId: string): void {
+    if (err instanceof ServiceError) {
+      this.log.debug({ requestId, operation, code: err.code }, err.message);
+    } else {
+      this.log.error({ requestId, operation, err }, 'unexpected error while handling an API request');
+    }
+  }
+}
+
+const truncate = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);

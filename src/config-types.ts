@@ -1,0 +1,46 @@
+// The shape of openivs's configuration once loaded and validated (see config.ts for where each value
+// comes from: defaults < config file < OPENIVS_* environment < command-line flags).
+
+export interface CredentialConfig {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+export interface QuotaConfig {
+  /** Channels per account and region (IVS default 5,000; adjustable). */
+  channels: number;
+  /** Concurrent live streams per account and region (IVS default 100; adjustable). */
+  concurrentBroadcasts: number;
+  /** Concurrent viewers per account and region (IVS default 15,000; adjustable). */
+  concurrentViewers: number;
+  /** Recording configurations per account and region (IVS: 20). */
+  recordingConfigurations: number;
+  /** Playback key pairs per account and region (IVS: 3, not adjustable). */
+  playbackKeyPairs: number;
+  /** Playback restriction policies per account and region (IVS: 20). */
+  playbackRestrictionPolicies: number;
+}
+
+export interface Config {
+  dataDir: string;
+  /** Address the listeners bind to. */
+  bindAddress: string;
+  httpPort: number;
+  rtmpPort: number;
+  /** undefined: RTMPS listener off. */
+  rtmpsPort: number | undefined;
+  /** Public host name used in ingestEndpoint and playbackUrl; an IPv6 address is kept in brackets, e.g. [::1]. */
+  host: string;
+  /** Base of playbackUrl, e.g. https://cdn.example.com; default http://<host>:<httpPort>. */
+  playbackBaseUrl: string;
+  /** Region used when a request's credential scope has none (never for signed API calls). */
+  region: string;
+  credentials: CredentialConfig[];
+  /** True when the built-in test/test credentials are in the list. */
+  defaultCredentialsActive: boolean;
+  quotas: QuotaConfig;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Maximum API request body in bytes (1 MiB). */
+  maxBodyBytes: number;
+}

@@ -1,0 +1,88 @@
+// openivs configuration: one typed, validated Config from defaults < config file (--config / OPENIVS_CONFIG)
+// < OPENIVS_* environment variables < command-line flags. The option table lives in config/options.ts.
+import { resolve } from 'node:path';
+import type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
+import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
+import { QUOTA_DEFAULTS } from './config/options.js';
+import { readArgv, readEnv, readFile, type Settings } from './config/sources.js';
+import { isLoopbackAddress, type LogLevel } from './config/values.js';
+
+export type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
+export { ConfigError, isLoopbackAddress } from './config/values.js';
+export { HelpRequested } from './config/sources.js';
+export { HELP_TEXT } from './config/options.js';
+export { DEFAULT_CREDENTIALS } from './config/credentials.js';
+
+export const MAX_BODY_BYTES = 1048576;
+
+/** The playbackBaseUrl used when none is configured. */
+export function defaultPlaybackBaseUrl(host: string, httpPort: number): string {
+  return `http://${host}:${httpPort}`;
+}
+
+/**
+ * Loads the configuration. argv excludes node, the script and the subcommand. Throws HelpRequested for
+ * -h/--help and ConfigError (one line, naming the option, never a secret) for anything invalid.
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const flags = readArgv(argv, cwd);
+  const fromEnv = readEnv(env, cwd);
+  const configFile = flags.get('config') ?? fromEnv.get('config');
+  const fromFile: Settings = configFile === undefined ? new Map() : readFile(configFile.value as string, configFile.label);
+  const merged: Settings = new Map([...fromFile, ...fromEnv, ...flags]);
+  const get = <T>(name: string, fallback: T): T => (merged.has(name) ? (merged.get(name)?.value as T) : fallback);
+
+  const host = get('host', 'localhost');
+  const httpPort = get('httpPort', 8080);
+  const explicit = merged.get('credentials');
+  const defaultsSetting = merged.get('defaultCredentials');
+  const credentials = combineCredentials(
+    explicit === undefined ? undefined : { list: explicit.value as CredentialConfig[], label: explicit.label },
+    defaultsSetting?.value as boolean | undefined,
+    defaultsSetting?.label ?? 'OPENIVS_DEFAULT_CREDENTIALS',
+  );
+  const quotas = { ...QUOTA_DEFAULTS } as QuotaConfig;
+  for (const key of Object.keys(quotas) as Array<keyof QuotaConfig>) quotas[key] = get(`quotas.${key}`, quotas[key]);
+
+  return {
+    dataDir: get('dataDir', resolve(cwd, 'data')),
+    bindAddress: get('bindAddress', '0.0.0.0'),
+    httpPort,
+    rtmpPort: get('rtmpPort', 1935),
+    rtmpsPort: get<number | null>('rtmpsPort', null) ?? undefined,
+    host,
+    playbackBaseUrl: get('playbackBaseUrl', defaultPlaybackBaseUrl(host, httpPort)),
+    region: get('region', 'us-west-2'),
+    credentials,
+    defaultCredentialsActive: hasDefaultCredentials(credentials),
+    quotas,
+    logLevel: get<LogLevel>('logLevel', 'info'),
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
+}
+
+/**
+ * After listening on port 0: the config with the actual ports, and playbackBaseUrl recomputed when it was the
+ * default (so playback URLs point at the real HTTP port).
+ */
+export function withListeningPorts(
+  config: Config,
+  ports: { httpPort?: number; rtmpPort?: number; rtmpsPort?: number },
+): Config {
+  const httpPort = ports.httpPort ?? config.httpPort;
+  const wasDefault = config.playbackBaseUrl === defaultPlaybackBaseUrl(config.host, config.httpPort);
+  return {
+    ...config,
+    httpPort,
+    rtmpPort: ports.rtmpPort ?? config.rtmpPort,
+    rtmpsPort: ports.rtmpsPort ?? config.rtmpsPort,
+    playbackBaseUrl: wasDefault ? defaultPlaybackBaseUrl(config.host, httpPort) : config.playbackBaseUrl,
+  };
+}
+
+/** The warning the caller should log for this config, if any (default credentials on a non-loopback address). */
+export function securityWarning(config: Config): string | undefined {
+  if (!config.defaultCredentialsActive || isLoopbackAddress(config.bindAddress)) return undefined;
+  return `default credentials test/test are active on non-loopback address ${config.bindAddress}; `
+    + 'anyone who can reach this server can use the API. Set OPENIVS_CREDENTIALS.';
+}

@@ -1,0 +1,127 @@
+// The option table: every configurable setting with its flag, OPENIVS_* variable, config-file key, default and
+// validator. The sources (sources.ts), the help text and the final assembly (config.ts) are all driven by it.
+import type { CredentialConfig } from '../config-types.js';
+import { parseCredentialArray, parseCredentialString } from './credentials.js';
+import {
+  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseHost, parseLogLevel, parseOptionalPort, parsePort,
+  parsePositiveInt, parseRegion, LOG_LEVELS,
+} from './values.js';
+
+export interface OptionSpec {
+  /** Internal setting name. */
+  name: string;
+  /** Long flag without the leading "--"; undefined when there is none (secrets do not belong in argv). */
+  flag?: string;
+  env: string;
+  /** Config-file key: a top-level key, or "quotas.<key>"; undefined for --config itself. */
+  fileKey?: string;
+  /** Placeholder for the value in the help text; '' for a flag that takes no value. */
+  arg: string;
+  defaultText: string;
+  help: string;
+  parse: (value: unknown, label: string, baseDir: string) => unknown;
+}
+
+const credentials = (value: unknown, label: string): CredentialConfig[] =>
+  typeof value === 'string' ? parseCredentialString(value, label) : parseCredentialArray(value, label);
+
+function quota(key: string, flagName: string, envName: string, defaultValue: number, help: string): OptionSpec {
+  return {
+    name: `quotas.${key}`, flag: `quota-${flagName}`, env: `OPENIVS_QUOTA_${envName}`, fileKey: `quotas.${key}`,
+    arg: 'N', defaultText: String(defaultValue), help, parse: parsePositiveInt,
+  };
+}
+
+export const QUOTA_DEFAULTS = {
+  channels: 5000,
+  concurrentBroadcasts: 100,
+  concurrentViewers: 15000,
+  recordingConfigurations: 20,
+  playbackKeyPairs: 3,
+  playbackRestrictionPolicies: 20,
+} as const;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'config', flag: 'config', env: 'OPENIVS_CONFIG', arg: 'FILE', defaultText: 'none',
+    help: 'JSON config file; its keys are shown in parentheses below. Relative paths in it resolve against its directory.',
+    parse: (v, label, base) => parseDir(v, label, base) },
+  { name: 'dataDir', flag: 'data-dir', env: 'OPENIVS_DATA_DIR', fileKey: 'dataDir', arg: 'DIR', defaultText: './data',
+    help: 'Directory for the database, segments and recordings (made absolute).', parse: parseDir },
+  { name: 'httpPort', flag: 'http-port', env: 'OPENIVS_HTTP_PORT', fileKey: 'httpPort', arg: 'PORT', defaultText: '8080',
+    help: 'HTTP port for the API, playback, health and metrics (0 picks a free port).', parse: parsePort },
+  { name: 'rtmpPort', flag: 'rtmp-port', env: 'OPENIVS_RTMP_PORT', fileKey: 'rtmpPort', arg: 'PORT', defaultText: '1935',
+    help: 'RTMP ingest port (0 picks a free port).', parse: parsePort },
+  { name: 'rtmpsPort', flag: 'rtmps-port', env: 'OPENIVS_RTMPS_PORT', fileKey: 'rtmpsPort', arg: 'PORT|off',
+    defaultText: 'off', help: 'RTMPS ingest port; "off" (null in the file) disables it.', parse: parseOptionalPort },
+  { name: 'bindAddress', flag: 'bind', env: 'OPENIVS_BIND', fileKey: 'bindAddress', arg: 'ADDR', defaultText: '0.0.0.0',
+    help: 'Address all listeners bind to (127.0.0.1 keeps the server local).', parse: parseBindAddress },
+  { name: 'host', flag: 'host', env: 'OPENIVS_HOST', fileKey: 'host', arg: 'HOST', defaultText: 'localhost',
+    help: 'Public host name or IP used in ingestEndpoint and playbackUrl (no scheme, port or path).', parse: parseHost },
+  { name: 'playbackBaseUrl', flag: 'playback-base-url', env: 'OPENIVS_PLAYBACK_BASE_URL', fileKey: 'playbackBaseUrl',
+    arg: 'URL', defaultText: 'http://<host>:<http-port>',
+    help: 'Base of playbackUrl, e.g. https://cdn.example.com (http or https, no query).', parse: parseBaseUrl },
+  { name: 'region', flag: 'region', env: 'OPENIVS_REGION', fileKey: 'region', arg: 'REGION', defaultText: 'us-west-2',
+    help: 'Region used where a request carries none.', parse: parseRegion },
+  { name: 'credentials', env: 'OPENIVS_CREDENTIALS', fileKey: 'credentials', arg: 'LIST', defaultText: 'test:test:000000000000',
+    help: 'API credentials, "accessKeyId:secretAccessKey:accountId" comma-separated (file: array of objects). '
+      + 'No flag, so secrets stay out of the process list. Replaces the default test/test credentials.',
+    parse: credentials },
+  { name: 'defaultCredentials', flag: 'default-credentials', env: 'OPENIVS_DEFAULT_CREDENTIALS',
+    fileKey: 'defaultCredentials', arg: '', defaultText: 'only when no credentials are given',
+    help: 'Also accept the test/test credentials (account 000000000000) next to the configured ones.',
+    parse: parseBoolean },
+  quota('channels', 'channels', 'CHANNELS', QUOTA_DEFAULTS.channels, 'Channels per account and region.'),
+  quota('concurrentBroadcasts', 'concurrent-broadcasts', 'CONCURRENT_BROADCASTS', QUOTA_DEFAULTS.concurrentBroadcasts,
+    'Concurrent live streams per account and region.'),
+  quota('concurrentViewers', 'concurrent-viewers', 'CONCURRENT_VIEWERS', QUOTA_DEFAULTS.concurrentViewers,
+    'Concurrent viewers per account and region.'),
+  quota('recordingConfigurations', 'recording-configurations', 'RECORDING_CONFIGURATIONS',
+    QUOTA_DEFAULTS.recordingConfigurations, 'Recording configurations per account and region.'),
+  quota('playbackRestrictionPolicies', 'playback-restriction-policies', 'PLAYBACK_RESTRICTION_POLICIES',
+    QUOTA_DEFAULTS.playbackRestrictionPolicies, 'Playback restriction policies per account and region.'),
+  { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
+    help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
+];
+
+/** Settings that exist but cannot be changed, with the reason given when someone tries. */
+export const FIXED_FILE_KEYS: Readonly<Record<string, string>> = {
+  'quotas.playbackKeyPairs': `fixed at ${QUOTA_DEFAULTS.playbackKeyPairs} as in IVS, not configurable`,
+  maxBodyBytes: 'fixed at 1048576, not configurable',
+};
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => indent + l).join('\n');
+}
+
+function optionHelp(o: OptionSpec): string {
+  const head = o.flag === undefined ? `${o.env}=${o.arg}` : `--${o.flag}${o.arg === '' ? '' : ` ${o.arg}`}`;
+  const where = [o.flag === undefined ? undefined : o.env, o.fileKey].filter((s) => s !== undefined).join(', ');
+  const sep = head.length + where.length > 70 ? '\n      ' : '   ';
+  return `  ${head}${where === '' ? '' : `${sep}(${where})`}\n${wrap(`${o.help} Default: ${o.defaultText}.`, 76, '      ')}`;
+}
+
+export const HELP_TEXT = [
+  'Usage: openivs start [options]',
+  '',
+  'Runs the openivs server: the Amazon IVS API, RTMP(S) ingest and HLS playback.',
+  'Every option can also be set with an environment variable or a config-file key (in parentheses).',
+  'Precedence: defaults < config file < OPENIVS_* environment variables < command-line flags.',
+  '',
+  'Options:',
+  '  -h, --help',
+  '      Print this help and exit.',
+  ...OPTIONS.map(optionHelp),
+  '',
+  'Warning: the default test/test credentials are meant for local use; openivs warns when they are active',
+  'on a non-loopback bind address. Set OPENIVS_CREDENTIALS for anything reachable from other machines.',
+  '',
+].join('\n');

@@ -1,0 +1,21 @@
+// CORS for the API, so the AWS SDK works from a browser page: preflights are answered for any
+// origin (requests are still SigV4-authenticated), and the headers the SDK reads are exposed.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const API_CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date',
+};
+
+export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const requested = req.headers['access-control-request-headers'];
+  res.writeHead(204, {
+    ...API_CORS_HEADERS,
+    'access-control-allow-methods': 'GET,POST,PUT,DELETE,HEAD,OPTIONS',
+    'access-control-allow-headers': typeof requested === 'string' && requested !== '' ? requested : '*',
+    'access-control-max-age': '86400',
+    vary: 'Origin, Access-Control-Request-Headers',
+  });
+  res.end();
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Command line: `openivs start [options]` runs the server in the foreground with embedded defaults.
+// Loads and validates the configuration (failing fast with one clear line), builds the app, listens,
+// and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
+
+import { buildApp } from './app.js';
+import { ConfigError, HELP_TEXT, HelpRequested, isLoopbackAddress, loadConfig } from './config.js';
+
+const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n\n${HELP_TEXT}\n`);
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`openivs: unknown command ${command === undefined ? '(none)' : JSON.stringify(command)}\n${USAGE}\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(rest, process.env);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${HELP_TEXT}\n`);
+      return 0;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`openivs: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const app = await buildApp(config);
+  const { httpPort } = await app.start();
+  if (config.defaultCredentialsActive && !isLoopbackAddress(config.bindAddress)) {
+    app.log.warn(
+      { bindAddress: config.bindAddress },
+      'the default credentials (test/test) are active on a non-loopback address: anyone who can reach this port can use the API; set OPENIVS_CREDENTIALS',
+    );
+  }
+  app.log.info({ httpPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
+  await waitForSignal();
+  app.log.info('shutting down: draining connections');
+  await app.stop();
+  app.log.info('stopped');
+  return 0;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`openivs: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,80 @@
+// The Store port: everything the control plane persists, behind a dialect-neutral interface so the
+// embedded SQLite implementation and a later PostgreSQL one pass the same contract tests.
+//
+// Resources (channels, stream keys, recording configurations, playback key pairs, playback restriction
+// policies) are stored as JSON documents with a few indexed columns used for lookups and filters.
+// Every row is keyed by (account, region); a lookup by ARN alone is safe because the ARN embeds both.
+
+import type { Scope } from '../domain/context.js';
+
+export type ResourceType =
+  | 'channel'
+  | 'stream-key'
+  | 'recording-configuration'
+  | 'playback-key'
+  | 'playback-restriction-policy';
+
+export interface ResourceRow<Doc = Record<string, unknown>> {
+  arn: string;
+  type: ResourceType;
+  account: string;
+  region: string;
+  id: string;
+  /** Name, for ListChannels filterByName; '' when unnamed. */
+  name: string;
+  /** First reference: a stream key's channel ARN, a channel's recording configuration ARN. '' when none. */
+  ref1: string;
+  /** Second reference: a channel's playback restriction policy ARN. '' when none. */
+  ref2: string;
+  /** A unique lookup value: a stream key's value, a playback key pair's fingerprint. null when none. */
+  lookup: string | null;
+  /** Monotonic insertion order, assigned by the store; lists are ordered by it (stable pagination). */
+  seq: number;
+  /** The resource as the API returns it (tags included). */
+  doc: Doc;
+}
+
+export type NewResourceRow<Doc = Record<string, unknown>> = Omit<ResourceRow<Doc>, 'seq'>;
+
+export interface ListQuery {
+  scope: Scope;
+  type: ResourceType;
+  /** Exact-match filters on indexed columns; undefined means "don't filter". */
+  name?: string;
+  ref1?: string;
+  ref2?: string;
+  /** Return rows with seq > afterSeq. */
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface ResourceRepository {
+  get<Doc>(arn: string): Promise<ResourceRow<Doc> | undefined>;
+  getByLookup<Doc>(type: ResourceType, lookup: string): Promise<ResourceRow<Doc> | undefined>;
+  insert<Doc>(row: NewResourceRow<Doc>): Promise<ResourceRow<Doc>>;
+  /** Replace doc and indexed columns of an existing row; returns false when the row is gone. */
+  update<Doc>(row: NewResourceRow<Doc>): Promise<boolean>;
+  delete(arn: string): Promise<boolean>;
+  list<Doc>(query: ListQuery): Promise<ResourceRow<Doc>[]>;
+  count(scope: Scope, type: ResourceType): Promise<number>;
+  /** Rows of a type (any scope) whose ref1 or ref2 equals refArn, e.g. channels using a recording configuration. */
+  findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]>;
+}
+
+/** Small key/value settings the server keeps across restarts (e.g. its pagination-token secret). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Sets the value only if absent; returns the value now stored. */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface Store {
+  resources: ResourceRepository;
+  settings: SettingsRepository;
+  /**
+   * Runs fn in one transaction: every change made through the Store handed to fn commits together or
+   * not at all. Nested calls join the outer transaction.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

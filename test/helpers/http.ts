@@ -1,0 +1,125 @@
+// Raw HTTP for tests that must send what the SDK never would: unsigned, mis-signed, tampered or
+// malformed requests. Signing uses @smithy/signature-v4 exactly as the SDK does (service `ivs`).
+
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+export interface RawRequest {
+  method?: string;
+  /** Already URL-encoded path, e.g. `/CreateChannel` or `/tags/arn%3Aaws%3A…`. */
+  path: string;
+  query?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json(): any;
+}
+
+export interface SignOptions {
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  signingDate?: Date;
+}
+
+interface Target {
+  port: number;
+}
+
+export function queryString(query: Record<string, string | string[]> | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    for (const one of Array.isArray(v) ? v : [v]) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(one)}`);
+  }
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** Sends exactly what it is given (plus Host and Content-Length) and reads the whole response. */
+export function sendRaw(server: Target, req: RawRequest): Promise<RawResponse> {
+  const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
+  const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const r = httpRequest({
+      host: '127.0.0.1', port: server.port, method: req.method ?? 'POST',
+      path: req.path + queryString(req.query), headers, agent: false,
+    }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+    });
+    // A server may answer (e.g. 413) and close before the whole body is written: that is fine once answered.
+    r.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    if (body !== undefined) r.write(body);
+    r.end();
+  });
+}
+
+export function signer(opts: SignOptions = {}): SignatureV4 {
+  return new SignatureV4({
+    service: 'ivs',
+    region: opts.region ?? 'us-west-2',
+    credentials: { accessKeyId: opts.accessKeyId ?? 'test', secretAccessKey: opts.secretAccessKey ?? 'test' },
+    sha256: Sha256,
+  });
+}
+
+function toHttpRequest(server: Target, req: RawRequest): HttpRequest {
+  const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
+  if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return new HttpRequest({
+    protocol: 'http:', hostname: '127.0.0.1', port: server.port, method: req.method ?? 'POST',
+    path: req.path, query: req.query ?? {}, headers, body: req.body,
+  });
+}
+
+/** SigV4-signs the request as the SDK would; returns the signed headers. */
+export async function signHeaders(server: Target, req: RawRequest, opts: SignOptions = {}): Promise<Record<string, string>> {
+  const signed = await signer(opts).sign(toHttpRequest(server, req), { signingDate: opts.signingDate });
+  return signed.headers;
+}
+
+/** Signs, then sends. `mutate` may change the request after signing (to test tampering). */
+export async function sendSigned(
+  server: Target, req: RawRequest, opts: SignOptions & { mutate?: (r: RawRequest) => RawRequest } = {},
+): Promise<RawResponse> {
+  const headers = await signHeaders(server, req, opts);
+  const signed: RawRequest = { ...req, headers };
+  return sendRaw(server, opts.mutate ? opts.mutate(signed) : signed);
+}
+
+/** Sends a signed JSON request to `POST /<operation>`. */
+export function callOperation(server: Target, operation: string, body: unknown, opts: SignOptions = {}): Promise<RawResponse> {
+  return sendSigned(server, { path: `/${operation}`, body: typeof body === 'string' ? body : JSON.stringify(body) }, opts);
+}
+
+/** A presigned request (query-string SigV4): path and full query to send. */
+export async function presign(
+  server: Target, req: RawRequest, opts: SignOptions & { expiresIn?: number } = {},
+): Promise<RawRequest> {
+  const signed = await signer(opts).presign(toHttpRequest(server, req), {
+    signingDate: opts.signingDate, expiresIn: opts.expiresIn ?? 300,
+  });
+  return { method: req.method, path: req.path, query: signed.query as Record<string, string | string[]> };
+}
+
+export function tagsPath(arn: string): string {
+  return `/tags/${encodeURIComponent(arn)}`;
+}

@@ -1,0 +1,61 @@
+// Pure helpers of SigV4 verification: credential store, timestamps, query parsing, and the `Date`
+// header path checked against a signature computed by hand from the AWS SigV4 specification.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { CredentialStore, SigV4Verifier, parseQuery } from '../../src/api/auth/index.js';
+import { parseAmzDate, formatAmzDate } from '../../src/api/auth/amz-date.js';
+
+test('CredentialStore finds keys and rejects duplicates', () => {
+  const store = new CredentialStore([
+    { accessKeyId: 'a', secretAccessKey: 's1', accountId: '111111111111' },
+    { accessKeyId: 'b', secretAccessKey: 's2', accountId: '222222222222' },
+  ]);
+  assert.equal(store.find('b')?.accountId, '222222222222');
+  assert.equal(store.find('c'), undefined);
+  assert.throws(() => new CredentialStore([
+    { accessKeyId: 'a', secretAccessKey: 's1', accountId: '1' }, { accessKeyId: 'a', secretAccessKey: 's2', accountId: '2' },
+  ]), /duplicate access key id/);
+  assert.throws(() => new CredentialStore([{ accessKeyId: 'a', secretAccessKey: '', accountId: '1' }]), (e: Error) => !e.message.includes('s1'));
+});
+
+test('amz dates parse strictly and round-trip', () => {
+  assert.equal(parseAmzDate('20261126T103100Z'), Date.UTC(2026, 10, 26, 10, 31, 0));
+  assert.equal(formatAmzDate(Date.UTC(2026, 10, 26, 10, 31, 0)), '20261126T103100Z');
+  for (const bad of ['20261131T103100Z', '20261126T253100Z', '2026-11-26T10:31:00Z', '20261126T103100', '2026112xT103100Z']) {
+    assert.equal(parseAmzDate(bad), undefined, bad);
+  }
+});
+
+test('parseQuery decodes, keeps repeats in order, keeps + literal, has no prototype', () => {
+  const q = parseQuery('?tagKeys=a%20b&tagKeys=c&x=1+2&flag&__proto__=p&bad=%E0%A4%A');
+  assert.deepEqual(q.tagKeys, ['a b', 'c']);
+  assert.equal(q.x, '1+2');
+  assert.equal(q.flag, '');
+  assert.equal(q['__proto__'], 'p');
+  assert.equal(q.bad, '%E0%A4%A');
+  assert.deepEqual(Object.keys(parseQuery('')), []);
+});
+
+test('a request signed with the Date header (spec computed by hand) verifies', async () => {
+  const secret = 'secret', now = Date.UTC(2026, 10, 26, 10, 31, 0);
+  const date = new Date(now).toUTCString(); // Thu, 26 Nov 2026 10:31:00 GMT
+  const body = '{"name":"x"}';
+  const path = `/tags/${encodeURIComponent('arn:aws:ivs:us-east-1:1:channel/x')}`;
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const hmac = (k: string | Buffer, s: string) => createHmac('sha256', k).update(s).digest();
+  const canonical = ['POST', path.replace(/%/g, '%25'), '', `date:${date}`, 'host:h.example', '', 'date;host', sha(body)].join('\n');
+  const scope = '20261126/us-east-1/ivs/aws4_request';
+  const toSign = ['AWS4-HMAC-SHA256', '20261126T103100Z', scope, sha(canonical)].join('\n');
+  let key: Buffer | string = `AWS4${secret}`;
+  for (const part of scope.split('/')) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  const verifier = new SigV4Verifier(new CredentialStore([{ accessKeyId: 'k', secretAccessKey: secret, accountId: '1' }]),
+    { service: 'ivs', clockSkewMs: 300_000, now: () => now + 1000 });
+  const caller = await verifier.verify({
+    method: 'POST', rawPath: path, rawQuery: '', body: Buffer.from(body),
+    headers: { date, host: 'h.example', authorization: `AWS4-HMAC-SHA256 Credential=k/${scope},SignedHeaders=date;host,Signature=${signature}` },
+  });
+  assert.deepEqual(caller, { accessKeyId: 'k', account: '1', region: 'us-east-1' });
+});

@@ -1,0 +1,103 @@
+// SQLite-specific Store behaviour beyond the shared contract: file placement, pragmas, in-memory
+// databases, backend selection, and durability of committed rows when the process is killed -9.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { openStore } from '../../src/storage/index.js';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'openivs-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+const scope = { account: '000000000000', region: 'us-west-2' };
+
+describe('SQLite store', () => {
+  it('creates <dataDir>/openivs.sqlite in WAL mode, creating the directory', async () => {
+    const dataDir = join(await tempDir(), 'nested', 'data');
+    const store = await openSqliteStore({ dataDir });
+    await store.settings.putIfAbsent('k', 'v');
+    const file = join(dataDir, 'openivs.sqlite');
+    assert.ok(existsSync(file));
+    // journal_mode=WAL is persistent, so a second connection sees it.
+    const peek = new BetterSqlite3(file, { readonly: true });
+    try {
+      assert.equal(peek.pragma('journal_mode', { simple: true }), 'wal');
+      const tables = peek.prepare("select name from sqlite_master where type = 'table'").pluck().all();
+      for (const t of ['resources', 'sequences', 'settings']) assert.ok(tables.includes(t), t);
+    } finally {
+      peek.close();
+    }
+    await store.close();
+    await store.close(); // idempotent
+  });
+
+  it('supports :memory: databases', async () => {
+    const store = await openSqliteStore({ filename: ':memory:' });
+    const r = await store.resources.insert({
+      arn: 'arn:aws:ivs:us-west-2:000000000000:channel/m', type: 'channel', ...scope, id: 'm',
+      name: '', ref1: '', ref2: '', lookup: null, doc: { ok: 1 },
+    });
+    assert.deepEqual(await store.resources.get(r.arn), r);
+    await store.close();
+  });
+
+  it('openStore picks SQLite by default and refuses PostgreSQL until it exists', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore({ dataDir });
+    assert.equal(await store.settings.putIfAbsent('a', 'b'), 'b');
+    await store.close();
+    assert.ok(existsSync(join(dataDir, 'openivs.sqlite')));
+    await assert.rejects(openStore({ dataDir, databaseUrl: 'postgres://localhost/openivs' }), /not implemented/);
+    await assert.rejects(openStore({ dataDir, databaseUrl: 'mysql://x' }), /unsupported/);
+  });
+
+  it('committed rows survive kill -9 of the writing process', async () => {
+    const dataDir = await tempDir();
+    const count = 25;
+    const script = new URL('./fixtures/store-kill-writer.js', import.meta.url);
+    const child = spawn(process.execPath, [script.pathname, dataDir, String(count)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('written')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`writer exited early (${code}): ${stderr}`)));
+    });
+    // The WAL still holds the commits: the writer never closed (checkpointed) the database.
+    assert.ok(existsSync(join(dataDir, 'openivs.sqlite-wal')));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+
+    const store = await openSqliteStore({ dataDir });
+    try {
+      const rows = await store.resources.list({ scope, type: 'channel', limit: 1000 });
+      assert.equal(rows.length, 2 * count);
+      assert.deepEqual(rows.slice(0, 2).map((r) => r.id), ['single0', 'single1']);
+      assert.deepEqual(await store.resources.get(rows[rows.length - 1]!.arn).then((r) => r?.doc),
+        { id: `tx${count - 1}`, written: true });
+      assert.equal(await store.settings.get('killed'), 'after-write');
+      // seq keeps climbing after the crash.
+      const next = await store.resources.insert({ ...rows[0]!, arn: `${rows[0]!.arn}-after`, id: 'after' });
+      assert.ok(next.seq > rows[rows.length - 1]!.seq);
+    } finally {
+      await store.close();
+    }
+  });
+});
