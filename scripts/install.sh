@@ -36,7 +36,6 @@ for entry in "${wanted[@]}"; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "system tools present (${wanted[*]%% *})" | sed 's/ [a-z]* / /g' >/dev/null
   log "system tools present: ffmpeg$([ "$with_test" = 1 ] && echo ', chromium, aws')"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available; install them yourself"
@@ -60,8 +59,7 @@ command -v node >/dev/null 2>&1 || die "node is not on PATH; install Node.js 20"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node.js >= 20 required, found $(node --version)"
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-  || [ package.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci (node $(node --version), npm $(npm --version))"
   npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
 else

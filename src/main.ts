@@ -4,7 +4,7 @@
 // and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
 
 import { buildApp } from './app.js';
-import { ConfigError, HELP_TEXT, HelpRequested, isLoopbackAddress, loadConfig } from './config.js';
+import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
 
@@ -34,12 +34,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const app = await buildApp(config);
   const { httpPort } = await app.start();
-  if (config.defaultCredentialsActive && !isLoopbackAddress(config.bindAddress)) {
-    app.log.warn(
-      { bindAddress: config.bindAddress },
-      'the default credentials (test/test) are active on a non-loopback address: anyone who can reach this port can use the API; set OPENIVS_CREDENTIALS',
-    );
-  }
+  const warning = securityWarning(config);
+  if (warning) app.log.warn(warning);
   app.log.info({ httpPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
   await waitForSignal();
   app.log.info('shutting down: draining connections');

@@ -1,5 +1,6 @@
-// Promise wrappers for binding and draining a server: close() stops accepting and waits for
-// in-flight requests; idle keep-alive sockets are closed at once, busy ones after a grace period.
+// Promise wrappers for binding and draining a server. Draining: stop accepting, answer what is in
+// flight with `connection: close`, and close keep-alive sockets as soon as they go idle (Node closes
+// only the sockets idle at the moment close() is called); busy ones are cut after a grace period.
 
 import type { Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
@@ -17,10 +18,11 @@ export function listen(server: Server, port: number, host: string): Promise<void
 export function closeServer(server: HttpServer, graceMs = 5_000): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    timer.unref();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close(() => {
-      clearTimeout(timer);
+      clearInterval(sweep);
+      clearTimeout(cut);
       resolve();
     });
     server.closeIdleConnections();

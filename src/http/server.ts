@@ -41,6 +41,7 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (rawPath === '/_openivs/health') return health(deps, res);
+  if (!deps.isReady()) res.shouldKeepAlive = false; // draining: let clients reconnect elsewhere
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {

@@ -27,4 +27,5 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 export type * from './store.js';
 export { DuplicateArnError, DuplicateLookupError } from './errors.js';
+export { isErrorEvent, MAX_SESSION_EVENTS } from './store-events.js';
 export { openSqliteStore } from './sqlite/index.js';

@@ -30,10 +30,43 @@ export interface SettingsTable {
   value: string;
 }
 
+/** One broadcast of a channel (migration 0002). Times are ISO-8601 UTC text, as the API returns them. */
+export interface StreamSessionsTable {
+  stream_id: string;
+  account: string;
+  region: string;
+  channel_arn: string;
+  start_time: string;
+  end_time: string | null;
+  /** 0 or 1: an integer rather than a boolean so both dialects read it back the same way. */
+  has_error_event: number;
+  seq: number;
+  /** channel snapshot, ingest/recording configuration and truncatedEvents, JSON-encoded. */
+  doc: string;
+}
+
+/** Events waiting for (or done with) delivery to one sink (migration 0002). Times are epoch milliseconds. */
+export interface OutboxTable {
+  id: number;
+  event_id: string;
+  sink: string;
+  /** The full EventBridge envelope as JSON text: sent byte for byte, so a webhook signature covers exactly it. */
+  payload: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  /** Set when the dispatcher gives up on a row (too old); such rows are no longer pending. */
+  abandoned_at: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   resources: ResourcesTable;
   sequences: SequencesTable;
   settings: SettingsTable;
+  stream_sessions: StreamSessionsTable;
+  outbox: OutboxTable;
 }
 
 /** A resources row as the database returns it (doc still encoded). */

@@ -6,6 +6,9 @@
 // Every row is keyed by (account, region); a lookup by ARN alone is safe because the ARN embeds both.
 
 import type { Scope } from '../domain/context.js';
+import type { OutboxRepository, StreamSessionRepository } from './store-events.js';
+
+export * from './store-events.js';
 
 export type ResourceType =
   | 'channel'
@@ -71,6 +74,10 @@ export interface SettingsRepository {
 export interface Store {
   resources: ResourceRepository;
   settings: SettingsRepository;
+  /** Stream sessions (one per broadcast), see store-events.ts. */
+  sessions: StreamSessionRepository;
+  /** Events awaiting delivery to the configured sinks, see store-events.ts. */
+  outbox: OutboxRepository;
   /**
    * Runs fn in one transaction: every change made through the Store handed to fn commits together or
    * not at all. Nested calls join the outer transaction.

@@ -1,7 +1,7 @@
 // Raw HTTP for tests that must send what the SDK never would: unsigned, mis-signed, tampered or
 // malformed requests. Signing uses @smithy/signature-v4 exactly as the SDK does (service `ivs`).
 
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,6 +13,8 @@ export interface RawRequest {
   query?: Record<string, string | string[]>;
   body?: string | Buffer;
   headers?: Record<string, string>;
+  /** Send the body with Transfer-Encoding: chunked (no Content-Length), in 64 KiB pieces. */
+  chunked?: boolean;
 }
 
 export interface RawResponse {
@@ -28,6 +30,8 @@ export interface SignOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   signingDate?: Date;
+  /** Signing name; `ivs` unless a test wants a wrong one. */
+  service?: string;
 }
 
 interface Target {
@@ -47,7 +51,7 @@ export function queryString(query: Record<string, string | string[]> | undefined
 export function sendRaw(server: Target, req: RawRequest): Promise<RawResponse> {
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
-  if (body !== undefined) headers['content-length'] = String(body.length);
+  if (body !== undefined && !req.chunked) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
     let answered = false;
     const r = httpRequest({
@@ -67,14 +71,18 @@ export function sendRaw(server: Target, req: RawRequest): Promise<RawResponse> {
     r.on('error', (err) => {
       if (!answered) reject(err);
     });
-    if (body !== undefined) r.write(body);
+    if (body !== undefined && req.chunked) {
+      for (let i = 0; i < body.length; i += 65536) r.write(body.subarray(i, i + 65536));
+    } else if (body !== undefined) {
+      r.write(body);
+    }
     r.end();
   });
 }
 
 export function signer(opts: SignOptions = {}): SignatureV4 {
   return new SignatureV4({
-    service: 'ivs',
+    service: opts.service ?? 'ivs',
     region: opts.region ?? 'us-west-2',
     credentials: { accessKeyId: opts.accessKeyId ?? 'test', secretAccessKey: opts.secretAccessKey ?? 'test' },
     sha256: Sha256,
@@ -122,4 +130,55 @@ export async function presign(
 
 export function tagsPath(arn: string): string {
   return `/tags/${encodeURIComponent(arn)}`;
+}
+
+/**
+ * Starts a request with `Expect: 100-continue` on a keep-alive connection. `headersParsed` resolves
+ * when the server has answered 100 Continue (so the request is in progress on its side); `finish`
+ * then writes the body and resolves with the response. The keep-alive connection stays open until
+ * `close()`, as an SDK's pooled connection would.
+ */
+export function startInProgressRequest(server: Target, req: RawRequest): {
+  headersParsed: Promise<void>; finish: () => Promise<RawResponse>; close: () => void;
+} {
+  const body = Buffer.from(req.body ?? '');
+  const agent = new Agent({ keepAlive: true });
+  let resolveContinue!: () => void;
+  let rejectAll!: (err: Error) => void;
+  const headersParsed = new Promise<void>((res, rej) => {
+    resolveContinue = res;
+    rejectAll = rej;
+  });
+  let responded!: Promise<RawResponse>;
+  const r = httpRequest({
+    host: '127.0.0.1', port: server.port, method: req.method ?? 'POST', path: req.path + queryString(req.query), agent,
+    headers: { host: `127.0.0.1:${server.port}`, ...req.headers, expect: '100-continue', 'content-length': String(body.length) },
+  });
+  responded = new Promise((resolve, reject) => {
+    r.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        // The connection stays open (keep-alive), as a real client's would, until close().
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+    });
+    r.on('error', (err) => {
+      agent.destroy();
+      reject(err);
+      rejectAll(err);
+    });
+  });
+  responded.catch(() => undefined);
+  r.on('continue', () => resolveContinue());
+  r.flushHeaders();
+  return {
+    headersParsed,
+    finish: () => {
+      r.end(body);
+      return responded;
+    },
+    close: () => agent.destroy(),
+  };
 }

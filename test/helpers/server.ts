@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IVSClient } from '@aws-sdk/client-ivs';
+import { IvsClient } from '@aws-sdk/client-ivs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/helpers/server.js → dist/src/main.js */
@@ -94,7 +94,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     const args = [
       MAIN_JS, 'start',
       '--http-port', String(port), '--rtmp-port', String(rtmpPort),
-      '--data-dir', dataDir, '--host', '127.0.0.1', '--log-level', 'warn',
+      '--data-dir', dataDir, '--host', '127.0.0.1', '--bind', '127.0.0.1', '--log-level', 'warn',
       ...(opts.args ?? []),
     ];
     proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -173,8 +173,8 @@ export interface ClientOptions {
   secretAccessKey?: string;
 }
 
-export function ivsClient(server: { url: string }, opts: ClientOptions = {}): IVSClient {
-  return new IVSClient({
+export function ivsClient(server: { url: string }, opts: ClientOptions = {}): IvsClient {
+  return new IvsClient({
     endpoint: server.url,
     region: opts.region ?? 'us-west-2',
     credentials: { accessKeyId: opts.accessKeyId ?? 'test', secretAccessKey: opts.secretAccessKey ?? 'test' },

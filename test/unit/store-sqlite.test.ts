@@ -34,7 +34,7 @@ describe('SQLite store', () => {
     try {
       assert.equal(peek.pragma('journal_mode', { simple: true }), 'wal');
       const tables = peek.prepare("select name from sqlite_master where type = 'table'").pluck().all();
-      for (const t of ['resources', 'sequences', 'settings']) assert.ok(tables.includes(t), t);
+      for (const t of ['resources', 'sequences', 'settings', 'stream_sessions', 'outbox']) assert.ok(tables.includes(t), t);
     } finally {
       peek.close();
     }

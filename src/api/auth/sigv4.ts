@@ -149,8 +149,10 @@ function signedHeadersOf(headers: Headers, claim: Claim): Record<string, string>
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of claim.signedHeaders) {
     const value = headerValue(headers, name);
-    // A listed but absent header is left out, so the signature cannot match.
-    if (value !== undefined) out[name] = value;
+    // The canonical request's SignedHeaders line is rebuilt from the headers present, so a listed
+    // but absent header must fail here or the claim would be silently narrowed.
+    if (value === undefined) throw invalid(MISMATCH);
+    out[name] = value;
   }
   return out;
 }

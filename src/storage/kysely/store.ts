@@ -3,7 +3,9 @@
 
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { ResourceRepository, SettingsRepository, Store } from '../store.js';
+import type { OutboxRepository, ResourceRepository, SettingsRepository, Store, StreamSessionRepository } from '../store.js';
+import { KyselyOutboxRepository } from './outbox.js';
+import { KyselySessionRepository } from './sessions.js';
 import { KyselySettingsRepository } from './settings.js';
 
 export interface KyselyStoreDialect {
@@ -15,6 +17,8 @@ export interface KyselyStoreDialect {
 export class KyselyStore implements Store {
   readonly resources: ResourceRepository;
   readonly settings: SettingsRepository;
+  readonly sessions: StreamSessionRepository;
+  readonly outbox: OutboxRepository;
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -23,6 +27,8 @@ export class KyselyStore implements Store {
   ) {
     this.resources = dialect.resources(db);
     this.settings = new KyselySettingsRepository(db);
+    this.sessions = new KyselySessionRepository(db);
+    this.outbox = new KyselyOutboxRepository(db);
   }
 
   /**

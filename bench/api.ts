@@ -1,0 +1,90 @@
+// bench:api — the control plane under load on loopback.
+//  1. Signed GetChannel with 32 connections (autocannon), beside a bare node:http server sending the
+//     same response bytes, measured in the same run: requests/s ratio and p99 latency.
+//  2. CreateChannel throughput (10,000 channels, 32 connections).
+//  3. ListChannels page latency (pages of 50) over those 10,000 channels.
+// Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
+
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuSeconds, freePort, percentile, startNode, stopProcess, waitForHttp } from './lib/processes.js';
+import { call, signedPost, type SignedHttp } from './lib/signing.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 10_000);
+
+interface LoadResult { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpu: number }
+
+async function load(port: number, req: SignedHttp, opts: { duration?: number; amount?: number }, pid: number): Promise<LoadResult> {
+  const cpu0 = cpuSeconds(pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`, connections: 32, pipelining: 1, ...opts,
+    requests: [{ method: 'POST', path: req.path, headers: req.headers, body: req.body }],
+  });
+  return {
+    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
+    errors: result.errors + result.timeouts, non2xx: result.non2xx, cpu: cpuSeconds(pid) - cpu0,
+  };
+}
+
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpu.toFixed(1)} s  errors ${r.errors} non-2xx ${r.non2xx}`;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
+  const [port, rtmpPort, barePort] = [await freePort(), await freePort(), await freePort()];
+  const server = startNode(join(here, '../src/main.js'), [
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn',
+  ], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
+  let bare: ReturnType<typeof startNode> | undefined;
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
+    const created = (await call(port, 'CreateChannel', { name: 'bench' })) as { channel: { arn: string } };
+    const getReq = await signedPost(port, 'GetChannel', { arn: created.channel.arn });
+    const bodyFile = join(dataDir, 'get-channel.json');
+    writeFileSync(bodyFile, JSON.stringify(await call(port, 'GetChannel', { arn: created.channel.arn })));
+    bare = startNode(join(here, 'lib/bare-server.js'), [String(barePort), bodyFile]);
+    await waitForHttp(`http://127.0.0.1:${barePort}/`);
+
+    console.log(`GetChannel, 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`);
+    await load(barePort, getReq, { duration: 2 }, bare.pid!);
+    const baseline = await load(barePort, getReq, { duration: DURATION_S }, bare.pid!);
+    await load(port, getReq, { duration: 2 }, server.pid!);
+    const ours = await load(port, getReq, { duration: DURATION_S }, server.pid!);
+    console.log(`  bare node:http  ${fmt(baseline)}`);
+    console.log(`  openivs         ${fmt(ours)}`);
+    console.log(`  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`);
+
+    const createReq = await signedPost(port, 'CreateChannel', {});
+    const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.pid!);
+    console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates)}`);
+
+    const pageTimes: number[] = [];
+    let nextToken: string | undefined;
+    let seen = 0;
+    do {
+      const t0 = process.hrtime.bigint();
+      const page = (await call(port, 'ListChannels', { maxResults: 50, nextToken })) as { channels: unknown[]; nextToken?: string };
+      pageTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      seen += page.channels.length;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    pageTimes.sort((a, b) => a - b);
+    console.log(`ListChannels over ${seen} channels, ${pageTimes.length} pages of 50 (sequential, client-side time incl. signing):`);
+    console.log(`  p50 ${percentile(pageTimes, 50).toFixed(2)} ms  p99 ${percentile(pageTimes, 99).toFixed(2)} ms  max ${pageTimes[pageTimes.length - 1]!.toFixed(2)} ms (target < 10 ms)`);
+  } finally {
+    if (bare) await stopProcess(bare);
+    await stopProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,211 @@
+// Delivers outbox rows to their sinks, at least once.
+//
+// Each sink is a FIFO lane: rows go out one at a time in id order, and a failing row holds back the
+// rows behind it until it succeeds or is abandoned (retry.maxAgeMs). So a receiver sees Session
+// Created → Stream Start → Stream End → Session Ended in order, though a retry after an ambiguous
+// failure (timeout) can still repeat an event. Lanes run in parallel up to `concurrency`.
+//
+// Rows live in the store, so nothing is lost on restart: start() resumes whatever is pending. A
+// lane wakes on notify(), on its next row's retry time, and on a slow poll (a backstop for rows
+// written without notify, e.g. by another process sharing a PostgreSQL database).
+
+import type { Logger } from '../logging.js';
+import type { OutboxRow } from '../storage/store-events.js';
+import type { Store } from '../storage/store.js';
+import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.js';
+import { describeError, type Sink } from './sink.js';
+import { sleep, Slots } from './slots.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  sinks: readonly Sink[];
+  log: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Deliveries in flight at once, across sinks (each sink has at most one). Default 4. */
+  concurrency?: number;
+  /** Rows read per query. Default 20. */
+  batchSize?: number;
+  /** Backstop poll. Default 5 s. */
+  pollIntervalMs?: number;
+  /** Delivered and abandoned rows are pruned after this long. Default 24 h. */
+  retentionMs?: number;
+}
+
+interface Lane {
+  sink: Sink;
+  /** Set by kick(); a running lane re-reads the queue while it is set. */
+  dirty: boolean;
+  active: boolean;
+  done: Promise<void>;
+  timer: NodeJS.Timeout | undefined;
+  timerAt: number;
+}
+
+export class Dispatcher {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #retry: RetryPolicy;
+  readonly #lanes: Lane[];
+  readonly #batch: number;
+  readonly #pollMs: number;
+  readonly #retentionMs: number;
+  readonly #slots: Slots;
+  /** One life only: stop() closes the sinks' connections, so a stopped dispatcher cannot restart. */
+  #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  readonly #abort = new AbortController();
+  #poll: NodeJS.Timeout | undefined;
+  #lastPrune = 0;
+
+  constructor(opts: DispatcherOptions) {
+    this.#store = opts.store;
+    this.#log = opts.log;
+    this.#retry = retryPolicy(opts.retry);
+    this.#batch = opts.batchSize ?? 20;
+    this.#pollMs = opts.pollIntervalMs ?? 5_000;
+    this.#retentionMs = opts.retentionMs ?? 24 * 60 * 60_000;
+    this.#slots = new Slots(opts.concurrency ?? 4);
+    this.#lanes = opts.sinks.map((sink) => ({
+      sink, dirty: false, active: false, done: Promise.resolve(), timer: undefined, timerAt: 0,
+    }));
+  }
+
+  get running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /** Resumes pending deliveries (from earlier runs too) and starts watching for new ones. */
+  async start(): Promise<void> {
+    if (this.#state === 'running') return;
+    if (this.#state !== 'idle') throw new Error('a stopped dispatcher cannot be restarted; create a new one');
+    this.#state = 'running';
+    await this.#reportOrphans();
+    this.#poll = setInterval(() => this.#tick(), this.#pollMs).unref();
+    this.wake();
+  }
+
+  /** Nudges every lane to look for due rows (EventOutbox.notify calls this after a commit). */
+  wake(): void {
+    for (const lane of this.#lanes) this.#kick(lane);
+  }
+
+  /**
+   * Stops taking new rows and waits up to timeoutMs for deliveries in flight; after that they are
+   * aborted and stay pending (delivered again on the next start: at-least-once).
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#state = 'stopping';
+    clearInterval(this.#poll);
+    for (const lane of this.#lanes) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
+    const drained = Promise.all(this.#lanes.map((l) => l.done)).then(() => true);
+    if (!(await Promise.race([drained, sleep(timeoutMs, false)]))) {
+      this.#log.warn({ timeoutMs }, 'events: aborting deliveries still in flight at stop');
+      this.#abort.abort(new Error('dispatcher stopped'));
+      await Promise.race([drained, sleep(1_000, false)]);
+    }
+    for (const lane of this.#lanes) lane.sink.close?.();
+    this.#state = 'stopped';
+  }
+
+  #kick(lane: Lane): void {
+    if (this.#state !== 'running') return;
+    lane.dirty = true;
+    if (lane.active) return;
+    lane.active = true;
+    lane.done = this.#runLane(lane);
+  }
+
+  async #runLane(lane: Lane): Promise<void> {
+    try {
+      while (lane.dirty && this.#state === 'running') {
+        lane.dirty = false;
+        await this.#drain(lane);
+      }
+    } catch (err) {
+      // A store error (database busy or closing): leave the rows and let the poll try again.
+      this.#log.error({ sink: lane.sink.name, err: describeError(err) }, 'events: outbox read/write failed');
+    } finally {
+      lane.active = false;
+    }
+  }
+
+  /** Delivers the lane's due rows in id order until the queue is empty or its head must wait. */
+  async #drain(lane: Lane): Promise<void> {
+    for (;;) {
+      const rows = await this.#store.outbox.pendingFor(lane.sink.name, this.#batch);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        if (this.#state !== 'running') return;
+        if (row.nextAttemptAt > Date.now()) return this.#schedule(lane, row.nextAttemptAt);
+        // On failure, re-read: the head now carries its retry time and will be scheduled.
+        if (!(await this.#deliver(lane, row))) break;
+      }
+    }
+  }
+
+  /** True when the lane may move past this row (delivered or abandoned). */
+  async #deliver(lane: Lane, row: OutboxRow): Promise<boolean> {
+    const attempt = row.attempts + 1;
+    const sink = lane.sink.name;
+    await this.#slots.acquire();
+    let failure: unknown;
+    try {
+      await lane.sink.deliver({ eventId: row.eventId, payload: row.payload, attempt }, this.#abort.signal);
+    } catch (err) {
+      failure = err;
+    } finally {
+      this.#slots.release();
+    }
+    const now = Date.now();
+    if (failure === undefined) {
+      await this.#store.outbox.markDelivered(row.id, now);
+      this.#log.debug({ sink, eventId: row.eventId, attempt }, 'events: delivered');
+      return true;
+    }
+    // Aborted by stop(): not the receiver's fault, so the attempt is not counted.
+    if (this.#abort.signal.aborted) return false;
+    const error = describeError(failure);
+    if (now - row.createdAt >= this.#retry.maxAgeMs) {
+      await this.#store.outbox.abandon(row.id, now, error);
+      this.#log.error({ sink, eventId: row.eventId, attempt, error }, 'events: giving up on event');
+      return true;
+    }
+    const next = now + backoffDelay(this.#retry, attempt);
+    await this.#store.outbox.markFailed(row.id, next, error);
+    this.#log.warn({ sink, eventId: row.eventId, attempt, retryInMs: next - now, error }, 'events: delivery failed');
+    return false;
+  }
+
+  #schedule(lane: Lane, at: number): void {
+    if (lane.timer !== undefined && lane.timerAt <= at) return;
+    clearTimeout(lane.timer);
+    lane.timerAt = at;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.#kick(lane);
+    }, Math.max(0, at - Date.now())).unref();
+  }
+
+  #tick(): void {
+    this.wake();
+    const now = Date.now();
+    if (now - this.#lastPrune < Math.min(this.#retentionMs, 10 * 60_000)) return;
+    this.#lastPrune = now;
+    this.#store.outbox.prune(now - this.#retentionMs).catch((err: unknown) => {
+      this.#log.warn({ err: describeError(err) }, 'events: pruning the outbox failed');
+    });
+  }
+
+  /** Rows left for sinks no longer configured would wait forever; say so once at start. */
+  async #reportOrphans(): Promise<void> {
+    const known = new Set(this.#lanes.map((l) => l.sink.name));
+    for (const sink of await this.#store.outbox.pendingSinks()) {
+      const pending = await this.#store.outbox.pendingCount(sink);
+      if (known.has(sink)) this.#log.info({ sink, pending }, 'events: resuming pending deliveries');
+      else this.#log.warn({ sink, pending }, 'events: pending events for a sink that is no longer configured');
+    }
+  }
+}
