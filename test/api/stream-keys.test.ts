@@ -123,3 +123,29 @@ describe('stream keys', () => {
     await expectError(ivs.send(new DeleteStreamKeyCommand({ arn: 'arn:aws:ivs:x' })), 'ValidationException', 400);
   });
 });
+
+describe('stream key secrecy in logs', () => {
+  it('stream key values never reach the server log, even at debug level', async () => {
+    const server = await startServer({ args: ['--log-level', 'debug'] });
+    const ivs = ivsClient(server);
+    try {
+      const values: string[] = [];
+      const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'secret' }));
+      values.push(streamKey!.value!);
+      await ivs.send(new GetStreamKeyCommand({ arn: streamKey!.arn }));
+      await ivs.send(new BatchGetStreamKeyCommand({ arns: [streamKey!.arn!] }));
+      await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
+      values.push((await ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }))).streamKey!.value!);
+      await expectError(ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn })), 'ServiceQuotaExceededException', 402);
+      const logs = server.logs();
+      assert.match(logs, /"level":30/, 'the server log is captured');
+      for (const v of values) {
+        assert.ok(!logs.includes(v), 'a stream key value appears in the log');
+        assert.ok(!logs.includes(v.slice(-30)), 'the secret part of a stream key appears in the log');
+      }
+    } finally {
+      ivs.destroy();
+      await server.stop();
+    }
+  });
+});

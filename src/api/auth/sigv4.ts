@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4, createScope, getCanonicalHeaders } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { ServiceError } from '../../domain/errors.js';
 import type { CredentialConfig } from '../../config-types.js';
 import type { CredentialStore } from './credentials.js';
@@ -47,7 +48,32 @@ const invalid = (message: string) => new ServiceError('InvalidSignatureException
 // SignatureV4 exposes the canonical-request and string-to-sign steps to subclasses; using them
 // (rather than sign(request)) lets us keep the headers exactly as signed, including `date`,
 // which sign() would replace with x-amz-date.
+interface KeyDeriver {
+  getSigningKey(credentials: AwsCredentialIdentity, region: string, shortDate: string, service?: string): Promise<Uint8Array>;
+}
+
 class ExpectedSigner extends SignatureV4 {
+  // SignatureV4's own signing-key cache is global (50 entries) and recomputes an HMAC of the
+  // credentials on every lookup to build its key; this signer has one fixed credential, so (day,
+  // region, service) is a complete key. The derivation itself stays SignatureV4's (a private
+  // method in its typings, hence the cast).
+  constructor(init: ConstructorParameters<typeof SignatureV4>[0]) {
+    super(init);
+    const self = this as unknown as KeyDeriver;
+    const derive = (SignatureV4.prototype as unknown as KeyDeriver).getSigningKey;
+    const keys = new Map<string, Promise<Uint8Array>>();
+    self.getSigningKey = (credentials, region, shortDate, service) => {
+      const cacheKey = `${shortDate}:${region}:${service ?? ''}`;
+      let key = keys.get(cacheKey);
+      if (key === undefined) {
+        if (keys.size >= 256) keys.clear(); // days and regions are few; bound it anyway
+        key = derive.call(this, credentials, region, shortDate, service);
+        keys.set(cacheKey, key);
+      }
+      return key;
+    };
+  }
+
   async signatureFor(request: HttpRequest, claim: Claim, payloadHash: string): Promise<string> {
     const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(claim.signedHeaders));
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);

@@ -1,0 +1,17 @@
+// Public surface of the packager: access units in, segments and playlists out.
+
+export { BitrateMeter, estimateBandwidth } from './bitrate.js';
+export {
+  renderMediaPlaylist, renderMultivariantPlaylist, targetDurationFor,
+  type MediaPlaylistInput, type MultivariantInput, type RenditionEntry, type SegmentUri,
+} from './playlists.js';
+export { programDateTimeFor } from './program-date-time.js';
+export { renditionEntry } from './rendition-entry.js';
+export { SegmentWindow } from './segment-window.js';
+export {
+  HlsSegmenter, type HlsSegmenterOptions, type SegmenterEvents,
+} from './segmenter.js';
+export { Timeline, type TimelineOptions } from './timeline.js';
+export { TsSegmentWriter } from './ts-segment-writer.js';
+export { TsMuxer, type MuxUnit, type TsMuxerOptions } from './ts/muxer.js';
+export type { MediaPlaylistState, Segment, SegmentWriter, TimedUnit, TrackSet } from './types.js';

@@ -1,0 +1,23 @@
+// Builds a multivariant-playlist entry from a live segmenter: codecs and resolution from its tracks, BANDWIDTH from
+// the measured peak segment bit rate (an estimate until the first segment), FRAME-RATE from onMetaData or measured.
+
+import { estimateBandwidth } from './bitrate.js';
+import type { RenditionEntry } from './playlists.js';
+import type { HlsSegmenter } from './segmenter.js';
+
+export function renditionEntry(segmenter: HlsSegmenter, uri: string): RenditionEntry {
+  const { video, audio } = segmenter.currentTracks;
+  const codecs: string[] = [];
+  if (video) codecs.push(video.codecString);
+  if (audio) codecs.push(audio.codecString);
+  const frameRate = video ? video.frameRate ?? segmenter.measuredFrameRate() : undefined;
+  return {
+    uri,
+    bandwidth: segmenter.bitrate.peak ?? estimateBandwidth(video, audio),
+    averageBandwidth: segmenter.bitrate.average,
+    codecs,
+    width: video?.width,
+    height: video?.height,
+    frameRate,
+  };
+}

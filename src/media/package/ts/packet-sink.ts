@@ -1,0 +1,54 @@
+// Where TS packets are written: one growing buffer per segment, handed out in 188-byte slots. A segment's bytes stay
+// contiguous, so a finished segment is a view (no concat) and LL-HLS parts can later be views of the same buffer.
+// Written bytes are never overwritten; when the buffer grows, views taken earlier still see identical (old) memory.
+
+export const PACKET_SIZE = 188;
+
+export class PacketSink {
+  buf: Buffer;
+  len = 0;
+  private partStart = 0;
+  private capacityHint: number;
+
+  constructor(initialCapacity = 256 * 1024) {
+    this.capacityHint = roundToPackets(initialCapacity);
+    this.buf = Buffer.allocUnsafe(this.capacityHint);
+  }
+
+  /** Reserves the next packet slot and returns its offset in `buf` (which may be a new buffer after growth). */
+  next(): number {
+    if (this.len + PACKET_SIZE > this.buf.length) this.grow();
+    const off = this.len;
+    this.len += PACKET_SIZE;
+    return off;
+  }
+
+  /** Bytes written since the previous takePart() or takeSegment(): an LL-HLS part (a view, no copy). */
+  takePart(): Buffer {
+    const part = this.buf.subarray(this.partStart, this.len);
+    this.partStart = this.len;
+    return part;
+  }
+
+  /** All bytes of the current segment; starts a fresh buffer sized from this segment for the next one. */
+  takeSegment(): Buffer {
+    const used = this.len;
+    // Trim generous slack so the retained window does not pin oversized allocations.
+    const out = used < this.buf.length * 0.75 ? Buffer.from(this.buf.subarray(0, used)) : this.buf.subarray(0, used);
+    this.capacityHint = roundToPackets(Math.max(64 * 1024, used * 1.25));
+    this.buf = Buffer.allocUnsafe(this.capacityHint);
+    this.len = 0;
+    this.partStart = 0;
+    return out;
+  }
+
+  private grow(): void {
+    const next = Buffer.allocUnsafe(roundToPackets(Math.max(this.buf.length * 2, PACKET_SIZE * 64)));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+}
+
+function roundToPackets(n: number): number {
+  return Math.ceil(n / PACKET_SIZE) * PACKET_SIZE;
+}

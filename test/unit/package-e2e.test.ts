@@ -1,0 +1,114 @@
+// End-to-end packaging of real encoder output: ffmpeg makes an FLV (H.264 with B-frames + AAC), a test FLV reader
+// turns it into access units, HlsSegmenter writes TS segments and a media playlist, and ffprobe/ffmpeg judge them.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
+import { HlsSegmenter } from '../../src/media/package/segmenter.js';
+import type { Segment } from '../../src/media/package/types.js';
+import type { AccessUnit } from '../../src/media/types.js';
+import { readFlv, type FlvClip } from './fixtures/package-flv.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'openivs-package-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let clip: FlvClip;
+
+before(async () => {
+  const flv = join(dir, 'clip.flv');
+  await run('ffmpeg', [
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-bf', '2', '-c:a', 'aac', '-f', 'flv', flv,
+  ]);
+  const probe = await ffprobeJson(['-show_streams', '-select_streams', 'v', flv]);
+  const v = probe.streams[0]!;
+  clip = readFlv(readFileSync(flv), { width: Number(v.width), height: Number(v.height) }, 1_700_000_000_000);
+});
+
+interface Probe {
+  streams: Record<string, string | number>[];
+  frames: Record<string, string | number>[];
+  packets: Record<string, string | number>[];
+  format: Record<string, string | number>;
+}
+
+async function ffprobeJson(args: string[]): Promise<Probe> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', ...args]);
+  return JSON.parse(stdout) as Probe;
+}
+
+/** Packages units into `name`/ (segments + playlist.m3u8) and returns the segments and the playlist path. */
+function packageTo(name: string, units: AccessUnit[]): { segments: Segment[]; playlist: string; text: string } {
+  const root = mkdtempSync(join(dir, `${name}-`));
+  const seg = new HlsSegmenter({ windowSize: 20 });
+  const segments: Segment[] = [];
+  seg.on('segment', (s) => {
+    segments.push(s);
+    writeFileSync(join(root, `seg-${s.sequence}.ts`), s.bytes);
+  });
+  seg.setTracks(clip.video, clip.audio);
+  for (const u of units) seg.push(u);
+  seg.end();
+  const text = renderMediaPlaylist(seg.playlistState(), (s) => `seg-${s.sequence}.ts`);
+  const playlist = join(root, 'playlist.m3u8');
+  writeFileSync(playlist, text);
+  return { segments, playlist, text };
+}
+
+async function decodeErrors(playlist: string): Promise<string> {
+  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-']);
+  return stderr;
+}
+
+function extinfTotal(text: string): number {
+  return [...text.matchAll(/#EXTINF:([\d.]+),/g)].reduce((a, m) => a + Number(m[1]), 0);
+}
+
+describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
+  it('reads the FLV into tracks and units with B-frames', () => {
+    assert.equal(clip.video!.width, 640);
+    assert.equal(clip.audio!.sampleRate, 48000);
+    assert.ok(clip.units.some((u) => u.track === 'video' && u.pts !== u.dts), 'B-frames: pts ≠ dts');
+  });
+
+  it('produces ~2 s segments that each decode and start with a keyframe, and a playable playlist', async () => {
+    const { segments, playlist, text } = packageTo('single', clip.units);
+    assert.equal(segments.length, 4);
+    for (const s of segments.slice(0, 3)) assert.ok(Math.abs(s.durationMs - 2000) <= 50, `${s.durationMs}`);
+    assert.ok(Math.abs(extinfTotal(text) - 7) <= 0.2, `EXTINF total ${extinfTotal(text)}`);
+    const root = join(playlist, '..');
+    for (const s of segments) {
+      const file = join(root, `seg-${s.sequence}.ts`);
+      const probe = await ffprobeJson(['-show_streams', file]);
+      const video = probe.streams.find((x) => x.codec_type === 'video')!;
+      const audio = probe.streams.find((x) => x.codec_type === 'audio')!;
+      assert.deepEqual([video.codec_name, video.width, video.height], ['h264', 640, 360]);
+      assert.deepEqual([audio.codec_name, audio.sample_rate], ['aac', '48000']);
+      const first = await ffprobeJson(['-show_frames', '-select_streams', 'v', '-read_intervals', '%+#1', file]);
+      assert.equal(first.frames[0]!.key_frame, 1, `segment ${s.sequence} starts with a keyframe`);
+    }
+    const packets = await ffprobeJson(['-show_packets', '-select_streams', 'v', join(root, 'seg-0.ts')]);
+    assert.ok(packets.packets.some((p) => p.pts !== p.dts), 'B-frames kept: pts ≠ dts in the TS');
+    assert.equal(await decodeErrors(playlist), '');
+    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    assert.equal(Number(counted.streams[0]!.nb_read_frames), 210, 'every frame of 7 s at 30 fps decodes');
+    const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
+    assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
+  });
+
+  it('marks a discontinuity when the clip restarts at 0, and ffmpeg still decodes the playlist', async () => {
+    const second = clip.units.map((u) => ({ ...u, arrival: u.arrival + 7000 }));
+    const { segments, playlist, text } = packageTo('twice', [...clip.units, ...second]);
+    assert.deepEqual(segments.map((s) => s.discontinuity), [false, false, false, false, true, false, false, false]);
+    assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1);
+    assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
+    assert.equal(await decodeErrors(playlist), '');
+    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
+  });
+});
