@@ -41,7 +41,6 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (rawPath === '/_openivs/health') return health(deps, res);
-  if (!deps.isReady()) res.shouldKeepAlive = false; // draining: let clients reconnect elsewhere
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {
@@ -52,6 +51,8 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
     return send(res, deps.protocol.encodeError(failure, newRequestId()));
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headers, body });
+  // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
+  if (!deps.isReady()) res.shouldKeepAlive = false;
   send(res, response);
 }
 
