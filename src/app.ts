@@ -1,6 +1,6 @@
 // Composition root: the only place that constructs infrastructure (store, protocol engine, SigV4
-// verifier, HTTP server) and wires it together. Tests and benchmarks call buildApp with overrides
-// to swap any piece.
+// verifier, event outbox and dispatcher, live registry, RTMP(S) ingest, HTTP server) and wires it
+// together. Tests and benchmarks call buildApp with overrides to swap any piece.
 
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -15,26 +15,40 @@ import { CredentialStore, SigV4Verifier } from './api/auth/index.js';
 import { ApiPipeline } from './api/pipeline.js';
 import type { HandlerDeps } from './api/handlers/support.js';
 import { PaginationCodec } from './domain/pagination.js';
-import { noStreamSessions, offlineLiveControl, type LiveControl, type StreamSessions } from './domain/ports.js';
 import type { PublicEndpoints } from './domain/urls.js';
+import { createEvents, type Events, type SinkConfig } from './events/index.js';
+import { createIngestServer, type IngestServer } from './media/ingest/index.js';
+import { LiveRegistry } from './media/registry/registry.js';
+import { PublishAuthorizer } from './media/registry/publish-authorizer.js';
+import { SessionLog } from './media/registry/session-log.js';
+import { storeStreamSessions } from './media/registry/session-reader.js';
+import { closeOrphanedSessions } from './media/registry/recovery.js';
 import { createHttpServer } from './http/server.js';
 import { closeServer, listen } from './http/listen.js';
+import { loadTlsCredentials } from './tls-credentials.js';
 
 export interface AppOverrides {
   store?: Store;
-  live?: LiveControl;
-  sessions?: StreamSessions;
   log?: Logger;
+}
+
+export interface BoundPorts {
+  httpPort: number;
+  rtmpPort: number;
+  rtmpsPort?: number;
 }
 
 export interface App {
   config: Config;
   log: Logger;
   store: Store;
+  registry: LiveRegistry;
+  events: Events;
   httpServer: Server;
+  ingest: IngestServer;
   /** Starts listening; resolves with the bound ports (useful with port 0). */
-  start(): Promise<{ httpPort: number }>;
-  /** Stops accepting, drains in-flight requests, closes the store. */
+  start(): Promise<BoundPorts>;
+  /** Ends live streams, stops accepting, drains in-flight requests and events, closes the store. */
   stop(): Promise<void>;
 }
 
@@ -43,40 +57,68 @@ async function paginationSecret(store: Store): Promise<Buffer> {
   return Buffer.from(stored, 'base64');
 }
 
+function sinkConfigs(config: Config): SinkConfig[] {
+  const sinks: SinkConfig[] = config.eventWebhooks.map((url) => ({ kind: 'webhook', url, secret: config.eventWebhookSecret }));
+  if (config.eventbridge) {
+    const { endpoint, bus, region } = config.eventbridge;
+    sinks.push({ kind: 'eventbridge', endpoint, region, eventBusName: bus });
+  }
+  return sinks;
+}
+
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const store = overrides.store ?? (await openStore({ dataDir: config.dataDir }));
   const endpoints: PublicEndpoints = { host: config.host, playbackBaseUrl: config.playbackBaseUrl };
+  const events = createEvents({ store, sinks: sinkConfigs(config), log });
+  const registry = new LiveRegistry(new SessionLog(store, events.outbox), log);
+  const authorizer = new PublishAuthorizer({
+    store, registry, sessions: new SessionLog(store, events.outbox), outbox: events.outbox, endpoints,
+    quotas: config.quotas, allowInsecureIngest: config.allowInsecureIngest,
+    packaging: { targetSegmentMs: 2_000, windowSegments: 6 }, log,
+  });
+  const ingest = createIngestServer({ hooks: { authorize: authorizer.authorize, log } });
   const deps: HandlerDeps = {
-    store,
-    live: overrides.live ?? offlineLiveControl,
-    sessions: overrides.sessions ?? noStreamSessions,
+    store, live: registry, sessions: storeStreamSessions(store),
     pages: new PaginationCodec(await paginationSecret(store)),
-    endpoints,
-    quotas: config.quotas,
-    now: () => new Date(),
+    endpoints, quotas: config.quotas, now: () => new Date(),
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
-  const httpServer = createHttpServer({ api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log });
+  const httpServer = createHttpServer({
+    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log,
+    playback: { registry, quotas: config.quotas },
+  });
 
   return {
-    config, log, store, httpServer,
+    config, log, store, registry, events, httpServer, ingest,
     async start() {
+      await closeOrphanedSessions(store, events.outbox, log);
+      events.dispatcher.start();
+      registry.start();
       await listen(httpServer, config.httpPort, config.bindAddress);
       const httpPort = (httpServer.address() as AddressInfo).port;
       // With --http-port 0 the default playback base URL can only be known once bound.
       if (config.playbackBaseUrl === defaultPlaybackBaseUrl(config.host, config.httpPort)) {
         endpoints.playbackBaseUrl = defaultPlaybackBaseUrl(config.host, httpPort);
       }
+      const rtmp = await ingest.listen(config.rtmpPort, config.bindAddress);
+      let rtmpsPort: number | undefined;
+      if (config.rtmpsPort !== undefined) {
+        const tls = loadTlsCredentials({ dataDir: config.dataDir, host: config.host, cert: config.rtmpsCert, key: config.rtmpsKey });
+        if (tls.selfSigned) log.info('RTMPS uses a self-signed certificate from the data directory');
+        rtmpsPort = (await ingest.listenTls(config.rtmpsPort, config.bindAddress, tls)).port;
+      }
       ready = true;
-      return { httpPort };
+      return { httpPort, rtmpPort: rtmp.port, rtmpsPort };
     },
     async stop() {
       ready = false;
-      await closeServer(httpServer);
+      await registry.stopAll();
+      await Promise.all([closeServer(httpServer), ingest.close()]);
+      await events.dispatcher.stop();
       await store.close();
     },
   };

@@ -40,6 +40,15 @@ export interface Config {
   /** True when the built-in test/test credentials are in the list. */
   defaultCredentialsActive: boolean;
   quotas: QuotaConfig;
+  /** RTMPS certificate and key files; undefined: generate a self-signed pair in the data dir. */
+  rtmpsCert: string | undefined;
+  rtmpsKey: string | undefined;
+  /** Accept plain RTMP for every channel (local development). */
+  allowInsecureIngest: boolean;
+  eventWebhooks: string[];
+  eventWebhookSecret: string | undefined;
+  /** undefined: no EventBridge sink. */
+  eventbridge: { endpoint: string; bus: string; region: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Maximum API request body in bytes (1 MiB). */
   maxBodyBytes: number;

@@ -5,7 +5,7 @@ import type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
 import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
 import { QUOTA_DEFAULTS } from './config/options.js';
 import { readArgv, readEnv, readFile, type Settings } from './config/sources.js';
-import { isLoopbackAddress, type LogLevel } from './config/values.js';
+import { ConfigError, isLoopbackAddress, type LogLevel } from './config/values.js';
 
 export type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
 export { ConfigError, isLoopbackAddress } from './config/values.js';
@@ -44,6 +44,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
   const quotas = { ...QUOTA_DEFAULTS } as QuotaConfig;
   for (const key of Object.keys(quotas) as Array<keyof QuotaConfig>) quotas[key] = get(`quotas.${key}`, quotas[key]);
 
+  const cert = merged.get('rtmpsCert');
+  const key = merged.get('rtmpsKey');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(`${(cert ?? key)!.label}: give both --rtmps-cert and --rtmps-key, or neither`);
+  }
   return {
     dataDir: get('dataDir', resolve(cwd, 'data')),
     bindAddress: get('bindAddress', '0.0.0.0'),
@@ -58,6 +63,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     quotas,
     logLevel: get<LogLevel>('logLevel', 'info'),
     maxBodyBytes: MAX_BODY_BYTES,
+    rtmpsCert: get<string | undefined>('rtmpsCert', undefined),
+    rtmpsKey: get<string | undefined>('rtmpsKey', undefined),
+    allowInsecureIngest: get('allowInsecureIngest', false),
+    eventWebhooks: get<string[]>('eventWebhooks', []),
+    eventWebhookSecret: get<string | undefined>('eventWebhookSecret', undefined),
+    eventbridge: merged.has('eventbridgeEndpoint')
+      ? {
+          endpoint: get('eventbridgeEndpoint', ''),
+          bus: get('eventbridgeBus', 'default'),
+          region: get('eventbridgeRegion', get('region', 'us-west-2')),
+        }
+      : undefined,
   };
 }
 

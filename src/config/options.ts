@@ -3,8 +3,8 @@
 import type { CredentialConfig } from '../config-types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
-  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseHost, parseLogLevel, parseOptionalPort, parsePort,
-  parsePositiveInt, parseRegion, LOG_LEVELS,
+  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHost, parseLogLevel, parseOptionalPort, parsePort,
+  parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS,
 } from './values.js';
 
 export interface OptionSpec {
@@ -20,6 +20,8 @@ export interface OptionSpec {
   defaultText: string;
   help: string;
   parse: (value: unknown, label: string, baseDir: string) => unknown;
+  /** A flag that may be given several times; its values (arrays) accumulate. */
+  repeatable?: boolean;
 }
 
 const credentials = (value: unknown, label: string): CredentialConfig[] =>
@@ -79,6 +81,32 @@ export const OPTIONS: readonly OptionSpec[] = [
     QUOTA_DEFAULTS.recordingConfigurations, 'Recording configurations per account and region.'),
   quota('playbackRestrictionPolicies', 'playback-restriction-policies', 'PLAYBACK_RESTRICTION_POLICIES',
     QUOTA_DEFAULTS.playbackRestrictionPolicies, 'Playback restriction policies per account and region.'),
+  { name: 'rtmpsCert', flag: 'rtmps-cert', env: 'OPENIVS_RTMPS_CERT', fileKey: 'rtmpsCert', arg: 'FILE',
+    defaultText: 'a self-signed certificate generated into <data-dir>/tls/',
+    help: 'PEM certificate chain for RTMPS (give --rtmps-key with it).', parse: parseFile },
+  { name: 'rtmpsKey', flag: 'rtmps-key', env: 'OPENIVS_RTMPS_KEY', fileKey: 'rtmpsKey', arg: 'FILE',
+    defaultText: 'generated with the certificate', help: 'PEM private key for RTMPS.', parse: parseFile },
+  { name: 'allowInsecureIngest', flag: 'allow-insecure-ingest', env: 'OPENIVS_ALLOW_INSECURE_INGEST',
+    fileKey: 'allowInsecureIngest', arg: '', defaultText: 'false',
+    help: 'Accept plain RTMP for every channel, not only those with insecureIngest (local development).',
+    parse: parseBoolean },
+  { name: 'eventWebhooks', flag: 'event-webhook', env: 'OPENIVS_EVENT_WEBHOOKS', fileKey: 'eventWebhooks', arg: 'URL',
+    defaultText: 'none', repeatable: true,
+    help: 'Deliver IVS events (EventBridge format) by HTTP POST to this URL; repeat the flag or comma-separate for several.',
+    parse: parseUrlList },
+  { name: 'eventWebhookSecret', env: 'OPENIVS_EVENT_WEBHOOK_SECRET', fileKey: 'eventWebhookSecret', arg: 'SECRET',
+    defaultText: 'none (unsigned)',
+    help: 'HMAC-SHA256 key for the x-openivs-signature header of webhook deliveries (no flag: keep it out of argv).',
+    parse: parseText },
+  { name: 'eventbridgeEndpoint', flag: 'eventbridge-endpoint', env: 'OPENIVS_EVENTBRIDGE_ENDPOINT',
+    fileKey: 'eventbridgeEndpoint', arg: 'URL', defaultText: 'off',
+    help: 'Send events with EventBridge PutEvents to this endpoint (credentials from the default AWS chain).',
+    parse: parseBaseUrl },
+  { name: 'eventbridgeBus', flag: 'eventbridge-bus', env: 'OPENIVS_EVENTBRIDGE_BUS', fileKey: 'eventbridgeBus',
+    arg: 'NAME', defaultText: 'default', help: 'Event bus for PutEvents.', parse: parseText },
+  { name: 'eventbridgeRegion', flag: 'eventbridge-region', env: 'OPENIVS_EVENTBRIDGE_REGION',
+    fileKey: 'eventbridgeRegion', arg: 'REGION', defaultText: 'the --region value', help: 'Region of the event bus.',
+    parse: parseRegion },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

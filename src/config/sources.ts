@@ -44,7 +44,9 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
     else if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
       fail(label, `missing value (expected ${label} ${spec.arg})`);
     }
-    settings.set(spec.name, { value: spec.parse(raw, label, cwd), label });
+    const value = spec.parse(raw, label, cwd);
+    const previous = spec.repeatable ? settings.get(spec.name)?.value : undefined;
+    settings.set(spec.name, { value: Array.isArray(previous) ? [...previous, ...(value as unknown[])] : value, label });
   }
   return settings;
 }

@@ -138,3 +138,30 @@ export function isLoopbackAddress(addr: string): boolean {
   if (isIP(a) === 6) return a.endsWith('1') && a.replace(/[0:]/g, '') === '1';
   return false;
 }
+
+/** A file path, resolved to absolute against baseDir. */
+export function parseFile(value: unknown, label: string, baseDir: string): string {
+  return resolve(baseDir, requireString(value, label, 'a file path'));
+}
+
+/** One or more http(s) URLs: a comma-separated string or (config file) an array of strings. */
+export function parseUrlList(value: unknown, label: string): string[] {
+  const items = Array.isArray(value) ? value : String(value).split(',');
+  return items.map((item) => {
+    const text = typeof item === 'string' ? item.trim() : '';
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      fail(label, `expected http(s) URLs, got ${shown(item)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(label, `expected http(s) URLs, got ${shown(item)}`);
+    return url.href;
+  });
+}
+
+/** A non-empty string without surrounding whitespace (names, secrets: a secret is never echoed). */
+export function parseText(value: unknown, label: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(label, 'expected a non-empty string');
+  return value.trim();
+}

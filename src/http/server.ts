@@ -1,5 +1,5 @@
-// The one HTTP server: health at /_openivs/health, the IVS API everywhere else (playback under
-// /api/video/v1/ joins in a later step). Adapts node:http to the transport-free ApiPipeline.
+// The one HTTP server: health at /_openivs/health, playback under /api/video/v1/, the IVS API
+// everywhere else. Adapts node:http to the transport-free ApiPipeline and the playback handler.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -9,6 +9,8 @@ import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { readBody } from './body.js';
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
+import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
+import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 
 export interface HttpDeps {
   api: ApiPipeline;
@@ -16,6 +18,7 @@ export interface HttpDeps {
   maxBodyBytes: number;
   isReady: () => boolean;
   log: Logger;
+  playback: PlaybackDeps;
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
@@ -41,6 +44,7 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (rawPath === '/_openivs/health') return health(deps, res);
+  if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {

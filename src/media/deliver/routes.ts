@@ -1,0 +1,45 @@
+// Playback URL layout. The multivariant playlist keeps IVS's path; what sits behind it is openivs's:
+//   /api/video/v1/<region>.<account>.channel.<id>.m3u8                        multivariant playlist
+//   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>.m3u8  media playlist (?vs=<viewer session>)
+//   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>/<n>.ts segment
+// The stream id in the path makes every segment URL unique for all time, so segments are immutable
+// and cacheable by a CDN; the viewer session rides only on playlist URLs.
+
+export const PLAYBACK_PREFIX = '/api/video/v1/';
+
+export type PlaybackRoute =
+  | { kind: 'multivariant'; playbackKey: string }
+  | { kind: 'media'; playbackKey: string; streamId: string; rendition: string }
+  | { kind: 'segment'; playbackKey: string; streamId: string; rendition: string; sequence: number; extension: string };
+
+const KEY = '([a-z0-9-]+\\.[0-9]+\\.channel\\.[A-Za-z0-9]+)';
+const MULTIVARIANT = new RegExp(`^${KEY}\\.m3u8$`);
+const MEDIA = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)\\.m3u8$`);
+const SEGMENT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
+
+export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
+  if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;
+  const rest = rawPath.slice(PLAYBACK_PREFIX.length);
+  let m = MULTIVARIANT.exec(rest);
+  if (m) return { kind: 'multivariant', playbackKey: m[1]! };
+  m = MEDIA.exec(rest);
+  if (m) return { kind: 'media', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]! };
+  m = SEGMENT.exec(rest);
+  if (m) {
+    return { kind: 'segment', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]!, sequence: Number(m[4]), extension: m[5]! };
+  }
+  return undefined;
+}
+
+/** `<region>.<account>` of a playback key, for quotas. */
+export function scopeOfKey(playbackKey: string): { region: string; account: string } {
+  const [region, account] = playbackKey.split('.');
+  return { region: region!, account: account! };
+}
+
+/** Relative URI of a media playlist, as written in the multivariant playlist. */
+export const mediaPlaylistUri = (playbackKey: string, streamId: string, rendition: string, viewerSession: string) =>
+  `${playbackKey}/${streamId}/${rendition}.m3u8?vs=${viewerSession}`;
+
+/** Relative URI of a segment, as written in its media playlist. */
+export const segmentUri = (rendition: string, sequence: number, extension: string) => `${rendition}/${sequence}.${extension}`;

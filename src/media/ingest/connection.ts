@@ -1,0 +1,230 @@
+// One RTMP(S) connection: socket lifecycle, handshake, chunk demultiplexing, and dispatch of messages to
+// the control, command and publish layers. Every way out (protocol error, idle/handshake timeout, TCP
+// reset, refusal, kick, server shutdown) goes through `close`, which runs once, releases buffers and ends
+// the publish session with the matching reason. Handlers are methods bound once per connection, so the
+// per-message path allocates no closures.
+
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { decodeAmf0 } from './amf0.js';
+import { ByteQueue } from './byte-queue.js';
+import { ChunkReader, type RtmpMessage } from './chunk-reader.js';
+import { ChunkWriter } from './chunk-writer.js';
+import { handleCommand, PUBLISH_STREAM_ID, type CommandHost } from './commands.js';
+import { ackPayload, AckTracker, handleControl } from './control.js';
+import { AmfError, BitstreamError, IngestProtocolError } from './errors.js';
+import { ServerHandshake } from './handshake.js';
+import type { IngestConfig } from './ingest-config.js';
+import { CSID, MSG, USER_CONTROL, userControlPayload } from './messages.js';
+import type { IngestHooks, PublishEndReason, PublisherHandle } from './ports.js';
+import { PublishFlow, type FlowHost } from './publish-flow.js';
+import { statusPayload } from './replies.js';
+
+export interface ConnectionContext {
+  hooks: IngestHooks;
+  config: IngestConfig;
+  secure: boolean;
+  log: Logger;
+  onClosed(conn: RtmpConnection): void;
+}
+
+export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  readonly log: Logger;
+  bytesReceived = 0;
+  app = '';
+  connected = false;
+  closed = false;
+  closeReason: PublishEndReason = 'disconnected';
+  private readonly queue = new ByteQueue();
+  private readonly handshake = new ServerHandshake();
+  private readonly reader: ChunkReader;
+  private readonly writer = new ChunkWriter();
+  private readonly acks = new AckTracker();
+  readonly flow: PublishFlow;
+  readonly config: IngestConfig;
+  private held = false;
+  private arrival = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly socket: Socket, private readonly ctx: ConnectionContext) {
+    this.config = ctx.config;
+    this.secure = ctx.secure;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.log = ctx.log;
+    this.reader = new ChunkReader(ctx.config);
+    this.flow = new PublishFlow(this, ctx.hooks, ctx.config.authorizeTimeoutMs);
+    socket.setNoDelay(true);
+    socket.setTimeout(this.config.idleTimeoutMs);
+    socket.on('data', this.onData);
+    socket.on('timeout', this.onTimeout);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.timer = setTimeout(this.onHandshakeTimeout, this.config.handshakeTimeoutMs);
+  }
+
+  get handle(): PublisherHandle {
+    return this;
+  }
+
+  disconnect(reason: string): void {
+    this.close('kicked', `disconnected: ${reason}`, false);
+  }
+
+  /** Ends the connection once; `graceful` lets queued replies (a refusal status) reach the peer first. */
+  close(reason: PublishEndReason, detail: string, graceful: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    clearTimeout(this.timer);
+    this.queue.clear();
+    this.reader.reset();
+    // Port scanners and broken clients that never got past connect are debug noise, not operator news.
+    const level = this.connected ? 'info' : 'debug';
+    this.log[level]({ reason, detail, bytesReceived: this.bytesReceived }, 'rtmp connection closed');
+    this.flow.end(reason);
+    this.ctx.onClosed(this);
+    if (graceful && !this.socket.destroyed) {
+      this.socket.end();
+      this.socket.resume(); // discard further input so the peer's FIN can complete the close early
+      this.timer = setTimeout(destroySocket, this.config.closeGraceMs, this.socket);
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  // --- socket events -------------------------------------------------------------------------------
+
+  private readonly onData = (buf: Buffer): void => {
+    if (this.closed) return;
+    this.bytesReceived += buf.length;
+    this.arrival = Date.now();
+    const ack = this.acks.received(buf.length);
+    if (ack >= 0 && this.handshake.complete) this.send(CSID.CONTROL, MSG.ACK, 0, ackPayload(ack));
+    this.queue.push(buf);
+    this.pump();
+  };
+
+  private readonly onTimeout = (): void => {
+    this.close('timeout', `no data for ${this.config.idleTimeoutMs} ms`, false);
+  };
+
+  private readonly onHandshakeTimeout = (): void => {
+    this.close('timeout', 'handshake not completed in time', false);
+  };
+
+  private readonly onSetupTimeout = (): void => {
+    this.close('timeout', 'no publish command in time', false);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.close('disconnected', `socket error: ${err.message}`, false);
+  };
+
+  private readonly onClose = (): void => {
+    this.close('disconnected', 'peer closed the connection', false);
+  };
+
+  // --- parsing -------------------------------------------------------------------------------------
+
+  private pump(): void {
+    try {
+      if (!this.handshake.complete && !this.advanceHandshake()) return;
+      while (!this.closed && !this.held) {
+        const msg = this.reader.read(this.queue);
+        if (msg === null) return;
+        this.dispatch(msg);
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private advanceHandshake(): boolean {
+    for (;;) {
+      const reply = this.handshake.advance(this.queue);
+      if (reply !== null) this.socket.write(reply);
+      if (this.handshake.complete) {
+        // A peer that keeps talking (pings, createStream …) without ever publishing must not hold a slot.
+        clearTimeout(this.timer);
+        this.timer = setTimeout(this.onSetupTimeout, this.config.handshakeTimeoutMs);
+        return true;
+      }
+      if (reply === null) return false;
+    }
+  }
+
+  private dispatch(msg: RtmpMessage): void {
+    switch (msg.type) {
+      case MSG.AUDIO: case MSG.VIDEO: case MSG.DATA_AMF0: case MSG.DATA_AMF3: case MSG.AGGREGATE:
+        return this.flow.media(msg, this.arrival);
+      case MSG.COMMAND_AMF0:
+        return handleCommand(this, decodeAmf0(msg.payload), msg.streamId);
+      case MSG.COMMAND_AMF3: // AMF0 behind a format selector byte
+        return handleCommand(this, decodeAmf0(msg.payload, 1), msg.streamId);
+      default:
+        return handleControl(msg, this.acks, this);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof IngestProtocolError || err instanceof AmfError) {
+      this.close('error', `${err.name}: ${err.message}`, false);
+    } else if (err instanceof BitstreamError) {
+      const description = `invalid media: ${err.message}`;
+      this.sendStatus(PUBLISH_STREAM_ID, statusPayload('error', 'NetStream.Publish.Failed', description));
+      this.close('error', description, true);
+    } else {
+      this.log.error({ err }, 'rtmp connection failed');
+      this.close('error', 'internal error', false);
+    }
+  }
+
+  // --- host operations (commands, publish flow, control) -------------------------------------------
+
+  send(csid: number, type: number, streamId: number, payload: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(this.writer.encode(csid, type, streamId, 0, payload));
+    if (this.socket.writableLength > this.config.maxWriteBuffer) {
+      this.close('error', 'peer does not read what the server sends', false);
+    }
+  }
+
+  accept(app: string): void {
+    this.app = app;
+    this.connected = true;
+  }
+
+  setOutChunkSize(size: number): void {
+    this.writer.chunkSize = size;
+  }
+
+  sendStatus(streamId: number, payload: Buffer): void {
+    this.send(CSID.STATUS, MSG.COMMAND_AMF0, streamId, payload);
+  }
+
+  sendStreamBegin(streamId: number): void {
+    this.send(CSID.CONTROL, MSG.USER_CONTROL, 0, userControlPayload(USER_CONTROL.STREAM_BEGIN, streamId));
+  }
+
+  /** Stops reading while a publish is authorized (TCP backpressure keeps early media out of memory). */
+  hold(): void {
+    clearTimeout(this.timer); // publish arrived: the setup deadline is met
+    this.held = true;
+    this.socket.pause();
+    this.socket.setTimeout(0); // the authorizer has its own deadline
+  }
+
+  release(): void {
+    if (this.closed) return;
+    this.held = false;
+    this.socket.setTimeout(this.config.idleTimeoutMs);
+    this.pump(); // messages that arrived behind `publish` in the same read
+    if (!this.closed && !this.held) this.socket.resume();
+  }
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}

@@ -1,0 +1,62 @@
+// The PublishSession the ingest feeds for an accepted broadcast: media goes to the stream's
+// packager, health and limit checks see every unit, and the first keyframe and the end of the
+// connection become lifecycle events in the registry.
+
+import type { PublishEndReason, PublishSession } from '../ingest/ports.js';
+import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
+import { limitsFor, resolutionBreach } from './limits.js';
+import type { LiveStream } from './live-stream.js';
+import type { LiveRegistry } from './registry.js';
+
+const TIMELINE_JUMP_MS = 5_000;
+
+export class IngestSession implements PublishSession {
+  constructor(private readonly registry: LiveRegistry, private readonly stream: LiveStream) {}
+
+  onMetadata(meta: Record<string, unknown>): void {
+    this.stream.metadata = meta;
+  }
+
+  onVideoConfig(info: VideoTrackInfo): void {
+    const breach = resolutionBreach(limitsFor(this.stream.channel.type), info.width, info.height);
+    if (breach) {
+      void this.registry.breach(this.stream, breach);
+      return;
+    }
+    const frameRate = typeof this.stream.metadata.framerate === 'number' ? this.stream.metadata.framerate : undefined;
+    this.stream.video = frameRate && !info.frameRate ? { ...info, frameRate } : info;
+    this.applyTracks();
+  }
+
+  onAudioConfig(info: AudioTrackInfo): void {
+    this.stream.audio = info;
+    this.applyTracks();
+  }
+
+  onAccessUnit(au: AccessUnit): void {
+    const stream = this.stream;
+    if (stream.ended) return;
+    if (au.track === 'video') {
+      if (stream.lastDts !== undefined && Math.abs(au.dts - stream.lastDts) > TIMELINE_JUMP_MS) stream.health.resetTimeline();
+      stream.lastDts = au.dts;
+      stream.health.onMedia(au.arrival, au.dts);
+      if (!stream.started && au.keyframe && stream.video) {
+        stream.started = true;
+        void this.registry.announceStart(stream);
+      }
+    }
+    stream.source.push(au);
+  }
+
+  onUnsupported(description: string): void {
+    void this.registry.finish(this.stream, 'error', `Unsupported media: ${description}`);
+  }
+
+  onEnd(reason: PublishEndReason): void {
+    void this.registry.finish(this.stream, reason);
+  }
+
+  private applyTracks(): void {
+    this.stream.source.setTracks(this.stream.video, this.stream.audio);
+  }
+}

@@ -1,0 +1,80 @@
+// One live broadcast of one channel: its identity (stream id, channel snapshot taken when it went
+// live, so UpdateChannel only affects the next stream), its publisher, its renditions' packagers and
+// its health and audience. The registry drives its lifecycle; delivery reads it without touching
+// the database.
+
+import type { PublisherHandle } from '../ingest/ports.js';
+import { HlsSegmenter } from '../package/segmenter.js';
+import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
+import { HealthMonitor } from './health.js';
+import { ViewerCounter } from './viewers.js';
+
+export interface ChannelSnapshot {
+  arn: string;
+  id: string;
+  name: string;
+  account: string;
+  region: string;
+  type: string;
+  latencyMode: string;
+  authorized: boolean;
+  playbackUrl: string;
+  /** The channel document as the API returned it when the stream started (session snapshot). */
+  doc: Record<string, unknown>;
+}
+
+export interface PackagingOptions {
+  targetSegmentMs: number;
+  windowSegments: number;
+}
+
+/** Name of the passthrough rendition in playback URLs. */
+export const SOURCE_RENDITION = 'source';
+
+export class LiveStream {
+  readonly renditions = new Map<string, HlsSegmenter>();
+  readonly viewers = new ViewerCounter();
+  readonly health: HealthMonitor;
+  video?: VideoTrackInfo;
+  audio?: AudioTrackInfo;
+  metadata: Record<string, unknown> = {};
+  /** Stream Start has been announced (first keyframe arrived). */
+  started = false;
+  ended = false;
+  /** Latest decode timestamp seen (ms, ingest timeline). */
+  lastDts: number | undefined;
+  private readonly byteSamples: { at: number; bytes: number }[] = [];
+
+  constructor(
+    readonly streamId: string,
+    readonly channel: ChannelSnapshot,
+    readonly startTime: Date,
+    readonly handle: PublisherHandle,
+    packaging: PackagingOptions,
+  ) {
+    this.health = new HealthMonitor(startTime.getTime());
+    this.renditions.set(SOURCE_RENDITION, new HlsSegmenter({
+      targetDurationMs: packaging.targetSegmentMs,
+      windowSize: packaging.windowSegments,
+    }));
+  }
+
+  get source(): HlsSegmenter {
+    return this.renditions.get(SOURCE_RENDITION)!;
+  }
+
+  /** Playback key: `<region>.<account>.channel.<id>`, as in the playback URL. */
+  get playbackKey(): string {
+    return `${this.channel.region}.${this.channel.account}.channel.${this.channel.id}`;
+  }
+
+  /** Samples the publisher's byte counter; returns the average ingest bit rate over ~10 s. */
+  sampleIngestBitrate(nowMs: number): number | undefined {
+    this.byteSamples.push({ at: nowMs, bytes: this.handle.bytesReceived });
+    while (this.byteSamples.length > 2 && nowMs - this.byteSamples[0]!.at > 10_000) this.byteSamples.shift();
+    const first = this.byteSamples[0]!;
+    const elapsed = nowMs - first.at;
+    if (elapsed < 5_000) return undefined; // too short to judge a sustained rate
+    return ((this.handle.bytesReceived - first.bytes) * 8 * 1000) / elapsed;
+  }
+}

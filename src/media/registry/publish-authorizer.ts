@@ -1,0 +1,92 @@
+// Decides whether a publish may start, before NetStream.Publish.Start: the stream key must exist and
+// belong to a channel; plain RTMP only for channels with insecureIngest (or with the server's
+// --allow-insecure-ingest); one publisher per channel; the concurrent-broadcasts quota. Wrong keys
+// are throttled per source address. Keys are secrets: never logged.
+
+import type { Logger } from 'pino';
+import type { QuotaConfig } from '../../config-types.js';
+import { newStreamId } from '../../domain/ids.js';
+import type { PublicEndpoints } from '../../domain/urls.js';
+import { limitBreach, streamStateChange } from '../../events/envelope.js';
+import type { EventOutbox } from '../../events/outbox.js';
+import type { Store } from '../../storage/store.js';
+import type { PublishDecision, PublisherHandle, PublishRequest } from '../ingest/ports.js';
+import { snapshotChannel } from './channel-snapshot.js';
+import { IngestSession } from './ingest-session.js';
+import { KeyThrottle } from './key-throttle.js';
+import { LiveStream, type PackagingOptions } from './live-stream.js';
+import { originOf, type LiveRegistry } from './registry.js';
+import type { SessionLog } from './session-log.js';
+
+export interface AuthorizerOptions {
+  store: Store;
+  registry: LiveRegistry;
+  sessions: SessionLog;
+  outbox: EventOutbox;
+  endpoints: PublicEndpoints;
+  quotas: QuotaConfig;
+  allowInsecureIngest: boolean;
+  packaging: PackagingOptions;
+  log: Logger;
+  now?: () => number;
+}
+
+const badKey = (): PublishDecision => ({ ok: false, code: 'NetStream.Publish.BadName', description: 'Invalid stream key' });
+const denied = (description: string): PublishDecision => ({ ok: false, code: 'NetStream.Publish.Denied', description });
+
+export class PublishAuthorizer {
+  private readonly throttle = new KeyThrottle();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AuthorizerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  readonly authorize = async (req: PublishRequest, handle: PublisherHandle): Promise<PublishDecision> => {
+    const { store, registry, log } = this.opts;
+    if (this.throttle.isBlocked(req.remoteAddress, this.now())) {
+      log.warn({ remoteAddress: req.remoteAddress }, 'publish refused: too many invalid stream keys from this address');
+      return badKey();
+    }
+    const key = await store.resources.getByLookup<{ channelArn: string }>('stream-key', req.streamKey);
+    const channel = key && (await store.resources.get<Record<string, unknown>>(key.doc.channelArn));
+    if (!key || !channel) {
+      this.throttle.recordFailure(req.remoteAddress, this.now());
+      log.info({ remoteAddress: req.remoteAddress }, 'publish refused: invalid stream key');
+      return badKey();
+    }
+    if (!req.secure && channel.doc.insecureIngest !== true && !this.opts.allowInsecureIngest) {
+      return denied('This channel accepts RTMPS only (insecureIngest is false); use rtmps:// or set insecureIngest');
+    }
+    if (registry.isLive(channel.arn)) return denied('This channel already has an active broadcast');
+    const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints), new Date(this.now()), handle,
+      this.opts.packaging);
+    if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
+      await this.recordQuotaBreach(stream);
+      return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
+    }
+    if (!registry.register(stream)) return denied('This channel already has an active broadcast');
+    try {
+      await this.opts.sessions.open(
+        { origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc },
+        [streamStateChange(originOf(stream, stream.startTime), 'Session Created')],
+      );
+    } catch (err) {
+      registry.unregister(stream);
+      log.error({ err, channelArn: channel.arn }, 'publish refused: could not record the stream session');
+      return denied('Internal error: could not start the stream session');
+    }
+    log.info({ channelArn: channel.arn, streamId: stream.streamId, secure: req.secure }, 'stream session created');
+    return { ok: true, session: new IngestSession(registry, stream) };
+  };
+
+  private async recordQuotaBreach(stream: LiveStream): Promise<void> {
+    const limit = this.opts.quotas.concurrentBroadcasts;
+    const event = limitBreach(originOf(stream), { name: 'Concurrent Broadcasts', value: limit, exceededBy: 1, unit: 'count' });
+    try {
+      await this.opts.outbox.transaction(this.opts.store, async (_tx, emit) => emit(event));
+    } catch (err) {
+      this.opts.log.error({ err }, 'could not record a concurrent-broadcasts limit breach');
+    }
+  }
+}

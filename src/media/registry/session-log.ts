@@ -1,0 +1,49 @@
+// Persists what happens to a broadcast: the stream session row (GetStreamSession), its
+// truncatedEvents, and the EventBridge-shaped events — each change and its events in one
+// transaction through the outbox, so an event exists exactly when its state change committed.
+
+import type { EventOutbox } from '../../events/outbox.js';
+import { toStreamEvent, type EventOrigin, type IvsEventEnvelope } from '../../events/envelope.js';
+import type { Store } from '../../storage/store.js';
+import type { StreamSessionPatch } from '../../storage/store-events.js';
+
+type Envelope = IvsEventEnvelope<object>;
+
+export interface SessionStart {
+  origin: EventOrigin;
+  startTime: Date;
+  channelDoc: Record<string, unknown>;
+  recordingConfiguration?: Record<string, unknown>;
+}
+
+export class SessionLog {
+  constructor(private readonly store: Store, private readonly outbox: EventOutbox) {}
+
+  async open(start: SessionStart, events: Envelope[]): Promise<void> {
+    await this.outbox.transaction(this.store, async (tx, emit) => {
+      await tx.sessions.insert({
+        streamId: start.origin.streamId,
+        account: start.origin.account,
+        region: start.origin.region,
+        channelArn: start.origin.channelArn,
+        startTime: start.startTime.toISOString(),
+        doc: { channel: start.channelDoc, recordingConfiguration: start.recordingConfiguration },
+      });
+      await this.appendAll(tx, start.origin.streamId, events);
+      await emit(...events);
+    });
+  }
+
+  /** Records events (and an optional session patch) for a session in one transaction. */
+  async record(streamId: string, events: Envelope[], patch?: StreamSessionPatch): Promise<void> {
+    await this.outbox.transaction(this.store, async (tx, emit) => {
+      if (patch) await tx.sessions.update(streamId, patch);
+      await this.appendAll(tx, streamId, events);
+      await emit(...events);
+    });
+  }
+
+  private async appendAll(tx: Store, streamId: string, events: Envelope[]): Promise<void> {
+    for (const event of events) await tx.sessions.appendEvent(streamId, toStreamEvent(event));
+  }
+}
