@@ -58,8 +58,10 @@ export class HealthMonitor {
     if (nowMs - this.startedAt < this.opts.windowMs) return false; // too early to judge the rate
     const first = this.samples[0];
     if (!first) return false;
-    const wall = nowMs - first.wall;
-    const media = this.samples[this.samples.length - 1]!.media - first.media;
+    // Rate over the arrivals themselves: a gap since the last arrival is the stall check's business.
+    const last = this.samples[this.samples.length - 1]!;
+    const wall = last.wall - first.wall;
+    const media = last.media - first.media;
     return wall >= this.opts.windowMs * 0.75 && media < wall * this.opts.minRatio;
   }
 }
