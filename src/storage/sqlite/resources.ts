@@ -16,13 +16,32 @@
 import type { Database as Sqlite, Statement } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database, RawResourceRow } from '../schema.js';
-import type { ResourceRow, ResourceType } from '../store.js';
+import type { NewResourceRow, ResourceRow, ResourceType } from '../store.js';
 import { KyselyResourceRepository } from '../kysely/resources.js';
 import { decodeOptional } from '../kysely/codec.js';
 import { mapSqliteError } from './errors.js';
 
-/** Prepared statements shared by the root repository and every tx-bound one. */
+const CACHE_LIMIT = 10_000;
+
+/** Freezes a decoded row so a cached copy can be handed to many callers without defensive copies. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Prepared statements shared by the root repository and every tx-bound one, and a cache of decoded
+ * rows by ARN. Why a cache: GetChannel-style reads dominate the API and SQLite plus JSON.parse is
+ * most of their cost. It is safe because this process is the database's only writer: every write
+ * through any repository invalidates the ARN before and after it runs, and the cache is filled
+ * only by the synchronous read path while no transaction is open (so it never holds uncommitted
+ * or rolled-back data).
+ */
 export class SqlitePointReads {
+  readonly cache = new Map<string, ResourceRow<unknown>>();
   readonly byArn: Statement<[string], RawResourceRow>;
   readonly byLookup: Statement<[string, string], RawResourceRow>;
 
@@ -55,7 +74,37 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
 
   override async get<Doc>(arn: string): Promise<ResourceRow<Doc> | undefined> {
     if (!this.canReadDirectly()) return super.get<Doc>(arn);
-    return decodeOptional<Doc>(this.reads.byArn.get(arn));
+    const cacheable = !this.db.isTransaction;
+    const cached = cacheable ? this.reads.cache.get(arn) : undefined;
+    if (cached) return cached as ResourceRow<Doc>;
+    const row = decodeOptional<Doc>(this.reads.byArn.get(arn));
+    if (row && cacheable) {
+      const cache = this.reads.cache;
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+      cache.set(arn, deepFreeze(row));
+    }
+    return row;
+  }
+
+  override async insert<Doc>(row: NewResourceRow<Doc>): Promise<ResourceRow<Doc>> {
+    return this.invalidating(row.arn, () => super.insert(row));
+  }
+
+  override async update<Doc>(row: NewResourceRow<Doc>): Promise<boolean> {
+    return this.invalidating(row.arn, () => super.update(row));
+  }
+
+  override async delete(arn: string): Promise<boolean> {
+    return this.invalidating(arn, () => super.delete(arn));
+  }
+
+  private async invalidating<T>(arn: string, write: () => Promise<T>): Promise<T> {
+    this.reads.cache.delete(arn);
+    try {
+      return await write();
+    } finally {
+      this.reads.cache.delete(arn);
+    }
   }
 
   override async getByLookup<Doc>(type: ResourceType, lookup: string): Promise<ResourceRow<Doc> | undefined> {
