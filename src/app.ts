@@ -71,6 +71,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const store = overrides.store ?? (await openStore({ dataDir: config.dataDir }));
   const endpoints: PublicEndpoints = { host: config.host, playbackBaseUrl: config.playbackBaseUrl };
   const events = createEvents({ store, sinks: sinkConfigs(config), log });
+  // Every event also goes to the log, so a local user sees the lifecycle without configuring a sink.
+  events.live.subscribe((event) => {
+    const detail = event.detail as Record<string, unknown>;
+    log.info({ detailType: event['detail-type'], detail, resources: event.resources }, 'event');
+  });
   const registry = new LiveRegistry(new SessionLog(store, events.outbox), log);
   const authorizer = new PublishAuthorizer({
     store, registry, sessions: new SessionLog(store, events.outbox), outbox: events.outbox, endpoints,
