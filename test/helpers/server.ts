@@ -21,6 +21,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   args?: string[];
+  /** Also listen for RTMPS on a free port (`--rtmps-port`); the port is then `server.rtmpsPort`. */
+  rtmps?: boolean;
 }
 
 export interface ExitInfo {
@@ -32,6 +34,8 @@ export interface TestServer {
   readonly url: string;
   readonly port: number;
   readonly rtmpPort: number;
+  /** The RTMPS port when started with `rtmps: true`, else undefined. */
+  readonly rtmpsPort: number | undefined;
   readonly dataDir: string;
   readonly proc: ChildProcess;
   /** stdout + stderr of every run of this server so far (capped). */
@@ -81,6 +85,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   if (!existsSync(MAIN_JS)) throw new Error(`openivs is not built: ${MAIN_JS} is missing (run npx tsc -p tsconfig.json)`);
   const port = await freePort();
   const rtmpPort = await freePort();
+  const rtmpsPort = opts.rtmps === true ? await freePort() : undefined;
   const ownsDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openivs-test-'));
   let log = '';
@@ -95,6 +100,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       MAIN_JS, 'start',
       '--http-port', String(port), '--rtmp-port', String(rtmpPort),
       '--data-dir', dataDir, '--host', '127.0.0.1', '--bind', '127.0.0.1', '--log-level', 'warn',
+      ...(rtmpsPort === undefined ? [] : ['--rtmps-port', String(rtmpsPort)]),
       ...(opts.args ?? []),
     ];
     proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -107,6 +113,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     url: `http://127.0.0.1:${port}`,
     port,
     rtmpPort,
+    rtmpsPort,
     dataDir,
     get proc() {
       return proc;

@@ -160,8 +160,11 @@ export class LiveRegistry implements LiveControl {
     await this.persist(stream, 'limit breach', () => this.sessions.record(stream.streamId, [limitBreach(originOf(stream), {
       name: breach.limitName, value: breach.limitValue, exceededBy: breach.exceededBy, unit: breach.limitUnit,
     })]));
+    // finish() first (it marks the stream ended synchronously), so the end caused by the disconnect
+    // below does not race it and lose the failure reason.
+    const finished = this.finish(stream, 'kicked', `${breach.limitName} exceeded the ${stream.channel.type} channel limit`);
     stream.handle.disconnect(`${breach.limitName} limit exceeded`);
-    await this.finish(stream, 'kicked', `${breach.limitName} exceeded the ${stream.channel.type} channel limit`);
+    await finished;
   }
 
   /** On shutdown: disconnect every publisher and wait for their sessions to close. */
