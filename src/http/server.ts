@@ -11,6 +11,7 @@ import { readBody } from './body.js';
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
+import { handlePlayer, isPlayerPath } from './player/index.js';
 
 export interface HttpDeps {
   api: ApiPipeline;
@@ -44,6 +45,7 @@ async function dispatch(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (rawPath === '/_openivs/health') return health(deps, res);
+  if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;

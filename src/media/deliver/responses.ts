@@ -28,6 +28,8 @@ export function answerPlaybackPreflight(res: ServerResponse): void {
     ...CORS,
     'access-control-allow-methods': 'GET, HEAD, OPTIONS',
     'access-control-allow-headers': '*',
+    // Chromium's Private Network Access: lets a public page's player reach openivs on a LAN address.
+    'access-control-allow-private-network': 'true',
     'access-control-max-age': '86400',
   });
   res.end();
