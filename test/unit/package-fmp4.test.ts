@@ -1,0 +1,470 @@
+// Fragmented MP4 (CMAF) writer: box structure of the init segment and of fragments (parsed back with a minimal box
+// reader below, independent of the writer), sample timing, parts, emsg timed metadata, and end to end: an ffmpeg-made
+// FLV through HlsSegmenter + Fmp4SegmentWriter, judged by ffprobe/ffmpeg via an EXT-X-MAP playlist.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { Fmp4SegmentWriter } from '../../src/media/package/fmp4/fmp4-segment-writer.js';
+import { id3TxxxTag } from '../../src/media/package/id3.js';
+import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
+import { HlsSegmenter } from '../../src/media/package/segmenter.js';
+import type { Segment, TimedUnit } from '../../src/media/package/types.js';
+import type { AccessUnit } from '../../src/media/types.js';
+import { readFlv, type FlvClip } from './fixtures/package-flv.js';
+import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
+
+// ---- a minimal ISO BMFF reader -------------------------------------------------------------------------------------
+
+interface Box {
+  type: string;
+  start: number;
+  size: number;
+  /** Payload (after the 8-byte header). */
+  body: Buffer;
+  children: Box[];
+}
+
+const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'dinf', 'stbl', 'mvex', 'moof', 'traf']);
+/** Sample entries / stsd / dref: bytes to skip in the body before child boxes. */
+const CHILD_OFFSET: Record<string, number> = { stsd: 8, dref: 8, avc1: 78, mp4a: 28 };
+
+/** Parses a box sequence, checking every size fits its parent exactly. */
+function parseBoxes(buf: Buffer, base = 0): Box[] {
+  const out: Box[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    assert.ok(off + 8 <= buf.length, `truncated box header at ${base + off}`);
+    const size = buf.readUInt32BE(off);
+    const type = buf.toString('latin1', off + 4, off + 8);
+    assert.ok(size >= 8 && off + size <= buf.length, `box ${type} at ${base + off}: size ${size} overruns ${buf.length - off}`);
+    const body = buf.subarray(off + 8, off + size);
+    const skip = CONTAINERS.has(type) ? 0 : CHILD_OFFSET[type];
+    const children = skip === undefined ? [] : parseBoxes(body.subarray(skip), base + off + 8 + skip);
+    out.push({ type, start: base + off, size, body, children });
+    off += size;
+  }
+  assert.equal(off, buf.length, 'boxes add up to the buffer length');
+  return out;
+}
+
+function find(boxes: Box[], path: string): Box {
+  const [head, ...rest] = path.split('/');
+  const b = boxes.find((x) => x.type === head);
+  assert.ok(b, `no ${head} box (have ${boxes.map((x) => x.type).join(',')})`);
+  return rest.length ? find(b.children, rest.join('/')) : b;
+}
+
+const types = (boxes: Box[]) => boxes.map((b) => b.type);
+const u64 = (b: Buffer, off: number) => Number(b.readBigUInt64BE(off));
+
+interface Trun {
+  version: number;
+  flags: number;
+  dataOffset: number;
+  samples: { duration: number; size: number; flags: number; cto: number }[];
+}
+
+function readTrun(b: Box): Trun {
+  const version = b.body[0]!;
+  const flags = b.body.readUIntBE(1, 3);
+  const count = b.body.readUInt32BE(4);
+  const dataOffset = b.body.readInt32BE(8);
+  const withCto = (flags & 0x800) !== 0;
+  const samples = [];
+  for (let i = 0, off = 12; i < count; i++) {
+    const cto = withCto ? (version === 1 ? b.body.readInt32BE(off + 12) : b.body.readUInt32BE(off + 12)) : 0;
+    samples.push({ duration: b.body.readUInt32BE(off), size: b.body.readUInt32BE(off + 4), flags: b.body.readUInt32BE(off + 8), cto });
+    off += withCto ? 16 : 12;
+  }
+  return { version, flags, dataOffset, samples };
+}
+
+interface Traf { trackId: number; tfhdFlags: number; tfdtVersion: number; baseDecodeTime: number; trun: Trun }
+
+function readTrafs(moof: Box): Traf[] {
+  return moof.children.filter((c) => c.type === 'traf').map((traf) => {
+    const tfhd = find(traf.children, 'tfhd');
+    const tfdt = find(traf.children, 'tfdt');
+    return {
+      trackId: tfhd.body.readUInt32BE(4),
+      tfhdFlags: tfhd.body.readUIntBE(1, 3),
+      tfdtVersion: tfdt.body[0]!,
+      baseDecodeTime: tfdt.body[0] === 1 ? u64(tfdt.body, 4) : tfdt.body.readUInt32BE(4),
+      trun: readTrun(find(traf.children, 'trun')),
+    };
+  });
+}
+
+function cstring(b: Buffer, off: number): [string, number] {
+  const end = b.indexOf(0, off);
+  return [b.toString('utf8', off, end), end + 1];
+}
+
+// ---- structure -----------------------------------------------------------------------------------------------------
+
+const timed = (u: AccessUnit): TimedUnit => ({ track: u.track, dts: u.dts + 10_000, pts: u.pts + 10_000, keyframe: u.keyframe, data: u.data });
+
+function writerWith(units: AccessUnit[]): Fmp4SegmentWriter {
+  const w = new Fmp4SegmentWriter();
+  w.setTracks({ video: videoTrack(640, 360), audio: audioTrack() });
+  w.begin();
+  for (const u of units) w.write(timed(u));
+  return w;
+}
+
+describe('fMP4 init segment', () => {
+  it('has ftyp and a moov with one trak per track, mvex/trex, and the codec configurations as received', () => {
+    const video = videoTrack(640, 360);
+    const audio = audioTrack();
+    const w = new Fmp4SegmentWriter();
+    assert.equal(w.extension, 'm4s');
+    assert.equal(w.initSection(), undefined, 'no tracks, no init section');
+    w.setTracks({ video, audio });
+    const init = w.initSection()!;
+    const boxes = parseBoxes(init);
+    assert.deepEqual(types(boxes), ['ftyp', 'moov']);
+    const ftyp = boxes[0]!.body;
+    assert.equal(ftyp.toString('latin1', 0, 4), 'iso6');
+    const brands = [];
+    for (let off = 8; off < ftyp.length; off += 4) brands.push(ftyp.toString('latin1', off, off + 4));
+    for (const b of ['iso6', 'cmfc', 'mp41', 'dash', 'avc1']) assert.ok(brands.includes(b), `compatible brand ${b}`);
+    const moov = boxes[1]!;
+    assert.deepEqual(types(moov.children), ['mvhd', 'trak', 'trak', 'mvex']);
+    assert.deepEqual(types(find(moov.children, 'mvex').children), ['trex', 'trex']);
+    const [vtrak, atrak] = moov.children.filter((c) => c.type === 'trak') as [Box, Box];
+    for (const trak of [vtrak, atrak]) {
+      assert.deepEqual(types(trak.children), ['tkhd', 'mdia']);
+      assert.deepEqual(types(find(trak.children, 'mdia').children), ['mdhd', 'hdlr', 'minf']);
+      assert.deepEqual(types(find(trak.children, 'mdia/minf/stbl').children), ['stsd', 'stts', 'stsc', 'stsz', 'stco']);
+      assert.deepEqual(types(find(trak.children, 'mdia/minf/dinf/dref').children), ['url ']);
+    }
+    // Video: track 1, 90 kHz, vide, avc1 640x360 with avcC = decoderConfig.
+    const vtkhd = find(vtrak.children, 'tkhd').body;
+    assert.equal(vtkhd.readUInt32BE(12), 1);
+    assert.deepEqual([vtkhd.readUInt32BE(76) / 65536, vtkhd.readUInt32BE(80) / 65536], [640, 360]);
+    assert.equal(find(vtrak.children, 'mdia/mdhd').body.readUInt32BE(12), 90_000);
+    assert.equal(find(vtrak.children, 'mdia/hdlr').body.toString('latin1', 8, 12), 'vide');
+    assert.ok(find(vtrak.children, 'mdia/minf').children.some((c) => c.type === 'vmhd'));
+    const avc1 = find(vtrak.children, 'mdia/minf/stbl/stsd/avc1');
+    assert.deepEqual([avc1.body.readUInt16BE(24), avc1.body.readUInt16BE(26)], [640, 360]);
+    assert.ok(find(avc1.children, 'avcC').body.equals(video.decoderConfig));
+    // Audio: track 2, timescale = sample rate, soun, mp4a with the ASC inside esds.
+    assert.equal(find(atrak.children, 'tkhd').body.readUInt32BE(12), 2);
+    assert.equal(find(atrak.children, 'mdia/mdhd').body.readUInt32BE(12), 48_000);
+    assert.equal(find(atrak.children, 'mdia/hdlr').body.toString('latin1', 8, 12), 'soun');
+    assert.ok(find(atrak.children, 'mdia/minf').children.some((c) => c.type === 'smhd'));
+    const mp4a = find(atrak.children, 'mdia/minf/stbl/stsd/mp4a');
+    assert.deepEqual([mp4a.body.readUInt16BE(16), mp4a.body.readUInt32BE(24) / 65536], [2, 48_000]);
+    const esds = find(mp4a.children, 'esds').body;
+    // ES_Descriptor(3) → DecoderConfig(4, objectType 0x40, audio stream) → DecoderSpecificInfo(5) = ASC.
+    assert.equal(esds[4], 0x03);
+    const dcd = esds.indexOf(0x04, 8);
+    assert.deepEqual([esds[dcd + 2], esds[dcd + 3]], [0x40, 0x15]);
+    const dsi = dcd + 2 + 13;
+    assert.equal(esds[dsi], 0x05);
+    assert.ok(esds.subarray(dsi + 2, dsi + 2 + esds[dsi + 1]!).equals(audio.audioSpecificConfig));
+    assert.deepEqual(find(moov.children, 'mvex').children.map((t) => t.body.readUInt32BE(4)), [1, 2]);
+  });
+
+  it('changes with setTracks (audio-only: one trak, track 2) and is cached otherwise', () => {
+    const w = new Fmp4SegmentWriter();
+    w.setTracks({ video: videoTrack(), audio: audioTrack() });
+    const first = w.initSection()!;
+    assert.equal(w.initSection(), first, 'cached');
+    w.setTracks({ audio: audioTrack() });
+    const moov = find(parseBoxes(w.initSection()!), 'moov');
+    assert.deepEqual(types(moov.children), ['mvhd', 'trak', 'mvex']);
+    assert.equal(find(moov.children, 'trak/tkhd').body.readUInt32BE(12), 2);
+  });
+});
+
+describe('fMP4 fragments', () => {
+  it('writes moof (mfhd, traf per track: tfhd base-is-moof, tfdt v1, trun) + mdat with exact offsets and timing', () => {
+    const units = synthetic({ durationMs: 2000 });
+    const w = writerWith(units);
+    const bytes = w.finish();
+    const boxes = parseBoxes(bytes);
+    assert.deepEqual(types(boxes), ['moof', 'mdat']);
+    const [moof, mdat] = boxes as [Box, Box];
+    assert.deepEqual(types(moof.children), ['mfhd', 'traf', 'traf']);
+    assert.equal(find(moof.children, 'mfhd').body.readUInt32BE(4), 1, 'first sequence number');
+    for (const traf of moof.children.filter((c) => c.type === 'traf')) assert.deepEqual(types(traf.children), ['tfhd', 'tfdt', 'trun']);
+    const [v, a] = readTrafs(moof) as [Traf, Traf];
+    const vUnits = units.filter((u) => u.track === 'video');
+    const aUnits = units.filter((u) => u.track === 'audio');
+    assert.deepEqual([v.trackId, a.trackId], [1, 2]);
+    assert.deepEqual([v.tfhdFlags, v.tfdtVersion, a.tfhdFlags, a.tfdtVersion], [0x020000, 1, 0x020000, 1]);
+    assert.equal(v.baseDecodeTime, 10_000 * 90);
+    assert.equal(a.baseDecodeTime, 10_000 * 48);
+    // Video: trun v1 with signed CTOs; durations = DTS differences (33/34 ms at 30 fps in RTMP ms), last = previous.
+    assert.equal(v.trun.version, 1);
+    assert.equal(v.trun.samples.length, vUnits.length);
+    for (let i = 0; i < vUnits.length; i++) {
+      const s = v.trun.samples[i]!;
+      const next = vUnits[i + 1];
+      const expected = next ? (next.dts - vUnits[i]!.dts) * 90 : v.trun.samples[i - 1]!.duration;
+      assert.equal(s.duration, expected, `video sample ${i} duration`);
+      assert.equal(s.size, vUnits[i]!.data.length);
+      assert.equal(s.cto, 66 * 90);
+      assert.equal(s.flags, i === 0 ? 0x02000000 : 0x01010000, `video sample ${i} flags`);
+    }
+    // Audio: trun v0 without CTOs, every AAC frame 1024 ticks (ms jitter snapped away), sync flags.
+    assert.equal(a.trun.flags & 0x800, 0);
+    assert.equal(a.trun.samples.length, aUnits.length);
+    assert.ok(a.trun.samples.every((s) => s.duration === 1024 && s.flags === 0x02000000 && s.size === 300));
+    // Data offsets (from the moof start) point into the mdat: video samples, then audio.
+    assert.equal(v.trun.dataOffset, moof.size + 8);
+    const videoBytes = vUnits.reduce((n, u) => n + u.data.length, 0);
+    assert.equal(a.trun.dataOffset, moof.size + 8 + videoBytes);
+    assert.ok(bytes.subarray(v.trun.dataOffset, v.trun.dataOffset + vUnits[0]!.data.length).equals(vUnits[0]!.data));
+    assert.ok(mdat.body.equals(Buffer.concat([...vUnits, ...aUnits].map((u) => u.data))));
+  });
+
+  it('makes each part its own fragment; finish() is the parts concatenated; timing continues across fragments', () => {
+    const units = synthetic({ durationMs: 1000 });
+    const w = new Fmp4SegmentWriter();
+    w.setTracks({ video: videoTrack(), audio: audioTrack() });
+    w.begin();
+    const parts: Buffer[] = [];
+    for (const [i, u] of units.entries()) {
+      w.write(timed(u));
+      if (i % 20 === 19) parts.push(w.part());
+    }
+    const tail = w.part();
+    if (tail.length > 0) parts.push(tail);
+    assert.equal(w.part().length, 0, 'nothing buffered: empty part');
+    const all = w.finish();
+    assert.ok(all.equals(Buffer.concat(parts)), 'the segment is its parts concatenated');
+    assert.ok(parts.length >= 4);
+    const boxes = parseBoxes(all);
+    assert.deepEqual(types(boxes), parts.flatMap(() => ['moof', 'mdat']));
+    const moofs = boxes.filter((b) => b.type === 'moof');
+    assert.deepEqual(moofs.map((m) => find(m.children, 'mfhd').body.readUInt32BE(4)), moofs.map((_, i) => i + 1));
+    // Audio: each fragment's tfdt = previous tfdt + its durations (continuous clock); video: the true DTS.
+    let audioNext: number | undefined;
+    let frames = 0;
+    for (const m of moofs) {
+      for (const t of readTrafs(m)) {
+        if (t.trackId === 2) {
+          if (audioNext !== undefined) assert.equal(t.baseDecodeTime, audioNext);
+          audioNext = t.baseDecodeTime + t.trun.samples.reduce((n, s) => n + s.duration, 0);
+        } else {
+          const u = units.filter((x) => x.track === 'video')[frames]!;
+          assert.equal(t.baseDecodeTime, (u.dts + 10_000) * 90);
+          frames += t.trun.samples.length;
+        }
+      }
+    }
+    assert.equal(frames, units.filter((u) => u.track === 'video').length);
+    // The next segment continues the mfhd sequence.
+    w.begin();
+    w.write(timed({ ...units[0]!, dts: 2000, pts: 2000 }));
+    assert.equal(find(parseBoxes(w.finish()), 'moof/mfhd').body.readUInt32BE(4), moofs.length + 1);
+  });
+
+  it('omits the traf of a track without samples in the fragment', () => {
+    const w = new Fmp4SegmentWriter();
+    w.setTracks({ video: videoTrack(), audio: audioTrack() });
+    w.begin();
+    w.write({ track: 'video', dts: 0, pts: 0, keyframe: true, data: avcc(true, 100) });
+    const moof = find(parseBoxes(w.part()), 'moof');
+    assert.deepEqual(types(moof.children), ['mfhd', 'traf']);
+    assert.equal(readTrafs(moof)[0]!.trun.samples[0]!.duration, 3000, 'a lone video sample: nominal 1/30 s');
+  });
+});
+
+describe('fMP4 timed metadata (emsg)', () => {
+  it('puts an emsg v1 (ID3 scheme, 64-bit presentation time, ID3 payload) before the next moof', () => {
+    const units = synthetic({ durationMs: 500 });
+    const w = writerWith(units.slice(0, 10));
+    const id3 = id3TxxxTag('{"hello":"world"}');
+    const id3b = id3TxxxTag('second');
+    w.writeMetadata(10_100, id3);
+    w.writeMetadata(10_133, id3b);
+    const part = w.part();
+    const boxes = parseBoxes(part);
+    assert.deepEqual(types(boxes), ['emsg', 'emsg', 'moof', 'mdat']);
+    const readEmsg = (b: Buffer) => {
+      assert.equal(b[0], 1, 'version 1');
+      assert.equal(b.readUIntBE(1, 3), 0);
+      const [scheme, afterScheme] = cstring(b, 24);
+      const [value, afterValue] = cstring(b, afterScheme);
+      return {
+        timescale: b.readUInt32BE(4), presentationTime: u64(b, 8), duration: b.readUInt32BE(16), id: b.readUInt32BE(20),
+        scheme, value, data: b.subarray(afterValue),
+      };
+    };
+    const e1 = readEmsg(boxes[0]!.body);
+    const e2 = readEmsg(boxes[1]!.body);
+    assert.deepEqual(
+      { ...e1, data: undefined },
+      { timescale: 90_000, presentationTime: 10_100 * 90, duration: 0xffffffff, id: 0, scheme: 'https://aomedia.org/emsg/ID3', value: '', data: undefined },
+    );
+    assert.ok(e1.data.equals(id3), 'message_data = the ID3 tag');
+    assert.deepEqual([e2.id, e2.presentationTime], [1, 10_133 * 90]);
+    assert.ok(e2.data.equals(id3b));
+    // Without samples the emsg waits for the next fragment; the next part has none left.
+    w.writeMetadata(10_200, id3);
+    assert.equal(w.part().length, 0);
+    for (const u of units.slice(10, 12)) w.write(timed(u));
+    assert.deepEqual(types(parseBoxes(w.part())), ['emsg', 'moof', 'mdat']);
+    for (const u of units.slice(12, 14)) w.write(timed(u));
+    assert.deepEqual(types(parseBoxes(w.part())), ['moof', 'mdat']);
+  });
+});
+
+describe('fMP4 through HlsSegmenter', () => {
+  it('packages an audio-only stream: one traf (track 2) per segment, audio-only init', () => {
+    const writer = new Fmp4SegmentWriter();
+    const seg = new HlsSegmenter({ writer });
+    const segments: Segment[] = [];
+    seg.on('segment', (s) => segments.push(s));
+    seg.setTracks(undefined, audioTrack());
+    for (const u of synthetic({ durationMs: 6000, video: false })) seg.push(u);
+    seg.end();
+    assert.equal(segments.length, 3);
+    assert.equal(types(find(parseBoxes(writer.initSection()!), 'moov').children).join(), 'mvhd,trak,mvex');
+    let next: number | undefined;
+    for (const s of segments) {
+      const [traf, ...rest] = readTrafs(find(parseBoxes(s.bytes), 'moof'));
+      assert.equal(rest.length, 0);
+      assert.equal(traf!.trackId, 2);
+      if (next !== undefined) assert.equal(traf!.baseDecodeTime, next, 'segments continue the audio clock');
+      next = traf!.baseDecodeTime + traf!.trun.samples.reduce((n, x) => n + x.duration, 0);
+    }
+  });
+
+  it('serves each segment\'s init section from its segment event, a new one after a track change', () => {
+    const writer = new Fmp4SegmentWriter();
+    const seg = new HlsSegmenter({ writer });
+    const seen: { segment: Segment; init: Buffer }[] = [];
+    seg.on('segment', (segment) => seen.push({ segment, init: writer.initSection()! }));
+    seg.setTracks(videoTrack(1280, 720), audioTrack());
+    const units = synthetic({ durationMs: 8000 });
+    for (const u of units) {
+      if (u.dts === 3000 && u.track === 'video') seg.setTracks(videoTrack(640, 360), audioTrack());
+      seg.push(u);
+    }
+    seg.end();
+    const width = (init: Buffer) => find(parseBoxes(init), 'moov/trak/mdia/minf/stbl/stsd/avc1').body.readUInt16BE(24);
+    assert.deepEqual(seen.map((x) => x.segment.discontinuity), [false, false, true, false]);
+    assert.deepEqual(seen.map((x) => width(x.init)), [1280, 1280, 640, 640]);
+  });
+});
+
+// ---- end to end ----------------------------------------------------------------------------------------------------
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'openivs-fmp4-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let clip: FlvClip;
+
+interface Probe {
+  streams: Record<string, string | number>[];
+  frames: Record<string, string | number>[];
+  packets: Record<string, string | number>[];
+  format: Record<string, string | number>;
+}
+
+async function ffprobeJson(args: string[]): Promise<Probe> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', ...args]);
+  return JSON.parse(stdout) as Probe;
+}
+
+/** Packages units as fMP4 into `name`/ (init.mp4, seg-N.m4s, playlist.m3u8 with EXT-X-MAP, version 7). */
+function packageTo(name: string, units: AccessUnit[], metadataEvery = 0) {
+  const root = mkdtempSync(join(dir, `${name}-`));
+  const writer = new Fmp4SegmentWriter();
+  const seg = new HlsSegmenter({ windowSize: 20, writer });
+  const segments: Segment[] = [];
+  seg.on('segment', (s) => {
+    segments.push(s);
+    writeFileSync(join(root, `seg-${s.sequence}.m4s`), s.bytes);
+  });
+  seg.setTracks(clip.video, clip.audio);
+  for (const [i, u] of units.entries()) {
+    seg.push(u);
+    if (metadataEvery && i % metadataEvery === metadataEvery - 1) seg.pushMetadata(id3TxxxTag(`unit ${i}`));
+  }
+  seg.end();
+  const init = writer.initSection()!;
+  writeFileSync(join(root, 'init.mp4'), init);
+  const text = renderMediaPlaylist(seg.playlistState(), (s) => `seg-${s.sequence}.m4s`)
+    .replace('#EXT-X-VERSION:3', '#EXT-X-VERSION:7')
+    .replace(/(#EXT-X-MEDIA-SEQUENCE:\d+\n)/, '$1#EXT-X-MAP:URI="init.mp4"\n');
+  const playlist = join(root, 'playlist.m3u8');
+  writeFileSync(playlist, text);
+  return { root, init, segments, playlist, text };
+}
+
+async function decodeErrors(playlist: string): Promise<string> {
+  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-']);
+  return stderr;
+}
+
+function extinfTotal(text: string): number {
+  return [...text.matchAll(/#EXTINF:([\d.]+),/g)].reduce((a, m) => a + Number(m[1]), 0);
+}
+
+describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
+  before(async () => {
+    const flv = join(dir, 'clip.flv');
+    await run('ffmpeg', [
+      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-bf', '2', '-c:a', 'aac', '-f', 'flv', flv,
+    ]);
+    const probe = await ffprobeJson(['-show_streams', '-select_streams', 'v', flv]);
+    const v = probe.streams[0]!;
+    clip = readFlv(readFileSync(flv), { width: Number(v.width), height: Number(v.height) }, 1_700_000_000_000);
+  });
+
+  it('makes init + ~2 s segments that ffprobe reads (h264 640x360 + aac 48 kHz, keyframe first) and ffmpeg plays', async () => {
+    assert.ok(clip.units.some((u) => u.track === 'video' && u.pts !== u.dts), 'B-frames in the input');
+    const { root, init, segments, playlist, text } = packageTo('single', clip.units, 25);
+    assert.equal(segments.length, 4);
+    assert.match(text, /#EXT-X-VERSION:7\n/);
+    assert.match(text, /#EXT-X-MAP:URI="init.mp4"\n/);
+    assert.ok(Math.abs(extinfTotal(text) - 7) <= 0.2, `EXTINF total ${extinfTotal(text)}`);
+    for (const s of segments) {
+      const boxes = parseBoxes(s.bytes);
+      assert.equal(boxes.find((b) => b.type !== 'emsg')!.type, 'moof', 'emsg boxes, then the moof');
+      assert.ok(boxes.some((b) => b.type === 'emsg'), `segment ${s.sequence} carries the metadata`);
+      const file = join(root, `whole-${s.sequence}.mp4`);
+      writeFileSync(file, Buffer.concat([init, s.bytes]));
+      const probe = await ffprobeJson(['-show_streams', file]);
+      const video = probe.streams.find((x) => x.codec_type === 'video')!;
+      const audio = probe.streams.find((x) => x.codec_type === 'audio')!;
+      assert.deepEqual([video.codec_name, video.width, video.height], ['h264', 640, 360]);
+      assert.deepEqual([audio.codec_name, audio.sample_rate], ['aac', '48000']);
+      const first = await ffprobeJson(['-show_frames', '-select_streams', 'v', '-read_intervals', '%+#1', file]);
+      assert.equal(first.frames[0]!.key_frame, 1, `segment ${s.sequence} starts with a keyframe`);
+    }
+    const whole = join(root, 'all.mp4');
+    writeFileSync(whole, Buffer.concat([init, ...segments.map((s) => s.bytes)]));
+    const frames = await ffprobeJson(['-show_frames', '-select_streams', 'v', '-show_entries', 'frame=key_frame', whole]);
+    assert.equal(frames.frames.length, 210, 'every frame of 7 s at 30 fps');
+    assert.equal(frames.frames[0]!.key_frame, 1);
+    const packets = await ffprobeJson(['-show_packets', '-select_streams', 'v', '-show_entries', 'packet=pts,dts', whole]);
+    assert.ok(packets.packets.some((p) => p.pts !== p.dts), 'B-frames kept: pts ≠ dts');
+    assert.equal(await decodeErrors(playlist), '');
+    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    assert.equal(Number(counted.streams[0]!.nb_read_frames), 210);
+    const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
+    assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
+  });
+
+  it('plays across a discontinuity (the clip restarting at 0)', async () => {
+    const second = clip.units.map((u) => ({ ...u, arrival: u.arrival + 7000 }));
+    const { segments, playlist, text } = packageTo('twice', [...clip.units, ...second]);
+    assert.deepEqual(segments.map((s) => s.discontinuity), [false, false, false, false, true, false, false, false]);
+    assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
+    assert.equal(await decodeErrors(playlist), '');
+    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
+  });
+});
