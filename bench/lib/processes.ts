@@ -2,7 +2,7 @@
 // (from /proc, so a peer and openivs are measured the same way) and percentiles.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -55,4 +55,94 @@ export function cpuSeconds(pid: number): number {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Resident set size (VmRSS) of a live process, in kB. */
+export function rssKb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// Children in their own process groups (publishers, peer servers), killed as a group. Every group still
+// alive when the benchmark exits (normally, on an error or on SIGINT/SIGTERM) is killed synchronously.
+const groups = new Set<ChildProcess>();
+const singles = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of groups) signalGroup(child, 'SIGKILL');
+    for (const child of singles) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => process.exit(130));
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export interface GroupChild {
+  child: ChildProcess;
+  /** The last few kB of the child's stderr. */
+  stderrTail: () => string;
+}
+
+/** Spawns a command as the leader of a new process group, keeping the tail of its stderr. */
+export function spawnGroup(command: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): GroupChild {
+  installExitHook();
+  const child = spawn(command, args, {
+    cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let tail = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-4096);
+  });
+  groups.add(child);
+  child.once('exit', () => groups.delete(child));
+  child.once('error', () => groups.delete(child));
+  return { child, stderrTail: () => tail };
+}
+
+/** Kills a child started some other way (e.g. startNode) if the benchmark exits while it still runs. */
+export function killOnExit(child: ChildProcess): ChildProcess {
+  installExitHook();
+  singles.add(child);
+  child.once('exit', () => singles.delete(child));
+  return child;
+}
+
+/** Removes a temp dir when the benchmark exits, also on SIGINT/SIGTERM (where `finally` blocks do not run). */
+export function removeOnExit(dir: string): string {
+  installExitHook();
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** SIGTERM to the child's whole process group, SIGKILL after `graceMs`; resolves once the leader exited. */
+export async function killGroup(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    groups.delete(child);
+    return;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  signalGroup(child, 'SIGKILL'); // grandchildren, if any, go with the leader
+  groups.delete(child);
 }

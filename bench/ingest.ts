@@ -1,0 +1,276 @@
+// bench:ingest — N concurrent RTMP publishers of a 720p ~2.5 Mbit/s clip into openivs, then the same N into
+// nginx-rtmp (hls on) in the same run, one server after the other under the same ffmpeg load.
+// Per server, over the measurement window (after the ramp): CPU of the server process per stream (% of a core),
+// RSS per stream above the server's idle baseline, and whether every stream's playlist kept growing;
+// for openivs also how many streams went STARVING (ListStreams filterBy health, polled all along).
+// Only the server process is measured; the ffmpeg publishers' CPU is printed separately, as load context.
+// Targets (issue 3): openivs CPU/stream ≤ 1.5× nginx-rtmp's; 50 streams without STARVING.
+// Env: BENCH_STREAMS (50), BENCH_DURATION (60 s measurement window), BENCH_RAMP (10 s).
+
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fetchMediaPlaylist, firstVariantUrl, isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
+import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
+import {
+  cpuSeconds, freePort, killGroup, killOnExit, removeOnExit, rssKb, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
+} from './lib/processes.js';
+import { call } from './lib/signing.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
+const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
+const HEALTH_POLL_MS = 2_000;
+const CPU_TARGET = 1.5;
+
+interface Result {
+  server: string;
+  streams: number;
+  cpuPerStream: number; // % of a core
+  serverCpu: number; // % of a core, whole process
+  rssPerStreamMb: number;
+  rssIdleMb: number;
+  rssEndMb: number;
+  publishersCpu: number; // % of a core, all ffmpeg processes together
+  starving?: { ramp: number; window: number; total: number };
+  live: number; // streams whose playlist advanced over the last part of the window
+  publishersAlive: number;
+  notes: string[];
+}
+
+/** What a server under test offers the common measurement loop. */
+interface Target {
+  name: string;
+  pid: number;
+  publishUrls: string[];
+  /** Media playlist URL of stream i once it is served (retried during the ramp). */
+  playlistUrl: (i: number) => Promise<string | undefined>;
+  /** Ids of the streams currently STARVING, where the server reports health. */
+  starving?: () => Promise<string[]>;
+  /** Live stream count as the server reports it. */
+  liveCount?: () => Promise<number>;
+}
+
+const media = async (url: string | undefined) => (url ? (await fetchMediaPlaylist(url))?.mediaSequence : undefined);
+const lastSequence = async (url: string | undefined) => {
+  const p = url ? await fetchMediaPlaylist(url) : undefined;
+  return p && p.segments.length > 0 ? p.segments[p.segments.length - 1]!.sequence : undefined;
+};
+
+/** CPU seconds of the publishers still running (one that exits mid-window drops out of both ends alike, roughly). */
+function publishersCpu(publishers: readonly GroupChild[]): number {
+  let total = 0;
+  for (const p of publishers) {
+    try {
+      if (isRunning(p)) total += cpuSeconds(p.child.pid!);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+async function measure(target: Target, clip: Clip): Promise<Result> {
+  const notes: string[] = [];
+  await sleep(1_000);
+  const rssIdle = rssKb(target.pid);
+  const publishers: GroupChild[] = [];
+  const starvingRamp = new Set<string>();
+  const starvingWindow = new Set<string>();
+  const state: { phase: 'ramp' | 'window' | 'done' } = { phase: 'ramp' };
+  let poller: Promise<void> | undefined;
+  try {
+    const rampEnd = Date.now() + RAMP_S * 1000;
+    // Spread the publishers' start over the first part of the ramp so ffmpeg's own start-up does not land at once.
+    const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, target.publishUrls.length));
+    for (const url of target.publishUrls) {
+      publishers.push(startPublisher(clip, url));
+      await sleep(spacing);
+    }
+    if (target.starving) {
+      const poll = target.starving;
+      poller = (async () => {
+        while (state.phase !== 'done') {
+          const ids = await poll().catch(() => []);
+          for (const id of ids) (state.phase === 'ramp' ? starvingRamp : starvingWindow).add(id);
+          await sleep(HEALTH_POLL_MS);
+        }
+      })();
+    }
+    await sleep(rampEnd - Date.now());
+
+    const urls: (string | undefined)[] = await Promise.all(target.publishUrls.map(async (_, i) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const url = await target.playlistUrl(i).catch(() => undefined);
+        if (url && (await media(url)) !== undefined) return url;
+        await sleep(500);
+      }
+      return undefined;
+    }));
+    const missing = urls.filter((u) => u === undefined).length;
+    if (missing > 0) notes.push(`${missing} playlists not served after the ramp`);
+
+    // Measurement window.
+    state.phase = 'window';
+    const cpu0 = cpuSeconds(target.pid);
+    const pubCpu0 = publishersCpu(publishers);
+    const t0 = process.hrtime.bigint();
+    const windowEnd = Date.now() + DURATION_S * 1000;
+    const checkAt = windowEnd - Math.min(8_000, (DURATION_S * 1000) / 2);
+    await sleep(checkAt - Date.now());
+    const seqMid = await Promise.all(urls.map(lastSequence));
+    await sleep(windowEnd - Date.now());
+    const cpu1 = cpuSeconds(target.pid);
+    const pubCpu1 = publishersCpu(publishers);
+    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rssEnd = rssKb(target.pid);
+    state.phase = 'done';
+    const seqEnd = await Promise.all(urls.map(lastSequence));
+    const live = seqEnd.filter((s, i) => s !== undefined && seqMid[i] !== undefined && s > seqMid[i]!).length;
+    const alive = publishers.filter(isRunning).length;
+    if (alive < publishers.length) {
+      const dead = publishers.find((p) => !isRunning(p))!;
+      notes.push(`${publishers.length - alive} publishers exited early; first one's stderr: ${dead.stderrTail().trim() || '(empty)'}`);
+    }
+    if (target.liveCount) {
+      const count = await target.liveCount();
+      if (count !== STREAMS) notes.push(`server lists ${count} live streams, expected ${STREAMS}`);
+    }
+    await poller;
+    const n = target.publishUrls.length;
+    return {
+      server: target.name, streams: n,
+      cpuPerStream: (100 * (cpu1 - cpu0)) / elapsed / n,
+      serverCpu: (100 * (cpu1 - cpu0)) / elapsed,
+      rssPerStreamMb: (rssEnd - rssIdle) / 1024 / n,
+      rssIdleMb: rssIdle / 1024, rssEndMb: rssEnd / 1024,
+      publishersCpu: (100 * (pubCpu1 - pubCpu0)) / elapsed,
+      starving: target.starving
+        ? { ramp: starvingRamp.size, window: starvingWindow.size, total: new Set([...starvingRamp, ...starvingWindow]).size }
+        : undefined,
+      live, publishersAlive: alive, notes,
+    };
+  } finally {
+    state.phase = 'done';
+    await stopPublishers(publishers);
+    await poller?.catch(() => undefined);
+  }
+}
+
+async function listAllStreams(port: number, filterBy?: { health: string }): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = (await call(port, 'ListStreams', { filterBy, maxResults: 100, nextToken })) as
+      { streams: { channelArn: string }[]; nextToken?: string };
+    arns.push(...page.streams.map((s) => s.channelArn));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
+  const dataDir = join(dir, 'openivs-data');
+  const [port, rtmpPort] = [await freePort(), await freePort()];
+  const quota = String(STREAMS + 10);
+  const server = killOnExit(startNode(join(here, '../src/main.js'), [
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
+  ], { OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
+    const channels: { arn: string; playbackUrl: string; key: string }[] = [];
+    for (let i = 0; i < STREAMS; i++) {
+      const out = (await call(port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as
+        { channel: { arn: string; playbackUrl: string }; streamKey: { value: string } };
+      channels.push({ arn: out.channel.arn, playbackUrl: out.channel.playbackUrl, key: out.streamKey.value });
+    }
+    const mediaUrls = new Map<number, string>();
+    return await measure({
+      name: 'openivs', pid: server.pid!,
+      publishUrls: channels.map((c) => `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`),
+      playlistUrl: async (i) => {
+        if (!mediaUrls.has(i)) {
+          const url = await firstVariantUrl(channels[i]!.playbackUrl);
+          if (url) mediaUrls.set(i, url);
+        }
+        return mediaUrls.get(i);
+      },
+      starving: () => listAllStreams(port, { health: 'STARVING' }),
+      liveCount: async () => (await listAllStreams(port)).length,
+    }, clip);
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+async function runNginx(nginxBin: string, clip: Clip, dir: string): Promise<Result> {
+  const nginxDir = join(dir, 'nginx');
+  const [rtmpPort, httpPort] = [await freePort(), await freePort()];
+  const nginx = await startNginxRtmp(nginxBin, nginxDir, rtmpPort, httpPort);
+  try {
+    const names = Array.from({ length: STREAMS }, (_, i) => `s${i}`);
+    const result = await measure({
+      name: 'nginx-rtmp', pid: nginx.server.child.pid!,
+      publishUrls: names.map((n) => `${nginx.rtmpBase}/${n}`),
+      playlistUrl: async (i) => `${nginx.httpBase}/${names[i]}.m3u8`,
+    }, clip);
+    const onDisk = readdirSync(nginx.hlsDir)
+      .reduce((sum, f) => sum + (statSync(join(nginx.hlsDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+    result.notes.push(`its HLS output is on disk, outside RSS: ${(onDisk / 1024 / 1024).toFixed(0)} MB in the hls dir at the end `
+      + '(hls_cleanup runs in the nginx cache-manager process, which master_process off does not start, so old fragments stay)');
+    return result;
+  } finally {
+    await killGroup(nginx.server.child);
+  }
+}
+
+function table(results: Result[]): void {
+  const rows = [
+    ['server', 'streams', 'CPU/stream', 'RSS/stream', 'starving', 'playlists growing', 'server CPU', 'RSS idle→end', 'ffmpeg CPU'],
+    ...results.map((r) => [
+      r.server, String(r.streams), `${r.cpuPerStream.toFixed(2)}% core`, `${r.rssPerStreamMb.toFixed(2)} MB`,
+      r.starving ? `${r.starving.total} (ramp ${r.starving.ramp}, window ${r.starving.window})` : 'n/a',
+      `${r.live}/${r.streams}`, `${r.serverCpu.toFixed(1)}% core`,
+      `${r.rssIdleMb.toFixed(0)}→${r.rssEndMb.toFixed(0)} MB`, `${r.publishersCpu.toFixed(0)}% core`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  rows.forEach((row, i) => {
+    console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-ingest-')));
+  try {
+    const nginxBin = ensureNginxRtmp();
+    const clip = await makeClip(dir);
+    console.log(`clip: 1280x720 30 fps H.264 2500k (2 s GOP) + AAC 128k, ${clip.seconds} s FLV, ${clip.kbps.toFixed(0)} kbit/s overall`);
+    console.log(`${STREAMS} publishers (ffmpeg -re -stream_loop -1 -c copy) per server, ${RAMP_S} s ramp, ${DURATION_S} s window; `
+      + 'servers run one after the other');
+    const results: Result[] = [];
+    results.push(await runOpenivs(clip, dir));
+    results.push(await runNginx(nginxBin, clip, dir));
+    console.log('');
+    table(results);
+    for (const r of results) for (const note of r.notes) console.log(`  note (${r.server}): ${note}`);
+    const [ours, peer] = results as [Result, Result];
+    const ratio = ours.cpuPerStream / peer.cpuPerStream;
+    console.log('');
+    console.log(`CPU per stream: openivs / nginx-rtmp = ${ratio.toFixed(2)}× (target ≤ ${CPU_TARGET}×) — ${ratio <= CPU_TARGET ? 'met' : 'NOT met'}`);
+    const clean = ours.starving!.total === 0 && ours.live === ours.streams && ours.publishersAlive === ours.streams;
+    console.log(`${ours.streams} streams into openivs without STARVING, all playlists growing: ${clean ? 'yes' : 'NO'}`
+      + ` (starving ${ours.starving!.total}, growing ${ours.live}/${ours.streams}, publishers alive ${ours.publishersAlive}/${ours.streams})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
