@@ -7,6 +7,7 @@ import type { QuotaConfig } from '../../config-types.js';
 import { randomAlphanumeric } from '../../domain/ids.js';
 import { renderMediaPlaylist, renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
+import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveRegistry } from '../registry/registry.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey, segmentUri, type PlaybackRoute } from './routes.js';
 import { answerPlaybackPreflight, PLAYLIST_TYPE, SEGMENT_TYPES, sendBody, sendPlaybackError } from './responses.js';
@@ -67,9 +68,22 @@ function mediaPlaylist(
   if (!stream || !segmenter) return sendPlaybackError(res, head, 404, url, 'Stream or rendition not found', 'not_found');
   const viewerSession = new URLSearchParams(rawQuery).get('vs');
   if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
+  sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, cachedMediaPlaylist(segmenter, route.rendition));
+}
+
+// A media playlist only changes when a segment is added or the stream ends, yet every viewer
+// reloads it every couple of seconds: render it once per change.
+const playlistCache = new WeakMap<HlsSegmenter, { version: string; body: Buffer }>();
+
+function cachedMediaPlaylist(segmenter: HlsSegmenter, rendition: string): Buffer {
+  const version = `${segmenter.window.last?.sequence ?? -1}:${segmenter.ended}`;
+  const cached = playlistCache.get(segmenter);
+  if (cached?.version === version) return cached.body;
   const extension = segmenter.writer.extension;
-  const body = renderMediaPlaylist(segmenter.playlistState(), (s) => segmentUri(route.rendition, s.sequence, extension));
-  sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, body);
+  const text = renderMediaPlaylist(segmenter.playlistState(), (s) => segmentUri(rendition, s.sequence, extension));
+  const body = Buffer.from(text);
+  playlistCache.set(segmenter, { version, body });
+  return body;
 }
 
 function segment(

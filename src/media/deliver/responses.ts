@@ -12,7 +12,11 @@ export function sendBody(
   res: ServerResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
 ): void {
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  res.writeHead(status, { ...CORS, 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length });
+  // Header array form: node skips per-name validation and lower-casing work of the object form.
+  res.writeHead(status, [
+    'access-control-allow-origin', '*', 'access-control-expose-headers', 'content-length',
+    'content-type', contentType, 'cache-control', cacheControl, 'content-length', String(length),
+  ]);
   res.end(head ? undefined : body);
 }
 
