@@ -31,8 +31,10 @@ async function load(port: number, req: SignedHttp, opts: { duration?: number; am
   };
 }
 
-const fmt = (r: LoadResult) =>
-  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpu.toFixed(1)} s  errors ${r.errors} non-2xx ${r.non2xx}`;
+const cpuPerRequest = (r: LoadResult, seconds: number) => (r.cpu / Math.max(1, r.rps * seconds)) * 1e6;
+const fmt = (r: LoadResult, seconds = DURATION_S) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpu.toFixed(1)} s`
+  + ` (${cpuPerRequest(r, seconds).toFixed(0)} µs/request)  errors ${r.errors} non-2xx ${r.non2xx}`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
 
     const createReq = await signedPost(port, 'CreateChannel', {});
     const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.pid!);
-    console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates)}`);
+    console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates, (CHANNELS - 1) / Math.max(1, creates.rps))}`);
 
     const pageTimes: number[] = [];
     let nextToken: string | undefined;
