@@ -43,6 +43,8 @@ export class LiveStream {
   ended = false;
   /** Latest decode timestamp seen (ms, ingest timeline). */
   lastDts: number | undefined;
+  /** Latest measured ingest bit rate (bits/s), for sessions when the encoder declares none. */
+  measuredBitrate: number | undefined;
   private readonly byteSamples: { at: number; bytes: number }[] = [];
 
   constructor(
@@ -75,6 +77,7 @@ export class LiveStream {
     const first = this.byteSamples[0]!;
     const elapsed = nowMs - first.at;
     if (elapsed < 5_000) return undefined; // too short to judge a sustained rate
-    return ((this.handle.bytesReceived - first.bytes) * 8 * 1000) / elapsed;
+    this.measuredBitrate = ((this.handle.bytesReceived - first.bytes) * 8 * 1000) / elapsed;
+    return this.measuredBitrate;
   }
 }
