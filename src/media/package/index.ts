@@ -2,6 +2,14 @@
 
 export { BitrateMeter, estimateBandwidth } from './bitrate.js';
 export {
+  PART_HOLD_BACK_PARTS, PART_LISTING_TARGETS, renderLowLatencyPlaylist, renditionReportFor, SKIP_BOUNDARY_TARGETS,
+  type LowLatencyRenderOptions, type LowLatencyUris, type RenditionReport,
+} from './ll-playlist.js';
+export {
+  comparePositions, DEFAULT_PART_TARGET_MS,
+  type LowLatencyPlaylistState, type Part, type PartPosition, type PendingSegment,
+} from './parts.js';
+export {
   renderMediaPlaylist, renderMultivariantPlaylist, targetDurationFor,
   type MediaPlaylistInput, type MultivariantInput, type RenditionEntry, type SegmentUri,
 } from './playlists.js';

@@ -1,7 +1,9 @@
 // HlsSegmenter: access units of one rendition → keyframe-aligned segments in a bounded window. It owns the cut
 // decisions (target duration, discontinuities, track changes), the output timeline and the segment records; the
 // bytes come from a SegmentWriter (MPEG-TS by default), so fMP4 and LL-HLS parts can plug in at the same seams.
-// Emits 'segment' for each finished segment and 'end' after end(); later 'part' for LL-HLS parts.
+// Emits 'segment' for each finished segment and 'end' after end(). With `partTargetMs` (LL-HLS) it also cuts each
+// segment into parts at frame boundaries (SegmentWriter.part()) and emits 'part' for each; a segment's last part is
+// emitted just before its 'segment', when the window already lists the segment.
 
 import { EventEmitter } from 'node:events';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
@@ -11,6 +13,7 @@ import { SegmentWindow } from './segment-window.js';
 import { Timeline } from './timeline.js';
 import { sameTracks } from './tracks.js';
 import { TsSegmentWriter } from './ts-segment-writer.js';
+import type { LowLatencyPlaylistState, Part, PartPosition } from './parts.js';
 import type { MediaPlaylistState, Segment, SegmentWriter, TimedUnit, TrackSet } from './types.js';
 
 export interface HlsSegmenterOptions {
@@ -32,10 +35,16 @@ export interface HlsSegmenterOptions {
   firstSequence?: number;
   /** Container writer; default MPEG-TS with the ID3 metadata PID declared. */
   writer?: SegmentWriter;
+  /**
+   * LL-HLS part target (ms; see DEFAULT_PART_TARGET_MS in parts.ts). Undefined: no parts (plain HLS). Parts are cut
+   * at the last frame that keeps them within the target; audio-only streams cut on audio frames.
+   */
+  partTargetMs?: number;
 }
 
 export interface SegmenterEvents {
   segment: [Segment];
+  part: [Part];
   end: [];
 }
 
@@ -64,6 +73,18 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private maxDurationMs = 0;
   private lastPts: number | undefined;
   private endedFlag = false;
+  // LL-HLS parts (partTargetMs set): the open part, the finished ones of the open segment, recent segments' parts.
+  readonly partTargetMs: number | undefined;
+  private openParts: Part[] = [];
+  private partStartDts = 0;
+  private partIndependent = false;
+  private lastPart: PartPosition | undefined;
+  private readonly partsBySegment = new Map<number, readonly Part[]>();
+  private readonly keepPartsFor: number;
+  /** Recent DTS steps of the track parts are cut on, to predict where the next unit lands. */
+  private readonly steps: number[] = [];
+  private lastCutTrackDts: number | undefined;
+  private lastVideoDts: number | undefined;
 
   constructor(options: HlsSegmenterOptions = {}) {
     super();
@@ -77,6 +98,12 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.timeline = new Timeline({ initialOffsetMs: options.timelineOffsetMs, jumpThresholdMs: options.jumpThresholdMs });
     this.nextSequence = options.firstSequence ?? 0;
     this.writer = options.writer ?? new TsSegmentWriter({ metadata: true });
+    if (options.partTargetMs !== undefined) {
+      const part = Math.round(options.partTargetMs);
+      if (!(part >= 50 && part <= target)) throw new RangeError(`partTargetMs must be within 50..${target}: ${part}`);
+      this.partTargetMs = part;
+    }
+    this.keepPartsFor = windowSize + (options.retainAfterWindow ?? 2);
   }
 
   get ended(): boolean {
@@ -151,6 +178,35 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     };
   }
 
+  /** LL-HLS playlist state (parts, the segment in progress, the next part); undefined without partTargetMs. */
+  lowLatencyState(): LowLatencyPlaylistState | undefined {
+    if (this.partTargetMs === undefined) return undefined;
+    const open = this.open;
+    return {
+      ...this.playlistState(),
+      partTargetMs: this.partTargetMs,
+      parts: this.partsBySegment,
+      pending: open && {
+        sequence: this.nextSequence,
+        programDateTime: open.programDateTime,
+        discontinuity: open.discontinuity,
+        parts: this.openParts.slice(),
+      },
+      nextPart: this.endedFlag ? undefined : { msn: this.nextSequence, part: open ? this.openParts.length : 0 },
+    };
+  }
+
+  /** The latest completed part, or undefined (no parts yet, or no partTargetMs). */
+  lastPartPosition(): PartPosition | undefined {
+    return this.lastPart;
+  }
+
+  /** A completed part of the open segment or of a recent one; undefined if not (yet, or any longer) available. */
+  findPart(sequence: number, index: number): Part | undefined {
+    if (this.open && sequence === this.nextSequence) return this.openParts[index];
+    return this.partsBySegment.get(sequence)?.[index];
+  }
+
   /** Video frames per second measured over the listed segments, or undefined without video. */
   measuredFrameRate(): number | undefined {
     return this.window.frameRate();
@@ -163,6 +219,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
       this.waitingSince ??= unit.dts;
       if (!startsHere && unit.dts - this.waitingSince < this.maxSegmentMs) return false;
       this.openSegment(unit.dts, arrival, startsHere);
+      this.noteStep(unit, tracks);
       return true;
     }
     const elapsed = unit.dts - this.open.startDts;
@@ -170,8 +227,95 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     if ((startsHere && due) || elapsed >= this.maxSegmentMs) {
       this.close(unit.dts);
       this.openSegment(unit.dts, arrival, startsHere);
+    } else if (this.partTargetMs !== undefined && this.partDue(unit, tracks)) {
+      this.closePart(unit.dts);
+      this.partStartDts = unit.dts;
+      this.partIndependent = startsHere;
     }
+    this.noteStep(unit, tracks);
     return true;
+  }
+
+  /**
+   * Whether `unit` starts a new part. Parts end at frame boundaries and never exceed the target: cut before this
+   * unit when keeping it would carry the part past the target (its end would be at least this DTS plus one usual
+   * step). With video, only video units cut, except when video stalled for a whole part target.
+   */
+  private partDue(unit: TimedUnit, tracks: TrackSet): boolean {
+    const target = this.partTargetMs!;
+    const elapsed = unit.dts - this.partStartDts;
+    if (elapsed <= 0) return false;
+    if (unit.track === 'video' || !tracks.video) return elapsed + this.expectedStep(tracks) > target;
+    return elapsed >= target && (this.lastVideoDts === undefined || unit.dts - this.lastVideoDts >= target);
+  }
+
+  /** The largest recent DTS step of the track parts are cut on (a frame at ms precision jitters by 1 ms). */
+  private expectedStep(tracks: TrackSet): number {
+    if (this.steps.length > 0) return Math.max(...this.steps);
+    if (tracks.video) return Math.ceil(1000 / (tracks.video.frameRate || 30));
+    return tracks.audio ? Math.ceil((1024 * 1000) / tracks.audio.sampleRate) : 0;
+  }
+
+  private noteStep(unit: TimedUnit, tracks: TrackSet): void {
+    if (unit.track === 'video') this.lastVideoDts = unit.dts;
+    if (this.partTargetMs === undefined || unit.track !== (tracks.video ? 'video' : 'audio')) return;
+    const step = this.lastCutTrackDts === undefined ? 0 : unit.dts - this.lastCutTrackDts;
+    this.lastCutTrackDts = unit.dts;
+    if (step <= 0 || step > this.partTargetMs) return; // gaps and jumps say nothing about the frame interval
+    this.steps.push(step);
+    if (this.steps.length > 8) this.steps.shift();
+  }
+
+  /**
+   * The stated duration of the open part if it ends at `endDts`. Cuts keep parts within the target, except where the
+   * end comes unannounced: a segment's last part before a discontinuity or at end() (the segment ends with the
+   * longest track, up to an audio frame past the last video frame) and parts cut on audio while video stalls. Those
+   * are stated as the target (PART-TARGET is a hard maximum), so their parent's EXTINF can exceed the sum of its
+   * parts by that overhang.
+   */
+  private partDuration(endDts: number): number {
+    return Math.min(endDts - this.partStartDts, this.partTargetMs!);
+  }
+
+  /** Closes the open part (not the segment's last) at `endDts`, the first DTS of the next part. */
+  private closePart(endDts: number): void {
+    const part: Part = {
+      sequence: this.nextSequence,
+      index: this.openParts.length,
+      startDts: this.partStartDts,
+      durationMs: this.partDuration(endDts),
+      independent: this.partIndependent,
+      bytes: this.writer.part(),
+    };
+    this.openParts.push(part);
+    this.lastPart = { msn: part.sequence, part: part.index };
+    this.emit('part', part);
+  }
+
+  /**
+   * The parts of a finished segment, their bytes re-sliced from the segment's own (so they do not pin the writer's
+   * working buffer), as long as the writer kept its contract that parts concatenate to the segment.
+   */
+  private finishParts(segment: Segment, lastBytes: Buffer, endDts: number): Part[] {
+    const parts = this.openParts;
+    this.openParts = [];
+    parts.push({
+      sequence: segment.sequence,
+      index: parts.length,
+      startDts: this.partStartDts,
+      durationMs: this.partDuration(endDts),
+      independent: this.partIndependent,
+      bytes: lastBytes,
+    });
+    let total = 0;
+    for (const p of parts) total += p.bytes.length;
+    if (total !== segment.bytes.length) return parts;
+    let offset = 0;
+    return parts.map((p) => {
+      const bytes = segment.bytes.subarray(offset, offset + p.bytes.length);
+      offset += p.bytes.length;
+      return { ...p, bytes };
+    });
   }
 
   private applyTracks(tracks: TrackSet): void {
@@ -192,18 +336,34 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     };
     this.pendingDiscontinuity = false;
     this.waitingSince = undefined;
+    this.openParts = [];
+    this.partStartDts = startDts;
+    this.partIndependent = independent;
   }
 
   private close(endDts: number): void {
     const open = this.open!;
     this.open = undefined;
+    const lastPartBytes = this.partTargetMs !== undefined ? this.writer.part() : undefined;
     const bytes = this.writer.finish();
     const durationMs = endDts - open.startDts;
-    if (durationMs <= 0) return; // a lone unit at end(): nothing playable to list
+    if (durationMs <= 0) { // a lone unit at end(): nothing playable to list
+      this.openParts = [];
+      return;
+    }
     const segment: Segment = { sequence: this.nextSequence++, durationMs, ...open, bytes };
+    let lastPart: Part | undefined;
+    if (lastPartBytes) {
+      const parts = this.finishParts(segment, lastPartBytes, endDts);
+      this.partsBySegment.set(segment.sequence, parts);
+      this.partsBySegment.delete(segment.sequence - this.keepPartsFor);
+      lastPart = parts[parts.length - 1]!;
+      this.lastPart = { msn: lastPart.sequence, part: lastPart.index };
+    }
     this.window.push(segment);
     this.bitrate.record(bytes.length, durationMs);
     this.maxDurationMs = Math.max(this.maxDurationMs, durationMs);
+    if (lastPart) this.emit('part', lastPart);
     this.emit('segment', segment);
   }
 }
