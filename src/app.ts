@@ -24,6 +24,9 @@ import { SessionLog } from './media/registry/session-log.js';
 import { storeStreamSessions } from './media/registry/session-reader.js';
 import { closeOrphanedSessions } from './media/registry/recovery.js';
 import { createHttpServer } from './http/server.js';
+import { detectFfmpeg } from './media/transcode/index.js';
+import { TranscodeService } from './media/registry/transcoding.js';
+import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
@@ -76,11 +79,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const detail = event.detail as Record<string, unknown>;
     log.info({ detailType: event['detail-type'], detail, resources: event.resources }, 'event');
   });
-  const registry = new LiveRegistry(new SessionLog(store, events.outbox), log);
+  const packaging = { targetSegmentMs: 2_000, windowSegments: 6, partTargetMs: DEFAULT_PART_TARGET_MS };
+  const ffmpeg = await detectFfmpeg(config.ffmpegPath);
+  if (!ffmpeg.ok) {
+    log.warn({ reason: ffmpeg.reason }, 'ffmpeg is not usable: STANDARD channels will play their source rendition only');
+  }
+  const transcoding = new TranscodeService({
+    available: ffmpeg.ok, ffmpegPath: config.ffmpegPath, maxConcurrent: config.maxTranscodes, packaging, log,
+  });
+  const sessionLog = new SessionLog(store, events.outbox);
+  const registry = new LiveRegistry(sessionLog, log, transcoding);
   const authorizer = new PublishAuthorizer({
-    store, registry, sessions: new SessionLog(store, events.outbox), outbox: events.outbox, endpoints,
-    quotas: config.quotas, allowInsecureIngest: config.allowInsecureIngest,
-    packaging: { targetSegmentMs: 2_000, windowSegments: 6 }, log,
+    store, registry, sessions: sessionLog, outbox: events.outbox, endpoints,
+    quotas: config.quotas, allowInsecureIngest: config.allowInsecureIngest, packaging, log,
   });
   const ingest = createIngestServer({ hooks: { authorize: authorizer.authorize, log } });
   const deps: HandlerDeps = {

@@ -43,6 +43,8 @@ export interface Config {
   /** RTMPS certificate and key files; undefined: generate a self-signed pair in the data dir. */
   rtmpsCert: string | undefined;
   rtmpsKey: string | undefined;
+  ffmpegPath: string;
+  maxTranscodes: number;
   /** Accept plain RTMP for every channel (local development). */
   allowInsecureIngest: boolean;
   eventWebhooks: string[];

@@ -1,5 +1,6 @@
 // openivs configuration: one typed, validated Config from defaults < config file (--config / OPENIVS_CONFIG)
 // < OPENIVS_* environment variables < command-line flags. The option table lives in config/options.ts.
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
 import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
@@ -66,6 +67,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     rtmpsCert: get<string | undefined>('rtmpsCert', undefined),
     rtmpsKey: get<string | undefined>('rtmpsKey', undefined),
     allowInsecureIngest: get('allowInsecureIngest', false),
+    ffmpegPath: get('ffmpegPath', 'ffmpeg'),
+    maxTranscodes: get('maxTranscodes', Math.max(1, Math.floor(cpus().length / 0.8))),
     eventWebhooks: get<string[]>('eventWebhooks', []),
     eventWebhookSecret: get<string | undefined>('eventWebhookSecret', undefined),
     eventbridge: merged.has('eventbridgeEndpoint')

@@ -107,6 +107,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'eventbridgeRegion', flag: 'eventbridge-region', env: 'OPENIVS_EVENTBRIDGE_REGION',
     fileKey: 'eventbridgeRegion', arg: 'REGION', defaultText: 'the --region value', help: 'Region of the event bus.',
     parse: parseRegion },
+  { name: 'ffmpegPath', flag: 'ffmpeg-path', env: 'OPENIVS_FFMPEG_PATH', fileKey: 'ffmpegPath', arg: 'PATH',
+    defaultText: 'ffmpeg (from PATH)', help: 'ffmpeg used to transcode STANDARD channels.', parse: parseText },
+  { name: 'maxTranscodes', flag: 'max-transcodes', env: 'OPENIVS_MAX_TRANSCODES', fileKey: 'maxTranscodes', arg: 'N',
+    defaultText: 'CPU cores / 0.8, at least 1 (a 1080p30 ladder takes about 0.8 core)',
+    help: 'STANDARD streams transcoded at once; further ones are refused ("Transcode capacity exceeded").',
+    parse: parsePositiveInt },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

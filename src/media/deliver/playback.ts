@@ -1,25 +1,28 @@
 // Playback over HTTP, served from memory (never the database): the multivariant playlist at the
-// channel's playbackUrl, media playlists and segments behind it. Offline or unknown channels get a
-// 404 with IVS's JSON error body; over the concurrent-viewers quota the multivariant playlist is 429.
+// channel's playbackUrl, media playlists (HLS or LL-HLS), segments, parts and fMP4 init sections
+// behind it. Offline or unknown channels get a 404 with IVS's JSON error body; over the
+// concurrent-viewers quota the multivariant playlist is 429.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QuotaConfig } from '../../config-types.js';
 import { randomAlphanumeric } from '../../domain/ids.js';
-import { renderMediaPlaylist, renderMultivariantPlaylist } from '../package/playlists.js';
+import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
-import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveRegistry } from '../registry/registry.js';
-import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey, segmentUri, type PlaybackRoute } from './routes.js';
-import { answerPlaybackPreflight, PLAYLIST_TYPE, SEGMENT_TYPES, sendBody, sendPlaybackError } from './responses.js';
-
-const PLAYLIST_CACHE = 'max-age=1';
-const SEGMENT_CACHE = 'public, max-age=604800, immutable';
+import { sendInit, sendPart, sendSegment } from './media-objects.js';
+import { sendMediaPlaylist } from './media-playlist.js';
+import { parsePartPath } from './part-routes.js';
+import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
+import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
 
 export interface PlaybackDeps {
   registry: LiveRegistry;
   quotas: QuotaConfig;
   now?: () => number;
 }
+
+/** Each LL-HLS viewer holds about two requests per rendition (playlist reload and hinted part). */
+const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
 
 /** Handles a request under /api/video/v1/; the caller routes by prefix. */
 export function handlePlayback(deps: PlaybackDeps, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): void {
@@ -30,13 +33,42 @@ export function handlePlayback(deps: PlaybackDeps, req: IncomingMessage, res: Se
     res.end();
     return;
   }
+  const failed = () => {
+    if (!res.headersSent) sendPlaybackError(res, head, 500, rawPath, 'Internal error', 'internal_error');
+  };
+  const part = parsePartPath(rawPath);
+  if (part) {
+    const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
+    if (!found) return sendPlaybackError(res, head, 404, rawPath, 'Part not found', 'not_found');
+    sendPart(found.stream, found.segmenter, part, res, head, rawPath, maxWaiters(deps)).catch(failed);
+    return;
+  }
   const route = parsePlaybackPath(rawPath);
   if (!route) return sendPlaybackError(res, head, 404, rawPath, 'Not found', 'not_found');
+  if (route.kind === 'multivariant') return multivariant(deps, res, head, rawPath, route.playbackKey);
+  const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
+  if (!found) return sendPlaybackError(res, head, 404, rawPath, 'Stream or rendition not found', 'not_found');
   switch (route.kind) {
-    case 'multivariant': return multivariant(deps, res, head, rawPath, route.playbackKey);
-    case 'media': return mediaPlaylist(deps, res, head, rawPath, route, rawQuery);
-    case 'segment': return segment(deps, res, head, rawPath, route);
+    case 'media':
+      countViewer(deps, found.stream, rawQuery);
+      sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, rawPath, rawQuery, maxWaiters(deps))
+        .catch(failed);
+      return;
+    case 'segment': return sendSegment(found.segmenter, route.sequence, route.extension, res, head, rawPath);
+    case 'init': return sendInit(found.segmenter, res, head, rawPath);
   }
+}
+
+function lookup(deps: PlaybackDeps, playbackKey: string, streamId: string, rendition: string) {
+  const stream = deps.registry.forPlayback(playbackKey);
+  const segmenter = stream?.streamId === streamId ? stream.renditions.get(rendition) : undefined;
+  return stream && segmenter ? { stream, segmenter } : undefined;
+}
+
+function countViewer(deps: PlaybackDeps, stream: { viewers: { seen(id: string, now: number): void } }, rawQuery: string): void {
+  if (!rawQuery.includes('vs=')) return;
+  const viewerSession = new URLSearchParams(rawQuery).get('vs');
+  if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
 }
 
 function multivariant(deps: PlaybackDeps, res: ServerResponse, head: boolean, url: string, playbackKey: string): void {
@@ -53,46 +85,10 @@ function multivariant(deps: PlaybackDeps, res: ServerResponse, head: boolean, ur
     return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
   }
   const viewerSession = randomAlphanumeric(16);
-  const renditions = [...stream.renditions.entries()].map(([name, segmenter]) =>
-    renditionEntry(segmenter, mediaPlaylistUri(playbackKey, stream.streamId, name, viewerSession)));
+  // A rung of the ladder is listed once it has a segment, so players never pick an empty playlist.
+  const renditions = [...stream.renditions.entries()]
+    .filter(([, segmenter]) => segmenter.window.last !== undefined)
+    .map(([name, segmenter]) => renditionEntry(segmenter, mediaPlaylistUri(playbackKey, stream.streamId, name, viewerSession)));
   const body = renderMultivariantPlaylist({ renditions, independentSegments: true });
   sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);
-}
-
-function mediaPlaylist(
-  deps: PlaybackDeps, res: ServerResponse, head: boolean, url: string,
-  route: Extract<PlaybackRoute, { kind: 'media' }>, rawQuery: string,
-): void {
-  const stream = deps.registry.forPlayback(route.playbackKey);
-  const segmenter = stream?.streamId === route.streamId ? stream.renditions.get(route.rendition) : undefined;
-  if (!stream || !segmenter) return sendPlaybackError(res, head, 404, url, 'Stream or rendition not found', 'not_found');
-  const viewerSession = new URLSearchParams(rawQuery).get('vs');
-  if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
-  sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, cachedMediaPlaylist(segmenter, route.rendition));
-}
-
-// A media playlist only changes when a segment is added or the stream ends, yet every viewer
-// reloads it every couple of seconds: render it once per change.
-const playlistCache = new WeakMap<HlsSegmenter, { version: string; body: Buffer }>();
-
-function cachedMediaPlaylist(segmenter: HlsSegmenter, rendition: string): Buffer {
-  const version = `${segmenter.window.last?.sequence ?? -1}:${segmenter.ended}`;
-  const cached = playlistCache.get(segmenter);
-  if (cached?.version === version) return cached.body;
-  const extension = segmenter.writer.extension;
-  const text = renderMediaPlaylist(segmenter.playlistState(), (s) => segmentUri(rendition, s.sequence, extension));
-  const body = Buffer.from(text);
-  playlistCache.set(segmenter, { version, body });
-  return body;
-}
-
-function segment(
-  deps: PlaybackDeps, res: ServerResponse, head: boolean, url: string,
-  route: Extract<PlaybackRoute, { kind: 'segment' }>,
-): void {
-  const stream = deps.registry.forPlayback(route.playbackKey);
-  const segmenter = stream?.streamId === route.streamId ? stream.renditions.get(route.rendition) : undefined;
-  const found = segmenter && segmenter.writer.extension === route.extension ? segmenter.window.find(route.sequence) : undefined;
-  if (!found) return sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
-  sendBody(res, head, 200, SEGMENT_TYPES[route.extension] ?? 'application/octet-stream', SEGMENT_CACHE, found.bytes);
 }

@@ -1,7 +1,9 @@
 // Playback URL layout. The multivariant playlist keeps IVS's path; what sits behind it is openivs's:
 //   /api/video/v1/<region>.<account>.channel.<id>.m3u8                        multivariant playlist
 //   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>.m3u8  media playlist (?vs=<viewer session>)
-//   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>/<n>.ts segment
+//   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>/<n>.ts segment (.m4s for fMP4)
+//   /api/video/v1/<region>.<account>.channel.<id>/<streamId>/<rendition>/init.mp4  fMP4 initialization section
+// (LL-HLS parts: see part-routes.ts.)
 // The stream id in the path makes every segment URL unique for all time, so segments are immutable
 // and cacheable by a CDN; the viewer session rides only on playlist URLs.
 
@@ -10,12 +12,14 @@ export const PLAYBACK_PREFIX = '/api/video/v1/';
 export type PlaybackRoute =
   | { kind: 'multivariant'; playbackKey: string }
   | { kind: 'media'; playbackKey: string; streamId: string; rendition: string }
-  | { kind: 'segment'; playbackKey: string; streamId: string; rendition: string; sequence: number; extension: string };
+  | { kind: 'segment'; playbackKey: string; streamId: string; rendition: string; sequence: number; extension: string }
+  | { kind: 'init'; playbackKey: string; streamId: string; rendition: string };
 
 const KEY = '([a-z0-9-]+\\.[0-9]+\\.channel\\.[A-Za-z0-9]+)';
 const MULTIVARIANT = new RegExp(`^${KEY}\\.m3u8$`);
 const MEDIA = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)\\.m3u8$`);
 const SEGMENT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
+const INIT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)/init\\.mp4$`);
 
 export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;
@@ -28,6 +32,8 @@ export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
   if (m) {
     return { kind: 'segment', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]!, sequence: Number(m[4]), extension: m[5]! };
   }
+  m = INIT.exec(rest);
+  if (m) return { kind: 'init', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]! };
   return undefined;
 }
 
@@ -43,3 +49,6 @@ export const mediaPlaylistUri = (playbackKey: string, streamId: string, renditio
 
 /** Relative URI of a segment, as written in its media playlist. */
 export const segmentUri = (rendition: string, sequence: number, extension: string) => `${rendition}/${sequence}.${extension}`;
+
+/** Relative URI of an fMP4 initialization section, as written in EXT-X-MAP. */
+export const initUri = (rendition: string) => `${rendition}/init.mp4`;

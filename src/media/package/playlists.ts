@@ -7,6 +7,8 @@ import type { MediaPlaylistState, Segment } from './types.js';
 export interface MediaPlaylistInput extends MediaPlaylistState {
   /** Adds EXT-X-INDEPENDENT-SEGMENTS when every listed segment starts with a keyframe. */
   independentSegments?: boolean;
+  /** fMP4: URI of the initialization section (EXT-X-MAP, which needs version 7 for fMP4 segments). */
+  mapUri?: string;
 }
 
 export type SegmentUri = (segment: Segment) => string;
@@ -25,10 +27,11 @@ export function targetDurationFor(segments: readonly Segment[], floorS = 1): num
 export function renderMediaPlaylist(input: MediaPlaylistInput, uri: SegmentUri): string {
   const lines = [
     '#EXTM3U',
-    '#EXT-X-VERSION:3',
+    input.mapUri === undefined ? '#EXT-X-VERSION:3' : '#EXT-X-VERSION:7',
     `#EXT-X-TARGETDURATION:${targetDurationFor(input.segments, input.targetDurationS ?? 1)}`,
     `#EXT-X-MEDIA-SEQUENCE:${input.mediaSequence}`,
   ];
+  if (input.mapUri !== undefined) lines.push(`#EXT-X-MAP:URI="${input.mapUri}"`);
   if (input.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${input.discontinuitySequence}`);
   if (input.independentSegments && input.segments.every((s) => s.independent)) {
     lines.push('#EXT-X-INDEPENDENT-SEGMENTS');

@@ -30,6 +30,8 @@ export interface HlsSegmenterOptions {
   maxSegmentMs?: number;
   /** A DTS this far from where it was expected is a timestamp jump (→ EXT-X-DISCONTINUITY). */
   jumpThresholdMs?: number;
+  /** Forward timestamp gaps up to this long stay gaps (no discontinuity); see TimelineOptions. */
+  maxForwardGapMs?: number;
   /** Output timeline = input + this (until a jump rebases it). */
   timelineOffsetMs?: number;
   firstSequence?: number;
@@ -95,7 +97,9 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     const windowSize = options.windowSize ?? 6;
     this.window = new SegmentWindow(windowSize, options.retainAfterWindow ?? 2);
     this.bitrate = new BitrateMeter(windowSize);
-    this.timeline = new Timeline({ initialOffsetMs: options.timelineOffsetMs, jumpThresholdMs: options.jumpThresholdMs });
+    this.timeline = new Timeline({
+      initialOffsetMs: options.timelineOffsetMs, jumpThresholdMs: options.jumpThresholdMs, maxForwardGapMs: options.maxForwardGapMs,
+    });
     this.nextSequence = options.firstSequence ?? 0;
     this.writer = options.writer ?? new TsSegmentWriter({ metadata: true });
     if (options.partTargetMs !== undefined) {

@@ -10,6 +10,12 @@ export interface TimelineOptions {
   /** Output = input + this, until the first jump; leaves room so PCR (DTS − delay) never goes negative. */
   initialOffsetMs?: number;
   jumpThresholdMs?: number;
+  /**
+   * Forward jumps up to this long are kept as gaps instead of rebased. A transcoded rendition needs
+   * this: after its ffmpeg restarts, input resumes at a later source keyframe, and rebasing would
+   * shift it away from the source rendition's timestamps. Default 0 (every jump rebases).
+   */
+  maxForwardGapMs?: number;
 }
 
 interface TrackClock {
@@ -21,6 +27,7 @@ interface TrackClock {
 export class Timeline {
   private offset: number;
   private readonly threshold: number;
+  private readonly maxForwardGap: number;
   private readonly clocks = new Map<string, TrackClock>();
   /** Set by map() when this unit caused a rebase. */
   jumped = false;
@@ -28,6 +35,7 @@ export class Timeline {
   constructor(options: TimelineOptions = {}) {
     this.offset = options.initialOffsetMs ?? 10_000;
     this.threshold = options.jumpThresholdMs ?? 1_000;
+    this.maxForwardGap = options.maxForwardGapMs ?? 0;
   }
 
   /** Output DTS for an input DTS on `track`; the same offset applies to the unit's PTS (see offsetMs). */
@@ -40,7 +48,8 @@ export class Timeline {
       return out;
     }
     const expected = clock.lastOut + clock.step;
-    if (Math.abs(out - expected) > this.threshold && !this.nearOtherTrack(track, out)) {
+    const keptGap = out > expected && out - expected <= this.maxForwardGap;
+    if (!keptGap && Math.abs(out - expected) > this.threshold && !this.nearOtherTrack(track, out)) {
       // Restart after the furthest track end, so no track's new units overlap its old ones.
       out = this.latestEnd();
       this.offset = out - dts;

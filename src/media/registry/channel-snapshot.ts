@@ -16,6 +16,7 @@ export function snapshotChannel(row: ResourceRow<Record<string, unknown>>, endpo
     region: row.region,
     type: String(row.doc.type ?? 'STANDARD'),
     latencyMode: String(row.doc.latencyMode ?? 'LOW'),
+    containerFormat: String(row.doc.containerFormat ?? 'TS'),
     authorized: row.doc.authorized === true,
     playbackUrl: url,
     doc,

@@ -25,11 +25,13 @@ export class IngestSession implements PublishSession {
     }
     const frameRate = typeof this.stream.metadata.framerate === 'number' ? this.stream.metadata.framerate : undefined;
     this.stream.video = frameRate && !info.frameRate ? { ...info, frameRate } : info;
+    this.stream.transcoder?.setVideoConfig(this.stream.video);
     this.applyTracks();
   }
 
   onAudioConfig(info: AudioTrackInfo): void {
     this.stream.audio = info;
+    this.stream.transcoder?.setAudioConfig(info);
     this.applyTracks();
   }
 
@@ -42,10 +44,13 @@ export class IngestSession implements PublishSession {
       stream.health.onMedia(au.arrival, au.dts);
       if (!stream.started && au.keyframe && stream.video) {
         stream.started = true;
+        // By the first keyframe both sequence headers have normally arrived, which ffmpeg's probe needs.
+        if (stream.transcodeSlot) stream.transcoder = this.registry.transcoding?.attach(stream, stream.video, stream.audio);
         void this.registry.announceStart(stream);
       }
     }
     stream.source.push(au);
+    stream.transcoder?.writeUnit(au);
   }
 
   onUnsupported(description: string): void {

@@ -4,7 +4,9 @@
 // the database.
 
 import type { PublisherHandle } from '../ingest/ports.js';
-import { HlsSegmenter } from '../package/segmenter.js';
+import { HlsSegmenter, type HlsSegmenterOptions } from '../package/segmenter.js';
+import { Fmp4SegmentWriter } from '../package/fmp4/fmp4-segment-writer.js';
+import type { Transcoder } from '../transcode/transcoder.js';
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { HealthMonitor } from './health.js';
 import { ViewerCounter } from './viewers.js';
@@ -17,6 +19,7 @@ export interface ChannelSnapshot {
   region: string;
   type: string;
   latencyMode: string;
+  containerFormat: string;
   authorized: boolean;
   playbackUrl: string;
   /** The channel document as the API returned it when the stream started (session snapshot). */
@@ -26,6 +29,18 @@ export interface ChannelSnapshot {
 export interface PackagingOptions {
   targetSegmentMs: number;
   windowSegments: number;
+  /** LL-HLS part target for LOW latency channels. */
+  partTargetMs: number;
+}
+
+/** Segmenter settings for a channel: parts only for LOW latency, fMP4 or TS per containerFormat. */
+export function segmenterOptions(channel: ChannelSnapshot, packaging: PackagingOptions): HlsSegmenterOptions {
+  return {
+    targetDurationMs: packaging.targetSegmentMs,
+    windowSize: packaging.windowSegments,
+    partTargetMs: channel.latencyMode === 'LOW' ? packaging.partTargetMs : undefined,
+    writer: channel.containerFormat === 'FRAGMENTED_MP4' ? new Fmp4SegmentWriter() : undefined,
+  };
 }
 
 /** Name of the passthrough rendition in playback URLs. */
@@ -43,6 +58,9 @@ export class LiveStream {
   ended = false;
   /** Latest decode timestamp seen (ms, ingest timeline). */
   lastDts: number | undefined;
+  /** STANDARD channels: a transcoding slot was reserved for this stream, and its ladder once started. */
+  transcodeSlot = false;
+  transcoder: Transcoder | undefined;
   /** Latest measured ingest bit rate (bits/s), for sessions when the encoder declares none. */
   measuredBitrate: number | undefined;
   private readonly byteSamples: { at: number; bytes: number }[] = [];
@@ -55,10 +73,7 @@ export class LiveStream {
     packaging: PackagingOptions,
   ) {
     this.health = new HealthMonitor(startTime.getTime());
-    this.renditions.set(SOURCE_RENDITION, new HlsSegmenter({
-      targetDurationMs: packaging.targetSegmentMs,
-      windowSize: packaging.windowSegments,
-    }));
+    this.renditions.set(SOURCE_RENDITION, new HlsSegmenter(segmenterOptions(channel, packaging)));
   }
 
   get source(): HlsSegmenter {

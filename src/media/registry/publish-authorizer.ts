@@ -65,7 +65,17 @@ export class PublishAuthorizer {
       await this.recordQuotaBreach(stream);
       return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
     }
-    if (!registry.register(stream)) return denied('This channel already has an active broadcast');
+    if (registry.transcoding?.wants(stream.channel.type)) {
+      if (!registry.transcoding.reserve()) {
+        await this.recordTranscodeRefusal(stream);
+        return denied('Transcode capacity exceeded: this server is already transcoding as many streams as it can');
+      }
+      stream.transcodeSlot = true;
+    }
+    if (!registry.register(stream)) {
+      if (stream.transcodeSlot) registry.transcoding?.release();
+      return denied('This channel already has an active broadcast');
+    }
     try {
       await this.opts.sessions.open(
         { origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc },
@@ -73,12 +83,22 @@ export class PublishAuthorizer {
       );
     } catch (err) {
       registry.unregister(stream);
+      if (stream.transcodeSlot) registry.transcoding?.release();
       log.error({ err, channelArn: channel.arn }, 'publish refused: could not record the stream session');
       return denied('Internal error: could not start the stream session');
     }
     log.info({ channelArn: channel.arn, streamId: stream.streamId, secure: req.secure }, 'stream session created');
     return { ok: true, session: new IngestSession(registry, stream) };
   };
+
+  private async recordTranscodeRefusal(stream: LiveStream): Promise<void> {
+    const event = streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded');
+    try {
+      await this.opts.outbox.transaction(this.opts.store, async (_tx, emit) => emit(event));
+    } catch (err) {
+      this.opts.log.error({ err }, 'could not record a transcode-capacity refusal');
+    }
+  }
 
   private async recordQuotaBreach(stream: LiveStream): Promise<void> {
     const limit = this.opts.quotas.concurrentBroadcasts;

@@ -15,6 +15,7 @@ import { bitrateBreach, limitsFor, type Breach } from './limits.js';
 import type { LiveStream } from './live-stream.js';
 import { RateWindow } from './metadata-throttle.js';
 import type { SessionLog } from './session-log.js';
+import type { TranscodeService } from './transcoding.js';
 
 const ENDED_LINGER_MS = 30_000; // ended streams keep serving their final playlist/segments this long
 const METADATA_PER_CHANNEL = 5;
@@ -36,6 +37,7 @@ export class LiveRegistry implements LiveControl {
   constructor(
     private readonly sessions: SessionLog,
     private readonly log: Logger,
+    readonly transcoding?: TranscodeService,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -133,6 +135,8 @@ export class LiveRegistry implements LiveControl {
   async finish(stream: LiveStream, reason: PublishEndReason, failure?: string): Promise<void> {
     if (stream.ended) return this.finished.get(stream);
     stream.ended = true;
+    if (stream.transcoder) void stream.transcoder.stop();
+    if (stream.transcodeSlot) this.transcoding?.release();
     for (const rendition of stream.renditions.values()) rendition.end();
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);
     const linger = setTimeout(() => {

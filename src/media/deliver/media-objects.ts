@@ -1,0 +1,47 @@
+// The immutable media objects behind a media playlist: segments, LL-HLS parts (the part named in
+// the preload hint is held until it completes) and the fMP4 initialization section.
+
+import type { ServerResponse } from 'node:http';
+import type { HlsSegmenter } from '../package/segmenter.js';
+import type { LiveStream } from '../registry/live-stream.js';
+import { planPartRequest, reloadViewOf } from './blocking.js';
+import { hold } from './hold.js';
+import type { PartRoute } from './part-routes.js';
+import { SEGMENT_TYPES, sendBody, sendPlaybackError } from './responses.js';
+
+export const SEGMENT_CACHE = 'public, max-age=604800, immutable';
+const INIT_CACHE = 'max-age=60';
+
+const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
+
+export function sendSegment(segmenter: HlsSegmenter, sequence: number, extension: string, res: ServerResponse, head: boolean, url: string): void {
+  const found = segmenter.writer.extension === extension ? segmenter.window.find(sequence) : undefined;
+  if (!found) return sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
+  sendBody(res, head, 200, typeOf(extension), SEGMENT_CACHE, found.bytes);
+}
+
+export function sendInit(segmenter: HlsSegmenter, res: ServerResponse, head: boolean, url: string): void {
+  const init = segmenter.writer.initSection();
+  if (!init) return sendPlaybackError(res, head, 404, url, 'This rendition has no initialization section', 'not_found');
+  sendBody(res, head, 200, 'video/mp4', INIT_CACHE, init);
+}
+
+export async function sendPart(
+  stream: LiveStream, segmenter: HlsSegmenter, route: PartRoute, res: ServerResponse, head: boolean, url: string,
+  maxWaiters: number,
+): Promise<void> {
+  if (segmenter.writer.extension !== route.extension || segmenter.partTargetMs === undefined) {
+    return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+  }
+  const position = { msn: route.sequence, part: route.index };
+  const plan = planPartRequest(segmenter.findPart(route.sequence, route.index) !== undefined, position,
+    segmenter.lowLatencyState()?.nextPart, reloadViewOf(segmenter));
+  if (plan.action === 'not-found') return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+  if (plan.action === 'block') {
+    const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
+    if (!(await hold(stream, route.rendition, segmenter, res, head, url, target, maxWaiters))) return;
+  }
+  const found = segmenter.findPart(route.sequence, route.index);
+  if (!found) return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+  sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
+}

@@ -1,0 +1,94 @@
+// Media playlists: plain HLS for NORMAL channels (rendered once per change and shared by every
+// viewer), LL-HLS for LOW channels (parts, preload hint, rendition reports, delta updates and
+// blocking reload via _HLS_msn/_HLS_part).
+
+import type { ServerResponse } from 'node:http';
+import { renderLowLatencyPlaylist, renditionReportFor, type RenditionReport } from '../package/ll-playlist.js';
+import type { LowLatencyPlaylistState } from '../package/parts.js';
+import { renderMediaPlaylist } from '../package/playlists.js';
+import type { HlsSegmenter } from '../package/segmenter.js';
+import type { LiveStream } from '../registry/live-stream.js';
+import { parseDeliveryDirectives, planPlaylistReload, reloadViewOf, type SkipDirective } from './blocking.js';
+import { hold } from './hold.js';
+import { partUri, renditionReportUri } from './part-routes.js';
+import { PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
+import { initUri, segmentUri } from './routes.js';
+
+const PLAYLIST_CACHE = 'max-age=1';
+const playlistCache = new WeakMap<HlsSegmenter, { version: string; body: Buffer }>();
+
+const mapUriFor = (segmenter: HlsSegmenter, rendition: string) =>
+  segmenter.writer.initSection() === undefined ? undefined : initUri(rendition);
+
+/** NORMAL: a playlist only changes when a segment is added or the stream ends. */
+function normalPlaylist(segmenter: HlsSegmenter, rendition: string): Buffer {
+  const version = `${segmenter.window.last?.sequence ?? -1}:${segmenter.ended}`;
+  const cached = playlistCache.get(segmenter);
+  if (cached?.version === version) return cached.body;
+  const extension = segmenter.writer.extension;
+  const text = renderMediaPlaylist(
+    { ...segmenter.playlistState(), independentSegments: true, mapUri: mapUriFor(segmenter, rendition) },
+    (s) => segmentUri(rendition, s.sequence, extension),
+  );
+  const body = Buffer.from(text);
+  playlistCache.set(segmenter, { version, body });
+  return body;
+}
+
+/**
+ * The version of an ended rendition's playlist that first listed its final part and segment: end() publishes them
+ * (waking held requests) and adds EXT-X-ENDLIST in the same tick, and a request held for that part is owed the
+ * playlist update that contains it (6.2.5.2), not a later one. That version has no open segment and hints part 0 of
+ * the next segment, which is never published (its request gets 404, 6.2.6). The difference matters: a client that
+ * learns of the final part and the end in one update may never load that part (hls.js treats the partly loaded last
+ * segment as done once the playlist is no longer live, and the media never reaches its end). Its next blocking
+ * reload is answered at once with the final playlist (the directives are ignored once ENDLIST is there).
+ */
+function lastLiveVersion(state: LowLatencyPlaylistState): LowLatencyPlaylistState {
+  const last = state.segments[state.segments.length - 1];
+  const nextMsn = last ? last.sequence + 1 : state.mediaSequence;
+  return { ...state, ended: false, pending: undefined, nextPart: { msn: nextMsn, part: 0 } };
+}
+
+function lowLatencyPlaylist(
+  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip?: SkipDirective, beforeEnd = false,
+): string {
+  const extension = segmenter.writer.extension;
+  const renditionReports: RenditionReport[] = [];
+  for (const [name, sibling] of stream.renditions) {
+    const report = name === rendition ? undefined : renditionReportFor(renditionReportUri(name), sibling);
+    if (report) renditionReports.push(report);
+  }
+  const state = segmenter.lowLatencyState()!;
+  return renderLowLatencyPlaylist(beforeEnd && state.ended ? lastLiveVersion(state) : state, {
+    segment: (s) => segmentUri(rendition, s.sequence, extension),
+    part: (msn, index) => partUri(rendition, msn, index, extension),
+  }, {
+    skip, renditionReports, independentSegments: true, mapUri: mapUriFor(segmenter, rendition),
+  });
+}
+
+export async function sendMediaPlaylist(
+  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, res: ServerResponse, head: boolean, url: string,
+  rawQuery: string, maxWaiters: number,
+): Promise<void> {
+  if (segmenter.partTargetMs === undefined) {
+    return sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, normalPlaylist(segmenter, rendition));
+  }
+  const parsed = parseDeliveryDirectives(rawQuery);
+  if (!parsed.ok) return sendPlaybackError(res, head, 400, url, parsed.error, 'bad_request');
+  const plan = planPlaylistReload(parsed.directives, reloadViewOf(segmenter));
+  if (plan.action === 'reject') return sendPlaybackError(res, head, plan.status, url, plan.error, 'bad_request');
+  let released: 'ready' | 'ended' | undefined;
+  if (plan.action === 'block') {
+    const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
+    released = await hold(stream, rendition, segmenter, res, head, url, target, maxWaiters);
+    if (!released) return;
+  }
+  // Released 'ready' but ended: the awaited part came with the final flush, in the same tick as the end (hold()
+  // resumes within that tick's microtasks, so nothing else can have happened in between).
+  const beforeEnd = released === 'ready' && segmenter.ended;
+  const body = lowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
+  // Blocking responses are specific to the request; a short max-age still lets a CDN coalesce them.
+  sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, body);
+}

@@ -1,0 +1,78 @@
+// STANDARD channels: one supervised ffmpeg per live stream turns the source into IVS's ladder.
+// Each rung gets its own segmenter (same options as the source, so renditions share segment and
+// part timing); the source rendition keeps playing whatever ffmpeg does. A capacity limit refuses
+// new STANDARD streams rather than letting every stream on the machine fall behind real time.
+
+import type { Logger } from 'pino';
+import { HlsSegmenter } from '../package/segmenter.js';
+import { ladderFor } from '../transcode/ladder.js';
+import { Transcoder } from '../transcode/transcoder.js';
+import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
+import { segmenterOptions, type LiveStream, type PackagingOptions } from './live-stream.js';
+
+export interface TranscodingOptions {
+  /** ffmpeg is present with libx264 and aac. */
+  available: boolean;
+  ffmpegPath: string;
+  /** Concurrent transcoded streams this machine holds in real time. */
+  maxConcurrent: number;
+  packaging: PackagingOptions;
+  log: Logger;
+}
+
+const TRANSCODED_TYPES = new Set(['STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']);
+
+export class TranscodeService {
+  private active = 0;
+
+  constructor(private readonly opts: TranscodingOptions) {}
+
+  /** Whether a stream of this channel type is transcoded (false: it plays its source only). */
+  wants(channelType: string): boolean {
+    return this.opts.available && TRANSCODED_TYPES.has(channelType);
+  }
+
+  /** Reserves a slot for a new transcoded stream; false when capacity is exhausted. */
+  reserve(): boolean {
+    if (this.active >= this.opts.maxConcurrent) return false;
+    this.active++;
+    return true;
+  }
+
+  release(): void {
+    this.active = Math.max(0, this.active - 1);
+  }
+
+  /** Starts the ladder for a stream once its video configuration is known. */
+  attach(stream: LiveStream, video: VideoTrackInfo, audio: AudioTrackInfo | undefined): Transcoder | undefined {
+    const ladder = ladderFor({ width: video.width, height: video.height, frameRate: video.frameRate });
+    if (ladder.length === 0) return undefined;
+    const transcoder = new Transcoder({
+      ladder, log: this.opts.log, ffmpegPath: this.opts.ffmpegPath, sourceFrameRate: video.frameRate,
+      restart: { baseMs: 500, maxMs: 10_000 },
+    });
+    const tracks = new Map<string, { video?: VideoTrackInfo; audio?: AudioTrackInfo }>();
+    for (const rung of ladder) {
+      // Keep the source's timestamps across an ffmpeg restart (the gap stays a gap) so renditions stay aligned.
+      const options = { ...segmenterOptions(stream.channel, this.opts.packaging), maxForwardGapMs: 60_000 };
+      stream.renditions.set(rung.name, new HlsSegmenter(options));
+      tracks.set(rung.name, {});
+    }
+    const apply = (name: string) => {
+      const t = tracks.get(name)!;
+      stream.renditions.get(name)?.setTracks(t.video, t.audio);
+    };
+    transcoder.on('videoConfig', (rung, info) => { tracks.get(rung.name)!.video = info; apply(rung.name); });
+    transcoder.on('audioConfig', (rung, info) => { tracks.get(rung.name)!.audio = info; apply(rung.name); });
+    transcoder.on('unit', (rung, au) => { if (!stream.ended) stream.renditions.get(rung.name)?.push(au); });
+    transcoder.on('restarting', ({ attempt, delayMs }) =>
+      this.opts.log.warn({ streamId: stream.streamId, attempt, delayMs }, 'transcoder exited: restarting; the source rendition keeps playing'));
+    transcoder.on('failed', (err) =>
+      this.opts.log.error({ streamId: stream.streamId, err: err.message }, 'transcoder gave up; only the source rendition plays'));
+    transcoder.setVideoConfig(video);
+    if (audio) transcoder.setAudioConfig(audio);
+    transcoder.start();
+    this.opts.log.info({ streamId: stream.streamId, renditions: ladder.map((r) => r.name) }, 'transcoding started');
+    return transcoder;
+  }
+}
