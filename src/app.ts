@@ -1,9 +1,10 @@
 // Composition root: the only place that constructs infrastructure (store, protocol engine, SigV4
-// verifier, event outbox and dispatcher, live registry, RTMP(S) ingest, HTTP server) and wires it
+// verifier, event outbox and dispatcher, live registry, RTMP(S) ingest, HTTP(S) servers) and wires it
 // together. Tests and benchmarks call buildApp with overrides to swap any piece.
 
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config-types.js';
 import { defaultPlaybackBaseUrl } from './config.js';
@@ -24,6 +25,7 @@ import { SessionLog } from './media/registry/session-log.js';
 import { storeStreamSessions } from './media/registry/session-reader.js';
 import { closeOrphanedSessions } from './media/registry/recovery.js';
 import { createHttpServer } from './http/server.js';
+import { closeSecureServer, createHttpsServer } from './http/secure-server.js';
 import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
 import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
@@ -39,6 +41,7 @@ export interface BoundPorts {
   httpPort: number;
   rtmpPort: number;
   rtmpsPort?: number;
+  httpsPort?: number;
 }
 
 export interface App {
@@ -103,10 +106,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
-  const httpServer = createHttpServer({
+  const httpDeps = {
     api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log,
     playback: { registry, quotas: config.quotas },
-  });
+  };
+  const httpServer = createHttpServer(httpDeps);
+  let httpsServer: Http2SecureServer | undefined;
 
   return {
     config, log, store, registry, events, httpServer, ingest,
@@ -127,13 +132,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         if (tls.selfSigned) log.info('RTMPS uses a self-signed certificate from the data directory');
         rtmpsPort = (await ingest.listenTls(config.rtmpsPort, config.bindAddress, tls)).port;
       }
+      let httpsPort: number | undefined;
+      if (config.httpsPort !== undefined) {
+        const tls = loadTlsCredentials({
+          dataDir: config.dataDir, host: config.host, cert: config.tlsCert, key: config.tlsKey, flags: '--tls-cert and --tls-key',
+        });
+        if (tls.selfSigned) log.info('HTTPS uses a self-signed certificate from the data directory');
+        httpsServer = createHttpsServer(httpDeps, tls);
+        await listen(httpsServer, config.httpsPort, config.bindAddress);
+        httpsPort = (httpsServer.address() as AddressInfo).port;
+      }
       ready = true;
-      return { httpPort, rtmpPort: rtmp.port, rtmpsPort };
+      return { httpPort, rtmpPort: rtmp.port, rtmpsPort, httpsPort };
     },
     async stop() {
       ready = false;
       await registry.stopAll();
-      await Promise.all([closeServer(httpServer), ingest.close()]);
+      await Promise.all([
+        closeServer(httpServer), httpsServer ? closeSecureServer(httpsServer) : undefined, ingest.close(),
+      ]);
       await events.dispatcher.stop();
       await store.close();
     },

@@ -30,6 +30,8 @@ export interface Config {
   rtmpPort: number;
   /** undefined: RTMPS listener off. */
   rtmpsPort: number | undefined;
+  /** undefined: HTTPS (HTTP/2 + HTTP/1.1) listener off. */
+  httpsPort: number | undefined;
   /** Public host name used in ingestEndpoint and playbackUrl; an IPv6 address is kept in brackets, e.g. [::1]. */
   host: string;
   /** Base of playbackUrl, e.g. https://cdn.example.com; default http://<host>:<httpPort>. */
@@ -43,6 +45,9 @@ export interface Config {
   /** RTMPS certificate and key files; undefined: generate a self-signed pair in the data dir. */
   rtmpsCert: string | undefined;
   rtmpsKey: string | undefined;
+  /** HTTPS certificate and key files; undefined: the same self-signed pair RTMPS uses. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
   ffmpegPath: string;
   maxTranscodes: number;
   /** Accept plain RTMP for every channel (local development). */

@@ -45,17 +45,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
   const quotas = { ...QUOTA_DEFAULTS } as QuotaConfig;
   for (const key of Object.keys(quotas) as Array<keyof QuotaConfig>) quotas[key] = get(`quotas.${key}`, quotas[key]);
 
-  const cert = merged.get('rtmpsCert');
-  const key = merged.get('rtmpsKey');
-  if ((cert === undefined) !== (key === undefined)) {
-    throw new ConfigError(`${(cert ?? key)!.label}: give both --rtmps-cert and --rtmps-key, or neither`);
-  }
+  requirePair(merged, 'rtmpsCert', 'rtmpsKey', '--rtmps-cert and --rtmps-key');
+  requirePair(merged, 'tlsCert', 'tlsKey', '--tls-cert and --tls-key');
   return {
     dataDir: get('dataDir', resolve(cwd, 'data')),
     bindAddress: get('bindAddress', '0.0.0.0'),
     httpPort,
     rtmpPort: get('rtmpPort', 1935),
     rtmpsPort: get<number | null>('rtmpsPort', null) ?? undefined,
+    httpsPort: get<number | null>('httpsPort', null) ?? undefined,
     host,
     playbackBaseUrl: get('playbackBaseUrl', defaultPlaybackBaseUrl(host, httpPort)),
     region: get('region', 'us-west-2'),
@@ -66,6 +64,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     maxBodyBytes: MAX_BODY_BYTES,
     rtmpsCert: get<string | undefined>('rtmpsCert', undefined),
     rtmpsKey: get<string | undefined>('rtmpsKey', undefined),
+    tlsCert: get<string | undefined>('tlsCert', undefined),
+    tlsKey: get<string | undefined>('tlsKey', undefined),
     allowInsecureIngest: get('allowInsecureIngest', false),
     ffmpegPath: get('ffmpegPath', 'ffmpeg'),
     maxTranscodes: get('maxTranscodes', Math.max(1, Math.floor(cpus().length / 0.8))),
@@ -81,13 +81,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
   };
 }
 
+/** A certificate and its key come together or not at all. */
+function requirePair(merged: Settings, certName: string, keyName: string, flags: string): void {
+  const cert = merged.get(certName);
+  const key = merged.get(keyName);
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(`${(cert ?? key)!.label}: give both ${flags}, or neither`);
+  }
+}
+
 /**
  * After listening on port 0: the config with the actual ports, and playbackBaseUrl recomputed when it was the
  * default (so playback URLs point at the real HTTP port).
  */
 export function withListeningPorts(
   config: Config,
-  ports: { httpPort?: number; rtmpPort?: number; rtmpsPort?: number },
+  ports: { httpPort?: number; rtmpPort?: number; rtmpsPort?: number; httpsPort?: number },
 ): Config {
   const httpPort = ports.httpPort ?? config.httpPort;
   const wasDefault = config.playbackBaseUrl === defaultPlaybackBaseUrl(config.host, config.httpPort);
@@ -96,6 +105,7 @@ export function withListeningPorts(
     httpPort,
     rtmpPort: ports.rtmpPort ?? config.rtmpPort,
     rtmpsPort: ports.rtmpsPort ?? config.rtmpsPort,
+    httpsPort: ports.httpsPort ?? config.httpsPort,
     playbackBaseUrl: wasDefault ? defaultPlaybackBaseUrl(config.host, httpPort) : config.playbackBaseUrl,
   };
 }

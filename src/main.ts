@@ -33,10 +33,10 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const app = await buildApp(config);
-  const { httpPort, rtmpPort, rtmpsPort } = await app.start();
+  const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
-  app.log.info({ httpPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
+  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
   await waitForSignal();
   app.log.info('shutting down: draining connections');
   await app.stop();

@@ -1,6 +1,7 @@
-// RTMPS certificate and key: the configured files, or for local use a self-signed certificate made
-// once into <data-dir>/tls/ with the system's openssl (ECDSA P-256, valid ten years, SAN localhost,
-// 127.0.0.1 and the configured host). Encoders that verify certificates need a real one.
+// TLS certificate and key for RTMPS and HTTPS: the configured files, or for local use a self-signed
+// certificate made once into <data-dir>/tls/ with the system's openssl (ECDSA P-256, valid ten years,
+// SAN localhost, 127.0.0.1 and the configured host) and shared by both listeners. Encoders and players
+// that verify certificates need a real one.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,16 +15,26 @@ export interface TlsFiles {
   selfSigned: boolean;
 }
 
-export function loadTlsCredentials(opts: { dataDir: string; host: string; cert?: string; key?: string }): TlsFiles {
+export interface TlsOptions {
+  dataDir: string;
+  host: string;
+  cert?: string | undefined;
+  key?: string | undefined;
+  /** The flags that would supply real files, for the error when openssl fails. */
+  flags?: string;
+}
+
+export function loadTlsCredentials(opts: TlsOptions): TlsFiles {
   if (opts.cert && opts.key) return { cert: readFileSync(opts.cert), key: readFileSync(opts.key), selfSigned: false };
   const dir = join(opts.dataDir, 'tls');
+  // The file names predate HTTPS; kept so existing data dirs keep their certificate.
   const certPath = join(dir, 'rtmps-cert.pem');
   const keyPath = join(dir, 'rtmps-key.pem');
-  if (!existsSync(certPath) || !existsSync(keyPath)) generate(dir, certPath, keyPath, opts.host);
+  if (!existsSync(certPath) || !existsSync(keyPath)) generate(dir, certPath, keyPath, opts.host, opts.flags);
   return { cert: readFileSync(certPath), key: readFileSync(keyPath), selfSigned: true };
 }
 
-function generate(dir: string, certPath: string, keyPath: string, host: string): void {
+function generate(dir: string, certPath: string, keyPath: string, host: string, flags = '--rtmps-cert and --rtmps-key'): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const bare = host.replace(/^\[|\]$/g, '');
   const names = new Set(['DNS:localhost', 'IP:127.0.0.1', isIP(bare) ? `IP:${bare}` : `DNS:${bare}`]);
@@ -35,7 +46,7 @@ function generate(dir: string, certPath: string, keyPath: string, host: string):
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const detail = err instanceof Error && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : String(err);
-    throw new Error(`could not generate a self-signed RTMPS certificate with openssl (${detail}); `
-      + 'install openssl or pass --rtmps-cert and --rtmps-key');
+    throw new Error(`could not generate a self-signed TLS certificate with openssl (${detail}); `
+      + `install openssl or pass ${flags}`);
   }
 }

@@ -1,13 +1,13 @@
 // Reads a request body into one Buffer, refusing anything over the limit before buffering it.
 
-import type { IncomingMessage } from 'node:http';
+import type { HttpRequest } from './types.js';
 import { ServiceError } from '../domain/errors.js';
 
 export function tooLarge(limit: number): ServiceError {
   return new ServiceError('RequestEntityTooLargeException', `Request body exceeds the limit of ${limit} bytes`);
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {

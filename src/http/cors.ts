@@ -1,14 +1,14 @@
 // CORS for the API, so the AWS SDK works from a browser page: preflights are answered for any
 // origin (requests are still SigV4-authenticated), and the headers the SDK reads are exposed.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from './types.js';
 
 export const API_CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date',
 };
 
-export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+export function answerPreflight(req: HttpRequest, res: HttpResponse): void {
   const requested = req.headers['access-control-request-headers'];
   res.writeHead(204, {
     ...API_CORS_HEADERS,

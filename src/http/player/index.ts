@@ -6,7 +6,7 @@
 //   /_openivs/player/player.js|.css      its script and style (no-cache: they change with openivs); favicon.svg
 //   /_openivs/player/hls.min.js          hls.js, and hls.worker.js its transmuxing worker (max-age=86400)
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../types.js';
 import { hlsAsset, type Asset } from './hls-assets.js';
 import { PLAYER_CSS, PLAYER_HTML, PLAYER_ICON } from './page.js';
 import { PLAYER_JS } from './script.js';
@@ -21,7 +21,7 @@ export function isPlayerPath(rawPath: string): boolean {
 }
 
 /** Handles a request whose path satisfies isPlayerPath; the caller routes by path. */
-export async function handlePlayer(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
+export async function handlePlayer(req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): Promise<void> {
   const head = req.method === 'HEAD';
   if (req.method !== 'GET' && !head) {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 });
@@ -86,12 +86,13 @@ export function playbackOrigin(rawQuery: string): string | undefined {
 
 const COMMON = { 'x-content-type-options': 'nosniff' };
 
-function send(res: ServerResponse, head: boolean, status: number, headers: Record<string, string>, body: string): void {
+function send(res: HttpResponse, head: boolean, status: number, headers: Record<string, string>, body: string): void {
   res.writeHead(status, { ...COMMON, ...headers, 'content-length': Buffer.byteLength(body) });
-  res.end(head ? undefined : body);
+  if (head) res.end();
+  else res.end(body);
 }
 
-function sendAsset(req: IncomingMessage, res: ServerResponse, head: boolean, asset: Asset): void {
+function sendAsset(req: HttpRequest, res: HttpResponse, head: boolean, asset: Asset): void {
   const headers: Record<string, string | number> = {
     ...COMMON,
     'content-type': 'text/javascript; charset=utf-8',
@@ -108,5 +109,6 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, head: boolean, ass
   const body = gzip ? asset.gzip : asset.bytes;
   if (gzip) headers['content-encoding'] = 'gzip';
   res.writeHead(200, { ...headers, 'content-length': body.length });
-  res.end(head ? undefined : body);
+  if (head) res.end();
+  else res.end(body);
 }

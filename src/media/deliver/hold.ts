@@ -1,7 +1,7 @@
 // Holding a request until a part or segment exists (LL-HLS blocking reload and preload hints), with
 // the client's disconnect as an abort signal and 503 when the wait runs out.
 
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from '../../http/types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { streamWaiters } from './blocking.js';
@@ -18,7 +18,7 @@ export interface HoldTarget {
  * 'ended' (the stream ended without it); undefined when it was answered (503) or abandoned (client went away).
  */
 export async function hold(
-  stream: LiveStream, rendition: string, segmenter: HlsSegmenter, res: ServerResponse, head: boolean, url: string,
+  stream: LiveStream, rendition: string, segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string,
   target: HoldTarget, maxWaiters: number,
 ): Promise<'ready' | 'ended' | undefined> {
   const abort = new AbortController();

@@ -1,7 +1,7 @@
 // The immutable media objects behind a media playlist: segments, LL-HLS parts (the part named in
 // the preload hint is held until it completes) and the fMP4 initialization section.
 
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from '../../http/types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';
@@ -14,20 +14,20 @@ const INIT_CACHE = 'max-age=60';
 
 const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
 
-export function sendSegment(segmenter: HlsSegmenter, sequence: number, extension: string, res: ServerResponse, head: boolean, url: string): void {
+export function sendSegment(segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string): void {
   const found = segmenter.writer.extension === extension ? segmenter.window.find(sequence) : undefined;
   if (!found) return sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
   sendBody(res, head, 200, typeOf(extension), SEGMENT_CACHE, found.bytes);
 }
 
-export function sendInit(segmenter: HlsSegmenter, res: ServerResponse, head: boolean, url: string): void {
+export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string): void {
   const init = segmenter.writer.initSection();
   if (!init) return sendPlaybackError(res, head, 404, url, 'This rendition has no initialization section', 'not_found');
   sendBody(res, head, 200, 'video/mp4', INIT_CACHE, init);
 }
 
 export async function sendPart(
-  stream: LiveStream, segmenter: HlsSegmenter, route: PartRoute, res: ServerResponse, head: boolean, url: string,
+  stream: LiveStream, segmenter: HlsSegmenter, route: PartRoute, res: HttpResponse, head: boolean, url: string,
   maxWaiters: number,
 ): Promise<void> {
   if (segmenter.writer.extension !== route.extension || segmenter.partTargetMs === undefined) {

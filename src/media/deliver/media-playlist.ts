@@ -2,7 +2,7 @@
 // viewer), LL-HLS for LOW channels (parts, preload hint, rendition reports, delta updates and
 // blocking reload via _HLS_msn/_HLS_part).
 
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from '../../http/types.js';
 import { renderLowLatencyPlaylist, renditionReportFor, type RenditionReport } from '../package/ll-playlist.js';
 import type { LowLatencyPlaylistState } from '../package/parts.js';
 import { renderMediaPlaylist } from '../package/playlists.js';
@@ -69,7 +69,7 @@ function lowLatencyPlaylist(
 }
 
 export async function sendMediaPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, res: ServerResponse, head: boolean, url: string,
+  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, res: HttpResponse, head: boolean, url: string,
   rawQuery: string, maxWaiters: number,
 ): Promise<void> {
   if (segmenter.partTargetMs === undefined) {

@@ -3,7 +3,7 @@
 // behind it. Offline or unknown channels get a 404 with IVS's JSON error body; over the
 // concurrent-viewers quota the multivariant playlist is 429.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../../http/types.js';
 import type { QuotaConfig } from '../../config-types.js';
 import { randomAlphanumeric } from '../../domain/ids.js';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
@@ -25,7 +25,7 @@ export interface PlaybackDeps {
 const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
 
 /** Handles a request under /api/video/v1/; the caller routes by prefix. */
-export function handlePlayback(deps: PlaybackDeps, req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): void {
+export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): void {
   const head = req.method === 'HEAD';
   if (req.method === 'OPTIONS') return answerPlaybackPreflight(res);
   if (req.method !== 'GET' && !head) {
@@ -71,7 +71,7 @@ function countViewer(deps: PlaybackDeps, stream: { viewers: { seen(id: string, n
   if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
 }
 
-function multivariant(deps: PlaybackDeps, res: ServerResponse, head: boolean, url: string, playbackKey: string): void {
+function multivariant(deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, playbackKey: string): void {
   const stream = deps.registry.forPlayback(playbackKey);
   if (!stream || stream.ended || stream.source.window.last === undefined) {
     return sendPlaybackError(res, head, 404, url, 'Channel is offline or does not exist', 'channel_offline');

@@ -1,7 +1,8 @@
 // Playback responses: content types, cache policy and IVS's JSON error body (an array of
 // {url, error, error_code, type}). Playlists are short-lived; segments never change.
 
-import type { ServerResponse } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
+import type { HttpResponse } from '../../http/types.js';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' };
@@ -9,25 +10,31 @@ export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'v
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-length' };
 
 export function sendBody(
-  res: ServerResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
+  res: HttpResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
 ): void {
-  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  // Header array form: node skips per-name validation and lower-casing work of the object form.
-  res.writeHead(status, [
-    'access-control-allow-origin', '*', 'access-control-expose-headers', 'content-length',
-    'content-type', contentType, 'cache-control', cacheControl, 'content-length', String(length),
-  ]);
-  res.end(head ? undefined : body);
+  const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  if (res instanceof Http2ServerResponse) {
+    // HTTP/2 compat API: the object form (its flat-array support is recent and untyped).
+    res.writeHead(status, { ...CORS, 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length });
+  } else {
+    // Header array form: node skips per-name validation and lower-casing work of the object form.
+    res.writeHead(status, [
+      'access-control-allow-origin', '*', 'access-control-expose-headers', 'content-length',
+      'content-type', contentType, 'cache-control', cacheControl, 'content-length', length,
+    ]);
+  }
+  if (head) res.end();
+  else res.end(body);
 }
 
 export function sendPlaybackError(
-  res: ServerResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
+  res: HttpResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
 ): void {
   const body = JSON.stringify([{ url, error, error_code: errorCode, type: 'error' }]);
   sendBody(res, head, status, 'application/json', 'no-cache', body);
 }
 
-export function answerPlaybackPreflight(res: ServerResponse): void {
+export function answerPlaybackPreflight(res: HttpResponse): void {
   res.writeHead(204, {
     ...CORS,
     'access-control-allow-methods': 'GET, HEAD, OPTIONS',

@@ -1,0 +1,93 @@
+// The one request dispatcher behind both listeners (plain HTTP/1.1, and HTTPS with HTTP/2 or
+// HTTP/1.1): health at /_openivs/health, the player under /_openivs/player, playback under
+// /api/video/v1/, the IVS API everywhere else. Adapts node:http / node:http2 compat requests to the
+// transport-free ApiPipeline and the playback handler.
+
+import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { ApiPipeline } from '../api/pipeline.js';
+import type { ProtocolEngine } from '../api/protocol/index.js';
+import { ServiceError } from '../domain/errors.js';
+import { newRequestId } from '../domain/ids.js';
+import { readBody } from './body.js';
+import { answerPreflight, API_CORS_HEADERS } from './cors.js';
+import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
+import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
+import { handlePlayer, isPlayerPath } from './player/index.js';
+import type { HttpRequest, HttpResponse } from './types.js';
+
+export interface HttpDeps {
+  api: ApiPipeline;
+  protocol: ProtocolEngine;
+  maxBodyBytes: number;
+  isReady: () => boolean;
+  log: Logger;
+  playback: PlaybackDeps;
+}
+
+/** The request listener for either server: dispatch, with a 500 for anything that escapes it. */
+export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpResponse) => void {
+  return (req, res) => {
+    dispatch(deps, req, res).catch((err: unknown) => {
+      deps.log.error({ err }, 'unhandled error in HTTP dispatch');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end();
+    });
+  };
+}
+
+export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  if (rawPath === '/_openivs/health') return health(deps, res);
+  if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
+  if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
+  if (req.method === 'OPTIONS') return answerPreflight(req, res);
+  let body: Buffer;
+  try {
+    body = await readBody(req, deps.maxBodyBytes);
+  } catch (err) {
+    const failure = err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body');
+    closeAfterResponse(res);
+    return send(res, deps.protocol.encodeError(failure, newRequestId()));
+  }
+  const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
+  // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
+  if (!deps.isReady()) closeAfterResponse(res);
+  send(res, response);
+}
+
+/**
+ * HTTP/1.1 only: `connection: close` on this response. HTTP/2 has no connection-specific headers; its
+ * sessions are closed (GOAWAY) by the server when draining.
+ */
+function closeAfterResponse(res: HttpResponse): void {
+  if (res instanceof ServerResponse) res.shouldKeepAlive = false;
+}
+
+/**
+ * The headers as the API (SigV4) expects them. HTTP/2 carries the host in the `:authority` pseudo-header
+ * (clients may omit `host`), and the pseudo-headers are no request headers: drop them, supply `host`.
+ */
+function apiHeaders(req: HttpRequest): IncomingHttpHeaders {
+  if (req.httpVersionMajor !== 2) return req.headers;
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!name.startsWith(':')) headers[name] = value;
+  const authority = req.headers[':authority'];
+  if (headers.host === undefined && typeof authority === 'string') headers.host = authority;
+  return headers;
+}
+
+function send(res: HttpResponse, response: { status: number; headers: Record<string, string>; body: string }): void {
+  res.writeHead(response.status, { ...API_CORS_HEADERS, ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.end(response.body);
+}
+
+function health(deps: HttpDeps, res: HttpResponse): void {
+  const ready = deps.isReady();
+  const body = JSON.stringify({ status: ready ? 'ok' : 'starting' });
+  res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': body.length });
+  res.end(body);
+}
