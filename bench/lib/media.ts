@@ -30,18 +30,29 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 /**
- * A 720p30 H.264 (~2.5 Mbit/s, 2 s GOP) + AAC 128 kbit/s FLV clip, encoded once per run. Scene-cut
- * keyframes are off so every segment is one 2 s GOP, for both servers alike.
+ * A 720p30 H.264 (~2.5 Mbit/s, 2 s GOP) + AAC 128 kbit/s FLV clip, encoded once per run (size, bit rate and
+ * tuning can be changed). Scene-cut keyframes are off so every segment is one 2 s GOP, for both servers alike.
  */
-export async function makeClip(dir: string, seconds = 20): Promise<Clip> {
-  const path = join(dir, 'clip.flv');
+export interface ClipOptions {
+  /** x264 `-tune zerolatency` (no B-frames, no lookahead), as a live encoder would send it. */
+  zerolatency?: boolean;
+  /** Frame size (default 1280x720) and video bit rate (default 2500 kbit/s, also the VBV max rate). */
+  width?: number;
+  height?: number;
+  videoKbps?: number;
+}
+
+export async function makeClip(dir: string, seconds = 20, opts: ClipOptions = {}): Promise<Clip> {
+  const { width = 1280, height = 720, videoKbps = 2500 } = opts;
+  const path = join(dir, `clip-${width}x${height}-${videoKbps}k${opts.zerolatency ? '-zerolatency' : ''}.flv`);
+  const v = `${videoKbps}k`;
   await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
-    '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
+    '-c:v', 'libx264', '-preset', 'veryfast', ...(opts.zerolatency ? ['-tune', 'zerolatency'] : []), '-pix_fmt', 'yuv420p',
+    '-b:v', v, '-maxrate', v, '-bufsize', `${videoKbps * 2}k`, '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
     '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
     '-f', 'flv', path,
   ]);
@@ -111,6 +122,35 @@ export async function firstVariantUrl(multivariantUrl: string): Promise<string |
   if (status !== 200) return undefined;
   const uri = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
   return uri === undefined ? undefined : new URL(uri, multivariantUrl).toString();
+}
+
+export interface Variant {
+  /** The VIDEO group name, else `<height>p`, else the URI. */
+  name: string;
+  /** From RESOLUTION, when given. */
+  height?: number;
+  url: string;
+}
+
+/** Every variant (media playlist) of a multivariant playlist, in listed order. */
+export async function listVariants(multivariantUrl: string): Promise<Variant[]> {
+  const { text } = await fetchText(multivariantUrl);
+  const out: Variant[] = [];
+  let attrs = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-STREAM-INF:')) attrs = line;
+    else if (line !== '' && !line.startsWith('#')) {
+      const height = /RESOLUTION=\d+x(\d+)/.exec(attrs)?.[1];
+      const video = /VIDEO="([^"]+)"/.exec(attrs)?.[1];
+      out.push({
+        name: video ?? (height ? `${height}p` : line), height: height ? Number(height) : undefined,
+        url: new URL(line, multivariantUrl).toString(),
+      });
+      attrs = '';
+    }
+  }
+  return out;
 }
 
 /** The media playlist at `url`, or undefined when it is not (yet) served. */

@@ -45,7 +45,21 @@ export interface NginxRtmp {
   httpBase: string;
 }
 
-export async function startNginxRtmp(nginx: string, dir: string, rtmpPort: number, httpPort: number): Promise<NginxRtmp> {
+export interface NginxRtmpOptions {
+  /** hls_fragment (default `2s`). */
+  fragment?: string;
+  /**
+   * hls_fragment_naming (default `sequential`). With `system` each fragment is named after nginx's wall clock (ms since
+   * the epoch) when it opened the fragment, i.e. when the keyframe starting it arrived.
+   */
+  naming?: 'sequential' | 'timestamp' | 'system';
+  /** `Access-Control-Allow-Origin: *` on the HTTP side, for a player page of another origin. */
+  cors?: boolean;
+}
+
+export async function startNginxRtmp(
+  nginx: string, dir: string, rtmpPort: number, httpPort: number, opts: NginxRtmpOptions = {},
+): Promise<NginxRtmp> {
   const hlsDir = join(dir, 'hls');
   mkdirSync(hlsDir, { recursive: true });
   mkdirSync(join(dir, 'client_body'), { recursive: true });
@@ -64,8 +78,8 @@ rtmp {
       live on;
       hls on;
       hls_path ${hlsDir};
-      hls_fragment 2s;
-      hls_playlist_length 12s;
+      hls_fragment ${opts.fragment ?? '2s'};
+      hls_playlist_length 12s;${opts.naming ? `\n      hls_fragment_naming ${opts.naming};` : ''}
     }
   }
 }
@@ -76,7 +90,7 @@ http {
   server {
     listen 127.0.0.1:${httpPort};
     root ${hlsDir};
-    add_header Cache-Control no-cache;
+    add_header Cache-Control no-cache;${opts.cors ? '\n    add_header Access-Control-Allow-Origin *;' : ''}
   }
 }
 `);
