@@ -20,7 +20,9 @@ export interface TranscodingOptions {
   log: Logger;
 }
 
-const TRANSCODED_TYPES = new Set(['STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']);
+// ADVANCED_SD/ADVANCED_HD have ladders of their own (capped at 480p/720p, with presets); until
+// those are built properly they play their source rendition, like BASIC.
+const TRANSCODED_TYPES = new Set(['STANDARD']);
 
 export class TranscodeService {
   private active = 0;
