@@ -6,22 +6,17 @@
 // One server, three channels, one publisher at a time (this machine has 2 cores; 640x360 at ~800 kbps).
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 import { killAllChildren, rtmpUrl, run, sleep, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
 declare const document: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
-];
 const PUBLISH_SECONDS = 30;
 
 interface Latency { endToEnd: number | null; edge: number | null; target: number | null }
@@ -57,7 +52,6 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
   const channels: Record<'lowTs' | 'lowFmp4' | 'normal', Created> = {} as never;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: bash scripts/install.sh --test installs Debian's chromium`);
     server = await startServer();
     ivs = ivsClient(server);
     const create = async (name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4') => {
@@ -69,7 +63,7 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
     channels.lowTs = await create('low-ts', 'LOW', 'TS');
     channels.lowFmp4 = await create('low-fmp4', 'LOW', 'FRAGMENTED_MP4');
     channels.normal = await create('normal-ts', 'NORMAL', 'TS');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -5,24 +5,19 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
 declare const document: any;
 declare const Hls: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
-];
 const PUBLISH_SECONDS = 25;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -61,7 +56,6 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     `--- server ---\n${server.logs().slice(-4000)}`;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: bash scripts/install.sh --test installs Debian's chromium`);
     server = await startServer();
     ivs = ivsClient(server);
     const created = await ivs.send(new CreateChannelCommand({ name: 'browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }));
@@ -69,7 +63,7 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     playbackUrl = created.channel!.playbackUrl!;
     ingestUrl = `rtmp://127.0.0.1:${server.rtmpPort}/app/${created.streamKey!.value!}`;
     // launch() uses a fresh temporary profile (user-data-dir) and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
