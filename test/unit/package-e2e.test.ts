@@ -2,19 +2,17 @@
 // turns it into access units, HlsSegmenter writes TS segments and a media playlist, and ffprobe/ffmpeg judge them.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
 import { HlsSegmenter } from '../../src/media/package/segmenter.js';
 import type { Segment } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
 import { readFlv, type FlvClip } from './fixtures/package-flv.js';
+import { ffprobeJson, run } from './fixtures/package-probe.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'openivs-package-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let clip: FlvClip;
@@ -29,18 +27,6 @@ before(async () => {
   const v = probe.streams[0]!;
   clip = readFlv(readFileSync(flv), { width: Number(v.width), height: Number(v.height) }, 1_700_000_000_000);
 });
-
-interface Probe {
-  streams: Record<string, string | number>[];
-  frames: Record<string, string | number>[];
-  packets: Record<string, string | number>[];
-  format: Record<string, string | number>;
-}
-
-async function ffprobeJson(args: string[]): Promise<Probe> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', ...args]);
-  return JSON.parse(stdout) as Probe;
-}
 
 /** Packages units into `name`/ (segments + playlist.m3u8) and returns the segments and the playlist path. */
 function packageTo(name: string, units: AccessUnit[]): { segments: Segment[]; playlist: string; text: string } {

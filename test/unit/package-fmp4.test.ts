@@ -3,12 +3,10 @@
 // FLV through HlsSegmenter + Fmp4SegmentWriter, judged by ffprobe/ffmpeg via an EXT-X-MAP playlist.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Fmp4SegmentWriter } from '../../src/media/package/fmp4/fmp4-segment-writer.js';
 import { id3TxxxTag } from '../../src/media/package/id3.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
@@ -16,6 +14,7 @@ import { HlsSegmenter } from '../../src/media/package/segmenter.js';
 import type { Segment, TimedUnit } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
 import { readFlv, type FlvClip } from './fixtures/package-flv.js';
+import { ffprobeJson, run } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
 
 // ---- a minimal ISO BMFF reader -------------------------------------------------------------------------------------
@@ -359,22 +358,9 @@ describe('fMP4 through HlsSegmenter', () => {
 
 // ---- end to end ----------------------------------------------------------------------------------------------------
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'openivs-fmp4-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let clip: FlvClip;
-
-interface Probe {
-  streams: Record<string, string | number>[];
-  frames: Record<string, string | number>[];
-  packets: Record<string, string | number>[];
-  format: Record<string, string | number>;
-}
-
-async function ffprobeJson(args: string[]): Promise<Probe> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', ...args]);
-  return JSON.parse(stdout) as Probe;
-}
 
 /** Packages units as fMP4 into `name`/ (init.mp4, seg-N.m4s, playlist.m3u8 with EXT-X-MAP, version 7). */
 function packageTo(name: string, units: AccessUnit[], metadataEvery = 0) {
