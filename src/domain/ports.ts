@@ -35,7 +35,7 @@ export interface StreamSessionSummaryView {
 }
 
 export interface StreamSessions {
-  /** Newest first. `afterIndex` is the number of sessions already returned. */
+  /** Newest first. `offset` is the number of sessions already returned. */
   list(channelArn: string, offset: number, limit: number): Promise<StreamSessionSummaryView[]>;
   /** A whole session in the shape of the model's StreamSession; the latest one when streamId is omitted. */
   get(channelArn: string, streamId?: string): Promise<Record<string, unknown> | undefined>;

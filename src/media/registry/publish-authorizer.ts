@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { QuotaConfig } from '../../config-types.js';
 import { newStreamId } from '../../domain/ids.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
-import { limitBreach, streamStateChange } from '../../events/envelope.js';
+import { limitBreach, streamStateChange, type IvsEventEnvelope } from '../../events/envelope.js';
 import type { EventOutbox } from '../../events/outbox.js';
 import type { Store } from '../../storage/store.js';
 import type { PublishDecision, PublisherHandle, PublishRequest } from '../ingest/ports.js';
@@ -62,12 +62,14 @@ export class PublishAuthorizer {
     const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints), new Date(this.now()), handle,
       this.opts.packaging);
     if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
-      await this.recordQuotaBreach(stream);
+      await this.recordRefusal(limitBreach(originOf(stream), {
+        name: 'Concurrent Broadcasts', value: this.opts.quotas.concurrentBroadcasts, exceededBy: 1, unit: 'count',
+      }));
       return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
     }
     if (registry.transcoding?.wants(stream.channel.type)) {
       if (!registry.transcoding.reserve()) {
-        await this.recordTranscodeRefusal(stream);
+        await this.recordRefusal(streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded'));
         return denied('Transcode capacity exceeded: this server is already transcoding as many streams as it can');
       }
       stream.transcodeSlot = true;
@@ -91,22 +93,12 @@ export class PublishAuthorizer {
     return { ok: true, session: new IngestSession(registry, stream) };
   };
 
-  private async recordTranscodeRefusal(stream: LiveStream): Promise<void> {
-    const event = streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded');
+  /** A refused publish has no session; its event still goes through the outbox. Never throws. */
+  private async recordRefusal(event: IvsEventEnvelope<object>): Promise<void> {
     try {
       await this.opts.outbox.transaction(this.opts.store, async (_tx, emit) => emit(event));
     } catch (err) {
-      this.opts.log.error({ err }, 'could not record a transcode-capacity refusal');
-    }
-  }
-
-  private async recordQuotaBreach(stream: LiveStream): Promise<void> {
-    const limit = this.opts.quotas.concurrentBroadcasts;
-    const event = limitBreach(originOf(stream), { name: 'Concurrent Broadcasts', value: limit, exceededBy: 1, unit: 'count' });
-    try {
-      await this.opts.outbox.transaction(this.opts.store, async (_tx, emit) => emit(event));
-    } catch (err) {
-      this.opts.log.error({ err }, 'could not record a concurrent-broadcasts limit breach');
+      this.opts.log.error({ err, detailType: event['detail-type'] }, 'could not record a refused publish');
     }
   }
 }
