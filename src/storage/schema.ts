@@ -61,12 +61,24 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** Highest revoked viewer-session version per (channel, viewer id) (migration 0003). */
+export interface ViewerRevocationsTable {
+  channel_arn: string;
+  viewer_id: string;
+  account: string;
+  region: string;
+  max_version: number;
+  /** Epoch milliseconds of the revocation that set max_version. */
+  revoked_at: number;
+}
+
 export interface Database {
   resources: ResourcesTable;
   sequences: SequencesTable;
   settings: SettingsTable;
   stream_sessions: StreamSessionsTable;
   outbox: OutboxTable;
+  viewer_revocations: ViewerRevocationsTable;
 }
 
 /** A resources row as the database returns it (doc still encoded). */

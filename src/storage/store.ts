@@ -71,6 +71,17 @@ export interface SettingsRepository {
   putIfAbsent(key: string, value: string): Promise<string>;
 }
 
+/**
+ * Viewer session revocations (StartViewerSessionRevocation): per channel and viewer id, the highest
+ * revoked `aws:viewer-session-version`. Rows go away with their channel (ON DELETE CASCADE).
+ */
+export interface ViewerRevocationRepository {
+  /** Upsert keeping the highest version; the channel row must exist. */
+  put(scope: Scope, channelArn: string, viewerId: string, maxVersion: number, at: Date): Promise<void>;
+  /** The highest revoked version, undefined when the viewer was never revoked on this channel. */
+  find(channelArn: string, viewerId: string): Promise<number | undefined>;
+}
+
 export interface Store {
   resources: ResourceRepository;
   settings: SettingsRepository;
@@ -78,6 +89,8 @@ export interface Store {
   sessions: StreamSessionRepository;
   /** Events awaiting delivery to the configured sinks, see store-events.ts. */
   outbox: OutboxRepository;
+  /** Viewer session revocations, checked by private-channel playback. */
+  viewerRevocations: ViewerRevocationRepository;
   /**
    * Runs fn in one transaction: every change made through the Store handed to fn commits together or
    * not at all. Nested calls join the outer transaction.

@@ -3,10 +3,13 @@
 
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { OutboxRepository, ResourceRepository, SettingsRepository, Store, StreamSessionRepository } from '../store.js';
+import type {
+  OutboxRepository, ResourceRepository, SettingsRepository, Store, StreamSessionRepository, ViewerRevocationRepository,
+} from '../store.js';
 import { KyselyOutboxRepository } from './outbox.js';
 import { KyselySessionRepository } from './sessions.js';
 import { KyselySettingsRepository } from './settings.js';
+import { KyselyViewerRevocationRepository } from './viewer-revocations.js';
 
 export interface KyselyStoreDialect {
   resources(db: Kysely<Database>): ResourceRepository;
@@ -19,6 +22,7 @@ export class KyselyStore implements Store {
   readonly settings: SettingsRepository;
   readonly sessions: StreamSessionRepository;
   readonly outbox: OutboxRepository;
+  readonly viewerRevocations: ViewerRevocationRepository;
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -29,6 +33,7 @@ export class KyselyStore implements Store {
     this.settings = new KyselySettingsRepository(db);
     this.sessions = new KyselySessionRepository(db);
     this.outbox = new KyselyOutboxRepository(db);
+    this.viewerRevocations = new KyselyViewerRevocationRepository(db);
   }
 
   /**

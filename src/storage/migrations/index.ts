@@ -5,11 +5,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { migration0001 } from './0001_resources.js';
 import { migration0002 } from './0002_sessions_outbox.js';
+import { migration0003 } from './0003_viewer_revocations.js';
 
 /** Every migration, keyed by a name that sorts in application order. Append only; never edit one shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_resources': migration0001,
   '0002_sessions_outbox': migration0002,
+  '0003_viewer_revocations': migration0003,
 };
 
 const provider: MigrationProvider = {
