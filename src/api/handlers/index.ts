@@ -11,6 +11,7 @@ import * as keyPairs from './playback-key-pairs.js';
 import * as policies from './playback-restriction-policies.js';
 import * as tags from './tags.js';
 import * as streams from './streams.js';
+import * as revocations from './viewer-revocations.js';
 
 // Inputs arrive validated against the model, so handlers may type them precisely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,8 +56,8 @@ export const OPERATIONS = {
   PutMetadata: streams.putMetadata,
   GetStreamSession: streams.getStreamSession,
   ListStreamSessions: streams.listStreamSessions,
-  StartViewerSessionRevocation: { notImplemented: 'viewer session revocation arrives with private channels' },
-  BatchStartViewerSessionRevocation: { notImplemented: 'viewer session revocation arrives with private channels' },
+  StartViewerSessionRevocation: revocations.startViewerSessionRevocation,
+  BatchStartViewerSessionRevocation: revocations.batchStartViewerSessionRevocation,
   CreateAdConfiguration: { notImplemented: 'server-side ad insertion is not planned yet' },
   GetAdConfiguration: { notImplemented: 'server-side ad insertion is not planned yet' },
   ListAdConfigurations: { notImplemented: 'server-side ad insertion is not planned yet' },
