@@ -22,6 +22,18 @@ export interface QuotaConfig {
   playbackRestrictionPolicies: number;
 }
 
+/** Where recordings are written. Credentials come from the environment only and are never logged. */
+export type RecordingStorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      /** undefined: AWS S3 (virtual-hosted); set: an S3-compatible endpoint addressed path-style. */
+      endpoint: string | undefined;
+      region: string;
+      /** undefined: the default AWS credential chain. */
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    };
+
 export interface Config {
   dataDir: string;
   /** Address the listeners bind to. */
@@ -50,6 +62,7 @@ export interface Config {
   tlsKey: string | undefined;
   ffmpegPath: string;
   maxTranscodes: number;
+  recordingStorage: RecordingStorageConfig;
   /** Accept plain RTMP for every channel (local development). */
   allowInsecureIngest: boolean;
   eventWebhooks: string[];

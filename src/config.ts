@@ -2,7 +2,7 @@
 // < OPENIVS_* environment variables < command-line flags. The option table lives in config/options.ts.
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
+import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './config-types.js';
 import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
 import { QUOTA_DEFAULTS } from './config/options.js';
 import { readArgv, readEnv, readFile, type Settings } from './config/sources.js';
@@ -68,6 +68,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     tlsKey: get<string | undefined>('tlsKey', undefined),
     allowInsecureIngest: get('allowInsecureIngest', false),
     ffmpegPath: get('ffmpegPath', 'ffmpeg'),
+    recordingStorage: recordingStorage(merged, get),
     maxTranscodes: get('maxTranscodes', Math.max(1, Math.floor(cpus().length / 0.8))),
     eventWebhooks: get<string[]>('eventWebhooks', []),
     eventWebhookSecret: get<string | undefined>('eventWebhookSecret', undefined),
@@ -78,6 +79,24 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
           region: get('eventbridgeRegion', get('region', 'us-west-2')),
         }
       : undefined,
+  };
+}
+
+/** Local disk unless S3 is chosen or an endpoint is given; S3 keys come in pairs, from the environment only. */
+function recordingStorage(merged: Settings, get: <T>(name: string, fallback: T) => T): RecordingStorageConfig {
+  requirePair(merged, 's3AccessKeyId', 's3SecretAccessKey', 'OPENIVS_S3_ACCESS_KEY_ID and OPENIVS_S3_SECRET_ACCESS_KEY');
+  const endpoint = get<string | undefined>('s3Endpoint', undefined);
+  const kind = get<'local' | 's3'>('recordingStorage', endpoint === undefined ? 'local' : 's3');
+  if (kind === 'local') {
+    if (endpoint !== undefined) throw new ConfigError(`${merged.get('s3Endpoint')!.label}: S3 endpoint given with local recording storage`);
+    return { kind };
+  }
+  const accessKeyId = get<string | undefined>('s3AccessKeyId', undefined);
+  const secretAccessKey = get<string | undefined>('s3SecretAccessKey', undefined);
+  return {
+    kind, endpoint,
+    region: get('s3Region', get('region', 'us-east-1')),
+    credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
   };
 }
 

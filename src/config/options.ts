@@ -4,7 +4,7 @@ import type { CredentialConfig } from '../config-types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
   parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHost, parseLogLevel, parseOptionalPort, parsePort,
-  parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS,
+  parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS, fail, shown,
 } from './values.js';
 
 export interface OptionSpec {
@@ -22,6 +22,13 @@ export interface OptionSpec {
   parse: (value: unknown, label: string, baseDir: string) => unknown;
   /** A flag that may be given several times; its values (arrays) accumulate. */
   repeatable?: boolean;
+}
+
+function parseChoice<T extends string>(value: unknown, label: string, choices: readonly T[]): T {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const found = choices.find((c) => c === text);
+  if (found === undefined) fail(label, `expected one of ${choices.join(', ')}, got ${shown(value)}`);
+  return found;
 }
 
 const credentials = (value: unknown, label: string): CredentialConfig[] =>
@@ -118,6 +125,21 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'eventbridgeRegion', flag: 'eventbridge-region', env: 'OPENIVS_EVENTBRIDGE_REGION',
     fileKey: 'eventbridgeRegion', arg: 'REGION', defaultText: 'the --region value', help: 'Region of the event bus.',
     parse: parseRegion },
+  { name: 'recordingStorage', flag: 'recording-storage', env: 'OPENIVS_RECORDING_STORAGE', fileKey: 'recordingStorage',
+    arg: 'local|s3', defaultText: 's3 when --s3-endpoint is set, else local',
+    help: 'Where recordings go: "local" writes <data-dir>/recordings/<bucketName>/<key>; "s3" writes to S3 '
+      + '(AWS, or the S3-compatible --s3-endpoint).',
+    parse: (v, label) => parseChoice(v, label, ['local', 's3']) },
+  { name: 's3Endpoint', flag: 's3-endpoint', env: 'OPENIVS_S3_ENDPOINT', fileKey: 's3Endpoint', arg: 'URL',
+    defaultText: 'AWS S3', help: 'S3-compatible endpoint for recordings (MinIO, R2, ...), addressed path-style.',
+    parse: parseBaseUrl },
+  { name: 's3Region', flag: 's3-region', env: 'OPENIVS_S3_REGION', fileKey: 's3Region', arg: 'REGION',
+    defaultText: 'the --region value if set, else us-east-1', help: 'Region used to sign S3 requests.', parse: parseRegion },
+  { name: 's3AccessKeyId', env: 'OPENIVS_S3_ACCESS_KEY_ID', arg: 'ID', defaultText: 'the default AWS credential chain',
+    help: 'Access key for S3 (give OPENIVS_S3_SECRET_ACCESS_KEY with it). Environment only: no flag, no file key.',
+    parse: parseText },
+  { name: 's3SecretAccessKey', env: 'OPENIVS_S3_SECRET_ACCESS_KEY', arg: 'SECRET', defaultText: 'none',
+    help: 'Secret key for S3. Environment only, never logged.', parse: parseText },
   { name: 'ffmpegPath', flag: 'ffmpeg-path', env: 'OPENIVS_FFMPEG_PATH', fileKey: 'ffmpegPath', arg: 'PATH',
     defaultText: 'ffmpeg (from PATH)', help: 'ffmpeg used to transcode STANDARD channels.', parse: parseText },
   { name: 'maxTranscodes', flag: 'max-transcodes', env: 'OPENIVS_MAX_TRANSCODES', fileKey: 'maxTranscodes', arg: 'N',

@@ -1,0 +1,139 @@
+// Recording destination on S3 or any S3-compatible endpoint (MinIO, R2, Ceph, s3rver), through
+// @aws-sdk/client-s3. Tuned for a caller that retries on its own: short connect timeout and few SDK attempts, so
+// a dead endpoint fails within seconds and the recorder's queue decides what happens next. Files above the
+// multipart threshold go up in parts with @aws-sdk/lib-storage.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import {
+  DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ProbeResult, RecordingDestination } from './destination.js';
+import { checkBucketName, checkObjectKey } from './object-keys.js';
+
+export interface S3DestinationOptions {
+  /** undefined: AWS S3. Set: an S3-compatible endpoint, addressed path-style (bucket in the path). */
+  endpoint: string | undefined;
+  region: string;
+  /** undefined: the default AWS credential chain (env, profile, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Files larger than this go up as multipart uploads (default 16 MiB). */
+  multipartThresholdBytes?: number;
+  /** Part size of multipart uploads (default 8 MiB; S3's minimum is 5 MiB). */
+  partSizeBytes?: number;
+}
+
+const MIB = 1024 * 1024;
+/** Connect timeout: a blackholed endpoint should fail fast enough to retry. */
+const CONNECT_TIMEOUT_MS = 3_000;
+/** Socket inactivity timeout (not a total deadline: a large upload on a slow link keeps going while bytes flow). */
+const IDLE_TIMEOUT_MS = 20_000;
+const PROBE_KEY_PREFIX = '.openivs-write-check-';
+
+/** One-line description of an S3 failure for logs and statusMessages (SDK errors carry no credentials). */
+export function describeS3Error(err: unknown): string {
+  if (err instanceof S3ServiceException) {
+    const status = err.$metadata.httpStatusCode;
+    return `${err.name}${status === undefined ? '' : ` (HTTP ${status})`}: ${err.message}`;
+  }
+  const e = err as { name?: string; code?: string; message?: string };
+  return `${e.code ?? e.name ?? 'Error'}: ${e.message ?? String(err)}`;
+}
+
+export class S3RecordingDestination implements RecordingDestination {
+  readonly kind = 's3' as const;
+  private readonly client: S3Client;
+  private readonly threshold: number;
+  private readonly partSize: number;
+
+  constructor(opts: S3DestinationOptions) {
+    this.threshold = opts.multipartThresholdBytes ?? 16 * MIB;
+    this.partSize = Math.max(5 * MIB, opts.partSizeBytes ?? 8 * MIB);
+    this.client = new S3Client({
+      region: opts.region,
+      endpoint: opts.endpoint,
+      forcePathStyle: opts.endpoint !== undefined,
+      credentials: opts.credentials,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: IDLE_TIMEOUT_MS },
+      // Many S3-compatible servers reject the SDK's default flexible checksums (aws-chunked trailers); S3 itself
+      // does not need them unless an operation requires one.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async putObject(bucket: string, key: string, body: Buffer | string, contentType: string): Promise<void> {
+    checkBucketName(bucket);
+    checkObjectKey(key);
+    await this.send('PutObject', bucket, key, new PutObjectCommand({
+      Bucket: bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body, ContentType: contentType,
+    }));
+  }
+
+  async putFile(bucket: string, key: string, path: string, contentType: string): Promise<void> {
+    checkBucketName(bucket);
+    checkObjectKey(key);
+    const { size } = await stat(path);
+    if (size <= this.threshold) {
+      // Segments are small: one request with a known length is simplest for every S3-compatible server.
+      await this.putObject(bucket, key, await readFile(path), contentType);
+      return;
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+      partSize: this.partSize,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      throw new Error(`S3 multipart upload ${bucket}/${key} failed: ${describeS3Error(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * HeadBucket tells a missing bucket apart; then a tiny object is put and deleted, because only a write proves
+   * the credentials may write. A 403 on HeadBucket is not final: write-only policies lack s3:ListBucket.
+   */
+  async probe(bucket: string): Promise<ProbeResult> {
+    try {
+      checkBucketName(bucket);
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message };
+    }
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch (err) {
+      const status = (err as S3ServiceException).$metadata?.httpStatusCode;
+      if (status === 404) return { ok: false, reason: `S3 bucket "${bucket}" does not exist` };
+      if (status !== 403) return { ok: false, reason: `S3 bucket "${bucket}" cannot be reached: ${describeS3Error(err)}` };
+    }
+    const key = `${PROBE_KEY_PREFIX}${randomBytes(6).toString('hex')}`;
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(0) }));
+    } catch (err) {
+      return { ok: false, reason: `S3 bucket "${bucket}" does not accept writes: ${describeS3Error(err)}` };
+    }
+    // Best effort: credentials may write without being allowed to delete; a leftover empty object is harmless.
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    return { ok: true };
+  }
+
+  /** Releases the HTTP sockets (shutdown). */
+  close(): void {
+    this.client.destroy();
+  }
+
+  private async send(op: string, bucket: string, key: string, command: PutObjectCommand): Promise<void> {
+    try {
+      await this.client.send(command);
+    } catch (err) {
+      throw new Error(`S3 ${op} ${bucket}/${key} failed: ${describeS3Error(err)}`, { cause: err });
+    }
+  }
+}
