@@ -30,6 +30,8 @@ import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
 import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
+import { PlaybackAuthorizer } from './media/deliver/auth/authorizer.js';
+import { storePlaybackKeys } from './media/deliver/auth/playback-keys.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
 export interface AppOverrides {
@@ -60,6 +62,12 @@ export interface App {
 
 async function paginationSecret(store: Store): Promise<Buffer> {
   const stored = await store.settings.putIfAbsent('pagination-token-secret', randomBytes(32).toString('base64'));
+  return Buffer.from(stored, 'base64');
+}
+
+/** Signs private-channel playback-session credentials; persisted so sessions survive a restart of the process. */
+async function playbackSessionSecret(store: Store): Promise<Buffer> {
+  const stored = await store.settings.putIfAbsent('playback-session-secret', randomBytes(32).toString('base64'));
   return Buffer.from(stored, 'base64');
 }
 
@@ -108,7 +116,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let ready = false;
   const httpDeps = {
     api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log,
-    playback: { registry, quotas: config.quotas },
+    playback: {
+      registry, quotas: config.quotas,
+      auth: new PlaybackAuthorizer({
+        keys: storePlaybackKeys(store), secret: await playbackSessionSecret(store),
+        revocations: { revokedUpTo: (channelArn, viewerId) => store.viewerRevocations.find(channelArn, viewerId) },
+      }),
+    },
   };
   const httpServer = createHttpServer(httpDeps);
   let httpsServer: Http2SecureServer | undefined;

@@ -1,7 +1,9 @@
 // Playback over HTTP, served from memory (never the database): the multivariant playlist at the
 // channel's playbackUrl, media playlists (HLS or LL-HLS), segments, parts and fMP4 init sections
 // behind it. Offline or unknown channels get a 404 with IVS's JSON error body; over the
-// concurrent-viewers quota the multivariant playlist is 429.
+// concurrent-viewers quota the multivariant playlist is 429. Private channels (authorized) need a
+// playback token on the multivariant playlist and the session credential it yields on everything
+// behind it (auth/), else 403.
 
 import type { HttpRequest, HttpResponse } from '../../http/types.js';
 import type { QuotaConfig } from '../../config-types.js';
@@ -9,17 +11,27 @@ import { randomAlphanumeric } from '../../domain/ids.js';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
 import type { LiveRegistry } from '../registry/registry.js';
+import type { LiveStream } from '../registry/live-stream.js';
+import type { HlsSegmenter } from '../package/segmenter.js';
+import type { PlaybackAuthorizer } from './auth/authorizer.js';
+import { privateMediaPlaylistUri, splitCredential } from './auth/credential-path.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
-import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
+import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError, setPlaybackCors } from './responses.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
 
 export interface PlaybackDeps {
   registry: LiveRegistry;
   quotas: QuotaConfig;
   now?: () => number;
+  /** Private-channel authorization; without it private channels answer 403. */
+  auth?: PlaybackAuthorizer;
 }
+
+interface Found { stream: LiveStream; segmenter: HlsSegmenter }
+
+const AUTH_ERROR = 'invalid_playback_auth_token';
 
 /** Each LL-HLS viewer holds about two requests per rendition (playlist reload and hinted part). */
 const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
@@ -36,30 +48,57 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const failed = () => {
     if (!res.headersSent) sendPlaybackError(res, head, 500, rawPath, 'Internal error', 'internal_error');
   };
-  const part = parsePartPath(rawPath);
+  // Private sessions carry their credential as a path segment; the rest is the public layout (and error bodies
+  // name the path without it).
+  const split = splitCredential(rawPath);
+  const path = split ? split.path : rawPath;
+  const credential = split?.credential;
+  const part = parsePartPath(path);
   if (part) {
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
-    if (!found) return sendPlaybackError(res, head, 404, rawPath, 'Part not found', 'not_found');
-    sendPart(found.stream, found.segmenter, part, res, head, rawPath, maxWaiters(deps)).catch(failed);
-    return;
+    if (!found) return sendPlaybackError(res, head, 404, path, 'Part not found', 'not_found');
+    return authorized(deps, req, res, head, path, found, credential, failed, () => {
+      sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
+    });
   }
-  const route = parsePlaybackPath(rawPath);
-  if (!route) return sendPlaybackError(res, head, 404, rawPath, 'Not found', 'not_found');
-  if (route.kind === 'multivariant') return multivariant(deps, res, head, rawPath, route.playbackKey);
+  const route = parsePlaybackPath(path);
+  if (!route) return sendPlaybackError(res, head, 404, path, 'Not found', 'not_found');
+  if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
-  if (!found) return sendPlaybackError(res, head, 404, rawPath, 'Stream or rendition not found', 'not_found');
-  switch (route.kind) {
-    case 'media':
-      countViewer(deps, found.stream, rawQuery);
-      sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, rawPath, rawQuery, maxWaiters(deps))
-        .catch(failed);
-      return;
-    case 'segment': return sendSegment(found.segmenter, route.sequence, route.extension, res, head, rawPath);
-    case 'init': return sendInit(found.segmenter, res, head, rawPath);
-  }
+  if (!found) return sendPlaybackError(res, head, 404, path, 'Stream or rendition not found', 'not_found');
+  authorized(deps, req, res, head, path, found, credential, failed, () => {
+    switch (route.kind) {
+      case 'media':
+        countViewer(deps, found.stream, rawQuery);
+        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
+          .catch(failed);
+        return;
+      case 'segment': return sendSegment(found.segmenter, route.sequence, route.extension, res, head, path);
+      case 'init': return sendInit(found.segmenter, res, head, path);
+    }
+  });
 }
 
-function lookup(deps: PlaybackDeps, playbackKey: string, streamId: string, rendition: string) {
+const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
+
+/** Public channels: respond at once. Private: once the session credential is checked (synchronously when cached). */
+function authorized(
+  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, found: Found,
+  credential: string | undefined, failed: () => void, respond: () => void,
+): void {
+  if (!found.stream.channel.authorized) return respond();
+  if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
+  const apply = (d: { ok: true; allowOrigin: string | null } | { ok: false; message: string }) => {
+    if (!d.ok) return sendPlaybackError(res, head, 403, url, d.message, AUTH_ERROR);
+    setPlaybackCors(res, d.allowOrigin);
+    respond();
+  };
+  const decision = deps.auth.checkMedia(credential, found.stream, originOf(req), found.segmenter.currentTracks.video?.height);
+  if (decision instanceof Promise) decision.then(apply).catch(failed);
+  else apply(decision);
+}
+
+function lookup(deps: PlaybackDeps, playbackKey: string, streamId: string, rendition: string): Found | undefined {
   const stream = deps.registry.forPlayback(playbackKey);
   const segmenter = stream?.streamId === streamId ? stream.renditions.get(rendition) : undefined;
   return stream && segmenter ? { stream, segmenter } : undefined;
@@ -71,24 +110,41 @@ function countViewer(deps: PlaybackDeps, stream: { viewers: { seen(id: string, n
   if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
 }
 
-function multivariant(deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, playbackKey: string): void {
+function multivariant(
+  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, playbackKey: string, rawQuery: string,
+  failed: () => void,
+): void {
   const stream = deps.registry.forPlayback(playbackKey);
   if (!stream || stream.ended || stream.source.window.last === undefined) {
     return sendPlaybackError(res, head, 404, url, 'Channel is offline or does not exist', 'channel_offline');
   }
-  if (stream.channel.authorized) {
-    // Playback tokens for private channels are not implemented yet: refuse rather than leak.
-    return sendPlaybackError(res, head, 403, url, 'This channel requires a playback authorization token',
-      'invalid_playback_auth_token');
-  }
-  if (deps.registry.viewersInScope(scopeOfKey(playbackKey)) >= deps.quotas.concurrentViewers) {
+  if (!stream.channel.authorized) return variants(deps, res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
+  if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
+  const token = rawQuery === '' ? undefined : new URLSearchParams(rawQuery).get('token') ?? undefined;
+  deps.auth.admit(stream, token, originOf(req)).then((admission) => {
+    if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
+    setPlaybackCors(res, admission.allowOrigin);
+    variants(deps, res, head, url, stream,
+      (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
+  }).catch(failed);
+}
+
+/** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
+function variants(
+  deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, stream: LiveStream,
+  uriFor: (rendition: string, viewerSession: string) => string, maxHeight?: number,
+): void {
+  if (deps.registry.viewersInScope(scopeOfKey(stream.playbackKey)) >= deps.quotas.concurrentViewers) {
     return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
   }
   const viewerSession = randomAlphanumeric(16);
-  // A rung of the ladder is listed once it has a segment, so players never pick an empty playlist.
   const renditions = [...stream.renditions.entries()]
     .filter(([, segmenter]) => segmenter.window.last !== undefined)
-    .map(([name, segmenter]) => renditionEntry(segmenter, mediaPlaylistUri(playbackKey, stream.streamId, name, viewerSession)));
+    .filter(([, segmenter]) => maxHeight === undefined || (segmenter.currentTracks.video?.height ?? 0) <= maxHeight)
+    .map(([name, segmenter]) => renditionEntry(segmenter, uriFor(name, viewerSession)));
+  if (renditions.length === 0) {
+    return sendPlaybackError(res, head, 403, url, 'No rendition at or below the maximum resolution of the token', AUTH_ERROR);
+  }
   const body = renderMultivariantPlaylist({ renditions, independentSegments: true });
   sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);
 }

@@ -9,11 +9,24 @@ export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'v
 
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-length' };
 
+// Private-channel responses reflect the viewer's allowed origin instead of `*` (null: no CORS header at all).
+const corsOverride = new WeakMap<HttpResponse, string | null>();
+
+/** Every later sendBody on `res` sends `allowOrigin` (and `vary: origin`) instead of `*`. */
+export function setPlaybackCors(res: HttpResponse, allowOrigin: string | null): void {
+  corsOverride.set(res, allowOrigin);
+}
+
 export function sendBody(
   res: HttpResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
 ): void {
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  if (res instanceof Http2ServerResponse) {
+  const allowOrigin = corsOverride.get(res);
+  if (allowOrigin !== undefined) {
+    const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length, vary: 'origin' };
+    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
+    res.writeHead(status, headers);
+  } else if (res instanceof Http2ServerResponse) {
     // HTTP/2 compat API: the object form (its flat-array support is recent and untyped).
     res.writeHead(status, { ...CORS, 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length });
   } else {

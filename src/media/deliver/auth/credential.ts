@@ -1,0 +1,65 @@
+// The playback-session credential of a private channel: minted once the multivariant playlist's token is accepted,
+// carried as a path segment (`a.<payload>.<mac>`) of every URL behind it, so relative segment and part URIs inherit
+// it and cached playlist bodies need no per-viewer rewrite. It binds the channel's playback key, the stream, the key
+// pair that verified the token (deleting it kills the session), the viewer id and session version (revocation),
+// the maximum resolution and the origin policy. HMAC-SHA256 with a server secret, compared in constant time.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface SessionClaims {
+  /** Playback key `<region>.<account>.channel.<id>`. */
+  k: string;
+  /** Stream id. */
+  s: string;
+  /** ARN of the playback key pair that verified the token. */
+  p: string;
+  /** Viewer id and session version. */
+  v?: string;
+  n: number;
+  /** Maximum rendition height. */
+  h?: number;
+  /** Allowed origins, and whether every request must carry one. */
+  o?: string[];
+  x?: 1;
+  /** Expiry, seconds since the epoch. */
+  e: number;
+}
+
+export const CREDENTIAL_PREFIX = 'a.';
+const MAX_CREDENTIAL = 4096;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+export class SessionCredentials {
+  constructor(private readonly secret: Buffer) {}
+
+  private mac(payload: string): Buffer {
+    return createHmac('sha256', this.secret).update(payload).digest();
+  }
+
+  /** The path segment, `a.<payload>.<mac>`. */
+  mint(claims: SessionClaims): string {
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return `${CREDENTIAL_PREFIX}${payload}.${this.mac(payload).toString('base64url')}`;
+  }
+
+  /** The claims of a well-formed, authentic, unexpired segment; undefined otherwise. */
+  open(segment: string, nowS: number): SessionClaims | undefined {
+    if (segment.length > MAX_CREDENTIAL || !segment.startsWith(CREDENTIAL_PREFIX)) return undefined;
+    const dot = segment.indexOf('.', CREDENTIAL_PREFIX.length);
+    if (dot === -1) return undefined;
+    const payload = segment.slice(CREDENTIAL_PREFIX.length, dot);
+    const given = segment.slice(dot + 1);
+    if (!B64URL.test(payload) || !B64URL.test(given)) return undefined;
+    const expected = this.mac(payload);
+    const mac = Buffer.from(given, 'base64url');
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
+    let claims: SessionClaims;
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SessionClaims;
+    } catch {
+      return undefined;
+    }
+    if (typeof claims !== 'object' || claims === null || typeof claims.e !== 'number' || claims.e <= nowS) return undefined;
+    return claims;
+  }
+}

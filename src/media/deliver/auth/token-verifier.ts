@@ -1,0 +1,79 @@
+// Verification of playback tokens (JWT, ES384 only) against the imported playback keys of the channel's account
+// and region, with jose. A token that verified is remembered by its exact string until its exp, so a player that
+// reloads the multivariant playlist with the same token costs a map lookup, not an ECDSA verify; but the key that
+// verified it must still exist on every use (deleting a key pair invalidates its tokens). Errors say what is wrong
+// and never echo the token.
+
+import { errors, jwtVerify } from 'jose';
+import { ClaimError, grantFromClaims, type PlaybackGrant } from './claims.js';
+import type { PlaybackKeySource } from './playback-keys.js';
+
+export interface VerifiedToken {
+  grant: PlaybackGrant;
+  /** ARN of the key pair whose public key verified the signature. */
+  keyArn: string;
+}
+
+export class TokenError extends Error {}
+
+const MAX_TOKEN_LENGTH = 8_192;
+const MAX_REMEMBERED = 50_000;
+
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return 'the token has expired (exp)';
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'the token algorithm is not allowed: playback tokens are signed with ES384';
+  if (err instanceof errors.JWTClaimValidationFailed) return `the token claim ${err.claim} is missing or invalid`;
+  if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid) return 'the token is malformed';
+  if (err instanceof errors.JOSENotSupported) return 'the token uses an unsupported header or algorithm';
+  return 'the token could not be verified';
+}
+
+export class TokenVerifier {
+  private readonly verified = new Map<string, VerifiedToken>();
+
+  constructor(private readonly keys: PlaybackKeySource, private readonly now: () => number = Date.now) {}
+
+  /** The token's grant and key; throws TokenError. The claims tied to the request are the caller's to check. */
+  async verify(token: string, account: string, region: string): Promise<VerifiedToken> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('the token is too long');
+    if (token.split('.').length !== 3) throw new TokenError('token contains an invalid number of segments');
+    const keys = await this.keys.keysFor(account, region);
+    const known = this.verified.get(token);
+    if (known) {
+      if (keys.has(known.keyArn)) return known;
+      this.verified.delete(token);
+      throw new TokenError('the playback key pair that signed the token no longer exists');
+    }
+    if (keys.keys.length === 0) throw new TokenError('no playback key pair is imported in this account and region');
+    for (const { arn, key } of keys.keys) {
+      let payload: Record<string, unknown>;
+      try {
+        // Pinned to ES384: HS256 keyed with the public key, `none` and every other algorithm are refused.
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ['ES384'], requiredClaims: ['exp'], currentDate: new Date(this.now()),
+        }));
+      } catch (err) {
+        if (err instanceof errors.JWSSignatureVerificationFailed) continue;
+        throw new TokenError(describe(err));
+      }
+      let grant: PlaybackGrant;
+      try {
+        grant = grantFromClaims(payload);
+      } catch (err) {
+        throw new TokenError(err instanceof ClaimError ? err.message : 'the token claims are invalid');
+      }
+      this.remember(token, { grant, keyArn: arn });
+      return { grant, keyArn: arn };
+    }
+    throw new TokenError('the token signature does not match any playback key pair of this account');
+  }
+
+  private remember(token: string, entry: VerifiedToken): void {
+    if (this.verified.size >= MAX_REMEMBERED) {
+      const nowS = this.now() / 1000;
+      for (const [t, v] of this.verified) if (v.grant.exp <= nowS) this.verified.delete(t);
+      if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
+    }
+    this.verified.set(token, entry);
+  }
+}
