@@ -53,6 +53,8 @@ export class LiveStream {
   video?: VideoTrackInfo;
   audio?: AudioTrackInfo;
   metadata: Record<string, unknown> = {};
+  /** The channel's recording configuration as it was when the stream was accepted (undefined: not recorded). */
+  recordingConfiguration: Record<string, unknown> | undefined;
   /** Stream Start has been announced (first keyframe arrived). */
   started = false;
   ended = false;

@@ -78,9 +78,13 @@ export class PublishAuthorizer {
       if (stream.transcodeSlot) registry.transcoding?.release();
       return denied('This channel already has an active broadcast');
     }
+    stream.recordingConfiguration = await this.recordingConfiguration(channel.doc);
     try {
       await this.opts.sessions.open(
-        { origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc },
+        {
+          origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc,
+          recordingConfiguration: stream.recordingConfiguration,
+        },
         [streamStateChange(originOf(stream, stream.startTime), 'Session Created')],
       );
     } catch (err) {
@@ -92,6 +96,18 @@ export class PublishAuthorizer {
     log.info({ channelArn: channel.arn, streamId: stream.streamId, secure: req.secure }, 'stream session created');
     return { ok: true, session: new IngestSession(registry, stream) };
   };
+
+  /** The channel's recording configuration document, read once per broadcast (sessions show it too). */
+  private async recordingConfiguration(channel: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const arn = channel.recordingConfigurationArn;
+    if (typeof arn !== 'string' || arn === '') return undefined;
+    try {
+      return (await this.opts.store.resources.get<Record<string, unknown>>(arn))?.doc;
+    } catch (err) {
+      this.opts.log.error({ err, recordingConfigurationArn: arn }, 'could not read the recording configuration');
+      return undefined;
+    }
+  }
 
   /** A refused publish has no session; its event still goes through the outbox. Never throws. */
   private async recordRefusal(event: IvsEventEnvelope<object>): Promise<void> {

@@ -21,6 +21,14 @@ const ENDED_LINGER_MS = 30_000; // ended streams keep serving their final playli
 const METADATA_PER_CHANNEL = 5;
 const METADATA_PER_ACCOUNT = 155;
 
+/** Records broadcasts of channels with a recording configuration (media/record's Recorder). */
+export interface StreamRecorder {
+  /** First keyframe: tracks and renditions are known. */
+  streamStarted(stream: LiveStream): void;
+  /** After the renditions' final segments were emitted. */
+  streamEnded(stream: LiveStream): void;
+}
+
 export function originOf(stream: LiveStream, time?: Date): EventOrigin {
   const c = stream.channel;
   return { account: c.account, region: c.region, channelArn: c.arn, channelName: c.name, streamId: stream.streamId, time };
@@ -33,6 +41,8 @@ export class LiveRegistry implements LiveControl {
   private readonly finishers = new Map<LiveStream, () => void>();
   private readonly metadataRate = new RateWindow();
   private timer: NodeJS.Timeout | undefined;
+  /** Set by the composition root when recording is available. */
+  recorder: StreamRecorder | undefined;
 
   constructor(
     private readonly sessions: SessionLog,
@@ -125,6 +135,7 @@ export class LiveRegistry implements LiveControl {
 
   /** First keyframe: the stream is really flowing. */
   async announceStart(stream: LiveStream): Promise<void> {
+    this.recorder?.streamStarted(stream);
     await this.persist(stream, 'Stream Start', () =>
       this.sessions.record(stream.streamId, [streamStateChange(originOf(stream), 'Stream Start')], {
         doc: { ingestConfiguration: ingestConfiguration(stream) },
@@ -138,6 +149,7 @@ export class LiveRegistry implements LiveControl {
     if (stream.transcoder) void stream.transcoder.stop();
     if (stream.transcodeSlot) this.transcoding?.release();
     for (const rendition of stream.renditions.values()) rendition.end();
+    this.recorder?.streamEnded(stream);
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);
     const linger = setTimeout(() => {
       if (this.byPlaybackKey.get(stream.playbackKey) === stream) this.byPlaybackKey.delete(stream.playbackKey);

@@ -1,0 +1,106 @@
+// Spools one recorded rendition to local disk: the live packager's ~2 s MPEG-TS segments (pieces, each
+// starting with PAT/PMT and a keyframe) are appended to `<n>.ts` until it holds about 10 s, so recorded
+// segments are cut on keyframes for free and the pieces' offsets are the byte-range playlist. Each piece
+// is synced and journaled before the next; a closed file is handed to the upload queue. Writes run in
+// order on a promise chain, off the media path.
+
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Journal } from './journal.js';
+import type { RecordedFile, RecordedRendition } from './model.js';
+
+/** Files are closed once they hold this much media (five 2 s pieces make ~10 s). */
+export const FILE_TARGET_MS = 9_000;
+
+export interface PieceInput {
+  bytes: Buffer;
+  durationMs: number;
+  /** The live playlist marks a discontinuity here (or the recording continues after a reconnect). */
+  discontinuity: boolean;
+}
+
+export class RenditionSpool {
+  private chain: Promise<void> = Promise.resolve();
+  private handle: FileHandle | undefined;
+  private current: RecordedFile | undefined;
+  private offset = 0;
+  private nextN: number;
+  private pendingDiscontinuity = false;
+  failed: Error | undefined;
+
+  constructor(
+    readonly rendition: RecordedRendition,
+    private readonly dir: string,
+    private readonly journal: Journal,
+    /** Called (in order) with each closed file and its spool path. */
+    private readonly onClosed: (file: RecordedFile, path: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    const last = rendition.files[rendition.files.length - 1];
+    this.nextN = last ? last.n + 1 : 0;
+  }
+
+  pathOf(n: number): string {
+    return join(this.dir, `${n}.ts`);
+  }
+
+  /** The next piece starts a new file with EXT-X-DISCONTINUITY (a reconnect continues the recording). */
+  markDiscontinuity(): void {
+    this.pendingDiscontinuity = true;
+  }
+
+  append(piece: PieceInput): Promise<void> {
+    return this.enqueue(() => this.write(piece));
+  }
+
+  /** Closes the open file (end of a broadcast); the next piece opens a new one. */
+  close(): Promise<void> {
+    return this.enqueue(() => this.closeFile());
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(async () => {
+      if (this.failed) return;
+      try {
+        await step();
+      } catch (err) {
+        this.failed = err as Error;
+      }
+    });
+    this.chain = next;
+    return next;
+  }
+
+  private async write(piece: PieceInput): Promise<void> {
+    const disc = piece.discontinuity || this.pendingDiscontinuity;
+    if (this.current && disc) await this.closeFile();
+    if (!this.current) {
+      this.pendingDiscontinuity = false;
+      await mkdir(this.dir, { recursive: true });
+      const n = this.nextN++;
+      this.handle = await open(this.pathOf(n), 'w');
+      this.offset = 0;
+      this.current = { n, discontinuity: disc && this.rendition.files.length > 0, pieces: [] };
+      this.rendition.files.push(this.current);
+    }
+    const file = this.current;
+    await this.handle!.write(piece.bytes);
+    await this.handle!.datasync();
+    await this.journal.append({
+      t: 'piece', r: this.rendition.name, n: file.n, off: this.offset, len: piece.bytes.length, ms: piece.durationMs,
+      disc: file.pieces.length === 0 && file.discontinuity, at: this.now(),
+    });
+    file.pieces.push({ offset: this.offset, length: piece.bytes.length, durationMs: piece.durationMs });
+    this.offset += piece.bytes.length;
+    if (file.pieces.reduce((s, p) => s + p.durationMs, 0) >= FILE_TARGET_MS) await this.closeFile();
+  }
+
+  private async closeFile(): Promise<void> {
+    const file = this.current;
+    if (!file) return;
+    this.current = undefined;
+    await this.handle?.close();
+    this.handle = undefined;
+    this.onClosed(file, this.pathOf(file.n));
+  }
+}
