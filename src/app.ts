@@ -3,6 +3,7 @@
 // together. Tests and benchmarks call buildApp with overrides to swap any piece.
 
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -28,11 +29,15 @@ import { createHttpServer } from './http/server.js';
 import { closeSecureServer, createHttpsServer } from './http/secure-server.js';
 import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
+import { Recorder } from './media/record/recorder.js';
+import { captureThumbnail } from './media/record/thumbnail-capture.js';
 import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
 import { PlaybackAuthorizer } from './media/deliver/auth/authorizer.js';
 import { storePlaybackKeys } from './media/deliver/auth/playback-keys.js';
 import { loadTlsCredentials } from './tls-credentials.js';
+import { createRecordingDestination } from './media/record/destinations.js';
+import { RecordingActivation } from './api/recording-activation.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -105,10 +110,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     quotas: config.quotas, allowInsecureIngest: config.allowInsecureIngest, packaging, log,
   });
   const ingest = createIngestServer({ hooks: { authorize: authorizer.authorize, log } });
+  const recordingDestination = createRecordingDestination(config.recordingStorage, config.dataDir, log);
+  // api/ reaches the destination only through the RecordingBuckets port.
+  const recordingActivation = new RecordingActivation(store, { probe: (bucket) => recordingDestination.probe(bucket) }, log);
+  const recorder = new Recorder({
+    destination: recordingDestination,
+    spoolRoot: join(config.dataDir, 'record-spool'), sessions: sessionLog, log,
+    capture: ffmpeg.ok
+      ? (inputPath, height) => captureThumbnail({ ffmpegPath: config.ffmpegPath, inputPath, offsetSeconds: 0, height })
+      : undefined,
+  });
+  registry.recorder = recorder;
   const deps: HandlerDeps = {
     store, live: registry, sessions: storeStreamSessions(store),
     pages: new PaginationCodec(await paginationSecret(store)),
-    endpoints, quotas: config.quotas, now: () => new Date(),
+    endpoints, quotas: config.quotas, now: () => new Date(), recordingActivation,
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
@@ -131,8 +147,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     config, log, store, registry, events, httpServer, ingest,
     async start() {
       await closeOrphanedSessions(store, events.outbox, log);
+      await recorder.resume(); // uploads continue in the background
       events.dispatcher.start();
       registry.start();
+      const resumed = await recordingActivation.resume();
+      if (resumed > 0) log.info({ resumed }, 'probing buckets of recording configurations left CREATING');
       await listen(httpServer, config.httpPort, config.bindAddress);
       const httpPort = (httpServer.address() as AddressInfo).port;
       // With --http-port 0 the default playback base URL can only be known once bound.
@@ -162,9 +181,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async stop() {
       ready = false;
       await registry.stopAll();
+      await recorder.stop();
       await Promise.all([
         closeServer(httpServer), httpsServer ? closeSecureServer(httpsServer) : undefined, ingest.close(),
       ]);
+      await recordingActivation.stop();
       await events.dispatcher.stop();
       await store.close();
     },

@@ -41,6 +41,16 @@ export interface StreamSessions {
   get(channelArn: string, streamId?: string): Promise<Record<string, unknown> | undefined>;
 }
 
+export type BucketProbeResult = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether a recording configuration's bucket can be used (it exists and accepts writes). app.ts wires it to the
+ * recording destination: local disk under the data directory, or S3.
+ */
+export interface RecordingBuckets {
+  probe(bucketName: string): Promise<BucketProbeResult>;
+}
+
 export const offlineLiveControl: LiveControl = {
   getLive: () => undefined,
   listLive: () => [],

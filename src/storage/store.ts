@@ -62,6 +62,8 @@ export interface ResourceRepository {
   count(scope: Scope, type: ResourceType): Promise<number>;
   /** Rows of a type (any scope) whose ref1 or ref2 equals refArn, e.g. channels using a recording configuration. */
   findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]>;
+  /** Rows of a type in every scope, by seq (server-side maintenance, e.g. resuming work left by a crash). */
+  listAllScopes<Doc>(type: ResourceType, afterSeq: number, limit: number): Promise<ResourceRow<Doc>[]>;
 }
 
 /** Small key/value settings the server keeps across restarts (e.g. its pagination-token secret). */

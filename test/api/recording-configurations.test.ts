@@ -125,6 +125,14 @@ describe('recording configurations', () => {
       ['thumbnail interval 61', { thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 61 } }],
       ['unknown recording mode', { thumbnailConfiguration: { recordingMode: 'SOMETIMES' as never } }],
       ['name with a space', { name: 'my config' }],
+      ['interval with thumbnails disabled', { thumbnailConfiguration: { recordingMode: 'DISABLED', targetIntervalSeconds: 30 } }],
+      ['unknown thumbnail resolution', { thumbnailConfiguration: { resolution: 'UHD' as never } }],
+      ['unknown thumbnail storage', { thumbnailConfiguration: { storage: ['FIRST' as never] } }],
+      ['repeated thumbnail storage', { thumbnailConfiguration: { storage: ['LATEST', 'LATEST'] } }],
+      ['CUSTOM without renditions', { renditionConfiguration: { renditionSelection: 'CUSTOM' } }],
+      ['renditions without CUSTOM', { renditionConfiguration: { renditionSelection: 'ALL', renditions: ['HD'] } }],
+      ['unknown rendition', { renditionConfiguration: { renditionSelection: 'CUSTOM', renditions: ['4K' as never] } }],
+      ['unknown rendition selection', { renditionConfiguration: { renditionSelection: 'SOME' as never } }],
     ];
     for (const [what, input] of cases) {
       await assert.doesNotReject(expectError(create(input), 'ValidationException', 400), what);

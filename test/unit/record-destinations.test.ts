@@ -126,7 +126,11 @@ describe('destination choice', () => {
     assert.deepEqual(cfg, {
       kind: 's3', endpoint: 'http://127.0.0.1:9', region: 'eu-west-1', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
     });
-    const s3 = createRecordingDestination(cfg, dir, silent);
+    let logged = '';
+    const capture = pino({ level: 'trace' }, { write: (line: string) => { logged += line; } });
+    const s3 = createRecordingDestination({ ...(cfg as Extract<typeof cfg, { kind: 's3' }>), credentials: { accessKeyId: 'AKID-X', secretAccessKey: 'very-secret-42' } }, dir, capture);
+    assert.match(logged, /recordings are written to S3/);
+    assert.ok(!logged.includes('very-secret-42') && !logged.includes('AKID-X'), logged);
     assert.equal(s3.kind, 's3');
     (s3 as S3RecordingDestination).close();
     assert.deepEqual(loadConfig(['--recording-storage', 's3', '--region', 'ap-south-1'], {}).recordingStorage, {

@@ -86,7 +86,7 @@ export async function updateChannel(
     const current = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
     const { arn: _arn, ...change } = input;
     const settings = applyChannelChange(current.doc, change);
-    await requireReferences(tx, ctx, settings);
+    await requireReferences(tx, ctx, settings, current.doc);
     const next = channelRowOf(ctx, current.id, settings, current.doc.tags);
     await tx.resources.update(next);
     return { channel: renderChannel(deps, { ...next, seq: current.seq }) };

@@ -1,5 +1,5 @@
-// Recording configuration operations. Until recording exists (a later issue checks the bucket and
-// moves CREATING → ACTIVE | CREATE_FAILED), a configuration is ACTIVE as soon as it is stored.
+// Recording configuration operations. A new configuration is stored CREATING and answered at once; its bucket is
+// then probed in the background (recording-activation.ts), which moves it to ACTIVE or CREATE_FAILED.
 
 import type * as ivs from '@aws-sdk/client-ivs';
 import type { RequestContext } from '../../domain/context.js';
@@ -17,7 +17,7 @@ export async function createRecordingConfiguration(
 ): Promise<Out<ivs.CreateRecordingConfigurationResponse>> {
   const settings = recordingSettings(input);
   const tags = checkTags(input.tags);
-  return deps.store.transaction(async (tx) => {
+  const created = await deps.store.transaction(async (tx) => {
     const limit = deps.quotas.recordingConfigurations;
     if ((await tx.resources.count(ctx, 'recording-configuration')) >= limit) {
       throw quotaExceeded(`Maximum number of recording configurations (${limit}) reached for this account and region`);
@@ -27,7 +27,7 @@ export async function createRecordingConfiguration(
     const doc: RecordingDoc = {
       arn, name: input.name ?? '',
       destinationConfiguration: { s3: { bucketName: input.destinationConfiguration!.s3!.bucketName } },
-      state: 'ACTIVE', tags, ...settings,
+      state: 'CREATING', tags, ...settings,
     };
     await tx.resources.insert({
       arn, type: 'recording-configuration', account: ctx.account, region: ctx.region, id,
@@ -35,6 +35,9 @@ export async function createRecordingConfiguration(
     });
     return { recordingConfiguration: doc };
   });
+  // Only once committed: the probe reads the stored row.
+  deps.recordingActivation.activate(created.recordingConfiguration.arn!);
+  return created;
 }
 
 export async function getRecordingConfiguration(

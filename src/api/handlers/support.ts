@@ -9,6 +9,7 @@ import type { LiveControl, StreamSessions } from '../../domain/ports.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
 import type { QuotaConfig } from '../../config-types.js';
 import type { ResourceRow, ResourceType, Store } from '../../storage/store.js';
+import type { RecordingActivator } from '../recording-activation.js';
 
 export interface HandlerDeps {
   store: Store;
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   endpoints: PublicEndpoints;
   quotas: QuotaConfig;
   now: () => Date;
+  /** Moves new recording configurations from CREATING to ACTIVE or CREATE_FAILED in the background. */
+  recordingActivation: RecordingActivator;
 }
 
 export type Tags = Record<string, string>;

@@ -117,4 +117,16 @@ export class KyselyResourceRepository implements ResourceRepository {
       .execute();
     return rows.map((raw) => decodeRow<Doc>(raw));
   }
+
+  async listAllScopes<Doc>(type: ResourceType, afterSeq: number, limit: number): Promise<ResourceRow<Doc>[]> {
+    const rows = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('type', '=', type)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((raw) => decodeRow<Doc>(raw));
+  }
 }
