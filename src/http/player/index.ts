@@ -2,7 +2,7 @@
 // but openivs (no CDN, no build step). The page, its script and style are constants in this directory; hls.js is
 // served from the `hls.js` npm package. No inline script or style, so the Content-Security-Policy needs nothing
 // beyond 'self', blob:/data: media (MediaSource URL, hls.js's empty <track>s), and the playback URL's origin.
-//   /_openivs/player?url=<playbackUrl>   the page (no-cache)
+//   /_openivs/player?url=<playbackUrl>   the page (no-cache); &token=<JWT> plays a private channel
 //   /_openivs/player/player.js|.css      its script and style (no-cache: they change with openivs); favicon.svg
 //   /_openivs/player/hls.min.js          hls.js, and hls.worker.js its transmuxing worker (max-age=86400)
 

@@ -29,6 +29,9 @@ export const PLAYER_JS = String.raw`(function () {
   window.__openivsLatency = null;
 
   var src = new URLSearchParams(location.search).get('url');
+  // Private channels: ?token=<JWT> is passed on to the playback URL (a token inside ?url= works as well).
+  var token = new URLSearchParams(location.search).get('token');
+  if (src && token) src += (src.indexOf('?') === -1 ? '?' : '&') + 'token=' + encodeURIComponent(token);
   var hls = null;
   var retryTimer = 0;
   var attempt = 0;
@@ -106,7 +109,7 @@ export const PLAYER_JS = String.raw`(function () {
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
       if (code === 404) return retry('waiting', 'Waiting for the stream: the channel is offline or does not exist.', RETRY_OFFLINE_MS);
       if (code === 429) return retry('waiting', 'Too many viewers (concurrent-viewers quota).', RETRY_ERROR_MS);
-      if (code === 403) return retry('error', 'The channel is private: playback needs a token, which this page does not send.', RETRY_ERROR_MS);
+      if (code === 403) return retry('error', 'Playback refused: the channel is private and needs a valid token (?token=).', RETRY_ERROR_MS);
       if (!code) return retry('waiting', 'Cannot reach the playback URL (' + data.details + ').', RETRY_ERROR_MS);
     }
     retry('error', 'Playback error: ' + data.details + (code ? ' (HTTP ' + code + ')' : '') + '.', RETRY_ERROR_MS);
