@@ -54,10 +54,12 @@ function parsePmt(b: Buffer, s: number, streams: Map<number, number>): void {
   }
 }
 
-/** Demuxes a whole TS segment: the PMT's streams and every complete PES, in order. */
-export function demuxTs(seg: Buffer): { streams: Map<number, number>; pes: Pes[] } {
+/**
+ * Demuxes a TS segment: the PMT's streams and every complete PES, in order. An LL-HLS part after a segment's first
+ * carries no PAT/PMT: pass the `streams` map learnt from an earlier part of the stream (it is updated in place).
+ */
+export function demuxTs(seg: Buffer, streams = new Map<number, number>()): { streams: Map<number, number>; pes: Pes[] } {
   if (seg.length % TS_PACKET !== 0) throw new Error(`TS length ${seg.length} is not a multiple of ${TS_PACKET}`);
-  const streams = new Map<number, number>();
   const pending = new Map<number, Buffer[]>();
   const pes: Pes[] = [];
   let pmtPid: number | undefined;
@@ -95,8 +97,8 @@ const STREAM_TYPE_ID3 = 0x15;
 const STREAM_TYPE_H264 = 0x1b;
 
 /** TXXX frames of the ID3 PES in a TS segment, with PTS and the segment's video PTS range (seconds). */
-export function txxxFromTs(seg: Buffer): FoundTxxx[] {
-  const { streams, pes } = demuxTs(seg);
+export function txxxFromTs(seg: Buffer, known?: Map<number, number>): FoundTxxx[] {
+  const { streams, pes } = demuxTs(seg, known);
   const pidsOf = (type: number) => [...streams].filter(([, t]) => t === type).map(([pid]) => pid);
   const id3Pids = pidsOf(STREAM_TYPE_ID3);
   const videoPts = pes.filter((p) => pidsOf(STREAM_TYPE_H264).includes(p.pid) && p.pts !== undefined).map((p) => p.pts! / 90_000);

@@ -1,0 +1,161 @@
+// bench:auth — issue 5's two measurable targets, against a real openivs process with ffmpeg publishing:
+//  (a) multivariant-playlist requests/s of a private channel (authorized: true) with a valid ES384 token minted with
+//      jose (the same token on every request, no single-use uuid), beside the same channel made public
+//      (UpdateChannel authorized: false, then a new broadcast) in the same run; 32 connections (autocannon).
+//      Target: private ≥ 70% of public.
+//  (b) timed-metadata latency on a BASIC LOW channel: from PutMetadata's HTTP response to the LL-HLS part carrying the
+//      tag being listed, followed with blocking reloads (_HLS_msn/_HLS_part) like a low-latency player; each new part
+//      is fetched and its ID3 found with @svta/cml-id3 (via the tests' TS demuxer). ~20 calls at random phases.
+//      Target: p95 ≤ one part duration.
+// Env: BENCH_DURATION (10 s per load run), BENCH_METADATA_CALLS (20).
+
+import autocannon from 'autocannon';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { txxxFromTs } from '../test/helpers/id3-carriage.js';
+import { firstVariantUrl, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
+import { followParts } from './lib/part-follower.js';
+import {
+  cpuSeconds, freePort, killOnExit, percentile, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
+} from './lib/processes.js';
+import { call } from './lib/signing.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const METADATA_CALLS = Number(process.env.BENCH_METADATA_CALLS ?? 20);
+const TARGET = 0.7;
+
+interface Created { channel: { arn: string; playbackUrl: string }; streamKey: { value: string } }
+interface LoadResult { rps: number; p50: number; p99: number; bad: number; cpu: number }
+
+async function load(url: string, pid: number, durationS: number): Promise<LoadResult> {
+  const cpu0 = cpuSeconds(pid);
+  const r = await autocannon({ url, connections: 32, pipelining: 1, duration: durationS });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts, cpu: cpuSeconds(pid) - cpu0 };
+}
+
+const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  `
+  + `server CPU ${r.cpu.toFixed(1)} s  non-2xx/errors ${r.bad}`;
+
+async function status(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Polls until `url` answers `want`; returns the last answer either way (callers report a refusal). */
+async function waitForStatus(url: string, want: number, timeoutMs = 30_000): Promise<{ status: number; text: string }> {
+  let last = { status: 0, text: '' };
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+    last = await status(url).catch(() => last);
+    if (last.status === want) break;
+  }
+  return last;
+}
+
+async function privateVsPublic(port: number, rtmpPort: number, pid: number, clip: Clip, publishers: GroupChild[]): Promise<number | undefined> {
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  await call(port, 'ImportPlaybackKeyPair', { publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+  const c = (await call(port, 'CreateChannel', { name: 'auth', type: 'BASIC', insecureIngest: true, authorized: true })) as Created;
+  const ingest = `rtmp://127.0.0.1:${rtmpPort}/app/${c.streamKey.value}`;
+  const token = await new SignJWT({ 'aws:channel-arn': c.channel.arn })
+    .setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime('1h').sign(keys.privateKey);
+  const tokenUrl = `${c.channel.playbackUrl}?token=${token}`;
+  let publisher = startPublisher(clip, ingest);
+  publishers.push(publisher);
+  const live = await waitForStatus(tokenUrl, 200);
+  if (live.status !== 200) {
+    console.log(`(a) skipped: the private channel's multivariant playlist answers ${live.status} with a valid token: ${live.text.slice(0, 200)}`);
+    return undefined;
+  }
+  const refused = await status(c.channel.playbackUrl);
+  console.log(`(a) multivariant playlist, one BASIC channel (${clip.kbps.toFixed(0)} kbit/s clip), 32 connections, ${DURATION_S} s per run `
+    + `after a 2 s warm-up; without a token it answers ${refused.status}`);
+  await load(tokenUrl, pid, 2);
+  const priv = await load(tokenUrl, pid, DURATION_S);
+
+  // The same channel made public: UpdateChannel applies to the next broadcast, so the publisher reconnects.
+  await stopPublishers([publisher]);
+  await call(port, 'UpdateChannel', { arn: c.channel.arn, authorized: false });
+  publisher = startPublisher(clip, ingest);
+  publishers.push(publisher);
+  const open = await waitForStatus(c.channel.playbackUrl, 200);
+  if (open.status !== 200) throw new Error(`the channel made public answers ${open.status}: ${open.text.slice(0, 200)}`);
+  await load(c.channel.playbackUrl, pid, 2);
+  const pub = await load(c.channel.playbackUrl, pid, DURATION_S);
+  await stopPublishers([publisher]);
+  const ratio = priv.rps / pub.rps;
+  console.log(`  public           ${fmt(pub)}`);
+  console.log(`  private + token  ${fmt(priv)}`);
+  console.log(`  ratio            ${(100 * ratio).toFixed(0)}% of public (target ≥ ${100 * TARGET}%) — ${ratio >= TARGET ? 'met' : 'NOT met'}`);
+  return ratio;
+}
+
+async function metadataLatency(port: number, rtmpPort: number, clip: Clip, publishers: GroupChild[]): Promise<boolean> {
+  const c = (await call(port, 'CreateChannel', { name: 'meta', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true })) as Created;
+  publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${c.streamKey.value}`));
+  let mediaUrl: string | undefined;
+  for (let deadline = Date.now() + 30_000; !mediaUrl && Date.now() < deadline; await sleep(250)) {
+    mediaUrl = await firstVariantUrl(c.channel.playbackUrl).catch(() => undefined);
+  }
+  if (!mediaUrl) throw new Error('the LOW channel did not go live');
+  await sleep(3000); // a few parts in, so the follower starts from a steady edge
+
+  const listed = new Map<string, number>(); // text → when the part carrying it was listed
+  const streams = new Map<number, number>(); // PMT streams, learnt from a segment's first part
+  const follower = followParts(mediaUrl, (part) => {
+    for (const frame of txxxFromTs(part.bytes, streams)) if (!listed.has(frame.text)) listed.set(frame.text, part.listedAt);
+  });
+  const answered = new Map<string, number>();
+  try {
+    await sleep(1000);
+    for (let i = 0; i < METADATA_CALLS; i++) {
+      const text = `bench:auth metadata ${i} ${randomBytes(4).toString('hex')}`;
+      await call(port, 'PutMetadata', { channelArn: c.channel.arn, metadata: text });
+      answered.set(text, performance.now());
+      await sleep(700 + Math.random() * 600); // random phase within the parts; stays under 5 calls/s
+    }
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && listed.size < answered.size;) await sleep(100);
+  } finally {
+    await follower.stop();
+  }
+  const latencies = [...answered].filter(([t]) => listed.has(t)).map(([t, at]) => listed.get(t)! - at).sort((a, b) => a - b);
+  const partMs = 1000 * (follower.partDurations.reduce((s, d) => s + d, 0) / follower.partDurations.length);
+  console.log(`(b) PutMetadata response → LL-HLS part listed with the tag (BASIC LOW TS, blocking reloads), ${METADATA_CALLS} calls`);
+  console.log(`  found ${latencies.length}/${answered.size}  p50 ${percentile(latencies, 50).toFixed(0)} ms  p95 ${percentile(latencies, 95).toFixed(0)} ms  `
+    + `min ${latencies[0]?.toFixed(0)} ms  max ${latencies.at(-1)?.toFixed(0)} ms`);
+  const p95 = percentile(latencies, 95);
+  const met = latencies.length === answered.size && p95 <= partMs;
+  console.log(`  part duration: PART-TARGET ${(1000 * follower.partTarget).toFixed(0)} ms, mean of ${follower.partDurations.length} parts `
+    + `${partMs.toFixed(0)} ms — p95 ${met ? '≤' : '>'} one part (target ≤ one part duration) — ${met ? 'met' : 'NOT met'}`);
+  return met;
+}
+
+async function main(): Promise<void> {
+  const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-auth-')));
+  const [port, rtmpPort] = [await freePort(), await freePort()];
+  const server = killOnExit(startNode(join(here, '../src/main.js'), [
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
+    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
+  ]));
+  const publishers: GroupChild[] = [];
+  try {
+    const clip = await makeClip(dir, 20, { width: 640, height: 360, videoKbps: 1000, zerolatency: true });
+    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
+    const ratio = await privateVsPublic(port, rtmpPort, server.pid!, clip, publishers);
+    const latencyMet = await metadataLatency(port, rtmpPort, clip, publishers);
+    console.log(`summary: private multivariant ${ratio === undefined ? 'not measured' : `${(100 * ratio).toFixed(0)}% of public`}, `
+      + `metadata latency target ${latencyMet ? 'met' : 'NOT met'}`);
+  } finally {
+    await stopPublishers(publishers);
+    await stopProcess(server);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
