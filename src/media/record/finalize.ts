@@ -57,6 +57,8 @@ export interface FinalContext {
   journal: Journal;
   /** Spool path of a media file. */
   pathOf: (rendition: string, n: number) => string;
+  /** `<rendition>/<n>` of files already on the queue (closed during the broadcast). */
+  queued: ReadonlySet<string>;
 }
 
 /** Queues the rest of the recording and its final files; returns the outcome written to the metadata file. */
@@ -65,7 +67,8 @@ export function queueFinalFiles(ctx: FinalContext, endedAt: number, failure?: st
   const renditions = recordedRenditions(state);
   for (const r of renditions) {
     for (const f of r.files) {
-      if (!state.uploaded.has(`${r.name}/${f.n}`)) queue.push(mediaItem(keys, ctx.journal, r.name, f, ctx.pathOf(r.name, f.n), state.uploaded));
+      const id = `${r.name}/${f.n}`;
+      if (!state.uploaded.has(id) && !ctx.queued.has(id)) queue.push(mediaItem(keys, ctx.journal, r.name, f, ctx.pathOf(r.name, f.n), state.uploaded));
     }
   }
   for (const r of renditions) {

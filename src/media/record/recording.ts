@@ -49,6 +49,7 @@ export class Recording {
   readonly dir: string;
   private readonly spools = new Map<string, RenditionSpool>();
   private readonly closed = new Map<string, RecordedFile[]>();
+  private readonly queued = new Set<string>();
   private detachers: (() => void)[] = [];
   private thumbs: ThumbnailTaker | undefined;
   private nextThumb = 0;
@@ -152,6 +153,7 @@ export class Recording {
     await this.journal.append({ t: 'end', at: endedAt, failure }).catch(() => undefined);
     const outcome = queueFinalFiles({
       state: this.state, keys: this.keys, queue: this.queue, journal: this.journal, pathOf: (r, n) => this.pathOf(r, n),
+      queued: this.queued,
     }, endedAt, failure);
     await this.queue.idle();
     if (this.queue.pending > 0) return; // stopped before done: the next start completes it from the spool
@@ -184,6 +186,7 @@ export class Recording {
     const list = this.closed.get(rendition) ?? [];
     list.push(file);
     this.closed.set(rendition, list);
+    this.queued.add(`${rendition}/${file.n}`);
     this.queue.push(mediaItem(this.keys, this.journal, rendition, file, path, this.state.uploaded));
     const files = list.slice();
     this.queue.push({ key: this.keys.playlist(rendition), contentType: M3U8_TYPE, body: recordedMediaPlaylist(files, false) });
