@@ -140,5 +140,10 @@ describe('destination choice', () => {
     assert.throws(() => loadConfig([], { OPENIVS_S3_ACCESS_KEY_ID: 'AK' }), /give both OPENIVS_S3_ACCESS_KEY_ID/);
     assert.throws(() => loadConfig(['--recording-storage', 'ftp'], {}), /--recording-storage: expected one of local, s3/);
     assert.throws(() => loadConfig(['--s3-secret-access-key', 'x'], {}), /unknown option/);
+    assert.throws(() => loadConfig(['--recording-storage', 'local', '--s3-endpoint', 'http://127.0.0.1:9'], {}),
+      /S3 endpoint given with local recording storage/);
+    const fromFile = join(dir, 'c.json');
+    writeFileSync(fromFile, JSON.stringify({ s3Endpoint: 'http://127.0.0.1:9', s3SecretAccessKey: 'x' }));
+    assert.throws(() => loadConfig(['--config', fromFile], {}), /unknown key "s3SecretAccessKey"/);
   });
 });
