@@ -13,8 +13,8 @@ import { renditionEntry } from '../package/rendition-entry.js';
 import type { LiveRegistry } from '../registry/registry.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
-import type { PlaybackAuthorizer } from './auth/authorizer.js';
-import { privateMediaPlaylistUri, splitCredential } from './auth/credential-path.js';
+import type { Admission, PlaybackAuthorizer } from './auth/authorizer.js';
+import { privateMediaPlaylistUri, queryParam, splitCredential } from './auth/credential-path.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
@@ -120,13 +120,15 @@ function multivariant(
   }
   if (!stream.channel.authorized) return variants(deps, res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
   if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
-  const token = rawQuery === '' ? undefined : new URLSearchParams(rawQuery).get('token') ?? undefined;
-  deps.auth.admit(stream, token, originOf(req)).then((admission) => {
+  const admitted = (admission: Admission) => {
     if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
     setPlaybackCors(res, admission.allowOrigin);
     variants(deps, res, head, url, stream,
       (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
-  }).catch(failed);
+  };
+  const admission = deps.auth.admit(stream, queryParam(rawQuery, 'token'), originOf(req));
+  if (admission instanceof Promise) admission.then(admitted).catch(failed);
+  else admitted(admission);
 }
 
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */

@@ -23,9 +23,15 @@ export function sendBody(
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   const allowOrigin = corsOverride.get(res);
   if (allowOrigin !== undefined) {
-    const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length, vary: 'origin' };
-    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
-    res.writeHead(status, headers);
+    const headers = ['content-type', contentType, 'cache-control', cacheControl, 'content-length', length, 'vary', 'origin'];
+    if (allowOrigin !== null) headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');
+    if (res instanceof Http2ServerResponse) {
+      const record: Record<string, string> = {};
+      for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!;
+      res.writeHead(status, record);
+    } else {
+      res.writeHead(status, headers);
+    }
   } else if (res instanceof Http2ServerResponse) {
     // HTTP/2 compat API: the object form (its flat-array support is recent and untyped).
     res.writeHead(status, { ...CORS, 'content-type': contentType, 'cache-control': cacheControl, 'content-length': length });

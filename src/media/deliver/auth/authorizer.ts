@@ -4,14 +4,13 @@
 // channel and stream, its key pair still imported, its viewer session not revoked, its origin rules met. Both also
 // say which origin to reflect in access-control-allow-origin (null: none) instead of `*`.
 
-import type { PlaybackGrant } from './claims.js';
 import { grantProblem } from './claims.js';
 import { SessionCredentials, type SessionClaims } from './credential.js';
 import { originAllowed, type OriginPatterns } from './origins.js';
 import type { PlaybackKeySource } from './playback-keys.js';
 import { CachedRevocations, type RevocationLookup } from './revocations.js';
 import { SingleUseRegistry } from './single-use.js';
-import { TokenError, TokenVerifier } from './token-verifier.js';
+import { TokenError, TokenVerifier, type VerifiedToken } from './token-verifier.js';
 
 /**
  * A session stays good while its stream lives (the stream id is part of every URL) and at most this long, well past
@@ -19,6 +18,9 @@ import { TokenError, TokenVerifier } from './token-verifier.js';
  * checked on every request instead.
  */
 export const SESSION_LIFETIME_S = 48 * 3600;
+
+/** How long a token's credential is handed out again rather than minted anew (its lifetime is far longer). */
+const CREDENTIAL_REUSE_S = 60;
 
 export type Decision = { ok: true; allowOrigin: string | null } | { ok: false; message: string };
 export type Admission = { ok: true; allowOrigin: string | null; credential: string; maxHeight?: number } | { ok: false; message: string };
@@ -42,6 +44,11 @@ const then = <T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybeProm
 
 const refuse = (message: string) => ({ ok: false as const, message });
 
+function refusal(err: unknown): Admission {
+  if (err instanceof TokenError) return refuse(err.message);
+  throw err;
+}
+
 function reflected(origins: OriginPatterns | undefined, origin: string | undefined): string | null {
   if (!origins) return '*';
   return origin !== undefined && originAllowed(origins, origin) ? origin : null;
@@ -61,16 +68,21 @@ export class PlaybackAuthorizer {
     this.revocations = new CachedRevocations(deps.revocations);
   }
 
-  async admit(stream: StreamIdentity, token: string | undefined, origin: string | undefined): Promise<Admission> {
+  /** Synchronous for a token seen before (cached verification, keys and revocations): the multivariant hot path. */
+  admit(stream: StreamIdentity, token: string | undefined, origin: string | undefined): MaybePromise<Admission> {
     if (!token) return refuse('this channel is private: a playback token is required (?token=<JWT>)');
-    let grant: PlaybackGrant;
-    let keyArn: string;
+    let verified: MaybePromise<VerifiedToken>;
     try {
-      ({ grant, keyArn } = await this.tokens.verify(token, stream.channel.account, stream.channel.region));
+      verified = this.tokens.verify(token, stream.channel.account, stream.channel.region);
     } catch (err) {
-      if (err instanceof TokenError) return refuse(err.message);
-      throw err;
+      return refusal(err);
     }
+    if (verified instanceof Promise) return verified.then((v) => this.admitVerified(stream, v, origin), refusal);
+    return this.admitVerified(stream, verified, origin);
+  }
+
+  private admitVerified(stream: StreamIdentity, verified: VerifiedToken, origin: string | undefined): MaybePromise<Admission> {
+    const { grant } = verified;
     const nowS = this.now() / 1000;
     const problem = grantProblem(grant, stream.channel.arn, nowS);
     if (problem) return refuse(problem);
@@ -79,24 +91,40 @@ export class PlaybackAuthorizer {
         ? 'the token restricts origins (aws:access-control-allow-origin) and the request has no Origin header'
         : 'the request Origin is not allowed by the token (aws:access-control-allow-origin)');
     }
-    if (grant.viewerId !== undefined) {
-      const revoked = await this.revocations.revokedUpTo(stream.channel.arn, grant.viewerId);
-      if (revoked !== undefined && grant.sessionVersion <= revoked) return refuse('this viewer session has been revoked');
-    }
+    if (grant.viewerId === undefined) return this.issue(stream, verified, origin, nowS);
+    return then(this.revocations.revokedUpTo(stream.channel.arn, grant.viewerId), (revoked) =>
+      revoked !== undefined && grant.sessionVersion <= revoked
+        ? refuse('this viewer session has been revoked')
+        : this.issue(stream, verified, origin, nowS));
+  }
+
+  private issue(stream: StreamIdentity, verified: VerifiedToken, origin: string | undefined, nowS: number): Admission {
+    const { grant } = verified;
     // Last, so a request refused for another reason does not use the token up.
     if (grant.singleUseUuid !== undefined && !this.singleUse.consume(stream.channel.arn, grant.singleUseUuid, grant.exp, nowS)) {
       return refuse('the token has already been used (aws:single-use-uuid)');
     }
+    return {
+      ok: true, credential: this.credentialFor(stream, verified, nowS), allowOrigin: reflected(grant.origins, origin),
+      maxHeight: grant.maxHeight,
+    };
+  }
+
+  /** Everything in a credential comes from the token and the stream, so one is reused for a token for a while. */
+  private credentialFor(stream: StreamIdentity, verified: VerifiedToken, nowS: number): string {
+    const last = verified.session;
+    if (last && last.streamId === stream.streamId && nowS - last.mintedS < CREDENTIAL_REUSE_S) return last.credential;
+    const { grant } = verified;
     const claims: SessionClaims = {
-      k: stream.playbackKey, s: stream.streamId, p: keyArn, n: grant.sessionVersion, e: Math.floor(nowS) + SESSION_LIFETIME_S,
+      k: stream.playbackKey, s: stream.streamId, p: verified.keyArn, n: grant.sessionVersion, e: Math.floor(nowS) + SESSION_LIFETIME_S,
     };
     if (grant.viewerId !== undefined) claims.v = grant.viewerId;
     if (grant.maxHeight !== undefined) claims.h = grant.maxHeight;
     if (grant.origins) claims.o = [...grant.origins];
     if (grant.strictOrigin && grant.origins) claims.x = 1;
-    return {
-      ok: true, credential: this.credentials.mint(claims), allowOrigin: reflected(grant.origins, origin), maxHeight: grant.maxHeight,
-    };
+    const credential = this.credentials.mint(claims);
+    verified.session = { streamId: stream.streamId, credential, mintedS: nowS };
+    return credential;
   }
 
   /** `height`: the rendition's video height, when known. Synchronous unless a cache has to load. */

@@ -2,6 +2,7 @@
 //   /api/video/v1/<key>/<streamId>/a.<payload>.<mac>/<rendition>.m3u8        (and …/<rendition>/<n>.ts, parts, init)
 // so the relative URIs inside a media playlist (segments, parts, init, rendition reports) resolve under the same
 // credential. splitCredential takes it out, leaving the public channel's path for the ordinary route parsers.
+// Also the reading of `?token=` from the multivariant playlist's query.
 
 const WITH_CREDENTIAL = /^(\/api\/video\/v1\/[^/]+\/st-[A-Za-z0-9]+\/)(a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/(.+)$/;
 
@@ -16,3 +17,20 @@ export function splitCredential(rawPath: string): { path: string; credential: st
 export const privateMediaPlaylistUri = (
   playbackKey: string, streamId: string, credential: string, rendition: string, viewerSession: string,
 ) => `${playbackKey}/${streamId}/${credential}/${rendition}.m3u8?vs=${viewerSession}`;
+
+/** One query parameter (the playback token), without URLSearchParams's cost on the hot path; undefined if absent. */
+export function queryParam(rawQuery: string, name: string): string | undefined {
+  if (rawQuery === '') return undefined;
+  const prefix = `${name}=`;
+  for (const pair of rawQuery.split('&')) {
+    if (!pair.startsWith(prefix)) continue;
+    const value = pair.slice(prefix.length);
+    if (!value.includes('%') && !value.includes('+')) return value;
+    try {
+      return decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

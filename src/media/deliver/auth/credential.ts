@@ -29,7 +29,12 @@ export const CREDENTIAL_PREFIX = 'a.';
 const MAX_CREDENTIAL = 4096;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
+/** Authentic credentials seen lately: a player's every request carries the same one, so the HMAC runs once. */
+const MAX_OPENED = 10_000;
+
 export class SessionCredentials {
+  private readonly opened = new Map<string, SessionClaims>();
+
   constructor(private readonly secret: Buffer) {}
 
   private mac(payload: string): Buffer {
@@ -44,6 +49,17 @@ export class SessionCredentials {
 
   /** The claims of a well-formed, authentic, unexpired segment; undefined otherwise. */
   open(segment: string, nowS: number): SessionClaims | undefined {
+    const known = this.opened.get(segment);
+    if (known) return known.e > nowS ? known : undefined;
+    const claims = this.verify(segment, nowS);
+    if (claims) {
+      if (this.opened.size >= MAX_OPENED) this.opened.clear();
+      this.opened.set(segment, claims);
+    }
+    return claims;
+  }
+
+  private verify(segment: string, nowS: number): SessionClaims | undefined {
     if (segment.length > MAX_CREDENTIAL || !segment.startsWith(CREDENTIAL_PREFIX)) return undefined;
     const dot = segment.indexOf('.', CREDENTIAL_PREFIX.length);
     if (dot === -1) return undefined;

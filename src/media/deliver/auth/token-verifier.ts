@@ -6,12 +6,14 @@
 
 import { errors, jwtVerify } from 'jose';
 import { ClaimError, grantFromClaims, type PlaybackGrant } from './claims.js';
-import type { PlaybackKeySource } from './playback-keys.js';
+import type { AccountKeys, PlaybackKeySource } from './playback-keys.js';
 
 export interface VerifiedToken {
   grant: PlaybackGrant;
   /** ARN of the key pair whose public key verified the signature. */
   keyArn: string;
+  /** The last session credential minted for this token, reused for a while (see PlaybackAuthorizer). */
+  session?: { streamId: string; credential: string; mintedS: number };
 }
 
 export class TokenError extends Error {}
@@ -33,17 +35,28 @@ export class TokenVerifier {
 
   constructor(private readonly keys: PlaybackKeySource, private readonly now: () => number = Date.now) {}
 
-  /** The token's grant and key; throws TokenError. The claims tied to the request are the caller's to check. */
-  async verify(token: string, account: string, region: string): Promise<VerifiedToken> {
+  /**
+   * The token's grant and key; throws (or rejects with) TokenError. Synchronous for a token verified before while
+   * the account's key list is cached: the hot path of a player reloading the multivariant playlist. The claims tied
+   * to the request (channel, expiry, origin) are the caller's to check.
+   */
+  verify(token: string, account: string, region: string): VerifiedToken | Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (!known) return this.verifyNew(token, account, region);
+    const keys = this.keys.keysFor(account, region);
+    return keys instanceof Promise ? keys.then((k) => this.stillKeyed(token, known, k)) : this.stillKeyed(token, known, keys);
+  }
+
+  private stillKeyed(token: string, known: VerifiedToken, keys: AccountKeys): VerifiedToken {
+    if (keys.has(known.keyArn)) return known;
+    this.verified.delete(token);
+    throw new TokenError('the playback key pair that signed the token no longer exists');
+  }
+
+  private async verifyNew(token: string, account: string, region: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('the token is too long');
     if (token.split('.').length !== 3) throw new TokenError('token contains an invalid number of segments');
     const keys = await this.keys.keysFor(account, region);
-    const known = this.verified.get(token);
-    if (known) {
-      if (keys.has(known.keyArn)) return known;
-      this.verified.delete(token);
-      throw new TokenError('the playback key pair that signed the token no longer exists');
-    }
     if (keys.keys.length === 0) throw new TokenError('no playback key pair is imported in this account and region');
     for (const { arn, key } of keys.keys) {
       let payload: Record<string, unknown>;
@@ -62,8 +75,9 @@ export class TokenVerifier {
       } catch (err) {
         throw new TokenError(err instanceof ClaimError ? err.message : 'the token claims are invalid');
       }
-      this.remember(token, { grant, keyArn: arn });
-      return { grant, keyArn: arn };
+      const verified: VerifiedToken = { grant, keyArn: arn };
+      this.remember(token, verified);
+      return verified;
     }
     throw new TokenError('the token signature does not match any playback key pair of this account');
   }
