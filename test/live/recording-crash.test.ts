@@ -1,0 +1,68 @@
+// No recorded data lost across kill -9: openivs is killed mid-recording (after one segment reached S3, with
+// more spooled but not uploaded); the next start replays the spool journal, uploads what is left, writes the
+// final playlists and events/recording-ended.json, and emits Recording End for the recording.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { startS3, type TestS3 } from '../helpers/s3.js';
+import { killAllChildren, pollUntil, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import {
+  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, type RecordingFiles,
+} from '../helpers/recording.js';
+
+const BUCKET = 'openivs-rec-crash';
+
+describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
+  let hook: WebhookReceiver;
+  let s3: TestS3;
+  let server: TestServer;
+  let ivs: IvsClient;
+  let rec: RecordingFiles | undefined;
+
+  before(async () => {
+    hook = await startWebhookReceiver(undefined);
+    s3 = await startS3({ buckets: [BUCKET] });
+    server = await startServer({ env: s3.serverEnv, args: [...s3.serverArgs, '--event-webhook', hook.url] });
+    ivs = ivsClient(server);
+  });
+  after(async () => {
+    killAllChildren();
+    ivs?.destroy();
+    await server?.stop();
+    await hook?.close();
+    await s3?.dispose();
+    if (rec) rmSync(rec.root, { recursive: true, force: true });
+  });
+
+  it('kill -9 mid-recording, restart: the recording is completed from the spool', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
+    const { channel, key } = await recordedChannel(ivs, 'rec-crash', configArn);
+    const arn = channel.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
+    await pollUntil('stream live', async () => (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream);
+    const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
+    const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
+    const recordingId: string = start!.envelope.detail.recording_session_id;
+    const first = await pollUntil('first segment in the bucket', async () =>
+      (await s3.listKeys(BUCKET, prefix)).find((k) => k.endsWith('/0.ts')), { timeoutMs: 30_000 });
+    // Let the next file grow past a few pieces, so some media is only in the spool at the kill.
+    await pollUntil('spooled pieces of the next file', () => existsSync(join(server.dataDir, 'record-spool', recordingId, first.split('/').slice(-2, -1)[0]!, '1.ts')), { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 4_000));
+    await server.kill9();
+    await pub.kill();
+    assert.ok(!(await s3.listKeys(BUCKET, prefix)).some((k) => k.endsWith('recording-ended.json')));
+
+    await server.restart();
+    const [end] = await waitRecordingEvent(hook, arn, 'Recording End', 45_000);
+    assert.equal(end!.envelope.detail.recording_session_id, recordingId);
+    rec = await downloadRecording(s3, BUCKET, prefix);
+    const checked = await checkFinishedRecording(rec, arn, undefined);
+    assert.ok(checked.durationMs >= 12_000, `the spooled media after the first segment is kept: ${checked.durationMs} ms`);
+    assert.equal(end!.envelope.detail.recording_duration_ms, checked.durationMs);
+    await pollUntil('spool removed', () => !existsSync(join(server.dataDir, 'record-spool', recordingId)), { timeoutMs: 10_000 });
+  });
+});
