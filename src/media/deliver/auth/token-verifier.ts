@@ -12,6 +12,8 @@ export interface VerifiedToken {
   grant: PlaybackGrant;
   /** ARN of the key pair whose public key verified the signature. */
   keyArn: string;
+  /** `<account>|<region>` of the keys it was verified against. */
+  scope: string;
   /** The last session credential minted for this token, reused for a while (see PlaybackAuthorizer). */
   session?: { streamId: string; credential: string; mintedS: number };
 }
@@ -42,7 +44,8 @@ export class TokenVerifier {
    */
   verify(token: string, account: string, region: string): VerifiedToken | Promise<VerifiedToken> {
     const known = this.verified.get(token);
-    if (!known) return this.verifyNew(token, account, region);
+    // Remembered for another account or region: verify afresh against this one's keys (and say why it fails).
+    if (!known || known.scope !== `${account}|${region}`) return this.verifyNew(token, account, region);
     const keys = this.keys.keysFor(account, region);
     return keys instanceof Promise ? keys.then((k) => this.stillKeyed(token, known, k)) : this.stillKeyed(token, known, keys);
   }
@@ -75,7 +78,7 @@ export class TokenVerifier {
       } catch (err) {
         throw new TokenError(err instanceof ClaimError ? err.message : 'the token claims are invalid');
       }
-      const verified: VerifiedToken = { grant, keyArn: arn };
+      const verified: VerifiedToken = { grant, keyArn: arn, scope: `${account}|${region}` };
       this.remember(token, verified);
       return verified;
     }
