@@ -87,6 +87,8 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private readonly steps: number[] = [];
   private lastCutTrackDts: number | undefined;
   private lastVideoDts: number | undefined;
+  /** Segmenters fed the same input (e.g. an MPEG-TS copy of an fMP4 rendition for recording). */
+  private readonly taps = new Set<HlsSegmenter>();
 
   constructor(options: HlsSegmenterOptions = {}) {
     super();
@@ -110,6 +112,20 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.keepPartsFor = windowSize + (options.retainAfterWindow ?? 2);
   }
 
+  /**
+   * Feeds `tap` everything this segmenter gets from now on (units, track changes, metadata, the end), with its
+   * own cuts and container; it starts at the next keyframe.
+   */
+  addTap(tap: HlsSegmenter): void {
+    const tracks = this.currentTracks;
+    tap.setTracks(tracks.video, tracks.audio);
+    this.taps.add(tap);
+  }
+
+  removeTap(tap: HlsSegmenter): void {
+    this.taps.delete(tap);
+  }
+
   get ended(): boolean {
     return this.endedFlag;
   }
@@ -124,6 +140,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
    * packaging started takes effect at the next keyframe, which starts a new segment marked as a discontinuity.
    */
   setTracks(video?: VideoTrackInfo, audio?: AudioTrackInfo): void {
+    for (const tap of this.taps) tap.setTracks(video, audio);
     const next: TrackSet = { video, audio };
     if (sameTracks(this.currentTracks, next)) return;
     if (this.open) {
@@ -136,6 +153,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
 
   push(au: AccessUnit): void {
     if (this.endedFlag) return;
+    for (const tap of this.taps) tap.push(au);
     const tracks = this.currentTracks;
     if (!(au.track === 'video' ? tracks.video : tracks.audio)) return;
     const dts = this.timeline.map(au.track, au.dts);
@@ -155,6 +173,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
 
   /** Inserts an ID3 tag at the latest video PTS (audio PTS without video); false when no segment is open. */
   pushMetadata(id3: Buffer): boolean {
+    for (const tap of this.taps) tap.pushMetadata(id3);
     if (!this.open || this.lastPts === undefined) return false;
     this.writer.writeMetadata(this.lastPts, id3);
     return true;
@@ -163,6 +182,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   /** Flushes the last (partial) segment and marks the playlist ended. */
   end(): void {
     if (this.endedFlag) return;
+    for (const tap of this.taps) tap.end();
     if (this.open) {
       let end = this.open.startDts;
       for (const track of ['video', 'audio']) end = Math.max(end, this.timeline.trackEnd(track) ?? end);

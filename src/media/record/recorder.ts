@@ -19,6 +19,10 @@ import { candidatesFor, selectRenditions } from './selection.js';
 import { resumeSpooled } from './resume.js';
 import { thumbnailPlan, thumbnailSize, type CaptureFn } from './thumbnails.js';
 import type { BackoffOptions } from './upload-queue.js';
+import { HlsSegmenter } from '../package/segmenter.js';
+
+/** Length of the live pieces recorded files are made of (the live packager's segment target). */
+const PIECE_MS = 2_000;
 
 export interface RecorderOptions {
   destination: RecordingDestination;
@@ -101,18 +105,19 @@ export class Recorder implements StreamRecorder {
     const audio = stream.audio?.codecString ?? 'none';
     const signature = `${String(config.arn)}|${video.codecString}|${audio}|${video.width}x${video.height}|${candidates[0]!.name}`;
     const windowMs = Math.max(0, Number(config.recordingReconnectWindowSeconds ?? 0)) * 1000;
+    const ts = new TsCopies();
     const thumb: ThumbnailSource | undefined = plan && thumbSize && {
-      segmenter: stream.source, plan, folder: renditionName(thumbSize.width, thumbSize.height, video.frameRate),
+      segmenter: ts.of(stream.source), plan, folder: renditionName(thumbSize.width, thumbSize.height, video.frameRate),
       height: thumbSize.height < video.height ? thumbSize.height : undefined,
     };
-    const sources = selected.map((c) => ({ ...c, segmenter: stream.renditions.get(c.key)! }));
+    const sources = selected.map((c) => ({ ...c, segmenter: ts.of(stream.renditions.get(c.key)!) }));
 
     const previous = this.lingering.get(stream.channel.arn);
     if (previous) {
       this.lingering.delete(stream.channel.arn);
       clearTimeout(previous.lingerTimer);
       if (previous.signature === signature) {
-        await previous.attach(stream.streamId, sources, thumb);
+        await previous.attach(stream.streamId, sources, thumb, () => ts.release());
         this.byStream.set(stream, { recording: previous, ready: Promise.resolve(true), windowMs });
         this.opts.log.info({ recordingId: previous.meta.recordingId, streamId: stream.streamId }, 'recording continues after a reconnect');
         return;
@@ -134,7 +139,7 @@ export class Recorder implements StreamRecorder {
     }
     const recording = await Recording.create(this.deps, meta);
     recording.signature = signature;
-    await recording.attach(stream.streamId, sources, thumb);
+    await recording.attach(stream.streamId, sources, thumb, () => ts.release());
     this.open.add(recording);
     const ready = this.probe(recording, selected);
     this.byStream.set(stream, { recording, ready, windowMs });
@@ -185,6 +190,30 @@ export class Recorder implements StreamRecorder {
       if (recording.queue.pending === 0) this.open.delete(recording);
       this.opts.log.info({ recordingId: recording.meta.recordingId }, 'recording ended');
     }));
+  }
+}
+
+/**
+ * Recordings are MPEG-TS: a rendition packaged as fMP4 (FRAGMENTED_MP4 channels) is recorded from a TS
+ * segmenter tapped onto it, cutting the same ~2 s pieces from the same access units (ID3 included).
+ */
+class TsCopies {
+  private readonly copies = new Map<HlsSegmenter, HlsSegmenter>();
+
+  of(live: HlsSegmenter): HlsSegmenter {
+    if (live.writer.extension === 'ts') return live;
+    let copy = this.copies.get(live);
+    if (!copy) {
+      copy = new HlsSegmenter({ targetDurationMs: PIECE_MS, windowSize: 1, retainAfterWindow: 0 });
+      live.addTap(copy);
+      this.copies.set(live, copy);
+    }
+    return copy;
+  }
+
+  release(): void {
+    for (const [live, copy] of this.copies) live.removeTap(copy);
+    this.copies.clear();
   }
 }
 

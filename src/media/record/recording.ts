@@ -87,8 +87,9 @@ export class Recording {
   }
 
   /** Starts (or, after a reconnect, continues) recording a broadcast's renditions. */
-  async attach(streamId: string, sources: readonly RecordedSource[], thumb: ThumbnailSource | undefined): Promise<void> {
+  async attach(streamId: string, sources: readonly RecordedSource[], thumb: ThumbnailSource | undefined, release?: () => void): Promise<void> {
     this.state.streamIds.push(streamId);
+    if (release) this.detachers.push(release);
     void this.journal.append({ t: 'stream', id: streamId }).catch((err) => this.spoolFailed(err as Error));
     for (const spool of this.spools.values()) spool.markDiscontinuity();
     for (const source of sources) {

@@ -1,0 +1,92 @@
+// What a recording holds per channel kind: a STANDARD FRAGMENTED_MP4 channel records every ladder rendition
+// as MPEG-TS (TS copies tapped onto the fMP4 packagers), PutMetadata's ID3 included; renditionSelection NONE
+// records no video but still thumbnails and the metadata files.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { CreateChannelCommand, GetStreamCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { getMediaPlaylist, killAllChildren, pollUntil, waitForMultivariant, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import {
+  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, waitRecordingEvent,
+} from '../helpers/recording.js';
+
+const BUCKET = 'openivs-rec-renditions';
+const MARKER = 'fmp4-recorded-id3-5c1d';
+
+describe('live: recorded renditions', { timeout: 120_000 }, () => {
+  let hook: WebhookReceiver;
+  let server: TestServer;
+  let ivs: IvsClient;
+
+  before(async () => {
+    hook = await startWebhookReceiver(undefined);
+    server = await startServer({ args: ['--event-webhook', hook.url] });
+    ivs = ivsClient(server);
+  });
+  after(async () => {
+    killAllChildren();
+    ivs?.destroy();
+    await server?.stop();
+    await hook?.close();
+  });
+
+  const live = (arn: string) => pollUntil('stream live', async () =>
+    (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+
+  it('STANDARD + FRAGMENTED_MP4: every rendition recorded as MPEG-TS, with the ID3 of PutMetadata', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
+    const out = await ivs.send(new CreateChannelCommand({
+      name: 'rec-fmp4', type: 'STANDARD', containerFormat: 'FRAGMENTED_MP4', insecureIngest: true, recordingConfigurationArn: configArn,
+    }));
+    const arn = out.channel!.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 14 });
+    await live(arn);
+    await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
+    // Metadata reaches the renditions that are packaging: wait for the ladder's first segment.
+    await pollUntil('160p30 segments', async () => {
+      const { playlist } = await waitForMultivariant(out.channel!.playbackUrl!);
+      const variant = playlist.variants.find((v) => v.resolution?.height === 160);
+      if (!variant) return false;
+      const media = await getMediaPlaylist(new URL(variant.uri, out.channel!.playbackUrl!).toString());
+      return media.playlist.segments.length > 0;
+    }, { timeoutMs: 20_000 });
+    await pollUntil('PutMetadata accepted', async () => {
+      await ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: MARKER }));
+      return true;
+    });
+    assert.equal((await pub.exited).code, 0);
+    const [end] = await waitRecordingEvent(hook, arn, 'Recording End');
+    const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
+    const checked = await checkFinishedRecording(rec, arn, 14_000);
+    assert.deepEqual(checked.renditions, ['360p30', '160p30'], 'the source and the ladder rung below it');
+    for (const r of checked.renditions) {
+      const segments = rec.keys.filter((k) => k.startsWith(`media/hls/${r}/`) && k.endsWith('.ts'));
+      assert.ok(segments.length >= 2);
+      for (const k of segments) assert.equal(rec.bytes(k)[0], 0x47, `${k} is MPEG-TS`);
+      assert.ok(segments.some((k) => rec.bytes(k).includes(Buffer.from(MARKER))), `${r} keeps the ID3 tag`);
+    }
+  });
+
+  it('renditionSelection NONE: thumbnails and metadata files, no video', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET, renditionConfiguration: { renditionSelection: 'NONE' },
+      thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 4, resolution: 'LOWEST_RESOLUTION' },
+    });
+    const { channel, key } = await recordedChannel(ivs, 'rec-none', configArn);
+    const arn = channel.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 10 });
+    await live(arn);
+    assert.equal((await pub.exited).code, 0);
+    const [end] = await waitRecordingEvent(hook, arn, 'Recording End');
+    const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
+    assert.equal(rec.keys.filter((k) => k.startsWith('media/hls/')).length, 0, 'no video recorded');
+    const ended = rec.json('events/recording-ended.json');
+    assert.equal(ended.media.hls, undefined);
+    assert.deepEqual(ended.media.thumbnails, { path: 'media/thumbnails', resolution_height: 160, resolution_width: 284 });
+    const thumbs = rec.keys.filter((k) => /^media\/thumbnails\/160p30\/thumb\d+\.jpg$/.test(k));
+    assert.ok(thumbs.length >= 2, thumbs.join(', '));
+    assert.ok(end!.envelope.detail.recording_duration_ms > 8_000);
+  });
+});
