@@ -65,4 +65,30 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
     assert.equal(end!.envelope.detail.recording_duration_ms, checked.durationMs);
     await pollUntil('spool removed', () => !existsSync(join(server.dataDir, 'record-spool', recordingId)), { timeoutMs: 10_000 });
   });
+
+  it('SIGTERM mid-broadcast: the recording is finished before the process exits', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
+    const { channel, key } = await recordedChannel(ivs, 'rec-sigterm', configArn);
+    const arn = channel.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
+    await pollUntil('stream live', async () => (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream);
+    const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
+    const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
+    await pollUntil('first segment in the bucket', async () =>
+      (await s3.listKeys(BUCKET, prefix)).some((k) => k.endsWith('/0.ts')), { timeoutMs: 30_000 });
+    const exited = new Promise((r) => server.proc.once('exit', r));
+    server.proc.kill('SIGTERM');
+    await exited;
+    await pub.kill();
+    const keys = await s3.listKeys(BUCKET, prefix);
+    assert.ok(keys.includes(`${prefix}/events/recording-ended.json`), `finished at shutdown: ${keys.join(', ')}`);
+    const recording = await downloadRecording(s3, BUCKET, prefix);
+    try {
+      await checkFinishedRecording(recording, arn, undefined);
+    } finally {
+      rmSync(recording.root, { recursive: true, force: true });
+    }
+    await server.restart();
+    await waitRecordingEvent(hook, arn, 'Recording End', 30_000);
+  });
 });

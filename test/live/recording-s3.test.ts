@@ -5,15 +5,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { GetStreamCommand, GetStreamSessionCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 import { killAllChildren, pollUntil, publish, rtmpUrl, sleep, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, type RecordingFiles,
+  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, recordingEvents, waitRecordingEvent,
+  type RecordingFiles,
 } from '../helpers/recording.js';
 
 const BUCKET = 'openivs-rec-s3';
+const GONE = 'openivs-rec-gone';
 
 describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => {
   let hook: WebhookReceiver;
@@ -24,7 +27,7 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
 
   before(async () => {
     hook = await startWebhookReceiver(undefined);
-    s3 = await startS3({ buckets: [BUCKET] });
+    s3 = await startS3({ buckets: [BUCKET, GONE] });
     server = await startServer({ env: s3.serverEnv, args: [...s3.serverArgs, '--event-webhook', hook.url] });
     ivs = ivsClient(server);
   });
@@ -62,5 +65,24 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
     const checked = await checkFinishedRecording(rec, arn, 30_000);
     assert.equal(checked.media.segments.length, 3);
     assert.ok(rec.keys.includes(`media/thumbnails/${checked.renditions[0]}/thumb0.jpg`));
+  });
+
+  it('a bucket that went away: Recording Start Failure, nothing recorded, the broadcast plays on', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, { bucket: GONE });
+    await s3.client.send(new DeleteBucketCommand({ Bucket: GONE }));
+    const { channel, key } = await recordedChannel(ivs, 'rec-gone', configArn);
+    const arn = channel.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 8 });
+    const streamId = await pollUntil('stream live', async () =>
+      (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+    const [failure] = await waitRecordingEvent(hook, arn, 'Recording Start Failure', 20_000);
+    const detail = failure!.envelope.detail;
+    assert.equal(detail.stream_id, streamId);
+    assert.equal(detail.recording_s3_bucket_name, GONE);
+    assert.match(detail.recording_status_reason, new RegExp(`Bucket ${GONE} cannot be used`));
+    assert.equal((await pub.exited).code, 0, 'the broadcast is not affected');
+    const session = await ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId }));
+    assert.ok(session.streamSession!.truncatedEvents!.some((e) => e.name === 'Recording Start Failure' && e.type === 'IVS Recording State Change'));
+    assert.equal(recordingEvents(hook, arn).length, 1, 'no Recording Start or End');
   });
 });
