@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { originAllowed, parseOriginClaim } from '../../src/media/deliver/auth/origins.js';
 import { ClaimError, grantFromClaims, grantProblem } from '../../src/media/deliver/auth/claims.js';
-import { SessionCredentials } from '../../src/media/deliver/auth/credential.js';
+import { bindingOf, SessionCredentials } from '../../src/media/deliver/auth/credential.js';
 import { privateMediaPlaylistUri, splitCredential } from '../../src/media/deliver/auth/credential-path.js';
 import { RefreshingCache } from '../../src/media/deliver/auth/refreshing-cache.js';
 import { PlaybackAuthorizer, type StreamIdentity } from '../../src/media/deliver/auth/authorizer.js';
@@ -78,21 +78,24 @@ describe('claim rules', () => {
 
 describe('session credential', () => {
   const creds = new SessionCredentials(Buffer.alloc(32, 7));
-  const claims = { k: KEY, s: 'st-abc', p: 'arn:key', n: 0, e: nowS() + 60 };
-  it('round-trips and refuses tampering, other secrets and expiry', () => {
-    const c = creds.mint(claims);
+  const binding = bindingOf(KEY, 'st-abc');
+  const claims = { p: 'keyId', n: 0, e: nowS() + 60 };
+  it('round-trips and refuses tampering, other secrets, other streams and expiry', () => {
+    const c = creds.mint(binding, claims);
     assert.match(c, /^a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    assert.deepEqual(creds.open(c, nowS()), claims);
-    assert.equal(new SessionCredentials(Buffer.alloc(32, 8)).open(c, nowS()), undefined);
+    assert.ok(c.length < 100, `short enough to repeat in every playlist URI: ${c.length} characters`);
+    assert.deepEqual(creds.open(binding, c, nowS()), claims);
+    assert.equal(new SessionCredentials(Buffer.alloc(32, 8)).open(binding, c, nowS()), undefined);
+    assert.equal(creds.open(bindingOf(KEY, 'st-other'), c, nowS()), undefined, 'moved to another stream');
     const [, payload, mac] = c.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...claims, s: 'st-other' })).toString('base64url');
-    assert.equal(creds.open(`a.${forged}.${mac}`, nowS()), undefined);
-    assert.equal(creds.open(`a.${payload}.${mac!.slice(0, -2)}`, nowS()), undefined);
-    assert.equal(creds.open(`a.${payload}`, nowS()), undefined);
-    assert.equal(creds.open(c, claims.e), undefined, 'expired');
+    const forged = Buffer.from(JSON.stringify({ ...claims, n: 9 })).toString('base64url');
+    assert.equal(creds.open(binding, `a.${forged}.${mac}`, nowS()), undefined);
+    assert.equal(creds.open(binding, `a.${payload}.${mac!.slice(0, -2)}`, nowS()), undefined);
+    assert.equal(creds.open(binding, `a.${payload}`, nowS()), undefined);
+    assert.equal(creds.open(binding, c, claims.e), undefined, 'expired');
   });
   it('rides as a path segment that splitCredential takes out again', () => {
-    const c = creds.mint(claims);
+    const c = creds.mint(binding, claims);
     const uri = privateMediaPlaylistUri(KEY, 'st-abc', c, 'source', 'vs0000000000000');
     const abs = new URL(uri, `http://h/api/video/v1/${KEY}.m3u8`);
     assert.deepEqual(splitCredential(abs.pathname), { path: `/api/video/v1/${KEY}/st-abc/source.m3u8`, credential: c });
@@ -123,8 +126,8 @@ describe('refreshing cache', () => {
 describe('authorizer (ES384 tokens minted with jose)', () => {
   const pair = () => generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const imported = pair();
-  let keyList = [{ arn: 'arn:key1', key: imported.publicKey }];
-  const keys = { keysFor: (): AccountKeys => ({ keys: keyList, has: (a: string) => keyList.some((k) => k.arn === a) }) };
+  let keyList = [{ id: 'key1', key: imported.publicKey }];
+  const keys = { keysFor: (): AccountKeys => ({ keys: keyList, has: (id: string) => keyList.some((k) => k.id === id) }) };
   let revoked: number | undefined;
   const auth = new PlaybackAuthorizer({ keys, secret: Buffer.alloc(32, 1), revocations: { revokedUpTo: async () => revoked } });
   const sign = (claims: Record<string, unknown>, key: KeyObject = imported.privateKey, expS = nowS() + 300) =>

@@ -5,7 +5,7 @@
 // say which origin to reflect in access-control-allow-origin (null: none) instead of `*`.
 
 import { grantProblem } from './claims.js';
-import { SessionCredentials, type SessionClaims } from './credential.js';
+import { bindingOf, SessionCredentials, type SessionClaims } from './credential.js';
 import { originAllowed, type OriginPatterns } from './origins.js';
 import type { PlaybackKeySource } from './playback-keys.js';
 import { CachedRevocations, type RevocationLookup } from './revocations.js';
@@ -116,13 +116,13 @@ export class PlaybackAuthorizer {
     if (last && last.streamId === stream.streamId && nowS - last.mintedS < CREDENTIAL_REUSE_S) return last.credential;
     const { grant } = verified;
     const claims: SessionClaims = {
-      k: stream.playbackKey, s: stream.streamId, p: verified.keyArn, n: grant.sessionVersion, e: Math.floor(nowS) + SESSION_LIFETIME_S,
+      p: verified.keyId, n: grant.sessionVersion, e: Math.floor(nowS) + SESSION_LIFETIME_S,
     };
     if (grant.viewerId !== undefined) claims.v = grant.viewerId;
     if (grant.maxHeight !== undefined) claims.h = grant.maxHeight;
     if (grant.origins) claims.o = [...grant.origins];
     if (grant.strictOrigin && grant.origins) claims.x = 1;
-    const credential = this.credentials.mint(claims);
+    const credential = this.credentials.mint(bindingOf(stream.playbackKey, stream.streamId), claims);
     verified.session = { streamId: stream.streamId, credential, mintedS: nowS };
     return credential;
   }
@@ -132,11 +132,9 @@ export class PlaybackAuthorizer {
     credential: string | undefined, stream: StreamIdentity, origin: string | undefined, height: number | undefined,
   ): MaybePromise<Decision> {
     if (!credential) return refuse('this channel is private: open its playback URL with a token first');
-    const claims = this.credentials.open(credential, this.now() / 1000);
-    if (!claims) return refuse('the playback session credential is invalid or has expired');
-    if (claims.k !== stream.playbackKey || claims.s !== stream.streamId) {
-      return refuse('the playback session credential is for another channel or stream');
-    }
+    // Bound to the channel and stream: a credential moved to another one fails like a forged one.
+    const claims = this.credentials.open(bindingOf(stream.playbackKey, stream.streamId), credential, this.now() / 1000);
+    if (!claims) return refuse('the playback session credential is invalid, expired or not for this stream');
     if (claims.h !== undefined && height !== undefined && height > claims.h) {
       return refuse('this rendition is above the maximum resolution of the token (aws:maximum-resolution)');
     }

@@ -8,13 +8,14 @@ import type { Store } from '../../../storage/store.js';
 import { RefreshingCache } from './refreshing-cache.js';
 
 export interface PlaybackPublicKey {
-  arn: string;
+  /** Resource id (the ARN's last part; account and region are the caller's). */
+  id: string;
   key: KeyObject;
 }
 
 export interface AccountKeys {
   keys: readonly PlaybackPublicKey[];
-  has(arn: string): boolean;
+  has(id: string): boolean;
 }
 
 /** Where keys come from: `(account, region) → keys`, sync when cached. */
@@ -50,10 +51,10 @@ export function storePlaybackKeys(store: Store, cache = { refreshAfterMs: 1_000,
     const keys: PlaybackPublicKey[] = [];
     for (const row of rows) {
       const key = typeof row.doc.publicKeyPem === 'string' ? importPem(row.doc.publicKeyPem) : undefined;
-      if (key) keys.push({ arn: row.arn, key });
+      if (key) keys.push({ id: row.id, key });
     }
-    const arns = new Set(keys.map((k) => k.arn));
-    return { keys, has: (arn) => arns.has(arn) };
+    const ids = new Set(keys.map((k) => k.id));
+    return { keys, has: (id) => ids.has(id) };
   };
   const keys = new RefreshingCache(load, { ...cache, maxEntries: 10_000 });
   return { keysFor: (account, region) => keys.get(`${account}|${region}`) };

@@ -10,8 +10,8 @@ import type { AccountKeys, PlaybackKeySource } from './playback-keys.js';
 
 export interface VerifiedToken {
   grant: PlaybackGrant;
-  /** ARN of the key pair whose public key verified the signature. */
-  keyArn: string;
+  /** Resource id of the key pair whose public key verified the signature. */
+  keyId: string;
   /** `<account>|<region>` of the keys it was verified against. */
   scope: string;
   /** The last session credential minted for this token, reused for a while (see PlaybackAuthorizer). */
@@ -51,7 +51,7 @@ export class TokenVerifier {
   }
 
   private stillKeyed(token: string, known: VerifiedToken, keys: AccountKeys): VerifiedToken {
-    if (keys.has(known.keyArn)) return known;
+    if (keys.has(known.keyId)) return known;
     this.verified.delete(token);
     throw new TokenError('the playback key pair that signed the token no longer exists');
   }
@@ -61,7 +61,7 @@ export class TokenVerifier {
     if (token.split('.').length !== 3) throw new TokenError('token contains an invalid number of segments');
     const keys = await this.keys.keysFor(account, region);
     if (keys.keys.length === 0) throw new TokenError('no playback key pair is imported in this account and region');
-    for (const { arn, key } of keys.keys) {
+    for (const { id, key } of keys.keys) {
       let payload: Record<string, unknown>;
       try {
         // Pinned to ES384: HS256 keyed with the public key, `none` and every other algorithm are refused.
@@ -78,7 +78,7 @@ export class TokenVerifier {
       } catch (err) {
         throw new TokenError(err instanceof ClaimError ? err.message : 'the token claims are invalid');
       }
-      const verified: VerifiedToken = { grant, keyArn: arn, scope: `${account}|${region}` };
+      const verified: VerifiedToken = { grant, keyId: id, scope: `${account}|${region}` };
       this.remember(token, verified);
       return verified;
     }
