@@ -48,7 +48,8 @@ const timeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
 export class Recorder implements StreamRecorder {
   private readonly deps: RecordingDeps;
   private readonly events: RecordingEvents;
-  private readonly byStream = new Map<LiveStream, Active>();
+  /** Set synchronously at the stream's start, so an end that comes while the recording is being set up finds it. */
+  private readonly byStream = new Map<LiveStream, Promise<Active | undefined>>();
   /** Recordings waiting for a reconnect, by channel ARN. */
   private readonly lingering = new Map<string, Recording>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -62,14 +63,16 @@ export class Recorder implements StreamRecorder {
 
   streamStarted(stream: LiveStream): void {
     if (!stream.recordingConfiguration || this.stopping) return;
-    this.track(this.start(stream, stream.recordingConfiguration));
+    const started = this.start(stream, stream.recordingConfiguration);
+    this.byStream.set(stream, started.catch(() => undefined));
+    this.track(started);
   }
 
   streamEnded(stream: LiveStream): void {
-    const active = this.byStream.get(stream);
-    if (!active) return;
+    const started = this.byStream.get(stream);
+    if (!started) return;
     this.byStream.delete(stream);
-    this.track(this.end(stream, active));
+    this.track(started.then((active) => active && this.end(stream, active)));
   }
 
   /** Finishes recordings left in the spool by an earlier run (crash or shutdown), in the background. */
@@ -80,12 +83,14 @@ export class Recorder implements StreamRecorder {
   }
 
   /** Shutdown: finish ended recordings (reconnect windows are cut short), wait up to `timeoutMs`, then stop uploading. */
-  async stop(timeoutMs = 10_000): Promise<void> {
+  async stop(timeoutMs = 8_000): Promise<void> {
     this.stopping = true;
-    await timeout(Promise.allSettled([...this.pending]), timeoutMs, undefined);
+    const deadline = Date.now() + timeoutMs;
     for (const rec of this.lingering.values()) this.complete(rec, rec.endedAt);
     this.lingering.clear();
-    await timeout(Promise.allSettled([...this.open].map((r) => r.finish())), timeoutMs, undefined);
+    // Streams' ends first (they may still be closing files), then every open recording's final files.
+    await timeout(Promise.allSettled([...this.pending]), Math.max(0, deadline - Date.now()), undefined);
+    await timeout(Promise.allSettled([...this.open].map((r) => r.finish())), Math.max(0, deadline - Date.now()), undefined);
     for (const rec of this.open) rec.queue.stop();
   }
 
@@ -95,9 +100,9 @@ export class Recorder implements StreamRecorder {
     void guarded.finally(() => this.pending.delete(guarded));
   }
 
-  private async start(stream: LiveStream, config: Record<string, unknown>): Promise<void> {
+  private async start(stream: LiveStream, config: Record<string, unknown>): Promise<Active | undefined> {
     const video = stream.video;
-    if (!video) return;
+    if (!video) return undefined;
     const candidates = candidatesFor(video, stream.renditions.keys(), SOURCE_RENDITION);
     const selected = selectRenditions(config, candidates);
     const plan = thumbnailPlan(config);
@@ -118,22 +123,23 @@ export class Recorder implements StreamRecorder {
       clearTimeout(previous.lingerTimer);
       if (previous.signature === signature) {
         await previous.attach(stream.streamId, sources, thumb, () => ts.release());
-        this.byStream.set(stream, { recording: previous, ready: Promise.resolve(true), windowMs });
         this.opts.log.info({ recordingId: previous.meta.recordingId, streamId: stream.streamId }, 'recording continues after a reconnect');
-        return;
+        return { recording: previous, ready: Promise.resolve(true), windowMs };
       }
       this.complete(previous, previous.endedAt);
     }
 
     const recordingId = newResourceId();
     const c = stream.channel;
+    const now = new Date(); // one instant for the prefix and recording_started_at
     const meta: RecordingMeta = {
-      recordingId, bucket: bucketOf(config), prefix: recordingPrefix(c.account, c.id, recordingId, new Date()),
+      recordingId, bucket: bucketOf(config), prefix: recordingPrefix(c.account, c.id, recordingId, now),
       account: c.account, region: c.region, channelArn: c.arn, channelId: c.id, channelName: c.name,
-      configArn: String(config.arn ?? ''), startedAt: new Date().toISOString(),
+      configArn: String(config.arn ?? ''), startedAt: now.toISOString(),
       thumbnails: plan?.sequential ? thumbSize : undefined, latestThumbnail: plan?.latest ? thumbSize : undefined,
     };
     if (config.state !== 'ACTIVE') {
+      ts.release();
       await this.startFailure(meta, stream.streamId, `Recording configuration is ${String(config.state)}, not ACTIVE`);
       return;
     }
@@ -141,9 +147,10 @@ export class Recorder implements StreamRecorder {
     recording.signature = signature;
     await recording.attach(stream.streamId, sources, thumb, () => ts.release());
     this.open.add(recording);
+    // Not awaited: the stream's end must not wait for the probe to find this recording.
     const ready = this.probe(recording, selected);
-    this.byStream.set(stream, { recording, ready, windowMs });
-    await ready;
+    this.track(ready);
+    return { recording, ready, windowMs };
   }
 
   private async probe(recording: Recording, planned: ReturnType<typeof selectRenditions>): Promise<boolean> {
