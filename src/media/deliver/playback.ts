@@ -118,12 +118,18 @@ function multivariant(
   if (!stream || stream.ended || stream.source.window.last === undefined) {
     return sendPlaybackError(res, head, 404, url, 'Channel is offline or does not exist', 'channel_offline');
   }
-  if (!stream.channel.authorized) return variants(deps, res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
+  // Before authorization, so a refused request does not use up a single-use token.
+  if (deps.registry.viewersInScope(scopeOfKey(playbackKey)) >= deps.quotas.concurrentViewers) {
+    return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
+  }
+  if (!stream.channel.authorized) {
+    return variants(res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
+  }
   if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
   const admitted = (admission: Admission) => {
     if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
     setPlaybackCors(res, admission.allowOrigin);
-    variants(deps, res, head, url, stream,
+    variants(res, head, url, stream,
       (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
   };
   const admission = deps.auth.admit(stream, queryParam(rawQuery, 'token'), originOf(req));
@@ -133,12 +139,9 @@ function multivariant(
 
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
 function variants(
-  deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, stream: LiveStream,
+  res: HttpResponse, head: boolean, url: string, stream: LiveStream,
   uriFor: (rendition: string, viewerSession: string) => string, maxHeight?: number,
 ): void {
-  if (deps.registry.viewersInScope(scopeOfKey(stream.playbackKey)) >= deps.quotas.concurrentViewers) {
-    return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
-  }
   const viewerSession = randomAlphanumeric(16);
   const renditions = [...stream.renditions.entries()]
     .filter(([, segmenter]) => segmenter.window.last !== undefined)
