@@ -42,7 +42,7 @@ function importPem(pem: string): KeyObject | undefined {
   return key;
 }
 
-export function storePlaybackKeys(store: Store, cache = { refreshAfterMs: 1_000, maxAgeMs: 3_000 }): PlaybackKeySource {
+export function storePlaybackKeys(store: Store, cache = { refreshAfterMs: 1_000, maxAgeMs: 2_000 }): PlaybackKeySource {
   const load = async (scopeKey: string): Promise<AccountKeys> => {
     const [account, region] = scopeKey.split('|') as [string, string];
     const rows = await store.resources.list<{ publicKeyPem?: string }>({

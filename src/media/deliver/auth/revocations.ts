@@ -14,7 +14,7 @@ export const NO_REVOCATIONS: RevocationLookup = { revokedUpTo: async () => undef
 export class CachedRevocations {
   private readonly cache: RefreshingCache<number | undefined>;
 
-  constructor(lookup: RevocationLookup, opts = { refreshAfterMs: 1_000, maxAgeMs: 3_000 }) {
+  constructor(lookup: RevocationLookup, opts = { refreshAfterMs: 1_000, maxAgeMs: 2_000 }) {
     this.cache = new RefreshingCache((key) => {
       const nl = key.indexOf('\n');
       return lookup.revokedUpTo(key.slice(0, nl), key.slice(nl + 1));
