@@ -6,11 +6,12 @@
 // warm-up, a noisy neighbour) shows as their difference. After B: seconds from the publishers' stop to
 // events/recording-ended.json in the bucket, per recording.
 // Targets (issue 6): recording adds < 20% CPU per stream; recording-ended.json < 10 s after the broadcast ends.
-// Env: BENCH_STREAMS (4), BENCH_DURATION (30 s window per phase), BENCH_RAMP (8 s).
+// Env: BENCH_STREAMS (4), BENCH_DURATION (60 s window per phase: one thumbnail per stream at the default interval), BENCH_RAMP (8 s), BENCH_STORAGE (s3 | local: record to
+// the data directory instead, which separates the cost of the recorder's own work from the S3 uploads).
 
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { freePort, killOnExit, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild } from './lib/processes.js';
@@ -19,12 +20,13 @@ import { startS3, type TestS3 } from '../test/helpers/s3.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
 const BUCKET = 'bench-recordings';
 const CPU_TARGET = 0.2;
 const END_TARGET_S = 10;
 const END_DEADLINE_MS = 60_000;
+const STORAGE = process.env.BENCH_STORAGE === 'local' ? 'local' : 's3';
 
 interface Channel { arn: string; id: string; key: string }
 interface Phase { name: string; cpu: number; cpuWithChildren: number; alive: number }
@@ -52,11 +54,23 @@ async function runPhase(name: string, pid: number, rtmpPort: number, channels: C
 }
 
 /** Seconds from `since` until each channel's recording-ended.json is in the bucket (undefined: not within the deadline). */
-async function endLatencies(s3: TestS3, channels: Channel[], since: number): Promise<(number | undefined)[]> {
+/** Every object key of the bucket under ivs/v1/, from S3 or from the local recordings directory. */
+type KeyLister = () => Promise<string[]>;
+
+function keyLister(s3: TestS3, dataDir: string): KeyLister {
+  if (STORAGE === 's3') return () => s3.listKeys(BUCKET, 'ivs/v1/');
+  const root = join(dataDir, 'recordings', BUCKET);
+  return async () => (existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }) : [])
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+    .filter((k) => k.startsWith('ivs/v1/'));
+}
+
+async function endLatencies(listKeys: KeyLister, channels: Channel[], since: number): Promise<(number | undefined)[]> {
   const found = new Map<string, number>();
   const deadline = Date.now() + END_DEADLINE_MS;
   while (found.size < channels.length && Date.now() < deadline) {
-    const keys = await s3.listKeys(BUCKET, 'ivs/v1/').catch(() => [] as string[]);
+    const keys = await listKeys().catch(() => [] as string[]);
     const now = Date.now();
     for (const c of channels) {
       if (!found.has(c.id) && keys.some((k) => k.includes(`/${c.id}/`) && k.endsWith('/events/recording-ended.json'))) {
@@ -107,7 +121,8 @@ function report(phases: Phase[], latencies: (number | undefined)[]): void {
   const extraAll = (b.cpuWithChildren - baseAll) / baseAll;
   console.log('');
   console.log(`baseline drift A1→A2: ${(((a2.cpu - a1.cpu) / a1.cpu) * 100).toFixed(0)}%`);
-  console.log(`recording adds ${(extra * 100).toFixed(1)}% CPU per stream (process), ${(extraAll * 100).toFixed(1)}% with thumbnail ffmpeg `
+  console.log(`recording adds ${(extra * 100).toFixed(1)}% CPU per stream (process; ${((b.cpu - base) / STREAMS).toFixed(2)}% of a core `
+    + `per stream), ${(extraAll * 100).toFixed(1)}% with thumbnail ffmpeg `
     + `(target < ${CPU_TARGET * 100}%) — ${extraAll < CPU_TARGET ? 'met' : 'NOT met'}`);
   const got = latencies.filter((l): l is number => l !== undefined).sort((x, y) => x - y);
   const missing = latencies.length - got.length;
@@ -120,17 +135,21 @@ function report(phases: Phase[], latencies: (number | undefined)[]): void {
 async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-record-')));
   const s3 = await startS3({ buckets: [BUCKET] });
+  const dataDir = join(dir, 'data');
+  const listKeys = keyLister(s3, dataDir);
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const quota = String(3 * STREAMS + 10);
   const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest', ...s3.serverArgs,
-  ], { ...s3.serverEnv, OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
+    ...(STORAGE === 's3' ? s3.serverArgs : []),
+  ], { ...(STORAGE === 's3' ? s3.serverEnv : {}), OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
   try {
     const clip = await makeClip(dir);
     await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     console.log(`clip: 1280x720 30 fps H.264 2500k + AAC, ${clip.kbps.toFixed(0)} kbit/s; ${STREAMS} BASIC publishers per phase, `
-      + `${RAMP_S} s ramp, ${DURATION_S} s window; recordings to s3rver (in the bench process) with IVS's default settings`);
+      + `${RAMP_S} s ramp, ${DURATION_S} s window; recordings to ${STORAGE === 's3' ? 's3rver (in the bench process)' : 'local disk'} `
+      + "with IVS's default settings");
     const rc = await activeRecordingConfiguration(port);
     const plain1 = await createChannels(port, 'plain-a');
     const recorded = await createChannels(port, 'recorded', rc);
@@ -141,14 +160,14 @@ async function main(): Promise<void> {
     await stopPublishers(run.publishers);
     phases.push(run.phase);
 
-    run = await runPhase('B  recorded to S3', server.pid!, rtmpPort, recorded, clip);
+    run = await runPhase(`B  recorded (${STORAGE})`, server.pid!, rtmpPort, recorded, clip);
     const ended = Date.now();
     await stopPublishers(run.publishers);
     phases.push(run.phase);
-    const latencies = await endLatencies(s3, recorded, ended);
+    const latencies = await endLatencies(listKeys, recorded, ended);
     const late = recorded.find((_, i) => latencies[i] === undefined);
     if (late) {
-      const keys = (await s3.listKeys(BUCKET, 'ivs/v1/')).filter((k) => k.includes(`/${late.id}/`));
+      const keys = (await listKeys()).filter((k) => k.includes(`/${late.id}/`));
       console.log(`no recording-ended.json for channel ${late.id}; its objects: ${keys.join(', ') || 'none'}`);
     }
 
@@ -156,7 +175,7 @@ async function main(): Promise<void> {
     await stopPublishers(run.publishers);
     phases.push(run.phase);
 
-    const objects = await s3.listKeys(BUCKET, 'ivs/v1/');
+    const objects = await listKeys();
     console.log(`bucket: ${objects.length} objects (${objects.filter((k) => k.endsWith('.ts')).length} segments, `
       + `${objects.filter((k) => k.endsWith('.jpg')).length} thumbnails)`);
     console.log('');

@@ -42,7 +42,8 @@ export function thumbnailArgs(opts: CaptureOptions): string[] {
   const offset = Math.max(0, opts.offsetSeconds);
   const scale = opts.height === undefined ? [] : ['-vf', `scale=-2:'min(${Math.round(opts.height)},ih)'`];
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    // One frame needs no decoder or encoder threads; their start-up is most of a run's CPU after exec itself.
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
     '-ss', offset.toFixed(3), '-i', opts.inputPath,
     '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-dn',
     ...scale,
