@@ -173,4 +173,17 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
     keyList = [];
     assert.match((await media(a.credential) as { message: string }).message, /deleted/);
   });
+  it('a token remembered for a deleted key pair verifies again once the same public key is imported anew', async () => {
+    keyList = [{ id: 'key1', key: imported.publicKey }];
+    const token = await sign({});
+    const first = await auth.admit(STREAM, token, undefined);
+    assert.ok(first.ok);
+    keyList = [];
+    assert.match((await auth.admit(STREAM, token, undefined) as { message: string }).message, /no playback key pair/);
+    keyList = [{ id: 'key2', key: imported.publicKey }];
+    const again = await auth.admit(STREAM, token, undefined);
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal((await media(first.credential)).ok, false, 'the session of the deleted key pair stays dead');
+    assert.equal((await media(again.credential)).ok, true);
+  });
 });

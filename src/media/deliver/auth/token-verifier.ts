@@ -47,13 +47,14 @@ export class TokenVerifier {
     // Remembered for another account or region: verify afresh against this one's keys (and say why it fails).
     if (!known || known.scope !== `${account}|${region}`) return this.verifyNew(token, account, region);
     const keys = this.keys.keysFor(account, region);
-    return keys instanceof Promise ? keys.then((k) => this.stillKeyed(token, known, k)) : this.stillKeyed(token, known, keys);
+    const check = (k: AccountKeys) => (k.has(known.keyId) ? known : this.reverify(token, account, region));
+    return keys instanceof Promise ? keys.then(check) : check(keys);
   }
 
-  private stillKeyed(token: string, known: VerifiedToken, keys: AccountKeys): VerifiedToken {
-    if (keys.has(known.keyId)) return known;
+  /** Its key pair is gone: verify again (the same public key may have been imported anew, under another id). */
+  private reverify(token: string, account: string, region: string): Promise<VerifiedToken> {
     this.verified.delete(token);
-    throw new TokenError('the playback key pair that signed the token no longer exists');
+    return this.verifyNew(token, account, region);
   }
 
   private async verifyNew(token: string, account: string, region: string): Promise<VerifiedToken> {
