@@ -162,6 +162,11 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     assert.equal(allowed.status, 200);
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://cdn.example.org');
     assertRefused(await fetchWith(segmentUrl), /strict-origin-enforcement/);
+    const preflight = await fetch(segmentUrl, {
+      method: 'OPTIONS', headers: { origin: 'https://www.example.org', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(preflight.status, 204, 'CORS preflight still answered');
+    assert.ok(preflight.headers.get('access-control-allow-origin'));
     assertRefused(await fetchWith(session.mediaUrl, 'https://evil.test'), /strict-origin-enforcement/);
   });
 
