@@ -105,6 +105,22 @@ describe('recording configurations on S3 (s3rver)', () => {
     assert.equal((await get(failedArn)).recordingConfiguration!.state, 'CREATE_FAILED');
   });
 
+  it('a hung bucket probe does not hold up a graceful stop', async () => {
+    const hole = await blackhole();
+    const srv = await startServer({ env: s3.serverEnv, args: ['--s3-endpoint', hole.url, '--s3-region', 'us-east-1'] });
+    try {
+      const client = ivsClient(srv);
+      const out = await createConfig(client, BUCKET, 'hung');
+      assert.equal(out.recordingConfiguration!.state, 'CREATING');
+      client.destroy();
+      // The helper SIGKILLs after 10 s; a clean exit means stop() did not wait for the probe.
+      assert.deepEqual(await srv.stop(), { code: 0, signal: null });
+    } finally {
+      await srv.stop();
+      await hole.close();
+    }
+  });
+
   it('a configuration left CREATING by kill -9 is probed again at the next start', async () => {
     const hole = await blackhole();
     const first = await startServer({ env: s3.serverEnv, args: ['--s3-endpoint', hole.url, '--s3-region', 'us-east-1'] });
