@@ -141,7 +141,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 's3SecretAccessKey', env: 'OPENIVS_S3_SECRET_ACCESS_KEY', arg: 'SECRET', defaultText: 'none',
     help: 'Secret key for S3. Environment only, never logged.', parse: parseText },
   { name: 'ffmpegPath', flag: 'ffmpeg-path', env: 'OPENIVS_FFMPEG_PATH', fileKey: 'ffmpegPath', arg: 'PATH',
-    defaultText: 'ffmpeg (from PATH)', help: 'ffmpeg used to transcode STANDARD channels.', parse: parseText },
+    defaultText: 'ffmpeg (from PATH)', help: 'ffmpeg used to transcode STANDARD channels and to capture recording thumbnails.', parse: parseText },
   { name: 'maxTranscodes', flag: 'max-transcodes', env: 'OPENIVS_MAX_TRANSCODES', fileKey: 'maxTranscodes', arg: 'N',
     defaultText: 'CPU cores / 0.8, at least 1 (a 1080p30 ladder takes about 0.8 core)',
     help: 'STANDARD streams transcoded at once; further ones are refused ("Transcode capacity exceeded").',
