@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { originAllowed, parseOriginClaim } from '../../src/media/deliver/auth/origins.js';
 import { ClaimError, grantFromClaims, grantProblem } from '../../src/media/deliver/auth/claims.js';
 import { bindingOf, SessionCredentials } from '../../src/media/deliver/auth/credential.js';
-import { privateMediaPlaylistUri, splitCredential } from '../../src/media/deliver/auth/credential-path.js';
+import { privateMediaPlaylistUri, queryParam, splitCredential } from '../../src/media/deliver/auth/credential-path.js';
 import { RefreshingCache } from '../../src/media/deliver/auth/refreshing-cache.js';
 import { PlaybackAuthorizer, type StreamIdentity } from '../../src/media/deliver/auth/authorizer.js';
 import type { AccountKeys } from '../../src/media/deliver/auth/playback-keys.js';
@@ -102,6 +102,14 @@ describe('session credential', () => {
     const segment = new URL('source/12.ts', abs).pathname;
     assert.deepEqual(splitCredential(segment), { path: `/api/video/v1/${KEY}/st-abc/source/12.ts`, credential: c });
     assert.equal(splitCredential(`/api/video/v1/${KEY}/st-abc/source/12.ts`), undefined);
+  });
+  it('queryParam finds the token anywhere in the query, decoded, and nothing else', () => {
+    assert.equal(queryParam('token=a.b.c', 'token'), 'a.b.c');
+    assert.equal(queryParam('x=1&token=a.b.c&y=2', 'token'), 'a.b.c');
+    assert.equal(queryParam('x=1&token=a%2Eb', 'token'), 'a.b');
+    assert.equal(queryParam('xtoken=a&mytoken=b', 'token'), undefined);
+    assert.equal(queryParam('', 'token'), undefined);
+    assert.equal(queryParam('token=%E0%A4%A', 'token'), undefined);
   });
 });
 

@@ -9,19 +9,21 @@ export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'v
 
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-length' };
 
-// Private-channel responses reflect the viewer's allowed origin instead of `*` (null: no CORS header at all).
-const corsOverride = new WeakMap<HttpResponse, string | null>();
+// Private-channel responses reflect the viewer's allowed origin instead of `*` (null: no CORS header at all). A
+// symbol property on the response rather than a WeakMap: no identity hash or ephemeron entry per request.
+const ALLOW_ORIGIN = Symbol('openivs.playback.allowOrigin');
+type WithAllowOrigin = HttpResponse & { [ALLOW_ORIGIN]?: string | null };
 
 /** Every later sendBody on `res` sends `allowOrigin` (and `vary: origin`) instead of `*`. */
 export function setPlaybackCors(res: HttpResponse, allowOrigin: string | null): void {
-  corsOverride.set(res, allowOrigin);
+  (res as WithAllowOrigin)[ALLOW_ORIGIN] = allowOrigin;
 }
 
 export function sendBody(
   res: HttpResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
 ): void {
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  const allowOrigin = corsOverride.get(res);
+  const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   if (allowOrigin !== undefined) {
     const headers = ['content-type', contentType, 'cache-control', cacheControl, 'content-length', length, 'vary', 'origin'];
     if (allowOrigin !== null) headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');

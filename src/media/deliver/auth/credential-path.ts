@@ -20,17 +20,16 @@ export const privateMediaPlaylistUri = (
 
 /** One query parameter (the playback token), without URLSearchParams's cost on the hot path; undefined if absent. */
 export function queryParam(rawQuery: string, name: string): string | undefined {
-  if (rawQuery === '') return undefined;
   const prefix = `${name}=`;
-  for (const pair of rawQuery.split('&')) {
-    if (!pair.startsWith(prefix)) continue;
-    const value = pair.slice(prefix.length);
-    if (!value.includes('%') && !value.includes('+')) return value;
-    try {
-      return decodeURIComponent(value.replace(/\+/g, ' '));
-    } catch {
-      return undefined;
-    }
+  let at = rawQuery.startsWith(prefix) ? 0 : rawQuery.indexOf(`&${prefix}`) + 1;
+  if (at === 0 && !rawQuery.startsWith(prefix)) return undefined;
+  at += prefix.length;
+  const end = rawQuery.indexOf('&', at);
+  const value = rawQuery.slice(at, end === -1 ? undefined : end);
+  if (!value.includes('%') && !value.includes('+')) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

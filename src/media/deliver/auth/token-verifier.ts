@@ -12,8 +12,9 @@ export interface VerifiedToken {
   grant: PlaybackGrant;
   /** Resource id of the key pair whose public key verified the signature. */
   keyId: string;
-  /** `<account>|<region>` of the keys it was verified against. */
-  scope: string;
+  /** Account and region of the keys it was verified against. */
+  account: string;
+  region: string;
   /** The last session credential minted for this token, reused for a while (see PlaybackAuthorizer). */
   session?: { streamId: string; credential: string; mintedS: number };
 }
@@ -45,7 +46,7 @@ export class TokenVerifier {
   verify(token: string, account: string, region: string): VerifiedToken | Promise<VerifiedToken> {
     const known = this.verified.get(token);
     // Remembered for another account or region: verify afresh against this one's keys (and say why it fails).
-    if (!known || known.scope !== `${account}|${region}`) return this.verifyNew(token, account, region);
+    if (!known || known.account !== account || known.region !== region) return this.verifyNew(token, account, region);
     const keys = this.keys.keysFor(account, region);
     const check = (k: AccountKeys) => (k.has(known.keyId) ? known : this.reverify(token, account, region));
     return keys instanceof Promise ? keys.then(check) : check(keys);
@@ -79,7 +80,7 @@ export class TokenVerifier {
       } catch (err) {
         throw new TokenError(err instanceof ClaimError ? err.message : 'the token claims are invalid');
       }
-      const verified: VerifiedToken = { grant, keyId: id, scope: `${account}|${region}` };
+      const verified: VerifiedToken = { grant, keyId: id, account, region };
       this.remember(token, verified);
       return verified;
     }
