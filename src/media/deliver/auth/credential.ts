@@ -69,8 +69,10 @@ export class SessionCredentials {
     const payload = segment.slice(CREDENTIAL_PREFIX.length, dot);
     const given = segment.slice(dot + 1);
     if (!B64URL.test(payload) || !B64URL.test(given)) return undefined;
-    const expected = this.mac(binding, payload);
-    const mac = Buffer.from(given, 'base64url');
+    // Compared as text, not decoded: base64url decoding ignores the spare low bits of the last character, and a
+    // credential should have exactly one spelling.
+    const expected = Buffer.from(this.mac(binding, payload).toString('base64url'));
+    const mac = Buffer.from(given);
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
     let claims: SessionClaims;
     try {
