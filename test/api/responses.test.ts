@@ -7,7 +7,7 @@ import {
   CreateAdConfigurationCommand, CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand,
   CreateRecordingConfigurationCommand, DeleteChannelCommand, DeletePlaybackKeyPairCommand,
   DeletePlaybackRestrictionPolicyCommand, DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand,
-  ImportPlaybackKeyPairCommand, StartViewerSessionRevocationCommand, type IvsClient,
+  ImportPlaybackKeyPairCommand, type IvsClient,
 } from '@aws-sdk/client-ivs';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
 import { ACCOUNT, REGION, expectError, expectRawError, p384PublicKey } from '../helpers/assert.js';
@@ -112,13 +112,5 @@ describe('responses', () => {
     assert.match(err.message, /CreateAdConfiguration/);
     const raw = expectRawError(await callOperation(server, 'CreateAdConfiguration', input), 'NotImplementedException', 501);
     assert.match(raw.exceptionMessage, /CreateAdConfiguration/);
-  });
-
-  it('StartViewerSessionRevocation is NotImplementedException 501 naming the operation', async () => {
-    const { channel } = await ivs.send(new CreateChannelCommand({}));
-    const err = await expectError(ivs.send(new StartViewerSessionRevocationCommand({
-      channelArn: channel!.arn, viewerId: 'viewer-1',
-    })), 'NotImplementedException', 501);
-    assert.match(err.message, /StartViewerSessionRevocation/);
   });
 });
