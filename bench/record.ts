@@ -29,26 +29,27 @@ const END_DEADLINE_MS = 60_000;
 const STORAGE = process.env.BENCH_STORAGE === 'local' ? 'local' : 's3';
 
 interface Channel { arn: string; id: string; key: string }
-interface Phase { name: string; cpu: number; cpuWithChildren: number; alive: number }
+interface Phase { name: string; cpu: number; cpuWithChildren: number; system: number; alive: number }
 
-/** CPU seconds of a live process: [own utime+stime, plus cutime+cstime of its reaped children]. */
-function cpuSeconds(pid: number): [number, number] {
+/** CPU seconds of a live process: [own utime+stime, plus cutime+cstime of its reaped children, own stime]. */
+function cpuSeconds(pid: number): [number, number, number] {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
   const own = f[11]! + f[12]!;
-  return [own / 100, (own + f[13]! + f[14]!) / 100];
+  return [own / 100, (own + f[13]! + f[14]!) / 100, f[12]! / 100];
 }
 
 async function runPhase(name: string, pid: number, rtmpPort: number, channels: Channel[], clip: Clip): Promise<{ phase: Phase; publishers: GroupChild[] }> {
   const publishers = channels.map((c) => startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`));
   await sleep(RAMP_S * 1000);
-  const [own0, all0] = cpuSeconds(pid);
+  const [own0, all0, sys0] = cpuSeconds(pid);
   const t0 = process.hrtime.bigint();
   await sleep(DURATION_S * 1000);
-  const [own1, all1] = cpuSeconds(pid);
+  const [own1, all1, sys1] = cpuSeconds(pid);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const alive = publishers.filter(isRunning).length;
   return {
-    phase: { name, cpu: (100 * (own1 - own0)) / elapsed, cpuWithChildren: (100 * (all1 - all0)) / elapsed, alive },
+    phase: { name, cpu: (100 * (own1 - own0)) / elapsed, cpuWithChildren: (100 * (all1 - all0)) / elapsed,
+      system: (100 * (sys1 - sys0)) / elapsed, alive },
     publishers,
   };
 }
@@ -109,11 +110,11 @@ async function activeRecordingConfiguration(port: number): Promise<string> {
 
 function report(phases: Phase[], latencies: (number | undefined)[]): void {
   const [a1, b, a2] = phases as [Phase, Phase, Phase];
-  console.log('phase                 | CPU (process)          | CPU incl. reaped ffmpeg | publishers alive');
-  console.log('----------------------|------------------------|-------------------------|-----------------');
+  console.log('phase                 | CPU (process)          | of which kernel | CPU incl. reaped ffmpeg | publishers alive');
+  console.log('----------------------|------------------------|-----------------|-------------------------|-----------------');
   for (const p of phases) {
     console.log(`${p.name.padEnd(21)} | ${`${p.cpu.toFixed(1)}% core (${(p.cpu / STREAMS).toFixed(2)}/stream)`.padEnd(22)} | `
-      + `${`${p.cpuWithChildren.toFixed(1)}% core`.padEnd(23)} | ${p.alive}/${STREAMS}`);
+      + `${`${p.system.toFixed(1)}% core`.padEnd(15)} | ${`${p.cpuWithChildren.toFixed(1)}% core`.padEnd(23)} | ${p.alive}/${STREAMS}`);
   }
   const base = (a1.cpu + a2.cpu) / 2;
   const baseAll = (a1.cpuWithChildren + a2.cpuWithChildren) / 2;

@@ -32,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // The AWS SDK (S3, EventBridge) warns on stderr that future SDK releases will need Node 22. openivs pins its
+  // SDK versions in the lockfile and supports Node 20, so the multi-line warning is noise in the server's log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const app = await buildApp(config);
   const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
   const warning = securityWarning(config);

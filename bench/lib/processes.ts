@@ -31,8 +31,11 @@ export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void
   throw new Error(`timed out waiting for ${url}`);
 }
 
+/** Extra node flags for the processes a bench starts, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export function startNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [script, ...args], {
+  return spawn(process.execPath, [...NODE_ARGS, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
