@@ -1,6 +1,6 @@
 // What a recording holds per channel kind: a STANDARD FRAGMENTED_MP4 channel records every ladder rendition
 // as MPEG-TS (TS copies tapped onto the fMP4 packagers), PutMetadata's ID3 included; renditionSelection NONE
-// records no video but still thumbnails and the metadata files.
+// records no video but still thumbnails and the metadata files; without ffmpeg the files list no thumbnails.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,5 +88,41 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
     const thumbs = rec.keys.filter((k) => /^media\/thumbnails\/160p30\/thumb\d+\.jpg$/.test(k));
     assert.ok(thumbs.length >= 2, thumbs.join(', '));
     assert.ok(end!.envelope.detail.recording_duration_ms > 8_000);
+  });
+});
+
+describe('live: recording without a usable ffmpeg (--ffmpeg-path /nonexistent)', { timeout: 90_000 }, () => {
+  let hook: WebhookReceiver;
+  let server: TestServer;
+  let ivs: IvsClient;
+
+  before(async () => {
+    hook = await startWebhookReceiver(undefined);
+    server = await startServer({ args: ['--event-webhook', hook.url, '--ffmpeg-path', '/nonexistent'] });
+    ivs = ivsClient(server);
+  });
+
+  after(async () => {
+    killAllChildren();
+    ivs?.destroy();
+    await server?.stop();
+    await hook?.close();
+  });
+
+  it('records the media, and the metadata files list no thumbnails that could not be taken', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 2, storage: ['SEQUENTIAL', 'LATEST'] },
+    });
+    const { channel, key } = await recordedChannel(ivs, 'rec-no-ffmpeg', configArn);
+    const arn = channel.arn!;
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 8 });
+    assert.equal((await pub.exited).code, 0);
+    const [end] = await waitRecordingEvent(hook, arn, 'Recording End');
+    const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
+    const ended = rec.json('events/recording-ended.json');
+    assert.ok(ended.media.hls.renditions.length >= 1, 'media recorded');
+    assert.equal(ended.media.thumbnails, undefined);
+    assert.equal(ended.media.latest_thumbnail, undefined);
+    assert.deepEqual(rec.keys.filter((k) => k.includes('thumb')), []);
   });
 });

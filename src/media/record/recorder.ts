@@ -105,7 +105,8 @@ export class Recorder implements StreamRecorder {
     if (!video) return undefined;
     const candidates = candidatesFor(video, stream.renditions.keys(), SOURCE_RENDITION);
     const selected = selectRenditions(config, candidates);
-    const plan = thumbnailPlan(config);
+    // Without ffmpeg no thumbnails can be taken, so the metadata files must not point at any.
+    const plan = this.deps.capture ? thumbnailPlan(config) : undefined;
     const thumbSize = plan && thumbnailSize(video.width, video.height, plan.maxHeight);
     const audio = stream.audio?.codecString ?? 'none';
     const signature = `${String(config.arn)}|${video.codecString}|${audio}|${video.width}x${video.height}|${candidates[0]!.name}`;
