@@ -43,8 +43,22 @@ export class UploadQueue {
 
   push(item: UploadItem): void {
     if (this.stopped) return;
+    this.dropSuperseded(item);
     this.items.push(item);
     if (!this.running) void this.run();
+  }
+
+  /**
+   * A growing playlist (or the latest thumbnail) pushed again while an older version still waits makes that one
+   * pointless: during a long outage the queue would otherwise replay every stale version. The new one goes to the
+   * end, after every segment it lists. The head may be in flight and stays.
+   */
+  private dropSuperseded(item: UploadItem): void {
+    if (item.file !== undefined || item.onStored) return;
+    for (let i = this.items.length - 1; i >= 1; i--) {
+      const queued = this.items[i]!;
+      if (queued.key === item.key && queued.file === undefined && !queued.onStored) this.items.splice(i, 1);
+    }
   }
 
   /** Resolves once every item pushed so far is stored (or the queue is stopped). */
