@@ -133,7 +133,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const httpDeps = {
     api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log,
     playback: {
-      registry, quotas: config.quotas,
+      registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store), secret: await playbackSessionSecret(store),
         revocations: { revokedUpTo: (channelArn, viewerId) => store.viewerRevocations.find(channelArn, viewerId) },

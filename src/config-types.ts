@@ -69,6 +69,8 @@ export interface Config {
   eventWebhookSecret: string | undefined;
   /** undefined: no EventBridge sink. */
   eventbridge: { endpoint: string; bus: string; region: string } | undefined;
+  /** Lower-case name of the request header with the viewer's country (set by a CDN); undefined: not checked. */
+  viewerCountryHeader: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Maximum API request body in bytes (1 MiB). */
   maxBodyBytes: number;

@@ -61,6 +61,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     defaultCredentialsActive: hasDefaultCredentials(credentials),
     quotas,
     logLevel: get<LogLevel>('logLevel', 'info'),
+    viewerCountryHeader: get<string | undefined>('viewerCountryHeader', undefined),
     maxBodyBytes: MAX_BODY_BYTES,
     rtmpsCert: get<string | undefined>('rtmpsCert', undefined),
     rtmpsKey: get<string | undefined>('rtmpsKey', undefined),

@@ -3,7 +3,7 @@
 import type { CredentialConfig } from '../config-types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
-  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHost, parseLogLevel, parseOptionalPort, parsePort,
+  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHeaderName, parseHost, parseLogLevel, parseOptionalPort, parsePort,
   parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS, fail, shown,
 } from './values.js';
 
@@ -146,6 +146,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'CPU cores / 0.8, at least 1 (a 1080p30 ladder takes about 0.8 core)',
     help: 'STANDARD streams transcoded at once; further ones are refused ("Transcode capacity exceeded").',
     parse: parsePositiveInt },
+  { name: 'viewerCountryHeader', flag: 'viewer-country-header', env: 'OPENIVS_VIEWER_COUNTRY_HEADER',
+    fileKey: 'viewerCountryHeader', arg: 'NAME', defaultText: 'none (allowedCountries of playback restriction policies not checked)',
+    help: 'Request header carrying the viewer\'s ISO country code, set by a CDN or proxy in front (e.g. '
+      + 'CloudFront-Viewer-Country); playback restriction policies with allowedCountries then refuse requests whose '
+      + 'value is missing or not listed. Only trustworthy if viewers cannot reach openivs around that proxy.',
+    parse: parseHeaderName },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

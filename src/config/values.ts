@@ -165,3 +165,10 @@ export function parseText(value: unknown, label: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(label, 'expected a non-empty string');
   return value.trim();
 }
+
+/** An HTTP header name (an RFC 9110 token), lower-cased as node presents request headers. */
+export function parseHeaderName(value: unknown, label: string): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/.test(text)) fail(label, `expected an HTTP header name, got ${shown(value)}`);
+  return text.toLowerCase();
+}

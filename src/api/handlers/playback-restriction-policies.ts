@@ -1,5 +1,5 @@
 // Playback restriction policy operations (newest model): allowed countries and origins that channels
-// referencing the policy will enforce at playback. Stored and validated here.
+// referencing the policy enforce at playback (read when a broadcast starts; see media/deliver/auth/restriction.ts).
 
 import type * as ivs from '@aws-sdk/client-ivs';
 import type { RequestContext } from '../../domain/context.js';

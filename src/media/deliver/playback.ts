@@ -3,7 +3,8 @@
 // behind it. Offline or unknown channels get a 404 with IVS's JSON error body; over the
 // concurrent-viewers quota the multivariant playlist is 429. Private channels (authorized) need a
 // playback token on the multivariant playlist and the session credential it yields on everything
-// behind it (auth/), else 403.
+// behind it (auth/), else 403. Channels with a playback restriction policy (kept in the stream's channel snapshot)
+// have it checked on every request (auth/restriction.ts), else 403; for private channels both apply.
 
 import type { HttpRequest, HttpResponse } from '../../http/types.js';
 import type { QuotaConfig } from '../../config-types.js';
@@ -12,8 +13,10 @@ import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
 import type { LiveRegistry } from '../registry/registry.js';
 import type { LiveStream } from '../registry/live-stream.js';
+import type { PlaybackRestriction } from '../registry/playback-restriction.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Admission, PlaybackAuthorizer } from './auth/authorizer.js';
+import { checkRestriction, combineAllowOrigin, type RestrictionDecision } from './auth/restriction.js';
 import { privateMediaPlaylistUri, queryParam, splitCredential } from './auth/credential-path.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { sendMediaPlaylist } from './media-playlist.js';
@@ -27,11 +30,15 @@ export interface PlaybackDeps {
   now?: () => number;
   /** Private-channel authorization; without it private channels answer 403. */
   auth?: PlaybackAuthorizer;
+  /** Lower-case name of the header carrying the viewer's country (set by a CDN); undefined: countries not checked. */
+  viewerCountryHeader?: string;
 }
 
 interface Found { stream: LiveStream; segmenter: HlsSegmenter }
 
 const AUTH_ERROR = 'invalid_playback_auth_token';
+/** IVS does not document the code it uses for policy refusals; this one says what happened. */
+const RESTRICTED = 'playback_restricted';
 
 /** Each LL-HLS viewer holds about two requests per rendition (playlist reload and hinted part). */
 const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
@@ -81,16 +88,36 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
-/** Public channels: respond at once. Private: once the session credential is checked (synchronously when cached). */
+function restriction(deps: PlaybackDeps, req: HttpRequest, policy: PlaybackRestriction, entry: boolean): RestrictionDecision {
+  const name = deps.viewerCountryHeader;
+  const country = name === undefined ? undefined : req.headers[name];
+  return checkRestriction(policy, originOf(req), name !== undefined, typeof country === 'string' ? country : undefined, entry);
+}
+
+/**
+ * Public channels without a policy: respond at once. With a policy: once it allows the request. Private: once the
+ * session credential is checked too (synchronously when cached).
+ */
 function authorized(
   deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, found: Found,
   credential: string | undefined, failed: () => void, respond: () => void,
 ): void {
-  if (!found.stream.channel.authorized) return respond();
+  const { channel } = found.stream;
+  if (!channel.authorized && channel.restriction === undefined) return respond();
+  let policyOrigin: string | null | undefined;
+  if (channel.restriction !== undefined) {
+    const allowed = restriction(deps, req, channel.restriction, false);
+    if (!allowed.ok) return sendPlaybackError(res, head, 403, url, allowed.message, RESTRICTED);
+    policyOrigin = allowed.allowOrigin;
+    if (!channel.authorized) {
+      if (policyOrigin !== undefined) setPlaybackCors(res, policyOrigin);
+      return respond();
+    }
+  }
   if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
   const apply = (d: { ok: true; allowOrigin: string | null } | { ok: false; message: string }) => {
     if (!d.ok) return sendPlaybackError(res, head, 403, url, d.message, AUTH_ERROR);
-    setPlaybackCors(res, d.allowOrigin);
+    setPlaybackCors(res, combineAllowOrigin(policyOrigin, d.allowOrigin));
     respond();
   };
   const decision = deps.auth.checkMedia(credential, found.stream, originOf(req), found.segmenter.currentTracks.video?.height);
@@ -122,13 +149,21 @@ function multivariant(
   if (deps.registry.viewersInScope(scopeOfKey(playbackKey)) >= deps.quotas.concurrentViewers) {
     return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
   }
+  // Also before authorization (single-use tokens); the policy applies to private channels too.
+  let policyOrigin: string | null | undefined;
+  if (stream.channel.restriction !== undefined) {
+    const allowed = restriction(deps, req, stream.channel.restriction, true);
+    if (!allowed.ok) return sendPlaybackError(res, head, 403, url, allowed.message, RESTRICTED);
+    policyOrigin = allowed.allowOrigin;
+  }
   if (!stream.channel.authorized) {
+    if (policyOrigin !== undefined) setPlaybackCors(res, policyOrigin);
     return variants(res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
   }
   if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
   const admitted = (admission: Admission) => {
     if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
-    setPlaybackCors(res, admission.allowOrigin);
+    setPlaybackCors(res, combineAllowOrigin(policyOrigin, admission.allowOrigin));
     variants(res, head, url, stream,
       (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
   };

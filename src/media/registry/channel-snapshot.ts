@@ -1,11 +1,15 @@
 // The channel as it is when a stream starts, as the API would return it: streams and sessions keep
-// this snapshot, so UpdateChannel only affects the next stream.
+// this snapshot, so UpdateChannel only affects the next stream. The same holds for the playback restriction policy
+// the channel references, read by the caller (publish-authorizer.ts) and kept here.
 
 import type { ResourceRow } from '../../storage/store.js';
 import { playbackUrl, type PublicEndpoints } from '../../domain/urls.js';
 import type { ChannelSnapshot } from './live-stream.js';
+import type { PlaybackRestriction } from './playback-restriction.js';
 
-export function snapshotChannel(row: ResourceRow<Record<string, unknown>>, endpoints: PublicEndpoints): ChannelSnapshot {
+export function snapshotChannel(
+  row: ResourceRow<Record<string, unknown>>, endpoints: PublicEndpoints, restriction?: PlaybackRestriction,
+): ChannelSnapshot {
   const url = playbackUrl(endpoints, row, row.id);
   const doc = { ...row.doc, ingestEndpoint: endpoints.host, playbackUrl: url };
   return {
@@ -18,6 +22,8 @@ export function snapshotChannel(row: ResourceRow<Record<string, unknown>>, endpo
     latencyMode: String(row.doc.latencyMode ?? 'LOW'),
     containerFormat: String(row.doc.containerFormat ?? 'TS'),
     authorized: row.doc.authorized === true,
+    // Always present (undefined when none), so every snapshot has one shape for the playback hot path.
+    restriction,
     playbackUrl: url,
     doc,
   };

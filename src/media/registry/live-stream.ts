@@ -10,6 +10,7 @@ import type { Transcoder } from '../transcode/transcoder.js';
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { HealthMonitor } from './health.js';
 import { ViewerCounter } from './viewers.js';
+import type { PlaybackRestriction } from './playback-restriction.js';
 
 export interface ChannelSnapshot {
   arn: string;
@@ -21,6 +22,8 @@ export interface ChannelSnapshot {
   latencyMode: string;
   containerFormat: string;
   authorized: boolean;
+  /** The channel's playback restriction policy when the stream started; undefined: none (the cheap common case). */
+  restriction: PlaybackRestriction | undefined;
   playbackUrl: string;
   /** The channel document as the API returned it when the stream started (session snapshot). */
   doc: Record<string, unknown>;

@@ -1,7 +1,8 @@
 // Decides whether a publish may start, before NetStream.Publish.Start: the stream key must exist and
 // belong to a channel; plain RTMP only for channels with insecureIngest (or with the server's
 // --allow-insecure-ingest); one publisher per channel; the concurrent-broadcasts quota. Wrong keys
-// are throttled per source address. Keys are secrets: never logged.
+// are throttled per source address. Keys are secrets: never logged. The channel's playback restriction policy is
+// read here, once per broadcast, into the channel snapshot that playback checks.
 
 import type { Logger } from 'pino';
 import type { QuotaConfig } from '../../config-types.js';
@@ -15,6 +16,7 @@ import { snapshotChannel } from './channel-snapshot.js';
 import { IngestSession } from './ingest-session.js';
 import { KeyThrottle } from './key-throttle.js';
 import { LiveStream, type PackagingOptions } from './live-stream.js';
+import { restrictionFromDoc, type PlaybackRestriction } from './playback-restriction.js';
 import { originOf, type LiveRegistry } from './registry.js';
 import type { SessionLog } from './session-log.js';
 
@@ -59,8 +61,10 @@ export class PublishAuthorizer {
       return denied('This channel accepts RTMPS only (insecureIngest is false); use rtmps:// or set insecureIngest');
     }
     if (registry.isLive(channel.arn)) return denied('This channel already has an active broadcast');
-    const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints), new Date(this.now()), handle,
-      this.opts.packaging);
+    const restriction = await this.restriction(channel.arn, channel.doc);
+    if (restriction === null) return denied('Internal error: could not read the playback restriction policy of this channel');
+    const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints, restriction),
+      new Date(this.now()), handle, this.opts.packaging);
     if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
       await this.recordRefusal(limitBreach(originOf(stream), {
         name: 'Concurrent Broadcasts', value: this.opts.quotas.concurrentBroadcasts, exceededBy: 1, unit: 'count',
@@ -107,6 +111,25 @@ export class PublishAuthorizer {
       this.opts.log.error({ err, recordingConfigurationArn: arn }, 'could not read the recording configuration');
       return undefined;
     }
+  }
+
+  /**
+   * The channel's playback restriction policy; undefined when it has none. null when it names one that cannot be
+   * read: the broadcast is then refused (fail closed) rather than played without the restrictions its owner set.
+   */
+  private async restriction(
+    channelArn: string, channel: Record<string, unknown>,
+  ): Promise<PlaybackRestriction | undefined | null> {
+    const arn = channel.playbackRestrictionPolicyArn;
+    if (typeof arn !== 'string' || arn === '') return undefined;
+    try {
+      const policy = await this.opts.store.resources.get<Record<string, unknown>>(arn);
+      if (policy) return restrictionFromDoc(policy.doc);
+      this.opts.log.error({ channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy not found');
+    } catch (err) {
+      this.opts.log.error({ err, channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy unreadable');
+    }
+    return null;
   }
 
   /** A refused publish has no session; its event still goes through the outbox. Never throws. */
