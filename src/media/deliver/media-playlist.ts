@@ -50,6 +50,37 @@ function lastLiveVersion(state: LowLatencyPlaylistState): LowLatencyPlaylistStat
   return { ...state, ended: false, pending: undefined, nextPart: { msn: nextMsn, part: 0 } };
 }
 
+/**
+ * LL-HLS renderings are shared like NORMAL ones: a playlist only changes when this rendition publishes a part or ends,
+ * or a sibling publishes one (its rendition report). The version string costs far less than a render per request.
+ */
+const lowLatencyCache = new WeakMap<HlsSegmenter, Map<string, { version: string; body: Buffer }>>();
+
+function positionOf(segmenter: HlsSegmenter): string {
+  const last = segmenter.lastPartPosition();
+  return last ? `${last.msn}.${last.part}` : `${segmenter.window.last?.sequence ?? -1}`;
+}
+
+function lowLatencyVersion(stream: LiveStream, segmenter: HlsSegmenter): string {
+  let version = `${positionOf(segmenter)}:${segmenter.ended}:${segmenter.writer.initSection() !== undefined}`;
+  for (const sibling of stream.renditions.values()) if (sibling !== segmenter) version += `|${positionOf(sibling)}`;
+  return version;
+}
+
+function cachedLowLatencyPlaylist(
+  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip: SkipDirective | undefined, beforeEnd: boolean,
+): Buffer {
+  let variants = lowLatencyCache.get(segmenter);
+  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map()));
+  const variant = `${skip ?? ''}:${beforeEnd}`;
+  const version = lowLatencyVersion(stream, segmenter);
+  const cached = variants.get(variant);
+  if (cached?.version === version) return cached.body;
+  const body = Buffer.from(lowLatencyPlaylist(stream, segmenter, rendition, skip, beforeEnd));
+  variants.set(variant, { version, body });
+  return body;
+}
+
 function lowLatencyPlaylist(
   stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip?: SkipDirective, beforeEnd = false,
 ): string {
@@ -88,7 +119,7 @@ export async function sendMediaPlaylist(
   // Released 'ready' but ended: the awaited part came with the final flush, in the same tick as the end (hold()
   // resumes within that tick's microtasks, so nothing else can have happened in between).
   const beforeEnd = released === 'ready' && segmenter.ended;
-  const body = lowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
+  const body = cachedLowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
   // Blocking responses are specific to the request; a short max-age still lets a CDN coalesce them.
   sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, body);
 }
