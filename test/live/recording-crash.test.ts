@@ -6,13 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { startS3, type TestS3 } from '../helpers/s3.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import { type IvsClient } from '@aws-sdk/client-ivs';
+import type { TestServer } from '../helpers/server.js';
+import type { TestS3 } from '../helpers/s3.js';
+import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
 import {
   activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, type RecordingFiles,
 } from '../helpers/recording.js';
+import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
 
 const BUCKET = 'openivs-rec-crash';
 
@@ -23,18 +24,15 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
   let ivs: IvsClient;
   let rec: RecordingFiles | undefined;
 
+  let harness: RecordingHarness | undefined;
+
   before(async () => {
-    hook = await startWebhookReceiver(undefined);
-    s3 = await startS3({ buckets: [BUCKET] });
-    server = await startServer({ env: s3.serverEnv, args: [...s3.serverArgs, '--event-webhook', hook.url] });
-    ivs = ivsClient(server);
+    harness = await startRecordingHarness({ s3Buckets: [BUCKET] });
+    ({ hook, server, ivs } = harness);
+    s3 = harness.s3!;
   });
   after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-    await s3?.dispose();
+    await harness?.close();
     if (rec) rmSync(rec.root, { recursive: true, force: true });
   });
 
@@ -43,7 +41,7 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
     const { channel, key } = await recordedChannel(ivs, 'rec-crash', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
-    await pollUntil('stream live', async () => (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream);
+    await waitLive(ivs, arn);
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
     const recordingId: string = start!.envelope.detail.recording_session_id;
@@ -71,7 +69,7 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
     const { channel, key } = await recordedChannel(ivs, 'rec-sigterm', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
-    await pollUntil('stream live', async () => (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream);
+    await waitLive(ivs, arn);
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
     await pollUntil('first segment in the bucket', async () =>

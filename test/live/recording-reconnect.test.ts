@@ -8,11 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import type { TestServer } from '../helpers/server.js';
+import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
 import {
   activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent,
 } from '../helpers/recording.js';
+import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
 
 const BUCKET = 'openivs-rec-reconnect';
 
@@ -21,23 +22,18 @@ describe('live: recording across reconnects', { timeout: 120_000 }, () => {
   let server: TestServer;
   let ivs: IvsClient;
 
+  let harness: RecordingHarness | undefined;
+
   before(async () => {
-    hook = await startWebhookReceiver(undefined);
-    server = await startServer({ args: ['--event-webhook', hook.url] });
-    ivs = ivsClient(server);
+    harness = await startRecordingHarness();
+    ({ hook, server, ivs } = harness);
   });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-  });
+  after(() => harness?.close());
 
   /** Publishes for `seconds`, returns the stream id once the broadcast has ended. */
   const broadcast = async (arn: string, key: string, seconds: number, size?: string): Promise<string> => {
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds, size });
-    const streamId = await pollUntil('stream live', async () =>
-      (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+    const streamId = await waitLive(ivs, arn);
     const res = await pub.exited;
     assert.equal(res.code, 0, res.stderr);
     await pollUntil('stream ended', async () => !(await ivs.send(new GetStreamCommand({ channelArn: arn })).then(() => true, () => false)));

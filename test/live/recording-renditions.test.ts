@@ -5,12 +5,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CreateChannelCommand, GetStreamCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { getMediaPlaylist, killAllChildren, pollUntil, waitForMultivariant, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import { CreateChannelCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import type { TestServer } from '../helpers/server.js';
+import { getMediaPlaylist, pollUntil, waitForMultivariant, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
 import {
   activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, waitRecordingEvent,
 } from '../helpers/recording.js';
+import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
 
 const BUCKET = 'openivs-rec-renditions';
 const MARKER = 'fmp4-recorded-id3-5c1d';
@@ -20,20 +21,13 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
   let server: TestServer;
   let ivs: IvsClient;
 
-  before(async () => {
-    hook = await startWebhookReceiver(undefined);
-    server = await startServer({ args: ['--event-webhook', hook.url] });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-  });
+  let harness: RecordingHarness | undefined;
 
-  const live = (arn: string) => pollUntil('stream live', async () =>
-    (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+  before(async () => {
+    harness = await startRecordingHarness();
+    ({ hook, server, ivs } = harness);
+  });
+  after(() => harness?.close());
 
   it('STANDARD + FRAGMENTED_MP4: every rendition recorded as MPEG-TS, with the ID3 of PutMetadata', async () => {
     const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
@@ -42,7 +36,7 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
     }));
     const arn = out.channel!.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 14 });
-    await live(arn);
+    await waitLive(ivs, arn);
     await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     // Metadata reaches the renditions that are packaging: wait for the ladder's first segment.
     await pollUntil('160p30 segments', async () => {
@@ -77,7 +71,7 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
     const { channel, key } = await recordedChannel(ivs, 'rec-none', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 10 });
-    await live(arn);
+    await waitLive(ivs, arn);
     assert.equal((await pub.exited).code, 0);
     const [end] = await waitRecordingEvent(hook, arn, 'Recording End');
     const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
@@ -96,18 +90,13 @@ describe('live: recording without a usable ffmpeg (--ffmpeg-path /nonexistent)',
   let server: TestServer;
   let ivs: IvsClient;
 
-  before(async () => {
-    hook = await startWebhookReceiver(undefined);
-    server = await startServer({ args: ['--event-webhook', hook.url, '--ffmpeg-path', '/nonexistent'] });
-    ivs = ivsClient(server);
-  });
+  let harness: RecordingHarness | undefined;
 
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
+  before(async () => {
+    harness = await startRecordingHarness({ args: ['--ffmpeg-path', '/nonexistent'] });
+    ({ hook, server, ivs } = harness);
   });
+  after(() => harness?.close());
 
   it('records the media, and the metadata files list no thumbnails that could not be taken', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {

@@ -5,15 +5,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { GetStreamCommand, GetStreamSessionCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { GetStreamSessionCommand, type IvsClient } from '@aws-sdk/client-ivs';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { startS3, type TestS3 } from '../helpers/s3.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, sleep, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import type { TestServer } from '../helpers/server.js';
+import type { TestS3 } from '../helpers/s3.js';
+import { pollUntil, publish, rtmpUrl, sleep, type WebhookReceiver } from '../helpers/live.js';
 import {
   activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, recordingEvents, waitRecordingEvent,
   type RecordingFiles,
 } from '../helpers/recording.js';
+import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
 
 const BUCKET = 'openivs-rec-s3';
 const GONE = 'openivs-rec-gone';
@@ -25,18 +26,15 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
   let ivs: IvsClient;
   let rec: RecordingFiles | undefined;
 
+  let harness: RecordingHarness | undefined;
+
   before(async () => {
-    hook = await startWebhookReceiver(undefined);
-    s3 = await startS3({ buckets: [BUCKET, GONE] });
-    server = await startServer({ env: s3.serverEnv, args: [...s3.serverArgs, '--event-webhook', hook.url] });
-    ivs = ivsClient(server);
+    harness = await startRecordingHarness({ s3Buckets: [BUCKET, GONE] });
+    ({ hook, server, ivs } = harness);
+    s3 = harness.s3!;
   });
   after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-    await s3?.dispose();
+    await harness?.close();
     if (rec) rmSync(rec.root, { recursive: true, force: true });
   });
 
@@ -47,7 +45,7 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
     const { channel, key } = await recordedChannel(ivs, 'rec-s3', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 30 });
-    await pollUntil('stream live', async () => (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream);
+    await waitLive(ivs, arn);
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
     await pollUntil('recording-started.json in the bucket', async () =>
@@ -73,8 +71,7 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
     const { channel, key } = await recordedChannel(ivs, 'rec-gone', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 8 });
-    const streamId = await pollUntil('stream live', async () =>
-      (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+    const streamId = await waitLive(ivs, arn);
     const [failure] = await waitRecordingEvent(hook, arn, 'Recording Start Failure', 20_000);
     const detail = failure!.envelope.detail;
     assert.equal(detail.stream_id, streamId);

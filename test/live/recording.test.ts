@@ -7,13 +7,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { GetStreamCommand, GetStreamSessionCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { GetStreamSessionCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import type { TestServer } from '../helpers/server.js';
 import { ACCOUNT, idOf } from '../helpers/assert.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, startWebhookReceiver, type WebhookReceiver } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
 import {
   activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent,
 } from '../helpers/recording.js';
+import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
 
 const SECRET = 'recording-test-secret';
 const BUCKET = 'openivs-rec-local';
@@ -24,17 +25,13 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
   let server: TestServer;
   let ivs: IvsClient;
 
+  let harness: RecordingHarness | undefined;
+
   before(async () => {
-    hook = await startWebhookReceiver(SECRET);
-    server = await startServer({ env: { OPENIVS_EVENT_WEBHOOK_SECRET: SECRET }, args: ['--event-webhook', hook.url] });
-    ivs = ivsClient(server);
+    harness = await startRecordingHarness({ webhookSecret: SECRET });
+    ({ hook, server, ivs } = harness);
   });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-  });
+  after(() => harness?.close());
 
   it('records a broadcast in the IVS layout with playlists, metadata files, ID3, thumbnails and events', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
@@ -44,8 +41,7 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
     const { channel, key } = await recordedChannel(ivs, 'rec-local-ch', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 25 });
-    const streamId = await pollUntil('stream live', async () =>
-      (await ivs.send(new GetStreamCommand({ channelArn: arn })).catch(() => undefined))?.stream?.streamId);
+    const streamId = await waitLive(ivs, arn);
     const [startEvent] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     await pollUntil('PutMetadata accepted', async () => {
       await ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: MARKER }));
