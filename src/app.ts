@@ -26,6 +26,7 @@ import { SessionLog } from './media/registry/session-log.js';
 import { storeStreamSessions } from './media/registry/session-reader.js';
 import { closeOrphanedSessions } from './media/registry/recovery.js';
 import { createHttpServer } from './http/server.js';
+import { LoopMonitor } from './http/loop-monitor.js';
 import { closeSecureServer, createHttpsServer } from './http/secure-server.js';
 import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
@@ -131,7 +132,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
   const httpDeps = {
-    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log,
+    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(),
     playback: {
       registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
       auth: new PlaybackAuthorizer({
@@ -188,6 +189,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await recordingActivation.stop();
       await events.dispatcher.stop();
       await store.close();
+      httpDeps.loop.stop();
     },
   };
 }

@@ -15,6 +15,7 @@ import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js'
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
 import type { HttpRequest, HttpResponse } from './types.js';
+import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
 
 export interface HttpDeps {
   api: ApiPipeline;
@@ -23,6 +24,8 @@ export interface HttpDeps {
   isReady: () => boolean;
   log: Logger;
   playback: PlaybackDeps;
+  /** Event-loop and memory figures, readable from loopback at /_openivs/health?loop. */
+  loop?: LoopMonitor;
 }
 
 /** The request listener for either server: dispatch, with a 500 for anything that escapes it. */
@@ -41,7 +44,7 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
-  if (rawPath === '/_openivs/health') return health(deps, res);
+  if (rawPath === '/_openivs/health') return health(deps, req, res, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
@@ -85,9 +88,10 @@ function send(res: HttpResponse, response: { status: number; headers: Record<str
   res.end(response.body);
 }
 
-function health(deps: HttpDeps, res: HttpResponse): void {
+function health(deps: HttpDeps, req: HttpRequest, res: HttpResponse, rawQuery: string): void {
   const ready = deps.isReady();
-  const body = JSON.stringify({ status: ready ? 'ok' : 'starting' });
+  const withLoop = rawQuery === 'loop' && deps.loop !== undefined && isLoopbackAddress(req.socket?.remoteAddress);
+  const body = JSON.stringify({ status: ready ? 'ok' : 'starting', ...(withLoop ? { loop: deps.loop!.read() } : {}) });
   res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': body.length });
   res.end(body);
 }
