@@ -103,5 +103,6 @@ describe('AAC AudioSpecificConfig', () => {
     assert.throws(() => parseAudioSpecificConfig(Buffer.from('0190', 'hex')), BitstreamError); // object type 0
     assert.throws(() => parseAudioSpecificConfig(Buffer.from('1690', 'hex')), BitstreamError); // index 13 reserved
     assert.throws(() => parseAudioSpecificConfig(Buffer.from('11c0', 'hex')), BitstreamError); // channels 8 reserved
+    assert.throws(() => parseAudioSpecificConfig(Buffer.from('1780000010', 'hex')), /explicit sampling frequency 0 Hz/);
   });
 });

@@ -7,13 +7,13 @@ import { encodeAmf0 } from '../../src/media/ingest/amf0-encode.js';
 import { createIngestServer, type IngestConfig, type IngestServer } from '../../src/media/ingest/index.js';
 import { MSG } from '../../src/media/ingest/messages.js';
 import type { PublishDecision } from '../../src/media/ingest/ports.js';
-import { AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, avcFrame, RawClient } from './fixtures/ingest/raw-client.js';
+import { AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, avcFrame, RawClient } from '../helpers/rtmp-client.js';
 import { createRecorder, RecordedSession, type Recorder, type RecorderOptions } from './fixtures/ingest/recorder.js';
 
 const servers: IngestServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
-const FAST: Partial<IngestConfig> = { idleTimeoutMs: 600, handshakeTimeoutMs: 600, closeGraceMs: 300 };
+const FAST: Partial<IngestConfig> = { idleTimeoutMs: 600, handshakeTimeoutMs: 600, setupTimeoutMs: 800, closeGraceMs: 300 };
 
 async function start(config: Partial<IngestConfig> = FAST, recOpts?: RecorderOptions) {
   const rec = createRecorder(recOpts);
@@ -130,7 +130,7 @@ describe('RTMP ingest faults (raw client)', { concurrency: true }, () => {
     assert.equal(await rec.sessions[0]!.ended, 'disconnected');
   });
 
-  it('closes a connection that completes the handshake but never publishes', async () => {
+  it('closes a connection that keeps talking but never publishes, setupTimeoutMs after it opened', async () => {
     const { port, rec } = await start();
     const c = await RawClient.open(port);
     await c.handshake();
@@ -138,7 +138,7 @@ describe('RTMP ingest faults (raw client)', { concurrency: true }, () => {
     const keepAlive = setInterval(() => c.command(0, 'createStream', 2, null), 100); // busy, but no publish
     const ms = await c.closed;
     clearInterval(keepAlive);
-    assert.ok(ms >= 600 && ms < 1500, `closed after ${ms} ms`);
+    assert.ok(ms >= 700 && ms < 1500, `closed after ${ms} ms`);
     assert.equal(rec.requests.length, 0);
   });
 

@@ -2,7 +2,7 @@
 // media sink that turns them into session calls (including Enhanced RTMP and unsupported codecs).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitAggregate } from '../../src/media/ingest/aggregate.js';
+import { forEachAggregateTag } from '../../src/media/ingest/aggregate.js';
 import { parseAvcConfig, videoTrackInfo } from '../../src/media/ingest/avc-config.js';
 import { BitstreamError } from '../../src/media/ingest/errors.js';
 import { parseAudioTag, parseVideoTag } from '../../src/media/ingest/flv.js';
@@ -104,14 +104,35 @@ describe('aggregate messages', () => {
       type.toString(16).padStart(2, '0') + (body.length / 2).toString(16).padStart(6, '0') +
       (ts & 0xffffff).toString(16).padStart(6, '0') + (ts >>> 24).toString(16).padStart(2, '0') + '000000' + body +
       (11 + body.length / 2).toString(16).padStart(8, '0');
-    const tags = splitAggregate(hex(tag(9, 1000, 'aa') + tag(8, 1020, 'bbcc')), 5000);
-    assert.deepEqual(tags.map((t) => [t.type, t.timestamp, t.body.toString('hex')]), [[9, 5000, 'aa'], [8, 5020, 'bbcc']]);
-    assert.throws(() => splitAggregate(hex('09000010'), 0), BitstreamError);
+    const split = (bytes: Buffer, ts: number): [number, number, string][] => {
+      const out: [number, number, string][] = [];
+      forEachAggregateTag(bytes, ts, (type, timestamp, body) => out.push([type, timestamp, body.toString('hex')]));
+      return out;
+    };
+    assert.deepEqual(split(hex(tag(9, 1000, 'aa') + tag(8, 1020, 'bbcc')), 5000), [[9, 5000, 'aa'], [8, 5020, 'bbcc']]);
+    assert.throws(() => split(hex('09000010'), 0), BitstreamError);
+    // A truncated tail delivers nothing, not the tags before it.
+    assert.throws(() => split(hex(tag(9, 1000, 'aa') + '0900'), 0), BitstreamError);
+    const seen: number[] = [];
+    assert.throws(() => forEachAggregateTag(hex(tag(9, 1000, 'aa') + '0900'), 0, (type) => seen.push(type)));
+    assert.deepEqual(seen, []);
   });
 });
 
 describe('MediaSink', () => {
   const msg = (type: number, timestamp: number, payload: Buffer): RtmpMessage => ({ type, streamId: 1, timestamp, csid: 4, payload });
+
+  it('skips data messages that do not decode or exceed the AMF0 limits, and keeps going', () => {
+    const s = new RecordedSession({ app: 'app', streamKey: 'k', remoteAddress: '', secure: false }, null as never);
+    const sink = new MediaSink(s, () => assert.fail('no unsupported'));
+    const manyNulls = Buffer.concat([encodeAmf0('@setDataFrame', 'onMetaData'), hex('0a00002000'), Buffer.alloc(0x2000, 5)]);
+    sink.handle(msg(18, 0, hex('021100')), 1); // truncated string
+    sink.handle(msg(18, 0, hex('11 0a0b01')), 1); // AMF3 marker inside AMF0
+    sink.handle(msg(18, 0, manyNulls), 1); // 8192 values: over the data limit
+    sink.handle(msg(18, 0, encodeAmf0('@setDataFrame', 'onMetaData', new EcmaArray({ width: 640 }))), 1);
+    assert.equal(sink.skippedData, 3);
+    assert.deepEqual(s.meta, [{ width: 640 }]);
+  });
 
   it('delivers metadata, configs and access units; drops frames before their config', () => {
     const s = new RecordedSession({ app: 'app', streamKey: 'k', remoteAddress: '', secure: false }, null as never);

@@ -38,7 +38,12 @@ function readObjectType(r: BitReader): number {
 
 function readSampleRate(r: BitReader): number {
   const index = r.u(4);
-  if (index === 15) return r.u(24);
+  if (index === 15) {
+    const explicit = r.u(24);
+    // Timing downstream divides by the rate; 0 (or a rate no AAC encoder produces) is a broken config.
+    if (explicit < 1000) throw new BitstreamError(`explicit sampling frequency ${explicit} Hz`);
+    return explicit;
+  }
   const rate = SAMPLE_RATES[index];
   if (rate === undefined) throw new BitstreamError(`reserved sampling frequency index ${index}`);
   return rate;

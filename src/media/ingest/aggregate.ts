@@ -1,17 +1,24 @@
 // RTMP Aggregate messages (type 22): a run of FLV tags (11-byte header, body, 4-byte back pointer) sent as
 // one message. Few publishers use them, but they are legal; their sub-tag timestamps are rebased onto the
-// aggregate message's own timestamp, as the spec requires.
+// aggregate message's own timestamp, as the spec requires. Sub-tags are visited in place, never collected:
+// a large aggregate of tiny tags would otherwise become an array of a million objects.
 
 import { BitstreamError } from './errors.js';
 
-export interface AggregateTag {
-  type: number;
-  timestamp: number;
-  body: Buffer;
+export type AggregateVisitor = (type: number, timestamp: number, body: Buffer) => void;
+
+/**
+ * Calls `visit` for each sub-tag, in order, with a view of its body. The whole message is checked first,
+ * so a truncated aggregate delivers nothing.
+ */
+export function forEachAggregateTag(payload: Buffer, timestamp: number, visit: AggregateVisitor): void {
+  walk(payload, undefined);
+  walk(payload, (type, ts, start, end) => visit(type, ts, payload.subarray(start, end)), timestamp);
 }
 
-export function splitAggregate(payload: Buffer, timestamp: number): AggregateTag[] {
-  const out: AggregateTag[] = [];
+type RawVisitor = (type: number, timestamp: number, start: number, end: number) => void;
+
+function walk(payload: Buffer, visit: RawVisitor | undefined, timestamp = 0): void {
   let first: number | undefined;
   for (let pos = 0; pos < payload.length; ) {
     if (pos + 11 > payload.length) throw new BitstreamError('aggregate sub-tag header truncated');
@@ -21,8 +28,7 @@ export function splitAggregate(payload: Buffer, timestamp: number): AggregateTag
     const end = pos + 11 + size;
     if (end > payload.length) throw new BitstreamError('aggregate sub-tag body truncated');
     first ??= ts;
-    out.push({ type, timestamp: (timestamp + ts - first) >>> 0, body: payload.subarray(pos + 11, end) });
+    visit?.(type, (timestamp + ts - first) >>> 0, pos + 11, end);
     pos = Math.min(end + 4, payload.length); // skip the PreviousTagSize back pointer
   }
-  return out;
 }

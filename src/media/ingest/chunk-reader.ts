@@ -1,14 +1,16 @@
 // RTMP chunk stream demultiplexer: turns the byte stream after the handshake into whole messages.
 // Handles all four chunk header formats, extended timestamps (also on fmt 3 chunks when the chunk stream's
 // last header carried one, as the spec, ffmpeg and librtmp write them — tolerating encoders that omit
-// them), Set Chunk Size and Abort. Memory is bounded:
-// a message may not exceed maxMessageSize, the messages being assembled at once may not exceed
-// maxPendingBytes together, and the number of chunk streams is capped. Payload bytes are copied exactly
-// once, from the socket buffers into a buffer of the message's size, as they arrive (the queue therefore
-// never holds more than one partial chunk header).
+// them), Set Chunk Size and Abort. Memory is bounded by limits the owner may tighten per phase (see
+// limits.ts): a message's announced length is checked against the bound for its type as soon as its
+// header is read, before anything is allocated or buffered; the messages being assembled at once are
+// capped in number and in bytes together; the chunk streams are capped; and an optional budget bounds
+// the bytes of every message announced under the current limits. Payload bytes are copied exactly once,
+// from the socket buffers into a buffer of the message's size, as they arrive (the queue therefore never
+// holds more than one partial chunk header).
 
 import type { ByteQueue } from './byte-queue.js';
-import { IngestProtocolError } from './errors.js';
+import { IngestLimitError, IngestProtocolError } from './errors.js';
 import { MAX_CHUNK_SIZE, MSG } from './messages.js';
 
 export interface RtmpMessage {
@@ -21,14 +23,26 @@ export interface RtmpMessage {
 }
 
 export interface ChunkReaderLimits {
+  /** Largest message of any type. */
   maxMessageSize: number;
+  /** A tighter bound per message type, when set. */
+  maxSizeOf?: (type: number) => number;
+  /** Bytes held by partially received messages together. */
   maxPendingBytes: number;
+  /** Partially received messages at once. */
+  maxPartialMessages: number;
+  /** Chunk stream ids ever used on the connection. */
   maxChunkStreams: number;
+  /** Payload bytes that every message announced under these limits may add up to; unbounded when absent. */
+  budgetBytes?: number;
+  /** Names these limits in errors, e.g. 'before publish'. */
+  phase?: string;
 }
 
 export const DEFAULT_CHUNK_LIMITS: ChunkReaderLimits = {
   maxMessageSize: 16 * 1024 * 1024,
   maxPendingBytes: 32 * 1024 * 1024,
+  maxPartialMessages: 8,
   maxChunkStreams: 64,
 };
 
@@ -47,6 +61,7 @@ interface ChunkStream {
 
 const MESSAGE_HEADER_SIZE = [11, 7, 3, 0] as const;
 const TS_MOD = 0x1_0000_0000;
+const HEADER_CHARGE = 12;
 
 export class ChunkReader {
   /** Incoming chunk size, changed by the peer's Set Chunk Size. */
@@ -55,9 +70,18 @@ export class ChunkReader {
   private current: ChunkStream | null = null;
   private chunkLeft = 0;
   private pendingBytes = 0;
+  private partials = 0;
+  /** Payload bytes announced since the limits were last set (charged against `budgetBytes`). */
+  private announced = 0;
   private readonly scratch = Buffer.allocUnsafe(18);
 
-  constructor(private readonly limits: ChunkReaderLimits = DEFAULT_CHUNK_LIMITS) {}
+  constructor(private limits: ChunkReaderLimits = DEFAULT_CHUNK_LIMITS) {}
+
+  /** Replaces the limits (the owner's phase changed); the budget starts again from zero. */
+  setLimits(limits: ChunkReaderLimits): void {
+    this.limits = limits;
+    this.announced = 0;
+  }
 
   /** Bytes held by partially assembled messages. */
   get pending(): number {
@@ -85,6 +109,7 @@ export class ChunkReader {
     this.streams.clear();
     this.current = null;
     this.pendingBytes = 0;
+    this.partials = 0;
   }
 
   private readHeader(q: ByteQueue): boolean {
@@ -121,7 +146,9 @@ export class ChunkReader {
     let cs = this.streams.get(csid);
     if (cs !== undefined) return cs;
     if (fmt !== 0) throw new IngestProtocolError(`chunk stream ${csid} starts with a fmt ${fmt} header`);
-    if (this.streams.size >= this.limits.maxChunkStreams) throw new IngestProtocolError('too many chunk streams');
+    if (this.streams.size >= this.limits.maxChunkStreams) {
+      throw new IngestLimitError(`too many chunk streams (limit ${this.limits.maxChunkStreams})`);
+    }
     cs = { csid, timestamp: 0, tsField: 0, extended: false, length: 0, type: 0, streamId: 0, payload: null, received: 0 };
     this.streams.set(csid, cs);
     return cs;
@@ -149,14 +176,27 @@ export class ChunkReader {
     this.startMessage(cs);
   }
 
+  /** Checks a new message's announced length against every bound, then allocates its buffer. */
   private startMessage(cs: ChunkStream): void {
-    if (cs.length > this.limits.maxMessageSize) {
-      throw new IngestProtocolError(`message of ${cs.length} bytes exceeds the ${this.limits.maxMessageSize} limit`);
+    const l = this.limits;
+    const max = Math.min(l.maxMessageSize, l.maxSizeOf?.(cs.type) ?? Infinity);
+    const phase = l.phase === undefined ? '' : ` ${l.phase}`;
+    if (cs.length > max) {
+      throw new IngestLimitError(`message of ${cs.length} bytes (type ${cs.type}) exceeds the ${max}-byte limit${phase}`);
     }
-    if (this.pendingBytes + cs.length > this.limits.maxPendingBytes) {
-      throw new IngestProtocolError('too many bytes in partially received messages');
+    // Each message is charged its header too, so a stream of empty messages also runs out of budget.
+    this.announced += cs.length + HEADER_CHARGE;
+    if (this.announced > (l.budgetBytes ?? Infinity)) {
+      throw new IngestLimitError(`messages of more than ${l.budgetBytes} bytes together${phase}`);
+    }
+    if (this.pendingBytes + cs.length > l.maxPendingBytes) {
+      throw new IngestLimitError(`too many bytes in partially received messages${phase}`);
+    }
+    if (cs.length > 0 && this.partials >= l.maxPartialMessages) {
+      throw new IngestLimitError(`more than ${l.maxPartialMessages} partially received messages${phase}`);
     }
     this.pendingBytes += cs.length;
+    if (cs.length > 0) this.partials++;
     cs.payload = Buffer.allocUnsafe(cs.length);
     cs.received = 0;
   }
@@ -173,12 +213,14 @@ export class ChunkReader {
     const payload = cs.payload!;
     cs.payload = null;
     this.pendingBytes -= cs.length;
+    if (cs.length > 0) this.partials--;
     return { type: cs.type, streamId: cs.streamId, timestamp: cs.timestamp, csid: cs.csid, payload };
   }
 
   private discard(cs: ChunkStream): void {
     if (cs.payload === null) return;
     this.pendingBytes -= cs.length;
+    if (cs.length > 0) this.partials--;
     cs.payload = null;
     cs.received = 0;
   }

@@ -1,8 +1,10 @@
 // One RTMP(S) connection: socket lifecycle, handshake, chunk demultiplexing, and dispatch of messages to
-// the control, command and publish layers. Every way out (protocol error, idle/handshake timeout, TCP
-// reset, refusal, kick, server shutdown) goes through `close`, which runs once, releases buffers and ends
-// the publish session with the matching reason. Handlers are methods bound once per connection, so the
-// per-message path allocates no closures.
+// the control, command and publish layers. Until its publish is accepted the peer is unauthenticated and
+// held to the setup limits (limits.ts) and deadlines: the handshake within handshakeTimeoutMs and the
+// `publish` command within setupTimeoutMs of the TCP connect. Every way out (protocol error, exceeded
+// limit, idle/setup timeout, TCP reset, refusal, kick, server shutdown) goes through `close`, which runs
+// once, releases buffers and ends the publish session with the matching reason. Handlers are methods
+// bound once per connection, so the per-message path allocates no closures.
 
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -12,19 +14,22 @@ import { ChunkReader, type RtmpMessage } from './chunk-reader.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { handleCommand, PUBLISH_STREAM_ID, type CommandHost } from './commands.js';
 import { ackPayload, AckTracker, handleControl } from './control.js';
-import { AmfError, BitstreamError, IngestProtocolError } from './errors.js';
+import { AmfError, AmfLimitError, BitstreamError, IngestLimitError, IngestProtocolError } from './errors.js';
 import { ServerHandshake } from './handshake.js';
 import type { IngestConfig } from './ingest-config.js';
+import { COMMAND_AMF_LIMITS, liveLimits, setupLimits } from './limits.js';
 import { CSID, MSG, USER_CONTROL, userControlPayload } from './messages.js';
 import type { IngestHooks, PublishEndReason, PublisherHandle } from './ports.js';
 import { PublishFlow, type FlowHost } from './publish-flow.js';
-import { statusPayload } from './replies.js';
+import { errorPayload, statusPayload } from './replies.js';
 
 export interface ConnectionContext {
   hooks: IngestHooks;
   config: IngestConfig;
   secure: boolean;
   log: Logger;
+  /** The publish was accepted: the connection is no longer an unauthenticated one. */
+  onPublished(conn: RtmpConnection): void;
   onClosed(conn: RtmpConnection): void;
 }
 
@@ -45,15 +50,18 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   readonly flow: PublishFlow;
   readonly config: IngestConfig;
   private held = false;
+  /** True once the publish is accepted: the live limits apply from then on. */
+  private live = false;
   private arrival = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private setupTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.config = ctx.config;
     this.secure = ctx.secure;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.log = ctx.log;
-    this.reader = new ChunkReader(ctx.config);
+    this.reader = new ChunkReader(setupLimits(ctx.config));
     this.flow = new PublishFlow(this, ctx.hooks, ctx.config.authorizeTimeoutMs);
     socket.setNoDelay(true);
     socket.setTimeout(this.config.idleTimeoutMs);
@@ -61,7 +69,9 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     socket.on('timeout', this.onTimeout);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
-    this.timer = setTimeout(this.onHandshakeTimeout, this.config.handshakeTimeoutMs);
+    this.handshakeTimer = setTimeout(this.onHandshakeTimeout, this.config.handshakeTimeoutMs);
+    // A peer that keeps talking (pings, createStream …) without ever publishing must not hold a slot.
+    this.setupTimer = setTimeout(this.onSetupTimeout, this.config.setupTimeoutMs);
   }
 
   get handle(): PublisherHandle {
@@ -77,7 +87,8 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
-    clearTimeout(this.timer);
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.setupTimer);
     this.queue.clear();
     this.reader.reset();
     // Port scanners and broken clients that never got past connect are debug noise, not operator news.
@@ -88,7 +99,7 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     if (graceful && !this.socket.destroyed) {
       this.socket.end();
       this.socket.resume(); // discard further input so the peer's FIN can complete the close early
-      this.timer = setTimeout(destroySocket, this.config.closeGraceMs, this.socket);
+      setTimeout(destroySocket, this.config.closeGraceMs, this.socket);
     } else {
       this.socket.destroy();
     }
@@ -115,7 +126,7 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   };
 
   private readonly onSetupTimeout = (): void => {
-    this.close('timeout', 'no publish command in time', false);
+    this.close('timeout', `no publish command within ${this.config.setupTimeoutMs} ms`, false);
   };
 
   private readonly onError = (err: Error): void => {
@@ -146,9 +157,7 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
       const reply = this.handshake.advance(this.queue);
       if (reply !== null) this.socket.write(reply);
       if (this.handshake.complete) {
-        // A peer that keeps talking (pings, createStream …) without ever publishing must not hold a slot.
-        clearTimeout(this.timer);
-        this.timer = setTimeout(this.onSetupTimeout, this.config.handshakeTimeoutMs);
+        clearTimeout(this.handshakeTimer);
         return true;
       }
       if (reply === null) return false;
@@ -160,16 +169,18 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
       case MSG.AUDIO: case MSG.VIDEO: case MSG.DATA_AMF0: case MSG.DATA_AMF3: case MSG.AGGREGATE:
         return this.flow.media(msg, this.arrival);
       case MSG.COMMAND_AMF0:
-        return handleCommand(this, decodeAmf0(msg.payload), msg.streamId);
+        return handleCommand(this, decodeAmf0(msg.payload, 0, COMMAND_AMF_LIMITS), msg.streamId);
       case MSG.COMMAND_AMF3: // AMF0 behind a format selector byte
-        return handleCommand(this, decodeAmf0(msg.payload, 1), msg.streamId);
+        return handleCommand(this, decodeAmf0(msg.payload, 1, COMMAND_AMF_LIMITS), msg.streamId);
       default:
         return handleControl(msg, this.acks, this);
     }
   }
 
   private fail(err: unknown): void {
-    if (err instanceof IngestProtocolError || err instanceof AmfError) {
+    if (err instanceof IngestLimitError || err instanceof AmfLimitError) {
+      this.refuse(err.message);
+    } else if (err instanceof IngestProtocolError || err instanceof AmfError) {
       this.close('error', `${err.name}: ${err.message}`, false);
     } else if (err instanceof BitstreamError) {
       const description = `invalid media: ${err.message}`;
@@ -179,6 +190,22 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
       this.log.error({ err }, 'rtmp connection failed');
       this.close('error', 'internal error', false);
     }
+  }
+
+  /**
+   * A bound was exceeded: tell the peer in the form it is waiting for (the connect's `_error`, a
+   * NetConnection status, or a publish failure), then close once it had a moment to read it.
+   */
+  private refuse(description: string): void {
+    if (this.live) {
+      this.sendStatus(PUBLISH_STREAM_ID, statusPayload('error', 'NetStream.Publish.Failed', description));
+    } else if (!this.connected) {
+      // Nothing was decoded yet (the offending message may be the connect), but encoders send connect as transaction 1.
+      this.send(CSID.COMMAND, MSG.COMMAND_AMF0, 0, errorPayload(1, 'NetConnection.Connect.Rejected', description));
+    } else {
+      this.sendStatus(0, statusPayload('error', 'NetConnection.Connect.Rejected', description));
+    }
+    this.close('error', `refused: ${description}`, true);
   }
 
   // --- host operations (commands, publish flow, control) -------------------------------------------
@@ -210,15 +237,19 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
 
   /** Stops reading while a publish is authorized (TCP backpressure keeps early media out of memory). */
   hold(): void {
-    clearTimeout(this.timer); // publish arrived: the setup deadline is met
+    clearTimeout(this.setupTimer); // publish arrived: the setup deadline is met
     this.held = true;
     this.socket.pause();
     this.socket.setTimeout(0); // the authorizer has its own deadline
   }
 
+  /** The publish was accepted (this happens once): media may flow, under the live limits. */
   release(): void {
     if (this.closed) return;
     this.held = false;
+    this.live = true;
+    this.reader.setLimits(liveLimits(this.config));
+    this.ctx.onPublished(this);
     this.socket.setTimeout(this.config.idleTimeoutMs);
     this.pump(); // messages that arrived behind `publish` in the same read
     if (!this.closed && !this.held) this.socket.resume();

@@ -10,7 +10,7 @@ import { IngestProtocolError } from './errors.js';
 
 export const RTMP_VERSION = 3;
 export const HANDSHAKE_SIZE = 1536;
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 type Stage = 'c0c1' | 'c2' | 'done';
 

@@ -1,15 +1,17 @@
 // Tunables of the RTMP ingest, with defaults sized for ~50 concurrent 2.5 Mbps publishers on a small box.
-// Every timeout exists so a broken or hostile peer costs a bounded amount of time and memory.
+// Every timeout and size bound exists so a broken or hostile peer costs a bounded amount of time and
+// memory; the message size bounds are explained in limits.ts.
 
-import { DEFAULT_CHUNK_LIMITS, type ChunkReaderLimits } from './chunk-reader.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake.js';
+import { DEFAULT_MESSAGE_SIZES, type MessageSizeConfig } from './limits.js';
 
-export interface IngestConfig extends ChunkReaderLimits {
-  /**
-   * The handshake must complete within this time after the TCP (or TLS) connection opens, and the
-   * `publish` command must follow within the same time again.
-   */
+export interface IngestConfig extends MessageSizeConfig {
+  /** The handshake must complete within this time after the TCP (or TLS) connection opens. */
   handshakeTimeoutMs: number;
+  /** The `publish` command must arrive within this time after the TCP (or TLS) connection opens. */
+  setupTimeoutMs: number;
+  /** Connections not yet publishing, together; a connection beyond this is closed as it opens. */
+  maxSetupConnections: number;
   /** A connection that sends nothing for this long is closed (session reason 'timeout'). */
   idleTimeoutMs: number;
   /** `authorize` taking longer than this counts as a refusal (NetStream.Publish.Denied). */
@@ -27,8 +29,10 @@ export interface IngestConfig extends ChunkReaderLimits {
 }
 
 export const DEFAULT_INGEST_CONFIG: IngestConfig = {
-  ...DEFAULT_CHUNK_LIMITS,
+  ...DEFAULT_MESSAGE_SIZES,
   handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  setupTimeoutMs: 10_000,
+  maxSetupConnections: 1000,
   idleTimeoutMs: 10_000,
   authorizeTimeoutMs: 10_000,
   closeGraceMs: 1_000,

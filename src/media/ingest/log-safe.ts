@@ -3,6 +3,7 @@
 // correlate refusals. Keys without that shape are not logged at all.
 
 const MAX_LABEL = 48;
+const SLASH = 0x2f;
 
 export function streamKeyLabel(streamKey: string): string {
   const cut = streamKey.lastIndexOf('_');
@@ -16,7 +17,17 @@ export function stripQuery(name: string): string {
   return q < 0 ? name : name.slice(0, q);
 }
 
-/** The application name from `connect`: no query, no surrounding slashes. */
+/**
+ * The application name from `connect`: no query, no surrounding slashes. A plain scan, linear in the
+ * input: the name comes from an unauthenticated peer (a regular expression anchored at the end, like
+ * /\/+$/, is quadratic on a long run of slashes that is followed by something else).
+ */
 export function normalizeApp(app: string): string {
-  return stripQuery(app).replace(/^\/+|\/+$/g, '');
+  const bare = stripQuery(app);
+  let start = 0;
+  let end = bare.length;
+  while (start < end && bare.charCodeAt(start) === SLASH) start++;
+  while (end > start && bare.charCodeAt(end - 1) === SLASH) end--;
+  return bare.slice(start, end);
 }
+

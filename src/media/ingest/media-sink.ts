@@ -1,14 +1,18 @@
 // The media path of one accepted publish: RTMP audio/video/data messages → PublishSession calls.
 // Configuration (sequence headers) is parsed here and re-announced every time it arrives; frames that
 // arrive before their track's configuration are dropped, since nothing downstream could decode them.
-// An unsupported codec is reported once through `unsupported` and nothing more is delivered.
+// An unsupported codec is reported once through `unsupported` and nothing more is delivered. Data
+// messages that cannot be decoded (or exceed the AMF0 limits) are skipped: they carry no media, and a
+// stream should not end over an odd metadata message.
 
 import type { AccessUnit } from '../types.js';
 import { decodeAmf0, type AmfValue } from './amf0.js';
-import { splitAggregate } from './aggregate.js';
+import { AmfError } from './errors.js';
+import { forEachAggregateTag } from './aggregate.js';
 import { audioTrackInfo, videoTrackInfo } from './avc-config.js';
 import type { RtmpMessage } from './chunk-reader.js';
 import { parseAudioTag, parseVideoTag } from './flv.js';
+import { DATA_AMF_LIMITS } from './limits.js';
 import { MSG } from './messages.js';
 import type { PublishSession } from './ports.js';
 
@@ -17,6 +21,8 @@ export class MediaSink {
   private videoReady = false;
   private audioReady = false;
   private stopped = false;
+  /** Data messages skipped because they did not decode. */
+  skippedData = 0;
 
   constructor(
     private readonly session: PublishSession,
@@ -26,7 +32,7 @@ export class MediaSink {
   /** Handles one audio, video, data or aggregate message; `arrival` is the wall clock of its socket read. */
   handle(msg: RtmpMessage, arrival: number): void {
     if (msg.type === MSG.AGGREGATE) {
-      for (const tag of splitAggregate(msg.payload, msg.timestamp)) this.tag(tag.type, tag.timestamp, tag.body, arrival);
+      forEachAggregateTag(msg.payload, msg.timestamp, (type, timestamp, body) => this.tag(type, timestamp, body, arrival));
     } else {
       this.tag(msg.type, msg.timestamp, msg.payload, arrival);
     }
@@ -36,8 +42,8 @@ export class MediaSink {
     if (this.stopped) return;
     if (type === MSG.VIDEO) this.video(timestamp, body, arrival);
     else if (type === MSG.AUDIO) this.audio(timestamp, body, arrival);
-    else if (type === MSG.DATA_AMF0) this.data(decodeAmf0(body));
-    else if (type === MSG.DATA_AMF3 && body.length > 0) this.data(decodeAmf0(body, 1)); // AMF0 after a 0 format byte
+    else if (type === MSG.DATA_AMF0) this.data(body, 0);
+    else if (type === MSG.DATA_AMF3 && body.length > 0) this.data(body, 1); // AMF0 after a 0 format byte
   }
 
   private video(dts: number, body: Buffer, arrival: number): void {
@@ -76,8 +82,21 @@ export class MediaSink {
     }
   }
 
+  /** Data messages that do not decode are skipped (counted in `skippedData`). */
+  private data(body: Buffer, start: number): void {
+    let values: AmfValue[];
+    try {
+      values = decodeAmf0(body, start, DATA_AMF_LIMITS);
+    } catch (err) {
+      if (!(err instanceof AmfError)) throw err;
+      this.skippedData++;
+      return;
+    }
+    this.metadata(values);
+  }
+
   /** `@setDataFrame onMetaData {...}` (ffmpeg, OBS) or a bare `onMetaData {...}`; other data is ignored. */
-  private data(values: AmfValue[]): void {
+  private metadata(values: AmfValue[]): void {
     const args = values[0] === '@setDataFrame' ? values.slice(1) : values;
     const meta = args[1];
     if (args[0] !== 'onMetaData' || meta === null || typeof meta !== 'object' || Array.isArray(meta)) return;

@@ -29,6 +29,12 @@ export interface FlowHost {
 
 type State = 'idle' | 'authorizing' | 'live' | 'done';
 
+/**
+ * IVS stream keys are about 60 characters (`sk_<region>_<id>_<secret>`). A longer or empty name cannot be
+ * one, so it is refused here without troubling the authorizer (and its store lookup) with it.
+ */
+export const MAX_STREAM_KEY_LENGTH = 256;
+
 export class PublishFlow {
   private state: State = 'idle';
   private session: PublishSession | null = null;
@@ -108,6 +114,9 @@ export class PublishFlow {
 
   /** `authorize` with a deadline; a throw or a timeout is a refusal, and a late acceptance is ended at once. */
   private async decide(req: PublishRequest): Promise<PublishDecision> {
+    if (req.streamKey.length === 0 || req.streamKey.length > MAX_STREAM_KEY_LENGTH) {
+      return { ok: false, code: 'NetStream.Publish.BadName', description: 'Invalid stream key' };
+    }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, this.authorizeTimeoutMs, 'timeout');

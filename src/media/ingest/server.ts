@@ -1,6 +1,8 @@
 // The RTMP ingest listener: plain RTMP and RTMPS (TLS on its own port) feeding the same connection code.
-// The server only tracks live connections so `close()` can end them all and `connections()` can report
-// load; everything per-connection lives in RtmpConnection.
+// The server only tracks connections so `close()` can end them all, `connections()` can report load, and
+// the connections still before an accepted publish (unauthenticated) stay under maxSetupConnections —
+// each is bounded on its own (limits.ts), this bounds them together. Everything per-connection lives in
+// RtmpConnection.
 
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -33,16 +35,30 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
   const config = resolveIngestConfig(opts.config);
   const log = opts.hooks.log;
   const live = new Set<RtmpConnection>();
+  /** Connections whose publish has not been accepted yet. */
+  const setup = new Set<RtmpConnection>();
   const servers: Server[] = [];
   let nextId = 1;
 
   const accept = (socket: Socket, secure: boolean): void => {
+    if (setup.size >= config.maxSetupConnections) {
+      log.debug({ remote: socket.remoteAddress, secure }, 'rtmp connection refused: too many connections before publish');
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     const ctx: ConnectionContext = {
       hooks: opts.hooks, config, secure,
       log: log.child({ rtmpConn: nextId++, remote: socket.remoteAddress, secure }),
-      onClosed: (conn) => live.delete(conn),
+      onPublished: (conn) => setup.delete(conn),
+      onClosed: (conn) => {
+        live.delete(conn);
+        setup.delete(conn);
+      },
     };
-    live.add(new RtmpConnection(socket, ctx));
+    const conn = new RtmpConnection(socket, ctx);
+    live.add(conn);
+    if (!conn.closed) setup.add(conn);
   };
 
   const start = (server: Server, port: number, host: string | undefined): Promise<AddressInfo> =>
