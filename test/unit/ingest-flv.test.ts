@@ -116,6 +116,10 @@ describe('aggregate messages', () => {
     const seen: number[] = [];
     assert.throws(() => forEachAggregateTag(hex(tag(9, 1000, 'aa') + '0900'), 0, (type) => seen.push(type)));
     assert.deepEqual(seen, []);
+    // A run of empty tags is refused as a whole rather than visited a million times.
+    const empty = hex(tag(9, 0, ''));
+    assert.throws(() => split(Buffer.concat(Array.from({ length: 1025 }, () => empty)), 0), /more than 1024 tags/);
+    assert.equal(split(Buffer.concat(Array.from({ length: 1024 }, () => empty)), 0).length, 1024);
   });
 });
 

@@ -188,6 +188,23 @@ describe('RTMP ingest bounds (raw client against the ingest server)', () => {
     assert.ok(rec.logLines.some((l) => l.includes('refused: message of')), 'the refusal is logged');
   });
 
+  it('stops reading the rest of a refused oversized message instead of draining it for the whole grace period', async () => {
+    const { port } = await start({ closeGraceMs: 10_000 });
+    const c = await RawClient.open(port, '127.0.0.1', { allowHalfOpen: true }); // keeps sending after our FIN
+    await c.handshake();
+    c.setChunkSize(1 << 24);
+    c.send(MSG.COMMAND_AMF0, 0, 0, rawCommand('connect', 1, obsConnectObject(), strictArrayOfNulls(8_000_000)));
+    assert.equal((await c.waitCommand('_error'))?.info['code'], 'NetConnection.Connect.Rejected');
+    const junk = Buffer.alloc(64 * 1024, 5);
+    const pusher = setInterval(() => c.write(junk), 5);
+    try {
+      await c.waitClosed(3000); // cut off after 256 KiB more, not read and dropped for the 10 s grace
+    } finally {
+      clearInterval(pusher);
+      c.destroy();
+    }
+  });
+
   it('refuses AMF0 past its limits in connect, and an oversized command after connect', async () => {
     const { port } = await start();
     const a = await RawClient.open(port);

@@ -1,9 +1,13 @@
 // RTMP Aggregate messages (type 22): a run of FLV tags (11-byte header, body, 4-byte back pointer) sent as
 // one message. Few publishers use them, but they are legal; their sub-tag timestamps are rebased onto the
-// aggregate message's own timestamp, as the spec requires. Sub-tags are visited in place, never collected:
-// a large aggregate of tiny tags would otherwise become an array of a million objects.
+// aggregate message's own timestamp, as the spec requires. Sub-tags are visited in place, never collected,
+// and their number is capped: one 16 MiB aggregate of empty tags would otherwise be a million access
+// units handed downstream in a single turn of the event loop. Real aggregates hold well under a second.
 
 import { BitstreamError } from './errors.js';
+
+/** About ten seconds of 60 fps video with its audio: far above what any relay packs into one message. */
+export const MAX_AGGREGATE_TAGS = 1024;
 
 export type AggregateVisitor = (type: number, timestamp: number, body: Buffer) => void;
 
@@ -20,7 +24,9 @@ type RawVisitor = (type: number, timestamp: number, start: number, end: number) 
 
 function walk(payload: Buffer, visit: RawVisitor | undefined, timestamp = 0): void {
   let first: number | undefined;
+  let count = 0;
   for (let pos = 0; pos < payload.length; ) {
+    if (++count > MAX_AGGREGATE_TAGS) throw new BitstreamError(`aggregate message holds more than ${MAX_AGGREGATE_TAGS} tags`);
     if (pos + 11 > payload.length) throw new BitstreamError('aggregate sub-tag header truncated');
     const type = payload[pos]! & 0x1f;
     const size = payload.readUIntBE(pos + 1, 3);

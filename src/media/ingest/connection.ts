@@ -53,6 +53,8 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   /** True once the publish is accepted: the live limits apply from then on. */
   private live = false;
   private arrival = 0;
+  /** Bytes read and dropped after a graceful close. */
+  private drained = 0;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private setupTimer: NodeJS.Timeout | undefined;
 
@@ -108,7 +110,7 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   // --- socket events -------------------------------------------------------------------------------
 
   private readonly onData = (buf: Buffer): void => {
-    if (this.closed) return;
+    if (this.closed) return this.drain(buf.length);
     this.bytesReceived += buf.length;
     this.arrival = Date.now();
     const ack = this.acks.received(buf.length);
@@ -116,6 +118,16 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     this.queue.push(buf);
     this.pump();
   };
+
+  /**
+   * After a graceful close the peer's further bytes are read and dropped, so its FIN is seen and our last
+   * reply is not lost to a reset — but only up to DRAIN_LIMIT: a peer still pushing the rest of an
+   * oversized message is cut off instead of being read for the whole grace period.
+   */
+  private drain(n: number): void {
+    this.drained += n;
+    if (this.drained > DRAIN_LIMIT) this.socket.destroy();
+  }
 
   private readonly onTimeout = (): void => {
     this.close('timeout', `no data for ${this.config.idleTimeoutMs} ms`, false);
@@ -255,6 +267,8 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     if (!this.closed && !this.held) this.socket.resume();
   }
 }
+
+const DRAIN_LIMIT = 256 * 1024;
 
 function destroySocket(socket: Socket): void {
   socket.destroy();
