@@ -63,18 +63,27 @@ export async function underAttack<T>(server: { url: string }, work: () => Promis
 }
 
 /**
- * `underAttack`, with a stall over `maxStallMs` confirmed by replaying `work` once: on a shared machine
- * the server can lose the CPU to another process, or hit a major GC, for 100 ms now and then; a stall
- * caused by the input itself comes back when the same input is sent again. Memory is the worse of both.
+ * `underAttack`, with a stall over `maxStallMs` confirmed by replaying `work`: on a shared 2-core machine
+ * the server can lose the CPU to another process (ffmpeg encodes of other tests), or hit a major GC, for a
+ * few hundred ms now and then; a stall caused by the input itself comes back on every replay. Up to
+ * `attempts` runs; the last reading is returned, with memory the worst of all.
  */
 export async function underAttackConfirmed<T>(
-  server: { url: string }, work: () => Promise<T>, maxStallMs: number,
-): Promise<AttackReading<T> & { replayed: boolean }> {
-  const first = await underAttack(server, work);
-  if (first.maxDelayMs < maxStallMs) return { ...first, replayed: false };
-  const second = await underAttack(server, work);
-  return { ...second, rssGrowthBytes: Math.max(first.rssGrowthBytes, second.rssGrowthBytes),
-    peakRssBytes: Math.max(first.peakRssBytes, second.peakRssBytes), replayed: true };
+  server: { url: string }, work: () => Promise<T>, maxStallMs: number, attempts = 3,
+): Promise<AttackReading<T> & { replayed: boolean; stalls: number[] }> {
+  const stalls: number[] = [];
+  let worstRss = 0;
+  let peakRss = 0;
+  for (let i = 1; ; i++) {
+    const r = await underAttack(server, work);
+    stalls.push(r.maxDelayMs);
+    worstRss = Math.max(worstRss, r.rssGrowthBytes);
+    peakRss = Math.max(peakRss, r.peakRssBytes);
+    if (r.maxDelayMs < maxStallMs || i >= attempts) {
+      return { ...r, rssGrowthBytes: worstRss, peakRssBytes: peakRss, replayed: i > 1, stalls };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** The honest publisher is still connected and its media playlist gains `segments` more segments. */

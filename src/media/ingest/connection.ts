@@ -120,13 +120,14 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   };
 
   /**
-   * After a graceful close the peer's further bytes are read and dropped, so its FIN is seen and our last
-   * reply is not lost to a reset — but only up to DRAIN_LIMIT: a peer still pushing the rest of an
-   * oversized message is cut off instead of being read for the whole grace period.
+   * After a graceful close the peer's further bytes are read and dropped, so its FIN is seen early — but
+   * only up to DRAIN_LIMIT: a peer still pushing the rest of an oversized message is then simply no
+   * longer read (TCP stops it) until the grace timer destroys the socket. Destroying at once instead
+   * would reset the connection and could discard our refusal before the peer has read it.
    */
   private drain(n: number): void {
     this.drained += n;
-    if (this.drained > DRAIN_LIMIT) this.socket.destroy();
+    if (this.drained > DRAIN_LIMIT) this.socket.pause();
   }
 
   private readonly onTimeout = (): void => {

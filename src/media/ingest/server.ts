@@ -39,10 +39,17 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
   const setup = new Set<RtmpConnection>();
   const servers: Server[] = [];
   let nextId = 1;
+  let turnedAway = 0;
+  let lastWarned = 0;
 
   const accept = (socket: Socket, secure: boolean): void => {
     if (setup.size >= config.maxSetupConnections) {
-      log.debug({ remote: socket.remoteAddress, secure }, 'rtmp connection refused: too many connections before publish');
+      turnedAway++;
+      if (Date.now() - lastWarned >= 60_000) { // an operator should hear of a flood, once a minute
+        lastWarned = Date.now();
+        log.warn({ turnedAway, limit: config.maxSetupConnections }, 'rtmp connections refused: too many not yet publishing');
+        turnedAway = 0;
+      }
       socket.on('error', () => undefined);
       socket.destroy();
       return;
