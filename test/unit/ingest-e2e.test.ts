@@ -135,7 +135,7 @@ describe('RTMP ingest with ffmpeg', { concurrency: true }, () => {
       seconds: 4, audioCodec: ['-c:a', 'libmp3lame', '-ar', '44100'],
     });
     assert.notEqual(result.code, 0);
-    assert.ok(result.ms < 3000, `ffmpeg took ${result.ms} ms`);
+    assert.ok(result.ms < 5000, `ffmpeg took ${result.ms} ms`); // process start included, as for the wrong key
     t.diagnostic(`MP3 audio: ffmpeg exited ${result.code} after ${Math.round(result.ms)} ms`);
     const [s] = rec.sessions;
     assert.ok(s);
