@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'UnknownOperationException'
   | 'SerializationException'
   | 'RequestEntityTooLargeException'
+  // Refusals of the HTTP layer itself (header limits, malformed requests, slow clients).
+  | 'RequestHeaderFieldsTooLargeException'
+  | 'BadRequestException'
+  | 'RequestTimeoutException'
   | 'NotImplementedException';
 
 export const FALLBACK_STATUS: Record<ErrorCode, number> = {
@@ -45,6 +49,9 @@ export const FALLBACK_STATUS: Record<ErrorCode, number> = {
   UnknownOperationException: 404,
   SerializationException: 400,
   RequestEntityTooLargeException: 413,
+  RequestHeaderFieldsTooLargeException: 431,
+  BadRequestException: 400,
+  RequestTimeoutException: 408,
   NotImplementedException: 501,
 };
 

@@ -1,0 +1,101 @@
+// What the HTTP layer refuses before any route or operation is known, and how: the limits both
+// listeners apply (header bytes and count, time to receive a request), and the API's JSON error shape
+// (x-amzn-ErrorType, x-amzn-RequestId, {"message","exceptionMessage"}) for every refusal, including
+// those of node's HTTP/1.1 parser, which would otherwise answer a bare `400` with no body.
+
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { ProtocolEngine } from '../api/protocol/index.js';
+import { ServiceError } from '../domain/errors.js';
+import { newRequestId } from '../domain/ids.js';
+import { API_CORS_HEADERS } from './cors.js';
+import type { HttpRequest } from './types.js';
+
+export const HTTP_LIMITS = {
+  /** Request line and headers together, as node's HTTP/1.1 parser counts them (its default). */
+  maxHeaderBytes: 16 * 1024,
+  /** No client sends more than a few dozen headers; proxies add a handful. */
+  maxHeaderCount: 100,
+  /** From a request's first byte to the end of its headers: bounds slow-loris clients. */
+  headersTimeoutMs: 10_000,
+  /** From a request's first byte to the end of its body (1 MiB in 30 s is ~35 KB/s). */
+  requestTimeoutMs: 30_000,
+  /** How often node checks the two timeouts above; a timeout fires up to this much late. */
+  timeoutCheckIntervalMs: 1_000,
+  /**
+   * HTTP/2 refuses a stream at the protocol level (RST_STREAM) beyond these; they sit above the
+   * limits above so that an ordinary excess gets the same JSON 431 as on HTTP/1.1.
+   */
+  http2MaxHeaderPairs: 1_000,
+  http2MaxHeaderListBytes: 64 * 1024,
+} as const;
+
+const tooLargeHeaders = (what: string) =>
+  new ServiceError('RequestHeaderFieldsTooLargeException', `Request header fields too large: ${what}`);
+
+/** Header count and size checks for one request, whichever listener and protocol it came in on. */
+export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
+  const raw = req.rawHeaders;
+  let count = 0;
+  let bytes = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers are the request line
+    count++;
+    bytes += name.length + raw[i + 1]!.length;
+  }
+  if (count > HTTP_LIMITS.maxHeaderCount) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderCount} headers`);
+  // HTTP/1.1's parser has refused this already; HTTP/2 arrives here with up to its own, larger limit.
+  if (bytes > HTTP_LIMITS.maxHeaderBytes) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderBytes} bytes of headers`);
+  return undefined;
+}
+
+/** The refusal for an error node's HTTP/1.1 server reports on a connection (`clientError`). */
+function refusalFor(code: string | undefined): ServiceError {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderBytes} bytes of request line and headers`);
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return new ServiceError('RequestEntityTooLargeException', 'Chunk extensions too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ServiceError('RequestTimeoutException',
+        `The request was not received within ${HTTP_LIMITS.requestTimeoutMs / 1000} s (headers within ${HTTP_LIMITS.headersTimeoutMs / 1000} s)`);
+    default:
+      return new ServiceError('BadRequestException', `Malformed HTTP request${code?.startsWith('HPE_') ? ` (${code})` : ''}`);
+  }
+}
+
+/** The whole HTTP/1.1 response for a refusal, to write on a raw socket (the connection then closes). */
+export function refusalResponse(protocol: ProtocolEngine, err: ServiceError): string {
+  const encoded = protocol.encodeError(err, newRequestId());
+  const headers = { ...API_CORS_HEADERS, ...encoded.headers, 'content-length': String(Buffer.byteLength(encoded.body)), connection: 'close' };
+  let head = `HTTP/1.1 ${encoded.status} ${STATUS_CODES[encoded.status] ?? 'Error'}\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}\r\n${encoded.body}`;
+}
+
+interface ClientSocket extends Duplex {
+  _httpMessage?: { headersSent?: boolean } | null;
+}
+
+/**
+ * The `clientError` listener for both listeners' HTTP/1.1 side. As node's default does, it answers
+ * only when no response has started on the socket (else the peer would read a corrupt stream), and
+ * always closes the connection: after a parse error the byte stream cannot be trusted.
+ */
+export function clientErrorListener(protocol: ProtocolEngine, log: Logger): (err: Error & { code?: string }, socket: Duplex) => void {
+  return (err, socket) => {
+    const code = err.code;
+    log.debug({ code }, 'HTTP request refused by the parser');
+    const conn = socket as ClientSocket;
+    const quiet = code === 'ECONNRESET' || code === 'EPIPE';
+    if (!quiet && conn.writable && !conn._httpMessage?.headersSent) {
+      conn.end(refusalResponse(protocol, refusalFor(code)));
+      // A peer that never reads must not keep the socket: destroy once the answer is flushed or soon after.
+      setTimeout(() => conn.destroy(), 1_000).unref();
+    } else {
+      conn.destroy();
+    }
+  };
+}
