@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'RequestHeaderFieldsTooLargeException'
   | 'BadRequestException'
   | 'RequestTimeoutException'
+  | 'MethodNotAllowedException'
+  | 'ExpectationFailedException'
   | 'NotImplementedException';
 
 export const FALLBACK_STATUS: Record<ErrorCode, number> = {
@@ -52,6 +54,8 @@ export const FALLBACK_STATUS: Record<ErrorCode, number> = {
   RequestHeaderFieldsTooLargeException: 431,
   BadRequestException: 400,
   RequestTimeoutException: 408,
+  MethodNotAllowedException: 405,
+  ExpectationFailedException: 417,
   NotImplementedException: 501,
 };
 

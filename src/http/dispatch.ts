@@ -10,7 +10,7 @@ import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { readBody } from './body.js';
-import { headerLimitProblem, HTTP_LIMITS } from './refusals.js';
+import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from './refusals.js';
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
@@ -42,8 +42,8 @@ export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpRes
 
 export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
   // Node's HTTP/1.1 parser enforces the byte limit itself; the count, and both on HTTP/2, are ours.
-  const headerProblem = headerLimitProblem(req);
-  if (headerProblem) return refuse(deps, res, headerProblem);
+  const headerProblem = headerLimitProblem(req) ?? missingHostProblem(req);
+  if (headerProblem) return sendRefusal(deps.protocol, res, headerProblem);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -56,18 +56,13 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   try {
     body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
   } catch (err) {
-    return refuse(deps, res, err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'));
+    const failure = err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body');
+    return sendRefusal(deps.protocol, res, failure); // the connection closes: the rest of the body is unread
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
   send(res, response);
-}
-
-/** A JSON error before the API pipeline ran; the connection closes after it (the request may be unread). */
-function refuse(deps: HttpDeps, res: HttpResponse, err: ServiceError): void {
-  closeAfterResponse(res);
-  send(res, deps.protocol.encodeError(err, newRequestId()));
 }
 
 /**

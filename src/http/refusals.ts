@@ -3,14 +3,15 @@
 // (x-amzn-ErrorType, x-amzn-RequestId, {"message","exceptionMessage"}) for every refusal, including
 // those of node's HTTP/1.1 parser, which would otherwise answer a bare `400` with no body.
 
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { API_CORS_HEADERS } from './cors.js';
-import type { HttpRequest } from './types.js';
+import type { HttpRequest, HttpResponse } from './types.js';
 
 export const HTTP_LIMITS = {
   /** Request line and headers together, as node's HTTP/1.1 parser counts them (its default). */
@@ -49,6 +50,39 @@ export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
   // HTTP/1.1's parser has refused this already; HTTP/2 arrives here with up to its own, larger limit.
   if (bytes > HTTP_LIMITS.maxHeaderBytes) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderBytes} bytes of headers`);
   return undefined;
+}
+
+/** HTTP/1.1 requires a Host header (RFC 9112 §3.2); node's own check would answer a bare 400. */
+export function missingHostProblem(req: HttpRequest): ServiceError | undefined {
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1 || req.headers.host !== undefined) return undefined;
+  return new ServiceError('BadRequestException', 'An HTTP/1.1 request needs a Host header');
+}
+
+/** Sends a refusal as a response (either protocol); on HTTP/1.1 the connection closes after it. */
+export function sendRefusal(protocol: ProtocolEngine, res: HttpResponse, err: ServiceError): void {
+  const encoded = protocol.encodeError(err, newRequestId());
+  if (res instanceof ServerResponse) res.shouldKeepAlive = false;
+  res.writeHead(encoded.status, { ...API_CORS_HEADERS, ...encoded.headers, 'content-length': Buffer.byteLength(encoded.body) });
+  res.end(encoded.body);
+}
+
+/**
+ * Everything node would otherwise answer on its own, bare, or not at all: parser errors, CONNECT (a
+ * proxy method: HTTP/1.1 would drop the socket without a word, HTTP/2 answer a bare 405) and an
+ * `Expect` other than 100-continue (a bare 417).
+ */
+export function installRefusals(server: HttpServer | Http2SecureServer, protocol: ProtocolEngine, log: Logger): void {
+  const notAllowed = () => new ServiceError('MethodNotAllowedException', 'CONNECT is not supported');
+  server.on('clientError', clientErrorListener(protocol, log));
+  server.on('connect', (_req: unknown, second: Duplex | HttpResponse) => {
+    if ('writeHead' in second) return sendRefusal(protocol, second, notAllowed()); // HTTP/2: a stream
+    if (second.writable) second.end(refusalResponse(protocol, notAllowed()));
+    setTimeout(() => second.destroy(), 1_000).unref();
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: HttpResponse) => {
+    req.resume();
+    sendRefusal(protocol, res, new ServiceError('ExpectationFailedException', 'Only "Expect: 100-continue" is supported'));
+  });
 }
 
 /** The refusal for an error node's HTTP/1.1 server reports on a connection (`clientError`). */

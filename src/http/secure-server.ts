@@ -11,7 +11,7 @@
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { requestListener, type HttpDeps } from './dispatch.js';
-import { clientErrorListener, HTTP_LIMITS } from './refusals.js';
+import { HTTP_LIMITS, installRefusals } from './refusals.js';
 
 interface Connections {
   sessions: Set<ServerHttp2Session>;
@@ -40,8 +40,9 @@ export function createHttpsServer(deps: HttpDeps, tls: { cert: Buffer; key: Buff
     headersTimeout: HTTP_LIMITS.headersTimeoutMs,
     requestTimeout: HTTP_LIMITS.requestTimeoutMs,
     connectionsCheckingInterval: HTTP_LIMITS.timeoutCheckIntervalMs,
+    requireHostHeader: false,
   });
-  server.on('clientError', clientErrorListener(deps.protocol, deps.log));
+  installRefusals(server, deps.protocol, deps.log);
   server.on('secureConnection', (socket: Socket) => {
     conns.sockets.add(socket);
     socket.once('close', () => conns.sockets.delete(socket));

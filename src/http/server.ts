@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { requestListener, type HttpDeps } from './dispatch.js';
-import { clientErrorListener, HTTP_LIMITS } from './refusals.js';
+import { HTTP_LIMITS, installRefusals } from './refusals.js';
 
 export type { HttpDeps } from './dispatch.js';
 
@@ -15,10 +15,11 @@ export function createHttpServer(deps: HttpDeps): Server {
     headersTimeout: HTTP_LIMITS.headersTimeoutMs,
     requestTimeout: HTTP_LIMITS.requestTimeoutMs,
     connectionsCheckingInterval: HTTP_LIMITS.timeoutCheckIntervalMs,
+    requireHostHeader: false, // dispatch refuses a missing Host with the JSON error shape instead
   }, requestListener(deps));
   // Idle keep-alive sockets: longer than typical client/LB idle timeouts. Node (18+) counts
   // headersTimeout from a request's first byte, not from the previous response, so it may be shorter.
   server.keepAliveTimeout = 65_000;
-  server.on('clientError', clientErrorListener(deps.protocol, deps.log));
+  installRefusals(server, deps.protocol, deps.log);
   return server;
 }

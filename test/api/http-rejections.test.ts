@@ -1,8 +1,9 @@
 // Requests the HTTP layer refuses before any operation is known still get the API's JSON error shape
 // (x-amzn-ErrorType, x-amzn-RequestId, {"message","exceptionMessage"}) on both listeners (issue 10,
 // defect 7): header blocks over 16 KiB and more headers than the limit are 431, malformed chunked
-// encoding and bad request lines 400, bodies over 1 MiB 413, and a client trickling its headers is
-// cut with a 408 instead of holding the connection for minutes. Raw TCP and TLS sockets, since no
+// encoding, bad request lines and a missing Host 400, CONNECT 405, an unknown Expect 417, bodies over
+// 1 MiB 413, and a client trickling its headers is cut with a 408 instead of holding the connection
+// for minutes. Raw TCP and TLS sockets, since no
 // HTTP client library sends such requests; HTTP/2 through node:http2's client.
 
 import { after, before, describe, it } from 'node:test';
@@ -85,6 +86,12 @@ const REFUSED: { name: string; request: string; status: number; type: string }[]
   { name: 'a bad method', request: `G@T /ListChannels HTTP/1.1\r\n${HOST}\r\n`, status: 400, type: 'BadRequestException' },
   { name: 'a control character in the URL', request: `GET /List\u0001Channels HTTP/1.1\r\n${HOST}\r\n`, status: 400,
     type: 'BadRequestException' },
+  { name: 'CONNECT (node would drop the socket without a word)', request: `CONNECT 127.0.0.1:443 HTTP/1.1\r\n${HOST}\r\n`,
+    status: 405, type: 'MethodNotAllowedException' },
+  { name: 'HTTP/1.1 without Host', request: 'POST /ListChannels HTTP/1.1\r\ncontent-length: 0\r\n\r\n', status: 400,
+    type: 'BadRequestException' },
+  { name: 'an Expect other than 100-continue', request: `POST /ListChannels HTTP/1.1\r\n${HOST}expect: nonsense\r\n`
+    + 'content-length: 2\r\n\r\n{}', status: 417, type: 'ExpectationFailedException' },
   { name: 'content-length and chunked together', request: `POST /ListChannels HTTP/1.1\r\n${HOST}content-length: 2\r\n`
     + 'transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n', status: 400, type: 'BadRequestException' },
 ];
@@ -116,7 +123,7 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
     });
   }
 
-  it('HTTP/2: too many headers and a 20 KB header are JSON 431s; the session keeps serving', async () => {
+  it('HTTP/2: too many headers, a 20 KB header, CONNECT and a bad Expect get JSON errors; the session keeps serving', async () => {
     const session = await new Promise<ClientHttp2Session>((resolve, reject) => {
       const s = h2Connect(`https://127.0.0.1:${httpsPort}`, { rejectUnauthorized: false });
       s.once('connect', () => resolve(s));
@@ -129,6 +136,10 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
         const res = await h2Request(session, { ':method': 'POST', ':path': '/ListChannels', ...headers });
         expectJsonError(res, 431, 'RequestHeaderFieldsTooLargeException');
       }
+      const connect = await h2Request(session, { ':method': 'CONNECT', ':authority': '127.0.0.1:443' });
+      expectJsonError(connect, 405, 'MethodNotAllowedException');
+      const expect = await h2Request(session, { ':method': 'POST', ':path': '/ListChannels', expect: 'nonsense' });
+      expectJsonError(expect, 417, 'ExpectationFailedException');
       const health = await h2Request(session, { ':path': '/_openivs/health' });
       assert.equal(health.status, 200);
     } finally {
