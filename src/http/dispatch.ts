@@ -9,7 +9,7 @@ import type { ApiPipeline } from '../api/pipeline.js';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
-import { readBody } from './body.js';
+import { discardBody, readBody } from './body.js';
 import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from './refusals.js';
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
@@ -43,7 +43,7 @@ export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpRes
 export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
   // Node's HTTP/1.1 parser enforces the byte limit itself; the count, and both on HTTP/2, are ours.
   const headerProblem = headerLimitProblem(req) ?? missingHostProblem(req);
-  if (headerProblem) return sendRefusal(deps.protocol, res, headerProblem);
+  if (headerProblem) return refuse(deps, req, res, headerProblem);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -56,13 +56,19 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   try {
     body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
   } catch (err) {
-    const failure = err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body');
-    return sendRefusal(deps.protocol, res, failure); // the connection closes: the rest of the body is unread
+    return refuse(deps, req, res, err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'));
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
   send(res, response);
+}
+
+/** A JSON error before the API pipeline ran; what is left of the body is drained (bounded), not left unread. */
+function refuse(deps: HttpDeps, req: HttpRequest, res: HttpResponse, err: ServiceError): void {
+  discardBody(req);
+  if (!deps.isReady()) closeAfterResponse(res);
+  sendRefusal(deps.protocol, res, err);
 }
 
 /**

@@ -58,10 +58,13 @@ export function missingHostProblem(req: HttpRequest): ServiceError | undefined {
   return new ServiceError('BadRequestException', 'An HTTP/1.1 request needs a Host header');
 }
 
-/** Sends a refusal as a response (either protocol); on HTTP/1.1 the connection closes after it. */
+/**
+ * Sends a refusal as a response (either protocol). A request that took too long closes its HTTP/1.1
+ * connection after it; otherwise the connection may serve on once the request is drained (body.ts).
+ */
 export function sendRefusal(protocol: ProtocolEngine, res: HttpResponse, err: ServiceError): void {
   const encoded = protocol.encodeError(err, newRequestId());
-  if (res instanceof ServerResponse) res.shouldKeepAlive = false;
+  if (res instanceof ServerResponse && err.code === 'RequestTimeoutException') res.shouldKeepAlive = false;
   res.writeHead(encoded.status, { ...API_CORS_HEADERS, ...encoded.headers, 'content-length': Buffer.byteLength(encoded.body) });
   res.end(encoded.body);
 }

@@ -77,9 +77,9 @@ const manyHeaders = (n: number, size = 1) =>
 const REFUSED: { name: string; request: string; status: number; type: string }[] = [
   { name: 'a 20 KB header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}x-big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431,
     type: 'RequestHeaderFieldsTooLargeException' },
-  { name: '1,000 headers (over 16 KiB)', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(1000, 10)}\r\n`, status: 431,
+  { name: '1,000 headers (over 16 KiB)', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(1000, 20)}\r\n`, status: 431,
     type: 'RequestHeaderFieldsTooLargeException' },
-  { name: '300 small headers', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(300)}content-length: 0\r\n\r\n`,
+  { name: '300 small headers', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(300)}content-length: 0\r\nconnection: close\r\n\r\n`,
     status: 431, type: 'RequestHeaderFieldsTooLargeException' },
   { name: 'a malformed chunk size', request: `POST /ListChannels HTTP/1.1\r\n${HOST}transfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
     status: 400, type: 'BadRequestException' },
@@ -88,10 +88,10 @@ const REFUSED: { name: string; request: string; status: number; type: string }[]
     type: 'BadRequestException' },
   { name: 'CONNECT (node would drop the socket without a word)', request: `CONNECT 127.0.0.1:443 HTTP/1.1\r\n${HOST}\r\n`,
     status: 405, type: 'MethodNotAllowedException' },
-  { name: 'HTTP/1.1 without Host', request: 'POST /ListChannels HTTP/1.1\r\ncontent-length: 0\r\n\r\n', status: 400,
+  { name: 'HTTP/1.1 without Host', request: 'POST /ListChannels HTTP/1.1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', status: 400,
     type: 'BadRequestException' },
   { name: 'an Expect other than 100-continue', request: `POST /ListChannels HTTP/1.1\r\n${HOST}expect: nonsense\r\n`
-    + 'content-length: 2\r\n\r\n{}', status: 417, type: 'ExpectationFailedException' },
+    + 'content-length: 2\r\nconnection: close\r\n\r\n{}', status: 417, type: 'ExpectationFailedException' },
   { name: 'content-length and chunked together', request: `POST /ListChannels HTTP/1.1\r\n${HOST}content-length: 2\r\n`
     + 'transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n', status: 400, type: 'BadRequestException' },
 ];
@@ -118,8 +118,20 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
     }
 
     it(`${listener}: a body over 1 MiB is a JSON 413`, async () => {
-      const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n`;
+      const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n`
+        + 'connection: close\r\n\r\n';
       expectJsonError(parseResponse(await exchange(open, [head, Buffer.alloc(64 * 1024, 0x20)])), 413, 'RequestEntityTooLargeException');
+    });
+
+    it(`${listener}: a keep-alive client uploading 2 MiB reads its 413 whole, and the connection serves on`, async () => {
+      const size = 2 * 1024 * 1024;
+      const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${size}\r\n\r\n`;
+      const next = `GET /_openivs/health HTTP/1.1\r\n${HOST}connection: close\r\n\r\n`;
+      const raw = await exchange(open, [head, Buffer.alloc(size, 0x20), next]);
+      const first = parseResponse(raw);
+      expectJsonError(first, 413, 'RequestEntityTooLargeException');
+      const rest = raw.subarray(raw.indexOf('\r\n\r\n') + 4 + Number(first.headers['content-length']));
+      assert.equal(parseResponse(rest).status, 200, 'the next request on the same connection is served');
     });
   }
 
