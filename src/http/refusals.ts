@@ -35,16 +35,28 @@ export const HTTP_LIMITS = {
 const tooLargeHeaders = (what: string) =>
   new ServiceError('RequestHeaderFieldsTooLargeException', `Request header fields too large: ${what}`);
 
-/** Header count and size checks for one request, whichever listener and protocol it came in on. */
+/**
+ * Headers that must appear at most once. Node keeps the first of a repeated Authorization or Host and
+ * drops the rest silently; a proxy in front may keep the last, so the request would mean different
+ * things to the two. Such a request is refused instead (RFC 9112 §3.2 asks it for Host).
+ */
+const SINGLE_HEADERS = new Set(['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256']);
+
+/** Header count, size and repetition checks for one request, whichever listener and protocol it came in on. */
 export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
   const raw = req.rawHeaders;
   let count = 0;
   let bytes = 0;
+  let seen: Set<string> | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers are the request line
     count++;
     bytes += name.length + raw[i + 1]!.length;
+    const lower = name.toLowerCase();
+    if (!SINGLE_HEADERS.has(lower)) continue;
+    if (seen?.has(lower)) return new ServiceError('BadRequestException', `The ${lower} header must not be repeated`);
+    (seen ??= new Set()).add(lower);
   }
   if (count > HTTP_LIMITS.maxHeaderCount) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderCount} headers`);
   // HTTP/1.1's parser has refused this already; HTTP/2 arrives here with up to its own, larger limit.
@@ -113,26 +125,43 @@ export function refusalResponse(protocol: ProtocolEngine, err: ServiceError): st
 }
 
 interface ClientSocket extends Duplex {
-  _httpMessage?: { headersSent?: boolean } | null;
+  _httpMessage?: (NodeJS.EventEmitter & { writableEnded?: boolean; req?: { complete?: boolean } }) | null;
 }
 
+/** A refused connection whose peer never reads must not stay open: it is cut this long after the refusal. */
+const CUT_AFTER_MS = 10_000;
+
 /**
- * The `clientError` listener for both listeners' HTTP/1.1 side. As node's default does, it answers
- * only when no response has started on the socket (else the peer would read a corrupt stream), and
- * always closes the connection: after a parse error the byte stream cannot be trusted.
+ * The `clientError` listener for both listeners' HTTP/1.1 side. It always answers and closes the
+ * connection: after a parse error the byte stream cannot be trusted. A response under way (to a
+ * pipelined request before the bad one) is let finish first: node's default (write now, destroy at
+ * once) loses or garbles it, and on TLS, where writes are still buffered, loses both answers.
  */
 export function clientErrorListener(protocol: ProtocolEngine, log: Logger): (err: Error & { code?: string }, socket: Duplex) => void {
+  const refusing = new WeakSet<Duplex>();
   return (err, socket) => {
     const code = err.code;
-    log.debug({ code }, 'HTTP request refused by the parser');
     const conn = socket as ClientSocket;
-    const quiet = code === 'ECONNRESET' || code === 'EPIPE';
-    if (!quiet && conn.writable && !conn._httpMessage?.headersSent) {
-      conn.end(refusalResponse(protocol, refusalFor(code)));
-      // A peer that never reads must not keep the socket: destroy once the answer is flushed or soon after.
-      setTimeout(() => conn.destroy(), 1_000).unref();
-    } else {
+    // Bytes still arriving after the refusal fail the parser again: the answer is already on its way,
+    // and destroying the socket now would drop it (on TLS it is still buffered).
+    if (refusing.has(conn)) return;
+    refusing.add(conn);
+    log.debug({ code }, 'HTTP request refused by the parser');
+    if (code === 'ECONNRESET' || code === 'EPIPE' || !conn.writable) {
       conn.destroy();
+      return;
     }
+    setTimeout(() => conn.destroy(), CUT_AFTER_MS).unref();
+    const refuse = () => {
+      if (conn.writable) conn.end(refusalResponse(protocol, refusalFor(code)));
+    };
+    const inFlight = conn._httpMessage;
+    // The bad bytes may be in the body of the request being answered: that answer will never come
+    // (its body never completes), so ours goes now. An answer to an earlier, complete request goes
+    // first: once it has ended its bytes are queued and ours follow in order; before, ours would come
+    // first or interleave. (`writableFinished` would not do: on TLS it waits for the socket's own
+    // buffer, after 'finish' has been emitted.)
+    if (!inFlight || inFlight.writableEnded || inFlight.req?.complete === false) refuse();
+    else inFlight.once('finish', refuse).once('close', () => conn.end());
   };
 }

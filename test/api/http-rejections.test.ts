@@ -92,6 +92,10 @@ const REFUSED: { name: string; request: string; status: number; type: string }[]
     type: 'BadRequestException' },
   { name: 'an Expect other than 100-continue', request: `POST /ListChannels HTTP/1.1\r\n${HOST}expect: nonsense\r\n`
     + 'content-length: 2\r\nconnection: close\r\n\r\n{}', status: 417, type: 'ExpectationFailedException' },
+  { name: 'a repeated Host header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${HOST}content-length: 0\r\nconnection: close\r\n\r\n`,
+    status: 400, type: 'BadRequestException' },
+  { name: 'a repeated Authorization header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}authorization: a\r\nauthorization: b\r\n`
+    + 'content-length: 0\r\nconnection: close\r\n\r\n', status: 400, type: 'BadRequestException' },
   { name: 'content-length and chunked together', request: `POST /ListChannels HTTP/1.1\r\n${HOST}content-length: 2\r\n`
     + 'transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n', status: 400, type: 'BadRequestException' },
 ];
@@ -121,6 +125,17 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
       const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n`
         + 'connection: close\r\n\r\n';
       expectJsonError(parseResponse(await exchange(open, [head, Buffer.alloc(64 * 1024, 0x20)])), 413, 'RequestEntityTooLargeException');
+    });
+
+    it(`${listener}: a malformed request after a pipelined one: both get their answers, in order`, async () => {
+      // Node's default refusal destroys the socket at once, losing the first answer on TLS (still buffered).
+      const first = `POST /ListChannels HTTP/1.1\r\n${HOST}expect: 100-continue\r\ncontent-length: 2\r\n\r\n{}`;
+      const raw = await exchange(open, [`${first}G@T / HTTP/1.1\r\n${HOST}\r\n${'e'.repeat(20_000)}`]);
+      const text = raw.toString('latin1');
+      const heads = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+      assert.deepEqual(heads, [100, 403, 400], text.slice(0, 600));
+      const last = parseResponse(Buffer.from(text.slice(text.lastIndexOf('HTTP/1.1 400')), 'latin1'));
+      expectJsonError(last, 400, 'BadRequestException');
     });
 
     it(`${listener}: a keep-alive client uploading 2 MiB reads its 413 whole, and the connection serves on`, async () => {

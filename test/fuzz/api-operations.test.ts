@@ -150,6 +150,27 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
     });
   }
 
+  it('the heaviest mutations, every variant once, on a few operations: no stall, the same invariants', async () => {
+    // The random run meets the deepest nesting and the longest arrays only now and then; this pass
+    // sends each of them on purpose, so a regression in the body limits shows on every run.
+    const heavy: Mutation[] = [];
+    for (let variant = 0; variant < 12; variant++) heavy.push({ kind: 'deepNesting', at: variant, variant });
+    for (let variant = 0; variant < 15; variant++) heavy.push({ kind: 'hugeArray', at: variant, variant });
+    heavy.push({ kind: 'invalidJson', at: 0, variant: 8 }, { kind: 'badString', at: 0, variant: 2 }, { kind: 'unknownMember', at: 0, variant: 3 });
+    const ops = ['CreateChannel', 'TagResource', 'BatchStartViewerSessionRevocation'].map((name) => model.operation(name));
+    const stalls = new StallWatch<[Operation, Record<string, unknown>, Mutation]>(server,
+      ([op, input, mutation]) => prepareCase(op, input, mutation), ([op, input, mutation]) => describeCase(op, input, mutation));
+    await stalls.start();
+    for (const op of ops) {
+      const [input] = fc.sample(arbitraries.input(op), { numRuns: 1, seed });
+      for (const mutation of heavy) {
+        await runCase(op, input!, mutation);
+        await stalls.ran([op, input!, mutation]);
+      }
+    }
+    await stalls.close();
+  });
+
   it('memory stays bounded and nothing leaked into what others see', async () => {
     const now = await readLoop(server);
     assert.ok(now.rssBytes - rssBefore < RSS_GROWTH_LIMIT, `rss grew ${Math.round((now.rssBytes - rssBefore) / 1e6)} MB`);

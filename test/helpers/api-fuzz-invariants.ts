@@ -56,7 +56,7 @@ export async function signRaw(server: { port: number }, req: FuzzRequest, opts: 
   });
   const signed = await signer(opts).sign(unsigned, { signingDate: opts.signingDate });
   const path = req.rawQuery === '' ? req.path : `${req.path}?${req.rawQuery}`;
-  return () => answered(send(server, req.method, path, signed.headers as Record<string, string>, req.body), `${req.method} ${req.path.slice(0, 100)}`);
+  return () => sendExact(server, req.method, path, signed.headers as Record<string, string>, req.body);
 }
 
 /**
@@ -70,12 +70,15 @@ export function closeFuzzConnections(): void {
   agent.destroy();
 }
 
-function send(server: { port: number }, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    let answered = false;
+/** Sends exactly these headers (plus content-length for a body) on the pooled connection; a hang fails. */
+export function sendExact(
+  server: { port: number }, method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | undefined,
+): Promise<RawResponse> {
+  return answered(new Promise((resolve, reject) => {
+    let gotResponse = false;
     const all = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
     const r = request({ host: '127.0.0.1', port: server.port, method, path, headers: all, agent }, (res) => {
-      answered = true;
+      gotResponse = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -85,10 +88,10 @@ function send(server: { port: number }, method: string, path: string, headers: R
       });
     });
     r.on('error', (err) => {
-      if (!answered) reject(err);
+      if (!gotResponse) reject(err);
     });
     r.end(body);
-  });
+  }), `${method} ${path.slice(0, 100)}`);
 }
 
 /** No request may go unanswered: a hang is a failure of its own, reported as such. */

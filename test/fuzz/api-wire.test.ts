@@ -1,0 +1,104 @@
+// Property-based fuzzing of the HTTP/1.1 wire on both listeners (plain TCP and TLS): generated request
+// lines, headers and body framings, well-formed or not (bad methods and targets, odd versions, invalid
+// header names and values, obsolete line folding, repeated or conflicting framing headers, chunked
+// bodies with bad sizes, extensions and trailers, pipelined requests), sent raw and half-closed.
+// Invariants: every answer is a well-formed HTTP/1.1 response, no 5xx, every API error in the JSON error
+// shape (x-amzn-ErrorType, x-amzn-RequestId, {"message","exceptionMessage"}), the connection always
+// ends (no hang), no stall of the event loop, and the server keeps serving signed API calls.
+// Budget: fuzzRuns (FUZZ_SCALE); FUZZ_SEED replays.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import fc from 'fast-check';
+import { ListChannelsCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { freePort, ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
+import { StallWatch } from '../helpers/api-fuzz-stalls.js';
+import { parseResponses, rawRequestArb, type RawCase } from '../helpers/api-fuzz-http1.js';
+
+const EXCHANGE_TIMEOUT_MS = 15_000;
+
+/** Writes the bytes, half-closes, and reads until the server closes: nothing may leave it hanging. */
+function exchange(open: () => Socket, bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = open();
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connection still open after ${EXCHANGE_TIMEOUT_MS} ms; read ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`));
+    }, EXCHANGE_TIMEOUT_MS);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined); // a reset after the answers is judged by what was read
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.once((socket as { encrypted?: boolean }).encrypted ? 'secureConnect' : 'connect', () => socket.end(bytes));
+  });
+}
+
+describe('HTTP/1.1 wire fuzzing on both listeners', { timeout: 300_000 }, () => {
+  let server: TestServer;
+  let httpsPort: number;
+  let ivs: IvsClient;
+  const seed = fuzzSeed();
+  const statuses = new Map<number, number>();
+
+  before(async () => {
+    httpsPort = await freePort();
+    server = await startServer({ args: ['--https-port', String(httpsPort)] });
+    ivs = ivsClient(server);
+  });
+  after(async () => {
+    ivs?.destroy();
+    await server?.stop();
+  });
+
+  const listeners = {
+    http: () => netConnect(server.port, '127.0.0.1'),
+    https: () => tlsConnect({ port: httpsPort, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }),
+  };
+
+  async function judge(c: RawCase, listener: keyof typeof listeners): Promise<void> {
+    const raw = await exchange(listeners[listener], c.bytes);
+    const label = `${listener}: ${JSON.stringify(c.bytes.toString('latin1').replace(/a{100,}/g, (a) => `a×${a.length}`).slice(0, 1500))}`;
+    const responses = parseResponses(raw, label, c.methods);
+    assert.ok(responses.length > 0 || c.mayGoUnanswered, `no answer at all: ${label}`);
+    for (const res of responses) {
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      assert.ok(res.status < 500, `5xx: ${label} → ${res.status} ${res.body.slice(0, 200)}`);
+      if (res.status < 400) continue;
+      assert.ok(res.headers['x-amzn-errortype'], `x-amzn-ErrorType: ${label} → ${res.head}`);
+      assert.ok(res.headers['x-amzn-requestid'], `x-amzn-RequestId: ${label} → ${res.head}`);
+      if (res.headOnly) continue;
+      const body = JSON.parse(res.body) as { message?: unknown; exceptionMessage?: unknown };
+      assert.equal(typeof body.message, 'string', `${label} → ${res.body}`);
+      assert.equal(typeof body.exceptionMessage, 'string', `${label} → ${res.body}`);
+    }
+  }
+
+  for (const listener of ['http', 'https'] as const) {
+    it(`${listener}: every request gets well-formed answers, JSON errors, no 5xx, no hang, no stall`, async () => {
+      const stalls = new StallWatch<RawCase>(server, async (c) => () => judge(c, listener), (c) => JSON.stringify(c.bytes.toString('latin1').slice(0, 300)));
+      await stalls.start();
+      try {
+        await fc.assert(fc.asyncProperty(rawRequestArb(), async (c) => {
+          await judge(c, listener);
+          await stalls.ran(c);
+        }), { numRuns: fuzzRuns(150), seed, endOnFailure: true, includeErrorInReport: true });
+        await stalls.close();
+      } catch (err) {
+        throw new Error(`wire fuzz (${listener}): replay with FUZZ_SEED=${seed}\n${(err as Error).message}`, { cause: err });
+      }
+    });
+  }
+
+  it('saw refusals and successes, and still serves signed API calls', async () => {
+    const seen = [...statuses.keys()];
+    assert.ok(seen.some((s) => s >= 400) && seen.some((s) => s < 400), JSON.stringify(Object.fromEntries(statuses)));
+    const list = await ivs.send(new ListChannelsCommand({}));
+    assert.equal(list.$metadata.httpStatusCode, 200);
+  });
+});
