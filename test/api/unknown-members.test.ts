@@ -100,6 +100,31 @@ describe('unknown members', () => {
     assert.ok(!revoke.text.includes(MARK), revoke.text);
   });
 
+  it('a row stored before the fix with unknown members: never returned, and an update drops them', async () => {
+    const arn = (await callOperation(server, 'CreateChannel', { name: 'legacy' })).json().channel.arn as string;
+    // Write the row as the old code did (the unknown member inside the stored settings), server stopped.
+    await server.kill9();
+    const store = await openSqliteStore({ dataDir: server.dataDir });
+    try {
+      const row = (await store.resources.get<Record<string, Record<string, unknown>>>(arn))!;
+      const doc = { ...row.doc, [MARK]: { deep: true }, multitrackInputConfiguration: { ...row.doc.multitrackInputConfiguration, [MARK]: 'zzz' } };
+      await store.resources.update({ ...row, doc });
+    } finally {
+      await store.close();
+      await server.restart();
+      ivs.destroy();
+      ivs = ivsClient(server);
+    }
+    for (const operation of ['GetChannel', 'ListChannels', 'BatchGetChannel']) {
+      const res = await callOperation(server, operation, operation === 'ListChannels' ? {} : operation === 'GetChannel' ? { arn } : { arns: [arn] });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(!res.text.includes(MARK), `${operation}: ${res.text.slice(0, 300)}`);
+    }
+    const updated = await callOperation(server, 'UpdateChannel', { arn, name: 'legacy-updated' });
+    assert.equal(updated.status, 200, updated.text);
+    assert.ok(!updated.text.includes(MARK), updated.text);
+  });
+
   it('no stored document holds an unknown member (read from the data directory after kill -9)', async () => {
     await server.kill9();
     const store = await openSqliteStore({ dataDir: server.dataDir });
