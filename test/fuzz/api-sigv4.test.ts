@@ -148,7 +148,7 @@ describe('SigV4 fuzzing: mutated signatures are refused with a 403 JSON error, n
         const p = await prepare(c);
         await judge(c, p, await p.send());
         await stalls.ran(c);
-      }), { numRuns: fuzzRuns(400), seed, endOnFailure: true, includeErrorInReport: true });
+      }), { numRuns: fuzzRuns(500), seed, endOnFailure: true, includeErrorInReport: true });
       await stalls.close();
     } catch (err) {
       throw new Error(`SigV4 fuzz: replay with FUZZ_SEED=${seed}\n${(err as Error).message}`, { cause: err });
