@@ -170,9 +170,10 @@ describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_00
     session.destroy();
   });
 
-  it('saw refusals and successes, and still serves signed API calls', async () => {
-    const seen = [...statuses.keys()];
-    assert.ok(seen.some((s) => s >= 400) && seen.some((s) => s < 400), JSON.stringify(Object.fromEntries(statuses)));
+  it('saw requests reach the API and several kinds of refusal, and still serves signed API calls', async () => {
+    // Unsigned, a request that parses reaches the API's 403; the rest are refusals of the HTTP layer.
+    const refusals = [...statuses.keys()].filter((s) => s >= 400 && s !== 403);
+    assert.ok(statuses.has(403) && refusals.length >= 2, JSON.stringify(Object.fromEntries(statuses)));
     const list = await ivs.send(new ListChannelsCommand({}));
     assert.equal(list.$metadata.httpStatusCode, 200);
   });
