@@ -23,6 +23,12 @@ export type ErrorCode =
   | 'UnknownOperationException'
   | 'SerializationException'
   | 'RequestEntityTooLargeException'
+  // Refusals of the HTTP layer itself (header limits, malformed requests, slow clients).
+  | 'RequestHeaderFieldsTooLargeException'
+  | 'BadRequestException'
+  | 'RequestTimeoutException'
+  | 'MethodNotAllowedException'
+  | 'ExpectationFailedException'
   | 'NotImplementedException';
 
 export const FALLBACK_STATUS: Record<ErrorCode, number> = {
@@ -45,6 +51,11 @@ export const FALLBACK_STATUS: Record<ErrorCode, number> = {
   UnknownOperationException: 404,
   SerializationException: 400,
   RequestEntityTooLargeException: 413,
+  RequestHeaderFieldsTooLargeException: 431,
+  BadRequestException: 400,
+  RequestTimeoutException: 408,
+  MethodNotAllowedException: 405,
+  ExpectationFailedException: 417,
   NotImplementedException: 501,
 };
 

@@ -9,7 +9,8 @@ import type { ApiPipeline } from '../api/pipeline.js';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
-import { readBody } from './body.js';
+import { discardBody, readBody } from './body.js';
+import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from './refusals.js';
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
@@ -28,18 +29,21 @@ export interface HttpDeps {
   loop?: LoopMonitor;
 }
 
-/** The request listener for either server: dispatch, with a 500 for anything that escapes it. */
+/** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
 export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpResponse) => void {
   return (req, res) => {
     dispatch(deps, req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'unhandled error in HTTP dispatch');
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end();
+      if (res.headersSent) res.end();
+      else send(res, deps.protocol.encodeError(err, newRequestId()));
     });
   };
 }
 
 export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
+  // Node's HTTP/1.1 parser enforces the byte limit itself; the count, and both on HTTP/2, are ours.
+  const headerProblem = headerLimitProblem(req) ?? missingHostProblem(req);
+  if (headerProblem) return refuse(deps, req, res, headerProblem);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
@@ -50,16 +54,21 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {
-    body = await readBody(req, deps.maxBodyBytes);
+    body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
   } catch (err) {
-    const failure = err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body');
-    closeAfterResponse(res);
-    return send(res, deps.protocol.encodeError(failure, newRequestId()));
+    return refuse(deps, req, res, err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'));
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
   send(res, response);
+}
+
+/** A JSON error before the API pipeline ran; what is left of the body is drained (bounded), not left unread. */
+function refuse(deps: HttpDeps, req: HttpRequest, res: HttpResponse, err: ServiceError): void {
+  discardBody(req);
+  if (!deps.isReady()) closeAfterResponse(res);
+  sendRefusal(deps.protocol, res, err);
 }
 
 /**

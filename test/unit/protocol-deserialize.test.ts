@@ -1,7 +1,8 @@
 // Deserialization: members come from labels, query, headers and the JSON body as the model places them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deserializeInput, loadServiceModel, ServiceModel, type RequestParts } from '../../src/api/protocol/index.js';
+import { deserializeInput, loadServiceModel, ProtocolEngine, ServiceModel, type RequestParts } from '../../src/api/protocol/index.js';
+import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../../src/api/protocol/json-limits.js';
 import { ServiceError } from '../../src/domain/errors.js';
 
 const model = loadServiceModel();
@@ -71,14 +72,34 @@ describe('deserializeInput', () => {
     }
   });
 
-  it('strips __proto__ keys without touching prototypes', () => {
-    const text = '{"name":"x","__proto__":{"polluted":1},"tags":{"__proto__":{"polluted":2},"\\u005f_proto__":{"p":3},"k":"v"}}';
-    const input = deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(text) }));
+  it('leaves __proto__ keys inert; decoding (deserialize + validate) drops them without touching prototypes', () => {
+    const text = '{"name":"x","__proto__":{"polluted":1},"tags":{"__proto__":"p","\\u005f_proto__":"q","k":"v"}}';
+    const raw = deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(text) }));
+    assert.equal(Object.getPrototypeOf(raw.tags), Object.prototype, 'an own property, not a prototype');
+    const input = new ProtocolEngine(model).decode('CreateChannel', parts({ body: Buffer.from(text) }));
     assert.deepEqual(input, { name: 'x', tags: { k: 'v' } });
     const copy = Object.assign({}, input.tags as object) as Record<string, unknown>;
     assert.equal(copy.polluted, undefined);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(Object.getPrototypeOf(input.tags), Object.prototype);
+  });
+
+  it('bounds nesting depth and value count before parsing (SerializationException)', () => {
+    const deep = (n: number) => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
+    assert.deepEqual(deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(deep(MAX_JSON_DEPTH - 1)) })), {});
+    assertCode(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(deep(MAX_JSON_DEPTH)) })),
+      'SerializationException', `nesting deeper than ${MAX_JSON_DEPTH}`);
+    const many = `{"a":[${Array(MAX_JSON_VALUES + 1).fill('1').join(',')}]}`;
+    assertCode(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(many) })),
+      'SerializationException', `more than ${MAX_JSON_VALUES}`);
+    // Brackets and commas inside strings (escaped quotes too) are text, not structure.
+    const text = JSON.stringify({ name: `\\"${'[,'.repeat(MAX_JSON_VALUES)}` });
+    assert.equal((deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(text) })).name as string).length, 2 * MAX_JSON_VALUES + 2);
+  });
+
+  it('does not echo the body in a JSON syntax error', () => {
+    assert.throws(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from('{"secretish": zzz}') })),
+      (err: unknown) => err instanceof ServiceError && err.code === 'SerializationException' && !err.message.includes('secretish'));
   });
 
   it('accepts a UTF-8 BOM', () => {

@@ -54,6 +54,30 @@ describe('serializeOutput', () => {
     assert.equal(body.streams[0].viewerCount, 3);
   });
 
+  it('sends only the output shape\'s members, at every depth', () => {
+    const output = {
+      fuzzExtra: 1,
+      channel: {
+        arn: CHANNEL_ARN, name: 'c', fuzzExtra: { deep: true },
+        multitrackInputConfiguration: { enabled: false, fuzzExtra: 'zzz' },
+        tags: { k: 'v', nested: { not: 'a string' } },
+      },
+    };
+    const body = JSON.parse(serializeOutput(model, 'GetChannel', output).body);
+    assert.deepEqual(body, { channel: { arn: CHANNEL_ARN, name: 'c', multitrackInputConfiguration: { enabled: false }, tags: { k: 'v' } } });
+  });
+
+  it('leaves out values of the wrong kind instead of passing them on', () => {
+    const output = { channels: [{ arn: CHANNEL_ARN, name: { x: 1 } }, 'not a summary', null], nextToken: ['x'] };
+    assert.deepEqual(JSON.parse(serializeOutput(model, 'ListChannels', output).body), { channels: [{ arn: CHANNEL_ARN }] });
+  });
+
+  it('keeps a __proto__ map key an ordinary key', () => {
+    const tags = JSON.parse('{"__proto__":"p","k":"v"}') as Record<string, string>;
+    const body = serializeOutput(model, 'ListTagsForResource', { tags }).body;
+    assert.equal(body, '{"tags":{"__proto__":"p","k":"v"}}');
+  });
+
   it('moves header members to headers', () => {
     const res = serializeOutput(model, 'BatchGetChannel', { channels: [], errors: [], cacheControl: 'no-store' });
     assert.equal(res.headers['Cache-Control'], 'no-store');

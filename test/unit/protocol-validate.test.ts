@@ -1,7 +1,7 @@
 // Validation against the model: required members, types, lengths, patterns, enums, ranges, sizes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadServiceModel, validateInput } from '../../src/api/protocol/index.js';
+import { loadServiceModel, ServiceModel, validateInput } from '../../src/api/protocol/index.js';
 import { ServiceError } from '../../src/domain/errors.js';
 
 const model = loadServiceModel();
@@ -31,11 +31,11 @@ describe('validateInput: required members', () => {
     rejects('PutMetadata', { metadata: 'x' }, 'PutMetadata.channelArn is a required attribute');
   });
 
-  it('treats JSON null as missing and removes nulls from the input', () => {
+  it('treats JSON null as missing and leaves nulls out of the decoded input', () => {
     rejects('CreateStreamKey', { channelArn: null }, 'CreateStreamKey.channelArn is a required attribute');
     const input: Record<string, unknown> = { name: null, latencyMode: 'LOW' };
-    accepts('CreateChannel', input);
-    assert.deepEqual(input, { latencyMode: 'LOW' });
+    assert.deepEqual(accepts('CreateChannel', input), { latencyMode: 'LOW' });
+    assert.deepEqual(input, { name: null, latencyMode: 'LOW' }, "the caller's object is not modified");
   });
 
   it('uses the dotted path for nested required members', () => {
@@ -45,6 +45,54 @@ describe('validateInput: required members', () => {
 
   it('accepts a valid nested structure and ignores unknown members', () => {
     accepts('CreateRecordingConfiguration', { destinationConfiguration: { s3: { bucketName: 'my-bucket' } }, extra: { x: 1 } });
+  });
+});
+
+describe('validateInput: the decoded input holds only model members', () => {
+  /** An unknown member that throws if anything reads it: validation must never look into it. */
+  const trap = () => Object.defineProperty({}, 'fuzzExtra', {
+    enumerable: true,
+    get() {
+      throw new Error('an unknown member was read');
+    },
+  });
+
+  it('drops unknown members at every depth, without reading them', () => {
+    const input = Object.assign(trap(), {
+      name: 'n',
+      multitrackInputConfiguration: Object.assign(trap(), { enabled: false }),
+      tags: { k: 'v' },
+    });
+    assert.deepEqual(accepts('CreateChannel', input), { name: 'n', multitrackInputConfiguration: { enabled: false }, tags: { k: 'v' } });
+    const batch = accepts('BatchStartViewerSessionRevocation', {
+      viewerSessions: [Object.assign(trap(), { channelArn: CHANNEL_ARN, viewerId: 'v' })],
+    });
+    assert.deepEqual(batch, { viewerSessions: [{ channelArn: CHANNEL_ARN, viewerId: 'v' }] });
+    const rec = accepts('CreateRecordingConfiguration', {
+      destinationConfiguration: Object.assign(trap(), { s3: Object.assign(trap(), { bucketName: 'b-1' }) }),
+      thumbnailConfiguration: Object.assign(trap(), { storage: ['LATEST'] }),
+    });
+    assert.deepEqual(rec, { destinationConfiguration: { s3: { bucketName: 'b-1' } }, thumbnailConfiguration: { storage: ['LATEST'] } });
+  });
+
+  it('returns fresh containers, so later changes to the request object cannot reach the handler', () => {
+    const tags = { k: 'v' };
+    const decoded = accepts('CreateChannel', { tags });
+    tags.k = 'changed';
+    assert.deepEqual(decoded.tags, { k: 'v' });
+  });
+
+  it('drops a __proto__ map key and never sets a prototype', () => {
+    const tags = JSON.parse('{"__proto__":"x","k":"v"}') as Record<string, unknown>;
+    const decoded = accepts('TagResource', { resourceArn: CHANNEL_ARN, tags });
+    assert.deepEqual(Object.keys(decoded.tags as object), ['k']);
+    assert.equal(Object.getPrototypeOf(decoded.tags), Object.prototype);
+  });
+
+  it('does not echo the contents of an object that is in the wrong place', () => {
+    const message = rejects('CreateChannel', { name: { fuzzExtra: 'zzz' }, tags: [{ fuzzExtra: 1 }] });
+    assert.ok(!message.includes('fuzzExtra'), message);
+    assert.match(message, /Value '\{\.\.\.\}' at 'name'/);
   });
 });
 
@@ -107,6 +155,25 @@ describe('validateInput: strings', () => {
 });
 
 describe('validateInput: numbers, lists and maps', () => {
+  it('holds integer members to int32 and long members to the safe-integer range', () => {
+    const revoke = (v: number) => ({ channelArn: CHANNEL_ARN, viewerId: 'v', viewerSessionVersionsLessThanOrEqualTo: v });
+    accepts('StartViewerSessionRevocation', revoke(2147483647));
+    for (const v of [2147483648, 2 ** 53 + 2, 2 ** 64, 1e308]) {
+      rejects('StartViewerSessionRevocation', revoke(v),
+        /at 'viewerSessionVersionsLessThanOrEqualTo' failed to satisfy constraint: Member must have value less than or equal to 2147483647/);
+    }
+    rejects('StartViewerSessionRevocation', revoke(-1), /greater than or equal to 0/);
+    rejects('StartViewerSessionRevocation', revoke(0.5), /Member must be an integer/);
+    for (const v of [Infinity, NaN]) rejects('StartViewerSessionRevocation', revoke(v), /Member must be an integer/);
+    rejects('BatchStartViewerSessionRevocation', { viewerSessions: [revoke(2 ** 31)] },
+      /at 'viewerSessions.1.member.viewerSessionVersionsLessThanOrEqualTo'/);
+    // TargetIntervalSeconds is a `long` bounded by the model (1-60).
+    const thumbs = (v: number) => ({ destinationConfiguration: { s3: { bucketName: 'b-1' } }, thumbnailConfiguration: { targetIntervalSeconds: v } });
+    accepts('CreateRecordingConfiguration', thumbs(60));
+    rejects('CreateRecordingConfiguration', thumbs(2 ** 53 + 2), /less than or equal to 60/);
+    assert.equal(Object.is((accepts('ListChannels', { maxResults: 1 }).maxResults), 1), true);
+  });
+
   it('checks integer ranges', () => {
     rejects('ListChannels', { maxResults: 0 }, /Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/);
     rejects('ListChannels', { maxResults: 101 }, /Member must have value less than or equal to 100/);
@@ -145,5 +212,33 @@ describe('validateInput: numbers, lists and maps', () => {
   it('caps the number of reported errors', () => {
     const message = rejects('BatchGetChannel', { arns: Array.from({ length: 40 }, () => 'bad') });
     assert.match(message, /^10 validation errors detected: /);
+  });
+});
+
+describe('validateInput: numeric types without model bounds', () => {
+  const synthetic = new ServiceModel({
+    operations: { Op: { http: { method: 'POST', requestUri: '/Op' }, input: { shape: 'In' } } },
+    shapes: {
+      In: { type: 'structure', members: { big: { shape: 'Big' }, small: { shape: 'Small' }, ratio: { shape: 'Ratio' } } },
+      Big: { type: 'long' },
+      Small: { type: 'integer' },
+      Ratio: { type: 'double' },
+    },
+  });
+  const check = (input: Record<string, unknown>) => validateInput(synthetic, 'Op', input);
+
+  it('a long holds what a double counts exactly: ±(2^53 - 1)', () => {
+    check({ big: Number.MAX_SAFE_INTEGER, small: -2147483648 });
+    check({ big: Number.MIN_SAFE_INTEGER });
+    assert.throws(() => check({ big: 2 ** 53 }), /Member must have value less than or equal to 9007199254740991/);
+    assert.throws(() => check({ big: -(2 ** 53) }), /Member must have value greater than or equal to -9007199254740991/);
+    assert.throws(() => check({ small: -2147483649 }), /greater than or equal to -2147483648/);
+  });
+
+  it('a double is any finite number', () => {
+    check({ ratio: 1e308 });
+    check({ ratio: -0.5 });
+    assert.throws(() => check({ ratio: Infinity }), /Member must be a number/);
+    assert.throws(() => check({ ratio: '1' }), /Member must be a number/);
   });
 });

@@ -2,13 +2,31 @@
 // server's current configuration (so changing --host or --playback-base-url updates every channel).
 
 import type { Channel, ChannelSummary } from '@aws-sdk/client-ivs';
-import type { ChannelSettings } from '../../domain/channel-rules.js';
+import { CHANNEL_DEFAULTS, type ChannelSettings } from '../../domain/channel-rules.js';
 import { playbackUrl } from '../../domain/urls.js';
 import type { ResourceRow } from '../../storage/store.js';
 import type { HandlerDeps, Tags } from './support.js';
 
 export type ChannelDoc = ChannelSettings & { arn: string; tags: Tags };
 export type ChannelRow = ResourceRow<ChannelDoc>;
+
+/**
+ * The settings of a stored channel, field by field: a row written before inputs were rebuilt from the
+ * model may hold members the model does not define, and an update must not carry them forward.
+ */
+export function channelSettingsOf(doc: ChannelDoc): ChannelSettings {
+  const settings = { ...CHANNEL_DEFAULTS } as Record<keyof ChannelSettings, unknown>;
+  for (const key of Object.keys(CHANNEL_DEFAULTS) as (keyof ChannelSettings)[]) {
+    if (key !== 'multitrackInputConfiguration' && doc[key] !== undefined) settings[key] = doc[key];
+  }
+  const multitrack = { ...CHANNEL_DEFAULTS.multitrackInputConfiguration };
+  const stored = doc.multitrackInputConfiguration ?? {};
+  if (stored.enabled !== undefined) multitrack.enabled = stored.enabled;
+  if (stored.policy !== undefined) multitrack.policy = stored.policy;
+  if (stored.maximumResolution !== undefined) multitrack.maximumResolution = stored.maximumResolution;
+  settings.multitrackInputConfiguration = multitrack;
+  return settings as ChannelSettings;
+}
 
 export function renderChannel(deps: HandlerDeps, row: ChannelRow): Channel {
   return {

@@ -9,7 +9,7 @@ import { newResourceId } from '../../domain/ids.js';
 import { applyChannelChange, CHANNEL_DEFAULTS, type ChannelSettings } from '../../domain/channel-rules.js';
 import type { Store } from '../../storage/store.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
-import { renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
+import { channelSettingsOf, renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
 import { insertStreamKey, renderStreamKey } from './stream-key-store.js';
 import { requireReferences } from './references.js';
 
@@ -85,7 +85,7 @@ export async function updateChannel(
   return deps.store.transaction(async (tx: Store) => {
     const current = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
     const { arn: _arn, ...change } = input;
-    const settings = applyChannelChange(current.doc, change);
+    const settings = applyChannelChange(channelSettingsOf(current.doc), change);
     await requireReferences(tx, ctx, settings, current.doc);
     const next = channelRowOf(ctx, current.id, settings, current.doc.tags);
     await tx.resources.update(next);

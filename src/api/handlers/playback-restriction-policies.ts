@@ -73,9 +73,14 @@ export async function updatePlaybackRestrictionPolicy(
 ): Promise<Out<ivs.UpdatePlaybackRestrictionPolicyResponse>> {
   return deps.store.transaction(async (tx) => {
     const row = await loadOwned<PolicyDoc>(tx, ctx, 'playback-restriction-policy', input.arn!);
-    const { arn: _arn, ...change } = input;
-    const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-    const doc = checkPolicy({ ...row.doc, ...defined });
+    // Field by field: a row stored before inputs were rebuilt from the model may hold other members.
+    const doc = checkPolicy({
+      arn: row.doc.arn, tags: row.doc.tags,
+      name: input.name ?? row.doc.name,
+      allowedCountries: input.allowedCountries ?? row.doc.allowedCountries,
+      allowedOrigins: input.allowedOrigins ?? row.doc.allowedOrigins,
+      enableStrictOriginEnforcement: input.enableStrictOriginEnforcement ?? row.doc.enableStrictOriginEnforcement,
+    });
     await save(tx, ctx, row.id, doc, true);
     return { playbackRestrictionPolicy: doc };
   });

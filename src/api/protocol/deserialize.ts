@@ -2,6 +2,7 @@
 // locations say: URI labels, query string, headers, and the JSON body for everything else.
 // It only places and coerces values; constraint checks belong to validate.ts.
 import { ServiceError } from '../../domain/errors.js';
+import { jsonLimitProblem } from './json-limits.js';
 import { constraintError, validationFailure } from './messages.js';
 import type { OperationRef, ServiceModel, ShapeRef } from './model.js';
 
@@ -124,34 +125,28 @@ function coerce(model: ServiceModel, ref: ShapeRef, raw: string, path: string): 
   }
 }
 
-/** Parses a request body that must be a JSON object; an empty body is `{}` (SDKs omit it). */
+/**
+ * Parses a request body that must be a JSON object; an empty body is `{}` (SDKs omit it). Its shape is
+ * bounded before parsing (json-limits.ts). No reviver: a `__proto__` key is an ordinary own property
+ * of what JSON.parse returns, and validation copies only the model's members out of it.
+ */
 export function parseJsonBody(buf: Buffer): Record<string, unknown> {
   if (buf.length === 0) return {};
+  const overLimit = jsonLimitProblem(buf);
+  if (overLimit) throw new ServiceError('SerializationException', `Unable to parse request body: ${overLimit}`);
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
-    parsed = mayHideProto(text) ? JSON.parse(text, dropProto) : JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? err.message.slice(0, 200) : 'invalid JSON';
+    // V8 quotes a stretch of the input ("…" is not valid JSON); the body is not echoed back.
+    const reason = err instanceof Error ? err.message.replace(/,\s*(?:\.\.\.)?".*$/s, ' in JSON').slice(0, 200) : 'invalid JSON';
     throw new ServiceError('SerializationException', `Unable to parse request body: ${reason}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ServiceError('SerializationException', 'Unable to parse request body: expected a JSON object');
   }
   return parsed as Record<string, unknown>;
-}
-
-/**
- * JSON.parse itself defines `__proto__` as a harmless own property, but a handler that later copies
- * such an object with Object.assign or `obj[k] = v` would swap a prototype. The reviver costs a
- * full extra walk, so it only runs when the text could spell `__proto__` (directly or via \u escapes).
- */
-function mayHideProto(text: string): boolean {
-  return text.includes('__proto__') || text.includes('\\u');
-}
-
-function dropProto(key: string, value: unknown): unknown {
-  return key === '__proto__' ? undefined : value;
 }

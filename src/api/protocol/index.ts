@@ -49,16 +49,17 @@ export class ProtocolEngine {
     return deserializeInput(this.model, operation, parts);
   }
 
-  /** Throws ValidationException; removes JSON nulls from the input (they mean "absent"). */
-  validate(operation: OperationRef, input: Record<string, unknown>): void {
-    validateInput(this.model, operation, input);
+  /**
+   * Throws ValidationException; otherwise returns the input rebuilt from the model's members only
+   * (unknown members and JSON nulls left out).
+   */
+  validate(operation: OperationRef, input: Record<string, unknown>): Record<string, unknown> {
+    return validateInput(this.model, operation, input);
   }
 
-  /** deserialize + validate: the input a handler may trust. */
+  /** deserialize + validate: the input a handler may trust, holding nothing the model does not define. */
   decode(operation: OperationRef, parts: RequestParts): Record<string, unknown> {
-    const input = this.deserialize(operation, parts);
-    this.validate(operation, input);
-    return input;
+    return this.validate(operation, this.deserialize(operation, parts));
   }
 
   serialize(operation: OperationRef, output: unknown): HttpResponse {

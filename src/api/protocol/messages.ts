@@ -19,16 +19,17 @@ export function clip(text: string): string {
 
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
-/** Coral renders lists as `[a, b]` and maps as `{k=v}`; depth is bounded since only a prefix is shown. */
+/**
+ * Coral renders lists as `[a, b]`. Objects are shown as `{...}` and nested containers are not opened:
+ * a value that failed validation may hold members the model does not define, and those are never
+ * echoed (nor walked: the depth and size of what is shown are bounded).
+ */
 function stringify(value: unknown, depth: number): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value !== 'object') return String(value);
-  if (depth > 3) return '...';
-  if (Array.isArray(value)) {
-    return `[${value.slice(0, 20).map((v) => stringify(v, depth + 1)).join(', ')}${value.length > 20 ? ', ...' : ''}]`;
-  }
-  const entries = Object.entries(value as Record<string, unknown>).slice(0, 20);
-  return `{${entries.map(([k, v]) => `${k}=${stringify(v, depth + 1)}`).join(', ')}}`;
+  if (!Array.isArray(value)) return '{...}';
+  if (depth > 0) return '[...]';
+  return `[${value.slice(0, 20).map((v) => stringify(v, depth + 1)).join(', ')}${value.length > 20 ? ', ...' : ''}]`;
 }
 
 /** One constraint failure. Sensitive values (e.g. PutMetadata payloads) are not echoed at all. */

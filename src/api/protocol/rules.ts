@@ -1,6 +1,9 @@
 // Constraint checks for scalar shapes (string, numbers, boolean, timestamp), compiled once per shape.
 // Each compiled rule set returns the violated rules as AWS words them ("Member must ..."), or
 // undefined when the value is fine, so the caller decides how to frame them (member vs map key).
+// Numbers are held to their type as well as to the model's min/max: `integer` is an int32, `long`
+// is what a JavaScript number holds exactly (JSON.parse silently rounds 2^53+1 to 2^53, so anything
+// beyond ±(2^53-1) may not be the number the client sent), floats and doubles are finite.
 import type { Shape } from './model.js';
 
 export type ScalarRules = (value: unknown) => string[] | undefined;
@@ -23,12 +26,14 @@ export function compileScalarRules(shapeName: string, shape: Shape): ScalarRules
     case 'string':
     case 'blob':
       return compileString(shapeName, shape);
+    case 'byte':
+    case 'short':
     case 'integer':
     case 'long':
-      return compileNumber(shape, true);
+      return compileNumber(shape, INTEGER_RANGES[shape.type]!);
     case 'float':
     case 'double':
-      return compileNumber(shape, false);
+      return compileNumber(shape, undefined);
     case 'boolean':
       return (v) => (typeof v === 'boolean' ? undefined : ['Member must be a boolean']);
     case 'timestamp':
@@ -37,9 +42,18 @@ export function compileScalarRules(shapeName: string, shape: Shape): ScalarRules
           ? undefined
           : ['Member must be a timestamp'];
     default:
-      return () => undefined; // unknown types (e.g. document): accept rather than reject valid input
+      // Unknown types (e.g. document): a scalar passes, but no container of unvalidated data may.
+      return (v) => (typeof v === 'object' && v !== null ? [`Member must be a ${shape.type} scalar`] : undefined);
   }
 }
+
+/** The values each integer type holds; `long` stops where doubles stop counting every integer. */
+const INTEGER_RANGES: Record<string, { min: number; max: number }> = {
+  byte: { min: -128, max: 127 },
+  short: { min: -32768, max: 32767 },
+  integer: { min: -2147483648, max: 2147483647 },
+  long: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+};
 
 function compileString(shapeName: string, shape: Shape): ScalarRules {
   const { min, max } = shape;
@@ -61,13 +75,16 @@ function compileString(shapeName: string, shape: Shape): ScalarRules {
   };
 }
 
-function compileNumber(shape: Shape, integer: boolean): ScalarRules {
-  const { min, max } = shape;
+function compileNumber(shape: Shape, range: { min: number; max: number } | undefined): ScalarRules {
+  const integer = range !== undefined;
+  // The model's bounds where it gives them, narrowed to what the type can hold.
+  const min = Math.max(shape.min ?? -Infinity, range?.min ?? -Infinity);
+  const max = Math.min(shape.max ?? Infinity, range?.max ?? Infinity);
   const typeRule = integer ? 'Member must be an integer' : 'Member must be a number';
   return (v) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return [typeRule];
-    if (min !== undefined && v < min) return [`Member must have value greater than or equal to ${min}`];
-    if (max !== undefined && v > max) return [`Member must have value less than or equal to ${max}`];
+    if (v < min) return [`Member must have value greater than or equal to ${min}`];
+    if (v > max) return [`Member must have value less than or equal to ${max}`];
     return undefined;
   };
 }

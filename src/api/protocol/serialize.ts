@@ -1,7 +1,7 @@
 // Turns a handler's output into an HTTP response: the operation's status code, header-bound members
-// as headers, the rest as JSON with timestamps rendered as the model says. Most outputs contain no
-// timestamp and no header member; those are JSON.stringify'd as they are (so handlers must return
-// only model members), while the others are walked by shape and rebuilt from model members only.
+// as headers, the rest as JSON rebuilt from the output shape's members only, with timestamps rendered
+// as the model says. Nothing a handler returns (or a stored document holds) beyond the model's members
+// reaches the wire, and a value of the wrong kind for its shape is left out rather than passed on.
 import type { OperationRef, ServiceModel, Shape, ShapeRef } from './model.js';
 
 export interface HttpResponse {
@@ -11,14 +11,15 @@ export interface HttpResponse {
 }
 
 interface OutputPlan {
-  /** True when JSON.stringify of the raw output is already the wire form. */
-  direct: boolean;
   headerMembers: { name: string; header: string }[];
-  bodyMembers: { name: string; wireName: string; ref: ShapeRef }[];
+  body: Writer;
 }
 
+/** The wire form of a value of one shape, or undefined when the value has no place on the wire. */
+type Writer = (value: unknown) => unknown;
+
 const plans = new WeakMap<ServiceModel, Map<string, OutputPlan>>();
-const transforms = new WeakMap<ServiceModel, Map<string, boolean>>();
+const writers = new WeakMap<ServiceModel, Map<string, Writer>>();
 
 export function serializeOutput(model: ServiceModel, operation: OperationRef, output: unknown): HttpResponse {
   const op = model.operation(operation);
@@ -34,13 +35,7 @@ export function serializeOutput(model: ServiceModel, operation: OperationRef, ou
   headers['content-type'] = 'application/json';
   // No output shape: nothing the handler returned belongs on the wire.
   if (!plan) return { status: op.responseCode, headers, body: '{}' };
-  if (plan.direct) return { status: op.responseCode, headers, body: JSON.stringify(data) };
-  const body: Record<string, unknown> = {};
-  for (const m of plan.bodyMembers) {
-    const v = data[m.name];
-    if (v !== undefined) body[m.wireName] = toWire(model, m.ref.shape, v);
-  }
-  return { status: op.responseCode, headers, body: JSON.stringify(body) };
+  return { status: op.responseCode, headers, body: JSON.stringify(plan.body(data) ?? {}) };
 }
 
 function planFor(model: ServiceModel, shapeName: string): OutputPlan {
@@ -48,48 +43,16 @@ function planFor(model: ServiceModel, shapeName: string): OutputPlan {
   if (!byShape) plans.set(model, (byShape = new Map()));
   const hit = byShape.get(shapeName);
   if (hit) return hit;
-  const plan: OutputPlan = { direct: true, headerMembers: [], bodyMembers: [] };
-  for (const [name, ref] of Object.entries(model.shape(shapeName).members ?? {})) {
-    if (ref.location === 'header') {
-      plan.headerMembers.push({ name, header: ref.locationName ?? name });
-      plan.direct = false;
-    } else if (!ref.location) {
-      plan.bodyMembers.push({ name, wireName: ref.locationName ?? name, ref });
-      if (ref.locationName || needsTransform(model, ref.shape)) plan.direct = false;
-    }
+  const shape = model.shape(shapeName);
+  const headerMembers: OutputPlan['headerMembers'] = [];
+  const bodyMembers: Record<string, ShapeRef> = {};
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    if (ref.location === 'header') headerMembers.push({ name, header: ref.locationName ?? name });
+    else if (!ref.location) bodyMembers[name] = ref;
   }
+  const plan = { headerMembers, body: compileStructure(model, bodyMembers) };
   byShape.set(shapeName, plan);
   return plan;
-}
-
-/** Whether values of this shape differ from their JSON.stringify form: they contain a timestamp. */
-function needsTransform(model: ServiceModel, shapeName: string): boolean {
-  let cache = transforms.get(model);
-  if (!cache) transforms.set(model, (cache = new Map()));
-  const hit = cache.get(shapeName);
-  if (hit !== undefined) return hit;
-  cache.set(shapeName, false); // provisional, for recursive shapes; a cycle adds nothing new
-  const shape = model.shape(shapeName);
-  const result = childRefs(shape).some((ref) => needsTransform(model, ref.shape)) || shape.type === 'timestamp';
-  cache.set(shapeName, result);
-  return result;
-}
-
-function childRefs(shape: Shape): ShapeRef[] {
-  if (shape.type === 'structure') return Object.values(shape.members ?? {});
-  if (shape.type === 'list') return shape.member ? [shape.member] : [];
-  if (shape.type === 'map') return shape.value ? [shape.value] : [];
-  return [];
-}
-
-type Writer = (value: unknown) => unknown;
-
-const writers = new WeakMap<ServiceModel, Map<string, Writer>>();
-const identity: Writer = (v) => v;
-
-/** The wire form of a value of this shape, compiled once per shape: a closure per container level. */
-function toWire(model: ServiceModel, shapeName: string, value: unknown): unknown {
-  return writerFor(model, shapeName)(value);
 }
 
 function writerFor(model: ServiceModel, shapeName: string): Writer {
@@ -99,45 +62,70 @@ function writerFor(model: ServiceModel, shapeName: string): Writer {
   if (hit) return hit;
   let real: Writer | undefined;
   cache.set(shapeName, (v) => real!(v)); // trampoline for recursive shapes
-  real = needsTransform(model, shapeName) ? compileWriter(model, model.shape(shapeName)) : identity;
+  real = compileWriter(model, model.shape(shapeName));
   cache.set(shapeName, real);
   return real;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+/** Scalars travel as they are; an object or array where a scalar belongs does not travel at all. */
+const scalar: Writer = (v) => (typeof v === 'object' || typeof v === 'function' ? undefined : v);
+
 function compileWriter(model: ServiceModel, shape: Shape): Writer {
   switch (shape.type) {
-    case 'timestamp':
-      return (v) => (v === null || v === undefined ? v : formatTimestamp(v, shape.timestampFormat));
+    case 'structure':
+      return compileStructure(model, shape.members ?? {});
     case 'list': {
       const item = writerFor(model, shape.member!.shape);
-      return (v) => (Array.isArray(v) ? v.map(item) : v);
+      return (v) => {
+        if (!Array.isArray(v)) return undefined;
+        const out: unknown[] = [];
+        for (const x of v) {
+          const w = x === null || x === undefined ? undefined : item(x);
+          if (w !== undefined) out.push(w);
+        }
+        return out;
+      };
     }
     case 'map': {
       const item = writerFor(model, shape.value!.shape);
       return (v) => {
-        if (typeof v !== 'object' || v === null) return v;
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v)) out[k] = item(x);
+        if (!isPlainObject(v)) return undefined;
+        // No prototype: a key named `__proto__` stays an ordinary key.
+        const out = Object.create(null) as Record<string, unknown>;
+        for (const k of Object.keys(v)) {
+          const w = v[k] === null || v[k] === undefined ? undefined : item(v[k]);
+          if (w !== undefined) out[k] = w;
+        }
         return out;
       };
     }
-    case 'structure': {
-      const members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
-        name,
-        wireName: ref.locationName ?? name,
-        write: writerFor(model, ref.shape),
-      }));
-      return (v) => {
-        if (typeof v !== 'object' || v === null) return v;
-        const src = v as Record<string, unknown>;
-        const out: Record<string, unknown> = {};
-        for (const m of members) if (src[m.name] !== undefined) out[m.wireName] = m.write(src[m.name]);
-        return out;
-      };
-    }
+    case 'timestamp':
+      return (v) => scalar(formatTimestamp(v, shape.timestampFormat));
     default:
-      return identity;
+      return scalar;
   }
+}
+
+function compileStructure(model: ServiceModel, members: Record<string, ShapeRef>): Writer {
+  const list = Object.entries(members).map(([name, ref]) => ({
+    name,
+    wireName: ref.locationName ?? name,
+    write: writerFor(model, ref.shape),
+  }));
+  return (v) => {
+    if (!isPlainObject(v)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const m of list) {
+      const x = v[m.name];
+      if (x === undefined || x === null) continue;
+      const w = m.write(x);
+      if (w !== undefined) out[m.wireName] = w;
+    }
+    return out;
+  };
 }
 
 /**

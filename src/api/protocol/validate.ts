@@ -1,7 +1,11 @@
-// Input validation against the model: required members, types, lengths, ranges, enums, patterns,
-// list/map sizes, recursively. Each shape compiles once into a checker closure (cached per model),
-// because this runs on every request. A missing required member wins over other problems and is
-// reported the way the real service words it: `<Operation>.<member> is a required attribute`.
+// Input validation against the model, which also decides what a handler gets: a fresh value built
+// from the model's members only. Required members, types, lengths, ranges, enums, patterns and
+// list/map sizes are checked recursively; members the model does not define are dropped at every
+// depth without being looked into (rest-json services ignore unknown members, so a newer client
+// still works, and a 10,000-deep unknown member costs nothing), so nothing unvalidated can reach a
+// handler, storage or a response. Each shape compiles once into a decoder closure (cached per
+// model), because this runs on every request. A missing required member wins over other problems
+// and is reported the way the real service words it: `<Operation>.<member> is a required attribute`.
 import { validation } from '../../domain/errors.js';
 import { clip, constraintError, validationFailure } from './messages.js';
 import type { OperationRef, ServiceModel, Shape } from './model.js';
@@ -16,45 +20,58 @@ class Findings {
   add(message: string): void {
     if (this.errors.length < MAX_ERRORS) this.errors.push(message);
   }
+  /** Once the report is full, the rest of the input is not worth walking (it bounds a huge list's cost). */
+  get full(): boolean {
+    return this.errors.length >= MAX_ERRORS;
+  }
 }
 
-type Check = (value: unknown, path: string, found: Findings) => void;
+/** Checks `value` and returns its model-only copy (meaningless once `found` holds an error). */
+type Decode = (value: unknown, path: string, found: Findings) => unknown;
 
-const caches = new WeakMap<ServiceModel, Map<string, Check>>();
+/** Nested members are read by their wire name; the top-level input arrives keyed by member name. */
+type KeyedBy = 'wire' | 'member';
+
+const caches = new WeakMap<ServiceModel, Map<string, Decode>>();
 
 /**
- * Throws a ValidationException for an invalid input. JSON nulls inside structures are treated as
- * absent (as AWS does) and removed from the input so handlers only ever see undefined.
+ * Returns the operation's input as the model defines it, or throws a ValidationException. JSON
+ * nulls inside structures mean "absent" (as on AWS), so handlers only ever see undefined for them;
+ * unknown members are left out; the caller's object is not modified.
  */
-export function validateInput(model: ServiceModel, operation: OperationRef, input: Record<string, unknown>): void {
+export function validateInput(
+  model: ServiceModel, operation: OperationRef, input: Record<string, unknown>,
+): Record<string, unknown> {
   const op = model.operation(operation);
-  if (!op.inputShape) return;
+  if (!op.inputShape) return {};
   const found = new Findings();
-  checkerFor(model, op.inputShape)(input, '', found);
+  const clean = decoderFor(model, op.inputShape, 'member')(input, '', found) as Record<string, unknown> | undefined;
   if (found.missing !== undefined) throw validation(`${op.name}.${found.missing} is a required attribute`);
   if (found.errors.length > 0) throw validationFailure(found.errors);
+  return clean ?? {};
 }
 
-/** Compiles the checkers of every operation's input up front, so a bad model pattern fails at startup. */
+/** Compiles the decoders of every operation's input up front, so a bad model pattern fails at startup. */
 export function precompileValidators(model: ServiceModel): void {
-  for (const op of model.operations()) if (op.inputShape) checkerFor(model, op.inputShape);
+  for (const op of model.operations()) if (op.inputShape) decoderFor(model, op.inputShape, 'member');
 }
 
-function checkerFor(model: ServiceModel, shapeName: string): Check {
+function decoderFor(model: ServiceModel, shapeName: string, keyedBy: KeyedBy = 'wire'): Decode {
   let cache = caches.get(model);
   if (!cache) caches.set(model, (cache = new Map()));
-  const hit = cache.get(shapeName);
+  const cacheKey = keyedBy === 'wire' ? shapeName : `${shapeName}\0input`;
+  const hit = cache.get(cacheKey);
   if (hit) return hit;
   // A trampoline first, so a recursive shape compiles without looping forever.
-  let real: Check | undefined;
-  cache.set(shapeName, (v, p, f) => real!(v, p, f));
-  real = compile(model, shapeName, model.shape(shapeName));
-  cache.set(shapeName, real);
+  let real: Decode | undefined;
+  cache.set(cacheKey, (v, p, f) => real!(v, p, f));
+  real = compile(model, shapeName, model.shape(shapeName), keyedBy);
+  cache.set(cacheKey, real);
   return real;
 }
 
-function compile(model: ServiceModel, name: string, shape: Shape): Check {
-  if (shape.type === 'structure') return compileStructure(model, shape);
+function compile(model: ServiceModel, name: string, shape: Shape, keyedBy: KeyedBy): Decode {
+  if (shape.type === 'structure') return compileStructure(model, shape, keyedBy);
   if (shape.type === 'list') return compileList(model, shape);
   if (shape.type === 'map') return compileMap(model, shape);
   const rules = compileScalarRules(name, shape);
@@ -62,6 +79,7 @@ function compile(model: ServiceModel, name: string, shape: Shape): Check {
   return (value, path, found) => {
     const problems = rules(value);
     if (problems) for (const rule of problems) found.add(constraintError(value, path, rule, sensitive));
+    return value === 0 ? 0 : value; // -0 is 0 on the wire; never hand a handler a negative zero
   };
 }
 
@@ -71,24 +89,28 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function compileStructure(model: ServiceModel, shape: Shape): Check {
+function compileStructure(model: ServiceModel, shape: Shape, keyedBy: KeyedBy): Decode {
   const required = new Set(shape.required ?? []);
   const members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
     name,
+    key: keyedBy === 'member' ? name : (ref.locationName ?? name),
     required: required.has(name),
-    check: checkerFor(model, ref.shape),
+    decode: decoderFor(model, ref.shape),
   }));
   return (value, path, found) => {
     if (!isPlainObject(value)) return found.add(constraintError(value, path, 'Member must be a structure'));
+    // Only the model's members are read: whatever else the object holds is never visited.
+    const out: Record<string, unknown> = {};
     for (const m of members) {
-      const v = Object.hasOwn(value, m.name) ? value[m.name] : undefined;
+      const v = Object.hasOwn(value, m.key) ? value[m.key] : undefined;
       if (v === undefined || v === null) {
-        if (v === null) delete value[m.name];
         if (m.required && found.missing === undefined) found.missing = join(path, m.name);
         continue;
       }
-      m.check(v, join(path, m.name), found);
+      if (found.full) continue; // still look for a missing required member, which wins
+      out[m.name] = m.decode(v, join(path, m.name), found);
     }
+    return out;
   };
 }
 
@@ -99,35 +121,47 @@ function sizeRules(shape: Shape, size: number): string[] {
   return rules;
 }
 
-function compileList(model: ServiceModel, shape: Shape): Check {
-  const check = checkerFor(model, shape.member!.shape);
+function compileList(model: ServiceModel, shape: Shape): Decode {
+  const decode = decoderFor(model, shape.member!.shape);
   return (value, path, found) => {
     if (!Array.isArray(value)) return found.add(constraintError(value, path, 'Member must be a list'));
     for (const rule of sizeRules(shape, value.length)) found.add(constraintError(value, path, rule));
-    for (let i = 0; i < value.length; i++) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length && !found.full; i++) {
       const itemPath = `${path}.${i + 1}.member`; // AWS numbers list members from 1
-      if (value[i] === null || value[i] === undefined) found.add(constraintError(null, itemPath, 'Member must not be null'));
-      else check(value[i], itemPath, found);
+      const item: unknown = value[i];
+      if (item === null || item === undefined) found.add(constraintError(null, itemPath, 'Member must not be null'));
+      else out.push(decode(item, itemPath, found));
     }
+    return out;
   };
 }
 
-function compileMap(model: ServiceModel, shape: Shape): Check {
+function compileMap(model: ServiceModel, shape: Shape): Decode {
   const keyShape = model.shape(shape.key!.shape);
   // Map keys are strings on the wire; AWS reports their problems framed as "Map keys must ...".
   const keyRules = isScalarType(keyShape.type) ? compileScalarRules(shape.key!.shape, keyShape) : () => undefined;
-  const checkValue = checkerFor(model, shape.value!.shape);
+  const decodeValue = decoderFor(model, shape.value!.shape);
   return (value, path, found) => {
     if (!isPlainObject(value)) return found.add(constraintError(value, path, 'Member must be a map'));
     const keys = Object.keys(value);
     for (const rule of sizeRules(shape, keys.length)) found.add(constraintError(value, path, rule));
-    for (const key of keys) {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length && !found.full; i++) {
+      const key = keys[i]!;
       const problems = keyRules(key);
       if (problems) found.add(constraintError(key, path, `Map keys must satisfy constraint: [${problems.join(', ')}]`));
       const v = value[key];
       const valuePath = join(path, clip(key));
-      if (v === null || v === undefined) found.add(constraintError(null, valuePath, 'Member must not be null'));
-      else checkValue(v, valuePath, found);
+      if (v === null || v === undefined) {
+        found.add(constraintError(null, valuePath, 'Member must not be null'));
+        continue;
+      }
+      const clean = decodeValue(v, valuePath, found);
+      // `__proto__` as a key would become a prototype the moment any later code copies the map with
+      // `obj[key] = v`; such a key is dropped, as JSON.parse's own property would otherwise carry it.
+      if (key !== '__proto__') out[key] = clean;
     }
+    return out;
   };
 }
