@@ -24,6 +24,7 @@ import { privateMediaPlaylistUri, queryParam, splitCredential } from './auth/cre
 import { bindingOf } from './auth/credential.js';
 import { ViewerSessions } from './auth/viewer-session.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
+import { HeldRequests } from './held-requests.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
 import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError, setPlaybackCors } from './responses.js';
@@ -43,11 +44,13 @@ export interface PlaybackDeps {
    */
   viewerSessions?: ViewerSessions;
   /**
-   * The viewer's address, for the per-client bound of viewer counting. Default: the TCP peer. Behind a CDN or proxy
-   * that must become a header the proxy sets (and that viewers cannot reach around it), else every viewer behind one
-   * edge address shares one bound.
+   * The viewer's address, for the per-client bounds of viewer counting and of held requests. Default: the TCP peer.
+   * Behind a CDN or proxy it must come from a header the proxy sets (and that viewers cannot reach around it), else
+   * every viewer behind one edge address shares one bound.
    */
-  viewerAddress?: (req: HttpRequest) => string | undefined;
+  clientAddress?: (req: HttpRequest) => string | undefined;
+  /** Shares of held requests per client; default: one per PlaybackDeps object. */
+  held?: HeldRequests;
 }
 
 interface Found { stream: LiveStream; segmenter: HlsSegmenter }
@@ -63,15 +66,16 @@ const processViewerSessions = new ViewerSessions(randomBytes(32));
 const sessionsOf = (deps: PlaybackDeps) => deps.viewerSessions ?? processViewerSessions;
 const nowOf = (deps: PlaybackDeps) => (deps.now ?? Date.now)();
 const peerAddress = (req: HttpRequest) => req.socket?.remoteAddress;
+const clientOf = (deps: PlaybackDeps, req: HttpRequest) => (deps.clientAddress ?? peerAddress)(req);
+const heldOf = (deps: PlaybackDeps) => (deps.held ??= new HeldRequests());
 
 /** Handles a request under /api/video/v1/; the caller routes by prefix. */
 export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): void {
   const head = req.method === 'HEAD';
   if (req.method === 'OPTIONS') return answerPlaybackPreflight(res);
   if (req.method !== 'GET' && !head) {
-    res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-length': 0 });
-    res.end();
-    return;
+    res.setHeader('allow', 'GET, HEAD, OPTIONS');
+    return sendPlaybackError(res, false, 405, rawPath, `Method ${req.method} is not allowed: use GET`, 'method_not_allowed');
   }
   const failed = () => {
     if (!res.headersSent) sendPlaybackError(res, head, 500, rawPath, 'Internal error', 'internal_error');
@@ -86,6 +90,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, 404, path, 'Part not found', 'not_found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
+      if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
       sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
     });
   }
@@ -98,6 +103,9 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     switch (route.kind) {
       case 'media':
         countViewer(deps, req, found.stream, rawQuery);
+        // Only LL-HLS playlist requests with _HLS_msn can be held.
+        if (found.segmenter.partTargetMs !== undefined && rawQuery.includes('_HLS_msn')
+          && !heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
         sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
           .catch(failed);
         return;
@@ -106,6 +114,9 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     }
   });
 }
+
+const tooManyHeld = (res: HttpResponse, head: boolean, url: string) => sendPlaybackError(res, head, 503, url,
+  'Too many held requests from this client: wait for the ones pending', 'service_unavailable');
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
@@ -159,7 +170,7 @@ function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, r
   const now = nowOf(deps);
   if (!stream.viewers.has(viewerSession)
     && !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)) return;
-  stream.viewers.seen(viewerSession, (deps.viewerAddress ?? peerAddress)(req), now);
+  stream.viewers.seen(viewerSession, clientOf(deps, req), now);
 }
 
 function multivariant(
