@@ -36,6 +36,7 @@ interface Reaction {
   multivariant: Fetched;
   getStream: { state?: string; error?: string };
   reader: Running;
+  at: number;
 }
 
 interface PageState { errors: string[]; playedS: number; width: number; height: number; levels: number }
@@ -139,7 +140,7 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
           const stream = ivs.send(new GetStreamCommand({ channelArn: arn })).then(
             (out) => ({ state: out.stream?.state }), (err: Error) => ({ error: `${err.name}: ${err.message}` }));
           Promise.all([multivariant, stream, browserStarted])
-            .then(([m, s]) => resolve(reaction = { multivariant: m, getStream: s, reader }), reject);
+            .then(([m, s]) => resolve(reaction = { multivariant: m, getStream: s, reader, at: Date.now() }), reject);
         });
       });
 
@@ -158,6 +159,7 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
         }
       })();
 
+      const publishedAt = Date.now();
       const publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: 20 });
       try {
         const seen = await Promise.race([
@@ -190,6 +192,7 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
         }
         assert.deepEqual(state?.errors, [], `hls.js errors after starting at Stream Start\n${detail()}`);
         assert.ok(state!.playedS >= 2, `hls.js played ${state!.playedS} s of video: ${JSON.stringify(state)}`);
+        console.log(`# ${label}: Stream Start handled ${seen.at - publishedAt} ms after ffmpeg started; ${master.variants.length} variants`);
         assert.ok(state!.width > 0 && state!.height > 0, JSON.stringify(state));
       } finally {
         polling = false;
