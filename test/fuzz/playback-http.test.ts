@@ -34,8 +34,11 @@ const ALLOWED = { origin: 'https://ok.example', country: 'US' };
 const seed = fuzzSeed();
 const STALL_MS = 100;
 const CHUNK = 250;
+const CASES = fuzzRuns(3000);
+/** Enough broadcast for the longest run: about 5 ms a request on a loaded machine, plus the rest of the file. */
+const PUBLISH_SECONDS = 120 + Math.ceil(CASES / 200);
 
-describe('fuzz: playback over HTTP', { timeout: 240_000 }, () => {
+describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
   let server: TestServer;
   let ivs: IvsClient;
   const publishers: Running[] = [];
@@ -111,7 +114,7 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 }, () => {
     const create = async (name: ChannelName, extra: Record<string, unknown>) => {
       const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', insecureIngest: true, ...extra }));
       arns[name] = out.channel!.arn!;
-      publishers.push(publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 200, size: '320x180' }));
+      publishers.push(publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: PUBLISH_SECONDS, size: '320x180' }));
       return out.channel!.playbackUrl!;
     };
     const urls = {
@@ -172,7 +175,7 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 }, () => {
   const viewerCount = async (name: ChannelName) => (await ivs.send(new GetStreamCommand({ channelArn: arns[name] }))).stream!.viewerCount!;
 
   it('generated requests: no 5xx, IVS error bodies, no stall, bounded memory and holds, honest viewers play and count', async () => {
-    const cases = fc.sample(requestSpec, { numRuns: fuzzRuns(3000), seed });
+    const cases = fc.sample(requestSpec, { numRuns: CASES, seed });
     const failures: string[] = [];
     const before = await readLoop(server);
     const segmentsBefore = honest.map((h) => h.segments.size);

@@ -10,12 +10,14 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand, DeleteChannelCommand, GetStreamCommand, ListStreamSessionsCommand, type IvsClient,
+} from '@aws-sdk/client-ivs';
 import type { Browser, Page } from 'playwright-core';
 import HLS from 'hls-parser';
 import { launchChromium } from '../helpers/browser.js';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { get, killAllChildren, publish, rtmpUrl, run, sleep, type Fetched, type Running } from '../helpers/live.js';
+import { get, killAllChildren, pollUntil, publish, rtmpUrl, run, sleep, type Fetched, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -87,6 +89,8 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
   let blankUrl: string;
   /** Stream Start reactions by channel ARN, and the reaction to run on each. */
   const onStreamStart = new Map<string, (streamId: string) => void>();
+  /** Every state-change event received: [stream id, event name, reason]. */
+  const stateEvents: Array<[string, string, string | undefined]> = [];
 
   before(async () => {
     // The receiver reacts to Stream Start before it answers the delivery, as an application's handler would.
@@ -95,6 +99,9 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (event['detail-type'] === 'IVS Stream State Change') {
+          stateEvents.push([event.detail.stream_id, event.detail.event_name, event.detail.reason]);
+        }
         if (event['detail-type'] === 'IVS Stream State Change' && event.detail?.event_name === 'Stream Start') {
           onStreamStart.get(event.resources?.[0])?.(event.detail.stream_id);
         }
@@ -204,4 +211,23 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
       }
     });
   }
+
+  it('a channel deleted while its stream is starting: the stream never goes LIVE and is dropped', async () => {
+    const created = await ivs.send(new CreateChannelCommand({ name: 'deleted-while-starting', type: 'BASIC', insecureIngest: true }));
+    const arn = created.channel!.arn!;
+    const publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: 20 });
+    try {
+      // Session Created: the publish was accepted. Stream Start needs a whole segment of real-time media (2 s) more.
+      const streamId = await pollUntil('a stream session', async () =>
+        (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0]?.streamId, { intervalMs: 50 });
+      await ivs.send(new DeleteChannelCommand({ arn })); // not LIVE yet: no ConflictException
+      const ended = await Promise.race([publisher.exited, sleep(15_000).then(() => undefined)]);
+      assert.ok(ended && ended.code !== 0, 'the publisher is disconnected');
+      await pollUntil('Session Ended', () => stateEvents.some(([id, name]) => id === streamId && name === 'Session Ended'));
+      const names = stateEvents.filter(([id]) => id === streamId).map(([, name, reason]) => (reason ? `${name} (${reason})` : name));
+      assert.deepEqual(names, ['Session Created', 'Stream Failure (The channel was deleted)', 'Session Ended']);
+    } finally {
+      await publisher.kill();
+    }
+  });
 });
