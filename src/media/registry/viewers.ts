@@ -19,7 +19,7 @@
 // counted leaves. An attacker needs a fresh address for every `perAddress` sessions and a fresh network for every
 // `perNetwork`, per channel, and each counted session costs a request every few seconds for as long as it counts.
 // A CDN in front makes every request come from a few edge addresses: the viewer's address must then come from a
-// header the CDN sets (see PlaybackDeps.viewerAddress), or every viewer behind one edge shares one bound.
+// header the CDN sets (see PlaybackDeps.clientAddress), or every viewer behind one edge shares one bound.
 
 import { clientBuckets } from './client-address.js';
 
