@@ -29,13 +29,19 @@ const STALL_MS = 100;
 const KEY = 'us-west-2.000000000000.channel.AbCdEfGhIjKl';
 const STREAM = 'st-AAAAAAAAAAAAAAAAAAAAAAA';
 
-/** Runs `f`, failing if it took a stall's worth of the event loop. */
+/**
+ * Runs `f`, failing if it takes a stall's worth of the event loop. The best of three runs: a pathological input is
+ * slow every time, a run that this (shared, 2-core) machine merely descheduled is not.
+ */
 function timed<T>(what: string, f: () => T): T {
-  const started = performance.now();
-  const out = f();
-  const ms = performance.now() - started;
-  assert.ok(ms < STALL_MS, `${what} took ${ms.toFixed(0)} ms`);
-  return out;
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = performance.now();
+    const out = f();
+    best = Math.min(best, performance.now() - started);
+    if (best < STALL_MS) return out;
+  }
+  return assert.fail(`${what} took ${best.toFixed(0)} ms, best of three`);
 }
 
 // Path-ish text: the characters routes care about, weighted heavily, plus anything else.

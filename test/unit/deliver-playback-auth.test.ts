@@ -42,10 +42,13 @@ describe('origin rules', () => {
       [`https://${'*.'.repeat(100)}x`, `https://${'a.'.repeat(254)}y`],
     ];
     for (const [pattern, origin] of cases) {
-      const started = performance.now();
-      assert.equal(originAllowed([pattern], origin), false);
-      const ms = performance.now() - started;
-      assert.ok(ms < 100, `${pattern} against ${origin.length} characters took ${ms.toFixed(0)} ms`);
+      let best = Infinity; // of three: the regex was slow every time, a descheduled run on a busy machine is not
+      for (let attempt = 0; attempt < 3 && best >= 100; attempt++) {
+        const started = performance.now();
+        assert.equal(originAllowed([pattern], origin), false);
+        best = Math.min(best, performance.now() - started);
+      }
+      assert.ok(best < 100, `${pattern} against ${origin.length} characters took ${best.toFixed(0)} ms`);
     }
     assert.ok(originAllowed(['https://*-*-*-*.example.com'], 'https://a-b-c-d.example.com'));
     assert.ok(originAllowed(['https://*.*.example.com'], 'https://a.b.c.example.com'));
