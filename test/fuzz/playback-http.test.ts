@@ -159,13 +159,30 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
   });
 
   /**
-   * Runs `work` in a window of the server's loop reading. Over the bound it runs once more: a stall that the work
-   * causes comes back, the machine's own hiccups (other processes on these 2 cores) do not, twice in a row.
+   * Waits for a quiet machine: a half-second window in which the server's loop, with nothing but the honest viewers
+   * to serve, is delayed less than half the bound (other processes on these 2 cores delay it too). At most a minute
+   * of waiting in all, so a machine that never quiets down still finishes the file.
+   */
+  let quietBudgetMs = 60_000;
+  async function quiet(): Promise<void> {
+    await readLoop(server);
+    while (quietBudgetMs > 0) {
+      await sleep(500);
+      if ((await readLoop(server)).maxDelayMs < STALL_MS / 2) return;
+      quietBudgetMs -= 500;
+    }
+  }
+
+  /**
+   * Runs `work` on a quiet machine in a window of the server's loop reading. Over the bound it runs once more: a stall
+   * that the work causes comes back, the machine's own hiccups do not, twice in a row.
    */
   async function withoutStall<T>(what: string, work: () => Promise<T>): Promise<{ result: T; loop: LoopReading }> {
+    await quiet();
     let measured = await measureLoop(server, work);
     if (measured.loop.maxDelayMs >= STALL_MS) {
       console.log(`# ${what}: loop max ${measured.loop.maxDelayMs} ms; running it again`);
+      await quiet();
       measured = await measureLoop(server, work);
       assert.ok(measured.loop.maxDelayMs < STALL_MS, `${what} stalled the event loop twice (${measured.loop.maxDelayMs} ms)`);
     }
@@ -245,17 +262,21 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
   it('held requests are bounded per client address, per network and per stream, and released within their timeout', async () => {
     const pub = ctx.live.pub;
     const blocking = (vs: string) => `/api/video/v1/${pub.key}/${pub.streamId}/source.m3u8?vs=${vs}&_HLS_msn=${pub.edge + 2}`;
-    // One network (127.0.1.0/24), eight addresses, each asking for far more held requests than one client may hold.
-    const perAddress = HELD_LIMITS.perAddress + 20;
-    const attackers = Array.from({ length: 8 }, (_, i) => clientAt(server.url, `127.0.1.${i + 1}`, perAddress));
+    // One network (127.0.1.0/24), six addresses, each asking for more held requests than one client may hold: more
+    // than the stream's own bound (4 × the quota of 50) together. Sent over about half a second (they are all held
+    // at once all the same: _HLS_msn is two segments ahead), so the loop reading is about holding, not a connection storm.
+    const perAddress = HELD_LIMITS.perAddress + 8;
+    const attackers = Array.from({ length: 6 }, (_, i) => clientAt(server.url, `127.0.1.${i + 1}`, perAddress));
     clients.push(...attackers);
     const before = await readLoop(server);
     const segmentsBefore = honest.map((h) => h.segments.size);
     let run = 0;
     const { result: answers, loop } = await withoutStall('the burst of blocking requests', () => {
       run++;
-      return Promise.all(attackers.flatMap((c, a) => Array.from({ length: perAddress }, (_, i) =>
-        c.send('GET', blocking(`flood${run}x${a}x${i}`), {}, HOLD_LIMIT_MS + 5_000))));
+      return Promise.all(attackers.flatMap((c, a) => Array.from({ length: perAddress }, async (_, i) => {
+        await sleep(((a * perAddress + i) % 24) * 20);
+        return c.send('GET', blocking(`flood${run}x${a}x${i}`), {}, HOLD_LIMIT_MS + 5_000);
+      })));
     });
     const held = answers.filter((r) => r.status === 200);
     const refused = answers.filter((r) => r.status === 503);
