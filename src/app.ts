@@ -36,6 +36,7 @@ import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
 import { PlaybackAuthorizer } from './media/deliver/auth/authorizer.js';
 import { storePlaybackKeys } from './media/deliver/auth/playback-keys.js';
+import { ViewerSessions, viewerSessionKey } from './media/deliver/auth/viewer-session.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
@@ -71,7 +72,10 @@ async function paginationSecret(store: Store): Promise<Buffer> {
   return Buffer.from(stored, 'base64');
 }
 
-/** Signs private-channel playback-session credentials; persisted so sessions survive a restart of the process. */
+/**
+ * Signs private-channel playback-session credentials and (through a derived key) viewer session ids; persisted so
+ * both survive a restart of the process.
+ */
 async function playbackSessionSecret(store: Store): Promise<Buffer> {
   const stored = await store.settings.putIfAbsent('playback-session-secret', randomBytes(32).toString('base64'));
   return Buffer.from(stored, 'base64');
@@ -131,12 +135,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
+  const sessionSecret = await playbackSessionSecret(store);
   const httpDeps = {
     api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(),
     playback: {
       registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
+      viewerSessions: new ViewerSessions(viewerSessionKey(sessionSecret)),
       auth: new PlaybackAuthorizer({
-        keys: storePlaybackKeys(store), secret: await playbackSessionSecret(store),
+        keys: storePlaybackKeys(store), secret: sessionSecret,
         revocations: { revokedUpTo: (channelArn, viewerId) => store.viewerRevocations.find(channelArn, viewerId) },
       }),
     },

@@ -52,7 +52,7 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
     await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'offline' })),
       'ChannelNotBroadcasting', 404, /is not currently online/);
 
-    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 10 });
+    const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 20 });
     try {
       const { playlist } = await waitForMultivariant(channel.playbackUrl!);
       const { stream } = await ivs.send(new GetStreamCommand({ channelArn: arn }));
@@ -80,19 +80,24 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'é'.repeat(512) + 'x' })),
         'ValidationException', 400, /Metadata size exceeds payload limit/); // 1025 bytes, 513 characters
 
-      // --- Viewer count: one multivariant + media playlist fetch is one viewer; another session is another.
+      // --- Viewer count: a session refreshing its media playlist like a player is one viewer; another is another.
+      // (test/live/viewers.test.ts covers what does not count.)
       const viewer1 = firstVariantUrl(channel.playbackUrl!, playlist);
       assert.match(viewer1, /[?&]vs=/, 'media playlist URL carries a playback session');
-      await getMediaPlaylist(viewer1);
-      await pollUntil('viewerCount ≥ 1', async () =>
-        ((await ivs.send(new GetStreamCommand({ channelArn: arn }))).stream?.viewerCount ?? 0) >= 1, { timeoutMs: 5000 });
-      await getMediaPlaylist(viewer1); // same session again: still one viewer
       const second = await waitForMultivariant(channel.playbackUrl!);
       const viewer2 = firstVariantUrl(channel.playbackUrl!, second.playlist);
       assert.notEqual(new URL(viewer2).searchParams.get('vs'), new URL(viewer1).searchParams.get('vs'), 'a new session id');
-      await getMediaPlaylist(viewer2);
-      await pollUntil('viewerCount = 2', async () =>
-        (await ivs.send(new GetStreamCommand({ channelArn: arn }))).stream?.viewerCount === 2, { timeoutMs: 5000 });
+      const viewerCount = async () => (await ivs.send(new GetStreamCommand({ channelArn: arn }))).stream?.viewerCount;
+      for (let i = 0; i < 6; i++) {
+        if (i > 0) await sleep(1000);
+        await getMediaPlaylist(viewer1);
+      }
+      await pollUntil('viewerCount = 1', async () => (await viewerCount()) === 1, { timeoutMs: 5000 });
+      for (let i = 0; i < 6; i++) {
+        if (i > 0) await sleep(1000);
+        await Promise.all([getMediaPlaylist(viewer1), getMediaPlaylist(viewer2)]);
+      }
+      await pollUntil('viewerCount = 2', async () => (await viewerCount()) === 2, { timeoutMs: 5000 });
 
       // --- End of the broadcast: events.
       const res = await pub.exited;

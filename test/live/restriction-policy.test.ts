@@ -100,8 +100,9 @@ describe('live: playback restriction policies', { timeout: 90_000 }, () => {
   });
 
   it('strict enforcement refuses media playlists and segments without an allowed Origin', async () => {
-    assertRestricted(await fetchWith(strict.playbackUrl), /enableStrictOriginEnforcement/);
+    // Once live (the three broadcasts started together, but each goes live with its own first segment).
     const { res, mediaUrl } = await opened(strict, { origin: APP });
+    assertRestricted(await fetchWith(strict.playbackUrl), /enableStrictOriginEnforcement/);
     assert.equal(res.headers.get('access-control-allow-origin'), APP);
     assertRestricted(await fetchWith(mediaUrl), /enableStrictOriginEnforcement/);
     assertRestricted(await fetchWith(mediaUrl, { origin: 'https://evil.test' }), /allowedOrigins/);

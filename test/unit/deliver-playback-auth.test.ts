@@ -32,6 +32,29 @@ describe('origin rules', () => {
     }
     assert.equal(originAllowed(patterns, undefined), false);
   });
+  it('wildcards cost linear time in the Origin (a regex backtracked for 40 s on a 1 KB Origin): under 100 ms each', () => {
+    // Patterns an account may set (restriction policy) or sign (token claim), against Origins any viewer may send.
+    const cases: Array<[string, string]> = [
+      ['https://*-*-*-*.example.com', `https://${'a-'.repeat(500)}x`],
+      ['https://*.*.*.example.com', `https://${'a.'.repeat(250)}x`],
+      ['https://*.*.example.com', `https://${'a.'.repeat(4000)}x`],
+      [`https://${'*'.repeat(200)}.example.com`, `https://${'a'.repeat(250)}.example.co`],
+      [`https://${'*.'.repeat(100)}x`, `https://${'a.'.repeat(254)}y`],
+    ];
+    for (const [pattern, origin] of cases) {
+      let best = Infinity; // of three: the regex was slow every time, a descheduled run on a busy machine is not
+      for (let attempt = 0; attempt < 3 && best >= 100; attempt++) {
+        const started = performance.now();
+        assert.equal(originAllowed([pattern], origin), false);
+        best = Math.min(best, performance.now() - started);
+      }
+      assert.ok(best < 100, `${pattern} against ${origin.length} characters took ${best.toFixed(0)} ms`);
+    }
+    assert.ok(originAllowed(['https://*-*-*-*.example.com'], 'https://a-b-c-d.example.com'));
+    assert.ok(originAllowed(['https://*.*.example.com'], 'https://a.b.c.example.com'));
+    assert.equal(originAllowed(['https://*.example.com'], `https://${'a'.repeat(600)}.example.com`), false, 'longer than any origin');
+    assert.ok(originAllowed(['*'], `https://${'a'.repeat(600)}.example.com`), '`*` allows even that');
+  });
   it('`*` alone allows any origin; an empty claim lists none', () => {
     assert.ok(originAllowed(parseOriginClaim('*')!, 'https://anything.test'));
     assert.equal(parseOriginClaim(' , '), undefined);

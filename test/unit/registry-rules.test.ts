@@ -50,14 +50,14 @@ describe('HealthMonitor', () => {
 });
 
 describe('ViewerCounter', () => {
-  it('counts distinct sessions seen within a minute', () => {
+  it('counts distinct player-like sessions seen within a minute (see registry-viewers.test.ts for the bounds)', () => {
     const v = new ViewerCounter();
-    v.seen('a', 0);
-    v.seen('b', 1_000);
-    v.seen('a', 2_000);
-    assert.equal(v.count(2_000), 2);
-    assert.equal(v.count(61_500), 1); // b left, a seen at 2 s is still within the minute
-    assert.equal(v.count(62_001), 0);
+    for (const t of [0, 2_000, 4_000]) v.seen('a', '10.0.0.1', t);
+    for (const t of [1_000, 3_000, 5_000]) v.seen('b', '10.0.0.2', t);
+    v.seen('a', '10.0.0.1', 6_000);
+    assert.equal(v.count(6_000), 2);
+    assert.equal(v.count(65_500), 1); // b left, a seen at 6 s is still within the minute
+    assert.equal(v.count(67_001), 0);
   });
 });
 

@@ -5,10 +5,13 @@
 // playback token on the multivariant playlist and the session credential it yields on everything
 // behind it (auth/), else 403. Channels with a playback restriction policy (kept in the stream's channel snapshot)
 // have it checked on every request (auth/restriction.ts), else 403; for private channels both apply.
+// The multivariant playlist answers once the stream is announced (Stream Start, GetStream LIVE: registry/readiness.ts)
+// and hands each request a viewer session id (auth/viewer-session.ts) that media-playlist requests carry as `vs=`;
+// only authentic ids count as viewers, and only as registry/viewers.ts allows.
 
 import type { HttpRequest, HttpResponse } from '../../http/types.js';
 import type { QuotaConfig } from '../../config-types.js';
-import { randomAlphanumeric } from '../../domain/ids.js';
+import { randomBytes } from 'node:crypto';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
 import type { LiveRegistry } from '../registry/registry.js';
@@ -18,7 +21,10 @@ import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Admission, PlaybackAuthorizer } from './auth/authorizer.js';
 import { checkRestriction, combineAllowOrigin, type RestrictionDecision } from './auth/restriction.js';
 import { privateMediaPlaylistUri, queryParam, splitCredential } from './auth/credential-path.js';
+import { bindingOf } from './auth/credential.js';
+import { ViewerSessions } from './auth/viewer-session.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
+import { HeldRequests } from './held-requests.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
 import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError, setPlaybackCors } from './responses.js';
@@ -32,6 +38,19 @@ export interface PlaybackDeps {
   auth?: PlaybackAuthorizer;
   /** Lower-case name of the header carrying the viewer's country (set by a CDN); undefined: countries not checked. */
   viewerCountryHeader?: string;
+  /**
+   * Mints and checks viewer session ids (`vs=`). app.ts keys it from the persisted playback-session secret; without
+   * it, a key made for this process (ids then stop counting after a restart, until players reload).
+   */
+  viewerSessions?: ViewerSessions;
+  /**
+   * The viewer's address, for the per-client bounds of viewer counting and of held requests. Default: the TCP peer.
+   * Behind a CDN or proxy it must come from a header the proxy sets (and that viewers cannot reach around it), else
+   * every viewer behind one edge address shares one bound.
+   */
+  clientAddress?: (req: HttpRequest) => string | undefined;
+  /** Shares of held requests per client; default: one per PlaybackDeps object. */
+  held?: HeldRequests;
 }
 
 interface Found { stream: LiveStream; segmenter: HlsSegmenter }
@@ -43,14 +62,20 @@ const RESTRICTED = 'playback_restricted';
 /** Each LL-HLS viewer holds about two requests per rendition (playlist reload and hinted part). */
 const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
 
+const processViewerSessions = new ViewerSessions(randomBytes(32));
+const sessionsOf = (deps: PlaybackDeps) => deps.viewerSessions ?? processViewerSessions;
+const nowOf = (deps: PlaybackDeps) => (deps.now ?? Date.now)();
+const peerAddress = (req: HttpRequest) => req.socket?.remoteAddress;
+const clientOf = (deps: PlaybackDeps, req: HttpRequest) => (deps.clientAddress ?? peerAddress)(req);
+const heldOf = (deps: PlaybackDeps) => (deps.held ??= new HeldRequests());
+
 /** Handles a request under /api/video/v1/; the caller routes by prefix. */
 export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): void {
   const head = req.method === 'HEAD';
   if (req.method === 'OPTIONS') return answerPlaybackPreflight(res);
   if (req.method !== 'GET' && !head) {
-    res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', 'content-length': 0 });
-    res.end();
-    return;
+    res.setHeader('allow', 'GET, HEAD, OPTIONS');
+    return sendPlaybackError(res, false, 405, rawPath, `Method ${req.method} is not allowed: use GET`, 'method_not_allowed');
   }
   const failed = () => {
     if (!res.headersSent) sendPlaybackError(res, head, 500, rawPath, 'Internal error', 'internal_error');
@@ -65,6 +90,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, 404, path, 'Part not found', 'not_found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
+      if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
       sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
     });
   }
@@ -76,7 +102,10 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   authorized(deps, req, res, head, path, found, credential, failed, () => {
     switch (route.kind) {
       case 'media':
-        countViewer(deps, found.stream, rawQuery);
+        countViewer(deps, req, found.stream, rawQuery);
+        // Only LL-HLS playlist requests with _HLS_msn can be held.
+        if (found.segmenter.partTargetMs !== undefined && rawQuery.includes('_HLS_msn')
+          && !heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
         sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
           .catch(failed);
         return;
@@ -85,6 +114,9 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     }
   });
 }
+
+const tooManyHeld = (res: HttpResponse, head: boolean, url: string) => sendPlaybackError(res, head, 503, url,
+  'Too many held requests from this client: wait for the ones pending', 'service_unavailable');
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
@@ -131,10 +163,14 @@ function lookup(deps: PlaybackDeps, playbackKey: string, streamId: string, rendi
   return stream && segmenter ? { stream, segmenter } : undefined;
 }
 
-function countViewer(deps: PlaybackDeps, stream: { viewers: { seen(id: string, now: number): void } }, rawQuery: string): void {
-  if (!rawQuery.includes('vs=')) return;
-  const viewerSession = new URLSearchParams(rawQuery).get('vs');
-  if (viewerSession && /^[A-Za-z0-9]{16}$/.test(viewerSession)) stream.viewers.seen(viewerSession, (deps.now ?? Date.now)());
+/** A media-playlist request: its `vs` counts if this server minted it for this stream (checked once per session). */
+function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, rawQuery: string): void {
+  const viewerSession = rawQuery.includes('vs=') ? queryParam(rawQuery, 'vs') : undefined;
+  if (!viewerSession) return;
+  const now = nowOf(deps);
+  if (!stream.viewers.has(viewerSession)
+    && !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)) return;
+  stream.viewers.seen(viewerSession, clientOf(deps, req), now);
 }
 
 function multivariant(
@@ -142,7 +178,8 @@ function multivariant(
   failed: () => void,
 ): void {
   const stream = deps.registry.forPlayback(playbackKey);
-  if (!stream || stream.ended || stream.source.window.last === undefined) {
+  // Not before Stream Start: from then on every listed rendition has a segment (registry/readiness.ts).
+  if (!stream || stream.ended || !stream.started) {
     return sendPlaybackError(res, head, 404, url, 'Channel is offline or does not exist', 'channel_offline');
   }
   // Before authorization, so a refused request does not use up a single-use token.
@@ -158,13 +195,13 @@ function multivariant(
   }
   if (!stream.channel.authorized) {
     if (policyOrigin !== undefined) setPlaybackCors(res, policyOrigin);
-    return variants(res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
+    return variants(deps, res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
   }
   if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
   const admitted = (admission: Admission) => {
     if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
     setPlaybackCors(res, combineAllowOrigin(policyOrigin, admission.allowOrigin));
-    variants(res, head, url, stream,
+    variants(deps, res, head, url, stream,
       (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
   };
   const admission = deps.auth.admit(stream, queryParam(rawQuery, 'token'), originOf(req));
@@ -174,10 +211,10 @@ function multivariant(
 
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
 function variants(
-  res: HttpResponse, head: boolean, url: string, stream: LiveStream,
+  deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, stream: LiveStream,
   uriFor: (rendition: string, viewerSession: string) => string, maxHeight?: number,
 ): void {
-  const viewerSession = randomAlphanumeric(16);
+  const viewerSession = sessionsOf(deps).mint(bindingOf(stream.playbackKey, stream.streamId), nowOf(deps));
   const renditions = [...stream.renditions.entries()]
     .filter(([, segmenter]) => segmenter.window.last !== undefined)
     .filter(([, segmenter]) => maxHeight === undefined || (segmenter.currentTracks.video?.height ?? 0) <= maxHeight)

@@ -1,5 +1,6 @@
 // Playback responses: content types, cache policy and IVS's JSON error body (an array of
-// {url, error, error_code, type}). Playlists are short-lived; segments never change.
+// {url, error, error_code, type}), which never carries a session credential. Playlists are short-lived; segments
+// never change.
 
 import { Http2ServerResponse } from 'node:http2';
 import type { HttpResponse } from '../../http/types.js';
@@ -48,10 +49,15 @@ export function sendBody(
   else res.end(body);
 }
 
+/** Text shaped like a private session's credential (`a.<payload>.<mac>`), wherever a mangled path put it. */
+const CREDENTIAL_LIKE = /a\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+
 export function sendPlaybackError(
   res: HttpResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
 ): void {
-  const body = JSON.stringify([{ url, error, error_code: errorCode, type: 'error' }]);
+  // Error bodies name the path without any credential (routes take a well-placed one out; this catches the rest).
+  const shown = url.includes('a.') ? url.replace(CREDENTIAL_LIKE, 'a.…') : url;
+  const body = JSON.stringify([{ url: shown, error, error_code: errorCode, type: 'error' }]);
   sendBody(res, head, status, 'application/json', 'no-cache', body);
 }
 

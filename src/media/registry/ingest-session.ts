@@ -1,6 +1,6 @@
 // The PublishSession the ingest feeds for an accepted broadcast: media goes to the stream's
-// packager, health and limit checks see every unit, and the first keyframe and the end of the
-// connection become lifecycle events in the registry.
+// packager, health and limit checks see every unit, and the first keyframe (media flows; Stream Start follows once
+// the stream plays) and the end of the connection become lifecycle events in the registry.
 
 import type { PublishEndReason, PublishSession } from '../ingest/ports.js';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
@@ -42,11 +42,11 @@ export class IngestSession implements PublishSession {
       if (stream.lastDts !== undefined && Math.abs(au.dts - stream.lastDts) > TIMELINE_JUMP_MS) stream.health.resetTimeline();
       stream.lastDts = au.dts;
       stream.health.onMedia(au.arrival, au.dts);
-      if (!stream.started && au.keyframe && stream.video) {
-        stream.started = true;
+      if (!stream.flowing && au.keyframe && stream.video) {
+        stream.flowing = true;
         // By the first keyframe both sequence headers have normally arrived, which ffmpeg's probe needs.
         if (stream.transcodeSlot) stream.transcoder = this.registry.transcoding?.attach(stream, stream.video, stream.audio);
-        void this.registry.announceStart(stream);
+        this.registry.mediaStarted(stream);
       }
     }
     stream.source.push(au);

@@ -9,7 +9,7 @@ import { Fmp4SegmentWriter } from '../package/fmp4/fmp4-segment-writer.js';
 import type { Transcoder } from '../transcode/transcoder.js';
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { HealthMonitor } from './health.js';
-import { ViewerCounter } from './viewers.js';
+import { ViewerCounter, type ViewerLimits } from './viewers.js';
 import type { PlaybackRestriction } from './playback-restriction.js';
 
 export interface ChannelSnapshot {
@@ -51,14 +51,19 @@ export const SOURCE_RENDITION = 'source';
 
 export class LiveStream {
   readonly renditions = new Map<string, HlsSegmenter>();
-  readonly viewers = new ViewerCounter();
+  readonly viewers: ViewerCounter;
   readonly health: HealthMonitor;
   video?: VideoTrackInfo;
   audio?: AudioTrackInfo;
   metadata: Record<string, unknown> = {};
   /** The channel's recording configuration as it was when the stream was accepted (undefined: not recorded). */
   recordingConfiguration: Record<string, unknown> | undefined;
-  /** Stream Start has been announced (first keyframe arrived). */
+  /** Media flows: the first keyframe arrived (the transcoder and the recorder start here). */
+  flowing = false;
+  /**
+   * Stream Start has been announced: the stream plays (readiness.ts). From here GetStream and ListStreams say LIVE,
+   * PutMetadata is accepted and the multivariant playlist answers.
+   */
   started = false;
   ended = false;
   /** Latest decode timestamp seen (ms, ingest timeline). */
@@ -76,7 +81,9 @@ export class LiveStream {
     readonly startTime: Date,
     readonly handle: PublisherHandle,
     packaging: PackagingOptions,
+    viewerLimits: Partial<ViewerLimits> = {},
   ) {
+    this.viewers = new ViewerCounter(viewerLimits);
     this.health = new HealthMonitor(startTime.getTime());
     this.renditions.set(SOURCE_RENDITION, new HlsSegmenter(segmenterOptions(channel, packaging)));
   }

@@ -33,6 +33,9 @@ export interface AuthorizerOptions {
   now?: () => number;
 }
 
+/** A stream tracks twice the account's viewer quota in sessions (counted and pending), and at least a thousand. */
+const viewerLimitsFor = (quotas: QuotaConfig) => ({ maxTracked: Math.max(1_000, 2 * quotas.concurrentViewers) });
+
 const badKey = (): PublishDecision => ({ ok: false, code: 'NetStream.Publish.BadName', description: 'Invalid stream key' });
 const denied = (description: string): PublishDecision => ({ ok: false, code: 'NetStream.Publish.Denied', description });
 
@@ -64,7 +67,7 @@ export class PublishAuthorizer {
     const restriction = await this.restriction(channel.arn, channel.doc);
     if (restriction === null) return denied('Internal error: could not read the playback restriction policy of this channel');
     const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints, restriction),
-      new Date(this.now()), handle, this.opts.packaging);
+      new Date(this.now()), handle, this.opts.packaging, viewerLimitsFor(this.opts.quotas));
     if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
       await this.recordRefusal(limitBreach(originOf(stream), {
         name: 'Concurrent Broadcasts', value: this.opts.quotas.concurrentBroadcasts, exceededBy: 1, unit: 'count',

@@ -1,7 +1,9 @@
 // The live registry: one LiveStream per broadcasting channel. It implements the LiveControl port the
 // API uses (GetStream, ListStreams, StopStream, PutMetadata), owns each broadcast's lifecycle from
 // an accepted publish to its end (sessions and events through SessionLog), and runs the once-a-second
-// checks of health and ingest limits. Playback looks streams up here, in memory.
+// checks of health and ingest limits. Playback looks streams up here, in memory. A stream is registered when its
+// publish is accepted (Session Created) but is LIVE for the API (GetStream, ListStreams, PutMetadata) and playback
+// only from Stream Start, which waits until it plays (readiness.ts).
 
 import type { Logger } from 'pino';
 import type { Scope } from '../../domain/context.js';
@@ -13,6 +15,7 @@ import { id3TxxxTag } from '../package/id3.js';
 import { ingestConfiguration } from './ingest-configuration.js';
 import { bitrateBreach, limitsFor, type Breach } from './limits.js';
 import type { LiveStream } from './live-stream.js';
+import { whenPlayable } from './readiness.js';
 import { RateWindow } from './metadata-throttle.js';
 import type { SessionLog } from './session-log.js';
 import type { TranscodeService } from './transcoding.js';
@@ -39,6 +42,8 @@ export class LiveRegistry implements LiveControl {
   private readonly byPlaybackKey = new Map<string, LiveStream>();
   private readonly finished = new Map<LiveStream, Promise<void>>();
   private readonly finishers = new Map<LiveStream, () => void>();
+  /** Streams whose media flows but which are not announced yet: cancels their readiness watch. */
+  private readonly pendingStart = new Map<LiveStream, () => void>();
   private readonly metadataRate = new RateWindow();
   private timer: NodeJS.Timeout | undefined;
   /** Set by the composition root when recording is available. */
@@ -96,14 +101,15 @@ export class LiveRegistry implements LiveControl {
     return total;
   }
 
+  /** Undefined until Stream Start: LIVE means the playback URL plays. */
   getLive(channelArn: string): LiveStreamView | undefined {
     const s = this.byArn.get(channelArn);
-    return s && this.view(s);
+    return s?.started ? this.view(s) : undefined;
   }
 
   listLive(scope: Scope): LiveStreamView[] {
     return [...this.byArn.values()]
-      .filter((s) => s.channel.account === scope.account && s.channel.region === scope.region)
+      .filter((s) => s.started && s.channel.account === scope.account && s.channel.region === scope.region)
       .sort((a, b) => a.startTime.getTime() - b.startTime.getTime() || a.streamId.localeCompare(b.streamId))
       .map((s) => this.view(s));
   }
@@ -118,7 +124,7 @@ export class LiveRegistry implements LiveControl {
 
   async putMetadata(channelArn: string, text: string): Promise<boolean> {
     const stream = this.byArn.get(channelArn);
-    if (!stream) return false;
+    if (!stream?.started) return false;
     const now = this.now();
     if (!this.metadataRate.tryAcquire(channelArn, METADATA_PER_CHANNEL, now)) {
       throw throttled(`Operation: ivs:PutMetadata exceeded call rate: ${METADATA_PER_CHANNEL} for resource: ${channelArn}`);
@@ -133,19 +139,41 @@ export class LiveRegistry implements LiveControl {
     return true;
   }
 
-  /** First keyframe: the stream is really flowing. */
-  async announceStart(stream: LiveStream): Promise<void> {
+  /** First keyframe: media flows. Recording starts now; Stream Start once the stream plays. */
+  mediaStarted(stream: LiveStream): void {
     this.recorder?.streamStarted(stream);
-    await this.persist(stream, 'Stream Start', () =>
-      this.sessions.record(stream.streamId, [streamStateChange(originOf(stream), 'Stream Start')], {
-        doc: { ingestConfiguration: ingestConfiguration(stream) },
-      }));
+    this.pendingStart.set(stream, whenPlayable(stream, () => {
+      this.pendingStart.delete(stream);
+      void this.announceStart(stream);
+    }));
+  }
+
+  /**
+   * Stream Start: from this moment GetStream says LIVE and the multivariant playlist answers (both read `started`),
+   * before the event is even written, so a consumer reacting to it finds the stream playing.
+   */
+  private async announceStart(stream: LiveStream): Promise<void> {
+    if (stream.ended || stream.started) return;
+    stream.started = true;
+    let channelExists = true;
+    await this.persist(stream, 'Stream Start', async () => {
+      channelExists = await this.sessions.recordIfChannelExists(stream.streamId, stream.channel.arn,
+        [streamStateChange(originOf(stream), 'Stream Start')], { doc: { ingestConfiguration: ingestConfiguration(stream) } });
+    });
+    if (channelExists || stream.ended) return;
+    stream.started = false; // it never went live: no Stream End either
+    this.log.warn({ channelArn: stream.channel.arn, streamId: stream.streamId }, 'channel deleted while its stream was starting');
+    const finished = this.finish(stream, 'kicked', 'The channel was deleted');
+    stream.handle.disconnect('channel deleted');
+    await finished;
   }
 
   /** A broadcast ended (publisher left, was stopped, stalled, or broke a rule). Idempotent. */
   async finish(stream: LiveStream, reason: PublishEndReason, failure?: string): Promise<void> {
     if (stream.ended) return this.finished.get(stream);
     stream.ended = true;
+    this.pendingStart.get(stream)?.();
+    this.pendingStart.delete(stream);
     if (stream.transcoder) void stream.transcoder.stop();
     if (stream.transcodeSlot) this.transcoding?.release();
     for (const rendition of stream.renditions.values()) rendition.end();

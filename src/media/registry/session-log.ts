@@ -43,6 +43,21 @@ export class SessionLog {
     });
   }
 
+  /**
+   * Like record(), only while the channel still exists (checked in the same transaction); false when it was deleted.
+   * DeleteChannel refuses live channels, but a stream becomes live (Stream Start) a few seconds after its publish
+   * was accepted, and the channel may be deleted in between.
+   */
+  async recordIfChannelExists(streamId: string, channelArn: string, events: Envelope[], patch?: StreamSessionPatch): Promise<boolean> {
+    return this.outbox.transaction(this.store, async (tx, emit) => {
+      if (!(await tx.resources.get(channelArn))) return false;
+      if (patch) await tx.sessions.update(streamId, patch);
+      await this.appendAll(tx, streamId, events);
+      await emit(...events);
+      return true;
+    });
+  }
+
   private async appendAll(tx: Store, streamId: string, events: Envelope[]): Promise<void> {
     for (const event of events) await tx.sessions.appendEvent(streamId, toStreamEvent(event));
   }
