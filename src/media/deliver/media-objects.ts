@@ -1,5 +1,6 @@
-// The immutable media objects behind a media playlist: segments, LL-HLS parts (the part named in
-// the preload hint is held until it completes) and the fMP4 initialization section.
+// The immutable media objects behind a media playlist: segments (a LOW rendition's prefetch segments
+// are streamed while they grow, prefetch.ts), LL-HLS parts (the part named in the preload hint is held
+// until it completes) and the fMP4 initialization section.
 
 import type { HttpResponse } from '../../http/types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
@@ -7,6 +8,7 @@ import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';
 import { hold } from './hold.js';
 import type { PartRoute } from './part-routes.js';
+import { isPrefetchSegment, streamPrefetchSegment } from './prefetch.js';
 import { SEGMENT_TYPES, sendBody, sendPlaybackError } from './responses.js';
 
 export const SEGMENT_CACHE = 'public, max-age=604800, immutable';
@@ -14,10 +16,18 @@ const INIT_CACHE = 'max-age=60';
 
 const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
 
-export function sendSegment(segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string): void {
-  const found = segmenter.writer.extension === extension ? segmenter.window.find(sequence) : undefined;
-  if (!found) return sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
-  sendBody(res, head, 200, typeOf(extension), SEGMENT_CACHE, found.bytes);
+export function sendSegment(
+  stream: LiveStream, segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string,
+  maxWaiters: number,
+): void {
+  const ours = segmenter.writer.extension === extension;
+  const found = ours ? segmenter.window.find(sequence) : undefined;
+  if (found) return sendBody(res, head, 200, typeOf(extension), SEGMENT_CACHE, found.bytes);
+  if (ours && isPrefetchSegment(segmenter, sequence)) {
+    const prefetch = { stream, segmenter, sequence, contentType: typeOf(extension), cacheControl: SEGMENT_CACHE, maxWaiters };
+    return streamPrefetchSegment(prefetch, res, head, url);
+  }
+  sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
 }
 
 export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string): void {

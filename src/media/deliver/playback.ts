@@ -80,7 +80,8 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
         sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
           .catch(failed);
         return;
-      case 'segment': return sendSegment(found.segmenter, route.sequence, route.extension, res, head, path);
+      case 'segment':
+        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps));
       case 'init': return sendInit(found.segmenter, res, head, path);
     }
   });

@@ -48,6 +48,21 @@ export function sendBody(
   else res.end(body);
 }
 
+/**
+ * The status and headers of a streamed playback response (no content-length: chunked transfer on HTTP/1.1, DATA
+ * frames on HTTP/2), with the same CORS as sendBody. For segments served while they grow (prefetch.ts).
+ */
+export function writeStreamingHead(res: HttpResponse, status: number, contentType: string, cacheControl: string): void {
+  const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
+  const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
+  if (allowOrigin === undefined) Object.assign(headers, CORS);
+  else {
+    headers.vary = 'origin';
+    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
+  }
+  res.writeHead(status, headers);
+}
+
 export function sendPlaybackError(
   res: HttpResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
 ): void {
