@@ -2,12 +2,14 @@
 // progress is answered at once with its parts so far and grows part by part until the segment closes, byte-identical
 // to the complete segment; the next one waits for its first part; later ones, NORMAL renditions and ended streams
 // 404; the stream ending mid-segment completes it; held responses are bounded, and released when the client leaves.
+// Complete segments answer single byte ranges (Amazon's IVS player probes bandwidth with them).
 
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { streamWaiters } from '../../src/media/deliver/blocking.js';
+import { decideRange } from '../../src/media/deliver/byte-range.js';
 import { sendSegment, SEGMENT_CACHE } from '../../src/media/deliver/media-objects.js';
 import { heldPrefetches, isPrefetchSegment } from '../../src/media/deliver/prefetch.js';
 import { HlsSegmenter } from '../../src/media/package/segmenter.js';
@@ -47,7 +49,8 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
   before(async () => {
     server = createServer((req, res) => {
       const n = Number(/\/(\d+)\.ts$/.exec(req.url ?? '')?.[1]);
-      sendSegment(current.stream as LiveStream, current.seg, n, 'ts', res, req.method === 'HEAD', req.url ?? '', maxWaiters);
+      sendSegment(current.stream as LiveStream, current.seg, n, 'ts', res, req.method === 'HEAD', req.url ?? '', maxWaiters,
+        req.headers.range);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -170,6 +173,42 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
       assert.equal(current.seg.listenerCount('part'), 0, 'no packager listener left behind');
     } finally {
       maxWaiters = 100;
+    }
+  });
+
+  it('answers a single byte range of a complete segment with 206 (416 past its end, the whole segment otherwise)', async () => {
+    current = rig();
+    current.pushTo(4_500);
+    const whole = current.seg.window.find(0)!.bytes;
+    const probe = await fetch(`${base}/0.ts`, { headers: { range: 'bytes=0-32766' } });
+    assert.equal(probe.status, 206);
+    const size = Math.min(32_767, whole.length);
+    assert.equal(probe.headers.get('content-range'), `bytes 0-${size - 1}/${whole.length}`);
+    assert.equal(probe.headers.get('content-length'), String(size));
+    assert.ok(Buffer.from(await probe.arrayBuffer()).equals(whole.subarray(0, size)));
+    const tail = await fetch(`${base}/0.ts`, { headers: { range: 'bytes=-100' } });
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(whole.subarray(whole.length - 100)));
+    const past = await fetch(`${base}/0.ts`, { headers: { range: `bytes=${whole.length}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${whole.length}`);
+    const several = await fetch(`${base}/0.ts`, { headers: { range: 'bytes=0-1,5-9' } });
+    assert.equal(several.status, 200);
+    assert.equal((await several.arrayBuffer()).byteLength, whole.length);
+  });
+});
+
+describe('decideRange', () => {
+  it('honours one bytes range and ignores what it does not understand', () => {
+    assert.deepEqual(decideRange(undefined, 100), { kind: 'whole' });
+    assert.deepEqual(decideRange('bytes=0-9', 100), { kind: 'partial', start: 0, end: 9 });
+    assert.deepEqual(decideRange('bytes=90-200', 100), { kind: 'partial', start: 90, end: 99 });
+    assert.deepEqual(decideRange('bytes=10-', 100), { kind: 'partial', start: 10, end: 99 });
+    assert.deepEqual(decideRange('bytes=-10', 100), { kind: 'partial', start: 90, end: 99 });
+    assert.deepEqual(decideRange('bytes=-1000', 100), { kind: 'partial', start: 0, end: 99 });
+    assert.deepEqual(decideRange('bytes=100-', 100), { kind: 'unsatisfiable' });
+    assert.deepEqual(decideRange('bytes=-0', 100), { kind: 'unsatisfiable' });
+    for (const h of ['bytes=9-0', 'bytes=-', 'items=0-1', 'bytes=0-1,3-4', 'bytes=a-b', 'bytes=1234567890123456-']) {
+      assert.deepEqual(decideRange(h, 100), { kind: 'whole' }, h);
     }
   });
 });

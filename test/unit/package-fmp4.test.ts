@@ -17,6 +17,7 @@ import type { AccessUnit } from '../../src/media/types.js';
 import { readFlv, type FlvClip } from './fixtures/package-flv.js';
 import { ffprobeJson, run } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
+import { parsePackets, pesOf } from './fixtures/package-ts.js';
 
 // ---- a minimal ISO BMFF reader -------------------------------------------------------------------------------------
 
@@ -383,6 +384,27 @@ describe('fMP4 through HlsSegmenter', () => {
       if (next !== undefined) assert.equal(traf!.baseDecodeTime, next, 'segments continue the audio clock');
       next = traf!.baseDecodeTime + traf!.trun.samples.reduce((n, x) => n + x.duration, 0);
     }
+  });
+
+  it('feeds a TS tap (the copy recordings are made of) whose pieces each start with the segmentmetadata tag', () => {
+    const live = new HlsSegmenter({ writer: new Fmp4SegmentWriter(), partTargetMs: 334 });
+    const copy = new HlsSegmenter({ windowSize: 1, retainAfterWindow: 0 });
+    const pieces: Segment[] = [];
+    copy.on('segment', (x) => pieces.push(x));
+    live.setTracks(videoTrack(640, 360), audioTrack());
+    live.addTap(copy);
+    for (const u of synthetic({ durationMs: 6000 })) live.push(u);
+    live.pushMetadata(id3TxxxTag('recorded text'));
+    live.end();
+    assert.equal(pieces.length, 3);
+    for (const piece of pieces) {
+      const [first] = pesOf(parsePackets(piece.bytes), 0x102);
+      const frames = getId3Frames(new Uint8Array(first!.payload));
+      assert.deepEqual([frames[0]!.key, frames[0]!.info], ['TXXX', 'segmentmetadata']);
+    }
+    const texts = pieces.flatMap((x) => pesOf(parsePackets(x.bytes), 0x102)).flatMap((p) => getId3Frames(new Uint8Array(p.payload)))
+      .filter((f) => f.info !== 'segmentmetadata').map((f) => f.data);
+    assert.deepEqual(texts, ['recorded text'], 'PutMetadata once, in the TS copy too');
   });
 
   it('serves each segment\'s init section from its segment event, a new one after a track change', () => {

@@ -81,7 +81,8 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
           .catch(failed);
         return;
       case 'segment':
-        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps));
+        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps),
+          typeof req.headers.range === 'string' ? req.headers.range : undefined);
       case 'init': return sendInit(found.segmenter, res, head, path);
     }
   });

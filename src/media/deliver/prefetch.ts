@@ -13,7 +13,7 @@ import type { Part } from '../package/parts.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Segment } from '../package/types.js';
 import { blockTimeoutMs, reloadViewOf, streamWaiters } from './blocking.js';
-import { sendPlaybackError, writeStreamingHead } from './responses.js';
+import { sendPlaybackError, writePlaybackHead } from './responses.js';
 
 /** Whether a LOW rendition lists segment `sequence` as a prefetch segment right now. */
 export function isPrefetchSegment(segmenter: HlsSegmenter, sequence: number): boolean {
@@ -127,7 +127,7 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
   const start = () => {
     if (started) return;
     started = true;
-    writeStreamingHead(res, 200, p.contentType, p.cacheControl);
+    writePlaybackHead(res, 200, p.contentType, p.cacheControl);
   };
   const pump = () => {
     for (let part = segmenter.findPart(sequence, index); part; part = segmenter.findPart(sequence, ++index)) {

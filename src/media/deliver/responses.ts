@@ -49,10 +49,13 @@ export function sendBody(
 }
 
 /**
- * The status and headers of a streamed playback response (no content-length: chunked transfer on HTTP/1.1, DATA
- * frames on HTTP/2), with the same CORS as sendBody. For segments served while they grow (prefetch.ts).
+ * The status and headers of a playback response written by the caller, with the same CORS as sendBody: streamed
+ * segments (no content-length: chunked transfer on HTTP/1.1, DATA frames on HTTP/2, prefetch.ts) and byte ranges
+ * (`extra`: content-range, content-length, … set last).
  */
-export function writeStreamingHead(res: HttpResponse, status: number, contentType: string, cacheControl: string): void {
+export function writePlaybackHead(
+  res: HttpResponse, status: number, contentType: string, cacheControl: string, extra: Record<string, string> = {},
+): void {
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
   if (allowOrigin === undefined) Object.assign(headers, CORS);
@@ -60,7 +63,7 @@ export function writeStreamingHead(res: HttpResponse, status: number, contentTyp
     headers.vary = 'origin';
     if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
   }
-  res.writeHead(status, headers);
+  res.writeHead(status, Object.assign(headers, extra));
 }
 
 export function sendPlaybackError(
