@@ -187,6 +187,6 @@ function variants(
   if (renditions.length === 0) {
     return sendPlaybackError(res, head, 403, url, 'No rendition at or below the maximum resolution of the token', AUTH_ERROR);
   }
-  const body = renderMultivariantPlaylist({ renditions, independentSegments: true });
+  const body = renderMultivariantPlaylist({ renditions, independentSegments: true, serverTimeMs: Date.now() });
   sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);
 }
