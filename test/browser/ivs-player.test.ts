@@ -1,7 +1,7 @@
 // Amazon's IVS player (npm amazon-ivs-player, bundled with esbuild, its wasm worker served from the package) plays
 // openivs in headless Chromium as it plays IVS: BASIC LOW TS, LOW FRAGMENTED_MP4, STANDARD LOW and BASIC NORMAL each
-// play 20 s from the first PLAYING without a stall (at most one brief BUFFERING, the position keeping up with the
-// clock), LOW channels in the player's low-latency mode (isLiveLowLatency, fed by the prefetch segments), NORMAL not;
+// play 20 s from the first PLAYING without a stall (at most one brief BUFFERING, the position never still for more
+// than 1.5 s and advancing with the clock), LOW channels in the player's low-latency mode (isLiveLowLatency, fed by the prefetch segments), NORMAL not;
 // PutMetadata arrives once as a TEXT_METADATA_CUE with the exact text from TS and from fMP4 (next to the per-segment
 // `segmentmetadata` cues, whose PDTs the playlists list); STANDARD lists its qualities and switches. Latency (the
 // playlists' PROGRAM-DATE-TIME at the player's position) is logged, not asserted. One server; channels one at a time.
@@ -94,7 +94,10 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
       assert.equal(s.finalState, 'Playing', `${c.label}: still playing\n${detail(r)}`);
       assert.ok(s.bufferings <= 1 && s.bufferingMs <= 1_500,
         `${c.label}: at most one brief BUFFERING after start (${s.bufferings}, ${s.bufferingMs} ms)\n${detail(r)}`);
-      assert.ok(s.elapsedS >= 0.9 * PLAY_MS / 1000 && s.advancedS >= 0.9 * s.elapsedS,
+      // Advancing all along: never still for longer than a brief buffering, and on the whole with the clock (a page
+      // starved of CPU by a loaded machine plays a little slow, without stalling).
+      assert.ok(s.stillMs <= 1_500, `${c.label}: the position stood still for ${s.stillMs} ms\n${detail(r)}`);
+      assert.ok(s.elapsedS >= 0.9 * PLAY_MS / 1000 && s.advancedS >= 0.75 * s.elapsedS,
         `${c.label}: the position advanced ${s.advancedS.toFixed(2)} s in ${s.elapsedS.toFixed(2)} s\n${detail(r)}`);
       const low = r.samples.filter((x) => x.t >= from).map((x) => x.lowLatency);
       assert.ok(low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),

@@ -73,6 +73,8 @@ export interface PlaySummary {
   /** Position advance between the first sample at or after `from` and the last one before `to` (s), and the wall time. */
   advancedS: number;
   elapsedS: number;
+  /** The longest time (ms) between samples of the window over which the position did not advance. */
+  stillMs: number;
   finalState: string;
 }
 
@@ -96,10 +98,17 @@ export function summarize(r: IvsRecord, from: number, to: number): PlaySummary {
   const window = r.samples.filter((s) => s.t >= from && s.t <= to && Number.isFinite(s.position));
   const first = window[0];
   const last = window.at(-1);
+  let stillMs = 0;
+  let movedAt = first;
+  for (const s of window) {
+    if (movedAt && s.position > movedAt.position) movedAt = s;
+    else if (movedAt) stillMs = Math.max(stillMs, s.t - movedAt.t);
+  }
   return {
     bufferings, bufferingMs,
     advancedS: first && last ? last.position - first.position : 0,
     elapsedS: first && last ? (last.t - first.t) / 1000 : 0,
+    stillMs,
     finalState: r.states.at(-1)?.state ?? 'none',
   };
 }
