@@ -1,6 +1,7 @@
 // Reads timed metadata back out of media segments the way a player would, independently of the server's muxers:
 // a tiny MPEG-TS demuxer (PAT → PMT → PES per PID, PTS from the PES header) finds the ID3 PES on the PID whose PMT
-// stream_type is 0x15, and a minimal ISO-BMFF reader finds `emsg` v1 boxes (scheme https://aomedia.org/emsg/ID3)
+// stream_type is 0x15, and a minimal ISO-BMFF reader finds `emsg` v1 boxes (scheme https://aomedia.org/emsg/ID3,
+// skipping the v0 `urn:twitch:id3` copies made for Amazon's IVS player)
 // and the video samples' presentation times (moov/mdhd timescale, moof/tfdt + trun). The ID3 itself is decoded
 // with @svta/cml-id3, the parser hls.js uses. ffmpeg is deliberately not used: 5.1 drops bytes of ID3 PES payloads.
 
@@ -195,6 +196,8 @@ export function txxxFromFmp4(seg: Buffer, init: Buffer): FoundTxxx[] {
   const found: FoundTxxx[] = [];
   for (const box of top.filter((b) => b.type === 'emsg')) {
     const e = box.body;
+    // Version 0 boxes (scheme first) are the `urn:twitch:id3` copies for Amazon's IVS player: not this carriage.
+    if (e[0] === 0 && e.toString('utf8', 4, e.indexOf(0, 4)) !== ID3_SCHEME) continue;
     if (e[0] !== 1) throw new Error(`emsg version ${e[0]}, expected 1`);
     const timescale = e.readUInt32BE(4);
     const presentation = Number(e.readBigUInt64BE(8));

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { getId3Frames } from '@svta/cml-id3';
 import { Fmp4SegmentWriter } from '../../src/media/package/fmp4/fmp4-segment-writer.js';
 import { id3TxxxTag } from '../../src/media/package/id3.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
@@ -16,6 +17,7 @@ import type { AccessUnit } from '../../src/media/types.js';
 import { readFlv, type FlvClip } from './fixtures/package-flv.js';
 import { ffprobeJson, run } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
+import { parsePackets, pesOf } from './fixtures/package-ts.js';
 
 // ---- a minimal ISO BMFF reader -------------------------------------------------------------------------------------
 
@@ -278,42 +280,88 @@ describe('fMP4 fragments', () => {
 });
 
 describe('fMP4 timed metadata (emsg)', () => {
-  it('puts an emsg v1 (ID3 scheme, 64-bit presentation time, ID3 payload) before the next moof', () => {
+  const readEmsg = (b: Buffer) => {
+    assert.equal(b.readUIntBE(1, 3), 0, 'flags');
+    if (b[0] === 1) {
+      const [scheme, afterScheme] = cstring(b, 24);
+      const [value, afterValue] = cstring(b, afterScheme);
+      return {
+        version: 1, timescale: b.readUInt32BE(4), time: u64(b, 8), duration: b.readUInt32BE(16), id: b.readUInt32BE(20),
+        scheme, value, data: b.subarray(afterValue),
+      };
+    }
+    assert.equal(b[0], 0, 'version 0 or 1');
+    const [scheme, afterScheme] = cstring(b, 4);
+    const [value, afterValue] = cstring(b, afterScheme);
+    return {
+      version: 0, timescale: b.readUInt32BE(afterValue), time: b.readUInt32BE(afterValue + 4), duration: b.readUInt32BE(afterValue + 8),
+      id: b.readUInt32BE(afterValue + 12), scheme, value, data: b.subarray(afterValue + 16),
+    };
+  };
+
+  it('puts each tag before the next moof twice: emsg v1 (aomedia ID3, absolute time) and v0 (urn:twitch:id3, time in the segment)', () => {
     const units = synthetic({ durationMs: 500 });
     const w = writerWith(units.slice(0, 10));
+    // v0 times count from the segment's earliest video presentation time (writerWith adds 10 s).
+    const start = Math.min(...units.slice(0, 10).filter((u) => u.track === 'video').map((u) => u.pts)) + 10_000;
     const id3 = id3TxxxTag('{"hello":"world"}');
     const id3b = id3TxxxTag('second');
     w.writeMetadata(10_100, id3);
     w.writeMetadata(10_133, id3b);
     const part = w.part();
     const boxes = parseBoxes(part);
-    assert.deepEqual(types(boxes), ['emsg', 'emsg', 'moof', 'mdat']);
-    const readEmsg = (b: Buffer) => {
-      assert.equal(b[0], 1, 'version 1');
-      assert.equal(b.readUIntBE(1, 3), 0);
-      const [scheme, afterScheme] = cstring(b, 24);
-      const [value, afterValue] = cstring(b, afterScheme);
-      return {
-        timescale: b.readUInt32BE(4), presentationTime: u64(b, 8), duration: b.readUInt32BE(16), id: b.readUInt32BE(20),
-        scheme, value, data: b.subarray(afterValue),
-      };
-    };
-    const e1 = readEmsg(boxes[0]!.body);
-    const e2 = readEmsg(boxes[1]!.body);
-    assert.deepEqual(
-      { ...e1, data: undefined },
-      { timescale: 90_000, presentationTime: 10_100 * 90, duration: 0xffffffff, id: 0, scheme: 'https://aomedia.org/emsg/ID3', value: '', data: undefined },
-    );
-    assert.ok(e1.data.equals(id3), 'message_data = the ID3 tag');
-    assert.deepEqual([e2.id, e2.presentationTime], [1, 10_133 * 90]);
-    assert.ok(e2.data.equals(id3b));
-    // Without samples the emsg waits for the next fragment; the next part has none left.
+    assert.deepEqual(types(boxes), ['emsg', 'emsg', 'emsg', 'emsg', 'moof', 'mdat']);
+    const [a1, a0, b1, b0] = boxes.slice(0, 4).map((b) => readEmsg(b.body));
+    assert.deepEqual({ ...a1, data: undefined }, {
+      version: 1, timescale: 90_000, time: 10_100 * 90, duration: 0xffffffff, id: 0, scheme: 'https://aomedia.org/emsg/ID3', value: '', data: undefined,
+    });
+    assert.deepEqual({ ...a0, data: undefined }, {
+      version: 0, timescale: 90_000, time: (10_100 - start) * 90, duration: 0xffffffff, id: 0, scheme: 'urn:twitch:id3', value: '', data: undefined,
+    });
+    assert.ok(a1!.data.equals(id3) && a0!.data.equals(id3), 'message_data = the ID3 tag');
+    assert.deepEqual([b1!.id, b1!.time, b0!.id, b0!.time], [1, 10_133 * 90, 1, (10_133 - start) * 90]);
+    assert.ok(b1!.data.equals(id3b) && b0!.data.equals(id3b));
+    // Without samples the emsgs wait for the next fragment; the next part has none left. v0 stays segment-relative.
     w.writeMetadata(10_200, id3);
     assert.equal(w.part().length, 0);
     for (const u of units.slice(10, 12)) w.write(timed(u));
-    assert.deepEqual(types(parseBoxes(w.part())), ['emsg', 'moof', 'mdat']);
+    const later = parseBoxes(w.part());
+    assert.deepEqual(types(later), ['emsg', 'emsg', 'moof', 'mdat']);
+    assert.equal(readEmsg(later[1]!.body).time, (10_200 - start) * 90);
     for (const u of units.slice(12, 14)) w.write(timed(u));
     assert.deepEqual(types(parseBoxes(w.part())), ['moof', 'mdat']);
+  });
+
+  it('carries the per-segment tag only as urn:twitch:id3 (hls.js and Safari read only the aomedia scheme)', () => {
+    const w = writerWith(synthetic({ durationMs: 200 }));
+    const tag = id3TxxxTag('{"cmd":"ld_lat_data"}', 'segmentmetadata');
+    w.writeMetadata(10_000, tag, 'segment');
+    const boxes = parseBoxes(w.finish());
+    assert.deepEqual(types(boxes), ['emsg', 'moof', 'mdat']);
+    const e = readEmsg(boxes[0]!.body);
+    assert.deepEqual([e.version, e.scheme, e.time], [0, 'urn:twitch:id3', 0]);
+    assert.ok(e.data.equals(tag));
+  });
+
+  it('starts every segment of HlsSegmenter with the segmentmetadata tag (v0 only, delta 0)', () => {
+    const writer = new Fmp4SegmentWriter();
+    const seg = new HlsSegmenter({ writer, partTargetMs: 334 });
+    const segments: Segment[] = [];
+    seg.on('segment', (x) => segments.push(x));
+    seg.setTracks(videoTrack(640, 360), audioTrack());
+    for (const u of synthetic({ durationMs: 6000 })) seg.push(u);
+    seg.end();
+    assert.equal(segments.length, 3);
+    for (const s of segments) {
+      const boxes = parseBoxes(s.bytes);
+      const emsgs = boxes.filter((b) => b.type === 'emsg').map((b) => readEmsg(b.body));
+      assert.equal(boxes[0]!.type, 'emsg', 'before the first moof');
+      assert.equal(emsgs.length, 1);
+      assert.deepEqual([emsgs[0]!.version, emsgs[0]!.scheme, emsgs[0]!.time], [0, 'urn:twitch:id3', 0]);
+      const [frame] = getId3Frames(new Uint8Array(emsgs[0]!.data));
+      assert.deepEqual([frame!.key, frame!.info], ['TXXX', 'segmentmetadata']);
+      assert.equal(JSON.parse(String(frame!.data)).transc_r, s.programDateTime.getTime());
+    }
   });
 });
 
@@ -336,6 +384,27 @@ describe('fMP4 through HlsSegmenter', () => {
       if (next !== undefined) assert.equal(traf!.baseDecodeTime, next, 'segments continue the audio clock');
       next = traf!.baseDecodeTime + traf!.trun.samples.reduce((n, x) => n + x.duration, 0);
     }
+  });
+
+  it('feeds a TS tap (the copy recordings are made of) whose pieces each start with the segmentmetadata tag', () => {
+    const live = new HlsSegmenter({ writer: new Fmp4SegmentWriter(), partTargetMs: 334 });
+    const copy = new HlsSegmenter({ windowSize: 1, retainAfterWindow: 0 });
+    const pieces: Segment[] = [];
+    copy.on('segment', (x) => pieces.push(x));
+    live.setTracks(videoTrack(640, 360), audioTrack());
+    live.addTap(copy);
+    for (const u of synthetic({ durationMs: 6000 })) live.push(u);
+    live.pushMetadata(id3TxxxTag('recorded text'));
+    live.end();
+    assert.equal(pieces.length, 3);
+    for (const piece of pieces) {
+      const [first] = pesOf(parsePackets(piece.bytes), 0x102);
+      const frames = getId3Frames(new Uint8Array(first!.payload));
+      assert.deepEqual([frames[0]!.key, frames[0]!.info], ['TXXX', 'segmentmetadata']);
+    }
+    const texts = pieces.flatMap((x) => pesOf(parsePackets(x.bytes), 0x102)).flatMap((p) => getId3Frames(new Uint8Array(p.payload)))
+      .filter((f) => f.info !== 'segmentmetadata').map((f) => f.data);
+    assert.deepEqual(texts, ['recorded text'], 'PutMetadata once, in the TS copy too');
   });
 
   it('serves each segment\'s init section from its segment event, a new one after a track change', () => {

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import type { types as hlsTypes } from 'hls-parser';
-import { renderLowLatencyPlaylist, renditionReportFor, type LowLatencyUris } from '../../src/media/package/ll-playlist.js';
+import { PREFETCH_SEGMENTS, renderLowLatencyPlaylist, renditionReportFor, type LowLatencyUris } from '../../src/media/package/ll-playlist.js';
 import { DEFAULT_PART_TARGET_MS as TARGET, type Part } from '../../src/media/package/parts.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
 import { HlsSegmenter, type HlsSegmenterOptions } from '../../src/media/package/segmenter.js';
@@ -300,6 +300,26 @@ describe('renderLowLatencyPlaylist', () => {
     const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, { mapUri: 'source/init.mp4' });
     assert.match(text, /#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-MAP:URI="source\/init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:/);
     assert.equal(parse(text).segments[0]!.map?.uri, 'source/init.mp4');
+  });
+
+  it('lists the segment in progress and the next as EXT-X-TWITCH-PREFETCH at their final URIs (hls-parser ignores them)', () => {
+    const r = run(clip({ durationMs: 6500 }), {}, false);
+    const withPrefetch: LowLatencyUris = { ...uris, prefetch: (msn) => `source/${msn}.ts` };
+    const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, withPrefetch, { renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }] });
+    assert.equal(r.seg.openSequence, 3);
+    // After the segment in progress and its hint, before the rendition reports; the final segment URIs.
+    assert.match(text, /#EXT-X-PRELOAD-HINT:[^\n]+\n#EXT-X-TWITCH-PREFETCH:source\/3\.ts\n#EXT-X-TWITCH-PREFETCH:source\/4\.ts\n#EXT-X-RENDITION-REPORT:/);
+    assert.equal(text.match(/PREFETCH/g)!.length, PREFETCH_SEGMENTS);
+    // The LL-HLS reading of the same playlist is unchanged: hls-parser (strict) sees no prefetch and the same segments.
+    const pl = parse(text);
+    assert.deepEqual(pl.prefetchSegments, []);
+    const without = parse(renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, { renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }] }));
+    assert.deepEqual({ ...pl, source: '' }, { ...without, source: '' });
+    // None once ended, and none before the first keyframe.
+    r.seg.end();
+    assert.ok(!renderLowLatencyPlaylist(r.seg.lowLatencyState()!, withPrefetch).includes('PREFETCH'));
+    const empty = new HlsSegmenter({ partTargetMs: TARGET });
+    assert.ok(!renderLowLatencyPlaylist(empty.lowLatencyState()!, withPrefetch).includes('PREFETCH'));
   });
 
   it('leaves the plain renderer untouched for NORMAL channels', () => {

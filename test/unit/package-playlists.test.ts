@@ -1,8 +1,10 @@
 // Playlist renderer and bitrate meter tests: media playlist tags and ordering, target duration rounding,
-// discontinuity sequence, ENDLIST, multivariant STREAM-INF attributes, measured and estimated bandwidth.
+// discontinuity sequence, ENDLIST, multivariant STREAM-INF attributes and SERVER-TIME, measured and estimated bandwidth.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import HLS from 'hls-parser';
+import type { types as hlsTypes } from 'hls-parser';
 import { BitrateMeter, estimateBandwidth } from '../../src/media/package/bitrate.js';
 import {
   renderMediaPlaylist, renderMultivariantPlaylist, targetDurationFor,
@@ -83,6 +85,13 @@ describe('renderMultivariantPlaylist', () => {
       'audio.m3u8',
       '',
     ].join('\n'));
+  });
+
+  it('writes the server clock as EXT-X-SESSION-DATA SERVER-TIME (seconds) when given, which hls-parser reads', () => {
+    const text = renderMultivariantPlaylist({ serverTimeMs: 1_700_000_000_123, renditions: [{ uri: 'a.m3u8', bandwidth: 1, codecs: [] }] });
+    assert.match(text, /^#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-SESSION-DATA:DATA-ID="SERVER-TIME",VALUE="1700000000\.123"\n#EXT-X-STREAM-INF:/);
+    const parsed = HLS.parse(text) as hlsTypes.MasterPlaylist;
+    assert.deepEqual(parsed.sessionDataList.map((d) => [d.id, d.value]), [['SERVER-TIME', '1700000000.123']]);
   });
 
   it('builds a rendition entry from a segmenter: estimate first, then measured peak', () => {

@@ -8,6 +8,7 @@ import type { Segment } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
 import { audioTrack, synthetic, videoTrack, type SyntheticOptions } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
+import { txxxFrames } from '../helpers/id3-carriage.js';
 
 function run(units: AccessUnit[], options: HlsSegmenterOptions = {}, end = true) {
   const seg = new HlsSegmenter(options);
@@ -170,10 +171,37 @@ describe('HlsSegmenter program date time and metadata', () => {
     assert.equal(seg.pushMetadata(tag), true);
     seg.end();
     const id3 = pesOf(parsePackets(out[0]!.bytes), 0x102);
-    assert.equal(id3.length, 1);
-    assert.ok(id3[0]!.payload.equals(tag));
+    assert.equal(id3.length, 2, 'the segmentmetadata tag, then the pushed one');
+    assert.ok(id3[1]!.payload.equals(tag));
     const lastVideo = pesOf(parsePackets(out[0]!.bytes), 0x100).pop()!;
-    assert.equal(id3[0]!.pts, lastVideo.pts);
+    assert.equal(id3[1]!.pts, lastVideo.pts);
+  });
+
+  it('starts every segment with the segmentmetadata tag at its first PTS: stream_offset from the first PDT, transc_r = PDT', () => {
+    const { emitted } = run(clip({ durationMs: 8000 }));
+    assert.equal(emitted.length, 4);
+    const first = emitted[0]!.programDateTime.getTime();
+    for (const s of emitted) {
+      const packets = parsePackets(s.bytes);
+      assert.deepEqual(packets.slice(0, 3).map((p) => p.pid), [0, 0x1000, 0x102], 'PAT, PMT, then the tag');
+      const [tag, ...rest] = pesOf(packets, 0x102);
+      assert.equal(rest.length, 0, 'one tag per segment');
+      const frames = txxxFrames(new Uint8Array(tag!.payload));
+      assert.equal(frames.length, 1);
+      assert.equal(frames[0]!.description, 'segmentmetadata');
+      const json = JSON.parse(frames[0]!.text) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(json), ['cmd', 'stream_offset', 'transc_r', 'transc_s']);
+      assert.equal(json.cmd, 'ld_lat_data');
+      assert.equal(json.transc_r, s.programDateTime.getTime());
+      assert.ok((json.transc_s as number) >= (json.transc_r as number));
+      assert.equal(json.stream_offset, (s.programDateTime.getTime() - first) / 1000);
+      assert.equal(tag!.pts, pesOf(packets, 0x100)[0]!.pts, 'presented with the first video frame');
+    }
+  });
+
+  it('leaves the tag out with segmentMetadata: false', () => {
+    const { emitted } = run(clip({ durationMs: 4000 }), { segmentMetadata: false });
+    for (const s of emitted) assert.equal(pesOf(parsePackets(s.bytes), 0x102).length, 0);
   });
 
   it('ignores pushes after end()', () => {

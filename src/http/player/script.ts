@@ -1,8 +1,9 @@
 // The player page's script, served as /_openivs/player/player.js (plain browser JavaScript kept as a string: the
 // project's TypeScript has no DOM types and no bundler). It plays ?url= with hls.js in low-latency mode, retries
 // while the channel is offline (the multivariant playlist answers 404), shows the state, the latency and the
-// timed metadata (ID3 TXXX from PutMetadata) as hls.js parses it. For tests and the console it exposes
-// window.__openivsCues (every cue that arrived), window.__openivsStates (state history) and window.__openivsLatency.
+// timed metadata (ID3 TXXX from PutMetadata) as hls.js parses it, leaving out the `segmentmetadata` tag every segment
+// starts with. For tests and the console it exposes window.__openivsCues (every cue that arrived),
+// window.__openivsStates (state history) and window.__openivsLatency.
 // Keep it free of backticks and dollar-brace: it sits in a template literal.
 
 export const PLAYER_JS = String.raw`(function () {
@@ -175,7 +176,11 @@ export const PLAYER_JS = String.raw`(function () {
       var sample = data.samples[i];
       var frames = sample.data ? parseId3(sample.data) : [];
       if (frames.length === 0) frames = [{ id: '?', description: '', text: '(unparsed ' + (sample.data ? sample.data.length : 0) + ' bytes)' }];
-      for (var j = 0; j < frames.length; j++) addCue(frames[j], sample.pts);
+      for (var j = 0; j < frames.length; j++) {
+        // The tag at the start of every segment (TXXX segmentmetadata, for Amazon's IVS player) is not a cue.
+        if (frames[j].id === 'TXXX' && frames[j].description === 'segmentmetadata') continue;
+        addCue(frames[j], sample.pts);
+      }
     }
     markShown();
   }

@@ -1,23 +1,52 @@
-// The immutable media objects behind a media playlist: segments, LL-HLS parts (the part named in
-// the preload hint is held until it completes) and the fMP4 initialization section.
+// The immutable media objects behind a media playlist: segments (single byte ranges of complete ones,
+// byte-range.ts; a LOW rendition's prefetch segments streamed while they grow, prefetch.ts), LL-HLS
+// parts (the part named in the preload hint is held until it completes) and the fMP4 initialization section.
 
 import type { HttpResponse } from '../../http/types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';
+import { decideRange } from './byte-range.js';
 import { hold } from './hold.js';
 import type { PartRoute } from './part-routes.js';
-import { SEGMENT_TYPES, sendBody, sendPlaybackError } from './responses.js';
+import { isPrefetchSegment, streamPrefetchSegment } from './prefetch.js';
+import { SEGMENT_TYPES, sendBody, sendPlaybackError, writePlaybackHead } from './responses.js';
 
 export const SEGMENT_CACHE = 'public, max-age=604800, immutable';
 const INIT_CACHE = 'max-age=60';
 
 const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
 
-export function sendSegment(segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string): void {
-  const found = segmenter.writer.extension === extension ? segmenter.window.find(sequence) : undefined;
-  if (!found) return sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
-  sendBody(res, head, 200, typeOf(extension), SEGMENT_CACHE, found.bytes);
+export function sendSegment(
+  stream: LiveStream, segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string,
+  maxWaiters: number, range?: string,
+): void {
+  const ours = segmenter.writer.extension === extension;
+  const found = ours ? segmenter.window.find(sequence) : undefined;
+  if (found) return sendSegmentBytes(found.bytes, typeOf(extension), range, res, head);
+  if (ours && isPrefetchSegment(segmenter, sequence)) {
+    const prefetch = { stream, segmenter, sequence, contentType: typeOf(extension), cacheControl: SEGMENT_CACHE, maxWaiters };
+    return streamPrefetchSegment(prefetch, res, head, url);
+  }
+  sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
+}
+
+/** A complete segment, or the single byte range asked for (206; 416 when it lies past the end). */
+function sendSegmentBytes(bytes: Buffer, type: string, range: string | undefined, res: HttpResponse, head: boolean): void {
+  const decision = decideRange(range, bytes.length);
+  if (decision.kind === 'whole') return sendBody(res, head, 200, type, SEGMENT_CACHE, bytes);
+  const exposed = { 'access-control-expose-headers': 'content-length, content-range', 'accept-ranges': 'bytes' };
+  if (decision.kind === 'unsatisfiable') {
+    writePlaybackHead(res, 416, type, SEGMENT_CACHE, { ...exposed, 'content-range': `bytes */${bytes.length}`, 'content-length': '0' });
+    res.end();
+    return;
+  }
+  const { start, end } = decision;
+  writePlaybackHead(res, 206, type, SEGMENT_CACHE, {
+    ...exposed, 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': String(end - start + 1),
+  });
+  if (head) res.end();
+  else res.end(bytes.subarray(start, end + 1));
 }
 
 export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string): void {

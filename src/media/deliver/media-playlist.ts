@@ -1,6 +1,7 @@
 // Media playlists: plain HLS for NORMAL channels (rendered once per change and shared by every
 // viewer), LL-HLS for LOW channels (parts, preload hint, rendition reports, delta updates and
-// blocking reload via _HLS_msn/_HLS_part).
+// blocking reload via _HLS_msn/_HLS_part) plus the two prefetch segments Amazon's IVS player streams
+// (prefetch.ts): the same playlist serves both kinds of low-latency player.
 
 import type { HttpResponse } from '../../http/types.js';
 import { renderLowLatencyPlaylist, renditionReportFor, type RenditionReport } from '../package/ll-playlist.js';
@@ -94,6 +95,7 @@ function lowLatencyPlaylist(
   return renderLowLatencyPlaylist(beforeEnd && state.ended ? lastLiveVersion(state) : state, {
     segment: (s) => segmentUri(rendition, s.sequence, extension),
     part: (msn, index) => partUri(rendition, msn, index, extension),
+    prefetch: (msn) => segmentUri(rendition, msn, extension),
   }, {
     skip, renditionReports, independentSegments: true, mapUri: mapUriFor(segmenter, rendition),
   });

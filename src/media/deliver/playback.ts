@@ -109,7 +109,9 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
         sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
           .catch(failed);
         return;
-      case 'segment': return sendSegment(found.segmenter, route.sequence, route.extension, res, head, path);
+      case 'segment':
+        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps),
+          typeof req.headers.range === 'string' ? req.headers.range : undefined);
       case 'init': return sendInit(found.segmenter, res, head, path);
     }
   });
@@ -222,6 +224,6 @@ function variants(
   if (renditions.length === 0) {
     return sendPlaybackError(res, head, 403, url, 'No rendition at or below the maximum resolution of the token', AUTH_ERROR);
   }
-  const body = renderMultivariantPlaylist({ renditions, independentSegments: true });
+  const body = renderMultivariantPlaylist({ renditions, independentSegments: true, serverTimeMs: Date.now() });
   sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);
 }

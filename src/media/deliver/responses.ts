@@ -49,6 +49,24 @@ export function sendBody(
   else res.end(body);
 }
 
+/**
+ * The status and headers of a playback response written by the caller, with the same CORS as sendBody: streamed
+ * segments (no content-length: chunked transfer on HTTP/1.1, DATA frames on HTTP/2, prefetch.ts) and byte ranges
+ * (`extra`: content-range, content-length, … set last).
+ */
+export function writePlaybackHead(
+  res: HttpResponse, status: number, contentType: string, cacheControl: string, extra: Record<string, string> = {},
+): void {
+  const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
+  const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
+  if (allowOrigin === undefined) Object.assign(headers, CORS);
+  else {
+    headers.vary = 'origin';
+    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
+  }
+  res.writeHead(status, Object.assign(headers, extra));
+}
+
 /** Text shaped like a private session's credential (`a.<payload>.<mac>`), wherever a mangled path put it. */
 const CREDENTIAL_LIKE = /a\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 

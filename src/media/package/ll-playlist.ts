@@ -1,6 +1,9 @@
 // Low-Latency HLS media playlist (RFC 8216bis): the plain media playlist plus EXT-X-SERVER-CONTROL, EXT-X-PART-INF,
 // EXT-X-PART for the parts of the last segments and of the segment in progress, EXT-X-PRELOAD-HINT for the part
 // being written, EXT-X-RENDITION-REPORT for sibling renditions and, for delta updates (_HLS_skip), EXT-X-SKIP.
+// With a `prefetch` URI builder it also lists, for players of the older "LHLS" scheme (Amazon's IVS player, which
+// ignores parts), the segment being written and the next one as EXT-X-TWITCH-PREFETCH (see PREFETCH_TAG): their
+// final URIs, served while they grow (deliver/prefetch.ts). LL-HLS clients ignore the unknown tag.
 // Pure like playlists.ts: callers pass URI builders and the sibling reports.
 
 import type { LowLatencyPlaylistState, Part } from './parts.js';
@@ -11,6 +14,8 @@ import type { Segment } from './types.js';
 export interface LowLatencyUris {
   segment: (segment: Segment) => string;
   part: (sequence: number, index: number) => string;
+  /** The URI segment `sequence` will have once complete; set to list prefetch segments. */
+  prefetch?: (sequence: number) => string;
 }
 
 export interface RenditionReport {
@@ -37,6 +42,14 @@ export const PART_HOLD_BACK_PARTS = 3;
 export const SKIP_BOUNDARY_TARGETS = 6;
 /** EXT-X-PART tags are listed for segments within this many target durations of the playlist end. */
 export const PART_LISTING_TARGETS = 3;
+/**
+ * Prefetch segments as Twitch writes them (IVS writes `#EXT-X-PREFETCH`; Amazon's player reads both). The Twitch name
+ * keeps the playlist a plain LL-HLS playlist for tools that know EXT-X-PREFETCH from the community LHLS draft, where
+ * a prefetch tag after the parts of the segment in progress would turn that segment into a prefetch segment.
+ */
+export const PREFETCH_TAG = '#EXT-X-TWITCH-PREFETCH';
+/** Prefetch segments listed: the one being written and the next (as IVS and Twitch do; the LHLS draft allows two). */
+export const PREFETCH_SEGMENTS = 2;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
@@ -105,6 +118,9 @@ export function renderLowLatencyPlaylist(
   }
   if (state.nextPart && live) {
     lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${uris.part(state.nextPart.msn, state.nextPart.part)}"`);
+  }
+  if (pending && live && uris.prefetch) {
+    for (let i = 0; i < PREFETCH_SEGMENTS; i++) lines.push(`${PREFETCH_TAG}:${uris.prefetch(pending.sequence + i)}`);
   }
   if (live) {
     for (const r of options.renditionReports ?? []) {

@@ -62,12 +62,21 @@ export interface RenditionEntry {
 export interface MultivariantInput {
   renditions: readonly RenditionEntry[];
   independentSegments?: boolean;
+  /**
+   * The server's clock when the playlist is served (epoch ms), as `EXT-X-SESSION-DATA` `SERVER-TIME` (seconds): Amazon's
+   * IVS player takes its clock from it to read the segments' `transc_r` times (segment-metadata.ts) as latency, so a
+   * viewer whose clock is off does not chase a latency it does not have. Only in per-viewer (uncached) playlists.
+   */
+  serverTimeMs?: number;
 }
 
 /** Renditions are listed in the given order (players start with the first). */
 export function renderMultivariantPlaylist(input: MultivariantInput): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3'];
   if (input.independentSegments) lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
+  if (input.serverTimeMs !== undefined) {
+    lines.push(`#EXT-X-SESSION-DATA:DATA-ID="SERVER-TIME",VALUE="${(input.serverTimeMs / 1000).toFixed(3)}"`);
+  }
   for (const r of input.renditions) {
     lines.push(`#EXT-X-STREAM-INF:${streamInfAttributes(r).join(',')}`);
     lines.push(r.uri);

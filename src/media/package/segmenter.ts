@@ -3,12 +3,14 @@
 // bytes come from a SegmentWriter (MPEG-TS by default), so fMP4 and LL-HLS parts can plug in at the same seams.
 // Emits 'segment' for each finished segment and 'end' after end(). With `partTargetMs` (LL-HLS) it also cuts each
 // segment into parts at frame boundaries (SegmentWriter.part()) and emits 'part' for each; a segment's last part is
-// emitted just before its 'segment', when the window already lists the segment.
+// emitted just before its 'segment', when the window already lists the segment. Every segment starts with the
+// `segmentmetadata` ID3 tag (segment-metadata.ts) unless `segmentMetadata` is false.
 
 import { EventEmitter } from 'node:events';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { BitrateMeter } from './bitrate.js';
 import { programDateTimeFor } from './program-date-time.js';
+import { segmentMetadataTag } from './segment-metadata.js';
 import { SegmentWindow } from './segment-window.js';
 import { Timeline } from './timeline.js';
 import { sameTracks } from './tracks.js';
@@ -42,6 +44,8 @@ export interface HlsSegmenterOptions {
    * at the last frame that keeps them within the target; audio-only streams cut on audio frames.
    */
   partTargetMs?: number;
+  /** Start every segment with IVS's `segmentmetadata` ID3 tag (segment-metadata.ts). Default true. */
+  segmentMetadata?: boolean;
 }
 
 export interface SegmenterEvents {
@@ -89,6 +93,9 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private lastVideoDts: number | undefined;
   /** Segmenters fed the same input (e.g. an MPEG-TS copy of an fMP4 rendition for recording). */
   private readonly taps = new Set<HlsSegmenter>();
+  private readonly segmentMetadata: boolean;
+  /** PDT (epoch ms) of the first segment: `stream_offset` of the segment metadata counts from it. */
+  private firstProgramDateTime: number | undefined;
 
   constructor(options: HlsSegmenterOptions = {}) {
     super();
@@ -110,6 +117,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
       this.partTargetMs = part;
     }
     this.keepPartsFor = windowSize + (options.retainAfterWindow ?? 2);
+    this.segmentMetadata = options.segmentMetadata ?? true;
   }
 
   /**
@@ -220,6 +228,11 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     };
   }
 
+  /** Media sequence number of the segment being written; undefined before the first keyframe and after end(). */
+  get openSequence(): number | undefined {
+    return this.open ? this.nextSequence : undefined;
+  }
+
   /** The latest completed part, or undefined (no parts yet, or no partTargetMs). */
   lastPartPosition(): PartPosition | undefined {
     return this.lastPart;
@@ -242,7 +255,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     if (!this.open) {
       this.waitingSince ??= unit.dts;
       if (!startsHere && unit.dts - this.waitingSince < this.maxSegmentMs) return false;
-      this.openSegment(unit.dts, arrival, startsHere);
+      this.openSegment(unit, arrival, startsHere);
       this.noteStep(unit, tracks);
       return true;
     }
@@ -250,7 +263,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     const due = this.pendingDiscontinuity || elapsed >= (unit.track === 'video' ? this.cutAtMs : this.targetMs);
     if ((startsHere && due) || elapsed >= this.maxSegmentMs) {
       this.close(unit.dts);
-      this.openSegment(unit.dts, arrival, startsHere);
+      this.openSegment(unit, arrival, startsHere);
     } else if (this.partTargetMs !== undefined && this.partDue(unit, tracks)) {
       this.closePart(unit.dts);
       this.partStartDts = unit.dts;
@@ -348,16 +361,25 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.writer.setTracks(tracks);
   }
 
-  private openSegment(startDts: number, arrival: number, independent: boolean): void {
+  /** Opens a segment starting with `first` (written by the caller right after). */
+  private openSegment(first: TimedUnit, arrival: number, independent: boolean): void {
+    const startDts = first.dts;
     if (this.pendingTracks) this.applyTracks(this.pendingTracks);
     this.writer.begin();
+    const programDateTime = programDateTimeFor(arrival, this.window.last);
     this.open = {
       startDts,
-      programDateTime: programDateTimeFor(arrival, this.window.last),
+      programDateTime,
       discontinuity: this.pendingDiscontinuity,
       independent,
       videoFrames: 0,
     };
+    if (this.segmentMetadata) {
+      const pdt = programDateTime.getTime();
+      this.firstProgramDateTime ??= pdt;
+      const tag = segmentMetadataTag({ receivedAtMs: pdt, sentAtMs: Date.now(), streamOffsetS: (pdt - this.firstProgramDateTime) / 1000 });
+      this.writer.writeMetadata(first.pts, tag, 'segment');
+    }
     this.pendingDiscontinuity = false;
     this.waitingSince = undefined;
     this.openParts = [];

@@ -26,6 +26,9 @@ export interface Segment {
   bytes: Buffer;
 }
 
+/** `timed`: PutMetadata's text; `segment`: the tag at the start of every segment (segment-metadata.ts). */
+export type MetadataKind = 'timed' | 'segment';
+
 /** One access unit on the output timeline, as handed to a SegmentWriter. */
 export interface TimedUnit {
   track: 'video' | 'audio';
@@ -48,8 +51,11 @@ export interface SegmentWriter {
   /** Starts a segment (TS: PAT/PMT; fMP4: nothing until samples arrive). */
   begin(): void;
   write(unit: TimedUnit): void;
-  /** Timed metadata (an ID3v2.4 tag) presented at `ptsMs`; TS: ID3 PES, fMP4: emsg before the next moof. */
-  writeMetadata(ptsMs: number, id3: Buffer): void;
+  /**
+   * Timed metadata (an ID3v2.4 tag) presented at `ptsMs`; TS: ID3 PES, fMP4: emsg before the next moof. `kind`
+   * `segment` is the per-segment tag (segment-metadata.ts), which fMP4 carries only where Amazon's IVS player reads it.
+   */
+  writeMetadata(ptsMs: number, id3: Buffer, kind?: MetadataKind): void;
   /** Closes the current part: the bytes since begin() or the previous part(). */
   part(): Buffer;
   /** Closes the segment: all of its bytes. */

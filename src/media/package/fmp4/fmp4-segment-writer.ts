@@ -1,11 +1,12 @@
 // SegmentWriter for fragmented MP4 (CMAF) segments, `.m4s` with an EXT-X-MAP init section. Units are buffered per
 // track until part()/finish() cuts a fragment (exact sample durations, see track-run.ts); each part() is its own
 // moof+mdat, so an LL-HLS part is a fragment and a segment is its parts' fragments concatenated. Timed metadata
-// becomes emsg boxes placed before the next moof.
+// becomes emsg boxes placed before the next moof (emsg.ts: one for hls.js and Safari, one for Amazon's IVS player; the
+// per-segment tag only in the latter).
 
 import type { AudioTrackInfo, VideoTrackInfo } from '../../types.js';
-import type { SegmentWriter, TimedUnit, TrackSet } from '../types.js';
-import { id3Emsg } from './emsg.js';
+import type { MetadataKind, SegmentWriter, TimedUnit, TrackSet } from '../types.js';
+import { id3Emsg, twitchId3Emsg } from './emsg.js';
 import { buildFragment } from './fragment.js';
 import { audioTimescale, initSegment, TRACK_ID_AUDIO, TRACK_ID_VIDEO, VIDEO_TIMESCALE } from './init.js';
 import { TrackFragmenter, type TrackRun } from './track-run.js';
@@ -13,6 +14,12 @@ import { TrackFragmenter, type TrackRun } from './track-run.js';
 const AAC_FRAME_SAMPLES = 1024;
 const DEFAULT_FRAME_RATE = 30;
 const EMPTY = Buffer.alloc(0);
+
+interface PendingMetadata {
+  ptsMs: number;
+  id3: Buffer;
+  kind: MetadataKind;
+}
 
 export class Fmp4SegmentWriter implements SegmentWriter {
   readonly extension = 'm4s';
@@ -22,8 +29,10 @@ export class Fmp4SegmentWriter implements SegmentWriter {
   private audio: TrackFragmenter | undefined;
   /** Fragments of the open segment (its parts so far). */
   private fragments: Buffer[] = [];
-  /** emsg boxes waiting for the next moof. */
-  private emsgs: Buffer[] = [];
+  /** Metadata waiting for the next moof (its emsg boxes are made then, when the segment's start is known). */
+  private metadata: PendingMetadata[] = [];
+  /** Earliest PTS (ms) of the open segment's units (video when there is video): emsg v0 times are relative to it. */
+  private segmentStartMs: number | undefined;
   /** mfhd sequence_number of the next fragment: starts at 1, increases across segments. */
   private sequence = 1;
   private nextEventId = 0;
@@ -39,18 +48,21 @@ export class Fmp4SegmentWriter implements SegmentWriter {
 
   begin(): void {
     this.fragments = [];
+    this.segmentStartMs = undefined;
   }
 
   write(unit: TimedUnit): void {
-    (unit.track === 'video' ? this.video : this.audio)?.add(unit);
+    const track = unit.track === 'video' ? this.video : this.audio;
+    if (!track) return;
+    track.add(unit);
+    if (unit.track === 'video' || !this.video) this.segmentStartMs = Math.min(this.segmentStartMs ?? unit.pts, unit.pts);
   }
 
-  writeMetadata(ptsMs: number, id3: Buffer): void {
-    this.emsgs.push(id3Emsg(ptsMs, id3, this.nextEventId));
-    this.nextEventId = (this.nextEventId + 1) >>> 0;
+  writeMetadata(ptsMs: number, id3: Buffer, kind: MetadataKind = 'timed'): void {
+    this.metadata.push({ ptsMs, id3, kind });
   }
 
-  /** emsg* + moof + mdat for the units since the previous part; empty when there were none (emsgs keep waiting). */
+  /** emsg* + moof + mdat for the units since the previous part; empty when there were none (metadata keeps waiting). */
   part(): Buffer {
     if (this.pendingUnits() === 0) return EMPTY;
     const fragment = this.cutFragment();
@@ -85,10 +97,23 @@ export class Fmp4SegmentWriter implements SegmentWriter {
     }
     const moofAndMdat = buildFragment(this.sequence, runs);
     this.sequence = (this.sequence + 1) >>> 0 || 1;
-    if (this.emsgs.length === 0) return moofAndMdat;
-    const out = Buffer.concat([...this.emsgs, moofAndMdat]);
-    this.emsgs = [];
+    if (this.metadata.length === 0) return moofAndMdat;
+    const out = Buffer.concat([...this.emsgBoxes(), moofAndMdat]);
+    this.metadata = [];
     return out;
+  }
+
+  /** The pending metadata as emsg boxes: timed metadata in both carriages, the per-segment tag for the IVS player only. */
+  private emsgBoxes(): Buffer[] {
+    const boxes: Buffer[] = [];
+    const start = this.segmentStartMs ?? 0;
+    for (const m of this.metadata) {
+      const id = this.nextEventId;
+      this.nextEventId = (this.nextEventId + 1) >>> 0;
+      if (m.kind === 'timed') boxes.push(id3Emsg(m.ptsMs, m.id3, id));
+      boxes.push(twitchId3Emsg(m.ptsMs, start, m.id3, id));
+    }
+    return boxes;
   }
 }
 

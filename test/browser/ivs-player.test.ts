@@ -1,0 +1,159 @@
+// Amazon's IVS player (npm amazon-ivs-player, bundled with esbuild, its wasm worker served from the package) plays
+// openivs in headless Chromium as it plays IVS: BASIC LOW TS, LOW FRAGMENTED_MP4, STANDARD LOW and BASIC NORMAL each
+// play 20 s from the first PLAYING without a stall (at most one brief BUFFERING, the position never still for more
+// than 1.5 s and advancing with the clock), LOW channels in the player's low-latency mode (isLiveLowLatency, fed by the prefetch segments), NORMAL not;
+// PutMetadata arrives once as a TEXT_METADATA_CUE with the exact text from TS and from fMP4 (next to the per-segment
+// `segmentmetadata` cues, whose PDTs the playlists list); STANDARD lists its qualities and switches. Latency (the
+// playlists' PROGRAM-DATE-TIME at the player's position) is logged, not asserted. One server; channels one at a time.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
+import type { Browser } from 'playwright-core';
+import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
+import { killAllChildren, pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import {
+  describeRecord, firstPlaying, followProgramDateTimes, latencyReport, playWithIvsPlayer, startIvsPlayerPage, summarize,
+  type IvsPlayback, type IvsPlayerPage, type IvsRecord,
+} from '../helpers/ivs-player-page.js';
+
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+declare const window: any;
+
+const PLAY_MS = 20_000;
+const PUBLISH_SECONDS = 60;
+
+interface Live { channel: Channel; publisher: Running }
+interface Case {
+  label: string;
+  type: 'BASIC' | 'STANDARD';
+  latencyMode: 'LOW' | 'NORMAL';
+  containerFormat: 'TS' | 'FRAGMENTED_MP4';
+  /** PutMetadata text to send 4 s into the play, expected back exactly once. */
+  metadata?: string;
+}
+
+describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () => {
+  let server: TestServer;
+  let ivs: IvsClient;
+  let browser: Browser;
+  let pages: IvsPlayerPage;
+
+  before(async () => {
+    server = await startServer({ args: ['--max-transcodes', '1'] });
+    ivs = ivsClient(server);
+    [pages, browser] = await Promise.all([startIvsPlayerPage(), launchChromium()]);
+  });
+  after(async () => {
+    killAllChildren();
+    await browser?.close().catch(() => undefined);
+    await pages?.close();
+    ivs?.destroy();
+    await server?.stop();
+  });
+
+  /** Creates the channel, publishes a 640x360 test pattern and waits until its first media playlist lists 2 segments. */
+  async function goLive(c: Case): Promise<Live> {
+    const { label, type, latencyMode, containerFormat } = c;
+    const out = await ivs.send(new CreateChannelCommand({ name: label.replace(/\W+/g, '-'), type, latencyMode, containerFormat, insecureIngest: true }));
+    const channel = out.channel!;
+    const publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: PUBLISH_SECONDS });
+    // STANDARD: until the ladder rendition is listed too (the PDT follower reads the renditions listed now).
+    const renditions = type === 'STANDARD' ? 2 : 1;
+    await pollUntil(`${label} live with two segments`, async () => {
+      const master = await fetch(channel.playbackUrl!);
+      if (master.status !== 200) return false;
+      const uris = (await master.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      if (uris.length < renditions) return false;
+      const media = await (await fetch(new URL(uris[0]!, channel.playbackUrl!))).text();
+      return (media.match(/^#EXTINF:/gm) ?? []).length >= 2;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    return { channel, publisher };
+  }
+
+  /** Plays `c` for PLAY_MS from the first PLAYING; asserts playback, low-latency mode, metadata; logs latency. */
+  async function playsWithoutStall(c: Case, then?: (p: IvsPlayback, r: IvsRecord) => Promise<void>): Promise<void> {
+    const live = await goLive(c);
+    const dates = await followProgramDateTimes(live.channel.playbackUrl!);
+    const player = await playWithIvsPlayer(browser, pages, live.channel.playbackUrl!);
+    const detail = (r: IvsRecord) => `${describeRecord(r)}\n--- page console ---\n${player.console()}\n--- server ---\n${server.logs().slice(-2000)}`;
+    try {
+      const started = await player.until(`${c.label}: PLAYING`, (r) => firstPlaying(r) !== undefined || r.errors.length > 0, 30_000);
+      assert.deepEqual(started.errors, [], `${c.label}: no player error\n${detail(started)}`);
+      const from = firstPlaying(started)!.t;
+      if (c.metadata) {
+        await sleep(4_000);
+        await ivs.send(new PutMetadataCommand({ channelArn: live.channel.arn!, metadata: c.metadata }));
+      }
+      await sleep(from + PLAY_MS - Date.now());
+      let r = await player.read();
+      const s = summarize(r, from, from + PLAY_MS);
+      const latency = latencyReport(r, await dates.stop(), from);
+      assert.deepEqual(r.errors, [], `${c.label}: no player error\n${detail(r)}`);
+      assert.equal(s.finalState, 'Playing', `${c.label}: still playing\n${detail(r)}`);
+      assert.ok(s.bufferings <= 1 && s.bufferingMs <= 1_500,
+        `${c.label}: at most one brief BUFFERING after start (${s.bufferings}, ${s.bufferingMs} ms)\n${detail(r)}`);
+      // Advancing all along: never still for longer than a brief buffering, and on the whole with the clock (a page
+      // starved of CPU by a loaded machine plays a little slow, without stalling).
+      assert.ok(s.stillMs <= 1_500, `${c.label}: the position stood still for ${s.stillMs} ms\n${detail(r)}`);
+      assert.ok(s.elapsedS >= 0.9 * PLAY_MS / 1000 && s.advancedS >= 0.75 * s.elapsedS,
+        `${c.label}: the position advanced ${s.advancedS.toFixed(2)} s in ${s.elapsedS.toFixed(2)} s\n${detail(r)}`);
+      const low = r.samples.filter((x) => x.t >= from).map((x) => x.lowLatency);
+      assert.ok(low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),
+        `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)]})\n${detail(r)}`);
+      // Every segment's `segmentmetadata` cue carries its playlist PDT: the latency below rests on that.
+      assert.ok(latency.samples.length >= 10, `${c.label}: latency samples (${latency.samples.length})\n${detail(r)}`);
+      assert.equal(latency.unlisted, 0, `${c.label}: every segmentmetadata PDT is a PDT of the playlists`);
+      if (c.metadata) {
+        const text = c.metadata;
+        r = await player.until(`${c.label}: the PutMetadata cue`, (x) => x.cues.some((cue) => cue.text === text), 15_000);
+        await sleep(2_000); // a duplicate would follow within a segment
+        r = await player.read();
+        const cues = r.cues.filter((cue) => cue.text === text);
+        assert.equal(cues.length, 1, `${c.label}: exactly one TEXT_METADATA_CUE with the text: ${JSON.stringify(cues)}`);
+        assert.equal(cues[0]!.description, '', `${c.label}: the cue is PutMetadata's TXXX (empty description)`);
+        const others = r.cues.filter((cue) => cue.text !== text).map((cue) => cue.description);
+        assert.ok(others.every((d) => d === 'segmentmetadata'), `${c.label}: other cues are segmentmetadata: ${[...new Set(others)]}`);
+      }
+      console.log(`# IVS player, ${c.label}: ${(s.advancedS).toFixed(1)} s played in ${s.elapsedS.toFixed(1)} s, ` +
+        `${s.bufferings} buffering (${s.bufferingMs} ms), quality ${r.samples.at(-1)?.quality}; ${latency.text}`);
+      await then?.(player, r);
+    } finally {
+      await player.close();
+      await live.publisher.kill();
+    }
+  }
+
+  it('BASIC LOW TS: 20 s without stall in low-latency mode; PutMetadata as one TEXT_METADATA_CUE', async () => {
+    const text = `ts-cue {"score":"2-1","by":"ünïcödé ✓"} ${Math.random().toString(36).slice(2, 8)}`;
+    await playsWithoutStall({ label: 'BASIC LOW TS', type: 'BASIC', latencyMode: 'LOW', containerFormat: 'TS', metadata: text });
+  });
+
+  it('BASIC LOW FRAGMENTED_MP4: 20 s without stall in low-latency mode; PutMetadata as one TEXT_METADATA_CUE', async () => {
+    const text = `fmp4-cue {"fmp4":"ünïcödé ✓"} ${Math.random().toString(36).slice(2, 8)}`;
+    await playsWithoutStall({ label: 'BASIC LOW fMP4', type: 'BASIC', latencyMode: 'LOW', containerFormat: 'FRAGMENTED_MP4', metadata: text });
+  });
+
+  it('STANDARD LOW TS: 20 s without stall, then lists its qualities and switches to another', async () => {
+    await playsWithoutStall({ label: 'STANDARD LOW TS', type: 'STANDARD', latencyMode: 'LOW', containerFormat: 'TS' }, async (player, r) => {
+      assert.ok(r.qualities.length >= 2, `qualities: ${r.qualities.map((q) => q.name)}`);
+      assert.deepEqual(new Set(r.qualities.map((q) => q.height)).size, r.qualities.length, 'one quality per height');
+      const current = r.samples.at(-1)!.height;
+      const target = r.qualities.find((q) => q.height !== current)!;
+      await player.page.evaluate((name: string) => {
+        const p = window.__ivsPlayer;
+        p.setQuality(p.getQualities().find((q: { name: string }) => q.name === name));
+      }, target.name);
+      const switched = await player.until(`the switch to ${target.name}`, (x) =>
+        x.qualityChanges.some((q) => q.name === target.name) && x.samples.at(-1)?.height === target.height &&
+        x.states.at(-1)?.state === 'Playing', 20_000);
+      assert.deepEqual(switched.errors, []);
+      console.log(`# IVS player, STANDARD: qualities ${r.qualities.map((q) => q.name).join(', ')}; switched from ${current}p to ${target.name}`);
+    });
+  });
+
+  it('BASIC NORMAL TS: 20 s without stall, not in low-latency mode', async () => {
+    await playsWithoutStall({ label: 'BASIC NORMAL TS', type: 'BASIC', latencyMode: 'NORMAL', containerFormat: 'TS' });
+  });
+});
