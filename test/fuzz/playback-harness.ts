@@ -331,7 +331,10 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
   }
   const heldOut = res.status === 503 && req.mayHold && (req.method === 'HEAD' || errorCode === 'service_unavailable');
   const quota = res.status === 429 && (req.method === 'HEAD' || errorCode === 'concurrent_viewers_quota_exceeded');
-  if (![200, 204, 400, 403, 404, 405].includes(res.status) && !heldOut && !quota) problems.push(`status ${res.status}`);
+  // Single byte ranges of complete segments (Amazon's IVS player probes bandwidth with them).
+  const ranged = req.headers.range !== undefined && (res.status === 206 ||
+    (res.status === 416 && (req.method === 'HEAD' || errorCode === 'range_not_satisfiable')));
+  if (![200, 204, 400, 403, 404, 405].includes(res.status) && !heldOut && !quota && !ranged) problems.push(`status ${res.status}`);
   if (res.status === 204 && req.method !== 'OPTIONS') problems.push(`204 for ${req.method}`);
   if (res.status === 200 && req.method !== 'GET' && req.method !== 'HEAD') problems.push(`200 for ${req.method}`);
   if (res.status === 200 && req.method === 'GET' && type === 'application/vnd.apple.mpegurl') {

@@ -23,7 +23,7 @@ export function sendSegment(
 ): void {
   const ours = segmenter.writer.extension === extension;
   const found = ours ? segmenter.window.find(sequence) : undefined;
-  if (found) return sendSegmentBytes(found.bytes, typeOf(extension), range, res, head);
+  if (found) return sendSegmentBytes(found.bytes, typeOf(extension), range, res, head, url);
   if (ours && isPrefetchSegment(segmenter, sequence)) {
     const prefetch = { stream, segmenter, sequence, contentType: typeOf(extension), cacheControl: SEGMENT_CACHE, maxWaiters };
     return streamPrefetchSegment(prefetch, res, head, url);
@@ -31,15 +31,18 @@ export function sendSegment(
   sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
 }
 
-/** A complete segment, or the single byte range asked for (206; 416 when it lies past the end). */
-function sendSegmentBytes(bytes: Buffer, type: string, range: string | undefined, res: HttpResponse, head: boolean): void {
+/**
+ * A complete segment, or the single byte range asked for (206; 416 with IVS's JSON error body when it lies past
+ * the end, like every other playback error).
+ */
+function sendSegmentBytes(bytes: Buffer, type: string, range: string | undefined, res: HttpResponse, head: boolean, url: string): void {
   const decision = decideRange(range, bytes.length);
   if (decision.kind === 'whole') return sendBody(res, head, 200, type, SEGMENT_CACHE, bytes);
   const exposed = { 'access-control-expose-headers': 'content-length, content-range', 'accept-ranges': 'bytes' };
   if (decision.kind === 'unsatisfiable') {
-    writePlaybackHead(res, 416, type, SEGMENT_CACHE, { ...exposed, 'content-range': `bytes */${bytes.length}`, 'content-length': '0' });
-    res.end();
-    return;
+    res.setHeader('content-range', `bytes */${bytes.length}`);
+    res.setHeader('access-control-expose-headers', exposed['access-control-expose-headers']);
+    return sendPlaybackError(res, head, 416, url, 'Range not satisfiable', 'range_not_satisfiable');
   }
   const { start, end } = decision;
   writePlaybackHead(res, 206, type, SEGMENT_CACHE, {
