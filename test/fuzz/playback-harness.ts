@@ -269,6 +269,7 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
   }
   const secrets: string[] = [];
   const query: string[] = [];
+  let validToken = false;
   for (const p of spec.query) {
     if (p.name === 'vs') query.push(`vs=${vsValue(p.value as string, live, r)}`);
     else if (p.name === '_HLS_msn' || p.name === '_HLS_part') {
@@ -277,11 +278,16 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
       const t = p.value as { index: number; mutate: [number, string] | null };
       let token = ctx.tokens[t.index % ctx.tokens.length]!;
       if (t.mutate) token = token.slice(0, t.mutate[0] % (token.length + 1)) + t.mutate[1] + token.slice((t.mutate[0] % (token.length + 1)) + 1);
-      if (token.length >= 16 && token === ctx.tokens[0]) secrets.push(token);
+      if (token.length >= 16 && token === ctx.tokens[0]) {
+        secrets.push(token);
+        validToken = true;
+      }
       query.push(`token=${token}`);
     } else query.push(`${p.name}=${p.value as string}`);
   }
-  if (credential === ctx.live.priv.credential) secrets.push(credential!);
+  // A valid token buys the session credential: a multivariant answer to it lists the credential (the same token
+  // always yields the same one), so it is a secret only in answers to requests without that token.
+  if (credential === ctx.live.priv.credential && !validToken) secrets.push(credential!);
   if (!path.startsWith('/')) path = `/${path}`;
   const headers: Record<string, string> = {};
   if (spec.origin !== null) headers.origin = headerSafe(spec.origin);
@@ -345,7 +351,10 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
     }
   }
   if (req.method === 'HEAD' && res.body.length > 0) problems.push('HEAD with a body');
-  for (const secret of req.secrets) if (text.includes(secret)) problems.push('a token or credential echoed in the answer');
+  for (const secret of req.secrets) {
+    const at = text.indexOf(secret);
+    if (at >= 0) problems.push(`a token or credential echoed in the answer: …${text.slice(Math.max(0, at - 80), at)}<secret>…`);
+  }
   const limit = req.mayHold ? HOLD_LIMIT_MS : 5_000;
   if (res.ms > limit) problems.push(`answered after ${Math.round(res.ms)} ms (limit ${limit})`);
   return problems;
