@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { txxxFromTs } from '../test/helpers/id3-carriage.js';
+import { txxxFromTs } from '../devtools/id3-carriage.js';
 import { firstVariantUrl, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { followParts } from './lib/part-follower.js';
 import {

@@ -3,7 +3,7 @@
 // minimal page served from 127.0.0.1 by this process, one mode after the other, for:
 //   BASIC LOW (LL-HLS, hls.js lowLatencyMode), STANDARD LOW (same, transcoded ladder), BASIC NORMAL (plain HLS,
 //   hls.js defaults) and, as the baseline measured in the same run, nginx-rtmp's HLS (hls_fragment 2s, hls.js defaults);
-// then the same three openivs modes with Amazon's IVS player (npm amazon-ivs-player, bundled by bench/lib/ivs-player-page.ts,
+// then the same three openivs modes with Amazon's IVS player (npm amazon-ivs-player, bundled by devtools/ivs-player-page.ts,
 // defaults: LOW channels in its low-latency mode, which streams the prefetch segments). Its latency is the playlists'
 // PDT at the player's position (bench/lib/ivs-latency.ts: through the per-segment `segmentmetadata` cue the player
 // reports at each segment's first frame), beside its own getLiveLatency(); it starts at the beginning of the last
@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { fetchMediaPlaylist, fetchText, firstVariantUrl, listVariants, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { measureIvsPlayer } from './lib/ivs-latency.js';
-import { startIvsPlayerPage, type IvsPlayerPage } from './lib/ivs-player-page.js';
+import { startIvsPlayerPage, type IvsPlayerPage } from '../devtools/ivs-player-page.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import {
   freePort, killGroup, killOnExit, percentile, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild,

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { freePort, killOnExit, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
-import { startS3, type TestS3 } from '../test/helpers/s3.js';
+import { startS3, type TestS3 } from '../devtools/s3.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);

@@ -1,4 +1,4 @@
-// bench:latency's Amazon IVS player rows: the player page of ivs-player-page.ts in a fresh browser page, playing for
+// bench:latency's Amazon IVS player rows: the player page of devtools/ivs-player-page.ts in a fresh browser page, playing for
 // a warm-up then a measured window. Latency = Date.now() − the playlists' EXT-X-PROGRAM-DATE-TIME at the player's
 // position (latencySamples), every `sampleMs`; the player's own getLiveLatency() and the latency at its first PLAYING
 // are reported beside it, and how long it took to come within `withinMs` (the player starts at the beginning of the
@@ -6,10 +6,9 @@
 // minute; the window shows where it sits after the warm-up).
 
 import type { Browser } from 'playwright-core';
-import { latencySamples, mediaPlaylistUrls, PlaylistDates, type IvsPlayerPage, type IvsRecord } from './ivs-player-page.js';
-
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
-declare const window: any;
+import {
+  firstPlaying, latencySamples, mediaPlaylistUrls, playWithIvsPlayer, PlaylistDates, type IvsPlayback, type IvsPlayerPage,
+} from '../../devtools/ivs-player-page.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -35,23 +34,19 @@ export async function measureIvsPlayer(
   o: { warmupS: number; durationS: number; sampleMs: number; withinMs: number },
 ): Promise<IvsMeasurement> {
   const dates = new PlaylistDates(await mediaPlaylistUrls(playUrl));
-  const tab = await browser.newPage();
-  const lines: string[] = [];
-  tab.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  let player: IvsPlayback | undefined;
   try {
-    const loaded = Date.now();
-    await tab.goto(`${page.base}/`);
-    await tab.evaluate(({ src, options }) => window.__ivsStart(src, options), { src: playUrl, options: { ...page.startOptions, sampleMs: o.sampleMs } });
-    const read = async () => (await tab.evaluate(() => window.__ivsRead())) as IvsRecord;
+    player = await playWithIvsPlayer(browser, page, playUrl, { sampleMs: o.sampleMs });
+    const loaded = player.loadedAt;
+    const read = player.read;
     let r = await read();
-    const playing = (x: IvsRecord) => x.states.find((s) => s.state === 'Playing');
-    for (const deadline = Date.now() + 30_000; !playing(r); r = await read()) {
+    for (const deadline = Date.now() + 30_000; !firstPlaying(r); r = await read()) {
       if (Date.now() > deadline || r.errors.length > 0) {
-        throw new Error(`IVS player: no playback within 30 s; errors ${JSON.stringify(r.errors)}\n${lines.slice(-20).join('\n')}`);
+        throw new Error(`IVS player: no playback within 30 s; errors ${JSON.stringify(r.errors)}\n${player.console()}`);
       }
       await sleep(200);
     }
-    const start = playing(r)!.t;
+    const start = firstPlaying(r)!.t;
     const windowStart = start + o.warmupS * 1000;
     const windowEnd = windowStart + o.durationS * 1000;
     await sleep(windowEnd - Date.now() + 100);
@@ -76,8 +71,7 @@ export async function measureIvsPlayer(
       errors: r.errors.map((e) => `${e.type} ${e.code} ${e.message}`),
     };
   } finally {
-    await tab.evaluate(() => window.__ivsStop()).catch(() => undefined);
-    await tab.close().catch(() => undefined);
+    await player?.close();
     await dates.stop();
   }
 }

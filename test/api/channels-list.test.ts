@@ -1,32 +1,25 @@
 // ListChannels: summaries, pagination (stable, complete, tamper-proof tokens), the mutually exclusive
 // filters, and the channel quota (OPENIVS_QUOTA_CHANNELS).
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand,
-  ListChannelsCommand, ListRecordingConfigurationsCommand, paginateListChannels, type ChannelSummary, type IvsClient, type ListChannelsCommandInput,
+  ListChannelsCommand, ListRecordingConfigurationsCommand, paginateListChannels, type ChannelSummary, type ListChannelsCommandInput,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 
 const QUOTA = 20;
 
 describe('ListChannels', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { ivs } = useServer({ env: { OPENIVS_QUOTA_CHANNELS: String(QUOTA) } });
   const paged: string[] = [];
   before(async () => {
-    server = await startServer({ env: { OPENIVS_QUOTA_CHANNELS: String(QUOTA) } });
-    ivs = ivsClient(server);
     for (let i = 0; i < 7; i++) {
       const { channel } = await ivs.send(new CreateChannelCommand({ name: `page-${i}`, tags: { n: String(i) } }));
       paged.push(channel!.arn!);
     }
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
   });
 
   async function listAll(input: ListChannelsCommandInput): Promise<{ items: ChannelSummary[]; pages: number }> {

@@ -1,28 +1,19 @@
 // Channels through the stock SDK: create (with its stream key), get, batch get, update, delete, and
 // every validation / not-found error the model lists. Listing and filters are in channels-list.test.ts.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchGetChannelCommand, CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamKeyCommand,
-  ListStreamKeysCommand, ListTagsForResourceCommand, UpdateChannelCommand, type CreateChannelCommandInput, type IvsClient,
+  ListStreamKeysCommand, ListTagsForResourceCommand, UpdateChannelCommand, type CreateChannelCommandInput,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError, idOf } from '../helpers/assert.js';
 
 const MISSING_CHANNEL = `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`;
 
 describe('channels', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { ivs } = useServer();
 
   const create = (input: CreateChannelCommandInput = {}) => ivs.send(new CreateChannelCommand(input));
 

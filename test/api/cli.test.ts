@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { arnRe, p384PublicKey } from '../helpers/assert.js';
 
 const awsMissing = spawnSync('aws', ['--version'], { encoding: 'utf8' }).error !== undefined;
@@ -16,14 +16,12 @@ const SKIP = awsMissing ? 'the AWS CLI (`aws`) is not installed; scripts/install
 interface CliResult { code: number; stdout: string; stderr: string }
 
 describe('AWS CLI smoke', { skip: SKIP }, () => {
-  let server: TestServer;
+  const { server } = useServer();
   let home: string;
   before(async () => {
-    server = await startServer();
     home = mkdtempSync(join(tmpdir(), 'openivs-cli-home-'));
   });
   after(async () => {
-    await server?.stop();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

@@ -1,14 +1,14 @@
 // Invariants under concurrent requests: one stream key per channel, quotas, unique key pairs, and
 // references that never dangle, whatever the interleaving of requests in flight.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreateRecordingConfigurationCommand, CreateStreamKeyCommand, DeleteChannelCommand,
   DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand, GetRecordingConfigurationCommand,
-  ImportPlaybackKeyPairCommand, ListChannelsCommand, ListPlaybackKeyPairsCommand, ListStreamKeysCommand, type IvsClient,
+  ImportPlaybackKeyPairCommand, ListChannelsCommand, ListPlaybackKeyPairsCommand, ListStreamKeysCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { p384PublicKey, type SdkError } from '../helpers/assert.js';
 
 const CHANNEL_QUOTA = 12;
@@ -22,16 +22,7 @@ async function settle<T>(ps: Array<Promise<T>>): Promise<[T[], string[]]> {
 }
 
 describe('concurrent requests', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer({ env: { OPENIVS_QUOTA_CHANNELS: String(CHANNEL_QUOTA) } });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { ivs } = useServer({ env: { OPENIVS_QUOTA_CHANNELS: String(CHANNEL_QUOTA) } });
 
   it('concurrent CreateStreamKey on a keyless channel: exactly one wins', async () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'race-key' }));

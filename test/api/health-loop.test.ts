@@ -2,19 +2,13 @@
 // prove that hostile input never stalls the server: figures present, windows restart at each read,
 // and a plain health check stays the small public answer it always was.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { readLoop } from '../helpers/loop-probe.js';
 
 describe('health ?loop', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server.stop();
-  });
+  const { server } = useServer();
 
   it('reports the longest event-loop delay and memory of each window from loopback', async () => {
     await readLoop(server);

@@ -6,12 +6,12 @@
 // for minutes. Raw TCP and TLS sockets, since no
 // HTTP client library sends such requests; HTTP/2 through node:http2's client.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
-import { freePort, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { callOperation } from '../helpers/http.js';
 
 interface Parsed {
@@ -101,18 +101,10 @@ const REFUSED: { name: string; request: string; status: number; type: string }[]
 ];
 
 describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let httpsPort: number;
-  before(async () => {
-    httpsPort = await freePort();
-    server = await startServer({ args: ['--https-port', String(httpsPort)] });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const { server } = useServer({ https: true });
 
   const plain = () => netConnect(server.port, '127.0.0.1');
-  const tls = () => tlsConnect({ port: httpsPort, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+  const tls = () => tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
 
   for (const [listener, open] of [['HTTP', plain], ['HTTPS (HTTP/1.1)', tls]] as const) {
     for (const c of REFUSED) {
@@ -152,7 +144,7 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
 
   it('HTTP/2: too many headers, a 20 KB header, CONNECT and a bad Expect get JSON errors; the session keeps serving', async () => {
     const session = await new Promise<ClientHttp2Session>((resolve, reject) => {
-      const s = h2Connect(`https://127.0.0.1:${httpsPort}`, { rejectUnauthorized: false });
+      const s = h2Connect(`https://127.0.0.1:${server.httpsPort!}`, { rejectUnauthorized: false });
       s.once('connect', () => resolve(s));
       s.once('error', reject);
     });

@@ -5,12 +5,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
-import { Agent, get as httpsGet } from 'node:https';
-import { CreateChannelCommand, IvsClient, ListChannelsCommand, type Channel } from '@aws-sdk/client-ivs';
+import { get as httpsGet } from 'node:https';
+import { CreateChannelCommand, ListChannelsCommand, type Channel } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { freePort, startServer, type TestServer } from '../helpers/server.js';
 import { signHeaders } from '../helpers/http.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, type MediaPlaylist, type Running } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl, type MediaPlaylist, type Running } from '../helpers/live.js';
+import { useServer } from '../helpers/use-server.js';
 
 interface H2Response {
   status: number;
@@ -66,33 +66,16 @@ function httpsGetText(url: string): Promise<{ status: number; httpVersion: strin
 }
 
 describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let httpsPort: number;
+  const { server, client } = useServer({ https: true, args: ({ httpsPort }) => ['--playback-base-url', `https://127.0.0.1:${httpsPort}`] });
+  const ivs = client({ https: true });
   let session: ClientHttp2Session;
-  let ivs: IvsClient;
   let channel: Channel;
   let publisher: Running | undefined;
 
   before(async () => {
-    httpsPort = await freePort();
-    server = await startServer({
-      args: ['--https-port', String(httpsPort), '--playback-base-url', `https://127.0.0.1:${httpsPort}`],
-    });
-    session = await connectH2(httpsPort);
-    ivs = new IvsClient({
-      endpoint: `https://127.0.0.1:${httpsPort}`,
-      region: 'us-west-2',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-      requestHandler: { httpsAgent: new Agent({ rejectUnauthorized: false }) },
-    });
+    session = await connectH2(server.httpsPort!);
   });
-  after(async () => {
-    killAllChildren();
-    session?.destroy();
-    ivs?.destroy();
-    await server?.stop();
-  });
+  after(() => session?.destroy());
 
   it('negotiates h2 and serves the health check over HTTP/2', async () => {
     assert.equal(session.alpnProtocol, 'h2');
@@ -103,17 +86,17 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
   });
 
   it('serves the player page over HTTP/2', async () => {
-    const res = await h2Request(session, `/_openivs/player?url=${encodeURIComponent(`https://127.0.0.1:${httpsPort}/x.m3u8`)}`);
+    const res = await h2Request(session, `/_openivs/player?url=${encodeURIComponent(`https://127.0.0.1:${server.httpsPort!}/x.m3u8`)}`);
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /text\/html/);
   });
 
   it('answers a SigV4-signed API call over HTTP/2 (host taken from :authority)', async () => {
     const body = JSON.stringify({});
-    const signed = await signHeaders({ port: httpsPort }, { path: '/ListChannels', body });
+    const signed = await signHeaders({ port: server.httpsPort! }, { path: '/ListChannels', body });
     // HTTP/2 clients send :authority instead of host; the signature covers host, so the server must map it.
     const { host, ...headers } = signed;
-    assert.equal(host, `127.0.0.1:${httpsPort}`);
+    assert.equal(host, `127.0.0.1:${server.httpsPort!}`);
     const res = await h2Request(session, '/ListChannels', { method: 'POST', headers, body });
     assert.equal(res.status, 200, res.body.toString('utf8'));
     assert.ok(Array.isArray(JSON.parse(res.body.toString('utf8')).channels));
@@ -126,7 +109,7 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
   it('the AWS SDK works against the HTTPS port (HTTP/1.1 over TLS)', async () => {
     const out = await ivs.send(new CreateChannelCommand({ name: 'https-low', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }));
     channel = out.channel!;
-    assert.ok(channel.playbackUrl!.startsWith(`https://127.0.0.1:${httpsPort}/api/video/v1/`), channel.playbackUrl);
+    assert.ok(channel.playbackUrl!.startsWith(`https://127.0.0.1:${server.httpsPort!}/api/video/v1/`), channel.playbackUrl);
     const list = await ivs.send(new ListChannelsCommand({}));
     assert.ok(list.channels!.some((c) => c.arn === channel.arn));
     publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 30 });
@@ -170,7 +153,7 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
   });
 
   it('still serves HTTP/1.1 over TLS (health and playback)', async () => {
-    const health = await httpsGetText(`https://127.0.0.1:${httpsPort}/_openivs/health`);
+    const health = await httpsGetText(`https://127.0.0.1:${server.httpsPort!}/_openivs/health`);
     assert.equal(health.status, 200);
     assert.equal(health.httpVersion, '1.1');
     const mv = await httpsGetText(channel.playbackUrl!);

@@ -3,14 +3,14 @@
 // 1e308 are ValidationExceptions, never stored. Raw SigV4 for the values the SDK cannot express
 // exactly, the SDK for the rest; what was stored is read back after a kill -9 with the Store itself.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchStartViewerSessionRevocationCommand, CreateChannelCommand, ListChannelsCommand,
-  StartViewerSessionRevocationCommand, type IvsClient,
+  StartViewerSessionRevocationCommand,
 } from '@aws-sdk/client-ivs';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError, expectRawError } from '../helpers/assert.js';
 import { callOperation, sendSigned } from '../helpers/http.js';
 
@@ -18,17 +18,10 @@ import { callOperation, sendSigned } from '../helpers/http.js';
 const OUT_OF_RANGE = ['2147483648', '9007199254740993', '18446744073709551616', '1e308', '-2147483649', '1.5', '1e-7'];
 
 describe('integer ranges', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channelArn: string;
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     channelArn = (await ivs.send(new CreateChannelCommand({ name: 'ranges', authorized: true }))).channel!.arn!;
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('viewerSessionVersionsLessThanOrEqualTo (integer) refuses values beyond int32, raw and in the batch', async () => {
@@ -68,8 +61,6 @@ describe('integer ranges', () => {
     } finally {
       await store.close();
       await server.restart();
-      ivs.destroy();
-      ivs = ivsClient(server);
     }
   });
 

@@ -1,43 +1,33 @@
 // Account and region isolation: resources belong to (account, region) of the SigV4 credentials and
 // scope. Another account, or the same account in another region, can neither see nor touch them.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchGetChannelCommand, BatchGetStreamKeyCommand, CreateChannelCommand, CreateStreamKeyCommand, DeleteChannelCommand,
   GetChannelCommand, GetStreamCommand, GetStreamKeyCommand, ImportPlaybackKeyPairCommand, ListChannelsCommand,
   ListStreamKeysCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateChannelCommand,
-  type Channel, type IvsClient, type StreamKey,
+  type Channel, type StreamKey,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { arnRe, expectError, p384PublicKey } from '../helpers/assert.js';
 
 const A = { accessKeyId: 'AKIDACCOUNTA', secretAccessKey: 'secret-a', account: '111111111111' };
 const B = { accessKeyId: 'AKIDACCOUNTB', secretAccessKey: 'secret-b', account: '222222222222' };
 
 describe('account and region isolation', () => {
-  let server: TestServer;
-  let a: IvsClient;
-  let b: IvsClient;
-  let aEu: IvsClient;
+  const { client } = useServer({
+    env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
+  });
+  const a = client({ ...A, region: 'us-west-2' });
+  const b = client({ ...B, region: 'us-west-2' });
+  const aEu = client({ ...A, region: 'eu-west-1' });
   let channel: Channel;
   let streamKey: StreamKey;
-  const clients: IvsClient[] = [];
   before(async () => {
-    server = await startServer({
-      env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
-    });
-    a = ivsClient(server, { ...A, region: 'us-west-2' });
-    b = ivsClient(server, { ...B, region: 'us-west-2' });
-    aEu = ivsClient(server, { ...A, region: 'eu-west-1' });
-    clients.push(a, b, aEu);
     const out = await a.send(new CreateChannelCommand({ name: 'owned-by-a', tags: { owner: 'a' } }));
     channel = out.channel!;
     streamKey = out.streamKey!;
-  });
-  after(async () => {
-    for (const c of clients) c.destroy();
-    await server?.stop();
   });
 
   it('ARNs carry the account and region of the caller', () => {
@@ -47,8 +37,7 @@ describe('account and region isolation', () => {
   });
 
   it('the default test/test credentials are not accepted when OPENIVS_CREDENTIALS is set', async () => {
-    const def = ivsClient(server);
-    clients.push(def);
+    const def = client({});
     await expectError(def.send(new ListChannelsCommand({})), 'UnrecognizedClientException', 403);
   });
 

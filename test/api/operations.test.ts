@@ -2,12 +2,12 @@
 // to each (once with an empty input, once with plausible required members) never yields a 500 nor
 // a routing UnknownOperationException: each operation is served or answers NotImplementedException.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { p384PublicKey } from '../helpers/assert.js';
 import { sendSigned, type RawRequest } from '../helpers/http.js';
 import { CreateChannelCommand, CreateRecordingConfigurationCommand, CreatePlaybackRestrictionPolicyCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
@@ -26,11 +26,9 @@ interface Model { operations: Record<string, Operation>; shapes: Record<string, 
 const model = JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as Model;
 
 describe('every model operation is routed', () => {
-  let server: TestServer;
+  const { server, ivs } = useServer();
   const arns: Record<string, string> = {};
   before(async () => {
-    server = await startServer();
-    const ivs = ivsClient(server);
     const ch = await ivs.send(new CreateChannelCommand({ name: 'coverage' }));
     arns.channel = ch.channel!.arn!;
     arns['stream-key'] = ch.streamKey!.arn!;
@@ -42,10 +40,6 @@ describe('every model operation is routed', () => {
     arns['playback-key'] = (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() })))
       .keyPair!.arn!;
     arns['ad-configuration'] = 'arn:aws:ivs:us-west-2:000000000000:ad-configuration/AbCdEfGh1234';
-    ivs.destroy();
-  });
-  after(async () => {
-    await server?.stop();
   });
 
   /** A plausible value for a shape: real ARNs for ARN shapes, the first enum value, minimal strings. */

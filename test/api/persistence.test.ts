@@ -1,7 +1,7 @@
 // Persistence across restarts on the same data dir: a graceful SIGTERM (exit 0) keeps everything;
 // a SIGKILL right after responses keeps every acknowledged write; listings stay consistent.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import {
@@ -9,23 +9,14 @@ import {
   CreateStreamKeyCommand, DeleteChannelCommand, DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand,
   GetChannelCommand, GetPlaybackKeyPairCommand, GetPlaybackRestrictionPolicyCommand, GetRecordingConfigurationCommand,
   GetStreamKeyCommand, ImportPlaybackKeyPairCommand, ListChannelsCommand, ListTagsForResourceCommand,
-  TagResourceCommand, type IvsClient,
+  TagResourceCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError, p384PublicKey } from '../helpers/assert.js';
 import { signHeaders, startInProgressRequest } from '../helpers/http.js';
 
 describe('persistence across restarts', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer();
 
   async function listArns(maxResults = 4): Promise<string[]> {
     const out: string[] = [];
@@ -36,13 +27,6 @@ describe('persistence across restarts', () => {
       token = page.nextToken;
     } while (token);
     return out;
-  }
-
-  /** Restart on the same data dir with a fresh client (no pooled sockets to the old process). */
-  async function restart(): Promise<void> {
-    await server.restart();
-    ivs.destroy();
-    ivs = ivsClient(server);
   }
 
   async function sigterm(): Promise<void> {
@@ -90,7 +74,7 @@ describe('persistence across restarts', () => {
 
     await sigterm();
     assert.ok(readdirSync(server.dataDir).length > 0, 'data dir holds the database');
-    await restart();
+    await server.restart();
 
     assert.deepEqual((await ivs.send(new GetChannelCommand({ arn: arns.channel }))).channel, snapshot.channel);
     assert.deepEqual((await ivs.send(new GetStreamKeyCommand({ arn: arns.key }))).streamKey, snapshot.key);
@@ -131,7 +115,7 @@ describe('persistence across restarts', () => {
     const info = await server.kill9();
     assert.equal(info.signal, 'SIGKILL');
 
-    await restart();
+    await server.restart();
     for (const arn of deleted) {
       await expectError(ivs.send(new GetChannelCommand({ arn })), 'ResourceNotFoundException', 404);
     }
@@ -172,7 +156,7 @@ describe('persistence across restarts', () => {
       }
     }
     assert.ok(acked.length >= 1);
-    await restart();
+    await server.restart();
     const after = await listArns(100);
     for (const arn of acked) assert.ok(after.includes(arn), `acknowledged ${arn} kept`);
     assert.ok(after.length <= before.size + 20);
@@ -198,7 +182,7 @@ describe('persistence across restarts', () => {
     const exitMs = Date.now() - termAt;
     slow.close();
     assert.equal(code, 0);
-    await restart();
+    await server.restart();
     assert.equal((await ivs.send(new GetChannelCommand({ arn }))).channel!.name, 'in-progress');
     await ivs.send(new DeleteChannelCommand({ arn }));
     // Draining ends once in-flight requests are answered, not at a fixed grace timeout.

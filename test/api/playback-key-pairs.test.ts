@@ -1,13 +1,12 @@
 // Playback key pairs: import of P-384 public keys made here with node:crypto, fingerprints, the
 // duplicate conflict, the 3-per-account quota, key-type validation, get, list and delete (200 {}).
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand,
-  type IvsClient,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
   ACCOUNT, REGION, arnRe, expectError, p256PublicKey, p384PublicKey, rsaPublicKey,
 } from '../helpers/assert.js';
@@ -17,18 +16,9 @@ const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 const MISSING = `arn:aws:ivs:${REGION}:${ACCOUNT}:playback-key/AbCdEfGh1234`;
 
 describe('playback key pairs', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   const keys = [p384PublicKey(), p384PublicKey(), p384PublicKey(), p384PublicKey()];
   const imported: string[] = [];
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
 
   const importKey = (publicKeyMaterial: string, name?: string, tags?: Record<string, string>) =>
     ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }));

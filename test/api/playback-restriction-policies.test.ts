@@ -1,29 +1,20 @@
 // Playback restriction policies: create (defaults), get, list, update, delete (204), the in-use
 // conflict, validation and not-found errors.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, DeleteChannelCommand,
   DeletePlaybackRestrictionPolicyCommand, GetPlaybackRestrictionPolicyCommand, ListPlaybackRestrictionPoliciesCommand,
-  UpdateChannelCommand, UpdatePlaybackRestrictionPolicyCommand, type IvsClient,
+  UpdateChannelCommand, UpdatePlaybackRestrictionPolicyCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError } from '../helpers/assert.js';
 
 const MISSING = `arn:aws:ivs:${REGION}:${ACCOUNT}:playback-restriction-policy/AbCdEfGh1234`;
 
 describe('playback restriction policies', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { ivs } = useServer();
 
   it('CreatePlaybackRestrictionPolicy with no settings allows everything', async () => {
     const out = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({}));

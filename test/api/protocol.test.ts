@@ -2,25 +2,16 @@
 // types, oversized bodies, unknown operations, CORS preflight, prototype-pollution keys. The
 // server must answer each with a 4xx (never a 500) and keep serving.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateChannelCommand, ListChannelsCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { CreateChannelCommand, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { useServer } from '../helpers/use-server.js';
 import { expectRawError } from '../helpers/assert.js';
 import { callOperation, sendRaw, sendSigned, type RawRequest, type RawResponse } from '../helpers/http.js';
 
 describe('protocol robustness', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   const statuses: number[] = [];
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
 
   const op = async (operation: string, body: string | Buffer): Promise<RawResponse> => {
     const res = await sendSigned(server, { path: `/${operation}`, body });

@@ -1,30 +1,21 @@
 // Recording configurations: create (defaults), get, list, delete, the in-use conflict, validation,
 // and the per-account quota (OPENIVS_QUOTA_RECORDING_CONFIGURATIONS).
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreateRecordingConfigurationCommand, DeleteChannelCommand, DeleteRecordingConfigurationCommand,
   GetRecordingConfigurationCommand, ListRecordingConfigurationsCommand, UpdateChannelCommand,
-  type CreateRecordingConfigurationCommandInput, type IvsClient,
+  type CreateRecordingConfigurationCommandInput,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError } from '../helpers/assert.js';
 
 const QUOTA = 4;
 const MISSING = `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/AbCdEfGh1234`;
 
 describe('recording configurations', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer({ env: { OPENIVS_QUOTA_RECORDING_CONFIGURATIONS: String(QUOTA) } });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { ivs } = useServer({ env: { OPENIVS_QUOTA_RECORDING_CONFIGURATIONS: String(QUOTA) } });
 
   const create = (input: Partial<CreateRecordingConfigurationCommandInput> = {}) =>
     ivs.send(new CreateRecordingConfigurationCommand({

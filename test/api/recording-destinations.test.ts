@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, IvsClient,
   ListRecordingConfigurationsCommand, UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
 import { expectError } from '../helpers/assert.js';
 import { pollUntil } from '../helpers/live.js';
-import { startS3, type TestS3 } from '../helpers/s3.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type OpenivsServer } from '../../devtools/server.js';
+import { ivsClient, useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-recordings';
 
@@ -50,19 +50,7 @@ async function blackhole(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 describe('recording configurations on S3 (s3rver)', () => {
-  let s3: TestS3;
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    s3 = await startS3({ buckets: [BUCKET] });
-    server = await startServer({ env: s3.serverEnv, args: s3.serverArgs });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-    await s3?.dispose();
-  });
+  const { server, ivs, s3 } = useServer({ s3Buckets: [BUCKET] });
 
   let activeArn = '';
   let failedArn = '';
@@ -124,7 +112,7 @@ describe('recording configurations on S3 (s3rver)', () => {
   it('a configuration left CREATING by kill -9 is probed again at the next start', async () => {
     const hole = await blackhole();
     const first = await startServer({ env: s3.serverEnv, args: ['--s3-endpoint', hole.url, '--s3-region', 'us-east-1'] });
-    let second: TestServer | undefined;
+    let second: OpenivsServer | undefined;
     try {
       const client = ivsClient(first);
       const out = await createConfig(client, BUCKET, 'interrupted');
@@ -146,16 +134,7 @@ describe('recording configurations on S3 (s3rver)', () => {
 });
 
 describe('recording configurations on local disk (the default)', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer();
 
   it('becomes ACTIVE and gets a bucket directory under <data-dir>/recordings', async () => {
     const out = await createConfig(ivs, 'local-bucket');

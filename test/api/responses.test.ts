@@ -1,29 +1,20 @@
 // Response conventions: success status codes per operation, the rest-json error format
 // (x-amzn-ErrorType, x-amzn-RequestId, exceptionMessage + message), and NotImplementedException.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateAdConfigurationCommand, CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand,
   CreateRecordingConfigurationCommand, DeleteChannelCommand, DeletePlaybackKeyPairCommand,
   DeletePlaybackRestrictionPolicyCommand, DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand,
-  ImportPlaybackKeyPairCommand, type IvsClient,
+  ImportPlaybackKeyPairCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError, expectRawError, p384PublicKey } from '../helpers/assert.js';
 import { callOperation } from '../helpers/http.js';
 
 describe('responses', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer();
 
   it('Delete* answer 204 with an empty body (raw)', async () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({}));

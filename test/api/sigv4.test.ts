@@ -1,10 +1,10 @@
 // SigV4 negatives with raw requests: missing, unknown, wrong, tampered, stale and malformed
 // signatures are 403 with the generic AWS error codes; presigned URLs work until they expire.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateChannelCommand, ListChannelsCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { CreateChannelCommand, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { ivsClient, useServer } from '../helpers/use-server.js';
 import { expectError, expectRawError } from '../helpers/assert.js';
 import { presign, sendRaw, sendSigned, signHeaders, tagsPath, type RawRequest } from '../helpers/http.js';
 
@@ -13,17 +13,10 @@ const AUTH_FAILURES = ['InvalidSignatureException', 'IncompleteSignatureExceptio
   'MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException'];
 
 describe('SigV4 verification', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channelArn: string;
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     channelArn = (await ivs.send(new CreateChannelCommand({ name: 'signed', tags: { sig: 'v4' } }))).channel!.arn!;
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
   });
 
   const expect403 = (res: { status: number; headers: Record<string, unknown>; text: string }, what: string) => {

@@ -1,29 +1,20 @@
 // Stream keys: one per channel (a second is ServiceQuotaExceededException 402), rotation by delete +
 // create, Get with the value, List without it, BatchGet, and not-found / validation errors.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchGetStreamKeyCommand, CreateChannelCommand, CreateStreamKeyCommand, DeleteStreamKeyCommand, GetStreamKeyCommand,
-  ListStreamKeysCommand, type IvsClient,
+  ListStreamKeysCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError } from '../helpers/assert.js';
 
 const MISSING_CHANNEL = `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`;
 const MISSING_KEY = `arn:aws:ivs:${REGION}:${ACCOUNT}:stream-key/AbCdEfGh1234`;
 
 describe('stream keys', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { ivs } = useServer();
 
   const newChannel = async (name: string) => ivs.send(new CreateChannelCommand({ name }));
 
@@ -125,27 +116,22 @@ describe('stream keys', () => {
 });
 
 describe('stream key secrecy in logs', () => {
+  const { server, ivs } = useServer({ args: ['--log-level', 'debug'] });
+
   it('stream key values never reach the server log, even at debug level', async () => {
-    const server = await startServer({ args: ['--log-level', 'debug'] });
-    const ivs = ivsClient(server);
-    try {
-      const values: string[] = [];
-      const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'secret' }));
-      values.push(streamKey!.value!);
-      await ivs.send(new GetStreamKeyCommand({ arn: streamKey!.arn }));
-      await ivs.send(new BatchGetStreamKeyCommand({ arns: [streamKey!.arn!] }));
-      await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
-      values.push((await ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }))).streamKey!.value!);
-      await expectError(ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn })), 'ServiceQuotaExceededException', 402);
-      const logs = server.logs();
-      assert.match(logs, /"level":30/, 'the server log is captured');
-      for (const v of values) {
-        assert.ok(!logs.includes(v), 'a stream key value appears in the log');
-        assert.ok(!logs.includes(v.slice(-30)), 'the secret part of a stream key appears in the log');
-      }
-    } finally {
-      ivs.destroy();
-      await server.stop();
+    const values: string[] = [];
+    const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'secret' }));
+    values.push(streamKey!.value!);
+    await ivs.send(new GetStreamKeyCommand({ arn: streamKey!.arn }));
+    await ivs.send(new BatchGetStreamKeyCommand({ arns: [streamKey!.arn!] }));
+    await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
+    values.push((await ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }))).streamKey!.value!);
+    await expectError(ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn })), 'ServiceQuotaExceededException', 402);
+    const logs = server.logs();
+    assert.match(logs, /"level":30/, 'the server log is captured');
+    for (const v of values) {
+      assert.ok(!logs.includes(v), 'a stream key value appears in the log');
+      assert.ok(!logs.includes(v.slice(-30)), 'the secret part of a stream key appears in the log');
     }
   });
 });

@@ -1,30 +1,23 @@
 // Stream operations while nothing is broadcasting: GetStream, ListStreams, StopStream, PutMetadata,
 // ListStreamSessions and GetStreamSession, with their not-broadcasting / not-found / validation errors.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
-  PutMetadataCommand, StopStreamCommand, type IvsClient,
+  PutMetadataCommand, StopStreamCommand,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError } from '../helpers/assert.js';
 import { callOperation } from '../helpers/http.js';
 
 const MISSING = `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`;
 
 describe('streams (offline channels)', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channelArn: string;
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     channelArn = (await ivs.send(new CreateChannelCommand({ name: 'offline' }))).channel!.arn!;
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('GetStream on an offline channel is ChannelNotBroadcasting 404', async () => {

@@ -1,24 +1,20 @@
 // Tags: TagResource / ListTagsForResource / UntagResource (URL-encoded ARN in the path) on every
 // taggable resource type, the 50-tag limit, and not-found / validation errors.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand,
   GetChannelCommand, ImportPlaybackKeyPairCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
-  type IvsClient,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError, p384PublicKey } from '../helpers/assert.js';
 import { sendSigned, tagsPath } from '../helpers/http.js';
 
 describe('tags', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   const arns: Record<string, string> = {};
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'tagged', tags: { born: 'yes' } }));
     arns.channel = channel!.arn!;
     arns['stream-key'] = streamKey!.arn!;
@@ -30,10 +26,6 @@ describe('tags', () => {
     }))).keyPair!.arn!;
     arns['playback-restriction-policy'] = (await ivs.send(new CreatePlaybackRestrictionPolicyCommand({})))
       .playbackRestrictionPolicy!.arn!;
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
   });
 
   const list = async (resourceArn: string) => (await ivs.send(new ListTagsForResourceCommand({ resourceArn }))).tags;

@@ -3,11 +3,11 @@
 // member nested 10,000 levels deep costs nothing and can no longer overflow the stack when the row is
 // stored. Raw SigV4 requests, because the SDK would never send such members; reads go through the SDK.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetChannelCommand, GetRecordingConfigurationCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { GetChannelCommand, GetRecordingConfigurationCommand } from '@aws-sdk/client-ivs';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { callOperation, sendSigned, tagsPath } from '../helpers/http.js';
 import { expectRawError } from '../helpers/assert.js';
 
@@ -19,16 +19,7 @@ function deepUnknown(depth: number): string {
 }
 
 describe('unknown members', () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer();
 
   it('a 10,000-deep unknown member in multitrackInputConfiguration is a 400, never a 500 (defect 3)', async () => {
     const created = await callOperation(server, 'CreateChannel', { name: 'before-deep' });
@@ -112,8 +103,6 @@ describe('unknown members', () => {
     } finally {
       await store.close();
       await server.restart();
-      ivs.destroy();
-      ivs = ivsClient(server);
     }
     for (const operation of ['GetChannel', 'ListChannels', 'BatchGetChannel']) {
       const res = await callOperation(server, operation, operation === 'ListChannels' ? {} : operation === 'GetChannel' ? { arn } : { arns: [arn] });
@@ -141,8 +130,6 @@ describe('unknown members', () => {
     } finally {
       await store.close();
       await server.restart();
-      ivs.destroy();
-      ivs = ivsClient(server);
     }
   });
 

@@ -2,14 +2,14 @@
 // unknown and foreign channels (404, or per-item errors in the batch), the model's validation, and
 // revocations surviving a kill -9 (read back from the data directory with the Store itself).
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchStartViewerSessionRevocationCommand, CreateChannelCommand, DeleteChannelCommand,
-  StartViewerSessionRevocationCommand, type IvsClient,
+  StartViewerSessionRevocationCommand,
 } from '@aws-sdk/client-ivs';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 
 const A = { accessKeyId: 'AKIDREVOKEA', secretAccessKey: 'secret-a', account: '111111111111' };
@@ -17,20 +17,14 @@ const B = { accessKeyId: 'AKIDREVOKEB', secretAccessKey: 'secret-b', account: '2
 const missing = (account: string) => `arn:aws:ivs:us-west-2:${account}:channel/AbCdEfGh1234`;
 
 describe('viewer session revocation', () => {
-  let server: TestServer;
-  let a: IvsClient;
-  let b: IvsClient;
-  let aEu: IvsClient;
+  const { server, client } = useServer({
+    env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
+  });
+  const a = client({ ...A, region: 'us-west-2' });
+  const b = client({ ...B, region: 'us-west-2' });
+  const aEu = client({ ...A, region: 'eu-west-1' });
   let channelArn: string;
   let otherArn: string;
-  const clients: IvsClient[] = [];
-  const connect = () => {
-    for (const c of clients.splice(0)) c.destroy();
-    a = ivsClient(server, { ...A, region: 'us-west-2' });
-    b = ivsClient(server, { ...B, region: 'us-west-2' });
-    aEu = ivsClient(server, { ...A, region: 'eu-west-1' });
-    clients.push(a, b, aEu);
-  };
   /** Highest revoked version as stored, read with the server stopped (SIGKILL: no clean shutdown). */
   const storedVersions = async (pairs: [string, string][]) => {
     await server.kill9();
@@ -40,21 +34,12 @@ describe('viewer session revocation', () => {
     } finally {
       await store.close();
       await server.restart();
-      connect();
     }
   };
 
   before(async () => {
-    server = await startServer({
-      env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
-    });
-    connect();
     channelArn = (await a.send(new CreateChannelCommand({ name: 'private', authorized: true }))).channel!.arn!;
     otherArn = (await a.send(new CreateChannelCommand({ name: 'other' }))).channel!.arn!;
-  });
-  after(async () => {
-    for (const c of clients) c.destroy();
-    await server?.stop();
   });
 
   it('StartViewerSessionRevocation answers 200 with an empty body and persists across kill -9', async () => {

@@ -6,38 +6,20 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CreateChannelCommand, ImportPlaybackKeyPairCommand, type IvsClient } from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
-import type { Browser } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl } from '../helpers/live.js';
-import {
-  describeRecord, firstPlaying, playWithIvsPlayer, startIvsPlayerPage, type IvsPlayerPage, type IvsRecord,
-} from '../helpers/ivs-player-page.js';
+import { describeRecord, firstPlaying, playWithIvsPlayer, type IvsRecord } from '../../devtools/ivs-player-page.js';
+import { ivsClient, useServer } from '../helpers/use-server.js';
+import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 
 const VIEWER_QUOTA = 2;
 
 describe('browser: Amazon IVS player errors and private channels', { timeout: 180_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
-  let pages: IvsPlayerPage;
+  const { server, ivs, browser, ivsPlayerPage: pages } = useServer({
+    args: ['--quota-concurrent-viewers', String(VIEWER_QUOTA)], browser: true, ivsPlayerPage: true,
+  });
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-
-  before(async () => {
-    server = await startServer({ args: ['--quota-concurrent-viewers', String(VIEWER_QUOTA)] });
-    ivs = ivsClient(server);
-    [pages, browser] = await Promise.all([startIvsPlayerPage(), launchChromium()]);
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    await pages?.close();
-    ivs?.destroy();
-    await server?.stop();
-  });
 
   /** Plays `url` until the player reports an error; returns it. */
   async function playerError(url: string): Promise<IvsRecord['errors'][number]> {

@@ -7,16 +7,14 @@
 // playlists' PROGRAM-DATE-TIME at the player's position) is logged, not asserted. One server; channels one at a time.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
-import type { Browser } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { describe, it } from 'node:test';
+import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
 import {
-  describeRecord, firstPlaying, followProgramDateTimes, latencyReport, playWithIvsPlayer, startIvsPlayerPage, summarize,
-  type IvsPlayback, type IvsPlayerPage, type IvsRecord,
-} from '../helpers/ivs-player-page.js';
+  describeRecord, firstPlaying, playWithIvsPlayer, type IvsPlayback, type IvsRecord,
+} from '../../devtools/ivs-player-page.js';
+import { useServer } from '../helpers/use-server.js';
+import { pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { followProgramDateTimes, latencyReport, summarize } from '../helpers/ivs-player.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -35,23 +33,7 @@ interface Case {
 }
 
 describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
-  let pages: IvsPlayerPage;
-
-  before(async () => {
-    server = await startServer({ args: ['--max-transcodes', '1'] });
-    ivs = ivsClient(server);
-    [pages, browser] = await Promise.all([startIvsPlayerPage(), launchChromium()]);
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    await pages?.close();
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs, browser, ivsPlayerPage: pages } = useServer({ args: ['--max-transcodes', '1'], browser: true, ivsPlayerPage: true });
 
   /** Creates the channel, publishes a 640x360 test pattern and waits until its first media playlist lists 2 segments. */
   async function goLive(c: Case): Promise<Live> {

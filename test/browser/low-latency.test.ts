@@ -6,12 +6,11 @@
 // One server, three channels, one publisher at a time (this machine has 2 cores; 640x360 at ~800 kbps).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
-import type { Browser, Page } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { killAllChildren, rtmpUrl, run, sleep, type Running } from '../helpers/live.js';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
+import type { Page } from 'playwright-core';
+import { useServer } from '../helpers/use-server.js';
+import { publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -33,27 +32,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-function publishLow(port: number, key: string, seconds: number): Running {
-  return run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-    '-b:v', '800k', '-maxrate', '800k', '-bufsize', '800k',
-    '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', rtmpUrl(port, key),
-  ]);
-}
+/** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
+const publishLow = (port: number, key: string, seconds: number): Running =>
+  publish(rtmpUrl(port, key), { seconds, videoKbps: 800, audioKbps: 96 });
 
 describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
+  const { server, ivs, browser } = useServer({ browser: true });
   const channels: Record<'lowTs' | 'lowFmp4' | 'normal', Created> = {} as never;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const create = async (name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4') => {
       const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }));
       assert.equal(out.channel!.latencyMode, latencyMode);
@@ -63,14 +50,6 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
     channels.lowTs = await create('low-ts', 'LOW', 'TS');
     channels.lowFmp4 = await create('low-fmp4', 'LOW', 'FRAGMENTED_MP4');
     channels.normal = await create('normal-ts', 'NORMAL', 'TS');
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    ivs?.destroy();
-    await server?.stop();
   });
 
   /**

@@ -6,15 +6,12 @@
 // page are covered by playback.test.ts (TS) and low-latency.test.ts (fMP4).
 
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
-import type { Browser, Page } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { killAllChildren, rtmpUrl, run, sleep, type Running } from '../helpers/live.js';
-import { txxxFrames } from '../helpers/id3-carriage.js';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
+import type { Page } from 'playwright-core';
+import { useServer } from '../helpers/use-server.js';
+import { publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { txxxFrames } from '../../devtools/id3-carriage.js';
 import { utf8Payload } from '../helpers/metadata-payload.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
@@ -39,14 +36,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-function publish(port: number, key: string): Running {
-  return run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(PUBLISH_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-    '-b:v', '800k', '-maxrate', '800k', '-bufsize', '800k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', rtmpUrl(port, key),
-  ]);
-}
+/** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
+const publish800 = (port: number, key: string): Running =>
+  publish(rtmpUrl(port, key), { seconds: PUBLISH_SECONDS, videoKbps: 800, audioKbps: 96 });
 
 /** Starts hls.js on `url` in the page; what it reports accumulates in window.__meta (read with readMeta). */
 async function startHls(page: Page, url: string, lowLatency: boolean): Promise<void> {
@@ -87,40 +79,20 @@ async function readMeta(page: Page): Promise<PageMeta> {
 }
 
 describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
-  let blank: Server;
-  let blankUrl: string;
+  const { server, ivs, browser, blankPage } = useServer({ browser: true, blankPage: true });
   const channels = {} as Record<'ts' | 'fmp4', Created>;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const create = async (name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4') => {
       const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }));
       return { channel: out.channel!, key: out.streamKey!.value! };
     };
     channels.ts = await create('meta-ts', 'NORMAL', 'TS');
     channels.fmp4 = await create('meta-fmp4', 'LOW', 'FRAGMENTED_MP4');
-    // A page of another loopback origin: hls.js and the media come from openivs over CORS, as on a real site.
-    blank = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
-    await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
-    blankUrl = `http://127.0.0.1:${(blank.address() as AddressInfo).port}/`;
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    blank?.closeAllConnections();
-    await new Promise((r) => (blank ? blank.close(r) : r(undefined)));
-    ivs?.destroy();
-    await server?.stop();
   });
 
   async function roundTrip(c: Created, label: string, lowLatency: boolean, sampleType: RegExp): Promise<void> {
-    const publisher = publish(server.rtmpPort, c.key);
+    const publisher = publish800(server.rtmpPort, c.key);
     const page = await browser.newPage();
     const consoleLines: string[] = [];
     let last: PageMeta | undefined;
@@ -130,7 +102,7 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
     try {
       page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-      await page.goto(blankUrl);
+      await page.goto(blankPage.url);
       await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
       await startHls(page, c.channel.playbackUrl!, lowLatency);
       await until(`${label}: video playing`, async () => ((last = await readMeta(page)).currentTime > 0.5), 30_000, detail);

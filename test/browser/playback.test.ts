@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import type { Browser, Page } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
+import type { Page } from 'playwright-core';
+import { useServer } from '../helpers/use-server.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -36,11 +35,14 @@ interface Latency { endToEnd: number | null; edge: number | null; target: number
 interface Cue { text: string; description: string; frame: string; pts: number; receivedAt: number; shownAt: number | null }
 
 describe('browser playback of a live channel', { timeout: 60_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
-  let player: Page;
   let ffmpeg: ChildProcess | undefined;
+  const { server, ivs, browser } = useServer({
+    browser: true,
+    teardown: () => {
+      if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGKILL');
+    },
+  });
+  let player: Page;
   let ffmpegErr = '';
   let channelArn: string;
   let playbackUrl: string;
@@ -56,20 +58,10 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     `--- server ---\n${server.logs().slice(-4000)}`;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const created = await ivs.send(new CreateChannelCommand({ name: 'browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }));
     channelArn = created.channel!.arn!;
     playbackUrl = created.channel!.playbackUrl!;
     ingestUrl = `rtmp://127.0.0.1:${server.rtmpPort}/app/${created.streamKey!.value!}`;
-    // launch() uses a fresh temporary profile (user-data-dir) and removes it on close.
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGKILL');
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
   });
 
   it('serves the page, its script and hls.js with a self-only CSP and the right cache headers', async () => {

@@ -5,15 +5,12 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, ImportPlaybackKeyPairCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
 import { SignJWT } from 'jose';
-import type { Browser, Page } from 'playwright-core';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, type Running } from '../helpers/live.js';
+import type { Page } from 'playwright-core';
+import { useServer } from '../helpers/use-server.js';
+import { pollUntil, publish, rtmpUrl, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -23,14 +20,10 @@ declare const Hls: any;
 const PUBLISH_SECONDS = 45;
 
 describe('browser playback of a private channel', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
+  const { server, ivs, browser, blankPage } = useServer({ browser: true, blankPage: true });
   let publisher: Running;
   let channelArn: string;
   let playbackUrl: string;
-  let blank: Server;
-  let blankOrigin: string;
   const consoleLines: string[] = [];
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 
@@ -46,8 +39,6 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
   }
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const created = await ivs.send(new CreateChannelCommand({
       name: 'private-browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true, authorized: true,
     }));
@@ -55,21 +46,8 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
     playbackUrl = created.channel!.playbackUrl!;
     await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
     publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: PUBLISH_SECONDS });
-    // A page of another origin on loopback (not about:blank, which Chromium keeps away from loopback).
-    blank = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
-    await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
-    blankOrigin = `http://127.0.0.1:${(blank.address() as AddressInfo).port}`;
-    browser = await launchChromium();
     const live = await token();
     await pollUntil('the private channel live', async () => (await fetch(`${playbackUrl}?token=${live}`)).status === 200, { timeoutMs: 20_000 });
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    blank?.closeAllConnections();
-    if (blank) await new Promise((r) => blank.close(r));
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('the player page plays with &token= and reports the refusal without one', async () => {
@@ -100,7 +78,7 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
 
   /** hls.js in the other-origin page: resolves with the fragments loaded, or rejects on a fatal error. */
   async function playCrossOrigin(page: Page, url: string): Promise<number> {
-    await page.goto(`${blankOrigin}/`);
+    await page.goto(`${blankPage.origin}/`);
     await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
     return page.evaluate((src: string) => new Promise<number>((resolve, reject) => {
       const video = document.createElement('video');
@@ -129,7 +107,7 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
 
   it('hls.js on another origin plays with a strict token for that origin, not with one for another origin', async () => {
     const page = await newPage();
-    const strict = await token({ 'aws:access-control-allow-origin': blankOrigin, 'aws:strict-origin-enforcement': true });
+    const strict = await token({ 'aws:access-control-allow-origin': blankPage.origin, 'aws:strict-origin-enforcement': true });
     const fragments = await playCrossOrigin(page, `${playbackUrl}?token=${strict}`).catch((e) => {
       throw new Error(`${e}\n${detail()}`);
     });

@@ -6,16 +6,16 @@
 // memory bounded, and state consistent: what a successful write answered is what a later read returns,
 // and a resource the fuzzer never names is untouched. Budget: fuzzRuns (FUZZ_SCALE), seed: FUZZ_SEED.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand, GetChannelCommand,
-  ImportPlaybackKeyPairCommand, ListTagsForResourceCommand, type IvsClient,
+  ImportPlaybackKeyPairCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ivs';
 import type { Operation } from '../../src/api/protocol/index.js';
 import { OPERATIONS } from '../../src/api/handlers/index.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { p384PublicKey } from '../helpers/assert.js';
 import { readLoop } from '../helpers/loop-probe.js';
 import { StallWatch } from '../helpers/api-fuzz-stalls.js';
@@ -29,8 +29,7 @@ import { ReadBack } from '../helpers/api-fuzz-readback.js';
 const RSS_GROWTH_LIMIT = 256 * 1024 * 1024;
 
 describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 600_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ teardown: closeFuzzConnections });
   const pool: ArnPool = new Map();
   let readBack: ReadBack;
   let arbitraries: ModelArbitraries;
@@ -40,8 +39,6 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
   let sent = 0;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const add = (type: string, arn: string | undefined) => {
       if (arn) pool.set(type, [...(pool.get(type) ?? []), arn]);
     };
@@ -66,12 +63,6 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
     arbitraries = new ModelArbitraries(model, pool);
     readBack = new ReadBack(server, pool);
     rssBefore = (await readLoop(server)).rssBytes;
-  });
-
-  after(async () => {
-    closeFuzzConnections();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('the documented 501s are exactly the operations the handler table leaves unimplemented', () => {

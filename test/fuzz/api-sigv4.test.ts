@@ -6,12 +6,12 @@
 // of anything signed is always refused, no refusal echoes the signature, a refused CreateChannel
 // creates nothing, and no input stalls the event loop. Budget: fuzzRuns (FUZZ_SCALE); FUZZ_SEED replays.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HttpRequest } from '@smithy/protocol-http';
-import { CreateChannelCommand, ListChannelsCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { CreateChannelCommand, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { ivsClient, useServer } from '../helpers/use-server.js';
 import { signer, type RawResponse, type SignOptions } from '../helpers/http.js';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
 import { checkAnswer, closeFuzzConnections, sendExact } from '../helpers/api-fuzz-invariants.js';
@@ -33,8 +33,7 @@ interface Case {
 }
 
 describe('SigV4 fuzzing: mutated signatures are refused with a 403 JSON error, never a 5xx or a stall', { timeout: 300_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ teardown: closeFuzzConnections });
   let channelArn: string;
   const seed = fuzzSeed();
   /** CreateChannel names the server accepted; any other fuzzed name must not exist at the end. */
@@ -43,16 +42,8 @@ describe('SigV4 fuzzing: mutated signatures are refused with a 403 JSON error, n
   const counts = { sent: 0, refused: 0, accepted: 0 };
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     channelArn = (await ivs.send(new CreateChannelCommand({ name: 'sigv4-target', tags: { a: '1', b: '2' } }))).channel!.arn!;
   });
-  after(async () => {
-    closeFuzzConnections();
-    ivs?.destroy();
-    await server?.stop();
-  });
-
   /** The requests mutated: a read, a write (to prove refusals change nothing), a label route, a query route. */
   function baseRequest(c: Case): { operation: string; method: string; path: string; query: Record<string, string | string[]>; body?: Buffer } {
     const tags = `/tags/${encodeURIComponent(channelArn)}`;

@@ -8,14 +8,14 @@
 // ends (no hang), no stall of the event loop, and the server keeps serving signed API calls.
 // Budget: fuzzRuns (FUZZ_SCALE); FUZZ_SEED replays.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import fc from 'fast-check';
-import { ListChannelsCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import { freePort, ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { useServer } from '../helpers/use-server.js';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
 import { StallWatch } from '../helpers/api-fuzz-stalls.js';
 import { parseResponses, rawRequestArb, type RawCase } from '../helpers/api-fuzz-http1.js';
@@ -70,25 +70,13 @@ function h2Exchange(session: ClientHttp2Session, headers: Record<string, string>
 }
 
 describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_000 }, () => {
-  let server: TestServer;
-  let httpsPort: number;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ https: true });
   const seed = fuzzSeed();
   const statuses = new Map<number, number>();
 
-  before(async () => {
-    httpsPort = await freePort();
-    server = await startServer({ args: ['--https-port', String(httpsPort)] });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    ivs?.destroy();
-    await server?.stop();
-  });
-
   const listeners = {
     http: () => netConnect(server.port, '127.0.0.1'),
-    https: () => tlsConnect({ port: httpsPort, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }),
+    https: () => tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }),
   };
 
   async function judge(c: RawCase, listener: keyof typeof listeners): Promise<void> {
@@ -127,7 +115,7 @@ describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_00
 
   it('HTTP/2: generated headers and bodies on one session get JSON answers, no 5xx, and the session survives', async () => {
     const session = await new Promise<ClientHttp2Session>((resolve, reject) => {
-      const s = h2Connect(`https://127.0.0.1:${httpsPort}`, { rejectUnauthorized: false });
+      const s = h2Connect(`https://127.0.0.1:${server.httpsPort!}`, { rejectUnauthorized: false });
       s.once('connect', () => resolve(s));
       s.once('error', reject);
     });

@@ -10,9 +10,9 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, GetStreamCommand, ImportPlaybackKeyPairCommand, type IvsClient,
+  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, GetStreamCommand, ImportPlaybackKeyPairCommand,
 } from '@aws-sdk/client-ivs';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
@@ -20,9 +20,9 @@ import type { types as hlsTypes } from 'hls-parser';
 import { SignJWT } from 'jose';
 import { HELD_LIMITS } from '../../src/media/deliver/held-requests.js';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
 import { measureLoop, readLoop, type LoopReading } from '../helpers/loop-probe.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
   assertNoProblems, clientAt, HOLD_LIMIT_MS, HonestViewer, pool, problemsOf, requestSpec, resolve, type ChannelName, type Client,
   type Context, type LiveTarget, type RequestSpec,
@@ -39,8 +39,14 @@ const CASES = fuzzRuns(3000);
 const PUBLISH_SECONDS = 120 + Math.ceil(CASES / 200);
 
 describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({
+    args: ['--quota-concurrent-viewers', String(QUOTA), '--viewer-country-header', COUNTRY],
+    teardown: async () => {
+      clearInterval(edgeTimer);
+      for (const h of honest) await h.stop().catch(() => undefined);
+      for (const c of clients) c.close();
+    },
+  });
   const publishers: Running[] = [];
   const clients: Client[] = [];
   const arns = {} as Record<ChannelName, string>;
@@ -103,8 +109,6 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
   }
 
   before(async () => {
-    server = await startServer({ args: ['--quota-concurrent-viewers', String(QUOTA), '--viewer-country-header', COUNTRY] });
-    ivs = ivsClient(server);
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicPem, name: 'fuzz' }));
@@ -147,15 +151,6 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
       new HonestViewer(client('127.0.0.3'), `${new URL(urls.priv).pathname}?token=${ctx.tokens[0]}`).start(),
     ];
     await sleep(3000);
-  });
-
-  after(async () => {
-    clearInterval(edgeTimer);
-    for (const h of honest) await h.stop().catch(() => undefined);
-    for (const c of clients) c.close();
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   /**

@@ -7,16 +7,15 @@
 // Budget: fuzzRuns; a failure prints its seed (replay with FUZZ_SEED).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand } from '@aws-sdk/client-ivs';
 import fc from 'fast-check';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
-import { killAllChildren } from '../helpers/live.js';
 import { readLoop } from '../helpers/loop-probe.js';
 import { assertStillPlaying, startHonestStream, underAttackConfirmed, type HonestStream } from '../helpers/rtmp-attack.js';
 import { describeOversized, oversizedCaseArb, playOversized, playSession } from '../helpers/rtmp-fuzz-play.js';
 import { describeSession, sessionArb, type Session } from '../helpers/rtmp-fuzz.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const MAX_STALL_MS = 100;
 const MAX_RSS_GROWTH = 64 * 1024 * 1024;
@@ -25,22 +24,14 @@ const PARALLEL = 4;
 const LINGER_MS = 300;
 
 describe('fuzz: RTMP sessions against a live server with an honest stream', { timeout: 180_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let honest: HonestStream;
   let fuzzKey: string;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const target = await ivs.send(new CreateChannelCommand({ name: 'fuzz-target', type: 'BASIC', insecureIngest: true }));
     fuzzKey = target.streamKey!.value!;
     honest = await startHonestStream(ivs, server.rtmpPort, 'fuzz-honest');
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('no crash, no stall, bounded memory, and the honest stream keeps playing', async (t) => {

@@ -7,6 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import HLS from 'hls-parser';
 import type { types as hlsTypes } from 'hls-parser';
+import { livePublishArgs, type LivePublishOptions } from '../../devtools/ffmpeg.js';
+
+export { rtmpUrl, rtmpsUrl } from '../../devtools/ffmpeg.js';
 
 export type MasterPlaylist = hlsTypes.MasterPlaylist;
 export type MediaPlaylist = hlsTypes.MediaPlaylist;
@@ -111,33 +114,9 @@ export function run(cmd: string, args: string[]): Running {
   };
 }
 
-export interface PublishOptions {
-  /** Seconds of media to send (real time, -re). Default 10. */
-  seconds?: number;
-  /** testsrc2 size. Default 640x360. */
-  size?: string;
-}
-
-/** Publishes a test pattern + 440 Hz tone with ffmpeg (H.264 + AAC in FLV) to an rtmp:// or rtmps:// URL. */
-export function publish(url: string, opts: PublishOptions = {}): Running {
-  const seconds = opts.seconds ?? 10;
-  const size = opts.size ?? '640x360';
-  return run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-    '-c:a', 'aac', '-f', 'flv', url,
-  ]);
-}
-
-export function rtmpUrl(port: number, streamKey: string): string {
-  return `rtmp://127.0.0.1:${port}/app/${streamKey}`;
-}
-
-export function rtmpsUrl(port: number, streamKey: string): string {
-  return `rtmps://127.0.0.1:${port}/app/${streamKey}`;
+/** Publishes the test pattern + 440 Hz tone with ffmpeg (H.264 + AAC in FLV) to an rtmp:// or rtmps:// URL. */
+export function publish(url: string, opts: LivePublishOptions = {}): Running {
+  return run('ffmpeg', livePublishArgs(url, opts));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-// Helpers for the recording tests: create an ACTIVE recording configuration and a channel using it,
-// wait for a recording's events over the webhook, read a finished recording from local disk or S3 into
+// Helpers for the recording tests: create an ACTIVE recording configuration and a channel using it, wait for the
+// broadcast to be live and for a recording's events over the webhook, read a finished recording from local disk or S3 into
 // one shape, and the checks every finished recording must pass (layout, JSON files, playlists whose byte
 // ranges add up, ffprobe duration and a clean ffmpeg decode of what the playlist lists).
 
@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import HLS from 'hls-parser';
 import type { types as hlsTypes } from 'hls-parser';
 import {
-  CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand,
+  CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, GetStreamCommand,
   type CreateRecordingConfigurationRequest, type IvsClient,
 } from '@aws-sdk/client-ivs';
 import { pollUntil, run, type ReceivedEvent, type WebhookReceiver } from './live.js';
@@ -34,6 +34,12 @@ export async function activeRecordingConfiguration(
 export async function recordedChannel(ivs: IvsClient, name: string, recordingConfigurationArn: string, type = 'BASIC') {
   const out = await ivs.send(new CreateChannelCommand({ name, type: type as 'BASIC', insecureIngest: true, recordingConfigurationArn }));
   return { channel: out.channel!, key: out.streamKey!.value! };
+}
+
+/** The stream id of the channel's broadcast, once GetStream reports it live. */
+export function waitLive(ivs: IvsClient, channelArn: string): Promise<string> {
+  return pollUntil('stream live', async () =>
+    (await ivs.send(new GetStreamCommand({ channelArn })).catch(() => undefined))?.stream?.streamId);
 }
 
 export function recordingEvents(hook: WebhookReceiver, channelArn: string, status?: string): ReceivedEvent[] {

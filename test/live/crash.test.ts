@@ -2,43 +2,31 @@
 // check that the orphaned session is closed, its end events reach the webhook receiver (kept running
 // across the restart), and the channel can go live again.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
-  type Channel, type IvsClient,
+  type Channel,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  get, killAllChildren, pollUntil, publish, rtmpUrl, startWebhookReceiver, waitForMultivariant, type Running,
-  type WebhookReceiver,
+  get, pollUntil, publish, rtmpUrl, waitForMultivariant, type Running,
 } from '../helpers/live.js';
 
 const SECRET = 'crash-test-secret';
 
 describe('live: crash recovery', { timeout: 150_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs, hook } = useServer({ webhook: { secret: SECRET } });
   let channel: Channel;
   let key: string;
   let publisher: Running | undefined;
   let streamId: string;
 
   before(async () => {
-    hook = await startWebhookReceiver(SECRET);
-    server = await startServer({ env: { OPENIVS_EVENT_WEBHOOK_SECRET: SECRET }, args: ['--event-webhook', hook.url] });
-    ivs = ivsClient(server);
     const out = await ivs.send(new CreateChannelCommand({ name: 'crashy', type: 'BASIC', insecureIngest: true }));
     channel = out.channel!;
     key = out.streamKey!.value!;
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
   });
 
   it('goes live and announces it', async () => {
@@ -59,8 +47,6 @@ describe('live: crash recovery', { timeout: 150_000 }, () => {
     assert.ok(!deliveredBeforeRestart.includes('Session Ended'), 'nothing claimed the session ended before the restart');
 
     await server.restart();
-    ivs.destroy();
-    ivs = ivsClient(server);
 
     const { streamSession } = await ivs.send(new GetStreamSessionCommand({ channelArn: channel.arn, streamId }));
     assert.equal(streamSession?.streamId, streamId);

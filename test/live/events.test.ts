@@ -2,17 +2,16 @@
 // changes in causal order with the EventBridge envelope, PutMetadata while live (rate limit, size),
 // viewer counting from playlist fetches, and the BASIC resolution limit (Limit Breach + failure).
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, PutMetadataCommand,
-  type Channel, type IvsClient,
+  type Channel,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, killAllChildren, pollUntil, publish, rtmpUrl, sleep, startWebhookReceiver,
-  waitForMultivariant, type ReceivedEvent, type WebhookReceiver,
+  firstVariantUrl, get, getMediaPlaylist, pollUntil, publish, rtmpUrl, sleep, waitForMultivariant, type ReceivedEvent,
 } from '../helpers/live.js';
 
 const SECRET = 'live-events-test-secret';
@@ -21,9 +20,7 @@ const CAUSAL = ['Session Created', 'Stream Start', 'Stream End', 'Session Ended'
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs, hook } = useServer({ webhook: { secret: SECRET } });
   let breachStreamId = '';
   let breachArn = '';
 
@@ -34,17 +31,6 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
   const eventsFor = (streamId: string): ReceivedEvent[] =>
     hook.unique().filter((e) => e.envelope?.detail?.stream_id === streamId);
 
-  before(async () => {
-    hook = await startWebhookReceiver(SECRET);
-    server = await startServer({ env: { OPENIVS_EVENT_WEBHOOK_SECRET: SECRET }, args: ['--event-webhook', hook.url] });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-  });
 
   it('one broadcast: signed state-change events in causal order; PutMetadata and viewer count while live', async () => {
     const { channel, key } = await createChannel('events-ch');
@@ -180,7 +166,6 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       await expectError(ivs.send(new GetStreamCommand({ channelArn: arn })), 'ChannelNotBroadcasting', 404);
       const { streamSession } = await ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId }));
       assert.ok(streamSession?.endTime instanceof Date, 'failed session has an endTime');
-      const evNames = (streamSession?.truncatedEvents ?? []).map((e) => e.name);
       assert.ok((streamSession?.truncatedEvents ?? []).some((e) => e.type === 'IVS Limit Breach'),
         `truncatedEvents record the limit breach: ${JSON.stringify(streamSession?.truncatedEvents)}`);
       const summary = (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0];

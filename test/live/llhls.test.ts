@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, killAllChildren, pollUntil, rtmpUrl, run, waitForMultivariant,
+  firstVariantUrl, get, getMediaPlaylist, pollUntil, publish, rtmpUrl, run, waitForMultivariant,
   type MediaPlaylist, type Running,
 } from '../helpers/live.js';
 
@@ -37,17 +37,8 @@ async function createChannel(
 }
 
 /** Test pattern + tone, 640x360 H.264 at ~1 Mbps (keyframe every 2 s) + AAC, to rtmp://…/app/<key>. */
-function publishLow(port: number, key: string, seconds: number): Running {
-  return run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-    '-b:v', '1000k', '-maxrate', '1000k', '-bufsize', '1000k',
-    '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', rtmpUrl(port, key),
-  ]);
-}
+const publishLow = (port: number, key: string, seconds: number): Running =>
+  publish(rtmpUrl(port, key), { seconds, videoKbps: 1000, audioKbps: 96 });
 
 interface Bytes { status: number; headers: Headers; body: Buffer; ms: number }
 
@@ -108,8 +99,7 @@ function topBoxes(buf: Buffer): { type: string; size: number }[] {
 }
 
 describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let low: Created;
   let fmp4: Created;
   let normal: Created;
@@ -119,17 +109,12 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'openivs-llhls-'));
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     low = await createChannel(ivs, 'll-ts', 'LOW', 'TS');
     fmp4 = await createChannel(ivs, 'll-fmp4', 'LOW', 'FRAGMENTED_MP4');
     normal = await createChannel(ivs, 'normal-ts', 'NORMAL', 'TS');
     for (const c of [low, fmp4, normal]) publishers.push(publishLow(server.rtmpPort, c.key, PUBLISH_SECONDS));
   });
   after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
     rmSync(tmp, { recursive: true, force: true });
   });
 

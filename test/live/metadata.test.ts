@@ -5,15 +5,15 @@
 // presented at a video time of the segment that carries it. The API errors around PutMetadata (offline, size,
 // rate) are covered by test/api/streams.test.ts and test/live/events.test.ts.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  getMediaPlaylist, killAllChildren, pollUntil, rtmpUrl, run, type MasterPlaylist, type Running,
+  getMediaPlaylist, pollUntil, publish, rtmpUrl, type MasterPlaylist, type Running,
 } from '../helpers/live.js';
-import { tsDeclaresId3, txxxFromFmp4, txxxFromTs, type FoundTxxx } from '../helpers/id3-carriage.js';
+import { tsDeclaresId3, txxxFromFmp4, txxxFromTs, type FoundTxxx } from '../../devtools/id3-carriage.js';
 import { utf8Payload } from '../helpers/metadata-payload.js';
 
 const PUBLISH_SECONDS = 45;
@@ -30,14 +30,8 @@ async function createChannel(
 }
 
 /** 640x360 test pattern at ~1 Mbps + AAC: STANDARD makes a single 160p30 rung below it, cheap on 2 cores. */
-function publish360(port: number, key: string): Running {
-  return run('ffmpeg', [
-    '-nostdin', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(PUBLISH_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-    '-b:v', '1000k', '-maxrate', '1000k', '-bufsize', '1000k', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', rtmpUrl(port, key),
-  ]);
-}
+const publish360 = (port: number, key: string): Running =>
+  publish(rtmpUrl(port, key), { seconds: PUBLISH_SECONDS, videoKbps: 1000, audioKbps: 96 });
 
 /** One past the newest complete segment (an LL-HLS playlist ends with the open segment's parts, which has no URI). */
 async function completeEnd(mediaUrl: string): Promise<number> {
@@ -101,24 +95,16 @@ function assertAtVideoTime(hit: Hit): void {
 }
 
 describe('live: PutMetadata carried in the media', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ args: ['--max-transcodes', '1'] });
   let standard: Created;
   let fmp4: Created;
   const publishers: Running[] = [];
   const detail = () => `--- server ---\n${server.logs().slice(-3000)}`;
 
   before(async () => {
-    server = await startServer({ args: ['--max-transcodes', '1'] });
-    ivs = ivsClient(server);
     standard = await createChannel(ivs, 'meta-standard', 'STANDARD', 'NORMAL', 'TS');
     fmp4 = await createChannel(ivs, 'meta-fmp4', 'BASIC', 'LOW', 'FRAGMENTED_MP4');
     publishers.push(publish360(server.rtmpPort, standard.key), publish360(server.rtmpPort, fmp4.key));
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('STANDARD TS: the 1 KB UTF-8 text is an ID3 TXXX on the stream_type 0x15 PID of every rendition', async () => {

@@ -6,18 +6,18 @@
 // refused with IVS's 403 JSON body; StartViewerSessionRevocation and DeletePlaybackKeyPair cut existing sessions off
 // within seconds. The its share one broadcast and run in order.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import {
   CreateChannelCommand, DeletePlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, StartViewerSessionRevocationCommand,
-  type Channel, type IvsClient,
+  type Channel,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { SignJWT } from 'jose';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  get, killAllChildren, pollUntil, publish, rtmpUrl, run, type Fetched, type MasterPlaylist, type MediaPlaylist, type Running,
+  get, pollUntil, publish, rtmpUrl, run, type Fetched, type MasterPlaylist, type MediaPlaylist, type Running,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 45;
@@ -27,8 +27,7 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 interface Opened { res: Fetched; master: MasterPlaylist; mediaUrl: string }
 
 describe('live: private channel playback', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channel: Channel;
   let other: Channel;
   let keyPairArn: string;
@@ -72,8 +71,6 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
   }
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const created = await ivs.send(new CreateChannelCommand({
       name: 'private', type: 'BASIC', latencyMode: 'LOW', containerFormat: 'FRAGMENTED_MP4', insecureIngest: true, authorized: true,
     }));
@@ -81,11 +78,6 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     other = (await ivs.send(new CreateChannelCommand({ name: 'other', authorized: true }))).channel!;
     keyPairArn = (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicPem, name: 'viewers' }))).keyPair!.arn!;
     publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: PUBLISH_SECONDS });
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('a valid token opens the multivariant playlist and everything behind it; ffprobe plays it', async () => {

@@ -2,20 +2,19 @@
 // (source, 480p30, 360p30, 160p30); a token with SD lists no rendition above 480 lines and its session cannot open
 // the 720-line source playlist or its segments by editing the URL; HD lists the source again.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { CreateChannelCommand, ImportPlaybackKeyPairCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
+import { CreateChannelCommand, ImportPlaybackKeyPairCommand, type Channel } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { SignJWT } from 'jose';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { get, killAllChildren, pollUntil, rtmpUrl, run, type MasterPlaylist, type Running } from '../helpers/live.js';
+import { useServer } from '../helpers/use-server.js';
+import { get, pollUntil, publish, rtmpUrl, type MasterPlaylist, type Running } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 40;
 
 describe('live: private STANDARD channel, aws:maximum-resolution', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channel: Channel;
   let publisher: Running;
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -31,26 +30,13 @@ describe('live: private STANDARD channel, aws:maximum-resolution', { timeout: 90
   }
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const created = await ivs.send(new CreateChannelCommand({
       name: 'private-std', type: 'STANDARD', latencyMode: 'NORMAL', insecureIngest: true, authorized: true,
     }));
     channel = created.channel!;
     await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
-    // 1280x720 capped at 2.5 Mbps (within BASIC/STANDARD ingest limits), as in standard.test.ts.
-    publisher = run('ffmpeg', [
-      '-nostdin', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', String(PUBLISH_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
-      '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '2500k', '-c:a', 'aac', '-f', 'flv',
-      rtmpUrl(server.rtmpPort, created.streamKey!.value!),
-    ]);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
+    // 1280x720 capped at 2.5 Mbps (within BASIC/STANDARD ingest limits), as in the STANDARD ladder tests.
+    publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: PUBLISH_SECONDS, size: '1280x720', videoKbps: 2500 });
   });
 
   it('SD lists only renditions of at most 480 lines; HD and no claim list the 720-line source', async () => {

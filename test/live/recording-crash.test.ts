@@ -2,37 +2,23 @@
 // more spooled but not uploaded); the next start replays the spool journal, uploads what is left, writes the
 // final playlists and events/recording-ended.json, and emits Recording End for the recording.
 
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type IvsClient } from '@aws-sdk/client-ivs';
-import type { TestServer } from '../helpers/server.js';
-import type { TestS3 } from '../helpers/s3.js';
-import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, type RecordingFiles,
+  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, waitLive, type RecordingFiles,
 } from '../helpers/recording.js';
-import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
+import { useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-rec-crash';
 
 describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
-  let hook: WebhookReceiver;
-  let s3: TestS3;
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { hook, server, ivs, s3 } = useServer({ webhook: true, s3Buckets: [BUCKET] });
   let rec: RecordingFiles | undefined;
 
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness({ s3Buckets: [BUCKET] });
-    ({ hook, server, ivs } = harness);
-    s3 = harness.s3!;
-  });
-  after(async () => {
-    await harness?.close();
+  after(() => {
     if (rec) rmSync(rec.root, { recursive: true, force: true });
   });
 

@@ -4,31 +4,20 @@
 // Recording End listing both streams, the End only after the window passed); a reconnect with another
 // resolution starts a new recording and ends the previous one at once.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { GetStreamCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import type { TestServer } from '../helpers/server.js';
-import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
+import { GetStreamCommand } from '@aws-sdk/client-ivs';
+import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent,
+  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
 } from '../helpers/recording.js';
-import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
+import { useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-rec-reconnect';
 
 describe('live: recording across reconnects', { timeout: 120_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness();
-    ({ hook, server, ivs } = harness);
-  });
-  after(() => harness?.close());
+  const { hook, server, ivs } = useServer({ webhook: true });
 
   /** Publishes for `seconds`, returns the stream id once the broadcast has ended. */
   const broadcast = async (arn: string, key: string, seconds: number, size?: string): Promise<string> => {

@@ -2,32 +2,21 @@
 // as MPEG-TS (TS copies tapped onto the fMP4 packagers), PutMetadata's ID3 included; renditionSelection NONE
 // records no video but still thumbnails and the metadata files; without ffmpeg the files list no thumbnails.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CreateChannelCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import type { TestServer } from '../helpers/server.js';
-import { getMediaPlaylist, pollUntil, waitForMultivariant, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
+import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
+import { getMediaPlaylist, pollUntil, waitForMultivariant, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, waitRecordingEvent,
+  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, waitRecordingEvent, waitLive,
 } from '../helpers/recording.js';
-import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
+import { useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-rec-renditions';
 const MARKER = 'fmp4-recorded-id3-5c1d';
 
 describe('live: recorded renditions', { timeout: 120_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness();
-    ({ hook, server, ivs } = harness);
-  });
-  after(() => harness?.close());
+  const { hook, server, ivs } = useServer({ webhook: true });
 
   it('STANDARD + FRAGMENTED_MP4: every rendition recorded as MPEG-TS, with the ID3 of PutMetadata', async () => {
     const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
@@ -86,17 +75,7 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
 });
 
 describe('live: recording without a usable ffmpeg (--ffmpeg-path /nonexistent)', { timeout: 90_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness({ args: ['--ffmpeg-path', '/nonexistent'] });
-    ({ hook, server, ivs } = harness);
-  });
-  after(() => harness?.close());
+  const { hook, server, ivs } = useServer({ webhook: true, args: ['--ffmpeg-path', '/nonexistent'] });
 
   it('records the media, and the metadata files list no thumbnails that could not be taken', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {

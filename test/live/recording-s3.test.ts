@@ -2,39 +2,26 @@
 // back; the upload queue retries, so the finished recording in the bucket lists every segment, each one
 // stored and decodable, with the full duration — an outage delays a recording but loses nothing.
 
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { GetStreamSessionCommand, type IvsClient } from '@aws-sdk/client-ivs';
+import { GetStreamSessionCommand } from '@aws-sdk/client-ivs';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import type { TestServer } from '../helpers/server.js';
-import type { TestS3 } from '../helpers/s3.js';
-import { pollUntil, publish, rtmpUrl, sleep, type WebhookReceiver } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl, sleep } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, recordingEvents, waitRecordingEvent,
+  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
   type RecordingFiles,
 } from '../helpers/recording.js';
-import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
+import { useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-rec-s3';
 const GONE = 'openivs-rec-gone';
 
 describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => {
-  let hook: WebhookReceiver;
-  let s3: TestS3;
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { hook, server, ivs, s3 } = useServer({ webhook: true, s3Buckets: [BUCKET, GONE] });
   let rec: RecordingFiles | undefined;
 
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness({ s3Buckets: [BUCKET, GONE] });
-    ({ hook, server, ivs } = harness);
-    s3 = harness.s3!;
-  });
-  after(async () => {
-    await harness?.close();
+  after(() => {
     if (rec) rmSync(rec.root, { recursive: true, force: true });
   });
 

@@ -4,34 +4,23 @@
 // kept in the recorded segments, thumbnails, the Recording Start/End events and the session's
 // recordingConfiguration.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { GetStreamSessionCommand, PutMetadataCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import type { TestServer } from '../helpers/server.js';
+import { GetStreamSessionCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import { ACCOUNT, idOf } from '../helpers/assert.js';
-import { pollUntil, publish, rtmpUrl, type WebhookReceiver } from '../helpers/live.js';
+import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent,
+  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
 } from '../helpers/recording.js';
-import { startRecordingHarness, waitLive, type RecordingHarness } from '../helpers/recording-harness.js';
+import { useServer } from '../helpers/use-server.js';
 
 const SECRET = 'recording-test-secret';
 const BUCKET = 'openivs-rec-local';
 const MARKER = 'recorded-id3-marker-7f3a';
 
 describe('live: recording to the local disk', { timeout: 120_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  let harness: RecordingHarness | undefined;
-
-  before(async () => {
-    harness = await startRecordingHarness({ webhookSecret: SECRET });
-    ({ hook, server, ivs } = harness);
-  });
-  after(() => harness?.close());
+  const { hook, server, ivs } = useServer({ webhook: { secret: SECRET } });
 
   it('records a broadcast in the IVS layout with playlists, metadata files, ID3, thumbnails and events', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {

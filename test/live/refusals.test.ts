@@ -2,18 +2,18 @@
 // a live channel, the concurrent-broadcasts quota (set to 1 for this server), DeleteChannel while live,
 // and StopStream. The its run in order; at most one channel is live at any time.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import {
   CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamCommand, ListStreamSessionsCommand,
-  ListStreamsCommand, StopStreamCommand, type Channel, type IvsClient,
+  ListStreamsCommand, StopStreamCommand, type Channel,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, getMediaPlaylist, killAllChildren, playlistEnd, pollUntil, publish, rtmpUrl, waitForMultivariant,
+  firstVariantUrl, getMediaPlaylist, playlistEnd, pollUntil, publish, rtmpUrl, waitForMultivariant,
   type Running,
 } from '../helpers/live.js';
 
@@ -45,8 +45,7 @@ function sendGarbage(port: number, chunks: Buffer[], timeoutMs = 8000): Promise<
 }
 
 describe('live: ingest refusals', { timeout: 150_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ env: { OPENIVS_QUOTA_CONCURRENT_BROADCASTS: '1' } });
   let a: Created;
   let b: Created;
   let first: Running | undefined;
@@ -61,15 +60,8 @@ describe('live: ingest refusals', { timeout: 150_000 }, () => {
     (await ivs.send(new ListStreamSessionsCommand({ channelArn: c.channel.arn }))).streamSessions ?? [];
 
   before(async () => {
-    server = await startServer({ env: { OPENIVS_QUOTA_CONCURRENT_BROADCASTS: '1' } });
-    ivs = ivsClient(server);
     a = await create('refusals-a');
     b = await create('refusals-b');
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('a wrong stream key is refused fast and creates no session', async () => {

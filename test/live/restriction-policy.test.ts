@@ -4,16 +4,16 @@
 // Origin allowed unless strict enforcement, strict enforcement on media playlists and segments, and allowedCountries
 // read from the --viewer-country-header header. A policy changed while live applies from the next broadcast only.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, UpdatePlaybackRestrictionPolicyCommand,
-  type CreatePlaybackRestrictionPolicyRequest, type IvsClient,
+  type CreatePlaybackRestrictionPolicyRequest,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  get, killAllChildren, pollUntil, publish, rtmpUrl, type Fetched, type Running, type MasterPlaylist, type MediaPlaylist,
+  get, pollUntil, publish, rtmpUrl, type Fetched, type Running, type MasterPlaylist, type MediaPlaylist,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 30;
@@ -23,8 +23,7 @@ const APP = 'https://app.example.com';
 interface Live { playbackUrl: string; policyArn: string; streamKey: string; publisher: Running }
 
 describe('live: playback restriction policies', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ args: ['--viewer-country-header', COUNTRY_HEADER] });
   let origins: Live;
   let strict: Live;
   let countries: Live;
@@ -72,16 +71,9 @@ describe('live: playback restriction policies', { timeout: 90_000 }, () => {
   }
 
   before(async () => {
-    server = await startServer({ args: ['--viewer-country-header', COUNTRY_HEADER] });
-    ivs = ivsClient(server);
     origins = await channelWith('origins', { allowedOrigins: [APP, 'https://*.example.org'] });
     strict = await channelWith('strict', { allowedOrigins: [APP], enableStrictOriginEnforcement: true });
     countries = await channelWith('countries', { allowedCountries: ['US', 'CA'] });
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('allowed origins are reflected; other origins are refused; no Origin plays without strict enforcement', async () => {

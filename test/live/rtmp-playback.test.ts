@@ -3,25 +3,24 @@
 // while live, and what remains after the publisher stops (ENDLIST, offline 404, the stream session).
 // The its run in order and share one broadcast.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
-  type Channel, type IvsClient,
+  type Channel,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, killAllChildren, playlistEnd, pollUntil, publish, run, rtmpUrl,
+  firstVariantUrl, get, getMediaPlaylist, playlistEnd, pollUntil, publish, run, rtmpUrl,
   waitForMultivariant, type MediaPlaylist, type Running,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 12;
 
 describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let channel: Channel;
   let streamKey: string;
   let publisher: Running;
@@ -31,18 +30,11 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
   let endedAtMs = 0;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     const out = await ivs.send(new CreateChannelCommand({ name: 'rtmp-playback', type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true }));
     channel = out.channel!;
     streamKey = out.streamKey!.value!;
     publishStartedAt = Date.now();
     publisher = publish(rtmpUrl(server.rtmpPort, streamKey), { seconds: PUBLISH_SECONDS });
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('serves a multivariant playlist with one 640x360 H.264/AAC variant once the first segment exists', async () => {

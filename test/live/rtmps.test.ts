@@ -1,38 +1,30 @@
 // RTMPS ingest (TLS, self-signed certificate from the data dir) on a channel without insecureIngest,
 // and the refusal of plain RTMP for that same channel.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, type Channel, type IvsClient,
+  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, type Channel,
 } from '@aws-sdk/client-ivs';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, getMediaPlaylist, killAllChildren, pollUntil, publish, rtmpsUrl, rtmpUrl, waitForMultivariant,
+  firstVariantUrl, getMediaPlaylist, pollUntil, publish, rtmpsUrl, rtmpUrl, waitForMultivariant,
 } from '../helpers/live.js';
 
 describe('live: RTMPS ingest', { timeout: 90_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({ rtmps: true });
   let channel: Channel;
   let streamKey: string;
 
   before(async () => {
-    server = await startServer({ rtmps: true });
-    ivs = ivsClient(server);
     const out = await ivs.send(new CreateChannelCommand({ name: 'secure-only', type: 'BASIC' }));
     channel = out.channel!;
     streamKey = out.streamKey!.value!;
     assert.equal(channel.insecureIngest, false);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('the RTMPS port speaks TLS with a self-signed certificate kept in the data dir', async () => {

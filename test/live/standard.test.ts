@@ -4,15 +4,15 @@
 // Stream Failure "Transcode capacity exceeded"), and source-only playback when ffmpeg is unusable.
 // This machine has 2 cores: at most one transcoded stream runs at a time, and broadcasts are short.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { CreateChannelCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  get, getMediaPlaylist, killAllChildren, playlistEnd, pollUntil, rtmpUrl, run, sleep, startWebhookReceiver,
-  waitForMultivariant, type MasterPlaylist, type MediaPlaylist, type Running, type WebhookReceiver,
+  get, getMediaPlaylist, playlistEnd, pollUntil, rtmpUrl, run, sleep, waitForMultivariant, type MasterPlaylist,
+  type MediaPlaylist, type Running,
 } from '../helpers/live.js';
 
 const SECRET = 'standard-test-secret';
@@ -151,18 +151,7 @@ async function assertAligned(aUrl: string, bUrl: string, count: number): Promise
 // ---------------------------------------------------------------------------------------------------------
 
 describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer();
 
   it('1280x720 input: source + 480p30 + 360p30 + 160p30, probed sizes, keyframes aligned across renditions', async () => {
     const { channel, key } = await createChannel(ivs, 'std-720', 'STANDARD');
@@ -261,23 +250,12 @@ describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_
 // ---------------------------------------------------------------------------------------------------------
 
 describe('live: STANDARD transcoder crash survival', { timeout: 70_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let pub: Running | undefined;
   let srcUrl = '';
   let sdUrl = '';
   let playbackUrl = '';
   let killedAt = 0;
-
-  before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-  });
 
   it('kill -9 of the ffmpeg child: the source keeps playing, 480p30 resumes within ~15 s, the log says restarting', async () => {
     const { channel, key } = await createChannel(ivs, 'std-crash', 'STANDARD');
@@ -348,23 +326,7 @@ describe('live: STANDARD transcoder crash survival', { timeout: 70_000 }, () => 
 // ---------------------------------------------------------------------------------------------------------
 
 describe('live: --max-transcodes capacity guard', { timeout: 80_000 }, () => {
-  let hook: WebhookReceiver;
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  before(async () => {
-    hook = await startWebhookReceiver(SECRET);
-    server = await startServer({
-      env: { OPENIVS_EVENT_WEBHOOK_SECRET: SECRET }, args: ['--event-webhook', hook.url, '--max-transcodes', '1'],
-    });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-    await hook?.close();
-  });
+  const { server, ivs, hook } = useServer({ webhook: { secret: SECRET }, args: ['--max-transcodes', '1'] });
 
   it('a second STANDARD stream is refused with Stream Failure "Transcode capacity exceeded"; BASIC still publishes; the slot is freed at the end', async () => {
     const a = await createChannel(ivs, 'cap-a', 'STANDARD');
@@ -414,18 +376,7 @@ describe('live: --max-transcodes capacity guard', { timeout: 80_000 }, () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('live: STANDARD without a usable ffmpeg (--ffmpeg-path /nonexistent)', { timeout: 45_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-
-  before(async () => {
-    server = await startServer({ args: ['--ffmpeg-path', '/nonexistent'] });
-    ivs = ivsClient(server);
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
-  });
+  const { server, ivs } = useServer({ args: ['--ffmpeg-path', '/nonexistent'] });
 
   it('logs a warning at start; a STANDARD stream plays its source rendition only', async () => {
     assert.match(server.logs(), /ffmpeg is not usable/, `startup warning:\n${server.logs()}`);

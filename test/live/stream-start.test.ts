@@ -11,13 +11,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateChannelCommand, DeleteChannelCommand, GetStreamCommand, ListStreamSessionsCommand, type IvsClient,
+  CreateChannelCommand, DeleteChannelCommand, GetStreamCommand, ListStreamSessionsCommand,
 } from '@aws-sdk/client-ivs';
 import type { Browser, Page } from 'playwright-core';
 import HLS from 'hls-parser';
-import { launchChromium } from '../helpers/browser.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
-import { get, killAllChildren, pollUntil, publish, rtmpUrl, run, sleep, type Fetched, type Running } from '../helpers/live.js';
+import { useServer } from '../helpers/use-server.js';
+import { get, pollUntil, publish, rtmpUrl, run, sleep, type Fetched, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -80,13 +79,8 @@ const readWithFfmpeg = (url: string) =>
   run('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-xerror', '-i', url, '-t', '3', '-f', 'null', '-']);
 
 describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
-  let browser: Browser;
   let hook: Server;
   let hookUrl: string;
-  let blank: Server;
-  let blankUrl: string;
   /** Stream Start reactions by channel ARN, and the reaction to run on each. */
   const onStreamStart = new Map<string, (streamId: string) => void>();
   /** Every state-change event received: [stream id, event name, reason]. */
@@ -110,23 +104,11 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-    blank = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
-    await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
-    blankUrl = `http://127.0.0.1:${(blank.address() as AddressInfo).port}/`;
-    server = await startServer({ args: ['--event-webhook', hookUrl] });
-    ivs = ivsClient(server);
-    browser = await launchChromium();
   });
-
+  const { server, ivs, browser, blankPage } = useServer({ args: () => ['--event-webhook', hookUrl], browser: true, blankPage: true });
   after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    ivs?.destroy();
-    await server?.stop();
-    for (const s of [hook, blank]) {
-      s?.closeAllConnections();
-      await new Promise((r) => s?.close(r));
-    }
+    hook?.closeAllConnections();
+    await new Promise((r) => hook?.close(r));
   });
 
   for (const combo of COMBOS) {
@@ -135,7 +117,7 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
       const created = await ivs.send(new CreateChannelCommand({ name: label.replace(/ /g, '-'), insecureIngest: true, ...combo }));
       const arn = created.channel!.arn!;
       const playbackUrl = created.channel!.playbackUrl!;
-      const page = await preparePage(browser, blankUrl, `${server.url}/_openivs/player/hls.min.js`);
+      const page = await preparePage(browser, blankPage.url, `${server.url}/_openivs/player/hls.min.js`);
       const detail = () => `--- server ---\n${server.logs().slice(-3000)}`;
       let reaction: Reaction | undefined;
       const reacted = new Promise<Reaction>((resolve, reject) => {

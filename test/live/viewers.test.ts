@@ -7,13 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import { after, before, describe, it } from 'node:test';
-import { CreateChannelCommand, GetStreamCommand, ListStreamsCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
+import { before, describe, it } from 'node:test';
+import { CreateChannelCommand, GetStreamCommand, ListStreamsCommand, type Channel } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { VIEWER_LIMITS } from '../../src/media/registry/viewers.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 import {
-  killAllChildren, pollUntil, publish, rtmpUrl, sleep, waitForMultivariant, type MasterPlaylist, type MediaPlaylist, type Running,
+  pollUntil, publish, rtmpUrl, sleep, waitForMultivariant, type MasterPlaylist, type MediaPlaylist, type Running,
 } from '../helpers/live.js';
 
 const QUOTA = VIEWER_LIMITS.perAddress + 12;
@@ -72,8 +72,12 @@ function honestPlayer(client: Client, playbackUrl: string): { stop(): Promise<vo
 }
 
 describe('live: viewer counting resists forged sessions and floods', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer({
+    args: ['--quota-concurrent-viewers', String(QUOTA)],
+    teardown: () => {
+      for (const c of clients) c.close();
+    },
+  });
   let channel: Channel;
   let publisher: Running;
   const clients: Client[] = [];
@@ -85,21 +89,12 @@ describe('live: viewer counting resists forged sessions and floods', { timeout: 
   const viewerCount = async () => (await ivs.send(new GetStreamCommand({ channelArn: channel.arn! }))).stream!.viewerCount!;
 
   before(async () => {
-    server = await startServer({ args: ['--quota-concurrent-viewers', String(QUOTA)] });
-    ivs = ivsClient(server);
     const out = await ivs.send(new CreateChannelCommand({
       name: 'viewers', type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true,
     }));
     channel = out.channel!;
     publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 90 });
     await waitForMultivariant(channel.playbackUrl!);
-  });
-
-  after(async () => {
-    for (const c of clients) c.close();
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   it('counts honest players, not one-shot fetches, made-up or tampered session ids, or a flood past the per-address bound', async () => {

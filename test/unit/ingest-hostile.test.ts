@@ -6,33 +6,23 @@
 // underAttackConfirmed), its RSS must grow by less than 64 MB, and the honest stream must keep playing.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { IvsClient } from '@aws-sdk/client-ivs';
+import { before, describe, it } from 'node:test';
 import { MSG } from '../../src/media/ingest/messages.js';
-import { killAllChildren } from '../helpers/live.js';
 import { assertStillPlaying, startHonestStream, underAttackConfirmed, type HonestStream } from '../helpers/rtmp-attack.js';
 import { obsConnectObject, RawClient } from '../helpers/rtmp-client.js';
 import { longString, objectOfKeys, rawCommand, strictArrayOfNulls } from '../helpers/rtmp-payloads.js';
-import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const MAX_STALL_MS = 100;
 const MAX_RSS_GROWTH = 64 * 1024 * 1024;
 const CLOSE_WITHIN_MS = 5000;
 
 describe('ingest: hostile messages before publish, honest stream live', { timeout: 240_000 }, () => {
-  let server: TestServer;
-  let ivs: IvsClient;
+  const { server, ivs } = useServer();
   let honest: HonestStream;
 
   before(async () => {
-    server = await startServer();
-    ivs = ivsClient(server);
     honest = await startHonestStream(ivs, server.rtmpPort, 'hostile-honest');
-  });
-  after(async () => {
-    killAllChildren();
-    ivs?.destroy();
-    await server?.stop();
   });
 
   /** Opens, handshakes, optionally raises the chunk size, sends one command body; returns the reply and close time. */

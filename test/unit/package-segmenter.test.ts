@@ -8,7 +8,7 @@ import type { Segment } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
 import { audioTrack, synthetic, videoTrack, type SyntheticOptions } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
-import { txxxFrames } from '../helpers/id3-carriage.js';
+import { txxxFrames } from '../../devtools/id3-carriage.js';
 
 function run(units: AccessUnit[], options: HlsSegmenterOptions = {}, end = true) {
   const seg = new HlsSegmenter(options);

@@ -13,7 +13,7 @@ import { LocalRecordingDestination } from '../../src/media/record/local-destinat
 import { S3RecordingDestination } from '../../src/media/record/s3-destination.js';
 import { createRecordingDestination } from '../../src/media/record/destinations.js';
 import { loadConfig } from '../../src/config.js';
-import { startS3, type TestS3 } from '../helpers/s3.js';
+import { startS3, type TestS3 } from '../../devtools/s3.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-dest-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import type { RecordingDestination } from '../../src/media/record/destination.js';
 import { S3RecordingDestination } from '../../src/media/record/s3-destination.js';
 import { UploadQueue } from '../../src/media/record/upload-queue.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET, startS3, type TestS3 } from '../helpers/s3.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET, startS3, type TestS3 } from '../../devtools/s3.js';
 
 const BUCKET = 'queue-bucket';
 const dir = mkdtempSync(join(tmpdir(), 'openivs-queue-'));

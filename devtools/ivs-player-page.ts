@@ -1,12 +1,14 @@
 // Amazon's IVS web player (npm amazon-ivs-player, pinned) in a page served from 127.0.0.1, shared by the browser tests
-// (test/helpers/ivs-player-page.ts) and bench:latency. The package ships CommonJS for bundlers, so esbuild's `build`
-// bundles it once per process into an IIFE exposing `window.IVSPlayer`; its wasm worker and binary are served from
-// node_modules/amazon-ivs-player/dist/assets and passed as `wasmWorker`/`wasmBinary` URLs of the page's own origin (a
-// Worker script must be same-origin). Playback URLs are on openivs, another origin, reached over CORS as on a real site.
+// (test/helpers/ivs-player.ts) and bench:latency (bench/lib/ivs-latency.ts). The package ships CommonJS for bundlers,
+// so esbuild's `build` bundles it once per process into an IIFE exposing `window.IVSPlayer`; its wasm worker and binary
+// are served from node_modules/amazon-ivs-player/dist/assets and passed as `wasmWorker`/`wasmBinary` URLs of the page's
+// own origin (a Worker script must be same-origin). Playback URLs are on openivs, another origin, reached over CORS as
+// on a real site.
 //
 // The page script (IVS_PAGE_JS) starts a player with window.__ivsStart(url, options) and records in window.__ivs what
 // a test or a bench reads (window.__ivsRead()): state changes, rebuffering, errors, TEXT_METADATA_CUE payloads,
-// qualities and, every `sampleMs`, the position, the buffer and the player's own getLiveLatency().
+// qualities and, every `sampleMs`, the position, the buffer and the player's own getLiveLatency(). playWithIvsPlayer
+// opens such a page in a browser and plays a URL.
 //
 // Latency: the player's getLiveLatency() works from IVS's in-band signals, so it is logged but not trusted. The
 // measure (latencySamples) is the playlist's EXT-X-PROGRAM-DATE-TIME at the player's position: every segment starts
@@ -20,6 +22,10 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+declare const window: any;
 
 const require = createRequire(import.meta.url);
 const PACKAGE_DIR = dirname(require.resolve('amazon-ivs-player/package.json'));
@@ -166,6 +172,67 @@ export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Playing a URL in a browser page.
+
+export interface IvsPlayback {
+  page: Page;
+  /** Date.now() just before the page began to load. */
+  loadedAt: number;
+  /** The page console so far (last lines), for failure messages. */
+  console(): string;
+  read(): Promise<IvsRecord>;
+  /** Waits for `test` on the record, polling; throws with `what` and the record after `timeoutMs`. */
+  until(what: string, test: (r: IvsRecord) => boolean, timeoutMs: number): Promise<IvsRecord>;
+  close(): Promise<void>;
+}
+
+/** Opens a page and starts the player on `url` (`options` beside the page's own, e.g. `sampleMs`). */
+export async function playWithIvsPlayer(
+  browser: Browser, server: IvsPlayerPage, url: string, options: Partial<IvsStartOptions> = {},
+): Promise<IvsPlayback> {
+  const page = await browser.newPage();
+  const lines: string[] = [];
+  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  const loadedAt = Date.now();
+  await page.goto(`${server.base}/`);
+  await page.evaluate(({ src, options }) => window.__ivsStart(src, options), { src: url, options: { ...server.startOptions, ...options } });
+  const read = async () => (await page.evaluate(() => window.__ivsRead())) as IvsRecord;
+  const consoleTail = () => lines.slice(-40).join('\n');
+  return {
+    page,
+    loadedAt,
+    console: consoleTail,
+    read,
+    async until(what, test, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const r = await read();
+        if (test(r)) return r;
+        if (Date.now() > deadline) {
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describeRecord(r)}\n--- page console ---\n${consoleTail()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    async close() {
+      await page.evaluate(() => window.__ivsStop()).catch(() => undefined);
+      await page.close().catch(() => undefined);
+    },
+  };
+}
+
+export const firstPlaying = (r: IvsRecord) => r.states.find((s) => s.state === 'Playing');
+
+/** A short account of a record for failure messages. */
+export function describeRecord(r: IvsRecord): string {
+  const states = r.states.map((s) => `${s.state}@${(s.t - r.started) / 1000}s/${s.position.toFixed(2)}`).join(' → ');
+  const last = r.samples.at(-1);
+  return `states: ${states}\nerrors: ${JSON.stringify(r.errors)}\nrebuffers: ${r.rebuffers.length}\n` +
+    `last sample: ${JSON.stringify(last)}\nqualities: ${r.qualities.map((q) => q.name).join(', ')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

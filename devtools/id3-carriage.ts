@@ -1,11 +1,12 @@
-// Reads timed metadata back out of media segments the way a player would, independently of the server's muxers:
-// a tiny MPEG-TS demuxer (PAT → PMT → PES per PID, PTS from the PES header) finds the ID3 PES on the PID whose PMT
-// stream_type is 0x15, and a minimal ISO-BMFF reader finds `emsg` v1 boxes (scheme https://aomedia.org/emsg/ID3,
-// skipping the v0 `urn:twitch:id3` copies made for Amazon's IVS player)
-// and the video samples' presentation times (moov/mdhd timescale, moof/tfdt + trun). The ID3 itself is decoded
+// Reads timed metadata back out of media segments the way a player would, independently of the server's muxers (for
+// the metadata tests and bench:auth): a tiny MPEG-TS demuxer (PAT → PMT → PES per PID, PTS from the PES header) finds
+// the ID3 PES on the PID whose PMT stream_type is 0x15, and the ISO-BMFF reader of bmff.ts finds `emsg` v1 boxes
+// (scheme https://aomedia.org/emsg/ID3, skipping the v0 `urn:twitch:id3` copies made for Amazon's IVS player) and the
+// video samples' presentation times (moov/mdhd timescale, moof/tfdt + trun). The ID3 itself is decoded
 // with @svta/cml-id3, the parser hls.js uses. ffmpeg is deliberately not used: 5.1 drops bytes of ID3 PES payloads.
 
 import { getId3Frames } from '@svta/cml-id3';
+import { parseBoxes, type Box } from './bmff.js';
 
 const TS_PACKET = 188;
 export const ID3_SCHEME = 'https://aomedia.org/emsg/ID3';
@@ -116,33 +117,13 @@ export function tsDeclaresId3(seg: Buffer): boolean {
 // ---------------------------------------------------------------------------------------------
 // ISO-BMFF (fMP4)
 
-interface Box { type: string; body: Buffer }
-
-export function boxes(b: Buffer): Box[] {
-  const out: Box[] = [];
-  for (let i = 0; i + 8 <= b.length;) {
-    let size = b.readUInt32BE(i);
-    let header = 8;
-    if (size === 1) {
-      size = Number(b.readBigUInt64BE(i + 8));
-      header = 16;
-    } else if (size === 0) {
-      size = b.length - i;
-    }
-    if (size < header || i + size > b.length) throw new Error(`bad box size ${size} at ${i}`);
-    out.push({ type: b.toString('latin1', i + 4, i + 8), body: b.subarray(i + header, i + size) });
-    i += size;
-  }
-  return out;
-}
-
-const child = (b: Box, type: string) => boxes(b.body).find((c) => c.type === type);
-const children = (b: Box, type: string) => boxes(b.body).filter((c) => c.type === type);
+const child = (b: Box, type: string) => b.children.find((c) => c.type === type);
+const children = (b: Box, type: string) => b.children.filter((c) => c.type === type);
 
 /** track_ID → timescale of the video tracks of an init segment (moov/trak with hdlr 'vide'). */
 export function videoTimescales(init: Buffer): Map<number, number> {
   const out = new Map<number, number>();
-  const moov = boxes(init).find((x) => x.type === 'moov');
+  const moov = parseBoxes(init).find((x) => x.type === 'moov');
   for (const trak of moov ? children(moov, 'trak') : []) {
     const tkhd = child(trak, 'tkhd')!.body;
     const mdia = child(trak, 'mdia')!;
@@ -190,7 +171,7 @@ function videoSampleTimes(moof: Box, timescales: Map<number, number>): number[] 
 /** TXXX frames of the ID3 emsg v1 boxes of an fMP4 segment, with presentation time and the video time range. */
 export function txxxFromFmp4(seg: Buffer, init: Buffer): FoundTxxx[] {
   const timescales = videoTimescales(init);
-  const top = boxes(seg);
+  const top = parseBoxes(seg);
   const times = top.filter((b) => b.type === 'moof').flatMap((m) => videoSampleTimes(m, timescales));
   const video = times.length > 0 ? { first: Math.min(...times), last: Math.max(...times) } : undefined;
   const found: FoundTxxx[] = [];

@@ -1,5 +1,5 @@
-// An S3-compatible endpoint for tests: s3rver on 127.0.0.1 and a free port, backed by a temp directory, with
-// buckets created up front. stop()/restart() keep the same port and directory so a test can simulate an outage
+// An S3-compatible endpoint for tests and bench:record: s3rver on 127.0.0.1 and a free port, backed by a temp
+// directory, with buckets created up front. stop()/restart() keep the same port and directory so a test can simulate an outage
 // and the recovery. Also: an @aws-sdk/client-s3 client for it, small read helpers, and the env/args that make
 // an openivs started by startServer() record to it.
 

@@ -1,5 +1,7 @@
-// Starts the built openivs server as a child process for black-box tests: free ports, a temp data
-// dir, health polling, captured logs, and stop / kill -9 / restart on the same ports and data dir.
+// The built openivs (dist/src/main.js) as a child process, for the black-box tests and the benchmarks: free ports, a
+// temp data dir unless one is given, health polling, output captured (tests) or passed through (benchmarks), and
+// stop / kill -9 / restart on the same ports and data dir. A server still running when this process exits is killed,
+// so a test runner's forced exit or a benchmark's Ctrl-C leaves no orphan behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -7,22 +9,39 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IvsClient } from '@aws-sdk/client-ivs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/test/helpers/server.js → dist/src/main.js */
-export const MAIN_JS = resolve(here, '..', '..', 'src', 'main.js');
+/** dist/devtools/server.js → dist/src/main.js */
+export const MAIN_JS = resolve(here, '..', 'src', 'main.js');
 
 const HEALTH_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_LIMIT = 256 * 1024;
 
+/** The ports a server listens on (fixed for its life, restarts included). */
+export interface ServerPorts {
+  port: number;
+  rtmpPort: number;
+  rtmpsPort: number | undefined;
+  httpsPort: number | undefined;
+}
+
 export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
-  args?: string[];
+  /** Extra command-line arguments; a function gets the ports (e.g. for `--playback-base-url`). */
+  args?: string[] | ((ports: ServerPorts) => string[]);
   /** Also listen for RTMPS on a free port (`--rtmps-port`); the port is then `server.rtmpsPort`. */
   rtmps?: boolean;
+  /** Also listen for HTTPS on a free port (`--https-port`); the port is then `server.httpsPort`. */
+  https?: boolean;
+  /**
+   * 'capture' (default): stdout and stderr are kept for logs(). 'inherit': stderr goes to this process's stderr and
+   * stdout is dropped, as a benchmark wants it.
+   */
+  output?: 'capture' | 'inherit';
+  /** Node flags for the server process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface ExitInfo {
@@ -30,15 +49,14 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-export interface TestServer {
+export interface OpenivsServer extends ServerPorts {
   readonly url: string;
-  readonly port: number;
-  readonly rtmpPort: number;
-  /** The RTMPS port when started with `rtmps: true`, else undefined. */
-  readonly rtmpsPort: number | undefined;
   readonly dataDir: string;
+  /** The current process (a new one after each restart). */
   readonly proc: ChildProcess;
-  /** stdout + stderr of every run of this server so far (capped). */
+  /** 1 once started, +1 with every restart: clients holding pooled connections can tell they must reconnect. */
+  readonly generation: number;
+  /** stdout + stderr of every run of this server so far (capped); empty with output 'inherit'. */
   logs(): string;
   /** Sends the signal (SIGTERM by default), waits for exit, removes the temp data dir if it was created here. */
   stop(signal?: NodeJS.Signals): Promise<ExitInfo>;
@@ -61,6 +79,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Server processes still running, killed when this process exits. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killOnExit(proc: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const child of running) child.kill('SIGKILL');
+    });
+  }
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
+}
+
 /** The process env without any OPENIVS_* variable of the developer's shell, plus `extra`. */
 function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -81,11 +114,17 @@ function waitExit(proc: ChildProcess, timeoutMs: number): Promise<ExitInfo> {
   });
 }
 
-export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+export async function startServer(opts: StartOptions = {}): Promise<OpenivsServer> {
   if (!existsSync(MAIN_JS)) throw new Error(`openivs is not built: ${MAIN_JS} is missing (run npx tsc -p tsconfig.json)`);
-  const port = await freePort();
-  const rtmpPort = await freePort();
-  const rtmpsPort = opts.rtmps === true ? await freePort() : undefined;
+  const ports: ServerPorts = {
+    port: await freePort(),
+    rtmpPort: await freePort(),
+    rtmpsPort: opts.rtmps === true ? await freePort() : undefined,
+    httpsPort: opts.https === true ? await freePort() : undefined,
+  };
+  const { port, rtmpPort, rtmpsPort, httpsPort } = ports;
+  const extraArgs = typeof opts.args === 'function' ? opts.args(ports) : opts.args ?? [];
+  const capture = opts.output !== 'inherit';
   const ownsDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openivs-test-'));
   let log = '';
@@ -94,29 +133,34 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     if (log.length > LOG_LIMIT) log = log.slice(log.length - LOG_LIMIT);
   };
   let proc!: ChildProcess;
+  let generation = 0;
 
   const launch = async () => {
     const args = [
-      MAIN_JS, 'start',
+      ...(opts.nodeArgs ?? []), MAIN_JS, 'start',
       '--http-port', String(port), '--rtmp-port', String(rtmpPort),
       '--data-dir', dataDir, '--host', '127.0.0.1', '--bind', '127.0.0.1', '--log-level', 'warn',
       ...(rtmpsPort === undefined ? [] : ['--rtmps-port', String(rtmpsPort)]),
-      ...(opts.args ?? []),
+      ...(httpsPort === undefined ? [] : ['--https-port', String(httpsPort)]),
+      ...extraArgs,
     ];
-    proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', append);
-    proc.stderr!.on('data', append);
+    proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'] });
+    killOnExit(proc);
+    generation++;
+    proc.stdout?.on('data', append);
+    proc.stderr?.on('data', append);
     await waitHealthy(proc, `http://127.0.0.1:${port}`, () => log);
   };
 
-  const server: TestServer = {
+  const server: OpenivsServer = {
     url: `http://127.0.0.1:${port}`,
-    port,
-    rtmpPort,
-    rtmpsPort,
+    ...ports,
     dataDir,
     get proc() {
       return proc;
+    },
+    get generation() {
+      return generation;
     },
     logs: () => log,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
@@ -172,19 +216,4 @@ async function waitHealthy(proc: ChildProcess, url: string, logs: () => string):
   }
   throw new Error(`openivs did not become healthy within ${HEALTH_TIMEOUT_MS} ms (${lastError}).\n` +
     `--- server output ---\n${logs()}`);
-}
-
-export interface ClientOptions {
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-}
-
-export function ivsClient(server: { url: string }, opts: ClientOptions = {}): IvsClient {
-  return new IvsClient({
-    endpoint: server.url,
-    region: opts.region ?? 'us-west-2',
-    credentials: { accessKeyId: opts.accessKeyId ?? 'test', secretAccessKey: opts.secretAccessKey ?? 'test' },
-    maxAttempts: 1,
-  });
 }

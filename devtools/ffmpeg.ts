@@ -1,0 +1,43 @@
+// ffmpeg as the publisher of the tests and benchmarks: the lavfi test pattern (testsrc2 and a 440 Hz tone), the
+// arguments that encode it live (H.264 + AAC in FLV, real time) to an ingest URL, and openivs's ingest URLs.
+
+/** ffmpeg inputs: the testsrc2 pattern at `size` (e.g. 1280x720) and `rate` fps, and a 48 kHz 440 Hz sine. */
+export function testPattern(size: string, rate = 30): string[] {
+  return ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
+}
+
+export interface LivePublishOptions {
+  /** Seconds of media to send (real time, -re). Default 10. */
+  seconds?: number;
+  /** testsrc2 size. Default 640x360. */
+  size?: string;
+  /** Caps the video at this many kbit/s (also the VBV max rate and buffer), e.g. within a channel type's ingest limit. */
+  videoKbps?: number;
+  /** AAC bit rate in kbit/s (ffmpeg's default when unset). */
+  audioKbps?: number;
+}
+
+/**
+ * `ffmpeg -re` arguments publishing the test pattern to `url` (rtmp:// or rtmps://): x264 veryfast with zerolatency
+ * tuning and a keyframe every 2 s (60 frames at 30 fps), AAC, FLV.
+ */
+export function livePublishArgs(url: string, opts: LivePublishOptions = {}): string[] {
+  const { seconds = 10, size = '640x360', videoKbps, audioKbps } = opts;
+  const v = `${videoKbps}k`;
+  return [
+    '-nostdin', '-loglevel', 'error', '-re',
+    ...testPattern(size),
+    '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
+    ...(videoKbps === undefined ? [] : ['-b:v', v, '-maxrate', v, '-bufsize', v]),
+    '-c:a', 'aac', ...(audioKbps === undefined ? [] : ['-b:a', `${audioKbps}k`]), '-f', 'flv', url,
+  ];
+}
+
+export function rtmpUrl(port: number, streamKey: string): string {
+  return `rtmp://127.0.0.1:${port}/app/${streamKey}`;
+}
+
+export function rtmpsUrl(port: number, streamKey: string): string {
+  return `rtmps://127.0.0.1:${port}/app/${streamKey}`;
+}
