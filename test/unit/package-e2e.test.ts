@@ -2,58 +2,24 @@
 // turns it into access units, HlsSegmenter writes TS segments and a media playlist, and ffprobe/ffmpeg judge them.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
-import { HlsSegmenter } from '../../src/media/package/segmenter.js';
-import type { Segment } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
-import { readFlv, type FlvClip } from './fixtures/package-flv.js';
-import { ffprobeJson, run } from './fixtures/package-probe.js';
+import { decodeErrors, extinfTotal, makeFlvClip, packageTs } from './fixtures/package-e2e.js';
+import type { FlvClip } from './fixtures/package-flv.js';
+import { ffprobeJson } from './fixtures/package-probe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-package-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let clip: FlvClip;
 
 before(async () => {
-  const flv = join(dir, 'clip.flv');
-  await run('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-bf', '2', '-c:a', 'aac', '-f', 'flv', flv,
-  ]);
-  const probe = await ffprobeJson(['-show_streams', '-select_streams', 'v', flv]);
-  const v = probe.streams[0]!;
-  clip = readFlv(readFileSync(flv), { width: Number(v.width), height: Number(v.height) }, 1_700_000_000_000);
+  clip = await makeFlvClip(dir);
 });
 
-/** Packages units into `name`/ (segments + playlist.m3u8) and returns the segments and the playlist path. */
-function packageTo(name: string, units: AccessUnit[]): { segments: Segment[]; playlist: string; text: string } {
-  const root = mkdtempSync(join(dir, `${name}-`));
-  const seg = new HlsSegmenter({ windowSize: 20 });
-  const segments: Segment[] = [];
-  seg.on('segment', (s) => {
-    segments.push(s);
-    writeFileSync(join(root, `seg-${s.sequence}.ts`), s.bytes);
-  });
-  seg.setTracks(clip.video, clip.audio);
-  for (const u of units) seg.push(u);
-  seg.end();
-  const text = renderMediaPlaylist(seg.playlistState(), (s) => `seg-${s.sequence}.ts`);
-  const playlist = join(root, 'playlist.m3u8');
-  writeFileSync(playlist, text);
-  return { segments, playlist, text };
-}
-
-async function decodeErrors(playlist: string): Promise<string> {
-  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-']);
-  return stderr;
-}
-
-function extinfTotal(text: string): number {
-  return [...text.matchAll(/#EXTINF:([\d.]+),/g)].reduce((a, m) => a + Number(m[1]), 0);
-}
+const packageTo = (name: string, units: AccessUnit[]) => packageTs(dir, clip, name, units);
 
 describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
   it('reads the FLV into tracks and units with B-frames', () => {

@@ -1,66 +1,27 @@
-// Fragmented MP4 (CMAF) writer: box structure of the init segment and of fragments (parsed back with a minimal box
-// reader below, independent of the writer), sample timing, parts, emsg timed metadata, and end to end: an ffmpeg-made
-// FLV through HlsSegmenter + Fmp4SegmentWriter, judged by ffprobe/ffmpeg via an EXT-X-MAP playlist.
+// Fragmented MP4 (CMAF) writer: box structure of the init segment and of fragments (parsed back with the minimal box
+// reader of devtools/bmff.ts, independent of the writer), sample timing, parts, emsg timed metadata, and end to end: an
+// ffmpeg-made FLV through HlsSegmenter + Fmp4SegmentWriter, judged by ffprobe/ffmpeg via an EXT-X-MAP playlist.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getId3Frames } from '@svta/cml-id3';
 import { Fmp4SegmentWriter } from '../../src/media/package/fmp4/fmp4-segment-writer.js';
 import { id3TxxxTag } from '../../src/media/package/id3.js';
-import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
 import { HlsSegmenter } from '../../src/media/package/segmenter.js';
 import type { Segment, TimedUnit } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
-import { readFlv, type FlvClip } from './fixtures/package-flv.js';
-import { ffprobeJson, run } from './fixtures/package-probe.js';
+import { decodeErrors, extinfTotal, makeFlvClip, packageFmp4 } from './fixtures/package-e2e.js';
+import type { FlvClip } from './fixtures/package-flv.js';
+import { ffprobeJson } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
+import { boxTypes as types, findBox as find, parseBoxes, type Box } from '../../devtools/bmff.js';
 
-// ---- a minimal ISO BMFF reader -------------------------------------------------------------------------------------
+// ---- fragment readers on devtools/bmff.ts ---------------------------------------------------------------------------
 
-interface Box {
-  type: string;
-  start: number;
-  size: number;
-  /** Payload (after the 8-byte header). */
-  body: Buffer;
-  children: Box[];
-}
-
-const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'dinf', 'stbl', 'mvex', 'moof', 'traf']);
-/** Sample entries / stsd / dref: bytes to skip in the body before child boxes. */
-const CHILD_OFFSET: Record<string, number> = { stsd: 8, dref: 8, avc1: 78, mp4a: 28 };
-
-/** Parses a box sequence, checking every size fits its parent exactly. */
-function parseBoxes(buf: Buffer, base = 0): Box[] {
-  const out: Box[] = [];
-  let off = 0;
-  while (off < buf.length) {
-    assert.ok(off + 8 <= buf.length, `truncated box header at ${base + off}`);
-    const size = buf.readUInt32BE(off);
-    const type = buf.toString('latin1', off + 4, off + 8);
-    assert.ok(size >= 8 && off + size <= buf.length, `box ${type} at ${base + off}: size ${size} overruns ${buf.length - off}`);
-    const body = buf.subarray(off + 8, off + size);
-    const skip = CONTAINERS.has(type) ? 0 : CHILD_OFFSET[type];
-    const children = skip === undefined ? [] : parseBoxes(body.subarray(skip), base + off + 8 + skip);
-    out.push({ type, start: base + off, size, body, children });
-    off += size;
-  }
-  assert.equal(off, buf.length, 'boxes add up to the buffer length');
-  return out;
-}
-
-function find(boxes: Box[], path: string): Box {
-  const [head, ...rest] = path.split('/');
-  const b = boxes.find((x) => x.type === head);
-  assert.ok(b, `no ${head} box (have ${boxes.map((x) => x.type).join(',')})`);
-  return rest.length ? find(b.children, rest.join('/')) : b;
-}
-
-const types = (boxes: Box[]) => boxes.map((b) => b.type);
 const u64 = (b: Buffer, off: number) => Number(b.readBigUInt64BE(off));
 
 interface Trun {
@@ -431,51 +392,11 @@ const dir = mkdtempSync(join(tmpdir(), 'openivs-fmp4-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let clip: FlvClip;
 
-/** Packages units as fMP4 into `name`/ (init.mp4, seg-N.m4s, playlist.m3u8 with EXT-X-MAP, version 7). */
-function packageTo(name: string, units: AccessUnit[], metadataEvery = 0) {
-  const root = mkdtempSync(join(dir, `${name}-`));
-  const writer = new Fmp4SegmentWriter();
-  const seg = new HlsSegmenter({ windowSize: 20, writer });
-  const segments: Segment[] = [];
-  seg.on('segment', (s) => {
-    segments.push(s);
-    writeFileSync(join(root, `seg-${s.sequence}.m4s`), s.bytes);
-  });
-  seg.setTracks(clip.video, clip.audio);
-  for (const [i, u] of units.entries()) {
-    seg.push(u);
-    if (metadataEvery && i % metadataEvery === metadataEvery - 1) seg.pushMetadata(id3TxxxTag(`unit ${i}`));
-  }
-  seg.end();
-  const init = writer.initSection()!;
-  writeFileSync(join(root, 'init.mp4'), init);
-  const text = renderMediaPlaylist(seg.playlistState(), (s) => `seg-${s.sequence}.m4s`)
-    .replace('#EXT-X-VERSION:3', '#EXT-X-VERSION:7')
-    .replace(/(#EXT-X-MEDIA-SEQUENCE:\d+\n)/, '$1#EXT-X-MAP:URI="init.mp4"\n');
-  const playlist = join(root, 'playlist.m3u8');
-  writeFileSync(playlist, text);
-  return { root, init, segments, playlist, text };
-}
-
-async function decodeErrors(playlist: string): Promise<string> {
-  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', playlist, '-f', 'null', '-']);
-  return stderr;
-}
-
-function extinfTotal(text: string): number {
-  return [...text.matchAll(/#EXTINF:([\d.]+),/g)].reduce((a, m) => a + Number(m[1]), 0);
-}
+const packageTo = (name: string, units: AccessUnit[], metadataEvery = 0) => packageFmp4(dir, clip, name, units, metadataEvery);
 
 describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
   before(async () => {
-    const flv = join(dir, 'clip.flv');
-    await run('ffmpeg', [
-      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', '7', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-bf', '2', '-c:a', 'aac', '-f', 'flv', flv,
-    ]);
-    const probe = await ffprobeJson(['-show_streams', '-select_streams', 'v', flv]);
-    const v = probe.streams[0]!;
-    clip = readFlv(readFileSync(flv), { width: Number(v.width), height: Number(v.height) }, 1_700_000_000_000);
+    clip = await makeFlvClip(dir);
   });
 
   it('makes init + ~2 s segments that ffprobe reads (h264 640x360 + aac 48 kHz, keyframe first) and ffmpeg plays', async () => {
