@@ -12,7 +12,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import { useServer } from '../helpers/use-server.js';
-import { callOperation } from '../helpers/http.js';
+import { callOperation, h2Exchange } from '../helpers/http.js';
 
 interface Parsed {
   status: number;
@@ -152,14 +152,14 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
       const many: Record<string, string> = {};
       for (let i = 0; i < 300; i++) many[`x-h${i}`] = 'v';
       for (const headers of [many, { 'x-big': 'a'.repeat(20_000) }]) {
-        const res = await h2Request(session, { ':method': 'POST', ':path': '/ListChannels', ...headers });
+        const res = await h2Exchange(session, { ':method': 'POST', ':path': '/ListChannels', ...headers });
         expectJsonError(res, 431, 'RequestHeaderFieldsTooLargeException');
       }
-      const connect = await h2Request(session, { ':method': 'CONNECT', ':authority': '127.0.0.1:443' });
+      const connect = await h2Exchange(session, { ':method': 'CONNECT', ':authority': '127.0.0.1:443' });
       expectJsonError(connect, 405, 'MethodNotAllowedException');
-      const expect = await h2Request(session, { ':method': 'POST', ':path': '/ListChannels', expect: 'nonsense' });
+      const expect = await h2Exchange(session, { ':method': 'POST', ':path': '/ListChannels', expect: 'nonsense' });
       expectJsonError(expect, 417, 'ExpectationFailedException');
-      const health = await h2Request(session, { ':path': '/_openivs/health' });
+      const health = await h2Exchange(session, { ':path': '/_openivs/health' });
       assert.equal(health.status, 200);
     } finally {
       session.destroy();
@@ -185,20 +185,3 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
     assert.equal(health.status, 200);
   });
 });
-
-function h2Request(session: ClientHttp2Session, headers: Record<string, string>): Promise<Parsed> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request(headers);
-    let status = 0;
-    const head: Record<string, string> = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      status = Number(h[':status']);
-      for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) head[k] = String(v);
-    });
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') }));
-    stream.on('error', reject);
-    stream.end();
-  });
-}

@@ -16,9 +16,7 @@ const A = { accessKeyId: 'AKIDACCOUNTA', secretAccessKey: 'secret-a', account: '
 const B = { accessKeyId: 'AKIDACCOUNTB', secretAccessKey: 'secret-b', account: '222222222222' };
 
 describe('account and region isolation', () => {
-  const { client } = useServer({
-    env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
-  });
+  const { client } = useServer({ accounts: [A, B] });
   const a = client({ ...A, region: 'us-west-2' });
   const b = client({ ...B, region: 'us-west-2' });
   const aEu = client({ ...A, region: 'eu-west-1' });

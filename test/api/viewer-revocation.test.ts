@@ -17,9 +17,7 @@ const B = { accessKeyId: 'AKIDREVOKEB', secretAccessKey: 'secret-b', account: '2
 const missing = (account: string) => `arn:aws:ivs:us-west-2:${account}:channel/AbCdEfGh1234`;
 
 describe('viewer session revocation', () => {
-  const { server, client } = useServer({
-    env: { OPENIVS_CREDENTIALS: [A, B].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
-  });
+  const { server, client } = useServer({ accounts: [A, B] });
   const a = client({ ...A, region: 'us-west-2' });
   const b = client({ ...B, region: 'us-west-2' });
   const aEu = client({ ...A, region: 'eu-west-1' });

@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
 import type { Page } from 'playwright-core';
 import { useServer } from '../helpers/use-server.js';
-import { publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { publish, rtmpUrl, sleep, until, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
 declare const window: any;
@@ -21,16 +21,6 @@ const PUBLISH_SECONDS = 30;
 interface Latency { endToEnd: number | null; edge: number | null; target: number | null }
 interface Cue { text: string; description: string; frame: string; pts: number; receivedAt: number; shownAt: number | null }
 interface Created { channel: Channel; key: string }
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, detail: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
-    await sleep(200);
-  }
-}
 
 /** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
 const publishLow = (port: number, key: string, seconds: number): Running =>

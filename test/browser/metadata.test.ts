@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
 import type { Page } from 'playwright-core';
 import { useServer } from '../helpers/use-server.js';
-import { publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
+import { publish, rtmpUrl, until, type Running } from '../helpers/live.js';
 import { txxxFrames } from '../../devtools/id3-carriage.js';
 import { utf8Payload } from '../helpers/metadata-payload.js';
 
@@ -25,16 +25,6 @@ interface Created { channel: Channel; key: string }
 interface Sample { type: string; pts: number; bytes: number[] }
 interface CueValue { key: string; info: string; data: unknown }
 interface PageMeta { samples: Sample[]; cues: CueValue[]; errors: string[]; currentTime: number }
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, detail: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
-    await sleep(250);
-  }
-}
 
 /** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
 const publish800 = (port: number, key: string): Running =>

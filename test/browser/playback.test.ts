@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import type { Page } from 'playwright-core';
+import { sleep, until } from '../helpers/live.js';
 import { useServer } from '../helpers/use-server.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
@@ -18,18 +19,6 @@ declare const document: any;
 declare const Hls: any;
 
 const PUBLISH_SECONDS = 25;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, detail: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
-    await sleep(200);
-  }
-}
 
 interface Latency { endToEnd: number | null; edge: number | null; target: number | null }
 interface Cue { text: string; description: string; frame: string; pts: number; receivedAt: number; shownAt: number | null }

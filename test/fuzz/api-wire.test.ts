@@ -15,6 +15,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import fc from 'fast-check';
 import { ListChannelsCommand } from '@aws-sdk/client-ivs';
+import { h2Exchange } from '../helpers/http.js';
 import { useServer } from '../helpers/use-server.js';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
 import { StallWatch } from '../helpers/api-fuzz-stalls.js';
@@ -38,34 +39,6 @@ function exchange(open: () => Socket, bytes: Buffer): Promise<Buffer> {
       resolve(Buffer.concat(chunks));
     });
     socket.once((socket as { encrypted?: boolean }).encrypted ? 'secureConnect' : 'connect', () => socket.end(bytes));
-  });
-}
-
-function h2Exchange(session: ClientHttp2Session, headers: Record<string, string>, body: string):
-  Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request(headers, { endStream: false }); // a GET may carry a body here too
-    const timer = setTimeout(() => {
-      stream.close();
-      reject(new Error(`no HTTP/2 answer within ${EXCHANGE_TIMEOUT_MS} ms: ${JSON.stringify(headers).slice(0, 300)}`));
-    }, EXCHANGE_TIMEOUT_MS);
-    let status = 0;
-    const head: Record<string, string> = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      status = Number(h[':status']);
-      for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) head[k] = String(v);
-    });
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      clearTimeout(timer);
-      resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') });
-    });
-    stream.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    stream.end(body);
   });
 }
 

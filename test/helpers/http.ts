@@ -2,6 +2,7 @@
 // malformed requests. Signing uses @smithy/signature-v4 exactly as the SDK does (service `ivs`).
 
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { ClientHttp2Session } from 'node:http2';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -181,4 +182,42 @@ export function startInProgressRequest(server: Target, req: RawRequest): {
     },
     close: () => agent.destroy(),
   };
+}
+
+export interface H2Answer {
+  status: number;
+  /** The response headers but the pseudo-headers, as strings. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One HTTP/2 request on `session` (`headers` with the pseudo-headers), read to its end. With a `body` the stream is
+ * opened for writing whatever the method (a GET may carry one too); without, it ends as the method would by default.
+ */
+export function h2Exchange(session: ClientHttp2Session, headers: Record<string, string>, body?: string, timeoutMs = 15_000): Promise<H2Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers, body === undefined ? {} : { endStream: false });
+    const timer = setTimeout(() => {
+      stream.close();
+      reject(new Error(`no HTTP/2 answer within ${timeoutMs} ms: ${JSON.stringify(headers).slice(0, 300)}`));
+    }, timeoutMs);
+    let status = 0;
+    const head: Record<string, string> = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) head[k] = String(v);
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') });
+    });
+    stream.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    stream.end(body);
+  });
 }

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { CreateChannelCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
-import HLS from 'hls-parser';
 import {
   get, getMediaPlaylist, playlistEnd, pollUntil, publish, rtmpUrl, run, type MasterPlaylist, type MediaPlaylist, type Running,
 } from './live.js';
+import { parseMultivariant } from './playlists.js';
 
 /** One frame at 30 fps, in seconds. */
 export const ONE_FRAME_S = 0.034;
@@ -43,9 +43,7 @@ export function ffmpegChildrenOf(pid: number): number[] {
 export async function multivariant(playbackUrl: string): Promise<{ text: string; playlist: MasterPlaylist }> {
   const res = await get(playbackUrl);
   if (res.status !== 200) throw new Error(`multivariant answered ${res.status}: ${res.text}`);
-  const parsed = HLS.parse(res.text);
-  if (!parsed.isMasterPlaylist) throw new Error(`not a multivariant playlist:\n${res.text}`);
-  return { text: res.text, playlist: parsed as MasterPlaylist };
+  return { text: res.text, playlist: parseMultivariant(res.text) };
 }
 
 /** Polls until the multivariant playlist lists at least `n` variants. */

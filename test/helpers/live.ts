@@ -5,14 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import HLS from 'hls-parser';
-import type { types as hlsTypes } from 'hls-parser';
 import { livePublishArgs, type LivePublishOptions } from '../../devtools/ffmpeg.js';
+import { parseMediaPlaylist, parseMultivariant, type MasterPlaylist, type MediaPlaylist } from './playlists.js';
 
 export { rtmpUrl, rtmpsUrl } from '../../devtools/ffmpeg.js';
-
-export type MasterPlaylist = hlsTypes.MasterPlaylist;
-export type MediaPlaylist = hlsTypes.MediaPlaylist;
+export type { MasterPlaylist, MediaPlaylist } from './playlists.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -43,6 +40,20 @@ export async function pollUntil<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
     }
     await sleep(intervalMs);
+  }
+}
+
+/**
+ * Calls `fn` every 200 ms until it returns a value other than undefined/false (errors from `fn` propagate), or throws
+ * once `timeoutMs` has passed, with `detail()` (e.g. a page console) in the message.
+ */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, detail: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
+    await sleep(200);
   }
 }
 
@@ -141,9 +152,7 @@ export async function waitForMultivariant(playbackUrl: string, timeoutMs = 20_00
     const r = await get(playbackUrl);
     return r.status === 200 ? r : undefined;
   }, { timeoutMs, intervalMs: 250 });
-  const parsed = HLS.parse(res.text);
-  if (!parsed.isMasterPlaylist) throw new Error(`not a multivariant playlist:\n${res.text}`);
-  return { res, playlist: parsed as MasterPlaylist };
+  return { res, playlist: parseMultivariant(res.text) };
 }
 
 /** The absolute URL of the first variant's media playlist. */
@@ -156,9 +165,7 @@ export function firstVariantUrl(playbackUrl: string, master: MasterPlaylist): st
 export async function getMediaPlaylist(url: string): Promise<{ res: Fetched; playlist: MediaPlaylist }> {
   const res = await get(url);
   if (res.status !== 200) throw new Error(`media playlist ${url} answered ${res.status}: ${res.text}`);
-  const parsed = HLS.parse(res.text);
-  if (parsed.isMasterPlaylist) throw new Error(`expected a media playlist:\n${res.text}`);
-  return { res, playlist: parsed as MediaPlaylist };
+  return { res, playlist: parseMediaPlaylist(res.text) };
 }
 
 /** mediaSequenceNumber + segment count: the sequence number one past the newest segment. */

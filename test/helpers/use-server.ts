@@ -38,7 +38,16 @@ export function ivsClient(server: { url: string; httpsPort?: number }, opts: Cli
   });
 }
 
+/** An account the server accepts (OPENIVS_CREDENTIALS); with any, the default test/test is no longer accepted. */
+export interface TestAccount {
+  accessKeyId: string;
+  secretAccessKey: string;
+  account: string;
+}
+
 export interface UseServerOptions extends StartOptions {
+  /** The accounts the server accepts instead of the default one. */
+  accounts?: TestAccount[];
   /** A webhook receiver the server delivers events to (`--event-webhook`), signed with `secret` when given. */
   webhook?: true | { secret: string };
   /** An s3rver holding these buckets, which the server records to (`--s3-endpoint` and its credentials). */
@@ -117,7 +126,12 @@ export function useServer(opts: UseServerOptions = {}): ServerFixture {
     const secret = typeof opts.webhook === 'object' ? opts.webhook.secret : undefined;
     if (opts.webhook) hook = await startWebhookReceiver(secret);
     if (opts.s3Buckets) s3 = await startS3({ buckets: opts.s3Buckets });
-    const env = { ...s3?.serverEnv, ...(secret === undefined ? {} : { OPENIVS_EVENT_WEBHOOK_SECRET: secret }), ...opts.env };
+    const env = {
+      ...s3?.serverEnv,
+      ...(secret === undefined ? {} : { OPENIVS_EVENT_WEBHOOK_SECRET: secret }),
+      ...(opts.accounts ? { OPENIVS_CREDENTIALS: opts.accounts.map((a) => `${a.accessKeyId}:${a.secretAccessKey}:${a.account}`).join(',') } : {}),
+      ...opts.env,
+    };
     const companionArgs = [...(s3?.serverArgs ?? []), ...(hook ? ['--event-webhook', hook.url] : [])];
     const { args } = opts;
     const started = await Promise.allSettled([

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
+import { parseBoxes as topBoxes } from '../../devtools/bmff.js';
+import { parseMediaPlaylist as parseMedia } from '../helpers/playlists.js';
 import { useServer } from '../helpers/use-server.js';
 import {
   firstVariantUrl, get, getMediaPlaylist, pollUntil, publish, rtmpUrl, run, waitForMultivariant,
@@ -63,12 +65,6 @@ function partPosition(uri: string): { msn: number; part: number } {
   return { msn: Number(m[1]), part: Number(m[2]) };
 }
 
-function parseMedia(text: string): MediaPlaylist {
-  const parsed = HLS.parse(text);
-  assert.ok(!parsed.isMasterPlaylist, `a media playlist:\n${text}`);
-  return parsed as MediaPlaylist;
-}
-
 /** The EXT-X-PRELOAD-HINT as hls-parser exposes it: the last part (hint: true) of the last, URI-less segment. */
 function preloadHint(p: MediaPlaylist): Part {
   const last = p.segments[p.segments.length - 1];
@@ -80,22 +76,6 @@ function preloadHint(p: MediaPlaylist): Part {
 /** Every listed, complete part (hints excluded) by URI. */
 function listedParts(p: MediaPlaylist): Part[] {
   return p.segments.flatMap((s) => (s.parts ?? []).filter((x) => !x.hint));
-}
-
-/** Top-level ISO BMFF boxes: type and size. */
-function topBoxes(buf: Buffer): { type: string; size: number }[] {
-  const out: { type: string; size: number }[] = [];
-  let off = 0;
-  while (off + 8 <= buf.length) {
-    let size = buf.readUInt32BE(off);
-    const type = buf.toString('latin1', off + 4, off + 8);
-    if (size === 1) size = Number(buf.readBigUInt64BE(off + 8));
-    else if (size === 0) size = buf.length - off;
-    if (size < 8) break;
-    out.push({ type, size });
-    off += size;
-  }
-  return out;
 }
 
 describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
-import type { types as hlsTypes } from 'hls-parser';
 import { PREFETCH_SEGMENTS, renderLowLatencyPlaylist, renditionReportFor, type LowLatencyUris } from '../../src/media/package/ll-playlist.js';
 import { DEFAULT_PART_TARGET_MS as TARGET, type Part } from '../../src/media/package/parts.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
@@ -21,6 +20,7 @@ import type { AccessUnit } from '../../src/media/types.js';
 import { readFlv } from './fixtures/package-flv.js';
 import { audioTrack, synthetic, videoTrack, type SyntheticOptions } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
+import { parseMediaPlaylist as parse } from '../helpers/playlists.js';
 
 HLS.setOptions({ strictMode: true });
 
@@ -200,12 +200,6 @@ const uris: LowLatencyUris = {
   segment: (s) => `source/${s.sequence}.ts`,
   part: (msn, i) => partUri('source', msn, i, 'ts'),
 };
-
-function parse(text: string): hlsTypes.MediaPlaylist {
-  const playlist = HLS.parse(text);
-  assert.ok(!playlist.isMasterPlaylist);
-  return playlist as hlsTypes.MediaPlaylist;
-}
 
 describe('renderLowLatencyPlaylist', () => {
   it('renders a live LL-HLS playlist that hls-parser accepts in strict mode', () => {
