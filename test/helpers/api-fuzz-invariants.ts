@@ -4,11 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, type IncomingHttpHeaders } from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { parseQuery } from '../../src/api/auth/query.js';
 import type { ServiceModel } from '../../src/api/protocol/index.js';
-import { signer, type RawResponse, type SignOptions } from './http.js';
+import { exchange, signer, type RawResponse, type SignOptions } from './http.js';
 
 /** Every unknown member the fuzzers send is named (and valued) with this prefix; no answer may carry it. */
 export const UNKNOWN_MARK = 'fuzzExtra';
@@ -74,24 +74,9 @@ export function closeFuzzConnections(): void {
 export function sendExact(
   server: { port: number }, method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | undefined,
 ): Promise<RawResponse> {
-  return answered(new Promise((resolve, reject) => {
-    let gotResponse = false;
-    const all = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
-    const r = request({ host: '127.0.0.1', port: server.port, method, path, headers: all, agent }, (res) => {
-      gotResponse = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-    });
-    r.on('error', (err) => {
-      if (!gotResponse) reject(err);
-    });
-    r.end(body);
-  }), `${method} ${path.slice(0, 100)}`);
+  const all = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
+  return answered(exchange({ host: '127.0.0.1', port: server.port, method, path, headers: all, agent }, (r) => r.end(body)),
+    `${method} ${path.slice(0, 100)}`);
 }
 
 /** No request may go unanswered: a hang is a failure of its own, reported as such. */

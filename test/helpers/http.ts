@@ -1,7 +1,7 @@
 // Raw HTTP for tests that must send what the SDK never would: unsigned, mis-signed, tampered or
 // malformed requests. Signing uses @smithy/signature-v4 exactly as the SDK does (service `ivs`).
 
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import type { ClientHttp2Session } from 'node:http2';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -53,12 +53,25 @@ export function sendRaw(server: Target, req: RawRequest): Promise<RawResponse> {
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
   if (body !== undefined && !req.chunked) headers['content-length'] = String(body.length);
+  const path = req.path + queryString(req.query);
+  return exchange({ host: '127.0.0.1', port: server.port, method: req.method ?? 'POST', path, headers, agent: false }, (r) => {
+    if (body !== undefined && req.chunked) {
+      for (let i = 0; i < body.length; i += 65536) r.write(body.subarray(i, i + 65536));
+    } else if (body !== undefined) {
+      r.write(body);
+    }
+    r.end();
+  });
+}
+
+/**
+ * Issues one request, lets `write` send the body, and reads the whole response. A server may answer (e.g. 413) and
+ * close before the whole body is written: an error after the answer began is not one.
+ */
+export function exchange(options: RequestOptions, write: (r: ClientRequest) => void): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const r = httpRequest({
-      host: '127.0.0.1', port: server.port, method: req.method ?? 'POST',
-      path: req.path + queryString(req.query), headers, agent: false,
-    }, (res) => {
+    const r = httpRequest(options, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -68,16 +81,10 @@ export function sendRaw(server: Target, req: RawRequest): Promise<RawResponse> {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
       });
     });
-    // A server may answer (e.g. 413) and close before the whole body is written: that is fine once answered.
     r.on('error', (err) => {
       if (!answered) reject(err);
     });
-    if (body !== undefined && req.chunked) {
-      for (let i = 0; i < body.length; i += 65536) r.write(body.subarray(i, i + 65536));
-    } else if (body !== undefined) {
-      r.write(body);
-    }
-    r.end();
+    write(r);
   });
 }
 
