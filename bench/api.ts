@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, freePort, percentile, startNode, stopProcess, waitForHttp } from './lib/processes.js';
+import { freePort } from '../devtools/server.js';
+import { cpuSeconds, percentile, startNode, startOpenivs, stopProcess, waitForHttp } from './lib/processes.js';
 import { call, signedPost, type SignedHttp } from './lib/signing.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -38,14 +39,11 @@ const fmt = (r: LoadResult, seconds = DURATION_S) =>
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
-  const [port, rtmpPort, barePort] = [await freePort(), await freePort(), await freePort()];
-  const server = startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn',
-  ], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
+  const barePort = await freePort();
+  const server = await startOpenivs(dataDir, [], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
+  const { port } = server;
   let bare: ReturnType<typeof startNode> | undefined;
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     const created = (await call(port, 'CreateChannel', { name: 'bench' })) as { channel: { arn: string } };
     const getReq = await signedPost(port, 'GetChannel', { arn: created.channel.arn });
     const bodyFile = join(dataDir, 'get-channel.json');
@@ -56,14 +54,14 @@ async function main(): Promise<void> {
     console.log(`GetChannel, 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`);
     await load(barePort, getReq, { duration: 2 }, bare.pid!);
     const baseline = await load(barePort, getReq, { duration: DURATION_S }, bare.pid!);
-    await load(port, getReq, { duration: 2 }, server.pid!);
-    const ours = await load(port, getReq, { duration: DURATION_S }, server.pid!);
+    await load(port, getReq, { duration: 2 }, server.proc.pid!);
+    const ours = await load(port, getReq, { duration: DURATION_S }, server.proc.pid!);
     console.log(`  bare node:http  ${fmt(baseline)}`);
     console.log(`  openivs         ${fmt(ours)}`);
     console.log(`  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`);
 
     const createReq = await signedPost(port, 'CreateChannel', {});
-    const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.pid!);
+    const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.proc.pid!);
     console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates, (CHANNELS - 1) / Math.max(1, creates.rps))}`);
 
     const pageTimes: number[] = [];
@@ -81,7 +79,7 @@ async function main(): Promise<void> {
     console.log(`  p50 ${percentile(pageTimes, 50).toFixed(2)} ms  p99 ${percentile(pageTimes, 99).toFixed(2)} ms  max ${pageTimes[pageTimes.length - 1]!.toFixed(2)} ms (target < 10 ms)`);
   } finally {
     if (bare) await stopProcess(bare);
-    await stopProcess(server);
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

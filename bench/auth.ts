@@ -15,17 +15,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { txxxFromTs } from '../devtools/id3-carriage.js';
 import { firstVariantUrl, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { followParts } from './lib/part-follower.js';
-import {
-  cpuSeconds, freePort, killOnExit, percentile, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
-} from './lib/processes.js';
+import { cpuSeconds, percentile, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const METADATA_CALLS = Number(process.env.BENCH_METADATA_CALLS ?? 20);
 const TARGET = 0.7;
@@ -159,22 +155,18 @@ async function metadataLatency(port: number, rtmpPort: number, clip: Clip, publi
 
 async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-auth-')));
-  const [port, rtmpPort] = [await freePort(), await freePort()];
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-  ]));
+  const server = await startOpenivs(join(dir, 'data'), ['--allow-insecure-ingest']);
+  const { port, rtmpPort } = server;
   const publishers: GroupChild[] = [];
   try {
     const clip = await makeClip(dir, 20, { width: 640, height: 360, videoKbps: 1000, zerolatency: true });
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
-    const ratio = await privateVsPublic(port, rtmpPort, server.pid!, clip, publishers);
+    const ratio = await privateVsPublic(port, rtmpPort, server.proc.pid!, clip, publishers);
     const latencyMet = await metadataLatency(port, rtmpPort, clip, publishers);
     console.log(`summary: private multivariant ${ratio === undefined ? 'not measured' : `${(100 * ratio).toFixed(0)}% of public`}, `
       + `metadata latency target ${latencyMet ? 'met' : 'NOT met'}`);
   } finally {
     await stopPublishers(publishers);
-    await stopProcess(server);
+    await server.stop();
   }
 }
 

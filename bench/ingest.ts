@@ -10,15 +10,12 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fetchMediaPlaylist, firstVariantUrl, isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
-import {
-  cpuSeconds, freePort, killGroup, killOnExit, removeOnExit, rssKb, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
-} from './lib/processes.js';
+import { freePort } from '../devtools/server.js';
+import { cpuSeconds, killGroup, removeOnExit, rssKb, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
@@ -173,14 +170,12 @@ async function listAllStreams(port: number, filterBy?: { health: string }): Prom
 
 async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
   const dataDir = join(dir, 'openivs-data');
-  const [port, rtmpPort] = [await freePort(), await freePort()];
   const quota = String(STREAMS + 10);
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-  ], { OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
+  const server = await startOpenivs(dataDir, ['--allow-insecure-ingest'], {
+    OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+  });
+  const { port, rtmpPort } = server;
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     const channels: { arn: string; playbackUrl: string; key: string }[] = [];
     for (let i = 0; i < STREAMS; i++) {
       const out = (await call(port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as
@@ -189,7 +184,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
     }
     const mediaUrls = new Map<number, string>();
     return await measure({
-      name: 'openivs', pid: server.pid!,
+      name: 'openivs', pid: server.proc.pid!,
       publishUrls: channels.map((c) => `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`),
       playlistUrl: async (i) => {
         if (!mediaUrls.has(i)) {
@@ -202,7 +197,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
       liveCount: async () => (await listAllStreams(port)).length,
     }, clip);
   } finally {
-    await stopProcess(server);
+    await server.stop();
   }
 }
 

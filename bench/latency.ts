@@ -32,15 +32,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { fetchMediaPlaylist, fetchText, firstVariantUrl, listVariants, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
 import { measureIvsPlayer } from './lib/ivs-latency.js';
 import { startIvsPlayerPage, type IvsPlayerPage } from '../devtools/ivs-player-page.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
-import {
-  freePort, killGroup, killOnExit, percentile, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
-} from './lib/processes.js';
+import { freePort } from '../devtools/server.js';
+import { killGroup, percentile, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
@@ -48,7 +46,6 @@ declare const window: any;
 declare const document: any;
 declare const Hls: any;
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
 const ivsPlayerVersion = () => (require('amazon-ivs-player/package.json') as { version: string }).version;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 30);
@@ -371,18 +368,14 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: bash scripts/install.sh --test installs Debian's chromium`);
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-latency-')));
-  const [port, rtmpPort] = [await freePort(), await freePort()];
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-  ]));
+  const server = await startOpenivs(join(dir, 'data'), ['--allow-insecure-ingest']);
+  const { port, rtmpPort } = server;
   let browser: Browser | undefined;
   let pages: Server | undefined;
   let nginxBase: string | undefined;
   try {
     const nginxBin = ensureNginxRtmp();
     const clip = await makeClip(dir, 20, { zerolatency: true });
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     const pageServer = await startPageServer(`http://127.0.0.1:${port}/_openivs/player/hls.min.js`, () => nginxBase);
     pages = pageServer.server;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -530,7 +523,7 @@ async function main(): Promise<void> {
       await new Promise((r) => pages!.close(r));
     }
     await ivsPage?.close();
-    await stopProcess(server);
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

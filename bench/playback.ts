@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchMediaPlaylist, firstVariantUrl, makeClip, startPublisher, stopPublishers, type MediaPlaylist } from './lib/media.js';
+import { freePort } from '../devtools/server.js';
 import {
-  cpuSeconds, freePort, killOnExit, percentile, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild,
+  cpuSeconds, killOnExit, percentile, removeOnExit, sleep, startNode, startOpenivs, stopProcess, waitForHttp, type GroupChild,
 } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
@@ -150,16 +151,12 @@ function histogram(values: number[]): void {
 
 async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-playback-')));
-  const [port, rtmpPort] = [await freePort(), await freePort()];
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-  ]));
+  const server = await startOpenivs(join(dir, 'data'), ['--allow-insecure-ingest']);
+  const { port, rtmpPort } = server;
   const publishers: GroupChild[] = [];
   const bares: ReturnType<typeof startNode>[] = [];
   try {
     const clip = await makeClip(dir);
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     const created = (await call(port, 'CreateChannel', { name: 'bench', type: 'BASIC', insecureIngest: true })) as
       { channel: { playbackUrl: string }; streamKey: { value: string } };
     publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${created.streamKey.value}`));
@@ -189,14 +186,14 @@ async function main(): Promise<void> {
     bares.push(playlistBare.child);
     const playlistRatio = await compare(
       `(a) media playlist (${playlistBare.size} B), 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`,
-      async () => mediaUrl, server.pid!, `http://127.0.0.1:${playlistBare.port}/`, playlistBare.child.pid!,
+      async () => mediaUrl, server.proc.pid!, `http://127.0.0.1:${playlistBare.port}/`, playlistBare.child.pid!,
     );
 
     const segmentBare = await bareCopy(await newestSegment(), dir, 'segment');
     bares.push(segmentBare.child);
     const segmentRatio = await compare(
       `(b) segment (${(segmentBare.size / 1024).toFixed(0)} KiB), 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`,
-      newestSegment, server.pid!, `http://127.0.0.1:${segmentBare.port}/`, segmentBare.child.pid!, SEGMENT_CHUNK_S,
+      newestSegment, server.proc.pid!, `http://127.0.0.1:${segmentBare.port}/`, segmentBare.child.pid!, SEGMENT_CHUNK_S,
     );
 
     console.log(`segment availability delay: now − (PDT + EXTINF) for ${SEGMENTS} new segments, playlist polled every ${POLL_MS} ms`);
@@ -206,7 +203,7 @@ async function main(): Promise<void> {
   } finally {
     await stopPublishers(publishers);
     for (const bare of bares) await stopProcess(bare);
-    await stopProcess(server);
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -12,13 +12,11 @@
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
-import { freePort, killOnExit, removeOnExit, sleep, startNode, stopProcess, waitForHttp, type GroupChild } from './lib/processes.js';
+import { removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 import { startS3, type TestS3 } from '../devtools/s3.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 8);
@@ -138,16 +136,13 @@ async function main(): Promise<void> {
   const s3 = await startS3({ buckets: [BUCKET] });
   const dataDir = join(dir, 'data');
   const listKeys = keyLister(s3, dataDir);
-  const [port, rtmpPort] = [await freePort(), await freePort()];
   const quota = String(3 * STREAMS + 10);
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-    ...(STORAGE === 's3' ? s3.serverArgs : []),
-  ], { ...(STORAGE === 's3' ? s3.serverEnv : {}), OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
+  const server = await startOpenivs(dataDir, ['--allow-insecure-ingest', ...(STORAGE === 's3' ? s3.serverArgs : [])], {
+    ...(STORAGE === 's3' ? s3.serverEnv : {}), OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+  });
+  const { port, rtmpPort } = server;
   try {
     const clip = await makeClip(dir);
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     console.log(`clip: 1280x720 30 fps H.264 2500k + AAC, ${clip.kbps.toFixed(0)} kbit/s; ${STREAMS} BASIC publishers per phase, `
       + `${RAMP_S} s ramp, ${DURATION_S} s window; recordings to ${STORAGE === 's3' ? 's3rver (in the bench process)' : 'local disk'} `
       + "with IVS's default settings");
@@ -157,11 +152,11 @@ async function main(): Promise<void> {
     const plain2 = await createChannels(port, 'plain-b');
     const phases: Phase[] = [];
 
-    let run = await runPhase('A1 not recorded', server.pid!, rtmpPort, plain1, clip);
+    let run = await runPhase('A1 not recorded', server.proc.pid!, rtmpPort, plain1, clip);
     await stopPublishers(run.publishers);
     phases.push(run.phase);
 
-    run = await runPhase(`B  recorded (${STORAGE})`, server.pid!, rtmpPort, recorded, clip);
+    run = await runPhase(`B  recorded (${STORAGE})`, server.proc.pid!, rtmpPort, recorded, clip);
     const ended = Date.now();
     await stopPublishers(run.publishers);
     phases.push(run.phase);
@@ -172,7 +167,7 @@ async function main(): Promise<void> {
       console.log(`no recording-ended.json for channel ${late.id}; its objects: ${keys.join(', ') || 'none'}`);
     }
 
-    run = await runPhase('A2 not recorded', server.pid!, rtmpPort, plain2, clip);
+    run = await runPhase('A2 not recorded', server.proc.pid!, rtmpPort, plain2, clip);
     await stopPublishers(run.publishers);
     phases.push(run.phase);
 
@@ -182,7 +177,7 @@ async function main(): Promise<void> {
     console.log('');
     report(phases, latencies);
   } finally {
-    await stopProcess(server);
+    await server.stop();
     await s3.dispose();
     rmSync(dir, { recursive: true, force: true });
   }

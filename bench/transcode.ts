@@ -14,15 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ffmpegArgs, ladderFor } from '../src/media/transcode/index.js';
 import { fetchMediaPlaylist, listVariants, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
-import {
-  cpuSeconds, freePort, killGroup, killOnExit, removeOnExit, sleep, spawnGroup, startNode, stopProcess, waitForHttp, type GroupChild,
-} from './lib/processes.js';
+import { cpuSeconds, killGroup, removeOnExit, sleep, spawnGroup, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const POLL_MS = 200;
@@ -70,14 +66,10 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 async function runOpenivs(clip: Clip, dir: string): Promise<Measured> {
   const notes: string[] = [];
-  const [port, rtmpPort] = [await freePort(), await freePort()];
-  const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
-    '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
-  ]));
+  const server = await startOpenivs(join(dir, 'data'), ['--allow-insecure-ingest']);
+  const { port, rtmpPort } = server;
   const publishers: GroupChild[] = [];
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/_openivs/health`);
     const created = (await call(port, 'CreateChannel', { name: 'transcode', type: 'STANDARD', latencyMode: 'NORMAL', insecureIngest: true })) as
       { channel: { playbackUrl: string }; streamKey: { value: string } };
     publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${created.streamKey.value}`));
@@ -88,7 +80,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Measured> {
     console.log(`  openivs: renditions ${variants.map((v) => v.name).join(', ')}; measuring ${rendition.name} (${new URL(rendition.url).pathname})`);
     await sleep(RAMP_S * 1000);
 
-    const serverPid = server.pid!;
+    const serverPid = server.proc.pid!;
     const children0 = ffmpegChildren(serverPid);
     if (children0.length !== 1) notes.push(`${children0.length} ffmpeg children at the window start (expected 1)`);
     const cpu0 = cpuOf(children0);
@@ -143,7 +135,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Measured> {
     return { wallS, ffmpegCpuS, serverCpuS: server1 - server0, speed, speedError, notes };
   } finally {
     await stopPublishers(publishers);
-    await stopProcess(server);
+    await server.stop();
   }
 }
 

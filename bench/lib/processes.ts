@@ -1,20 +1,9 @@
-// Benchmark helpers: free ports, child servers started from the built tree, CPU time of a process
-// (from /proc, so a peer and openivs are measured the same way) and percentiles.
+// Benchmark helpers: openivs and other child servers started from the built tree, CPU time of a process (from /proc,
+// so a peer and openivs are measured the same way), percentiles, and children and temp dirs cleaned up on exit.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { startServer, type OpenivsServer } from '../../devtools/server.js';
 
 export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,6 +22,16 @@ export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void
 
 /** Extra node flags for the processes a bench starts, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/**
+ * openivs on free ports with `dataDir` (devtools/server.ts: loopback, log level warn; healthy when this resolves), its
+ * stderr passed through and BENCH_NODE_ARGS as node flags; `args` and `env` add to its settings. devtools kills it
+ * when this process exits; the hook installed here turns SIGINT/SIGTERM into such an exit.
+ */
+export function startOpenivs(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<OpenivsServer> {
+  installExitHook();
+  return startServer({ dataDir, args, env, output: 'inherit', nodeArgs: NODE_ARGS });
+}
 
 export function startNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [...NODE_ARGS, script, ...args], {
