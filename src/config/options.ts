@@ -50,6 +50,8 @@ export const QUOTA_DEFAULTS = {
   playbackRestrictionPolicies: 20,
 } as const;
 
+// A table laid out by hand (an option per entry, its help beneath), so Prettier leaves it as it is.
+// prettier-ignore
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'config', flag: 'config', env: 'OPENIVS_CONFIG', arg: 'FILE', defaultText: 'none',
     help: 'JSON config file; its keys are shown in parentheses below. Relative paths in it resolve against its directory.',

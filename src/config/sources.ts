@@ -51,23 +51,24 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
   return settings;
 }
 
+/** Levenshtein distance, two rows at a time; every row holds b.length + 1 entries, so the indices below exist. */
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     }
     prev = cur;
   }
-  return prev[b.length];
+  return prev[b.length]!;
 }
 
 /** Reads OPENIVS_* variables; empty ones count as unset. A near-miss of a known name is an error. */
 export function readEnv(env: NodeJS.ProcessEnv, cwd: string): Settings {
   const settings: Settings = new Map();
   const known = new Set(OPTIONS.map((o) => o.env));
-  for (const [name, value] of Object.entries(env)) {
+  for (const name of Object.keys(env)) {
     if (!name.startsWith('OPENIVS_') || known.has(name)) continue;
     const near = [...known].find((k) => editDistance(name, k) <= 2);
     if (near !== undefined) fail(name, `unknown variable; did you mean ${near}?`);
