@@ -89,13 +89,15 @@ function recordingStorage(merged: Settings, get: <T>(name: string, fallback: T) 
   const endpoint = get<string | undefined>('s3Endpoint', undefined);
   const kind = get<'local' | 's3'>('recordingStorage', endpoint === undefined ? 'local' : 's3');
   if (kind === 'local') {
-    if (endpoint !== undefined) throw new ConfigError(`${merged.get('s3Endpoint')!.label}: S3 endpoint given with local recording storage`);
+    if (endpoint !== undefined)
+      throw new ConfigError(`${merged.get('s3Endpoint')!.label}: S3 endpoint given with local recording storage`);
     return { kind };
   }
   const accessKeyId = get<string | undefined>('s3AccessKeyId', undefined);
   const secretAccessKey = get<string | undefined>('s3SecretAccessKey', undefined);
   return {
-    kind, endpoint,
+    kind,
+    endpoint,
     region: get('s3Region', get('region', 'us-east-1')),
     credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
   };
@@ -133,6 +135,8 @@ export function withListeningPorts(
 /** The warning the caller should log for this config, if any (default credentials on a non-loopback address). */
 export function securityWarning(config: Config): string | undefined {
   if (!config.defaultCredentialsActive || isLoopbackAddress(config.bindAddress)) return undefined;
-  return `default credentials test/test are active on non-loopback address ${config.bindAddress}; `
-    + 'anyone who can reach this server can use the API. Set OPENIVS_CREDENTIALS.';
+  return (
+    `default credentials test/test are active on non-loopback address ${config.bindAddress}; ` +
+    'anyone who can reach this server can use the API. Set OPENIVS_CREDENTIALS.'
+  );
 }

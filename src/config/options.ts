@@ -3,8 +3,23 @@
 import type { CredentialConfig } from '../config-types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
-  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHeaderName, parseHost, parseLogLevel, parseOptionalPort, parsePort,
-  parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS, fail, shown,
+  parseBaseUrl,
+  parseBindAddress,
+  parseBoolean,
+  parseDir,
+  parseFile,
+  parseHeaderName,
+  parseHost,
+  parseLogLevel,
+  parseOptionalPort,
+  parsePort,
+  parsePositiveInt,
+  parseRegion,
+  parseText,
+  parseUrlList,
+  LOG_LEVELS,
+  fail,
+  shown,
 } from './values.js';
 
 export interface OptionSpec {
@@ -36,8 +51,14 @@ const credentials = (value: unknown, label: string): CredentialConfig[] =>
 
 function quota(key: string, flagName: string, envName: string, defaultValue: number, help: string): OptionSpec {
   return {
-    name: `quotas.${key}`, flag: `quota-${flagName}`, env: `OPENIVS_QUOTA_${envName}`, fileKey: `quotas.${key}`,
-    arg: 'N', defaultText: String(defaultValue), help, parse: parsePositiveInt,
+    name: `quotas.${key}`,
+    flag: `quota-${flagName}`,
+    env: `OPENIVS_QUOTA_${envName}`,
+    fileKey: `quotas.${key}`,
+    arg: 'N',
+    defaultText: String(defaultValue),
+    help,
+    parse: parsePositiveInt,
   };
 }
 

@@ -7,7 +7,10 @@ import { FIXED_FILE_KEYS, OPTIONS, type OptionSpec } from './options.js';
 import { ConfigError, fail, shown } from './values.js';
 
 /** One setting's validated value and a label naming its source, for later error messages. */
-export interface Setting { value: unknown; label: string }
+export interface Setting {
+  value: unknown;
+  label: string;
+}
 export type Settings = Map<string, Setting>;
 
 /** Thrown by loadConfig for --help / -h; the caller prints HELP_TEXT and exits 0. */
@@ -26,8 +29,11 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
     [...BY_FLAG.values()].map((o) => [o.flag as string, { type: o.arg === '' ? 'boolean' : 'string' } as const]),
   );
   const { tokens } = parseArgs({
-    args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } },
-    strict: false, allowPositionals: true, tokens: true,
+    args: [...argv],
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
   });
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) throw new HelpRequested();
   const settings: Settings = new Map();

@@ -19,7 +19,7 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Quotes a rejected value for an error message, kept short. Never call this with a secret. */
 export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -65,7 +65,12 @@ export class Dispatcher {
     this.#retentionMs = opts.retentionMs ?? 24 * 60 * 60_000;
     this.#slots = new Slots(opts.concurrency ?? 4);
     this.#lanes = opts.sinks.map((sink) => ({
-      sink, dirty: false, active: false, done: Promise.resolve(), timer: undefined, timerAt: 0,
+      sink,
+      dirty: false,
+      active: false,
+      done: Promise.resolve(),
+      timer: undefined,
+      timerAt: 0,
     }));
   }
 
@@ -183,10 +188,13 @@ export class Dispatcher {
     if (lane.timer !== undefined && lane.timerAt <= at) return;
     clearTimeout(lane.timer);
     lane.timerAt = at;
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined;
-      this.#kick(lane);
-    }, Math.max(0, at - Date.now())).unref();
+    lane.timer = setTimeout(
+      () => {
+        lane.timer = undefined;
+        this.#kick(lane);
+      },
+      Math.max(0, at - Date.now()),
+    ).unref();
   }
 
   #tick(): void {

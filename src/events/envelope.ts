@@ -6,10 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { StreamEventRecord } from '../storage/store-events.js';
 
 export type IvsDetailType =
-  | 'IVS Stream State Change'
-  | 'IVS Stream Health Change'
-  | 'IVS Limit Breach'
-  | 'IVS Recording State Change';
+  'IVS Stream State Change' | 'IVS Stream Health Change' | 'IVS Limit Breach' | 'IVS Recording State Change';
 
 export interface IvsEventEnvelope<D extends object = Record<string, unknown>> {
   version: '0';
@@ -111,7 +108,9 @@ export function streamHealthChange(
   eventName: StreamHealthDetail['event_name'],
 ): IvsEventEnvelope<StreamHealthDetail> {
   return envelope(origin, 'IVS Stream Health Change', {
-    event_name: eventName, channel_name: origin.channelName, stream_id: origin.streamId,
+    event_name: eventName,
+    channel_name: origin.channelName,
+    stream_id: origin.streamId,
   });
 }
 

@@ -48,7 +48,8 @@ export function readBody(req: HttpRequest, limit: number, timeoutMs: number): Pr
     req.on('error', (err) => stop(err));
     // A connection closed mid-body ends neither with 'end' nor always with 'error'.
     req.on('close', () => {
-      if (!req.complete) stop(new ServiceError('SerializationException', 'The connection closed before the request body was complete'));
+      if (!req.complete)
+        stop(new ServiceError('SerializationException', 'The connection closed before the request body was complete'));
     });
   });
 }

@@ -10,12 +10,7 @@ import type { OutboxRepository, StreamSessionRepository } from './store-events.j
 
 export * from './store-events.js';
 
-export type ResourceType =
-  | 'channel'
-  | 'stream-key'
-  | 'recording-configuration'
-  | 'playback-key'
-  | 'playback-restriction-policy';
+export type ResourceType = 'channel' | 'stream-key' | 'recording-configuration' | 'playback-key' | 'playback-restriction-policy';
 
 export interface ResourceRow<Doc = Record<string, unknown>> {
   arn: string;

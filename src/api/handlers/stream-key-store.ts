@@ -19,8 +19,15 @@ export async function insertStreamKey(store: Store, scope: Scope, channelArn: st
   const id = newResourceId();
   const arn = buildArn(scope, 'stream-key', id);
   return store.resources.insert<StreamKeyDoc>({
-    arn, type: 'stream-key', account: scope.account, region: scope.region, id,
-    name: '', ref1: channelArn, ref2: '', lookup: newStreamKeyValue(scope.region, id),
+    arn,
+    type: 'stream-key',
+    account: scope.account,
+    region: scope.region,
+    id,
+    name: '',
+    ref1: channelArn,
+    ref2: '',
+    lookup: newStreamKeyValue(scope.region, id),
     doc: { arn, channelArn, tags },
   });
 }

@@ -29,7 +29,10 @@ function stringify(value: unknown, depth: number): string {
   if (typeof value !== 'object') return String(value);
   if (!Array.isArray(value)) return '{...}';
   if (depth > 0) return '[...]';
-  return `[${value.slice(0, 20).map((v) => stringify(v, depth + 1)).join(', ')}${value.length > 20 ? ', ...' : ''}]`;
+  return `[${value
+    .slice(0, 20)
+    .map((v) => stringify(v, depth + 1))
+    .join(', ')}${value.length > 20 ? ', ...' : ''}]`;
 }
 
 /** One constraint failure. Sensitive values (e.g. PutMetadata payloads) are not echoed at all. */

@@ -134,10 +134,13 @@ function compileStructure(model: ServiceModel, members: Record<string, ShapeRef>
  */
 export function formatTimestamp(value: unknown, format = 'iso8601'): unknown {
   const date =
-    value instanceof Date ? value
-    : typeof value === 'number' ? new Date(value * 1000)
-    : typeof value === 'string' ? new Date(value)
-    : undefined;
+    value instanceof Date
+      ? value
+      : typeof value === 'number'
+        ? new Date(value * 1000)
+        : typeof value === 'string'
+          ? new Date(value)
+          : undefined;
   if (!date || Number.isNaN(date.getTime())) return value; // leave what we cannot read untouched
   if (format === 'unixTimestamp') return date.getTime() / 1000;
   if (format === 'rfc822') return date.toUTCString();

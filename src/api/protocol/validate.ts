@@ -40,7 +40,9 @@ const caches = new WeakMap<ServiceModel, Map<string, Decode>>();
  * unknown members are left out; the caller's object is not modified.
  */
 export function validateInput(
-  model: ServiceModel, operation: OperationRef, input: Record<string, unknown>,
+  model: ServiceModel,
+  operation: OperationRef,
+  input: Record<string, unknown>,
 ): Record<string, unknown> {
   const op = model.operation(operation);
   if (!op.inputShape) return {};

@@ -30,12 +30,18 @@ export async function handlePlayer(req: HttpRequest, res: HttpResponse, rawPath:
   }
   switch (rawPath.slice(PLAYER_PATH.length)) {
     case '':
-      return send(res, head, 200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': NO_CACHE,
-        'content-security-policy': contentSecurityPolicy(playbackOrigin(rawQuery)),
-        'referrer-policy': 'no-referrer',
-      }, PLAYER_HTML);
+      return send(
+        res,
+        head,
+        200,
+        {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': NO_CACHE,
+          'content-security-policy': contentSecurityPolicy(playbackOrigin(rawQuery)),
+          'referrer-policy': 'no-referrer',
+        },
+        PLAYER_HTML,
+      );
     case '/player.js':
       return send(res, head, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': NO_CACHE }, PLAYER_JS);
     case '/player.css':

@@ -18,13 +18,20 @@ export interface HoldTarget {
  * 'ended' (the stream ended without it); undefined when it was answered (503) or abandoned (client went away).
  */
 export async function hold(
-  stream: LiveStream, rendition: string, segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string,
-  target: HoldTarget, maxWaiters: number,
+  stream: LiveStream,
+  rendition: string,
+  segmenter: HlsSegmenter,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  target: HoldTarget,
+  maxWaiters: number,
 ): Promise<'ready' | 'ended' | undefined> {
   const abort = new AbortController();
   const onClose = () => abort.abort();
   res.once('close', onClose);
-  const result = await streamWaiters(stream, { maxWaiters }).rendition(rendition, segmenter)
+  const result = await streamWaiters(stream, { maxWaiters })
+    .rendition(rendition, segmenter)
     .waitFor(target.msn, target.part, target.timeoutMs, abort.signal);
   res.off('close', onClose);
   if (result === 'aborted') return undefined;

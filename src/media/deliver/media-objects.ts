@@ -18,8 +18,15 @@ const INIT_CACHE = 'max-age=60';
 const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
 
 export function sendSegment(
-  stream: LiveStream, segmenter: HlsSegmenter, sequence: number, extension: string, res: HttpResponse, head: boolean, url: string,
-  maxWaiters: number, range?: string,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  sequence: number,
+  extension: string,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  maxWaiters: number,
+  range?: string,
 ): void {
   const ours = segmenter.writer.extension === extension;
   const found = ours ? segmenter.window.find(sequence) : undefined;
@@ -35,7 +42,14 @@ export function sendSegment(
  * A complete segment, or the single byte range asked for (206; 416 with IVS's JSON error body when it lies past
  * the end, like every other playback error).
  */
-function sendSegmentBytes(bytes: Buffer, type: string, range: string | undefined, res: HttpResponse, head: boolean, url: string): void {
+function sendSegmentBytes(
+  bytes: Buffer,
+  type: string,
+  range: string | undefined,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+): void {
   const decision = decideRange(range, bytes.length);
   if (decision.kind === 'whole') return sendBody(res, head, 200, type, SEGMENT_CACHE, bytes);
   const exposed = { 'access-control-expose-headers': 'content-length, content-range', 'accept-ranges': 'bytes' };
@@ -46,7 +60,9 @@ function sendSegmentBytes(bytes: Buffer, type: string, range: string | undefined
   }
   const { start, end } = decision;
   writePlaybackHead(res, 206, type, SEGMENT_CACHE, {
-    ...exposed, 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': String(end - start + 1),
+    ...exposed,
+    'content-range': `bytes ${start}-${end}/${bytes.length}`,
+    'content-length': String(end - start + 1),
   });
   if (head) res.end();
   else res.end(bytes.subarray(start, end + 1));
@@ -59,15 +75,24 @@ export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boole
 }
 
 export async function sendPart(
-  stream: LiveStream, segmenter: HlsSegmenter, route: PartRoute, res: HttpResponse, head: boolean, url: string,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  route: PartRoute,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
   maxWaiters: number,
 ): Promise<void> {
   if (segmenter.writer.extension !== route.extension || segmenter.partTargetMs === undefined) {
     return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
   }
   const position = { msn: route.sequence, part: route.index };
-  const plan = planPartRequest(segmenter.findPart(route.sequence, route.index) !== undefined, position,
-    segmenter.lowLatencyState()?.nextPart, reloadViewOf(segmenter));
+  const plan = planPartRequest(
+    segmenter.findPart(route.sequence, route.index) !== undefined,
+    position,
+    segmenter.lowLatencyState()?.nextPart,
+    reloadViewOf(segmenter),
+  );
   if (plan.action === 'not-found') return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
   if (plan.action === 'block') {
     const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };

@@ -69,7 +69,11 @@ function lowLatencyVersion(stream: LiveStream, segmenter: HlsSegmenter): string 
 }
 
 function cachedLowLatencyPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip: SkipDirective | undefined, beforeEnd: boolean,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  skip: SkipDirective | undefined,
+  beforeEnd: boolean,
 ): Buffer {
   let variants = lowLatencyCache.get(segmenter);
   if (!variants) lowLatencyCache.set(segmenter, (variants = new Map()));
@@ -83,7 +87,11 @@ function cachedLowLatencyPlaylist(
 }
 
 function lowLatencyPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip?: SkipDirective, beforeEnd = false,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  skip?: SkipDirective,
+  beforeEnd = false,
 ): string {
   const extension = segmenter.writer.extension;
   const renditionReports: RenditionReport[] = [];
@@ -92,18 +100,31 @@ function lowLatencyPlaylist(
     if (report) renditionReports.push(report);
   }
   const state = segmenter.lowLatencyState()!;
-  return renderLowLatencyPlaylist(beforeEnd && state.ended ? lastLiveVersion(state) : state, {
-    segment: (s) => segmentUri(rendition, s.sequence, extension),
-    part: (msn, index) => partUri(rendition, msn, index, extension),
-    prefetch: (msn) => segmentUri(rendition, msn, extension),
-  }, {
-    skip, renditionReports, independentSegments: true, mapUri: mapUriFor(segmenter, rendition),
-  });
+  return renderLowLatencyPlaylist(
+    beforeEnd && state.ended ? lastLiveVersion(state) : state,
+    {
+      segment: (s) => segmentUri(rendition, s.sequence, extension),
+      part: (msn, index) => partUri(rendition, msn, index, extension),
+      prefetch: (msn) => segmentUri(rendition, msn, extension),
+    },
+    {
+      skip,
+      renditionReports,
+      independentSegments: true,
+      mapUri: mapUriFor(segmenter, rendition),
+    },
+  );
 }
 
 export async function sendMediaPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, res: HttpResponse, head: boolean, url: string,
-  rawQuery: string, maxWaiters: number,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  rawQuery: string,
+  maxWaiters: number,
 ): Promise<void> {
   if (segmenter.partTargetMs === undefined) {
     return sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, normalPlaylist(segmenter, rendition));

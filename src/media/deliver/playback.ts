@@ -53,7 +53,10 @@ export interface PlaybackDeps {
   held?: HeldRequests;
 }
 
-interface Found { stream: LiveStream; segmenter: HlsSegmenter }
+interface Found {
+  stream: LiveStream;
+  segmenter: HlsSegmenter;
+}
 
 const AUTH_ERROR = 'invalid_playback_auth_token';
 /** IVS does not document the code it uses for policy refusals; this one says what happened. */
@@ -104,21 +107,43 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
       case 'media':
         countViewer(deps, req, found.stream, rawQuery);
         // Only LL-HLS playlist requests with _HLS_msn can be held.
-        if (found.segmenter.partTargetMs !== undefined && rawQuery.includes('_HLS_msn')
-          && !heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
-        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
-          .catch(failed);
+        if (
+          found.segmenter.partTargetMs !== undefined &&
+          rawQuery.includes('_HLS_msn') &&
+          !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
+        )
+          return tooManyHeld(res, head, path);
+        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps)).catch(
+          failed,
+        );
         return;
       case 'segment':
-        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps),
-          typeof req.headers.range === 'string' ? req.headers.range : undefined);
-      case 'init': return sendInit(found.segmenter, res, head, path);
+        return sendSegment(
+          found.stream,
+          found.segmenter,
+          route.sequence,
+          route.extension,
+          res,
+          head,
+          path,
+          maxWaiters(deps),
+          typeof req.headers.range === 'string' ? req.headers.range : undefined,
+        );
+      case 'init':
+        return sendInit(found.segmenter, res, head, path);
     }
   });
 }
 
-const tooManyHeld = (res: HttpResponse, head: boolean, url: string) => sendPlaybackError(res, head, 503, url,
-  'Too many held requests from this client: wait for the ones pending', 'service_unavailable');
+const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>
+  sendPlaybackError(
+    res,
+    head,
+    503,
+    url,
+    'Too many held requests from this client: wait for the ones pending',
+    'service_unavailable',
+  );
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
@@ -133,8 +158,15 @@ function restriction(deps: PlaybackDeps, req: HttpRequest, policy: PlaybackRestr
  * session credential is checked too (synchronously when cached).
  */
 function authorized(
-  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, found: Found,
-  credential: string | undefined, failed: () => void, respond: () => void,
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  found: Found,
+  credential: string | undefined,
+  failed: () => void,
+  respond: () => void,
 ): void {
   const { channel } = found.stream;
   if (!channel.authorized && channel.restriction === undefined) return respond();
@@ -170,13 +202,22 @@ function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, r
   const viewerSession = rawQuery.includes('vs=') ? queryParam(rawQuery, 'vs') : undefined;
   if (!viewerSession) return;
   const now = nowOf(deps);
-  if (!stream.viewers.has(viewerSession)
-    && !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)) return;
+  if (
+    !stream.viewers.has(viewerSession) &&
+    !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)
+  )
+    return;
   stream.viewers.seen(viewerSession, clientOf(deps, req), now);
 }
 
 function multivariant(
-  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, playbackKey: string, rawQuery: string,
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  playbackKey: string,
+  rawQuery: string,
   failed: () => void,
 ): void {
   const stream = deps.registry.forPlayback(playbackKey);
@@ -203,8 +244,15 @@ function multivariant(
   const admitted = (admission: Admission) => {
     if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
     setPlaybackCors(res, combineAllowOrigin(policyOrigin, admission.allowOrigin));
-    variants(deps, res, head, url, stream,
-      (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
+    variants(
+      deps,
+      res,
+      head,
+      url,
+      stream,
+      (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs),
+      admission.maxHeight,
+    );
   };
   const admission = deps.auth.admit(stream, queryParam(rawQuery, 'token'), originOf(req));
   if (admission instanceof Promise) admission.then(admitted).catch(failed);
@@ -213,8 +261,13 @@ function multivariant(
 
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
 function variants(
-  deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, stream: LiveStream,
-  uriFor: (rendition: string, viewerSession: string) => string, maxHeight?: number,
+  deps: PlaybackDeps,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  stream: LiveStream,
+  uriFor: (rendition: string, viewerSession: string) => string,
+  maxHeight?: number,
 ): void {
   const viewerSession = sessionsOf(deps).mint(bindingOf(stream.playbackKey, stream.streamId), nowOf(deps));
   const renditions = [...stream.renditions.entries()]

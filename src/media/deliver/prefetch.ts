@@ -153,10 +153,14 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
     ended: () => finish(() => (started ? res.end() : sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found'))),
   };
   const onClose = () => finish(() => undefined);
-  const timer = setTimeout(() => finish(() => {
-    if (started) res.destroy();
-    else sendPlaybackError(res, head, 503, url, 'The requested segment is not available yet', 'service_unavailable');
-  }), blockTimeoutMs(reloadViewOf(segmenter)));
+  const timer = setTimeout(
+    () =>
+      finish(() => {
+        if (started) res.destroy();
+        else sendPlaybackError(res, head, 503, url, 'The requested segment is not available yet', 'service_unavailable');
+      }),
+    blockTimeoutMs(reloadViewOf(segmenter)),
+  );
   res.once('close', onClose);
   feeds.add(feed);
   pump();

@@ -21,13 +21,19 @@ export function setPlaybackCors(res: HttpResponse, allowOrigin: string | null): 
 }
 
 export function sendBody(
-  res: HttpResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
+  res: HttpResponse,
+  head: boolean,
+  status: number,
+  contentType: string,
+  cacheControl: string,
+  body: Buffer | string,
 ): void {
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   if (allowOrigin !== undefined) {
     const headers = ['content-type', contentType, 'cache-control', cacheControl, 'content-length', length, 'vary', 'origin'];
-    if (allowOrigin !== null) headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');
+    if (allowOrigin !== null)
+      headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');
     if (res instanceof Http2ServerResponse) {
       const record: Record<string, string> = {};
       for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!;
@@ -41,8 +47,16 @@ export function sendBody(
   } else {
     // Header array form: node skips per-name validation and lower-casing work of the object form.
     res.writeHead(status, [
-      'access-control-allow-origin', '*', 'access-control-expose-headers', 'content-length',
-      'content-type', contentType, 'cache-control', cacheControl, 'content-length', length,
+      'access-control-allow-origin',
+      '*',
+      'access-control-expose-headers',
+      'content-length',
+      'content-type',
+      contentType,
+      'cache-control',
+      cacheControl,
+      'content-length',
+      length,
     ]);
   }
   if (head) res.end();
@@ -55,14 +69,19 @@ export function sendBody(
  * (`extra`: content-range, content-length, … set last).
  */
 export function writePlaybackHead(
-  res: HttpResponse, status: number, contentType: string, cacheControl: string, extra: Record<string, string> = {},
+  res: HttpResponse,
+  status: number,
+  contentType: string,
+  cacheControl: string,
+  extra: Record<string, string> = {},
 ): void {
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
   if (allowOrigin === undefined) Object.assign(headers, CORS);
   else {
     headers.vary = 'origin';
-    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
+    if (allowOrigin !== null)
+      Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
   }
   res.writeHead(status, Object.assign(headers, extra));
 }
@@ -71,7 +90,12 @@ export function writePlaybackHead(
 const CREDENTIAL_LIKE = /a\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 
 export function sendPlaybackError(
-  res: HttpResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
+  res: HttpResponse,
+  head: boolean,
+  status: number,
+  url: string,
+  error: string,
+  errorCode: string,
 ): void {
   // Error bodies name the path without any credential (routes take a well-placed one out; this catches the rest).
   const shown = url.includes('a.') ? url.replace(CREDENTIAL_LIKE, 'a.…') : url;

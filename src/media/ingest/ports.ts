@@ -25,8 +25,7 @@ export interface PublisherHandle {
 export type PublishRefusalCode = 'NetStream.Publish.BadName' | 'NetStream.Publish.Denied';
 
 export type PublishDecision =
-  | { ok: true; session: PublishSession }
-  | { ok: false; code: PublishRefusalCode; description: string };
+  { ok: true; session: PublishSession } | { ok: false; code: PublishRefusalCode; description: string };
 
 export type PublishEndReason = 'unpublished' | 'disconnected' | 'timeout' | 'error' | 'kicked';
 

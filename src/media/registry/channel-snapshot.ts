@@ -8,7 +8,9 @@ import type { ChannelSnapshot } from './live-stream.js';
 import type { PlaybackRestriction } from './playback-restriction.js';
 
 export function snapshotChannel(
-  row: ResourceRow<Record<string, unknown>>, endpoints: PublicEndpoints, restriction?: PlaybackRestriction,
+  row: ResourceRow<Record<string, unknown>>,
+  endpoints: PublicEndpoints,
+  restriction?: PlaybackRestriction,
 ): ChannelSnapshot {
   const url = playbackUrl(endpoints, row, row.id);
   const doc = { ...row.doc, ingestEndpoint: endpoints.host, playbackUrl: url };

@@ -66,12 +66,23 @@ export class PublishAuthorizer {
     if (registry.isLive(channel.arn)) return denied('This channel already has an active broadcast');
     const restriction = await this.restriction(channel.arn, channel.doc);
     if (restriction === null) return denied('Internal error: could not read the playback restriction policy of this channel');
-    const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints, restriction),
-      new Date(this.now()), handle, this.opts.packaging, viewerLimitsFor(this.opts.quotas));
+    const stream = new LiveStream(
+      newStreamId(),
+      snapshotChannel(channel, this.opts.endpoints, restriction),
+      new Date(this.now()),
+      handle,
+      this.opts.packaging,
+      viewerLimitsFor(this.opts.quotas),
+    );
     if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
-      await this.recordRefusal(limitBreach(originOf(stream), {
-        name: 'Concurrent Broadcasts', value: this.opts.quotas.concurrentBroadcasts, exceededBy: 1, unit: 'count',
-      }));
+      await this.recordRefusal(
+        limitBreach(originOf(stream), {
+          name: 'Concurrent Broadcasts',
+          value: this.opts.quotas.concurrentBroadcasts,
+          exceededBy: 1,
+          unit: 'count',
+        }),
+      );
       return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
     }
     if (registry.transcoding?.wants(stream.channel.type)) {
@@ -89,7 +100,9 @@ export class PublishAuthorizer {
     try {
       await this.opts.sessions.open(
         {
-          origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc,
+          origin: originOf(stream, stream.startTime),
+          startTime: stream.startTime,
+          channelDoc: stream.channel.doc,
           recordingConfiguration: stream.recordingConfiguration,
         },
         [streamStateChange(originOf(stream, stream.startTime), 'Session Created')],
@@ -121,7 +134,8 @@ export class PublishAuthorizer {
    * read: the broadcast is then refused (fail closed) rather than played without the restrictions its owner set.
    */
   private async restriction(
-    channelArn: string, channel: Record<string, unknown>,
+    channelArn: string,
+    channel: Record<string, unknown>,
   ): Promise<PlaybackRestriction | undefined | null> {
     const arn = channel.playbackRestrictionPolicyArn;
     if (typeof arn !== 'string' || arn === '') return undefined;
@@ -130,7 +144,10 @@ export class PublishAuthorizer {
       if (policy) return restrictionFromDoc(policy.doc);
       this.opts.log.error({ channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy not found');
     } catch (err) {
-      this.opts.log.error({ err, channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy unreadable');
+      this.opts.log.error(
+        { err, channelArn, playbackRestrictionPolicyArn: arn },
+        'publish refused: restriction policy unreadable',
+      );
     }
     return null;
   }

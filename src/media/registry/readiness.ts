@@ -27,7 +27,10 @@ const hasSegment = (segmenter: HlsSegmenter) => segmenter.window.last !== undefi
  * Listens to the renditions the stream has now (transcoded ones are created with the transcoder, at the first keyframe).
  */
 export function whenPlayable(
-  stream: LiveStream, announce: () => void, ladderGraceMs = LADDER_GRACE_MS, now: () => number = Date.now,
+  stream: LiveStream,
+  announce: () => void,
+  ladderGraceMs = LADDER_GRACE_MS,
+  now: () => number = Date.now,
 ): () => void {
   const renditions = [...stream.renditions.values()];
   let sourceReadyAt: number | undefined;

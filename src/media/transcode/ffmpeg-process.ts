@@ -89,7 +89,8 @@ export async function detectFfmpeg(path = 'ffmpeg'): Promise<FfmpegCheck> {
     const version = /ffmpeg version (\S+)/.exec(await run(path, ['-hide_banner', '-version']))?.[1];
     const encoders = await run(path, ['-hide_banner', '-encoders']);
     const missing = ['libx264', 'aac'].filter((e) => !new RegExp(`^\\s*\\S+\\s+${e}\\s`, 'm').test(encoders));
-    if (missing.length > 0) return { ok: false, ...(version ? { version } : {}), reason: `ffmpeg lacks encoder(s): ${missing.join(', ')}` };
+    if (missing.length > 0)
+      return { ok: false, ...(version ? { version } : {}), reason: `ffmpeg lacks encoder(s): ${missing.join(', ')}` };
     return { ok: true, ...(version ? { version } : {}) };
   } catch (err) {
     return { ok: false, reason: `cannot run ${path}: ${(err as Error).message}` };

@@ -61,10 +61,15 @@ export class AvccScanner {
 
 function readLength(data: Buffer, off: number, size: number): number {
   switch (size) {
-    case 4: return data.readUInt32BE(off);
-    case 2: return data.readUInt16BE(off);
-    case 1: return data[off]!;
-    case 3: return data.readUIntBE(off, 3);
-    default: throw new Error(`unsupported NAL length size ${size}`);
+    case 4:
+      return data.readUInt32BE(off);
+    case 2:
+      return data.readUInt16BE(off);
+    case 1:
+      return data[off]!;
+    case 3:
+      return data.readUIntBE(off, 3);
+    default:
+      throw new Error(`unsupported NAL length size ${size}`);
   }
 }
