@@ -7,7 +7,7 @@
 
 import type { Logger } from 'pino';
 import { newResourceId } from '../../domain/ids.js';
-import type { SessionLog } from '../registry/session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import { SOURCE_RENDITION, type LiveStream } from '../registry/live-stream.js';
 import type { StreamRecorder } from '../registry/registry.js';
 import type { RecordingDestination } from './destination.js';

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import { recordingStateChange, type RecordingStatus } from '../../events/envelope.js';
-import type { SessionLog } from '../registry/session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import type { RecordingMeta } from './journal.js';
 
 export interface RecordingEventInfo {

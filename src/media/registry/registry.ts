@@ -23,7 +23,7 @@ import { bitrateBreach, limitsFor, type Breach } from './limits.js';
 import type { LiveStream } from './live-stream.js';
 import { whenPlayable } from './readiness.js';
 import { RateWindow } from './metadata-throttle.js';
-import type { SessionLog } from './session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import type { TranscodeService } from './transcoding.js';
 
 const ENDED_LINGER_MS = 30_000; // ended streams keep serving their final playlist/segments this long

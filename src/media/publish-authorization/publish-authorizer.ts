@@ -13,12 +13,12 @@ import type { EventOutbox } from '../../events/outbox.js';
 import type { Store } from '../../storage/store.js';
 import type { PublishDecision, PublisherHandle, PublishRequest } from '../ingest/ports.js';
 import { snapshotChannel } from './channel-snapshot.js';
-import { IngestSession } from './ingest-session.js';
+import { IngestSession } from '../registry/ingest-session.js';
 import { KeyThrottle } from './key-throttle.js';
-import { LiveStream, type PackagingOptions } from './live-stream.js';
-import { restrictionFromDoc, type PlaybackRestriction } from './playback-restriction.js';
-import { originOf, type LiveRegistry } from './registry.js';
-import type { SessionLog } from './session-log.js';
+import { LiveStream, type PackagingOptions } from '../registry/live-stream.js';
+import { restrictionFromDoc, type PlaybackRestriction } from '../registry/playback-restriction.js';
+import { originOf, type LiveRegistry } from '../registry/registry.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 
 export interface AuthorizerOptions {
   store: Store;

@@ -4,8 +4,8 @@
 
 import type { ResourceRow } from '../../storage/store.js';
 import { playbackUrl, type PublicEndpoints } from '../../domain/urls.js';
-import type { ChannelSnapshot } from './live-stream.js';
-import type { PlaybackRestriction } from './playback-restriction.js';
+import type { ChannelSnapshot } from '../registry/live-stream.js';
+import type { PlaybackRestriction } from '../registry/playback-restriction.js';
 
 export function snapshotChannel(
   row: ResourceRow<Record<string, unknown>>,
