@@ -4,7 +4,7 @@
 // and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
 
 import { buildApp } from './app.js';
-import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config.js';
+import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
 

@@ -1,7 +1,7 @@
 // Credentials: parsing OPENIVS_CREDENTIALS ("accessKeyId:secretAccessKey:accountId", comma-separated) and the
 // config file's `credentials` array, then combining them with the built-in test/test credentials.
 // Rule for every message here: an access key id or account id may be shown, a secret never is.
-import type { CredentialConfig } from '../config-types.js';
+import type { CredentialConfig } from './types.js';
 import { fail, shown } from './values.js';
 
 export const DEFAULT_CREDENTIALS: readonly CredentialConfig[] = Object.freeze([

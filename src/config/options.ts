@@ -1,6 +1,6 @@
 // The option table: every configurable setting with its flag, OPENIVS_* variable, config-file key, default and
-// validator. The sources (sources.ts), the help text and the final assembly (config.ts) are all driven by it.
-import type { CredentialConfig } from '../config-types.js';
+// validator. The sources (sources.ts), the help text and the final assembly (index.ts) are all driven by it.
+import type { CredentialConfig } from './types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
   parseBaseUrl,

@@ -3,7 +3,7 @@
 // came from, and returns the typed value or throws ConfigError with a one-line message naming that label.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import type { Config } from '../config-types.js';
+import type { Config } from './types.js';
 
 /** Invalid configuration: the message is one line, names the offending option, and never contains a secret. */
 export class ConfigError extends Error {

@@ -7,7 +7,7 @@ import { SignatureV4, createScope, getCanonicalHeaders } from '@smithy/signature
 import { HttpRequest } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ServiceError } from '../../domain/errors.js';
-import type { CredentialConfig } from '../../config-types.js';
+import type { CredentialConfig } from '../../config/types.js';
 import type { CredentialStore } from './credentials.js';
 import { formatAmzDate } from './amz-date.js';
 import { NodeSha256 } from './node-sha256.js';

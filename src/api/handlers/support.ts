@@ -7,7 +7,7 @@ import { inScope } from '../../domain/arn.js';
 import type { PaginationCodec } from '../../domain/pagination.js';
 import type { LiveControl, StreamSessions } from '../../domain/ports.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
-import type { QuotaConfig } from '../../config-types.js';
+import type { QuotaConfig } from '../../config/types.js';
 import type { ResourceRow, ResourceType, Store } from '../../storage/store.js';
 import type { RecordingActivator } from '../recording-activation.js';
 

@@ -10,7 +10,7 @@
 // only authentic ids count as viewers, and only as registry/viewers.ts allows.
 
 import type { HttpRequest, HttpResponse } from '../../http/types.js';
-import type { QuotaConfig } from '../../config-types.js';
+import type { QuotaConfig } from '../../config/types.js';
 import { randomBytes } from 'node:crypto';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';

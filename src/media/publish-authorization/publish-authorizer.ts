@@ -5,7 +5,7 @@
 // read here, once per broadcast, into the channel snapshot that playback checks.
 
 import type { Logger } from 'pino';
-import type { QuotaConfig } from '../../config-types.js';
+import type { QuotaConfig } from '../../config/types.js';
 import { newStreamId } from '../../domain/ids.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
 import { limitBreach, streamStateChange, type IvsEventEnvelope } from '../../events/envelope.js';

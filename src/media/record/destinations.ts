@@ -2,7 +2,7 @@
 // default) or S3. Logs where recordings go, never the credentials.
 
 import { join } from 'node:path';
-import type { RecordingStorageConfig } from '../../config-types.js';
+import type { RecordingStorageConfig } from '../../config/types.js';
 import type { Logger } from '../../logging.js';
 import type { RecordingDestination } from './destination.js';
 import { LocalRecordingDestination } from './local-destination.js';

@@ -1,18 +1,18 @@
-// openivs configuration: one typed, validated Config from defaults < config file (--config / OPENIVS_CONFIG)
-// < OPENIVS_* environment variables < command-line flags. The option table lives in config/options.ts.
+// openivs configuration, the folder's entry point: one typed, validated Config from defaults < config file
+// (--config / OPENIVS_CONFIG) < OPENIVS_* environment variables < command-line flags. The option table lives in options.ts.
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './config-types.js';
-import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
-import { QUOTA_DEFAULTS } from './config/options.js';
-import { readArgv, readEnv, readFile, type Settings } from './config/sources.js';
-import { ConfigError, isLoopbackAddress, type LogLevel } from './config/values.js';
+import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './types.js';
+import { combineCredentials, hasDefaultCredentials } from './credentials.js';
+import { QUOTA_DEFAULTS } from './options.js';
+import { readArgv, readEnv, readFile, type Settings } from './sources.js';
+import { ConfigError, isLoopbackAddress, type LogLevel } from './values.js';
 
-export type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
-export { ConfigError, isLoopbackAddress } from './config/values.js';
-export { HelpRequested } from './config/sources.js';
-export { HELP_TEXT } from './config/options.js';
-export { DEFAULT_CREDENTIALS } from './config/credentials.js';
+export type { Config, CredentialConfig, QuotaConfig } from './types.js';
+export { ConfigError, isLoopbackAddress } from './values.js';
+export { HelpRequested } from './sources.js';
+export { HELP_TEXT } from './options.js';
+export { DEFAULT_CREDENTIALS } from './credentials.js';
 
 export const MAX_BODY_BYTES = 1048576;
 
