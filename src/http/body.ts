@@ -4,7 +4,7 @@
 // refused unread is drained, up to a bound, so its sender gets to read the refusal.
 
 import { constants as h2, Http2ServerRequest } from 'node:http2';
-import type { HttpRequest } from './types.js';
+import type { HttpRequest } from '../http-types.js';
 import { ServiceError } from '../domain/errors.js';
 
 /**

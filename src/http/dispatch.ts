@@ -15,7 +15,7 @@ import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
 
 export interface HttpDeps {

@@ -11,7 +11,7 @@ import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { API_CORS_HEADERS } from './cors.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 export const HTTP_LIMITS = {
   /** Request line and headers together, as node's HTTP/1.1 parser counts them (its default). */

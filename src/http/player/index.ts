@@ -6,7 +6,7 @@
 //   /_openivs/player/player.js|.css      its script and style (no-cache: they change with openivs); favicon.svg
 //   /_openivs/player/hls.min.js          hls.js, and hls.worker.js its transmuxing worker (max-age=86400)
 
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
 import { hlsAsset, type Asset } from './hls-assets.js';
 import { PLAYER_CSS, PLAYER_HTML, PLAYER_ICON } from './page.js';
 import { PLAYER_JS } from './script.js';

@@ -7,7 +7,7 @@
 // one NAT, and an attacker needs many networks, not many connections, to reach the stream's bound. Over its share a
 // request is answered 503 at once (what a held request gets when its wait runs out; players retry).
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { clientBuckets } from '../registry/client-address.js';
 
 export interface HeldLimits {

@@ -1,7 +1,7 @@
 // Holding a request until a part or segment exists (LL-HLS blocking reload and preload hints), with
 // the client's disconnect as an abort signal and 503 when the wait runs out.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { streamWaiters } from './blocking.js';

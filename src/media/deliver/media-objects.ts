@@ -2,7 +2,7 @@
 // byte-range.ts; a LOW rendition's prefetch segments streamed while they grow, prefetch.ts), LL-HLS
 // parts (the part named in the preload hint is held until it completes) and the fMP4 initialization section.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';

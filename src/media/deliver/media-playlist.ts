@@ -3,7 +3,7 @@
 // blocking reload via _HLS_msn/_HLS_part) plus the two prefetch segments Amazon's IVS player streams
 // (prefetch.ts): the same playlist serves both kinds of low-latency player.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { renderLowLatencyPlaylist, renditionReportFor, type RenditionReport } from '../package/ll-playlist.js';
 import type { LowLatencyPlaylistState } from '../package/parts.js';
 import { renderMediaPlaylist } from '../package/playlists.js';

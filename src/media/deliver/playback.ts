@@ -9,7 +9,7 @@
 // and hands each request a viewer session id (auth/viewer-session.ts) that media-playlist requests carry as `vs=`;
 // only authentic ids count as viewers, and only as registry/viewers.ts allows.
 
-import type { HttpRequest, HttpResponse } from '../../http/types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
 import type { QuotaConfig } from '../../config/types.js';
 import { randomBytes } from 'node:crypto';
 import { renderMultivariantPlaylist } from '../package/playlists.js';

@@ -7,7 +7,7 @@
 // response cleanly; one that never started answers 404. Held responses count against the stream's waiter budget
 // (blocking.ts) like blocking playlist reloads, and one listener per rendition fans the packager's events out to them.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { PREFETCH_SEGMENTS } from '../package/ll-playlist.js';
 import type { Part } from '../package/parts.js';
 import type { HlsSegmenter } from '../package/segmenter.js';

@@ -3,7 +3,7 @@
 // never change.
 
 import { Http2ServerResponse } from 'node:http2';
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' };
