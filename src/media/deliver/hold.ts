@@ -5,6 +5,7 @@ import type { HttpResponse } from '../../http-types.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { streamWaiters } from './blocking.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { sendPlaybackError } from './responses.js';
 
 export interface HoldTarget {
@@ -36,7 +37,7 @@ export async function hold(
   res.off('close', onClose);
   if (result === 'aborted') return undefined;
   if (result === 'timeout' || result === 'busy') {
-    sendPlaybackError(res, head, 503, url, 'The requested part or segment is not available yet', 'service_unavailable');
+    sendPlaybackError(res, head, url, PLAYBACK_ERRORS.unavailable, 'The requested part or segment is not available yet');
     return undefined;
   }
   return result;

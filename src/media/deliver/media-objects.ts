@@ -10,6 +10,7 @@ import { decideRange } from './byte-range.js';
 import { hold } from './hold.js';
 import type { PartRoute } from './part-routes.js';
 import { isPrefetchSegment, streamPrefetchSegment } from './prefetch.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { SEGMENT_TYPES, sendBody, sendPlaybackError, writePlaybackHead } from './responses.js';
 
 export const SEGMENT_CACHE = 'public, max-age=604800, immutable';
@@ -35,7 +36,7 @@ export function sendSegment(
     const prefetch = { stream, segmenter, sequence, contentType: typeOf(extension), cacheControl: SEGMENT_CACHE, maxWaiters };
     return streamPrefetchSegment(prefetch, res, head, url);
   }
-  sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found');
+  sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Segment not found');
 }
 
 /**
@@ -56,7 +57,7 @@ function sendSegmentBytes(
   if (decision.kind === 'unsatisfiable') {
     res.setHeader('content-range', `bytes */${bytes.length}`);
     res.setHeader('access-control-expose-headers', exposed['access-control-expose-headers']);
-    return sendPlaybackError(res, head, 416, url, 'Range not satisfiable', 'range_not_satisfiable');
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.rangeNotSatisfiable, 'Range not satisfiable');
   }
   const { start, end } = decision;
   writePlaybackHead(res, 206, type, SEGMENT_CACHE, {
@@ -70,7 +71,7 @@ function sendSegmentBytes(
 
 export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string): void {
   const init = segmenter.writer.initSection();
-  if (!init) return sendPlaybackError(res, head, 404, url, 'This rendition has no initialization section', 'not_found');
+  if (!init) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'This rendition has no initialization section');
   sendBody(res, head, 200, 'video/mp4', INIT_CACHE, init);
 }
 
@@ -84,7 +85,7 @@ export async function sendPart(
   maxWaiters: number,
 ): Promise<void> {
   if (segmenter.writer.extension !== route.extension || segmenter.partTargetMs === undefined) {
-    return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
   }
   const position = { msn: route.sequence, part: route.index };
   const plan = planPartRequest(
@@ -93,12 +94,12 @@ export async function sendPart(
     segmenter.lowLatencyState()?.nextPart,
     reloadViewOf(segmenter),
   );
-  if (plan.action === 'not-found') return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+  if (plan.action === 'not-found') return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
   if (plan.action === 'block') {
     const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
     if (!(await hold(stream, route.rendition, segmenter, res, head, url, target, maxWaiters))) return;
   }
   const found = segmenter.findPart(route.sequence, route.index);
-  if (!found) return sendPlaybackError(res, head, 404, url, 'Part not found', 'not_found');
+  if (!found) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
   sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
 }

@@ -12,6 +12,7 @@ import type { LiveStream } from '../registry/live-stream.js';
 import { parseDeliveryDirectives, planPlaylistReload, reloadViewOf, type SkipDirective } from './blocking.js';
 import { hold } from './hold.js';
 import { partUri, renditionReportUri } from './part-routes.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
 import { initUri, segmentUri } from './routes.js';
 
@@ -130,9 +131,9 @@ export async function sendMediaPlaylist(
     return sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, normalPlaylist(segmenter, rendition));
   }
   const parsed = parseDeliveryDirectives(rawQuery);
-  if (!parsed.ok) return sendPlaybackError(res, head, 400, url, parsed.error, 'bad_request');
+  if (!parsed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, parsed.error);
   const plan = planPlaylistReload(parsed.directives, reloadViewOf(segmenter));
-  if (plan.action === 'reject') return sendPlaybackError(res, head, plan.status, url, plan.error, 'bad_request');
+  if (plan.action === 'reject') return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, plan.error);
   let released: 'ready' | 'ended' | undefined;
   if (plan.action === 'block') {
     const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
