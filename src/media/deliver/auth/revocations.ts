@@ -9,8 +9,6 @@ export interface RevocationLookup {
   revokedUpTo(channelArn: string, viewerId: string): Promise<number | undefined>;
 }
 
-export const NO_REVOCATIONS: RevocationLookup = { revokedUpTo: async () => undefined };
-
 export class CachedRevocations {
   private readonly cache: RefreshingCache<number | undefined>;
 
