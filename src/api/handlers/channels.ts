@@ -10,7 +10,7 @@ import { applyChannelChange, CHANNEL_DEFAULTS, type ChannelSettings } from '../.
 import type { Store } from '../../storage/store.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
 import { channelSettingsOf, renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
-import { insertStreamKey, renderStreamKey } from './stream-key-store.js';
+import { insertStreamKey, renderStreamKey } from './stream-key-rows.js';
 import { requireReferences } from './references.js';
 
 type Out<T> = Omit<T, '$metadata'>;

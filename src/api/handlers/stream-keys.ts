@@ -4,7 +4,7 @@ import type * as ivs from '@aws-sdk/client-ivs';
 import type { RequestContext } from '../../domain/context.js';
 import { quotaExceeded } from '../../domain/errors.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
-import { insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-store.js';
+import { insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-rows.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 

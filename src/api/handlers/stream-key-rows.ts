@@ -1,4 +1,5 @@
-// Creating and presenting stream keys. The key value is a secret: it lives in the row's `lookup`
+// Stream key rows, shared by the channel and stream-key handlers: inserting one (CreateChannel and CreateStreamKey
+// both make keys) and rendering it as the model's StreamKey. The key value is a secret: it lives in the row's `lookup`
 // column (unique, so ingest can find the channel by key) and is returned only where IVS returns it.
 
 import type { StreamKey, StreamKeySummary } from '@aws-sdk/client-ivs';
