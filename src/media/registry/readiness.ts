@@ -54,7 +54,12 @@ export function whenPlayable(
       return;
     }
     if (!timer) {
-      timer = setTimeout(check, ladderGraceMs - waited);
+      // Timers run on the event loop's cached clock, which may lag Date.now(): one can fire a little before the
+      // grace is over by now()'s count, and must then be armed again rather than leave the watch without one.
+      timer = setTimeout(() => {
+        timer = undefined;
+        check();
+      }, ladderGraceMs - waited);
       timer.unref();
     }
   }
