@@ -10,9 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const BROWSER_BUILDS = [
-  { entry: 'src/http/player/browser/player.ts', outfile: 'dist/src/http/player/browser/player.js' },
-];
+export const BROWSER_BUILDS = [{ entry: 'src/http/player/browser/player.ts', outfile: 'dist/src/http/player/browser/player.js' }];
 
 export async function buildBrowser() {
   for (const { entry, outfile } of BROWSER_BUILDS) {

@@ -187,7 +187,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async start() {
       await closeOrphanedSessions(store, events.outbox, log);
       await recorder.resume(); // uploads continue in the background
-      events.dispatcher.start();
+      await events.dispatcher.start();
       registry.start();
       const resumed = await recordingActivation.resume();
       if (resumed > 0) log.info({ resumed }, 'probing buckets of recording configurations left CREATING');

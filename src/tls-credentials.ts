@@ -66,6 +66,7 @@ function generate(dir: string, certPath: string, keyPath: string, host: string, 
     const detail = err instanceof Error && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : String(err);
     throw new Error(
       `could not generate a self-signed TLS certificate with openssl (${detail}); ` + `install openssl or pass ${flags}`,
+      { cause: err },
     );
   }
 }

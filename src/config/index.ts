@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './types.js';
 import { combineCredentials, hasDefaultCredentials } from './credentials.js';
 import { QUOTA_DEFAULTS } from './options.js';
-import { readArgv, readEnv, readFile, type Settings } from './sources.js';
+import { readArgv, readEnv, readFile, type Setting, type Settings } from './sources.js';
 import { ConfigError, isLoopbackAddress, type LogLevel } from './values.js';
 
 export type { Config, CredentialConfig, QuotaConfig } from './types.js';
@@ -29,7 +29,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
   const flags = readArgv(argv, cwd);
   const fromEnv = readEnv(env, cwd);
   const configFile = flags.get('config') ?? fromEnv.get('config');
-  const fromFile: Settings = configFile === undefined ? new Map() : readFile(configFile.value as string, configFile.label);
+  const fromFile: Settings =
+    configFile === undefined ? new Map<string, Setting>() : readFile(configFile.value as string, configFile.label);
   const merged: Settings = new Map([...fromFile, ...fromEnv, ...flags]);
   const get = <T>(name: string, fallback: T): T => (merged.has(name) ? (merged.get(name)?.value as T) : fallback);
 

@@ -52,7 +52,10 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
     }
     const value = spec.parse(raw, label, cwd);
     const previous = spec.repeatable ? settings.get(spec.name)?.value : undefined;
-    settings.set(spec.name, { value: Array.isArray(previous) ? [...previous, ...(value as unknown[])] : value, label });
+    settings.set(spec.name, {
+      value: Array.isArray(previous) ? [...(previous as unknown[]), ...(value as unknown[])] : value,
+      label,
+    });
   }
   return settings;
 }

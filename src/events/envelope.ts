@@ -161,6 +161,7 @@ export function recordingStateChange(origin: EventOrigin, rec: RecordingInfo): I
  */
 export function toStreamEvent(env: IvsEventEnvelope<object>): StreamEventRecord {
   const d = env.detail as Record<string, unknown>;
-  const name = d['event_name'] ?? d['recording_status'] ?? d['limit_name'] ?? env['detail-type'];
-  return { name: String(name), type: env['detail-type'], eventTime: env.time };
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const name = text(d['event_name']) ?? text(d['recording_status']) ?? text(d['limit_name']) ?? env['detail-type'];
+  return { name, type: env['detail-type'], eventTime: env.time };
 }

@@ -55,7 +55,14 @@ const invalid = (message: string) => new ServiceError('InvalidSignatureException
 // service) and the two per-request digests — SHA-256 of the canonical request and the HMAC of the
 // string to sign with that key — are single node:crypto calls.
 interface KeyDeriver {
-  getSigningKey(credentials: AwsCredentialIdentity, region: string, shortDate: string, service?: string): Promise<Uint8Array>;
+  /** A function property, taken off the prototype and called with a signer as `this`. */
+  getSigningKey: (
+    this: SignatureV4,
+    credentials: AwsCredentialIdentity,
+    region: string,
+    shortDate: string,
+    service?: string,
+  ) => Promise<Uint8Array>;
 }
 
 const MAX_CACHED_KEYS = 256; // days × regions in use are few; bound it anyway

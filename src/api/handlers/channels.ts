@@ -44,7 +44,7 @@ export async function createChannel(
       throw quotaExceeded(`Maximum number of channels (${deps.quotas.channels}) reached for this account and region`);
     }
     await requireReferences(tx, ctx, settings);
-    const row = (await tx.resources.insert(channelRowOf(ctx, newResourceId(), settings, tags))) as ChannelRow;
+    const row: ChannelRow = await tx.resources.insert<ChannelDoc>(channelRowOf(ctx, newResourceId(), settings, tags));
     const key = await insertStreamKey(tx, ctx, row.arn, tags);
     return { channel: renderChannel(deps, row), streamKey: renderStreamKey(key) };
   });

@@ -86,7 +86,7 @@ export async function getStreamSession(
       input.streamId ? `Stream session not found: ${input.streamId}` : `Channel ${channel.arn} has no stream sessions`,
     );
   }
-  return { streamSession: session as ivs.StreamSession };
+  return { streamSession: session };
 }
 
 export async function listStreamSessions(

@@ -56,7 +56,7 @@ export function deserializeInput(model: ServiceModel, operation: OperationRef, p
 
 function planFor(model: ServiceModel, shapeName: string): Plan {
   let byShape = plans.get(model);
-  if (!byShape) plans.set(model, (byShape = new Map()));
+  if (!byShape) plans.set(model, (byShape = new Map<string, Plan>()));
   let plan = byShape.get(shapeName);
   if (plan) return plan;
   plan = { uri: [], query: [], header: [], body: [] };

@@ -26,7 +26,9 @@ const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
  */
 function stringify(value: unknown, depth: number): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value !== 'object') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
   if (!Array.isArray(value)) return '{...}';
   if (depth > 0) return '[...]';
   return `[${value

@@ -10,7 +10,7 @@ export const DEFAULT_MODEL_FILE = 'ivs-2020-07-14.latest.json';
 /** A reference from a container shape to another shape, plus where the member travels on the wire. */
 export interface ShapeRef {
   shape: string;
-  location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode' | string;
+  location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode';
   locationName?: string;
 }
 

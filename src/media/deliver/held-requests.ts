@@ -29,7 +29,7 @@ export class HeldRequests {
    */
   admit(stream: object, remoteAddress: string | undefined, res: HttpResponse): boolean {
     let counts = this.byStream.get(stream);
-    if (!counts) this.byStream.set(stream, (counts = new Map()));
+    if (!counts) this.byStream.set(stream, (counts = new Map<string, number>()));
     const { address, network } = clientBuckets(remoteAddress);
     const a = counts.get(address) ?? 0;
     const n = counts.get(network) ?? 0;

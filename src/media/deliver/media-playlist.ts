@@ -77,7 +77,7 @@ function cachedLowLatencyPlaylist(
   beforeEnd: boolean,
 ): Buffer {
   let variants = lowLatencyCache.get(segmenter);
-  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map()));
+  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map<string, { version: string; body: Buffer }>()));
   const variant = `${skip ?? ''}:${beforeEnd}`;
   const version = lowLatencyVersion(stream, segmenter);
   const cached = variants.get(variant);

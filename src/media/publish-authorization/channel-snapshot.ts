@@ -7,6 +7,9 @@ import { playbackUrl, type PublicEndpoints } from '../../domain/urls.js';
 import type { ChannelSnapshot } from '../registry/live-stream.js';
 import type { PlaybackRestriction } from '../registry/playback-restriction.js';
 
+/** A text setting of the stored channel (the API validated it), or the default when it has none. */
+const textOf = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+
 export function snapshotChannel(
   row: ResourceRow<Record<string, unknown>>,
   endpoints: PublicEndpoints,
@@ -17,12 +20,12 @@ export function snapshotChannel(
   return {
     arn: row.arn,
     id: row.id,
-    name: typeof row.doc.name === 'string' ? row.doc.name : '',
+    name: textOf(row.doc.name, ''),
     account: row.account,
     region: row.region,
-    type: String(row.doc.type ?? 'STANDARD'),
-    latencyMode: String(row.doc.latencyMode ?? 'LOW'),
-    containerFormat: String(row.doc.containerFormat ?? 'TS'),
+    type: textOf(row.doc.type, 'STANDARD'),
+    latencyMode: textOf(row.doc.latencyMode, 'LOW'),
+    containerFormat: textOf(row.doc.containerFormat, 'TS'),
     authorized: row.doc.authorized === true,
     // Always present (undefined when none), so every snapshot has one shape for the playback hot path.
     restriction,

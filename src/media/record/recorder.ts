@@ -158,7 +158,7 @@ export class Recorder implements StreamRecorder {
       channelArn: c.arn,
       channelId: c.id,
       channelName: c.name,
-      configArn: String(config.arn ?? ''),
+      configArn: typeof config.arn === 'string' ? config.arn : '',
       startedAt: now.toISOString(),
       thumbnails: plan?.sequential ? thumbSize : undefined,
       latestThumbnail: plan?.latest ? thumbSize : undefined,

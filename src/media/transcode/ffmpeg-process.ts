@@ -8,6 +8,7 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 
 export interface FfmpegChild {
@@ -97,8 +98,9 @@ export async function detectFfmpeg(path = 'ffmpeg'): Promise<FfmpegCheck> {
   }
 }
 
-function run(path: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(path, args, { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
+const execFileAsync = promisify(execFile);
+
+async function run(path: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(path, args, { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 });
+  return stdout;
 }

@@ -181,6 +181,7 @@ function uint32(b: Uint8Array, i: number): number {
 }
 const ENCODINGS = ['iso-8859-1', 'utf-16', 'utf-16be', 'utf-8'];
 function decodeText(encoding: number, bytes: Uint8Array): string {
+  // eslint-disable-next-line no-control-regex -- ID3 text may end in NUL terminators, which are not text
   return new TextDecoder(ENCODINGS[encoding] ?? 'utf-8').decode(bytes).replace(/\u0000+$/, '');
 }
 /** Splits at the first string terminator of the encoding (one zero byte, or two aligned for UTF-16). */

@@ -54,7 +54,7 @@ export class AvccScanner {
     if (parameterSets) out.add(parameterSets);
     for (let i = 0; i < this.count; i++) {
       out.add(START_CODE);
-      out.add(data, this.starts[i]!, this.ends[i]!);
+      out.add(data, this.starts[i], this.ends[i]);
     }
   }
 }
