@@ -2,7 +2,7 @@
 // in `npm run lint`. Each rule's name says what is forbidden and its comment says why; a wrong import fails with both.
 // Type-only imports count (tsPreCompilationDeps): a type is a dependency of the design even when tsc erases it.
 
-/** Media folders and the media folders each may import (besides itself and src/media/types.ts): the media DAG. */
+/** Media folders and the media folders each may import (besides itself and src/media/types.ts): the media layers. */
 const MEDIA_LAYERS = {
   ingest: [],
   package: [],
@@ -18,8 +18,9 @@ const mediaRules = Object.entries(MEDIA_LAYERS).map(([folder, allowed]) => ({
   name: `media-${folder}-imports-only-${allowed.length === 0 ? 'itself' : allowed.join('-')}`,
   comment:
     `src/media/${folder} may import, of src/media, only ${[folder, ...allowed].map((f) => `${f}/`).join(', ')} and types.ts. ` +
-    'The media plane is a DAG (ingest, package → transcode → stream-sessions → registry → publish-authorization, ' +
-    'deliver, record): an import against it would tie a lower stage to a higher one and make a cycle waiting to happen.',
+    'The media plane is layered: ingest, package and stream-sessions import no other media folder; transcode builds ' +
+    'on ingest; registry on those four; publish-authorization, deliver and record on the registry. An import against ' +
+    'the layers ties a lower stage to a higher one: a cycle waiting to happen.',
   severity: 'error',
   from: { path: `^src/media/${folder}/` },
   to: { path: '^src/media/', pathNot: `^src/media/(${[folder, ...allowed].join('|')})/|^src/media/types\\.ts$` },
