@@ -110,6 +110,16 @@ module.exports = {
       to: { path: '^src/http/' },
     },
     {
+      name: 'http-not-past-the-api-and-playback',
+      comment:
+        'src/http is the transport: it hands requests to the API pipeline (src/api) and to playback ' +
+        '(src/media/deliver), and reaches nothing deeper (not storage, events, or the other media folders); state it ' +
+        'needs comes through those two or through a port wired in src/app.ts.',
+      severity: 'error',
+      from: { path: '^src/http/', pathNot: '^src/http/player/browser/' },
+      to: { path: '^src/(storage|events)/|^src/media/', pathNot: '^src/media/deliver/' },
+    },
+    {
       name: 'config-loader-only-from-main-and-app',
       comment:
         'Only src/main.ts and src/app.ts load configuration (src/config/index.ts and its sources); every other module ' +
