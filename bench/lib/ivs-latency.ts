@@ -24,6 +24,8 @@ export interface IvsMeasurement {
   startupMs: number;
   /** PDT latency at the first sample after the first PLAYING (ms). */
   firstMs: number;
+  /** PDT latency samples of the first `joinS` seconds after the first PLAYING (ms): the join, before the player settles. */
+  joining: number[];
   /** From the first PLAYING until the PDT latency stays within `withinMs` (ms), or NaN. */
   settleMs: number;
   errors: string[];
@@ -31,7 +33,7 @@ export interface IvsMeasurement {
 
 export async function measureIvsPlayer(
   browser: Browser, page: IvsPlayerPage, playUrl: string,
-  o: { warmupS: number; durationS: number; sampleMs: number; withinMs: number },
+  o: { warmupS: number; durationS: number; sampleMs: number; withinMs: number; joinS: number },
 ): Promise<IvsMeasurement> {
   const dates = new PlaylistDates(await mediaPlaylistUrls(playUrl));
   let player: IvsPlayback | undefined;
@@ -67,6 +69,7 @@ export async function measureIvsPlayer(
       levels: [...new Set(r.samples.filter((s) => s.t >= windowStart && s.t <= windowEnd).map((s) => `${s.height}p`))],
       startupMs: start - loaded,
       firstMs: all[0]?.latencyMs ?? NaN,
+      joining: all.filter((s) => s.t >= start && s.t <= start + o.joinS * 1000).map((s) => s.latencyMs),
       settleMs: settled === undefined ? NaN : settled - start,
       errors: r.errors.map((e) => `${e.type} ${e.code} ${e.message}`),
     };
