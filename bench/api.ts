@@ -18,24 +18,43 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 10_000);
 
-interface LoadResult { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpu: number }
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  cpu: number;
+}
 
-async function load(port: number, req: SignedHttp, opts: { duration?: number; amount?: number }, pid: number): Promise<LoadResult> {
+async function load(
+  port: number,
+  req: SignedHttp,
+  opts: { duration?: number; amount?: number },
+  pid: number,
+): Promise<LoadResult> {
   const cpu0 = cpuSeconds(pid);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}`, connections: 32, pipelining: 1, ...opts,
+    url: `http://127.0.0.1:${port}`,
+    connections: 32,
+    pipelining: 1,
+    ...opts,
     requests: [{ method: 'POST', path: req.path, headers: req.headers, body: req.body }],
   });
   return {
-    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
-    errors: result.errors + result.timeouts, non2xx: result.non2xx, cpu: cpuSeconds(pid) - cpu0,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    cpu: cpuSeconds(pid) - cpu0,
   };
 }
 
 const cpuPerRequest = (r: LoadResult, seconds: number) => (r.cpu / Math.max(1, r.rps * seconds)) * 1e6;
 const fmt = (r: LoadResult, seconds = DURATION_S) =>
-  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpu.toFixed(1)} s`
-  + ` (${cpuPerRequest(r, seconds).toFixed(0)} µs/request)  errors ${r.errors} non-2xx ${r.non2xx}`;
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${r.cpu.toFixed(1)} s` +
+  ` (${cpuPerRequest(r, seconds).toFixed(0)} µs/request)  errors ${r.errors} non-2xx ${r.non2xx}`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
@@ -58,7 +77,9 @@ async function main(): Promise<void> {
     const ours = await load(port, getReq, { duration: DURATION_S }, server.proc.pid!);
     console.log(`  bare node:http  ${fmt(baseline)}`);
     console.log(`  openivs         ${fmt(ours)}`);
-    console.log(`  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`);
+    console.log(
+      `  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`,
+    );
 
     const createReq = await signedPost(port, 'CreateChannel', {});
     const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.proc.pid!);
@@ -69,14 +90,21 @@ async function main(): Promise<void> {
     let seen = 0;
     do {
       const t0 = process.hrtime.bigint();
-      const page = (await call(port, 'ListChannels', { maxResults: 50, nextToken })) as { channels: unknown[]; nextToken?: string };
+      const page = (await call(port, 'ListChannels', { maxResults: 50, nextToken })) as {
+        channels: unknown[];
+        nextToken?: string;
+      };
       pageTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
       seen += page.channels.length;
       nextToken = page.nextToken;
     } while (nextToken);
     pageTimes.sort((a, b) => a - b);
-    console.log(`ListChannels over ${seen} channels, ${pageTimes.length} pages of 50 (sequential, client-side time incl. signing):`);
-    console.log(`  p50 ${percentile(pageTimes, 50).toFixed(2)} ms  p99 ${percentile(pageTimes, 99).toFixed(2)} ms  max ${pageTimes[pageTimes.length - 1]!.toFixed(2)} ms (target < 10 ms)`);
+    console.log(
+      `ListChannels over ${seen} channels, ${pageTimes.length} pages of 50 (sequential, client-side time incl. signing):`,
+    );
+    console.log(
+      `  p50 ${percentile(pageTimes, 50).toFixed(2)} ms  p99 ${percentile(pageTimes, 99).toFixed(2)} ms  max ${pageTimes[pageTimes.length - 1]!.toFixed(2)} ms (target < 10 ms)`,
+    );
   } finally {
     if (bare) await stopProcess(bare);
     await server.stop();

@@ -26,17 +26,35 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const METADATA_CALLS = Number(process.env.BENCH_METADATA_CALLS ?? 20);
 const TARGET = 0.7;
 
-interface Created { channel: { arn: string; playbackUrl: string }; streamKey: { value: string } }
-interface LoadResult { rps: number; seconds: number; p50: number; p99: number; bad: number; cpu: number }
+interface Created {
+  channel: { arn: string; playbackUrl: string };
+  streamKey: { value: string };
+}
+interface LoadResult {
+  rps: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  bad: number;
+  cpu: number;
+}
 
 async function load(url: string, pid: number, durationS: number): Promise<LoadResult> {
   const cpu0 = cpuSeconds(pid);
   const r = await autocannon({ url, connections: 32, pipelining: 1, duration: durationS });
-  return { rps: r.requests.total / r.duration, seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts, cpu: cpuSeconds(pid) - cpu0 };
+  return {
+    rps: r.requests.total / r.duration,
+    seconds: r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    bad: r.non2xx + r.errors + r.timeouts,
+    cpu: cpuSeconds(pid) - cpu0,
+  };
 }
 
-const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  `
-  + `server CPU ${r.cpu.toFixed(1)} s  non-2xx/errors ${r.bad}`;
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
+  `server CPU ${r.cpu.toFixed(1)} s  non-2xx/errors ${r.bad}`;
 
 async function status(url: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -59,8 +77,13 @@ function total(runs: LoadResult[]): LoadResult & { cpuPerReqUs: number } {
   const seconds = runs.reduce((n, r) => n + r.seconds, 0);
   const cpu = runs.reduce((n, r) => n + r.cpu, 0);
   return {
-    rps: requests / seconds, seconds, cpu, p50: Math.max(...runs.map((r) => r.p50)), p99: Math.max(...runs.map((r) => r.p99)),
-    bad: runs.reduce((n, r) => n + r.bad, 0), cpuPerReqUs: (1e6 * cpu) / requests,
+    rps: requests / seconds,
+    seconds,
+    cpu,
+    p50: Math.max(...runs.map((r) => r.p50)),
+    p99: Math.max(...runs.map((r) => r.p99)),
+    bad: runs.reduce((n, r) => n + r.bad, 0),
+    cpuPerReqUs: (1e6 * cpu) / requests,
   };
 }
 
@@ -69,25 +92,44 @@ function total(runs: LoadResult[]): LoadResult & { cpuPerReqUs: number } {
  * a drift in the machine's load hits both alike). Authorization is part of a broadcast's channel snapshot, so each
  * switch is UpdateChannel with the publisher reconnected.
  */
-async function privateVsPublic(port: number, rtmpPort: number, pid: number, clip: Clip, publishers: GroupChild[]): Promise<number | undefined> {
+async function privateVsPublic(
+  port: number,
+  rtmpPort: number,
+  pid: number,
+  clip: Clip,
+  publishers: GroupChild[],
+): Promise<number | undefined> {
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  await call(port, 'ImportPlaybackKeyPair', { publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-  const c = (await call(port, 'CreateChannel', { name: 'auth', type: 'BASIC', insecureIngest: true, authorized: true })) as Created;
+  await call(port, 'ImportPlaybackKeyPair', {
+    publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  const c = (await call(port, 'CreateChannel', {
+    name: 'auth',
+    type: 'BASIC',
+    insecureIngest: true,
+    authorized: true,
+  })) as Created;
   const ingest = `rtmp://127.0.0.1:${rtmpPort}/app/${c.streamKey.value}`;
   const token = await new SignJWT({ 'aws:channel-arn': c.channel.arn })
-    .setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime('1h').sign(keys.privateKey);
+    .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+    .setExpirationTime('1h')
+    .sign(keys.privateKey);
   const urls = { private: `${c.channel.playbackUrl}?token=${token}`, public: c.channel.playbackUrl };
   let publisher = startPublisher(clip, ingest);
   publishers.push(publisher);
   let mode: 'private' | 'public' = 'private';
   const live = await waitForStatus(urls.private, 200);
   if (live.status !== 200) {
-    console.log(`(a) skipped: the private channel's multivariant playlist answers ${live.status} with a valid token: ${live.text.slice(0, 200)}`);
+    console.log(
+      `(a) skipped: the private channel's multivariant playlist answers ${live.status} with a valid token: ${live.text.slice(0, 200)}`,
+    );
     return undefined;
   }
   const refused = await status(urls.public);
-  console.log(`(a) multivariant playlist, one BASIC channel (${clip.kbps.toFixed(0)} kbit/s clip), 32 connections, runs of ${DURATION_S} s `
-    + `(each after a 2 s warm-up) private, public, public, private; without a token it answers ${refused.status}`);
+  console.log(
+    `(a) multivariant playlist, one BASIC channel (${clip.kbps.toFixed(0)} kbit/s clip), 32 connections, runs of ${DURATION_S} s ` +
+      `(each after a 2 s warm-up) private, public, public, private; without a token it answers ${refused.status}`,
+  );
   const runs: Record<'private' | 'public', LoadResult[]> = { private: [], public: [] };
   for (const want of ['private', 'public', 'public', 'private'] as const) {
     if (want !== mode) {
@@ -108,13 +150,20 @@ async function privateVsPublic(port: number, rtmpPort: number, pid: number, clip
   const line = (r: ReturnType<typeof total>) => `${fmt(r)}  (${r.cpuPerReqUs.toFixed(0)} µs CPU/request)`;
   console.log(`  public           ${line(pub)}`);
   console.log(`  private + token  ${line(priv)}`);
-  console.log(`  ratio            ${(100 * ratio).toFixed(0)}% of public (target ≥ ${100 * TARGET}%) — ${ratio >= TARGET ? 'met' : 'NOT met'}; `
-    + `CPU-bound estimate ${(100 * pub.cpuPerReqUs / priv.cpuPerReqUs).toFixed(0)}% (public ÷ private server CPU per request)`);
+  console.log(
+    `  ratio            ${(100 * ratio).toFixed(0)}% of public (target ≥ ${100 * TARGET}%) — ${ratio >= TARGET ? 'met' : 'NOT met'}; ` +
+      `CPU-bound estimate ${((100 * pub.cpuPerReqUs) / priv.cpuPerReqUs).toFixed(0)}% (public ÷ private server CPU per request)`,
+  );
   return ratio;
 }
 
 async function metadataLatency(port: number, rtmpPort: number, clip: Clip, publishers: GroupChild[]): Promise<boolean> {
-  const c = (await call(port, 'CreateChannel', { name: 'meta', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true })) as Created;
+  const c = (await call(port, 'CreateChannel', {
+    name: 'meta',
+    type: 'BASIC',
+    latencyMode: 'LOW',
+    insecureIngest: true,
+  })) as Created;
   publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${c.streamKey.value}`));
   let mediaUrl: string | undefined;
   for (let deadline = Date.now() + 30_000; !mediaUrl && Date.now() < deadline; await sleep(250)) {
@@ -141,15 +190,24 @@ async function metadataLatency(port: number, rtmpPort: number, clip: Clip, publi
   } finally {
     await follower.stop();
   }
-  const latencies = [...answered].filter(([t]) => listed.has(t)).map(([t, at]) => listed.get(t)! - at).sort((a, b) => a - b);
+  const latencies = [...answered]
+    .filter(([t]) => listed.has(t))
+    .map(([t, at]) => listed.get(t)! - at)
+    .sort((a, b) => a - b);
   const partMs = 1000 * (follower.partDurations.reduce((s, d) => s + d, 0) / follower.partDurations.length);
-  console.log(`(b) PutMetadata response → LL-HLS part listed with the tag (BASIC LOW TS, blocking reloads), ${METADATA_CALLS} calls`);
-  console.log(`  found ${latencies.length}/${answered.size}  p50 ${percentile(latencies, 50).toFixed(0)} ms  p95 ${percentile(latencies, 95).toFixed(0)} ms  `
-    + `min ${latencies[0]?.toFixed(0)} ms  max ${latencies.at(-1)?.toFixed(0)} ms`);
+  console.log(
+    `(b) PutMetadata response → LL-HLS part listed with the tag (BASIC LOW TS, blocking reloads), ${METADATA_CALLS} calls`,
+  );
+  console.log(
+    `  found ${latencies.length}/${answered.size}  p50 ${percentile(latencies, 50).toFixed(0)} ms  p95 ${percentile(latencies, 95).toFixed(0)} ms  ` +
+      `min ${latencies[0]?.toFixed(0)} ms  max ${latencies.at(-1)?.toFixed(0)} ms`,
+  );
   const p95 = percentile(latencies, 95);
   const met = latencies.length === answered.size && p95 <= partMs;
-  console.log(`  part duration: PART-TARGET ${(1000 * follower.partTarget).toFixed(0)} ms, mean of ${follower.partDurations.length} parts `
-    + `${partMs.toFixed(0)} ms — p95 ${met ? '≤' : '>'} one part (target ≤ one part duration) — ${met ? 'met' : 'NOT met'}`);
+  console.log(
+    `  part duration: PART-TARGET ${(1000 * follower.partTarget).toFixed(0)} ms, mean of ${follower.partDurations.length} parts ` +
+      `${partMs.toFixed(0)} ms — p95 ${met ? '≤' : '>'} one part (target ≤ one part duration) — ${met ? 'met' : 'NOT met'}`,
+  );
   return met;
 }
 
@@ -162,8 +220,10 @@ async function main(): Promise<void> {
     const clip = await makeClip(dir, 20, { width: 640, height: 360, videoKbps: 1000, zerolatency: true });
     const ratio = await privateVsPublic(port, rtmpPort, server.proc.pid!, clip, publishers);
     const latencyMet = await metadataLatency(port, rtmpPort, clip, publishers);
-    console.log(`summary: private multivariant ${ratio === undefined ? 'not measured' : `${(100 * ratio).toFixed(0)}% of public`}, `
-      + `metadata latency target ${latencyMet ? 'met' : 'NOT met'}`);
+    console.log(
+      `summary: private multivariant ${ratio === undefined ? 'not measured' : `${(100 * ratio).toFixed(0)}% of public`}, ` +
+        `metadata latency target ${latencyMet ? 'met' : 'NOT met'}`,
+    );
   } finally {
     await stopPublishers(publishers);
     await server.stop();

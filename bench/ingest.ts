@@ -10,7 +10,15 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetchMediaPlaylist, firstVariantUrl, isRunning, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
+import {
+  fetchMediaPlaylist,
+  firstVariantUrl,
+  isRunning,
+  makeClip,
+  startPublisher,
+  stopPublishers,
+  type Clip,
+} from './lib/media.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import { freePort } from '../devtools/server.js';
 import { cpuSeconds, killGroup, removeOnExit, rssKb, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
@@ -98,14 +106,16 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     }
     await sleep(rampEnd - Date.now());
 
-    const urls: (string | undefined)[] = await Promise.all(target.publishUrls.map(async (_, i) => {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const url = await target.playlistUrl(i).catch(() => undefined);
-        if (url && (await media(url)) !== undefined) return url;
-        await sleep(500);
-      }
-      return undefined;
-    }));
+    const urls: (string | undefined)[] = await Promise.all(
+      target.publishUrls.map(async (_, i) => {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const url = await target.playlistUrl(i).catch(() => undefined);
+          if (url && (await media(url)) !== undefined) return url;
+          await sleep(500);
+        }
+        return undefined;
+      }),
+    );
     const missing = urls.filter((u) => u === undefined).length;
     if (missing > 0) notes.push(`${missing} playlists not served after the ramp`);
 
@@ -129,7 +139,9 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     const alive = publishers.filter(isRunning).length;
     if (alive < publishers.length) {
       const dead = publishers.find((p) => !isRunning(p))!;
-      notes.push(`${publishers.length - alive} publishers exited early; first one's stderr: ${dead.stderrTail().trim() || '(empty)'}`);
+      notes.push(
+        `${publishers.length - alive} publishers exited early; first one's stderr: ${dead.stderrTail().trim() || '(empty)'}`,
+      );
     }
     if (target.liveCount) {
       const count = await target.liveCount();
@@ -138,16 +150,20 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     await poller;
     const n = target.publishUrls.length;
     return {
-      server: target.name, streams: n,
+      server: target.name,
+      streams: n,
       cpuPerStream: (100 * (cpu1 - cpu0)) / elapsed / n,
       serverCpu: (100 * (cpu1 - cpu0)) / elapsed,
       rssPerStreamMb: (rssEnd - rssIdle) / 1024 / n,
-      rssIdleMb: rssIdle / 1024, rssEndMb: rssEnd / 1024,
+      rssIdleMb: rssIdle / 1024,
+      rssEndMb: rssEnd / 1024,
       publishersCpu: (100 * (pubCpu1 - pubCpu0)) / elapsed,
       starving: target.starving
         ? { ramp: starvingRamp.size, window: starvingWindow.size, total: new Set([...starvingRamp, ...starvingWindow]).size }
         : undefined,
-      live, publishersAlive: alive, notes,
+      live,
+      publishersAlive: alive,
+      notes,
     };
   } finally {
     state.phase = 'done';
@@ -160,8 +176,10 @@ async function listAllStreams(port: number, filterBy?: { health: string }): Prom
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = (await call(port, 'ListStreams', { filterBy, maxResults: 100, nextToken })) as
-      { streams: { channelArn: string }[]; nextToken?: string };
+    const page = (await call(port, 'ListStreams', { filterBy, maxResults: 100, nextToken })) as {
+      streams: { channelArn: string }[];
+      nextToken?: string;
+    };
     arns.push(...page.streams.map((s) => s.channelArn));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -172,30 +190,37 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
   const dataDir = join(dir, 'openivs-data');
   const quota = String(STREAMS + 10);
   const server = await startOpenivs(dataDir, ['--allow-insecure-ingest'], {
-    OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+    OPENIVS_QUOTA_CHANNELS: quota,
+    OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
   });
   const { port, rtmpPort } = server;
   try {
     const channels: { arn: string; playbackUrl: string; key: string }[] = [];
     for (let i = 0; i < STREAMS; i++) {
-      const out = (await call(port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as
-        { channel: { arn: string; playbackUrl: string }; streamKey: { value: string } };
+      const out = (await call(port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as {
+        channel: { arn: string; playbackUrl: string };
+        streamKey: { value: string };
+      };
       channels.push({ arn: out.channel.arn, playbackUrl: out.channel.playbackUrl, key: out.streamKey.value });
     }
     const mediaUrls = new Map<number, string>();
-    return await measure({
-      name: 'openivs', pid: server.proc.pid!,
-      publishUrls: channels.map((c) => `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`),
-      playlistUrl: async (i) => {
-        if (!mediaUrls.has(i)) {
-          const url = await firstVariantUrl(channels[i]!.playbackUrl);
-          if (url) mediaUrls.set(i, url);
-        }
-        return mediaUrls.get(i);
+    return await measure(
+      {
+        name: 'openivs',
+        pid: server.proc.pid!,
+        publishUrls: channels.map((c) => `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`),
+        playlistUrl: async (i) => {
+          if (!mediaUrls.has(i)) {
+            const url = await firstVariantUrl(channels[i]!.playbackUrl);
+            if (url) mediaUrls.set(i, url);
+          }
+          return mediaUrls.get(i);
+        },
+        starving: () => listAllStreams(port, { health: 'STARVING' }),
+        liveCount: async () => (await listAllStreams(port)).length,
       },
-      starving: () => listAllStreams(port, { health: 'STARVING' }),
-      liveCount: async () => (await listAllStreams(port)).length,
-    }, clip);
+      clip,
+    );
   } finally {
     await server.stop();
   }
@@ -207,15 +232,23 @@ async function runNginx(nginxBin: string, clip: Clip, dir: string): Promise<Resu
   const nginx = await startNginxRtmp(nginxBin, nginxDir, rtmpPort, httpPort);
   try {
     const names = Array.from({ length: STREAMS }, (_, i) => `s${i}`);
-    const result = await measure({
-      name: 'nginx-rtmp', pid: nginx.server.child.pid!,
-      publishUrls: names.map((n) => `${nginx.rtmpBase}/${n}`),
-      playlistUrl: async (i) => `${nginx.httpBase}/${names[i]}.m3u8`,
-    }, clip);
-    const onDisk = readdirSync(nginx.hlsDir)
-      .reduce((sum, f) => sum + (statSync(join(nginx.hlsDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
-    result.notes.push(`its HLS output is on disk, outside RSS: ${(onDisk / 1024 / 1024).toFixed(0)} MB in the hls dir at the end `
-      + '(hls_cleanup runs in the nginx cache-manager process, which master_process off does not start, so old fragments stay)');
+    const result = await measure(
+      {
+        name: 'nginx-rtmp',
+        pid: nginx.server.child.pid!,
+        publishUrls: names.map((n) => `${nginx.rtmpBase}/${n}`),
+        playlistUrl: async (i) => `${nginx.httpBase}/${names[i]}.m3u8`,
+      },
+      clip,
+    );
+    const onDisk = readdirSync(nginx.hlsDir).reduce(
+      (sum, f) => sum + (statSync(join(nginx.hlsDir, f), { throwIfNoEntry: false })?.size ?? 0),
+      0,
+    );
+    result.notes.push(
+      `its HLS output is on disk, outside RSS: ${(onDisk / 1024 / 1024).toFixed(0)} MB in the hls dir at the end ` +
+        '(hls_cleanup runs in the nginx cache-manager process, which master_process off does not start, so old fragments stay)',
+    );
     return result;
   } finally {
     await killGroup(nginx.server.child);
@@ -224,12 +257,27 @@ async function runNginx(nginxBin: string, clip: Clip, dir: string): Promise<Resu
 
 function table(results: Result[]): void {
   const rows = [
-    ['server', 'streams', 'CPU/stream', 'RSS/stream', 'starving', 'playlists growing', 'server CPU', 'RSS idle→end', 'ffmpeg CPU'],
+    [
+      'server',
+      'streams',
+      'CPU/stream',
+      'RSS/stream',
+      'starving',
+      'playlists growing',
+      'server CPU',
+      'RSS idle→end',
+      'ffmpeg CPU',
+    ],
     ...results.map((r) => [
-      r.server, String(r.streams), `${r.cpuPerStream.toFixed(2)}% core`, `${r.rssPerStreamMb.toFixed(2)} MB`,
+      r.server,
+      String(r.streams),
+      `${r.cpuPerStream.toFixed(2)}% core`,
+      `${r.rssPerStreamMb.toFixed(2)} MB`,
       r.starving ? `${r.starving.total} (ramp ${r.starving.ramp}, window ${r.starving.window})` : 'n/a',
-      `${r.live}/${r.streams}`, `${r.serverCpu.toFixed(1)}% core`,
-      `${r.rssIdleMb.toFixed(0)}→${r.rssEndMb.toFixed(0)} MB`, `${r.publishersCpu.toFixed(0)}% core`,
+      `${r.live}/${r.streams}`,
+      `${r.serverCpu.toFixed(1)}% core`,
+      `${r.rssIdleMb.toFixed(0)}→${r.rssEndMb.toFixed(0)} MB`,
+      `${r.publishersCpu.toFixed(0)}% core`,
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
@@ -244,9 +292,13 @@ async function main(): Promise<void> {
   try {
     const nginxBin = ensureNginxRtmp();
     const clip = await makeClip(dir);
-    console.log(`clip: 1280x720 30 fps H.264 2500k (2 s GOP) + AAC 128k, ${clip.seconds} s FLV, ${clip.kbps.toFixed(0)} kbit/s overall`);
-    console.log(`${STREAMS} publishers (ffmpeg -re -stream_loop -1 -c copy) per server, ${RAMP_S} s ramp, ${DURATION_S} s window; `
-      + 'servers run one after the other');
+    console.log(
+      `clip: 1280x720 30 fps H.264 2500k (2 s GOP) + AAC 128k, ${clip.seconds} s FLV, ${clip.kbps.toFixed(0)} kbit/s overall`,
+    );
+    console.log(
+      `${STREAMS} publishers (ffmpeg -re -stream_loop -1 -c copy) per server, ${RAMP_S} s ramp, ${DURATION_S} s window; ` +
+        'servers run one after the other',
+    );
     const results: Result[] = [];
     results.push(await runOpenivs(clip, dir));
     results.push(await runNginx(nginxBin, clip, dir));
@@ -256,10 +308,14 @@ async function main(): Promise<void> {
     const [ours, peer] = results as [Result, Result];
     const ratio = ours.cpuPerStream / peer.cpuPerStream;
     console.log('');
-    console.log(`CPU per stream: openivs / nginx-rtmp = ${ratio.toFixed(2)}× (target ≤ ${CPU_TARGET}×) — ${ratio <= CPU_TARGET ? 'met' : 'NOT met'}`);
+    console.log(
+      `CPU per stream: openivs / nginx-rtmp = ${ratio.toFixed(2)}× (target ≤ ${CPU_TARGET}×) — ${ratio <= CPU_TARGET ? 'met' : 'NOT met'}`,
+    );
     const clean = ours.starving!.total === 0 && ours.live === ours.streams && ours.publishersAlive === ours.streams;
-    console.log(`${ours.streams} streams into openivs without STARVING, all playlists growing: ${clean ? 'yes' : 'NO'}`
-      + ` (starving ${ours.starving!.total}, growing ${ours.live}/${ours.streams}, publishers alive ${ours.publishersAlive}/${ours.streams})`);
+    console.log(
+      `${ours.streams} streams into openivs without STARVING, all playlists growing: ${clean ? 'yes' : 'NO'}` +
+        ` (starving ${ours.starving!.total}, growing ${ours.live}/${ours.streams}, publishers alive ${ours.publishersAlive}/${ours.streams})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

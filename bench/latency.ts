@@ -33,7 +33,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { fetchMediaPlaylist, fetchText, firstVariantUrl, listVariants, makeClip, startPublisher, stopPublishers, type Clip } from './lib/media.js';
+import {
+  fetchMediaPlaylist,
+  fetchText,
+  firstVariantUrl,
+  listVariants,
+  makeClip,
+  startPublisher,
+  stopPublishers,
+  type Clip,
+} from './lib/media.js';
 import { measureIvsPlayer } from './lib/ivs-latency.js';
 import { startIvsPlayerPage, type IvsPlayerPage } from '../devtools/ivs-player-page.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
@@ -61,8 +70,15 @@ const PART_SLACK_MS = 150;
 const SEGMENT_POLL_MS = 50;
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 interface Mode {
@@ -107,7 +123,11 @@ interface PageState {
 // ---------------------------------------------------------------------------------------------------------------
 // Server-side part availability (LL-HLS blocking playlist reload).
 
-interface ListedPart { msn: number; index: number; endMs: number }
+interface ListedPart {
+  msn: number;
+  index: number;
+  endMs: number;
+}
 
 /** Every EXT-X-PART of an LL-HLS media playlist with its parent MSN, index and end time (PDT + offset, ms). */
 function listedParts(text: string): { parts: ListedPart[]; partTargetMs: number } {
@@ -224,7 +244,10 @@ function withProgramDateTime(text: string, base: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line.startsWith('#EXTINF:')) {
-      const uri = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+      const uri = lines
+        .slice(i + 1)
+        .map((l) => l.trim())
+        .find((l) => l !== '' && !l.startsWith('#'));
       const ms = uri ? /-(\d{13})\.ts$/.exec(uri)?.[1] : undefined;
       if (ms) out.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(Number(ms)).toISOString()}`);
       out.push(line);
@@ -234,7 +257,10 @@ function withProgramDateTime(text: string, base: string): string {
   return out.join('\n');
 }
 
-async function startPageServer(hlsJsUrl: string, nginxHttpBase: () => string | undefined): Promise<{ server: Server; base: string }> {
+async function startPageServer(
+  hlsJsUrl: string,
+  nginxHttpBase: () => string | undefined,
+): Promise<{ server: Server; base: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
@@ -244,11 +270,15 @@ async function startPageServer(hlsJsUrl: string, nginxHttpBase: () => string | u
     const nginx = nginxHttpBase();
     if (url.pathname.startsWith('/nginx/') && nginx) {
       const upstream = `${nginx}/${url.pathname.slice(7)}`;
-      fetchText(upstream).then(({ status, text }) => {
-        if (status !== 200) return res.writeHead(status).end();
-        res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' })
-          .end(withProgramDateTime(text, upstream));
-      }, () => res.writeHead(502).end());
+      fetchText(upstream).then(
+        ({ status, text }) => {
+          if (status !== 200) return res.writeHead(status).end();
+          res
+            .writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' })
+            .end(withProgramDateTime(text, upstream));
+        },
+        () => res.writeHead(502).end(),
+      );
       return;
     }
     res.writeHead(404).end();
@@ -266,12 +296,30 @@ let ivsBrowser: Browser | undefined;
 /** An IVS player row, joining now. */
 async function ivsResult(mode: Mode, url: string): Promise<ModeResult> {
   const withinMs = mode.targetMs ?? 3_000;
-  const m = await measureIvsPlayer(ivsBrowser!, ivsPage!, url, { warmupS: IVS_WARMUP_S, durationS: DURATION_S, sampleMs: SAMPLE_MS, withinMs, joinS: IVS_JOIN_S });
+  const m = await measureIvsPlayer(ivsBrowser!, ivsPage!, url, {
+    warmupS: IVS_WARMUP_S,
+    durationS: DURATION_S,
+    sampleMs: SAMPLE_MS,
+    withinMs,
+    joinS: IVS_JOIN_S,
+  });
   return {
-    name: mode.name, targetMs: mode.targetMs, startupMs: m.startupMs, levels: m.levels, parts: [],
-    segments: [], samples: m.samples, edge: [], stalls: m.stalls,
+    name: mode.name,
+    targetMs: mode.targetMs,
+    startupMs: m.startupMs,
+    levels: m.levels,
+    parts: [],
+    segments: [],
+    samples: m.samples,
+    edge: [],
+    stalls: m.stalls,
     note: m.errors.length > 0 ? `IVS player errors: ${[...new Set(m.errors)].join(', ')}` : undefined,
-    ivs: { playerP50: percentile(sorted(m.player), 50), firstMs: m.firstMs, settleMs: m.settleMs, joinP50: percentile(sorted(m.joining), 50) },
+    ivs: {
+      playerP50: percentile(sorted(m.player), 50),
+      firstMs: m.firstMs,
+      settleMs: m.settleMs,
+      joinP50: percentile(sorted(m.joining), 50),
+    },
   };
 }
 
@@ -290,35 +338,49 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
     const joinedAt = Date.now();
     if (mode.ivsPlayer) return await ivsResult(mode, url);
     await page.goto(`${pageBase}/`);
-    await page.evaluate(({ src, lowLatency, sampleMs }: { src: string; lowLatency: boolean; sampleMs: number }) => {
-      const video = document.getElementById('video');
-      const state = { samples: [] as unknown[], stalls: [] as unknown[], playingAt: null as number | null, errors: [] as string[] };
-      window.__bench = state;
-      const hls = new Hls(lowLatency ? { lowLatencyMode: true } : {});
-      window.__hls = hls;
-      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
-        state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details}`);
-        if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.startLoad(), 500);
-        else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-      });
-      video.addEventListener('playing', () => { if (state.playingAt === null) state.playingAt = Date.now(); });
-      video.addEventListener('waiting', () => { if (state.playingAt !== null) state.stalls.push({ t: Date.now() }); });
-      hls.loadSource(src);
-      hls.attachMedia(video);
-      setInterval(() => {
-        const date = hls.playingDate;
-        if (video.paused || video.readyState < 3 || !date || isNaN(date.getTime())) return;
-        const now = Date.now();
-        state.samples.push({ t: now, latency: now - date.getTime(), edge: hls.latency, level: `${video.videoHeight}p` });
-      }, sampleMs);
-    }, { src: url, lowLatency: mode.lowLatency, sampleMs: SAMPLE_MS });
+    await page.evaluate(
+      ({ src, lowLatency, sampleMs }: { src: string; lowLatency: boolean; sampleMs: number }) => {
+        const video = document.getElementById('video');
+        const state = {
+          samples: [] as unknown[],
+          stalls: [] as unknown[],
+          playingAt: null as number | null,
+          errors: [] as string[],
+        };
+        window.__bench = state;
+        const hls = new Hls(lowLatency ? { lowLatencyMode: true } : {});
+        window.__hls = hls;
+        hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+          state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details}`);
+          if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.startLoad(), 500);
+          else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        });
+        video.addEventListener('playing', () => {
+          if (state.playingAt === null) state.playingAt = Date.now();
+        });
+        video.addEventListener('waiting', () => {
+          if (state.playingAt !== null) state.stalls.push({ t: Date.now() });
+        });
+        hls.loadSource(src);
+        hls.attachMedia(video);
+        setInterval(() => {
+          const date = hls.playingDate;
+          if (video.paused || video.readyState < 3 || !date || isNaN(date.getTime())) return;
+          const now = Date.now();
+          state.samples.push({ t: now, latency: now - date.getTime(), edge: hls.latency, level: `${video.videoHeight}p` });
+        }, sampleMs);
+      },
+      { src: url, lowLatency: mode.lowLatency, sampleMs: SAMPLE_MS },
+    );
 
     const readState = () => page.evaluate(() => window.__bench as PageState);
     let state = await readState();
     for (const deadline = Date.now() + 30_000; state.playingAt === null; state = await readState()) {
       if (Date.now() > deadline) {
-        throw new Error(`${mode.name}: no playback within 30 s; errors ${state.errors.join(', ')}\n${consoleLines.slice(-20).join('\n')}\n`
-          + `publisher: ${publishers[0]!.stderrTail().trim()}`);
+        throw new Error(
+          `${mode.name}: no playback within 30 s; errors ${state.errors.join(', ')}\n${consoleLines.slice(-20).join('\n')}\n` +
+            `publisher: ${publishers[0]!.stderrTail().trim()}`,
+        );
       }
       await sleep(200);
     }
@@ -327,15 +389,17 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
     const windowEnd = windowStart + DURATION_S * 1000;
     const partPollers = mode.lowLatency
       ? (async () => {
-        await sleep(Math.max(0, windowStart - Date.now()));
-        const list = await listVariants(url);
-        return Promise.all(list.map(async (v) => ({ rendition: v.name, ...(await partAvailability(v.url, windowEnd)) })));
-      })()
+          await sleep(Math.max(0, windowStart - Date.now()));
+          const list = await listVariants(url);
+          return Promise.all(list.map(async (v) => ({ rendition: v.name, ...(await partAvailability(v.url, windowEnd)) })));
+        })()
       : Promise.resolve([]);
-    const segmentPoller = mode.lowLatency ? Promise.resolve([]) : (async () => {
-      await sleep(Math.max(0, windowStart - Date.now()));
-      return segmentAvailability(mediaUrl, windowEnd);
-    })();
+    const segmentPoller = mode.lowLatency
+      ? Promise.resolve([])
+      : (async () => {
+          await sleep(Math.max(0, windowStart - Date.now()));
+          return segmentAvailability(mediaUrl, windowEnd);
+        })();
     await sleep(windowEnd - Date.now() + 100);
     const parts = await partPollers;
     const segments = await segmentPoller;
@@ -344,7 +408,12 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
     const levels = [...new Set(inWindow.map((s) => s.level))];
     const fatal = state.errors.filter((e) => e.startsWith('fatal'));
     return {
-      name: mode.name, targetMs: mode.targetMs, startupMs, levels, parts, segments,
+      name: mode.name,
+      targetMs: mode.targetMs,
+      startupMs,
+      levels,
+      parts,
+      segments,
       samples: inWindow.map((s) => s.latency),
       edge: inWindow.map((s) => s.edge * 1000).filter((v) => Number.isFinite(v)),
       stalls: state.stalls.filter((s) => s.t >= windowStart && s.t <= windowEnd).length,
@@ -384,16 +453,27 @@ async function main(): Promise<void> {
     const pageServer = await startPageServer(`http://127.0.0.1:${port}/_openivs/player/hls.min.js`, () => nginxBase);
     pages = pageServer.server;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    console.log(`publisher: ${clip.seconds} s 1280x720 30 fps H.264 2500k (-tune zerolatency, 2 s GOP) + AAC clip, `
-      + `ffmpeg -re -stream_loop -1 -c copy; one mode at a time, the page joining ${JOIN_S} s after the publisher started`);
-    console.log(`player: headless Chromium ${browser.version()}, hls.js from openivs; latency = Date.now() − hls.playingDate every `
-      + `${SAMPLE_MS} ms for ${DURATION_S} s after a ${WARMUP_S} s warm-up from the first 'playing' event`);
+    console.log(
+      `publisher: ${clip.seconds} s 1280x720 30 fps H.264 2500k (-tune zerolatency, 2 s GOP) + AAC clip, ` +
+        `ffmpeg -re -stream_loop -1 -c copy; one mode at a time, the page joining ${JOIN_S} s after the publisher started`,
+    );
+    console.log(
+      `player: headless Chromium ${browser.version()}, hls.js from openivs; latency = Date.now() − hls.playingDate every ` +
+        `${SAMPLE_MS} ms for ${DURATION_S} s after a ${WARMUP_S} s warm-up from the first 'playing' event`,
+    );
 
     const openivsMode = (name: string, type: string, latencyMode: string, targetMs?: number, ivsPlayer = false): Mode => ({
-      name, targetMs, lowLatency: latencyMode === 'LOW', ivsPlayer,
+      name,
+      targetMs,
+      lowLatency: latencyMode === 'LOW',
+      ivsPlayer,
       start: async () => {
-        const created = (await call(port, 'CreateChannel', { name: name.replace(/\W+/g, '-'), type, latencyMode, insecureIngest: true })) as
-          { channel: { playbackUrl: string }; streamKey: { value: string } };
+        const created = (await call(port, 'CreateChannel', {
+          name: name.replace(/\W+/g, '-'),
+          type,
+          latencyMode,
+          insecureIngest: true,
+        })) as { channel: { playbackUrl: string }; streamKey: { value: string } };
         const playbackUrl = created.channel.playbackUrl;
         return {
           publishUrl: `rtmp://127.0.0.1:${rtmpPort}/app/${created.streamKey.value}`,
@@ -413,10 +493,15 @@ async function main(): Promise<void> {
       openivsMode('openivs STANDARD LOW', 'STANDARD', 'LOW', 3_000),
       openivsMode('openivs BASIC NORMAL', 'BASIC', 'NORMAL', 10_000),
       {
-        name: 'nginx-rtmp HLS (2 s fragments)', lowLatency: false,
+        name: 'nginx-rtmp HLS (2 s fragments)',
+        lowLatency: false,
         start: async () => {
           const [nRtmp, nHttp] = [await freePort(), await freePort()];
-          const nginx = await startNginxRtmp(nginxBin, join(dir, 'nginx'), nRtmp, nHttp, { fragment: '2s', naming: 'system', cors: true });
+          const nginx = await startNginxRtmp(nginxBin, join(dir, 'nginx'), nRtmp, nHttp, {
+            fragment: '2s',
+            naming: 'system',
+            cors: true,
+          });
           nginxServer = nginx.server;
           nginxBase = nginx.httpBase;
           return {
@@ -444,7 +529,9 @@ async function main(): Promise<void> {
     );
     ivsPage = await startIvsPlayerPage();
     ivsBrowser = browser;
-    console.log(`IVS player: amazon-ivs-player ${ivsPlayerVersion()} with its defaults, page and wasm served from ${ivsPage.base}`);
+    console.log(
+      `IVS player: amazon-ivs-player ${ivsPlayerVersion()} with its defaults, page and wasm served from ${ivsPage.base}`,
+    );
 
     const results: ModeResult[] = [];
     for (const mode of modes) {
@@ -460,18 +547,30 @@ async function main(): Promise<void> {
       ['mode', 'p50', 'p95', 'min', 'max', 'samples', 'stalls', 'behind live edge p50', 'video height', 'target p50'],
       ...results.map((r) => {
         const v = sorted(r.samples);
-        const target = r.targetMs === undefined ? 'baseline'
-          : `≤ ${s(r.targetMs)} — ${percentile(v, 50) <= r.targetMs ? 'met' : 'NOT met'}`;
-        return [r.name, s(percentile(v, 50)), s(percentile(v, 95)), s(v[0] ?? NaN), s(v[v.length - 1] ?? NaN),
-          String(v.length), String(r.stalls), s(percentile(sorted(r.edge), 50)), r.levels.join(',') || '-', target];
+        const target =
+          r.targetMs === undefined ? 'baseline' : `≤ ${s(r.targetMs)} — ${percentile(v, 50) <= r.targetMs ? 'met' : 'NOT met'}`;
+        return [
+          r.name,
+          s(percentile(v, 50)),
+          s(percentile(v, 95)),
+          s(v[0] ?? NaN),
+          s(v[v.length - 1] ?? NaN),
+          String(v.length),
+          String(r.stalls),
+          s(percentile(sorted(r.edge), 50)),
+          r.levels.join(',') || '-',
+          target,
+        ];
       }),
     ]);
     for (const r of results) if (r.note) console.log(`  note (${r.name}): ${r.note}`);
     for (const r of results.filter((x) => x.ivs)) {
       const within = r.targetMs ?? 3_000;
-      console.log(`  ${r.name}: sampled from ${IVS_WARMUP_S} s after its first frame; p50 over its first ${IVS_JOIN_S} s ` +
-        `${s(r.ivs!.joinP50)}; getLiveLatency() p50 ${s(r.ivs!.playerP50)}; latency at the first frame ${s(r.ivs!.firstMs)}; ` +
-        `within ${s(within)} from ${Number.isFinite(r.ivs!.settleMs) ? `${s(r.ivs!.settleMs)} after the first frame` : 'never'}`);
+      console.log(
+        `  ${r.name}: sampled from ${IVS_WARMUP_S} s after its first frame; p50 over its first ${IVS_JOIN_S} s ` +
+          `${s(r.ivs!.joinP50)}; getLiveLatency() p50 ${s(r.ivs!.playerP50)}; latency at the first frame ${s(r.ivs!.firstMs)}; ` +
+          `within ${s(within)} from ${Number.isFinite(r.ivs!.settleMs) ? `${s(r.ivs!.settleMs)} after the first frame` : 'never'}`,
+      );
     }
 
     console.log('');
@@ -481,46 +580,85 @@ async function main(): Promise<void> {
       for (const p of r.parts) {
         const v = sorted(p.delays);
         const limit = p.partTargetMs + PART_SLACK_MS;
-        partRows.push([r.name, p.rendition, String(v.length), `${percentile(v, 50).toFixed(0)} ms`, `${percentile(v, 95).toFixed(0)} ms`,
+        partRows.push([
+          r.name,
+          p.rendition,
+          String(v.length),
+          `${percentile(v, 50).toFixed(0)} ms`,
+          `${percentile(v, 95).toFixed(0)} ms`,
           `${(v[v.length - 1] ?? NaN).toFixed(0)} ms`,
-          `p95 ≤ ${limit.toFixed(0)} ms (PART-TARGET + ${PART_SLACK_MS}) — ${percentile(v, 95) <= limit ? 'met' : 'NOT met'}`]);
+          `p95 ≤ ${limit.toFixed(0)} ms (PART-TARGET + ${PART_SLACK_MS}) — ${percentile(v, 95) <= limit ? 'met' : 'NOT met'}`,
+        ]);
       }
     }
     printTable(partRows);
     console.log('');
-    console.log(`server-side segment availability (first media playlist polled every ${SEGMENT_POLL_MS} ms): now − (PDT + EXTINF)`);
+    console.log(
+      `server-side segment availability (first media playlist polled every ${SEGMENT_POLL_MS} ms): now − (PDT + EXTINF)`,
+    );
     printTable([
       ['mode', 'n', 'p50', 'p95', 'max'],
-      ...results.filter((r) => r.parts.length === 0 && !r.ivs).map((r) => {
-        const v = sorted(r.segments);
-        return [r.name, String(v.length), `${percentile(v, 50).toFixed(0)} ms`, `${percentile(v, 95).toFixed(0)} ms`,
-          `${(v[v.length - 1] ?? NaN).toFixed(0)} ms`];
-      }),
+      ...results
+        .filter((r) => r.parts.length === 0 && !r.ivs)
+        .map((r) => {
+          const v = sorted(r.segments);
+          return [
+            r.name,
+            String(v.length),
+            `${percentile(v, 50).toFixed(0)} ms`,
+            `${percentile(v, 95).toFixed(0)} ms`,
+            `${(v[v.length - 1] ?? NaN).toFixed(0)} ms`,
+          ];
+        }),
     ]);
 
     console.log('');
     console.log('method and error bars:');
-    console.log(`  - every page joins just after its first media playlist listed a new segment (${JOIN_S} s into the stream), so all`);
-    console.log('    modes start at the same phase of the 2 s segment cadence; hls.js keeps the distance it starts at, so a viewer');
-    console.log('    joining at a random moment of a plain-HLS stream sits up to one segment (2 s) further behind (+1 s on average);');
+    console.log(
+      `  - every page joins just after its first media playlist listed a new segment (${JOIN_S} s into the stream), so all`,
+    );
+    console.log(
+      '    modes start at the same phase of the 2 s segment cadence; hls.js keeps the distance it starts at, so a viewer',
+    );
+    console.log(
+      '    joining at a random moment of a plain-HLS stream sits up to one segment (2 s) further behind (+1 s on average);',
+    );
     console.log('    for LL-HLS the phase is a part (334 ms).');
-    console.log('  - "glass" is the arrival of the frame at the server: the publisher sends a pre-encoded clip at its DTS pace (-re),');
-    console.log('    so there is no encoder delay in the loop; a live x264 zerolatency encoder would add ~1 frame + its VBV buffering.');
-    console.log('  - openivs: PDT = ingest wall clock of the segment\'s first frame, kept on the EXTINF grid while within 500 ms');
-    console.log('    of it, i.e. anchored on the stream\'s first frame. A part is listed when the first frame of the next one');
+    console.log(
+      '  - "glass" is the arrival of the frame at the server: the publisher sends a pre-encoded clip at its DTS pace (-re),',
+    );
+    console.log(
+      '    so there is no encoder delay in the loop; a live x264 zerolatency encoder would add ~1 frame + its VBV buffering.',
+    );
+    console.log("  - openivs: PDT = ingest wall clock of the segment's first frame, kept on the EXTINF grid while within 500 ms");
+    console.log("    of it, i.e. anchored on the stream's first frame. A part is listed when the first frame of the next one");
     console.log('    arrives, so part availability below 0 means the PDT is later than the true arrival by that much (the first');
-    console.log('    frames of an -re publisher arrive late, after the RTMP connect, and later ones on its pace): openivs\'s');
-    console.log('    latencies are then low by the same amount (tens of ms). nginx has no such anchor (one clock read per fragment).');
-    console.log('  - nginx-rtmp: PDT added by this bench from `hls_fragment_naming system` names (nginx\'s cached wall clock, ms, when');
-    console.log('    the keyframe opening the fragment was read: ±1 ms plus nginx\'s event-loop delay); the playlist goes through a');
+    console.log("    frames of an -re publisher arrive late, after the RTMP connect, and later ones on its pace): openivs's");
+    console.log(
+      '    latencies are then low by the same amount (tens of ms). nginx has no such anchor (one clock read per fragment).',
+    );
+    console.log(
+      "  - nginx-rtmp: PDT added by this bench from `hls_fragment_naming system` names (nginx's cached wall clock, ms, when",
+    );
+    console.log(
+      "    the keyframe opening the fragment was read: ±1 ms plus nginx's event-loop delay); the playlist goes through a",
+    );
     console.log('    local proxy (~1 ms on loopback), segments come from nginx directly.');
     console.log('  - hls.playingDate = fragment PDT + (video.currentTime − fragment start): frame-accurate, ±1 frame (33 ms) of');
-    console.log(`    audio/video start skew in a fragment; samples every ${SAMPLE_MS} ms, clock read in the page (same machine clock).`);
+    console.log(
+      `    audio/video start skew in a fragment; samples every ${SAMPLE_MS} ms, clock read in the page (same machine clock).`,
+    );
     console.log('    The compositor/display path after the <video> element (a frame or two) is not included.');
-    console.log('  - IVS player: Date.now() − (PDT + position − cue.startTime), the PDT of the segment whose segmentmetadata cue');
-    console.log('    (reported by the player at the segment\'s first frame, carrying that PDT, checked against the PDTs the');
-    console.log(`    playlists listed) is the newest before the position; samples every ${SAMPLE_MS} ms. The player loads its wasm`);
-    console.log('    first (1–2 s), so it joins later in the segment cadence than hls.js; it starts at the last complete segment');
+    console.log(
+      '  - IVS player: Date.now() − (PDT + position − cue.startTime), the PDT of the segment whose segmentmetadata cue',
+    );
+    console.log("    (reported by the player at the segment's first frame, carrying that PDT, checked against the PDTs the");
+    console.log(
+      `    playlists listed) is the newest before the position; samples every ${SAMPLE_MS} ms. The player loads its wasm`,
+    );
+    console.log(
+      '    first (1–2 s), so it joins later in the segment cadence than hls.js; it starts at the last complete segment',
+    );
     console.log('    and catches up at 1.03×: its first-frame latency and the time to come within the target are printed above.');
   } finally {
     await browser?.close().catch(() => undefined);

@@ -13,10 +13,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchMediaPlaylist, firstVariantUrl, makeClip, startPublisher, stopPublishers, type MediaPlaylist } from './lib/media.js';
+import {
+  fetchMediaPlaylist,
+  firstVariantUrl,
+  makeClip,
+  startPublisher,
+  stopPublishers,
+  type MediaPlaylist,
+} from './lib/media.js';
 import { freePort } from '../devtools/server.js';
 import {
-  cpuSeconds, killOnExit, percentile, removeOnExit, sleep, startNode, startOpenivs, stopProcess, waitForHttp, type GroupChild,
+  cpuSeconds,
+  killOnExit,
+  percentile,
+  removeOnExit,
+  sleep,
+  startNode,
+  startOpenivs,
+  stopProcess,
+  waitForHttp,
+  type GroupChild,
 } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
@@ -30,7 +46,16 @@ const TARGET = 0.6;
 const SEGMENT_CHUNK_S = 10;
 const DROP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
-interface LoadResult { rps: number; mbps: number; p50: number; p99: number; errors: number; non2xx: number; cpu: number; bytes: number }
+interface LoadResult {
+  rps: number;
+  mbps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  cpu: number;
+  bytes: number;
+}
 
 /**
  * autocannon keeps every response body as a string (`body += chunk`, a UTF-8 decode per chunk), which caps it near
@@ -54,7 +79,11 @@ async function load(url: () => Promise<string>, durationS: number, pid: number, 
   let p99 = 0;
   for (let left = durationS; left > 0; left -= chunkS) {
     const r = await autocannon({
-      url: await url(), connections: 32, pipelining: 1, duration: Math.min(chunkS, left), setupClient: discardBodies,
+      url: await url(),
+      connections: 32,
+      pipelining: 1,
+      duration: Math.min(chunkS, left),
+      setupClient: discardBodies,
     });
     requests += r.requests.total;
     bytes += r.throughput.total;
@@ -64,15 +93,28 @@ async function load(url: () => Promise<string>, durationS: number, pid: number, 
     p50 = Math.max(p50, r.latency.p50);
     p99 = Math.max(p99, r.latency.p99);
   }
-  return { rps: requests / seconds, mbps: bytes / seconds / 1e6, p50, p99, errors, non2xx, cpu: cpuSeconds(pid) - cpu0, bytes: bytes / requests };
+  return {
+    rps: requests / seconds,
+    mbps: bytes / seconds / 1e6,
+    p50,
+    p99,
+    errors,
+    non2xx,
+    cpu: cpuSeconds(pid) - cpu0,
+    bytes: bytes / requests,
+  };
 }
 
 const fmt = (r: LoadResult) =>
-  `${r.rps.toFixed(0).padStart(7)} req/s ${r.mbps.toFixed(1).padStart(8)} MB/s  p50 ${r.p50} ms  p99 ${r.p99} ms  `
-  + `server CPU ${r.cpu.toFixed(1)} s  errors ${r.errors} non-2xx ${r.non2xx}`;
+  `${r.rps.toFixed(0).padStart(7)} req/s ${r.mbps.toFixed(1).padStart(8)} MB/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
+  `server CPU ${r.cpu.toFixed(1)} s  errors ${r.errors} non-2xx ${r.non2xx}`;
 
 /** Fetches `url` once, and starts a bare server answering every request with those bytes and headers. */
-async function bareCopy(url: string, dir: string, name: string): Promise<{ child: ReturnType<typeof startNode>; port: number; size: number }> {
+async function bareCopy(
+  url: string,
+  dir: string,
+  name: string,
+): Promise<{ child: ReturnType<typeof startNode>; port: number; size: number }> {
   const res = await fetch(url);
   if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());
@@ -83,13 +125,20 @@ async function bareCopy(url: string, dir: string, name: string): Promise<{ child
   writeFileSync(join(dir, `${name}.body`), body);
   writeFileSync(join(dir, `${name}.headers.json`), JSON.stringify(headers));
   const port = await freePort();
-  const child = killOnExit(startNode(join(here, 'lib/bare-server.js'), [String(port), join(dir, `${name}.body`), join(dir, `${name}.headers.json`)]));
+  const child = killOnExit(
+    startNode(join(here, 'lib/bare-server.js'), [String(port), join(dir, `${name}.body`), join(dir, `${name}.headers.json`)]),
+  );
   await waitForHttp(`http://127.0.0.1:${port}/`);
   return { child, port, size: body.length };
 }
 
 async function compare(
-  title: string, ours: () => Promise<string>, oursPid: number, bareUrl: string, barePid: number, chunkS?: number,
+  title: string,
+  ours: () => Promise<string>,
+  oursPid: number,
+  bareUrl: string,
+  barePid: number,
+  chunkS?: number,
 ): Promise<number> {
   console.log(title);
   await load(async () => bareUrl, 2, barePid);
@@ -99,7 +148,9 @@ async function compare(
   const ratio = result.rps / baseline.rps;
   console.log(`  bare node:http  ${fmt(baseline)}`);
   console.log(`  openivs         ${fmt(result)}`);
-  console.log(`  ratio           ${(100 * ratio).toFixed(0)}% of the bare server (target ≥ ${100 * TARGET}%) — ${ratio >= TARGET ? 'met' : 'NOT met'}`);
+  console.log(
+    `  ratio           ${(100 * ratio).toFixed(0)}% of the bare server (target ≥ ${100 * TARGET}%) — ${ratio >= TARGET ? 'met' : 'NOT met'}`,
+  );
   return ratio;
 }
 
@@ -126,7 +177,8 @@ async function availabilityDelays(url: string, count: number): Promise<number[]>
     for (const s of playlist?.segments ?? []) {
       if (seen.has(s.sequence)) continue;
       seen.add(s.sequence);
-      if (s.programDateTime === undefined || !Number.isFinite(s.durationS)) throw new Error(`segment ${s.uri} lacks PDT or EXTINF`);
+      if (s.programDateTime === undefined || !Number.isFinite(s.durationS))
+        throw new Error(`segment ${s.uri} lacks PDT or EXTINF`);
       delays.push(now - (s.programDateTime + s.durationS * 1000));
     }
     await next;
@@ -137,8 +189,10 @@ async function availabilityDelays(url: string, count: number): Promise<number[]>
 
 function histogram(values: number[]): void {
   const sorted = [...values].sort((a, b) => a - b);
-  console.log(`  n ${sorted.length}  min ${sorted[0]!.toFixed(0)} ms  p50 ${percentile(sorted, 50).toFixed(0)} ms  `
-    + `p90 ${percentile(sorted, 90).toFixed(0)} ms  p99 ${percentile(sorted, 99).toFixed(0)} ms  max ${sorted[sorted.length - 1]!.toFixed(0)} ms`);
+  console.log(
+    `  n ${sorted.length}  min ${sorted[0]!.toFixed(0)} ms  p50 ${percentile(sorted, 50).toFixed(0)} ms  ` +
+      `p90 ${percentile(sorted, 90).toFixed(0)} ms  p99 ${percentile(sorted, 99).toFixed(0)} ms  max ${sorted[sorted.length - 1]!.toFixed(0)} ms`,
+  );
   const bucket = 50;
   const lo = Math.floor(sorted[0]! / bucket) * bucket;
   const hi = Math.floor(sorted[sorted.length - 1]! / bucket) * bucket;
@@ -157,8 +211,10 @@ async function main(): Promise<void> {
   const bares: ReturnType<typeof startNode>[] = [];
   try {
     const clip = await makeClip(dir);
-    const created = (await call(port, 'CreateChannel', { name: 'bench', type: 'BASIC', insecureIngest: true })) as
-      { channel: { playbackUrl: string }; streamKey: { value: string } };
+    const created = (await call(port, 'CreateChannel', { name: 'bench', type: 'BASIC', insecureIngest: true })) as {
+      channel: { playbackUrl: string };
+      streamKey: { value: string };
+    };
     publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${created.streamKey.value}`));
     let found: string | undefined;
     for (let i = 0; i < 60 && !found; i++) {
@@ -186,20 +242,31 @@ async function main(): Promise<void> {
     bares.push(playlistBare.child);
     const playlistRatio = await compare(
       `(a) media playlist (${playlistBare.size} B), 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`,
-      async () => mediaUrl, server.proc.pid!, `http://127.0.0.1:${playlistBare.port}/`, playlistBare.child.pid!,
+      async () => mediaUrl,
+      server.proc.pid!,
+      `http://127.0.0.1:${playlistBare.port}/`,
+      playlistBare.child.pid!,
     );
 
     const segmentBare = await bareCopy(await newestSegment(), dir, 'segment');
     bares.push(segmentBare.child);
     const segmentRatio = await compare(
       `(b) segment (${(segmentBare.size / 1024).toFixed(0)} KiB), 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`,
-      newestSegment, server.proc.pid!, `http://127.0.0.1:${segmentBare.port}/`, segmentBare.child.pid!, SEGMENT_CHUNK_S,
+      newestSegment,
+      server.proc.pid!,
+      `http://127.0.0.1:${segmentBare.port}/`,
+      segmentBare.child.pid!,
+      SEGMENT_CHUNK_S,
     );
 
-    console.log(`segment availability delay: now − (PDT + EXTINF) for ${SEGMENTS} new segments, playlist polled every ${POLL_MS} ms`);
+    console.log(
+      `segment availability delay: now − (PDT + EXTINF) for ${SEGMENTS} new segments, playlist polled every ${POLL_MS} ms`,
+    );
     histogram(await availabilityDelays(mediaUrl, SEGMENTS));
-    console.log(`summary: playlist ${(100 * playlistRatio).toFixed(0)}%, segment ${(100 * segmentRatio).toFixed(0)}% of the bare server `
-      + `(target ≥ ${100 * TARGET}%)`);
+    console.log(
+      `summary: playlist ${(100 * playlistRatio).toFixed(0)}%, segment ${(100 * segmentRatio).toFixed(0)}% of the bare server ` +
+        `(target ≥ ${100 * TARGET}%)`,
+    );
   } finally {
     await stopPublishers(publishers);
     for (const bare of bares) await stopProcess(bare);

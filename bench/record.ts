@@ -26,8 +26,18 @@ const END_TARGET_S = 10;
 const END_DEADLINE_MS = 60_000;
 const STORAGE = process.env.BENCH_STORAGE === 'local' ? 'local' : 's3';
 
-interface Channel { arn: string; id: string; key: string }
-interface Phase { name: string; cpu: number; cpuWithChildren: number; system: number; alive: number }
+interface Channel {
+  arn: string;
+  id: string;
+  key: string;
+}
+interface Phase {
+  name: string;
+  cpu: number;
+  cpuWithChildren: number;
+  system: number;
+  alive: number;
+}
 
 /** CPU seconds of a live process: [own utime+stime, plus cutime+cstime of its reaped children, own stime]. */
 function cpuSeconds(pid: number): [number, number, number] {
@@ -36,7 +46,13 @@ function cpuSeconds(pid: number): [number, number, number] {
   return [own / 100, (own + f[13]! + f[14]!) / 100, f[12]! / 100];
 }
 
-async function runPhase(name: string, pid: number, rtmpPort: number, channels: Channel[], clip: Clip): Promise<{ phase: Phase; publishers: GroupChild[] }> {
+async function runPhase(
+  name: string,
+  pid: number,
+  rtmpPort: number,
+  channels: Channel[],
+  clip: Clip,
+): Promise<{ phase: Phase; publishers: GroupChild[] }> {
   const publishers = channels.map((c) => startPublisher(clip, `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`));
   await sleep(RAMP_S * 1000);
   const [own0, all0, sys0] = cpuSeconds(pid);
@@ -46,8 +62,13 @@ async function runPhase(name: string, pid: number, rtmpPort: number, channels: C
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const alive = publishers.filter(isRunning).length;
   return {
-    phase: { name, cpu: (100 * (own1 - own0)) / elapsed, cpuWithChildren: (100 * (all1 - all0)) / elapsed,
-      system: (100 * (sys1 - sys0)) / elapsed, alive },
+    phase: {
+      name,
+      cpu: (100 * (own1 - own0)) / elapsed,
+      cpuWithChildren: (100 * (all1 - all0)) / elapsed,
+      system: (100 * (sys1 - sys0)) / elapsed,
+      alive,
+    },
     publishers,
   };
 }
@@ -59,10 +80,11 @@ type KeyLister = () => Promise<string[]>;
 function keyLister(s3: TestS3, dataDir: string): KeyLister {
   if (STORAGE === 's3') return () => s3.listKeys(BUCKET, 'ivs/v1/');
   const root = join(dataDir, 'recordings', BUCKET);
-  return async () => (existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }) : [])
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
-    .filter((k) => k.startsWith('ivs/v1/'));
+  return async () =>
+    (existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }) : [])
+      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+      .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((k) => k.startsWith('ivs/v1/'));
 }
 
 async function endLatencies(listKeys: KeyLister, channels: Channel[], since: number): Promise<(number | undefined)[]> {
@@ -85,7 +107,10 @@ async function createChannels(port: number, prefix: string, recordingConfigurati
   const out: Channel[] = [];
   for (let i = 0; i < STREAMS; i++) {
     const res = (await call(port, 'CreateChannel', {
-      name: `${prefix}-${i}`, type: 'BASIC', insecureIngest: true, ...(recordingConfigurationArn ? { recordingConfigurationArn } : {}),
+      name: `${prefix}-${i}`,
+      type: 'BASIC',
+      insecureIngest: true,
+      ...(recordingConfigurationArn ? { recordingConfigurationArn } : {}),
     })) as { channel: { arn: string }; streamKey: { value: string } };
     out.push({ arn: res.channel.arn, id: res.channel.arn.split('/').pop()!, key: res.streamKey.value });
   }
@@ -94,7 +119,8 @@ async function createChannels(port: number, prefix: string, recordingConfigurati
 
 async function activeRecordingConfiguration(port: number): Promise<string> {
   const res = (await call(port, 'CreateRecordingConfiguration', {
-    name: 'bench', destinationConfiguration: { s3: { bucketName: BUCKET } },
+    name: 'bench',
+    destinationConfiguration: { s3: { bucketName: BUCKET } },
   })) as { recordingConfiguration: { arn: string } };
   const arn = res.recordingConfiguration.arn;
   for (let i = 0; i < 100; i++) {
@@ -111,8 +137,10 @@ function report(phases: Phase[], latencies: (number | undefined)[]): void {
   console.log('phase                 | CPU (process)          | of which kernel | CPU incl. reaped ffmpeg | publishers alive');
   console.log('----------------------|------------------------|-----------------|-------------------------|-----------------');
   for (const p of phases) {
-    console.log(`${p.name.padEnd(21)} | ${`${p.cpu.toFixed(1)}% core (${(p.cpu / STREAMS).toFixed(2)}/stream)`.padEnd(22)} | `
-      + `${`${p.system.toFixed(1)}% core`.padEnd(15)} | ${`${p.cpuWithChildren.toFixed(1)}% core`.padEnd(23)} | ${p.alive}/${STREAMS}`);
+    console.log(
+      `${p.name.padEnd(21)} | ${`${p.cpu.toFixed(1)}% core (${(p.cpu / STREAMS).toFixed(2)}/stream)`.padEnd(22)} | ` +
+        `${`${p.system.toFixed(1)}% core`.padEnd(15)} | ${`${p.cpuWithChildren.toFixed(1)}% core`.padEnd(23)} | ${p.alive}/${STREAMS}`,
+    );
   }
   const base = (a1.cpu + a2.cpu) / 2;
   const baseAll = (a1.cpuWithChildren + a2.cpuWithChildren) / 2;
@@ -120,15 +148,19 @@ function report(phases: Phase[], latencies: (number | undefined)[]): void {
   const extraAll = (b.cpuWithChildren - baseAll) / baseAll;
   console.log('');
   console.log(`baseline drift A1→A2: ${(((a2.cpu - a1.cpu) / a1.cpu) * 100).toFixed(0)}%`);
-  console.log(`recording adds ${(extra * 100).toFixed(1)}% CPU per stream (process; ${((b.cpu - base) / STREAMS).toFixed(2)}% of a core `
-    + `per stream), ${(extraAll * 100).toFixed(1)}% with thumbnail ffmpeg `
-    + `(target < ${CPU_TARGET * 100}%) — ${extraAll < CPU_TARGET ? 'met' : 'NOT met'}`);
+  console.log(
+    `recording adds ${(extra * 100).toFixed(1)}% CPU per stream (process; ${((b.cpu - base) / STREAMS).toFixed(2)}% of a core ` +
+      `per stream), ${(extraAll * 100).toFixed(1)}% with thumbnail ffmpeg ` +
+      `(target < ${CPU_TARGET * 100}%) — ${extraAll < CPU_TARGET ? 'met' : 'NOT met'}`,
+  );
   const got = latencies.filter((l): l is number => l !== undefined).sort((x, y) => x - y);
   const missing = latencies.length - got.length;
   const max = got[got.length - 1];
-  console.log(`broadcast end → recording-ended.json: ${got.map((l) => l.toFixed(2)).join(', ')} s`
-    + `${missing > 0 ? ` (${missing} missing after ${END_DEADLINE_MS / 1000} s)` : ''}; max ${max?.toFixed(2) ?? 'n/a'} s `
-    + `(target < ${END_TARGET_S} s) — ${missing === 0 && max !== undefined && max < END_TARGET_S ? 'met' : 'NOT met'}`);
+  console.log(
+    `broadcast end → recording-ended.json: ${got.map((l) => l.toFixed(2)).join(', ')} s` +
+      `${missing > 0 ? ` (${missing} missing after ${END_DEADLINE_MS / 1000} s)` : ''}; max ${max?.toFixed(2) ?? 'n/a'} s ` +
+      `(target < ${END_TARGET_S} s) — ${missing === 0 && max !== undefined && max < END_TARGET_S ? 'met' : 'NOT met'}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -138,14 +170,18 @@ async function main(): Promise<void> {
   const listKeys = keyLister(s3, dataDir);
   const quota = String(3 * STREAMS + 10);
   const server = await startOpenivs(dataDir, ['--allow-insecure-ingest', ...(STORAGE === 's3' ? s3.serverArgs : [])], {
-    ...(STORAGE === 's3' ? s3.serverEnv : {}), OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+    ...(STORAGE === 's3' ? s3.serverEnv : {}),
+    OPENIVS_QUOTA_CHANNELS: quota,
+    OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
   });
   const { port, rtmpPort } = server;
   try {
     const clip = await makeClip(dir);
-    console.log(`clip: 1280x720 30 fps H.264 2500k + AAC, ${clip.kbps.toFixed(0)} kbit/s; ${STREAMS} BASIC publishers per phase, `
-      + `${RAMP_S} s ramp, ${DURATION_S} s window; recordings to ${STORAGE === 's3' ? 's3rver (in the bench process)' : 'local disk'} `
-      + "with IVS's default settings");
+    console.log(
+      `clip: 1280x720 30 fps H.264 2500k + AAC, ${clip.kbps.toFixed(0)} kbit/s; ${STREAMS} BASIC publishers per phase, ` +
+        `${RAMP_S} s ramp, ${DURATION_S} s window; recordings to ${STORAGE === 's3' ? 's3rver (in the bench process)' : 'local disk'} ` +
+        "with IVS's default settings",
+    );
     const rc = await activeRecordingConfiguration(port);
     const plain1 = await createChannels(port, 'plain-a');
     const recorded = await createChannels(port, 'recorded', rc);
@@ -172,8 +208,10 @@ async function main(): Promise<void> {
     phases.push(run.phase);
 
     const objects = await listKeys();
-    console.log(`bucket: ${objects.length} objects (${objects.filter((k) => k.endsWith('.ts')).length} segments, `
-      + `${objects.filter((k) => k.endsWith('.jpg')).length} thumbnails)`);
+    console.log(
+      `bucket: ${objects.length} objects (${objects.filter((k) => k.endsWith('.ts')).length} segments, ` +
+        `${objects.filter((k) => k.endsWith('.jpg')).length} thumbnails)`,
+    );
     console.log('');
     report(phases, latencies);
   } finally {

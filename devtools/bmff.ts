@@ -34,7 +34,10 @@ export function parseBoxes(buf: Buffer, base = 0): Box[] {
     } else if (size === 0) {
       size = buf.length - off; // to the end
     }
-    assert.ok(size >= header && off + size <= buf.length, `box ${type} at ${base + off}: size ${size} overruns ${buf.length - off}`);
+    assert.ok(
+      size >= header && off + size <= buf.length,
+      `box ${type} at ${base + off}: size ${size} overruns ${buf.length - off}`,
+    );
     const body = buf.subarray(off + header, off + size);
     const skip = CONTAINERS.has(type) ? 0 : CHILD_OFFSET[type];
     const children = skip === undefined ? [] : parseBoxes(body.subarray(skip), base + off + header + skip);

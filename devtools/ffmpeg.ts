@@ -25,12 +25,28 @@ export function livePublishArgs(url: string, opts: LivePublishOptions = {}): str
   const { seconds = 10, size = '640x360', videoKbps, audioKbps } = opts;
   const v = `${videoKbps}k`;
   return [
-    '-nostdin', '-loglevel', 'error', '-re',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
     ...testPattern(size),
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '60',
     ...(videoKbps === undefined ? [] : ['-b:v', v, '-maxrate', v, '-bufsize', v]),
-    '-c:a', 'aac', ...(audioKbps === undefined ? [] : ['-b:a', `${audioKbps}k`]), '-f', 'flv', url,
+    '-c:a',
+    'aac',
+    ...(audioKbps === undefined ? [] : ['-b:a', `${audioKbps}k`]),
+    '-f',
+    'flv',
+    url,
   ];
 }
 

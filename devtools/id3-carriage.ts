@@ -31,11 +31,18 @@ export function txxxFrames(data: Uint8Array): { text: string; description: strin
 // ---------------------------------------------------------------------------------------------
 // MPEG-TS
 
-interface Pes { pid: number; streamId: number; pts: number | undefined; payload: Buffer }
+interface Pes {
+  pid: number;
+  streamId: number;
+  pts: number | undefined;
+  payload: Buffer;
+}
 
 /** 33-bit PTS from the 5 bytes at `i` (multiplications: it does not fit 32-bit bit operations). */
 function readPts(b: Buffer, i: number): number {
-  return ((b[i]! >> 1) & 0x07) * 2 ** 30 + b[i + 1]! * 2 ** 22 + (b[i + 2]! >> 1) * 2 ** 15 + b[i + 3]! * 2 ** 7 + (b[i + 4]! >> 1);
+  return (
+    ((b[i]! >> 1) & 0x07) * 2 ** 30 + b[i + 1]! * 2 ** 22 + (b[i + 2]! >> 1) * 2 ** 15 + b[i + 3]! * 2 ** 7 + (b[i + 4]! >> 1)
+  );
 }
 
 function parsePes(pid: number, b: Buffer): Pes | undefined {
@@ -105,8 +112,9 @@ export function txxxFromTs(seg: Buffer, known?: Map<number, number>): FoundTxxx[
   const id3Pids = pidsOf(STREAM_TYPE_ID3);
   const videoPts = pes.filter((p) => pidsOf(STREAM_TYPE_H264).includes(p.pid) && p.pts !== undefined).map((p) => p.pts! / 90_000);
   const video = videoPts.length > 0 ? { first: Math.min(...videoPts), last: Math.max(...videoPts) } : undefined;
-  return pes.filter((p) => id3Pids.includes(p.pid)).flatMap((p) =>
-    txxxFrames(p.payload).map((f) => ({ ...f, streamId: p.streamId, pts: (p.pts ?? NaN) / 90_000, video })));
+  return pes
+    .filter((p) => id3Pids.includes(p.pid))
+    .flatMap((p) => txxxFrames(p.payload).map((f) => ({ ...f, streamId: p.streamId, pts: (p.pts ?? NaN) / 90_000, video })));
 }
 
 /** Whether the PMT of a TS segment declares an ID3 metadata stream (stream_type 0x15). */

@@ -40,7 +40,13 @@ let bundled: Promise<string> | undefined;
 export function bundleIvsPlayer(): Promise<string> {
   bundled ??= build({
     stdin: { contents: "window.IVSPlayer = require('amazon-ivs-player');", resolveDir: PACKAGE_DIR, loader: 'js' },
-    bundle: true, format: 'iife', platform: 'browser', target: 'chrome110', minify: true, write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome110',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
   }).then((r) => r.outputFiles[0]!.text);
   return bundled;
@@ -120,7 +126,13 @@ export interface IvsRecord {
   qualityChanges: { name: string; height: number; t: number }[];
   qualities: { name: string; width: number; height: number; bitrate: number; codecs: string }[];
   samples: {
-    t: number; position: number; state: string; buffer: number; liveLatency: number; lowLatency: boolean; quality: string;
+    t: number;
+    position: number;
+    state: string;
+    buffer: number;
+    liveLatency: number;
+    lowLatency: boolean;
+    quality: string;
     height: number;
   }[];
 }
@@ -145,7 +157,11 @@ export interface IvsPlayerPage {
 
 /** Serves the player page, the bundle and the player's assets on a free loopback port. */
 export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
-  const [bundle, worker, wasm] = await Promise.all([bundleIvsPlayer(), readFile(join(ASSETS, WORKER)), readFile(join(ASSETS, WASM))]);
+  const [bundle, worker, wasm] = await Promise.all([
+    bundleIvsPlayer(),
+    readFile(join(ASSETS, WORKER)),
+    readFile(join(ASSETS, WASM)),
+  ]);
   const files: Record<string, { type: string; body: string | Buffer }> = {
     '/': { type: 'text/html; charset=utf-8', body: pageHtml },
     '/ivs-player.js': { type: 'text/javascript', body: bundle },
@@ -159,7 +175,11 @@ export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(file.body) });
+    res.writeHead(200, {
+      'content-type': file.type,
+      'cache-control': 'no-cache',
+      'content-length': Buffer.byteLength(file.body),
+    });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -191,7 +211,10 @@ export interface IvsPlayback {
 
 /** Opens a page and starts the player on `url` (`options` beside the page's own, e.g. `sampleMs`). */
 export async function playWithIvsPlayer(
-  browser: Browser, server: IvsPlayerPage, url: string, options: Partial<IvsStartOptions> = {},
+  browser: Browser,
+  server: IvsPlayerPage,
+  url: string,
+  options: Partial<IvsStartOptions> = {},
 ): Promise<IvsPlayback> {
   const page = await browser.newPage();
   const lines: string[] = [];
@@ -199,7 +222,10 @@ export async function playWithIvsPlayer(
   page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
   const loadedAt = Date.now();
   await page.goto(`${server.base}/`);
-  await page.evaluate(({ src, options }) => window.__ivsStart(src, options), { src: url, options: { ...server.startOptions, ...options } });
+  await page.evaluate(({ src, options }) => window.__ivsStart(src, options), {
+    src: url,
+    options: { ...server.startOptions, ...options },
+  });
   const read = async () => (await page.evaluate(() => window.__ivsRead())) as IvsRecord;
   const consoleTail = () => lines.slice(-40).join('\n');
   return {
@@ -213,7 +239,9 @@ export async function playWithIvsPlayer(
         const r = await read();
         if (test(r)) return r;
         if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describeRecord(r)}\n--- page console ---\n${consoleTail()}`);
+          throw new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}\n${describeRecord(r)}\n--- page console ---\n${consoleTail()}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
@@ -231,8 +259,10 @@ export const firstPlaying = (r: IvsRecord) => r.states.find((s) => s.state === '
 export function describeRecord(r: IvsRecord): string {
   const states = r.states.map((s) => `${s.state}@${(s.t - r.started) / 1000}s/${s.position.toFixed(2)}`).join(' → ');
   const last = r.samples.at(-1);
-  return `states: ${states}\nerrors: ${JSON.stringify(r.errors)}\nrebuffers: ${r.rebuffers.length}\n` +
-    `last sample: ${JSON.stringify(last)}\nqualities: ${r.qualities.map((q) => q.name).join(', ')}`;
+  return (
+    `states: ${states}\nerrors: ${JSON.stringify(r.errors)}\nrebuffers: ${r.rebuffers.length}\n` +
+    `last sample: ${JSON.stringify(last)}\nqualities: ${r.qualities.map((q) => q.name).join(', ')}`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -257,14 +287,16 @@ export class PlaylistDates {
   private async poll(urls: readonly string[], intervalMs: number): Promise<void> {
     while (!this.stopped) {
       const next = new Promise((r) => setTimeout(r, intervalMs));
-      await Promise.all(urls.map(async (url) => {
-        try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-          for (const m of (await res.text()).matchAll(/^#EXT-X-PROGRAM-DATE-TIME:(.+)$/gm)) this.dates.add(Date.parse(m[1]!));
-        } catch {
-          // the stream ended or the server is busy: keep what was seen
-        }
-      }));
+      await Promise.all(
+        urls.map(async (url) => {
+          try {
+            const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+            for (const m of (await res.text()).matchAll(/^#EXT-X-PROGRAM-DATE-TIME:(.+)$/gm)) this.dates.add(Date.parse(m[1]!));
+          } catch {
+            // the stream ended or the server is busy: keep what was seen
+          }
+        }),
+      );
       await next;
     }
   }
@@ -273,11 +305,17 @@ export class PlaylistDates {
 /** The media playlist URLs of a multivariant playlist (absolute). */
 export async function mediaPlaylistUrls(playbackUrl: string): Promise<string[]> {
   const text = await (await fetch(playbackUrl, { signal: AbortSignal.timeout(5000) })).text();
-  return text.split(/\r?\n/).filter((l) => l !== '' && !l.startsWith('#')).map((l) => new URL(l, playbackUrl).href);
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => new URL(l, playbackUrl).href);
 }
 
 /** The per-segment cue (TXXX `segmentmetadata`) as the player reported it: its player time and its segment's PDT. */
-interface SegmentCue { startTime: number; pdt: number }
+interface SegmentCue {
+  startTime: number;
+  pdt: number;
+}
 
 const SEGMENT_METADATA = 'segmentmetadata';
 

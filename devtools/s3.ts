@@ -60,7 +60,10 @@ export async function startS3(opts: StartS3Options = {}): Promise<TestS3> {
 
   const launch = async () => {
     const instance = new S3rver({
-      address: '127.0.0.1', port, directory, silent: true,
+      address: '127.0.0.1',
+      port,
+      directory,
+      silent: true,
       // vhost-style would treat "127.0.0.1" as a bucket name; clients use path-style.
       vhostBuckets: false,
       configureBuckets: (opts.buckets ?? []).map((name) => ({ name })),
@@ -79,7 +82,10 @@ export async function startS3(opts: StartS3Options = {}): Promise<TestS3> {
   };
 
   const client = new S3Client({
-    endpoint, region: S3_TEST_REGION, forcePathStyle: true, maxAttempts: 1,
+    endpoint,
+    region: S3_TEST_REGION,
+    forcePathStyle: true,
+    maxAttempts: 1,
     credentials: { accessKeyId: S3RVER_ACCESS_KEY, secretAccessKey: S3RVER_SECRET },
     // s3rver predates flexible checksums (aws-chunked trailers); send them only where S3 requires them.
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -123,7 +123,7 @@ export async function startServer(opts: StartOptions = {}): Promise<OpenivsServe
     httpsPort: opts.https === true ? await freePort() : undefined,
   };
   const { port, rtmpPort, rtmpsPort, httpsPort } = ports;
-  const extraArgs = typeof opts.args === 'function' ? opts.args(ports) : opts.args ?? [];
+  const extraArgs = typeof opts.args === 'function' ? opts.args(ports) : (opts.args ?? []);
   const capture = opts.output !== 'inherit';
   const ownsDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openivs-test-'));
@@ -137,14 +137,29 @@ export async function startServer(opts: StartOptions = {}): Promise<OpenivsServe
 
   const launch = async () => {
     const args = [
-      ...(opts.nodeArgs ?? []), MAIN_JS, 'start',
-      '--http-port', String(port), '--rtmp-port', String(rtmpPort),
-      '--data-dir', dataDir, '--host', '127.0.0.1', '--bind', '127.0.0.1', '--log-level', 'warn',
+      ...(opts.nodeArgs ?? []),
+      MAIN_JS,
+      'start',
+      '--http-port',
+      String(port),
+      '--rtmp-port',
+      String(rtmpPort),
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--bind',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
       ...(rtmpsPort === undefined ? [] : ['--rtmps-port', String(rtmpsPort)]),
       ...(httpsPort === undefined ? [] : ['--https-port', String(httpsPort)]),
       ...extraArgs,
     ];
-    proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'] });
+    proc = spawn(process.execPath, args, {
+      env: childEnv(opts.env),
+      stdio: ['ignore', capture ? 'pipe' : 'ignore', capture ? 'pipe' : 'inherit'],
+    });
     killOnExit(proc);
     generation++;
     proc.stdout?.on('data', append);
@@ -201,8 +216,10 @@ async function waitHealthy(proc: ChildProcess, url: string, logs: () => string):
   let lastError = '';
   while (Date.now() < deadline) {
     if (exited) {
-      throw new Error(`openivs exited before becoming healthy (code ${exited.code}, signal ${exited.signal}).\n` +
-        `--- server output ---\n${logs()}`);
+      throw new Error(
+        `openivs exited before becoming healthy (code ${exited.code}, signal ${exited.signal}).\n` +
+          `--- server output ---\n${logs()}`,
+      );
     }
     try {
       const res = await fetch(`${url}/_openivs/health`, { signal: AbortSignal.timeout(1000) });
@@ -214,6 +231,7 @@ async function waitHealthy(proc: ChildProcess, url: string, logs: () => string):
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`openivs did not become healthy within ${HEALTH_TIMEOUT_MS} ms (${lastError}).\n` +
-    `--- server output ---\n${logs()}`);
+  throw new Error(
+    `openivs did not become healthy within ${HEALTH_TIMEOUT_MS} ms (${lastError}).\n` + `--- server output ---\n${logs()}`,
+  );
 }

@@ -7,7 +7,13 @@
 
 import type { Browser } from 'playwright-core';
 import {
-  firstPlaying, latencySamples, mediaPlaylistUrls, playWithIvsPlayer, PlaylistDates, type IvsPlayback, type IvsPlayerPage,
+  firstPlaying,
+  latencySamples,
+  mediaPlaylistUrls,
+  playWithIvsPlayer,
+  PlaylistDates,
+  type IvsPlayback,
+  type IvsPlayerPage,
 } from '../../devtools/ivs-player-page.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -32,7 +38,9 @@ export interface IvsMeasurement {
 }
 
 export async function measureIvsPlayer(
-  browser: Browser, page: IvsPlayerPage, playUrl: string,
+  browser: Browser,
+  page: IvsPlayerPage,
+  playUrl: string,
   o: { warmupS: number; durationS: number; sampleMs: number; withinMs: number; joinS: number },
 ): Promise<IvsMeasurement> {
   const dates = new PlaylistDates(await mediaPlaylistUrls(playUrl));

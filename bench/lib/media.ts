@@ -47,14 +47,48 @@ export async function makeClip(dir: string, seconds = 20, opts: ClipOptions = {}
   const path = join(dir, `clip-${width}x${height}-${videoKbps}k${opts.zerolatency ? '-zerolatency' : ''}.flv`);
   const v = `${videoKbps}k`;
   await run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', ...(opts.zerolatency ? ['-tune', 'zerolatency'] : []), '-pix_fmt', 'yuv420p',
-    '-b:v', v, '-maxrate', v, '-bufsize', `${videoKbps * 2}k`, '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
-    '-f', 'flv', path,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=30`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    ...(opts.zerolatency ? ['-tune', 'zerolatency'] : []),
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    v,
+    '-maxrate',
+    v,
+    '-bufsize',
+    `${videoKbps * 2}k`,
+    '-g',
+    '60',
+    '-keyint_min',
+    '60',
+    '-sc_threshold',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ac',
+    '2',
+    '-f',
+    'flv',
+    path,
   ]);
   const kbps = (statSync(path).size * 8) / seconds / 1000;
   return { path, seconds, kbps };
@@ -63,8 +97,20 @@ export async function makeClip(dir: string, seconds = 20, opts: ClipOptions = {}
 /** `ffmpeg -re -stream_loop -1 -i clip -c copy -f flv <url>`: a real-time publisher looping the clip. */
 export function startPublisher(clip: Clip, url: string): GroupChild {
   return spawnGroup('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', url,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    clip.path,
+    '-c',
+    'copy',
+    '-f',
+    'flv',
+    url,
   ]);
 }
 
@@ -120,7 +166,10 @@ export async function fetchText(url: string): Promise<{ status: number; text: st
 export async function firstVariantUrl(multivariantUrl: string): Promise<string | undefined> {
   const { status, text } = await fetchText(multivariantUrl);
   if (status !== 200) return undefined;
-  const uri = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const uri = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   return uri === undefined ? undefined : new URL(uri, multivariantUrl).toString();
 }
 
@@ -144,7 +193,8 @@ export async function listVariants(multivariantUrl: string): Promise<Variant[]> 
       const height = /RESOLUTION=\d+x(\d+)/.exec(attrs)?.[1];
       const video = /VIDEO="([^"]+)"/.exec(attrs)?.[1];
       out.push({
-        name: video ?? (height ? `${height}p` : line), height: height ? Number(height) : undefined,
+        name: video ?? (height ? `${height}p` : line),
+        height: height ? Number(height) : undefined,
         url: new URL(line, multivariantUrl).toString(),
       });
       attrs = '';

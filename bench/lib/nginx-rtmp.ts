@@ -15,7 +15,10 @@ function findNginx(): string | undefined {
 }
 
 function aptGet(args: string[]): boolean {
-  const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return r.status === 0;
 }
 
@@ -58,13 +61,19 @@ export interface NginxRtmpOptions {
 }
 
 export async function startNginxRtmp(
-  nginx: string, dir: string, rtmpPort: number, httpPort: number, opts: NginxRtmpOptions = {},
+  nginx: string,
+  dir: string,
+  rtmpPort: number,
+  httpPort: number,
+  opts: NginxRtmpOptions = {},
 ): Promise<NginxRtmp> {
   const hlsDir = join(dir, 'hls');
   mkdirSync(hlsDir, { recursive: true });
   mkdirSync(join(dir, 'client_body'), { recursive: true });
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off;
+  writeFileSync(
+    conf,
+    `daemon off;
 master_process off;
 worker_processes 1;
 load_module ${RTMP_MODULE};
@@ -93,7 +102,8 @@ http {
     add_header Cache-Control no-cache;${opts.cors ? '\n    add_header Access-Control-Allow-Origin *;' : ''}
   }
 }
-`);
+`,
+  );
   const server = spawnGroup(nginx, ['-e', join(dir, 'error.log'), '-p', dir, '-c', conf]);
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/`);

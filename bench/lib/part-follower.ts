@@ -20,7 +20,11 @@ export interface PartFollower {
   stop(): Promise<void>;
 }
 
-interface ParsedParts { partTarget: number; parts: { uri: string; durationS: number }[]; hint?: string }
+interface ParsedParts {
+  partTarget: number;
+  parts: { uri: string; durationS: number }[];
+  hint?: string;
+}
 
 function parseParts(text: string): ParsedParts {
   let partTarget = NaN;
@@ -87,7 +91,9 @@ export function followParts(mediaUrl: string, onPart: (part: PublishedPart) => v
     }
   })();
   return {
-    get partTarget() { return state.partTarget; },
+    get partTarget() {
+      return state.partTarget;
+    },
     partDurations: state.partDurations,
     async stop() {
       stopped = true;

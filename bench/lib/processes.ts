@@ -103,10 +103,17 @@ export interface GroupChild {
 }
 
 /** Spawns a command as the leader of a new process group, keeping the tail of its stderr. */
-export function spawnGroup(command: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): GroupChild {
+export function spawnGroup(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): GroupChild {
   installExitHook();
   const child = spawn(command, args, {
-    cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';
   child.stderr!.setEncoding('utf8');

@@ -4,8 +4,14 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand,
-  ListChannelsCommand, ListRecordingConfigurationsCommand, paginateListChannels, type ChannelSummary, type ListChannelsCommandInput,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  CreateRecordingConfigurationCommand,
+  ListChannelsCommand,
+  ListRecordingConfigurationsCommand,
+  paginateListChannels,
+  type ChannelSummary,
+  type ListChannelsCommandInput,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
@@ -60,9 +66,17 @@ describe('ListChannels', () => {
     assert.deepEqual([...arns].sort(), [...paged].sort(), 'all channels seen');
     assert.equal(a.pages, 3);
     const b = await listAll({ maxResults: 3 });
-    assert.deepEqual(b.items.map((c) => c.arn), arns, 'same order on a second walk');
+    assert.deepEqual(
+      b.items.map((c) => c.arn),
+      arns,
+      'same order on a second walk',
+    );
     const whole = await ivs.send(new ListChannelsCommand({}));
-    assert.deepEqual(whole.channels!.map((c) => c.arn), arns, 'same order without pagination');
+    assert.deepEqual(
+      whole.channels!.map((c) => c.arn),
+      arns,
+      'same order without pagination',
+    );
   });
 
   it('a channel created mid-walk does not cause duplicates', async () => {
@@ -89,8 +103,11 @@ describe('ListChannels', () => {
     await expectError(ivs.send(new ListChannelsCommand({ nextToken: 'bm90LWEtdG9rZW4' })), 'ValidationException', 400);
     await expectError(ivs.send(new ListChannelsCommand({ nextToken: 'not a token!' })), 'ValidationException', 400);
     // A token is only good for the listing that issued it.
-    await expectError(ivs.send(new ListChannelsCommand({ maxResults: 3, nextToken: token, filterByName: 'page-1' })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new ListChannelsCommand({ maxResults: 3, nextToken: token, filterByName: 'page-1' })),
+      'ValidationException',
+      400,
+    );
     await expectError(ivs.send(new ListRecordingConfigurationsCommand({ nextToken: token })), 'ValidationException', 400);
     const ok = await ivs.send(new ListChannelsCommand({ maxResults: 3, nextToken: token }));
     assert.equal(ok.channels!.length, 3, 'the untampered token still works');
@@ -112,37 +129,58 @@ describe('ListChannels', () => {
   });
 
   it('filterByRecordingConfigurationArn and filterByPlaybackRestrictionPolicyArn', async () => {
-    const rc = await ivs.send(new CreateRecordingConfigurationCommand({
-      name: 'list-filter', destinationConfiguration: { s3: { bucketName: 'list-filter-bucket' } },
-    }));
+    const rc = await ivs.send(
+      new CreateRecordingConfigurationCommand({
+        name: 'list-filter',
+        destinationConfiguration: { s3: { bucketName: 'list-filter-bucket' } },
+      }),
+    );
     const rcArn = rc.recordingConfiguration!.arn!;
     const withRc = await ivs.send(new CreateChannelCommand({ name: 'with-rc', recordingConfigurationArn: rcArn }));
     assert.equal(withRc.channel!.recordingConfigurationArn, rcArn);
     const byRc = await ivs.send(new ListChannelsCommand({ filterByRecordingConfigurationArn: rcArn }));
-    assert.deepEqual(byRc.channels!.map((c) => c.arn), [withRc.channel!.arn]);
+    assert.deepEqual(
+      byRc.channels!.map((c) => c.arn),
+      [withRc.channel!.arn],
+    );
     assert.equal(byRc.channels![0]!.recordingConfigurationArn, rcArn);
 
     const pol = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name: 'list-filter' }));
     const polArn = pol.playbackRestrictionPolicy!.arn!;
     const withPol = await ivs.send(new CreateChannelCommand({ name: 'with-pol', playbackRestrictionPolicyArn: polArn }));
     const byPol = await ivs.send(new ListChannelsCommand({ filterByPlaybackRestrictionPolicyArn: polArn }));
-    assert.deepEqual(byPol.channels!.map((c) => c.arn), [withPol.channel!.arn]);
+    assert.deepEqual(
+      byPol.channels!.map((c) => c.arn),
+      [withPol.channel!.arn],
+    );
   });
 
   it('two filters at once are a ConflictException 409', async () => {
-    const rc = await ivs.send(new CreateRecordingConfigurationCommand({
-      destinationConfiguration: { s3: { bucketName: 'two-filters' } },
-    }));
-    await expectError(ivs.send(new ListChannelsCommand({
-      filterByName: 'page-1', filterByRecordingConfigurationArn: rc.recordingConfiguration!.arn,
-    })), 'ConflictException', 409);
+    const rc = await ivs.send(
+      new CreateRecordingConfigurationCommand({
+        destinationConfiguration: { s3: { bucketName: 'two-filters' } },
+      }),
+    );
+    await expectError(
+      ivs.send(
+        new ListChannelsCommand({
+          filterByName: 'page-1',
+          filterByRecordingConfigurationArn: rc.recordingConfiguration!.arn,
+        }),
+      ),
+      'ConflictException',
+      409,
+    );
   });
 
   it(`the channel quota (${QUOTA}) answers ServiceQuotaExceededException 402`, async () => {
     const { items } = await listAll({});
     for (let n = items.length; n < QUOTA; n++) await ivs.send(new CreateChannelCommand({ name: `fill-${n}` }));
-    const err = await expectError(ivs.send(new CreateChannelCommand({ name: 'one-too-many' })),
-      'ServiceQuotaExceededException', 402);
+    const err = await expectError(
+      ivs.send(new CreateChannelCommand({ name: 'one-too-many' })),
+      'ServiceQuotaExceededException',
+      402,
+    );
     assert.ok(err.message.length > 0);
     const after = await listAll({});
     assert.equal(after.items.length, QUOTA, 'the refused channel was not created');

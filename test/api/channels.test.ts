@@ -4,8 +4,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BatchGetChannelCommand, CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamKeyCommand,
-  ListStreamKeysCommand, ListTagsForResourceCommand, UpdateChannelCommand, type CreateChannelCommandInput,
+  BatchGetChannelCommand,
+  CreateChannelCommand,
+  DeleteChannelCommand,
+  GetChannelCommand,
+  GetStreamKeyCommand,
+  ListStreamKeysCommand,
+  ListTagsForResourceCommand,
+  UpdateChannelCommand,
+  type CreateChannelCommandInput,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError, idOf } from '../helpers/assert.js';
@@ -56,8 +63,13 @@ describe('channels', () => {
 
   it('CreateChannel keeps every option given', async () => {
     const { channel } = await create({
-      name: 'all-options_1', latencyMode: 'NORMAL', type: 'BASIC', authorized: true, insecureIngest: true,
-      containerFormat: 'FRAGMENTED_MP4', tags: { team: 'video', 'env:stage': 'qa test' },
+      name: 'all-options_1',
+      latencyMode: 'NORMAL',
+      type: 'BASIC',
+      authorized: true,
+      insecureIngest: true,
+      containerFormat: 'FRAGMENTED_MP4',
+      tags: { team: 'video', 'env:stage': 'qa test' },
     });
     assert.equal(channel!.name, 'all-options_1');
     assert.equal(channel!.latencyMode, 'NORMAL');
@@ -107,15 +119,25 @@ describe('channels', () => {
 
   it('BatchGetChannel validates the list size (1–50)', async () => {
     await expectError(ivs.send(new BatchGetChannelCommand({ arns: [] })), 'ValidationException', 400);
-    const many = Array.from({ length: 51 }, (_, i) => `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh${String(i).padStart(4, '0')}`);
+    const many = Array.from(
+      { length: 51 },
+      (_, i) => `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh${String(i).padStart(4, '0')}`,
+    );
     await expectError(ivs.send(new BatchGetChannelCommand({ arns: many })), 'ValidationException', 400);
   });
 
   it('UpdateChannel changes fields, keeps the ARN and URLs, and persists', async () => {
     const { channel } = await create({ name: 'before-update' });
-    const out = await ivs.send(new UpdateChannelCommand({
-      arn: channel!.arn, name: 'after-update', latencyMode: 'NORMAL', type: 'BASIC', authorized: true, insecureIngest: true,
-    }));
+    const out = await ivs.send(
+      new UpdateChannelCommand({
+        arn: channel!.arn,
+        name: 'after-update',
+        latencyMode: 'NORMAL',
+        type: 'BASIC',
+        authorized: true,
+        insecureIngest: true,
+      }),
+    );
     assert.equal(out.$metadata.httpStatusCode, 200);
     const u = out.channel!;
     assert.equal(u.arn, channel!.arn);
@@ -137,15 +159,26 @@ describe('channels', () => {
 
   it('UpdateChannel presets: refused on STANDARD, defaulted on ADVANCED_HD, settable on ADVANCED_SD', async () => {
     const { channel } = await create({ name: 'presets' });
-    await expectError(ivs.send(new UpdateChannelCommand({
-      arn: channel!.arn, preset: 'CONSTRAINED_BANDWIDTH_DELIVERY',
-    })), 'ValidationException', 400);
+    await expectError(
+      ivs.send(
+        new UpdateChannelCommand({
+          arn: channel!.arn,
+          preset: 'CONSTRAINED_BANDWIDTH_DELIVERY',
+        }),
+      ),
+      'ValidationException',
+      400,
+    );
     const hd = await ivs.send(new UpdateChannelCommand({ arn: channel!.arn, type: 'ADVANCED_HD' }));
     assert.equal(hd.channel!.type, 'ADVANCED_HD');
     assert.equal(hd.channel!.preset, 'HIGHER_BANDWIDTH_DELIVERY');
-    const sd = await ivs.send(new UpdateChannelCommand({
-      arn: channel!.arn, type: 'ADVANCED_SD', preset: 'CONSTRAINED_BANDWIDTH_DELIVERY',
-    }));
+    const sd = await ivs.send(
+      new UpdateChannelCommand({
+        arn: channel!.arn,
+        type: 'ADVANCED_SD',
+        preset: 'CONSTRAINED_BANDWIDTH_DELIVERY',
+      }),
+    );
     assert.equal(sd.channel!.preset, 'CONSTRAINED_BANDWIDTH_DELIVERY');
     await expectError(create({ type: 'BASIC', preset: 'HIGHER_BANDWIDTH_DELIVERY' }), 'ValidationException', 400);
   });
@@ -167,20 +200,26 @@ describe('channels', () => {
     const { channel } = await create({ name: 'multitrack', multitrackInputConfiguration: mt, containerFormat: 'FRAGMENTED_MP4' });
     assert.deepEqual(channel!.multitrackInputConfiguration, mt);
     assert.equal(channel!.containerFormat, 'FRAGMENTED_MP4');
-    await expectError(ivs.send(new UpdateChannelCommand({ arn: channel!.arn, containerFormat: 'TS' })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new UpdateChannelCommand({ arn: channel!.arn, containerFormat: 'TS' })),
+      'ValidationException',
+      400,
+    );
     const got = await ivs.send(new GetChannelCommand({ arn: channel!.arn }));
     assert.equal(got.channel!.containerFormat, 'FRAGMENTED_MP4', 'the refused update changed nothing');
-    const off = await ivs.send(new UpdateChannelCommand({
-      arn: channel!.arn, multitrackInputConfiguration: { enabled: false }, containerFormat: 'TS',
-    }));
+    const off = await ivs.send(
+      new UpdateChannelCommand({
+        arn: channel!.arn,
+        multitrackInputConfiguration: { enabled: false },
+        containerFormat: 'TS',
+      }),
+    );
     assert.equal(off.channel!.multitrackInputConfiguration!.enabled, false);
     assert.equal(off.channel!.containerFormat, 'TS');
   });
 
   it('UpdateChannel on a missing channel is 404', async () => {
-    await expectError(ivs.send(new UpdateChannelCommand({ arn: MISSING_CHANNEL, name: 'x' })),
-      'ResourceNotFoundException', 404);
+    await expectError(ivs.send(new UpdateChannelCommand({ arn: MISSING_CHANNEL, name: 'x' })), 'ResourceNotFoundException', 404);
   });
 
   it('DeleteChannel answers 204 and removes the channel and its stream key', async () => {
@@ -192,7 +231,11 @@ describe('channels', () => {
     await expectError(ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn })), 'ResourceNotFoundException', 404);
     await expectError(ivs.send(new DeleteChannelCommand({ arn: channel!.arn })), 'ResourceNotFoundException', 404);
     await expectError(ivs.send(new ListTagsForResourceCommand({ resourceArn: channel!.arn })), 'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new ListTagsForResourceCommand({ resourceArn: streamKey!.arn })), 'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new ListTagsForResourceCommand({ resourceArn: streamKey!.arn })),
+      'ResourceNotFoundException',
+      404,
+    );
     const batch = await ivs.send(new BatchGetChannelCommand({ arns: [channel!.arn!] }));
     assert.deepEqual(batch.channels, []);
     assert.equal(batch.errors!.length, 1);
@@ -203,7 +246,9 @@ describe('channels', () => {
     await expectError(create({ recordingConfigurationArn: missing }), 'ResourceNotFoundException', 404);
     await expectError(
       ivs.send(new UpdateChannelCommand({ arn: (await create()).channel!.arn, recordingConfigurationArn: missing })),
-      'ResourceNotFoundException', 404);
+      'ResourceNotFoundException',
+      404,
+    );
   });
 
   it('rejects invalid input with ValidationException 400', async () => {
@@ -219,13 +264,19 @@ describe('channels', () => {
       ['empty tag key', { tags: { '': 'v' } }],
       ['tag value over 256 characters', { tags: { k: 'v'.repeat(257) } }],
       ['malformed recording configuration ARN', { recordingConfigurationArn: 'arn:nope' }],
-      ['multitrack without FRAGMENTED_MP4', {
-        multitrackInputConfiguration: { enabled: true, policy: 'ALLOW', maximumResolution: 'HD' }, containerFormat: 'TS',
-      }],
+      [
+        'multitrack without FRAGMENTED_MP4',
+        {
+          multitrackInputConfiguration: { enabled: true, policy: 'ALLOW', maximumResolution: 'HD' },
+          containerFormat: 'TS',
+        },
+      ],
     ];
     for (const [what, input] of cases) {
       await assert.doesNotReject(
-        expectError(create(input), 'ValidationException', 400), `${what} should be a ValidationException`);
+        expectError(create(input), 'ValidationException', 400),
+        `${what} should be a ValidationException`,
+      );
     }
     const ok = await create({ name: 'a'.repeat(128), tags: Object.fromEntries(Object.entries(tags51).slice(0, 50)) });
     assert.equal(ok.channel!.name!.length, 128);
@@ -235,7 +286,9 @@ describe('channels', () => {
   it('GetChannel with a malformed or foreign-type ARN is a ValidationException', async () => {
     for (const arn of ['not-an-arn', `arn:aws:ivs:${REGION}:${ACCOUNT}:stream-key/AbCdEfGh1234`, '']) {
       await assert.doesNotReject(
-        expectError(ivs.send(new GetChannelCommand({ arn })), 'ValidationException', 400), `arn ${JSON.stringify(arn)}`);
+        expectError(ivs.send(new GetChannelCommand({ arn })), 'ValidationException', 400),
+        `arn ${JSON.stringify(arn)}`,
+      );
     }
   });
 });

@@ -13,7 +13,11 @@ import { arnRe, p384PublicKey } from '../helpers/assert.js';
 const awsMissing = spawnSync('aws', ['--version'], { encoding: 'utf8' }).error !== undefined;
 const SKIP = awsMissing ? 'the AWS CLI (`aws`) is not installed; scripts/install installs it for CI' : false;
 
-interface CliResult { code: number; stdout: string; stderr: string }
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 describe('AWS CLI smoke', { skip: SKIP }, () => {
   const { server } = useServer();
@@ -27,10 +31,16 @@ describe('AWS CLI smoke', { skip: SKIP }, () => {
 
   function cliEnv(secret = 'test'): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8',
-      AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: secret, AWS_DEFAULT_REGION: 'us-west-2',
-      AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
-      AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      PATH: process.env.PATH,
+      HOME: home,
+      LANG: 'C.UTF-8',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_DEFAULT_REGION: 'us-west-2',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
       // A pyenv shim finds its installation through PYENV_ROOT (default ~/.pyenv, i.e. the real HOME).
       PYENV_ROOT: process.env.PYENV_ROOT ?? join(homedir(), '.pyenv'),
     };
@@ -41,15 +51,20 @@ describe('AWS CLI smoke', { skip: SKIP }, () => {
   function aws(...args: string[]): Promise<CliResult> {
     const env = cliEnv();
     return new Promise((resolve) => {
-      execFile('aws', ['ivs', ...args, '--endpoint-url', server.url, '--output', 'json'],
-        { env, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      execFile(
+        'aws',
+        ['ivs', ...args, '--endpoint-url', server.url, '--output', 'json'],
+        { env, timeout: 60_000, encoding: 'utf8' },
+        (err, stdout, stderr) => {
           const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
           resolve({ code, stdout, stderr });
-        });
+        },
+      );
     });
   }
 
-  async function ok(...args: string[]): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function ok(...args: string[]): Promise<Record<string, any>> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await aws(...args);
     assert.equal(r.code, 0, `aws ivs ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
     return r.stdout.trim() === '' ? {} : JSON.parse(r.stdout);
@@ -85,8 +100,13 @@ describe('AWS CLI smoke', { skip: SKIP }, () => {
   });
 
   it('create-recording-configuration and list-recording-configurations', async () => {
-    const out = await ok('create-recording-configuration', '--name', 'cli-rc',
-      '--destination-configuration', 's3={bucketName=cli-bucket}');
+    const out = await ok(
+      'create-recording-configuration',
+      '--name',
+      'cli-rc',
+      '--destination-configuration',
+      's3={bucketName=cli-bucket}',
+    );
     assert.match(out.recordingConfiguration.arn, arnRe('recording-configuration'));
     assert.equal(out.recordingConfiguration.destinationConfiguration.s3.bucketName, 'cli-bucket');
     assert.ok(['ACTIVE', 'CREATING'].includes(out.recordingConfiguration.state));
@@ -112,9 +132,16 @@ describe('AWS CLI smoke', { skip: SKIP }, () => {
 
   it('a wrong secret is refused', async () => {
     const r = await new Promise<CliResult>((resolve) => {
-      execFile('aws', ['ivs', 'list-channels', '--endpoint-url', server.url, '--output', 'json'], {
-        env: cliEnv('nope'), encoding: 'utf8', timeout: 60_000,
-      }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+      execFile(
+        'aws',
+        ['ivs', 'list-channels', '--endpoint-url', server.url, '--output', 'json'],
+        {
+          env: cliEnv('nope'),
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
+      );
     });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /InvalidSignatureException|signature/i);

@@ -4,9 +4,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreateRecordingConfigurationCommand, CreateStreamKeyCommand, DeleteChannelCommand,
-  DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand, GetRecordingConfigurationCommand,
-  ImportPlaybackKeyPairCommand, ListChannelsCommand, ListPlaybackKeyPairsCommand, ListStreamKeysCommand,
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  CreateStreamKeyCommand,
+  DeleteChannelCommand,
+  DeleteRecordingConfigurationCommand,
+  DeleteStreamKeyCommand,
+  GetRecordingConfigurationCommand,
+  ImportPlaybackKeyPairCommand,
+  ListChannelsCommand,
+  ListPlaybackKeyPairsCommand,
+  ListStreamKeysCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { p384PublicKey, type SdkError } from '../helpers/assert.js';
@@ -27,8 +35,9 @@ describe('concurrent requests', () => {
   it('concurrent CreateStreamKey on a keyless channel: exactly one wins', async () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'race-key' }));
     await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
-    const [ok, errs] = await settle(Array.from({ length: 8 }, () =>
-      ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }))));
+    const [ok, errs] = await settle(
+      Array.from({ length: 8 }, () => ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }))),
+    );
     assert.equal(ok.length, 1, `winners: ${ok.length}, errors: ${errs.join(',')}`);
     assert.deepEqual(new Set(errs), new Set(['ServiceQuotaExceededException']));
     const keys = await ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, maxResults: 50 }));
@@ -39,15 +48,17 @@ describe('concurrent requests', () => {
 
   it('concurrent ImportPlaybackKeyPair of one key: exactly one wins', async () => {
     const pem = p384PublicKey();
-    const [ok, errs] = await settle(Array.from({ length: 6 }, () =>
-      ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: pem }))));
+    const [ok, errs] = await settle(
+      Array.from({ length: 6 }, () => ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: pem }))),
+    );
     assert.equal(ok.length, 1, `winners: ${ok.length}, errors: ${errs.join(',')}`);
     assert.deepEqual(new Set(errs), new Set(['ConflictException']));
   });
 
   it('concurrent imports never exceed the 3-key quota', async () => {
-    const [ok, errs] = await settle(Array.from({ length: 6 }, () =>
-      ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }))));
+    const [ok, errs] = await settle(
+      Array.from({ length: 6 }, () => ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }))),
+    );
     assert.equal(ok.length, 2, `one key exists already; winners: ${ok.length}, errors: ${errs.join(',')}`);
     assert.deepEqual(new Set(errs), new Set(['ServiceQuotaExceededException']));
     const list = await ivs.send(new ListPlaybackKeyPairsCommand({}));
@@ -55,8 +66,9 @@ describe('concurrent requests', () => {
   });
 
   it(`concurrent CreateChannel never exceeds the channel quota (${CHANNEL_QUOTA})`, async () => {
-    const [ok, errs] = await settle(Array.from({ length: CHANNEL_QUOTA + 6 }, (_, i) =>
-      ivs.send(new CreateChannelCommand({ name: `burst-${i}` }))));
+    const [ok, errs] = await settle(
+      Array.from({ length: CHANNEL_QUOTA + 6 }, (_, i) => ivs.send(new CreateChannelCommand({ name: `burst-${i}` }))),
+    );
     assert.equal(ok.length, CHANNEL_QUOTA, `created ${ok.length}; errors: ${errs.join(',')}`);
     assert.deepEqual(new Set(errs), new Set(['ServiceQuotaExceededException']));
     const list = await ivs.send(new ListChannelsCommand({}));
@@ -67,16 +79,23 @@ describe('concurrent requests', () => {
 
   it('racing DeleteRecordingConfiguration with channels referencing it leaves no dangling reference', async () => {
     for (let round = 0; round < 5; round++) {
-      const rc = (await ivs.send(new CreateRecordingConfigurationCommand({
-        destinationConfiguration: { s3: { bucketName: `race-${round}` } },
-      }))).recordingConfiguration!;
+      const rc = (
+        await ivs.send(
+          new CreateRecordingConfigurationCommand({
+            destinationConfiguration: { s3: { bucketName: `race-${round}` } },
+          }),
+        )
+      ).recordingConfiguration!;
       const [created] = await settle<unknown>([
         ivs.send(new CreateChannelCommand({ name: `ref-${round}-a`, recordingConfigurationArn: rc.arn })),
         ivs.send(new DeleteRecordingConfigurationCommand({ arn: rc.arn })),
         ivs.send(new CreateChannelCommand({ name: `ref-${round}-b`, recordingConfigurationArn: rc.arn })),
       ]);
       const channels = (await ivs.send(new ListChannelsCommand({ filterByRecordingConfigurationArn: rc.arn }))).channels!;
-      const rcExists = await ivs.send(new GetRecordingConfigurationCommand({ arn: rc.arn })).then(() => true, () => false);
+      const rcExists = await ivs.send(new GetRecordingConfigurationCommand({ arn: rc.arn })).then(
+        () => true,
+        () => false,
+      );
       if (channels.length > 0) assert.ok(rcExists, `round ${round}: channels reference a deleted configuration`);
       assert.equal(channels.length, created.filter((c) => typeof c === 'object' && c !== null && 'channel' in c).length);
       for (const c of channels) await ivs.send(new DeleteChannelCommand({ arn: c.arn }));

@@ -41,7 +41,11 @@ function exchange(open: () => Socket, parts: (string | Buffer)[], gapMs = 0, tim
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no close within ${timeoutMs} ms; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 200))}`));
+      reject(
+        new Error(
+          `no close within ${timeoutMs} ms; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 200))}`,
+        ),
+      );
     }, timeoutMs);
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', () => undefined); // a reset after the answer is fine; what was read is judged
@@ -70,43 +74,93 @@ function expectJsonError(res: Parsed, status: number, type: string): void {
 }
 
 const HOST = 'host: 127.0.0.1\r\n';
-const manyHeaders = (n: number, size = 1) =>
-  Array.from({ length: n }, (_, i) => `x-h${i}: ${'v'.repeat(size)}\r\n`).join('');
+const manyHeaders = (n: number, size = 1) => Array.from({ length: n }, (_, i) => `x-h${i}: ${'v'.repeat(size)}\r\n`).join('');
 
 /** Requests the parser or the header limits refuse, with the answer each must get. */
 const REFUSED: { name: string; request: string; status: number; type: string }[] = [
-  { name: 'a 20 KB header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}x-big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431,
-    type: 'RequestHeaderFieldsTooLargeException' },
-  { name: '1,000 headers (over 16 KiB)', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(1000, 20)}\r\n`, status: 431,
-    type: 'RequestHeaderFieldsTooLargeException' },
-  { name: '300 small headers', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(300)}content-length: 0\r\nconnection: close\r\n\r\n`,
-    status: 431, type: 'RequestHeaderFieldsTooLargeException' },
-  { name: 'a malformed chunk size', request: `POST /ListChannels HTTP/1.1\r\n${HOST}transfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
-    status: 400, type: 'BadRequestException' },
+  {
+    name: 'a 20 KB header',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}x-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    status: 431,
+    type: 'RequestHeaderFieldsTooLargeException',
+  },
+  {
+    name: '1,000 headers (over 16 KiB)',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(1000, 20)}\r\n`,
+    status: 431,
+    type: 'RequestHeaderFieldsTooLargeException',
+  },
+  {
+    name: '300 small headers',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}${manyHeaders(300)}content-length: 0\r\nconnection: close\r\n\r\n`,
+    status: 431,
+    type: 'RequestHeaderFieldsTooLargeException',
+  },
+  {
+    name: 'a malformed chunk size',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}transfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+    status: 400,
+    type: 'BadRequestException',
+  },
   { name: 'a bad method', request: `G@T /ListChannels HTTP/1.1\r\n${HOST}\r\n`, status: 400, type: 'BadRequestException' },
-  { name: 'a control character in the URL', request: `GET /List\u0001Channels HTTP/1.1\r\n${HOST}\r\n`, status: 400,
-    type: 'BadRequestException' },
-  { name: 'CONNECT (node would drop the socket without a word)', request: `CONNECT 127.0.0.1:443 HTTP/1.1\r\n${HOST}\r\n`,
-    status: 405, type: 'MethodNotAllowedException' },
-  { name: 'HTTP/1.1 without Host', request: 'POST /ListChannels HTTP/1.1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', status: 400,
-    type: 'BadRequestException' },
-  { name: 'an Expect other than 100-continue', request: `POST /ListChannels HTTP/1.1\r\n${HOST}expect: nonsense\r\n`
-    + 'content-length: 2\r\nconnection: close\r\n\r\n{}', status: 417, type: 'ExpectationFailedException' },
-  { name: 'a repeated Host header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}${HOST}content-length: 0\r\nconnection: close\r\n\r\n`,
-    status: 400, type: 'BadRequestException' },
-  { name: 'a repeated Authorization header', request: `POST /ListChannels HTTP/1.1\r\n${HOST}authorization: a\r\nauthorization: b\r\n`
-    + 'content-length: 0\r\nconnection: close\r\n\r\n', status: 400, type: 'BadRequestException' },
-  { name: 'content-length and chunked together', request: `POST /ListChannels HTTP/1.1\r\n${HOST}content-length: 2\r\n`
-    + 'transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n', status: 400, type: 'BadRequestException' },
+  {
+    name: 'a control character in the URL',
+    request: `GET /List\u0001Channels HTTP/1.1\r\n${HOST}\r\n`,
+    status: 400,
+    type: 'BadRequestException',
+  },
+  {
+    name: 'CONNECT (node would drop the socket without a word)',
+    request: `CONNECT 127.0.0.1:443 HTTP/1.1\r\n${HOST}\r\n`,
+    status: 405,
+    type: 'MethodNotAllowedException',
+  },
+  {
+    name: 'HTTP/1.1 without Host',
+    request: 'POST /ListChannels HTTP/1.1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
+    status: 400,
+    type: 'BadRequestException',
+  },
+  {
+    name: 'an Expect other than 100-continue',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}expect: nonsense\r\n` + 'content-length: 2\r\nconnection: close\r\n\r\n{}',
+    status: 417,
+    type: 'ExpectationFailedException',
+  },
+  {
+    name: 'a repeated Host header',
+    request: `POST /ListChannels HTTP/1.1\r\n${HOST}${HOST}content-length: 0\r\nconnection: close\r\n\r\n`,
+    status: 400,
+    type: 'BadRequestException',
+  },
+  {
+    name: 'a repeated Authorization header',
+    request:
+      `POST /ListChannels HTTP/1.1\r\n${HOST}authorization: a\r\nauthorization: b\r\n` +
+      'content-length: 0\r\nconnection: close\r\n\r\n',
+    status: 400,
+    type: 'BadRequestException',
+  },
+  {
+    name: 'content-length and chunked together',
+    request:
+      `POST /ListChannels HTTP/1.1\r\n${HOST}content-length: 2\r\n` + 'transfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    status: 400,
+    type: 'BadRequestException',
+  },
 ];
 
 describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, () => {
   const { server } = useServer({ https: true });
 
   const plain = () => netConnect(server.port, '127.0.0.1');
-  const tls = () => tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+  const tls = () =>
+    tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
 
-  for (const [listener, open] of [['HTTP', plain], ['HTTPS (HTTP/1.1)', tls]] as const) {
+  for (const [listener, open] of [
+    ['HTTP', plain],
+    ['HTTPS (HTTP/1.1)', tls],
+  ] as const) {
     for (const c of REFUSED) {
       it(`${listener}: ${c.name} is a JSON ${c.status}`, async () => {
         expectJsonError(parseResponse(await exchange(open, [c.request])), c.status, c.type);
@@ -114,9 +168,14 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
     }
 
     it(`${listener}: a body over 1 MiB is a JSON 413`, async () => {
-      const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n`
-        + 'connection: close\r\n\r\n';
-      expectJsonError(parseResponse(await exchange(open, [head, Buffer.alloc(64 * 1024, 0x20)])), 413, 'RequestEntityTooLargeException');
+      const head =
+        `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n` +
+        'connection: close\r\n\r\n';
+      expectJsonError(
+        parseResponse(await exchange(open, [head, Buffer.alloc(64 * 1024, 0x20)])),
+        413,
+        'RequestEntityTooLargeException',
+      );
     });
 
     it(`${listener}: a malformed request after a pipelined one: both get their answers, in order`, async () => {
@@ -168,7 +227,12 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
 
   it('a client trickling its headers is cut with a JSON 408 while others are served', async () => {
     const started = Date.now();
-    const slow = exchange(plain, ['POST /ListChannels HTTP/1.1\r\n', ...Array.from({ length: 40 }, (_, i) => `x-slow${i}: 1\r\n`)], 1000, 40_000);
+    const slow = exchange(
+      plain,
+      ['POST /ListChannels HTTP/1.1\r\n', ...Array.from({ length: 40 }, (_, i) => `x-slow${i}: 1\r\n`)],
+      1000,
+      40_000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const other = await callOperation(server, 'ListChannels', {});
     assert.equal(other.status, 200, 'the server serves others meanwhile');

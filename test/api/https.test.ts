@@ -18,8 +18,11 @@ interface H2Response {
   body: Buffer;
 }
 
-function h2Request(session: ClientHttp2Session, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}):
-  Promise<H2Response> {
+function h2Request(
+  session: ClientHttp2Session,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<H2Response> {
   return new Promise((resolve, reject) => {
     const stream = session.request({ ':method': init.method ?? 'GET', ':path': path, ...init.headers });
     const timer = setTimeout(() => stream.close(), 10_000);
@@ -57,16 +60,23 @@ function httpsGetText(url: string): Promise<{ status: number; httpVersion: strin
     httpsGet(url, { rejectUnauthorized: false, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode ?? 0, httpVersion: res.httpVersion, text: Buffer.concat(chunks).toString('utf8'),
-      }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          httpVersion: res.httpVersion,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', reject);
     }).on('error', reject);
   });
 }
 
 describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, () => {
-  const { server, client } = useServer({ https: true, args: ({ httpsPort }) => ['--playback-base-url', `https://127.0.0.1:${httpsPort}`] });
+  const { server, client } = useServer({
+    https: true,
+    args: ({ httpsPort }) => ['--playback-base-url', `https://127.0.0.1:${httpsPort}`],
+  });
   const ivs = client({ https: true });
   let session: ClientHttp2Session;
   let channel: Channel;
@@ -86,7 +96,10 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
   });
 
   it('serves the player page over HTTP/2', async () => {
-    const res = await h2Request(session, `/_openivs/player?url=${encodeURIComponent(`https://127.0.0.1:${server.httpsPort!}/x.m3u8`)}`);
+    const res = await h2Request(
+      session,
+      `/_openivs/player?url=${encodeURIComponent(`https://127.0.0.1:${server.httpsPort!}/x.m3u8`)}`,
+    );
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /text\/html/);
   });
@@ -102,12 +115,18 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
     assert.ok(Array.isArray(JSON.parse(res.body.toString('utf8')).channels));
     assert.ok(res.headers['x-amzn-requestid'], 'request id header');
 
-    const unsigned = await h2Request(session, '/ListChannels', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const unsigned = await h2Request(session, '/ListChannels', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(unsigned.status, 403, 'unsigned requests are refused over HTTP/2 as well');
   });
 
   it('the AWS SDK works against the HTTPS port (HTTP/1.1 over TLS)', async () => {
-    const out = await ivs.send(new CreateChannelCommand({ name: 'https-low', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }));
+    const out = await ivs.send(
+      new CreateChannelCommand({ name: 'https-low', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }),
+    );
     channel = out.channel!;
     assert.ok(channel.playbackUrl!.startsWith(`https://127.0.0.1:${server.httpsPort!}/api/video/v1/`), channel.playbackUrl);
     const list = await ivs.send(new ListChannelsCommand({}));
@@ -118,10 +137,14 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
   it('plays a live LOW channel over HTTP/2: multivariant, LL-HLS media playlist and a part', { timeout: 45_000 }, async () => {
     assert.ok(channel, 'channel created by the previous test');
     const path = new URL(channel.playbackUrl!).pathname;
-    const multivariant = await pollUntil('multivariant playlist 200 over h2', async () => {
-      const r = await h2Request(session, path);
-      return r.status === 200 ? r : undefined;
-    }, { timeoutMs: 25_000 });
+    const multivariant = await pollUntil(
+      'multivariant playlist 200 over h2',
+      async () => {
+        const r = await h2Request(session, path);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 25_000 },
+    );
     assert.equal(multivariant.headers['content-type'], 'application/vnd.apple.mpegurl');
     assert.equal(multivariant.headers['access-control-allow-origin'], '*');
     const master = HLS.parse(multivariant.body.toString('utf8'));
@@ -129,13 +152,17 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
     const variant = (master as { variants: Array<{ uri: string }> }).variants[0]!;
     const mediaUrl = new URL(variant.uri, channel.playbackUrl!);
 
-    const media = await pollUntil('a media playlist with a complete part', async () => {
-      const r = await h2Request(session, mediaUrl.pathname + mediaUrl.search);
-      if (r.status !== 200) return undefined;
-      const p = HLS.parse(r.body.toString('utf8')) as MediaPlaylist;
-      const parts = p.segments.flatMap((s) => (s.parts ?? []).filter((x) => !x.hint));
-      return parts.length > 0 ? { text: r.body.toString('utf8'), parts } : undefined;
-    }, { timeoutMs: 15_000 });
+    const media = await pollUntil(
+      'a media playlist with a complete part',
+      async () => {
+        const r = await h2Request(session, mediaUrl.pathname + mediaUrl.search);
+        if (r.status !== 200) return undefined;
+        const p = HLS.parse(r.body.toString('utf8')) as MediaPlaylist;
+        const parts = p.segments.flatMap((s) => (s.parts ?? []).filter((x) => !x.hint));
+        return parts.length > 0 ? { text: r.body.toString('utf8'), parts } : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     assert.match(media.text, /^#EXT-X-PART-INF:PART-TARGET=/m, 'LL-HLS playlist');
     assert.match(media.text, /CAN-BLOCK-RELOAD=YES/);
 

@@ -6,7 +6,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BatchStartViewerSessionRevocationCommand, CreateChannelCommand, ListChannelsCommand,
+  BatchStartViewerSessionRevocationCommand,
+  CreateChannelCommand,
+  ListChannelsCommand,
   StartViewerSessionRevocationCommand,
 } from '@aws-sdk/client-ivs';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
@@ -34,19 +36,30 @@ describe('integer ranges', () => {
       assert.match(body.message, /viewerSessionVersionsLessThanOrEqualTo/, body.message);
       const batch = await sendSigned(server, {
         path: '/BatchStartViewerSessionRevocation',
-        body: `{"viewerSessions":[{"channelArn":"${channelArn}","viewerId":"b-${text}",`
-          + `"viewerSessionVersionsLessThanOrEqualTo":${text}}]}`,
+        body:
+          `{"viewerSessions":[{"channelArn":"${channelArn}","viewerId":"b-${text}",` +
+          `"viewerSessionVersionsLessThanOrEqualTo":${text}}]}`,
       });
       expectRawError(batch, 'ValidationException', 400);
     }
     // The largest int32 is fine, through the SDK too.
-    const ok = await ivs.send(new StartViewerSessionRevocationCommand({
-      channelArn, viewerId: 'max', viewerSessionVersionsLessThanOrEqualTo: 2147483647,
-    }));
+    const ok = await ivs.send(
+      new StartViewerSessionRevocationCommand({
+        channelArn,
+        viewerId: 'max',
+        viewerSessionVersionsLessThanOrEqualTo: 2147483647,
+      }),
+    );
     assert.equal(ok.$metadata.httpStatusCode, 200);
-    await expectError(ivs.send(new BatchStartViewerSessionRevocationCommand({
-      viewerSessions: [{ channelArn, viewerId: 'sdk', viewerSessionVersionsLessThanOrEqualTo: 2 ** 31 }],
-    })), 'ValidationException', 400);
+    await expectError(
+      ivs.send(
+        new BatchStartViewerSessionRevocationCommand({
+          viewerSessions: [{ channelArn, viewerId: 'sdk', viewerSessionVersionsLessThanOrEqualTo: 2 ** 31 }],
+        }),
+      ),
+      'ValidationException',
+      400,
+    );
   });
 
   it('nothing out of range was stored', async () => {
@@ -66,11 +79,19 @@ describe('integer ranges', () => {
 
   it('other integer members (bounded by the model) and query-string integers refuse out-of-range values', async () => {
     for (const text of ['4294967397', '1e308', '100.5']) {
-      expectRawError(await sendSigned(server, { path: '/ListChannels', body: `{"maxResults":${text}}` }), 'ValidationException', 400);
-      expectRawError(await sendSigned(server, {
-        path: '/CreateRecordingConfiguration',
-        body: `{"destinationConfiguration":{"s3":{"bucketName":"b"}},"thumbnailConfiguration":{"targetIntervalSeconds":${text}}}`,
-      }), 'ValidationException', 400);
+      expectRawError(
+        await sendSigned(server, { path: '/ListChannels', body: `{"maxResults":${text}}` }),
+        'ValidationException',
+        400,
+      );
+      expectRawError(
+        await sendSigned(server, {
+          path: '/CreateRecordingConfiguration',
+          body: `{"destinationConfiguration":{"s3":{"bucketName":"b"}},"thumbnailConfiguration":{"targetIntervalSeconds":${text}}}`,
+        }),
+        'ValidationException',
+        400,
+      );
     }
     const listed = await ivs.send(new ListChannelsCommand({ maxResults: 100 }));
     assert.equal(listed.$metadata.httpStatusCode, 200);

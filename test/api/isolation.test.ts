@@ -4,10 +4,23 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BatchGetChannelCommand, BatchGetStreamKeyCommand, CreateChannelCommand, CreateStreamKeyCommand, DeleteChannelCommand,
-  GetChannelCommand, GetStreamCommand, GetStreamKeyCommand, ImportPlaybackKeyPairCommand, ListChannelsCommand,
-  ListStreamKeysCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand, UpdateChannelCommand,
-  type Channel, type StreamKey,
+  BatchGetChannelCommand,
+  BatchGetStreamKeyCommand,
+  CreateChannelCommand,
+  CreateStreamKeyCommand,
+  DeleteChannelCommand,
+  GetChannelCommand,
+  GetStreamCommand,
+  GetStreamKeyCommand,
+  ImportPlaybackKeyPairCommand,
+  ListChannelsCommand,
+  ListStreamKeysCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateChannelCommand,
+  type Channel,
+  type StreamKey,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { arnRe, expectError, p384PublicKey } from '../helpers/assert.js';
@@ -45,12 +58,22 @@ describe('account and region isolation', () => {
     it(`${who} cannot get, update, delete or tag the channel`, async () => {
       const c = other();
       await expectError(c.send(new GetChannelCommand({ arn: channel.arn })), 'ResourceNotFoundException', 404);
-      await expectError(c.send(new UpdateChannelCommand({ arn: channel.arn, name: 'hijacked' })), 'ResourceNotFoundException', 404);
+      await expectError(
+        c.send(new UpdateChannelCommand({ arn: channel.arn, name: 'hijacked' })),
+        'ResourceNotFoundException',
+        404,
+      );
       await expectError(c.send(new DeleteChannelCommand({ arn: channel.arn })), 'ResourceNotFoundException', 404);
-      await expectError(c.send(new TagResourceCommand({ resourceArn: channel.arn, tags: { owner: 'b' } })),
-        'ResourceNotFoundException', 404);
-      await expectError(c.send(new UntagResourceCommand({ resourceArn: channel.arn, tagKeys: ['owner'] })),
-        'ResourceNotFoundException', 404);
+      await expectError(
+        c.send(new TagResourceCommand({ resourceArn: channel.arn, tags: { owner: 'b' } })),
+        'ResourceNotFoundException',
+        404,
+      );
+      await expectError(
+        c.send(new UntagResourceCommand({ resourceArn: channel.arn, tagKeys: ['owner'] })),
+        'ResourceNotFoundException',
+        404,
+      );
       await expectError(c.send(new ListTagsForResourceCommand({ resourceArn: channel.arn })), 'ResourceNotFoundException', 404);
       await expectError(c.send(new GetStreamCommand({ channelArn: channel.arn })), 'ResourceNotFoundException', 404);
     });
@@ -85,7 +108,10 @@ describe('account and region isolation', () => {
     const key = await a.send(new GetStreamKeyCommand({ arn: streamKey.arn }));
     assert.equal(key.streamKey!.value, streamKey.value);
     const list = await a.send(new ListChannelsCommand({}));
-    assert.deepEqual(list.channels!.map((c) => c.arn), [channel.arn]);
+    assert.deepEqual(
+      list.channels!.map((c) => c.arn),
+      [channel.arn],
+    );
   });
 
   it('each account and region has its own resources and ARNs', async () => {
@@ -95,9 +121,15 @@ describe('account and region isolation', () => {
     assert.match(eu.channel!.arn!, arnRe('channel', 'eu-west-1', A.account));
     assert.ok(eu.streamKey!.value!.startsWith('sk_eu-west-1_'));
     const aList = await a.send(new ListChannelsCommand({}));
-    assert.deepEqual(aList.channels!.map((c) => c.arn), [channel.arn]);
+    assert.deepEqual(
+      aList.channels!.map((c) => c.arn),
+      [channel.arn],
+    );
     const bList = await b.send(new ListChannelsCommand({}));
-    assert.deepEqual(bList.channels!.map((c) => c.arn), [mine.channel!.arn]);
+    assert.deepEqual(
+      bList.channels!.map((c) => c.arn),
+      [mine.channel!.arn],
+    );
     // A region-mismatched ARN is unknown to the caller's region.
     await expectError(a.send(new GetChannelCommand({ arn: eu.channel!.arn })), 'ResourceNotFoundException', 404);
   });
@@ -109,8 +141,11 @@ describe('account and region isolation', () => {
     assert.match(inB.keyPair!.arn!, arnRe('playback-key', 'us-west-2', B.account));
     await a.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }));
     await a.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }));
-    await expectError(a.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() })),
-      'ServiceQuotaExceededException', 402);
+    await expectError(
+      a.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() })),
+      'ServiceQuotaExceededException',
+      402,
+    );
     const eu = await aEu.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: pem }));
     assert.match(eu.keyPair!.arn!, arnRe('playback-key', 'eu-west-1', A.account));
   });

@@ -10,18 +10,42 @@ import { fileURLToPath } from 'node:url';
 import { useServer } from '../helpers/use-server.js';
 import { p384PublicKey } from '../helpers/assert.js';
 import { sendSigned, type RawRequest } from '../helpers/http.js';
-import { CreateChannelCommand, CreateRecordingConfigurationCommand, CreatePlaybackRestrictionPolicyCommand, ImportPlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  ImportPlaybackKeyPairCommand,
+} from '@aws-sdk/client-ivs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODEL_PATH = resolve(here, '..', '..', '..', 'model', 'ivs-2020-07-14.latest.json');
 
-interface Member { shape: string; location?: string; locationName?: string }
-interface Shape {
-  type: string; members?: Record<string, Member>; required?: string[]; member?: Member; enum?: string[];
-  pattern?: string; min?: number; max?: number; key?: Member; value?: Member;
+interface Member {
+  shape: string;
+  location?: string;
+  locationName?: string;
 }
-interface Operation { name: string; http: { method: string; requestUri: string }; input?: { shape: string } }
-interface Model { operations: Record<string, Operation>; shapes: Record<string, Shape> }
+interface Shape {
+  type: string;
+  members?: Record<string, Member>;
+  required?: string[];
+  member?: Member;
+  enum?: string[];
+  pattern?: string;
+  min?: number;
+  max?: number;
+  key?: Member;
+  value?: Member;
+}
+interface Operation {
+  name: string;
+  http: { method: string; requestUri: string };
+  input?: { shape: string };
+}
+interface Model {
+  operations: Record<string, Operation>;
+  shapes: Record<string, Shape>;
+}
 
 const model = JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as Model;
 
@@ -32,13 +56,19 @@ describe('every model operation is routed', () => {
     const ch = await ivs.send(new CreateChannelCommand({ name: 'coverage' }));
     arns.channel = ch.channel!.arn!;
     arns['stream-key'] = ch.streamKey!.arn!;
-    arns['recording-configuration'] = (await ivs.send(new CreateRecordingConfigurationCommand({
-      destinationConfiguration: { s3: { bucketName: 'coverage' } },
-    }))).recordingConfiguration!.arn!;
-    arns['playback-restriction-policy'] = (await ivs.send(new CreatePlaybackRestrictionPolicyCommand({})))
-      .playbackRestrictionPolicy!.arn!;
-    arns['playback-key'] = (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() })))
-      .keyPair!.arn!;
+    arns['recording-configuration'] = (
+      await ivs.send(
+        new CreateRecordingConfigurationCommand({
+          destinationConfiguration: { s3: { bucketName: 'coverage' } },
+        }),
+      )
+    ).recordingConfiguration!.arn!;
+    arns['playback-restriction-policy'] = (
+      await ivs.send(new CreatePlaybackRestrictionPolicyCommand({}))
+    ).playbackRestrictionPolicy!.arn!;
+    arns['playback-key'] = (
+      await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }))
+    ).keyPair!.arn!;
     arns['ad-configuration'] = 'arn:aws:ivs:us-west-2:000000000000:ad-configuration/AbCdEfGh1234';
   });
 
@@ -55,16 +85,22 @@ describe('every model operation is routed', () => {
         if (shapeName === 'StreamId') return 'st-AbCdEfGhIjKlMnOpQrStUvW';
         return 'a'.repeat(Math.max(shape.min ?? 1, 1));
       }
-      case 'integer': case 'long': return Math.max(shape.min ?? 1, 1);
-      case 'boolean': return false;
-      case 'list': return depth > 4 ? [] : [sample(shape.member!.shape, depth + 1)];
-      case 'map': return {};
+      case 'integer':
+      case 'long':
+        return Math.max(shape.min ?? 1, 1);
+      case 'boolean':
+        return false;
+      case 'list':
+        return depth > 4 ? [] : [sample(shape.member!.shape, depth + 1)];
+      case 'map':
+        return {};
       case 'structure': {
         const out: Record<string, unknown> = {};
         for (const name of shape.required ?? []) out[name] = sample(shape.members![name]!.shape, depth + 1);
         return out;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 

@@ -5,10 +5,21 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand,
-  CreateStreamKeyCommand, DeleteChannelCommand, DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand,
-  GetChannelCommand, GetPlaybackKeyPairCommand, GetPlaybackRestrictionPolicyCommand, GetRecordingConfigurationCommand,
-  GetStreamKeyCommand, ImportPlaybackKeyPairCommand, ListChannelsCommand, ListTagsForResourceCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  CreateRecordingConfigurationCommand,
+  CreateStreamKeyCommand,
+  DeleteChannelCommand,
+  DeleteRecordingConfigurationCommand,
+  DeleteStreamKeyCommand,
+  GetChannelCommand,
+  GetPlaybackKeyPairCommand,
+  GetPlaybackRestrictionPolicyCommand,
+  GetRecordingConfigurationCommand,
+  GetStreamKeyCommand,
+  ImportPlaybackKeyPairCommand,
+  ListChannelsCommand,
+  ListTagsForResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
@@ -43,18 +54,27 @@ describe('persistence across restarts', () => {
   let tokenBefore: string | undefined;
 
   it('graceful SIGTERM then restart keeps every resource', async () => {
-    const rc = await ivs.send(new CreateRecordingConfigurationCommand({
-      name: 'kept', destinationConfiguration: { s3: { bucketName: 'kept-bucket' } }, recordingReconnectWindowSeconds: 30,
-    }));
+    const rc = await ivs.send(
+      new CreateRecordingConfigurationCommand({
+        name: 'kept',
+        destinationConfiguration: { s3: { bucketName: 'kept-bucket' } },
+        recordingReconnectWindowSeconds: 30,
+      }),
+    );
     arns.rc = rc.recordingConfiguration!.arn!;
     const pol = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name: 'kept', allowedCountries: ['NL'] }));
     arns.pol = pol.playbackRestrictionPolicy!.arn!;
     const kp = await ivs.send(new ImportPlaybackKeyPairCommand({ name: 'kept', publicKeyMaterial: p384PublicKey() }));
     arns.kp = kp.keyPair!.arn!;
-    const main = await ivs.send(new CreateChannelCommand({
-      name: 'main', type: 'BASIC', recordingConfigurationArn: arns.rc, playbackRestrictionPolicyArn: arns.pol,
-      tags: { keep: 'me' },
-    }));
+    const main = await ivs.send(
+      new CreateChannelCommand({
+        name: 'main',
+        type: 'BASIC',
+        recordingConfigurationArn: arns.rc,
+        playbackRestrictionPolicyArn: arns.pol,
+        tags: { keep: 'me' },
+      }),
+    );
     arns.channel = main.channel!.arn!;
     // Rotate the key so the stored one is the second.
     await ivs.send(new DeleteStreamKeyCommand({ arn: main.streamKey!.arn }));
@@ -80,8 +100,10 @@ describe('persistence across restarts', () => {
     assert.deepEqual((await ivs.send(new GetStreamKeyCommand({ arn: arns.key }))).streamKey, snapshot.key);
     const rcAfter = (await ivs.send(new GetRecordingConfigurationCommand({ arn: arns.rc }))).recordingConfiguration!;
     assert.deepEqual({ ...rcAfter, state: undefined }, { ...(snapshot.rc as object), state: undefined });
-    assert.deepEqual((await ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: arns.pol }))).playbackRestrictionPolicy,
-      snapshot.pol);
+    assert.deepEqual(
+      (await ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: arns.pol }))).playbackRestrictionPolicy,
+      snapshot.pol,
+    );
     assert.deepEqual((await ivs.send(new GetPlaybackKeyPairCommand({ arn: arns.kp }))).keyPair, snapshot.kp);
     assert.deepEqual(await listArns(), listedBefore, 'same channels, same order');
   });
@@ -92,25 +114,35 @@ describe('persistence across restarts', () => {
     const tags = await ivs.send(new ListTagsForResourceCommand({ resourceArn: arns.key }));
     assert.deepEqual(tags.tags, { k: 'v' });
     const byRc = await ivs.send(new ListChannelsCommand({ filterByRecordingConfigurationArn: arns.rc }));
-    assert.deepEqual(byRc.channels!.map((c) => c.arn), [arns.channel]);
+    assert.deepEqual(
+      byRc.channels!.map((c) => c.arn),
+      [arns.channel],
+    );
   });
 
   it('a nextToken issued before the restart still works after it', async () => {
     assert.ok(tokenBefore);
     const page = await ivs.send(new ListChannelsCommand({ maxResults: 4, nextToken: tokenBefore }));
-    assert.deepEqual(page.channels!.map((c) => c.arn), listedBefore.slice(4, 7));
+    assert.deepEqual(
+      page.channels!.map((c) => c.arn),
+      listedBefore.slice(4, 7),
+    );
   });
 
   it('SIGKILL right after responses loses no acknowledged write', async () => {
     // Concurrent creates, then deletes and tags; kill -9 as soon as the last response arrives.
-    const created = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      ivs.send(new CreateChannelCommand({ name: `burst-${i}`, tags: { burst: String(i) } }))));
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ivs.send(new CreateChannelCommand({ name: `burst-${i}`, tags: { burst: String(i) } })),
+      ),
+    );
     const createdArns = created.map((c) => c.channel!.arn!);
     const keyValues = new Map(created.map((c) => [c.channel!.arn!, c.streamKey!.value!]));
     const deleted = createdArns.slice(0, 3);
     await Promise.all(deleted.map((arn) => ivs.send(new DeleteChannelCommand({ arn }))));
-    await Promise.all(createdArns.slice(3, 6).map((arn) =>
-      ivs.send(new TagResourceCommand({ resourceArn: arn, tags: { late: 'tag' } }))));
+    await Promise.all(
+      createdArns.slice(3, 6).map((arn) => ivs.send(new TagResourceCommand({ resourceArn: arn, tags: { late: 'tag' } }))),
+    );
     const last = await ivs.send(new CreateChannelCommand({ name: 'last-write' }));
     const info = await server.kill9();
     assert.equal(info.signal, 'SIGKILL');

@@ -4,12 +4,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand,
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  ListPlaybackKeyPairsCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
-import {
-  ACCOUNT, REGION, arnRe, expectError, p256PublicKey, p384PublicKey, rsaPublicKey,
-} from '../helpers/assert.js';
+import { ACCOUNT, REGION, arnRe, expectError, p256PublicKey, p384PublicKey, rsaPublicKey } from '../helpers/assert.js';
 import { callOperation } from '../helpers/http.js';
 
 const FINGERPRINT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;

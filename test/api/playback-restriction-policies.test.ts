@@ -4,9 +4,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, DeleteChannelCommand,
-  DeletePlaybackRestrictionPolicyCommand, GetPlaybackRestrictionPolicyCommand, ListPlaybackRestrictionPoliciesCommand,
-  UpdateChannelCommand, UpdatePlaybackRestrictionPolicyCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  DeleteChannelCommand,
+  DeletePlaybackRestrictionPolicyCommand,
+  GetPlaybackRestrictionPolicyCommand,
+  ListPlaybackRestrictionPoliciesCommand,
+  UpdateChannelCommand,
+  UpdatePlaybackRestrictionPolicyCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, arnRe, expectError } from '../helpers/assert.js';
@@ -29,10 +34,15 @@ describe('playback restriction policies', () => {
   });
 
   it('Create keeps its settings; Get returns the same policy', async () => {
-    const out = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({
-      name: 'geo', allowedCountries: ['US', 'DE'], allowedOrigins: ['https://example.com', 'https://*.example.org'],
-      enableStrictOriginEnforcement: true, tags: { kind: 'geo' },
-    }));
+    const out = await ivs.send(
+      new CreatePlaybackRestrictionPolicyCommand({
+        name: 'geo',
+        allowedCountries: ['US', 'DE'],
+        allowedOrigins: ['https://example.com', 'https://*.example.org'],
+        enableStrictOriginEnforcement: true,
+        tags: { kind: 'geo' },
+      }),
+    );
     const p = out.playbackRestrictionPolicy!;
     assert.equal(p.name, 'geo');
     assert.deepEqual(p.allowedCountries, ['US', 'DE']);
@@ -53,7 +63,11 @@ describe('playback restriction policies', () => {
     const all = await ivs.send(new ListPlaybackRestrictionPoliciesCommand({ maxResults: 100 }));
     assert.equal(all.$metadata.httpStatusCode, 200);
     const listed = all.playbackRestrictionPolicies!;
-    for (const arn of made) assert.ok(listed.some((p) => p.arn === arn), `${arn} listed`);
+    for (const arn of made)
+      assert.ok(
+        listed.some((p) => p.arn === arn),
+        `${arn} listed`,
+      );
     const one = listed.find((p) => p.arn === made[1])!;
     assert.equal(one.name, 'list-2');
     const dflt = await ivs.send(new ListPlaybackRestrictionPoliciesCommand({}));
@@ -66,16 +80,27 @@ describe('playback restriction policies', () => {
       seen.push(...page.playbackRestrictionPolicies!.map((p) => p.arn!));
       token = page.nextToken;
     } while (token);
-    assert.deepEqual(seen, listed.map((p) => p.arn));
+    assert.deepEqual(
+      seen,
+      listed.map((p) => p.arn),
+    );
   });
 
   it('UpdatePlaybackRestrictionPolicy changes only the given fields', async () => {
-    const { playbackRestrictionPolicy: p } = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({
-      name: 'to-update', allowedCountries: ['FR'], tags: { keep: 'me' },
-    }));
-    const out = await ivs.send(new UpdatePlaybackRestrictionPolicyCommand({
-      arn: p!.arn, allowedOrigins: ['https://player.example'], enableStrictOriginEnforcement: true,
-    }));
+    const { playbackRestrictionPolicy: p } = await ivs.send(
+      new CreatePlaybackRestrictionPolicyCommand({
+        name: 'to-update',
+        allowedCountries: ['FR'],
+        tags: { keep: 'me' },
+      }),
+    );
+    const out = await ivs.send(
+      new UpdatePlaybackRestrictionPolicyCommand({
+        arn: p!.arn,
+        allowedOrigins: ['https://player.example'],
+        enableStrictOriginEnforcement: true,
+      }),
+    );
     assert.equal(out.$metadata.httpStatusCode, 200);
     const u = out.playbackRestrictionPolicy!;
     assert.equal(u.arn, p!.arn);
@@ -84,7 +109,9 @@ describe('playback restriction policies', () => {
     assert.deepEqual(u.allowedOrigins, ['https://player.example']);
     assert.equal(u.enableStrictOriginEnforcement, true);
     assert.deepEqual(u.tags, { keep: 'me' });
-    const renamed = await ivs.send(new UpdatePlaybackRestrictionPolicyCommand({ arn: p!.arn, name: 'renamed', allowedCountries: [] }));
+    const renamed = await ivs.send(
+      new UpdatePlaybackRestrictionPolicyCommand({ arn: p!.arn, name: 'renamed', allowedCountries: [] }),
+    );
     assert.equal(renamed.playbackRestrictionPolicy!.name, 'renamed');
     assert.deepEqual(renamed.playbackRestrictionPolicy!.allowedCountries, []);
     const got = await ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: p!.arn }));
@@ -96,8 +123,11 @@ describe('playback restriction policies', () => {
     const del = await ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: p!.arn }));
     assert.equal(del.$metadata.httpStatusCode, 204);
     await expectError(ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: p!.arn })), 'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new UpdatePlaybackRestrictionPolicyCommand({ arn: p!.arn, name: 'x' })),
-      'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new UpdatePlaybackRestrictionPolicyCommand({ arn: p!.arn, name: 'x' })),
+      'ResourceNotFoundException',
+      404,
+    );
     await expectError(ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: p!.arn })), 'ResourceNotFoundException', 404);
   });
 
@@ -113,16 +143,25 @@ describe('playback restriction policies', () => {
   });
 
   it('a channel referencing a missing policy is 404', async () => {
-    await expectError(ivs.send(new CreateChannelCommand({ playbackRestrictionPolicyArn: MISSING })),
-      'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new CreateChannelCommand({ playbackRestrictionPolicyArn: MISSING })),
+      'ResourceNotFoundException',
+      404,
+    );
   });
 
   it('invalid input is a ValidationException 400', async () => {
     await expectError(ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name: 'bad name' })), 'ValidationException', 400);
-    await expectError(ivs.send(new CreatePlaybackRestrictionPolicyCommand({ allowedCountries: ['USA'] })),
-      'ValidationException', 400);
-    await expectError(ivs.send(new CreatePlaybackRestrictionPolicyCommand({ allowedOrigins: ['x'.repeat(129)] })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new CreatePlaybackRestrictionPolicyCommand({ allowedCountries: ['USA'] })),
+      'ValidationException',
+      400,
+    );
+    await expectError(
+      ivs.send(new CreatePlaybackRestrictionPolicyCommand({ allowedOrigins: ['x'.repeat(129)] })),
+      'ValidationException',
+      400,
+    );
     await expectError(ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: 'nope' })), 'ValidationException', 400);
     await expectError(ivs.send(new GetPlaybackRestrictionPolicyCommand({ arn: MISSING })), 'ResourceNotFoundException', 404);
   });

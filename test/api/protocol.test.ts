@@ -80,7 +80,9 @@ describe('protocol robustness', () => {
 
   it('a chunked body over 1 MiB is 413; a small chunked body is served', async () => {
     const big = await sendSigned(server, {
-      path: '/CreateChannel', body: JSON.stringify({ name: 'b'.repeat(2 * 1024 * 1024) }), chunked: true,
+      path: '/CreateChannel',
+      body: JSON.stringify({ name: 'b'.repeat(2 * 1024 * 1024) }),
+      chunked: true,
     });
     statuses.push(big.status);
     assert.equal(big.status, 413, big.text.slice(0, 200));
@@ -123,9 +125,11 @@ describe('protocol robustness', () => {
 
   it('OPTIONS preflight answers with CORS headers, unauthenticated', async () => {
     const res = await sendRaw(server, {
-      method: 'OPTIONS', path: '/CreateChannel',
+      method: 'OPTIONS',
+      path: '/CreateChannel',
       headers: {
-        origin: 'https://console.example', 'access-control-request-method': 'POST',
+        origin: 'https://console.example',
+        'access-control-request-method': 'POST',
         'access-control-request-headers': 'authorization,content-type,x-amz-date,x-amz-content-sha256',
       },
     });
@@ -138,7 +142,9 @@ describe('protocol robustness', () => {
 
   it('actual responses carry CORS headers and expose the request id', async () => {
     const res = await sendSigned(server, {
-      path: '/ListChannels', body: '{}', headers: { origin: 'https://console.example' },
+      path: '/ListChannels',
+      body: '{}',
+      headers: { origin: 'https://console.example' },
     });
     assert.equal(res.status, 200);
     assert.ok(res.headers['access-control-allow-origin']);
@@ -169,7 +175,10 @@ describe('protocol robustness', () => {
       // turn it into a prototype, and the `constructor` tag is an ordinary tag.
       const tags = tagged.json().channel.tags;
       assert.equal(tags.constructor, 'y');
-      assert.ok(Object.keys(tags).every((k) => k === '__proto__' || k === 'constructor'), JSON.stringify(tags));
+      assert.ok(
+        Object.keys(tags).every((k) => k === '__proto__' || k === 'constructor'),
+        JSON.stringify(tags),
+      );
     }
     const fresh = await ivs.send(new CreateChannelCommand({ name: 'after-proto' }));
     assert.equal(fresh.channel!.authorized, false);
@@ -181,7 +190,10 @@ describe('protocol robustness', () => {
 
   it('never answered 500 and still serves', async () => {
     assert.ok(statuses.length > 20);
-    assert.deepEqual(statuses.filter((s) => s >= 500), []);
+    assert.deepEqual(
+      statuses.filter((s) => s >= 500),
+      [],
+    );
     const list = await ivs.send(new ListChannelsCommand({}));
     assert.equal(list.$metadata.httpStatusCode, 200);
     const health = await fetch(`${server.url}/_openivs/health`);

@@ -4,8 +4,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreateRecordingConfigurationCommand, DeleteChannelCommand, DeleteRecordingConfigurationCommand,
-  GetRecordingConfigurationCommand, ListRecordingConfigurationsCommand, UpdateChannelCommand,
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  DeleteChannelCommand,
+  DeleteRecordingConfigurationCommand,
+  GetRecordingConfigurationCommand,
+  ListRecordingConfigurationsCommand,
+  UpdateChannelCommand,
   type CreateRecordingConfigurationCommandInput,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
@@ -18,9 +23,12 @@ describe('recording configurations', () => {
   const { ivs } = useServer({ env: { OPENIVS_QUOTA_RECORDING_CONFIGURATIONS: String(QUOTA) } });
 
   const create = (input: Partial<CreateRecordingConfigurationCommandInput> = {}) =>
-    ivs.send(new CreateRecordingConfigurationCommand({
-      destinationConfiguration: { s3: { bucketName: 'my-recordings' } }, ...input,
-    }));
+    ivs.send(
+      new CreateRecordingConfigurationCommand({
+        destinationConfiguration: { s3: { bucketName: 'my-recordings' } },
+        ...input,
+      }),
+    );
   const remove = (arn: string) => ivs.send(new DeleteRecordingConfigurationCommand({ arn }));
 
   it('CreateRecordingConfiguration applies the defaults', async () => {
@@ -133,16 +141,22 @@ describe('recording configurations', () => {
   });
 
   it('a missing destination is a ValidationException 400', async () => {
-    await expectError(ivs.send(new CreateRecordingConfigurationCommand({} as CreateRecordingConfigurationCommandInput)),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new CreateRecordingConfigurationCommand({} as CreateRecordingConfigurationCommandInput)),
+      'ValidationException',
+      400,
+    );
     await expectError(create({ destinationConfiguration: {} }), 'ValidationException', 400);
   });
 
   it('Get / Delete on missing or malformed ARNs', async () => {
     await expectError(ivs.send(new GetRecordingConfigurationCommand({ arn: MISSING })), 'ResourceNotFoundException', 404);
     await expectError(remove(MISSING), 'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new GetRecordingConfigurationCommand({ arn: 'recording-configuration/x' })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new GetRecordingConfigurationCommand({ arn: 'recording-configuration/x' })),
+      'ValidationException',
+      400,
+    );
   });
 
   it(`the quota (${QUOTA}) answers ServiceQuotaExceededException 402`, async () => {

@@ -9,8 +9,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, IvsClient,
-  ListRecordingConfigurationsCommand, UpdateChannelCommand,
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  GetRecordingConfigurationCommand,
+  IvsClient,
+  ListRecordingConfigurationsCommand,
+  UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
 import { expectError } from '../helpers/assert.js';
 import { pollUntil } from '../helpers/live.js';
@@ -24,11 +28,15 @@ function createConfig(ivs: IvsClient, bucketName: string, name = '') {
 }
 
 async function settledState(ivs: IvsClient, arn: string): Promise<string> {
-  return pollUntil(`recording configuration ${arn} to leave CREATING`, async () => {
-    const got = await ivs.send(new GetRecordingConfigurationCommand({ arn }));
-    const state = got.recordingConfiguration!.state!;
-    return state === 'CREATING' ? undefined : state;
-  }, { timeoutMs: 30_000 });
+  return pollUntil(
+    `recording configuration ${arn} to leave CREATING`,
+    async () => {
+      const got = await ivs.send(new GetRecordingConfigurationCommand({ arn }));
+      const state = got.recordingConfiguration!.state!;
+      return state === 'CREATING' ? undefined : state;
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 /** A TCP endpoint that accepts connections and never answers: an S3 probe against it hangs. */
@@ -42,10 +50,11 @@ async function blackhole(): Promise<{ url: string; close(): Promise<void> }> {
   const port = (srv.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((r) => {
-      for (const s of sockets) s.destroy();
-      srv.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
   };
 }
 
@@ -78,10 +87,16 @@ describe('recording configurations on S3 (s3rver)', () => {
     const good = await ivs.send(new CreateChannelCommand({ name: 'rec', recordingConfigurationArn: activeArn }));
     assert.equal(good.channel!.recordingConfigurationArn, activeArn);
     const err = await expectError(
-      ivs.send(new CreateChannelCommand({ name: 'nope', recordingConfigurationArn: failedArn })), 'ValidationException', 400);
+      ivs.send(new CreateChannelCommand({ name: 'nope', recordingConfigurationArn: failedArn })),
+      'ValidationException',
+      400,
+    );
     assert.match(err.message, /CREATE_FAILED/);
-    await expectError(ivs.send(new UpdateChannelCommand({ arn: good.channel!.arn, recordingConfigurationArn: failedArn })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new UpdateChannelCommand({ arn: good.channel!.arn, recordingConfigurationArn: failedArn })),
+      'ValidationException',
+      400,
+    );
     const renamed = await ivs.send(new UpdateChannelCommand({ arn: good.channel!.arn, name: 'renamed' }));
     assert.equal(renamed.channel!.recordingConfigurationArn, activeArn);
   });

@@ -4,9 +4,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateAdConfigurationCommand, CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand,
-  CreateRecordingConfigurationCommand, DeleteChannelCommand, DeletePlaybackKeyPairCommand,
-  DeletePlaybackRestrictionPolicyCommand, DeleteRecordingConfigurationCommand, DeleteStreamKeyCommand,
+  CreateAdConfigurationCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  CreateRecordingConfigurationCommand,
+  DeleteChannelCommand,
+  DeletePlaybackKeyPairCommand,
+  DeletePlaybackRestrictionPolicyCommand,
+  DeleteRecordingConfigurationCommand,
+  DeleteStreamKeyCommand,
   ImportPlaybackKeyPairCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
@@ -18,7 +24,9 @@ describe('responses', () => {
 
   it('Delete* answer 204 with an empty body (raw)', async () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({}));
-    const rc = await ivs.send(new CreateRecordingConfigurationCommand({ destinationConfiguration: { s3: { bucketName: 'bkt' } } }));
+    const rc = await ivs.send(
+      new CreateRecordingConfigurationCommand({ destinationConfiguration: { s3: { bucketName: 'bkt' } } }),
+    );
     const pol = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({}));
     const cases: Array<[string, string]> = [
       ['DeleteStreamKey', streamKey!.arn!],
@@ -36,15 +44,22 @@ describe('responses', () => {
 
   it('Delete* through the SDK report 204, DeletePlaybackKeyPair 200', async () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({}));
-    const rc = await ivs.send(new CreateRecordingConfigurationCommand({ destinationConfiguration: { s3: { bucketName: 'bkt' } } }));
+    const rc = await ivs.send(
+      new CreateRecordingConfigurationCommand({ destinationConfiguration: { s3: { bucketName: 'bkt' } } }),
+    );
     const pol = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({}));
     const kp = await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }));
     assert.equal((await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }))).$metadata.httpStatusCode, 204);
     assert.equal((await ivs.send(new DeleteChannelCommand({ arn: channel!.arn }))).$metadata.httpStatusCode, 204);
-    assert.equal((await ivs.send(new DeleteRecordingConfigurationCommand({ arn: rc.recordingConfiguration!.arn })))
-      .$metadata.httpStatusCode, 204);
-    assert.equal((await ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: pol.playbackRestrictionPolicy!.arn })))
-      .$metadata.httpStatusCode, 204);
+    assert.equal(
+      (await ivs.send(new DeleteRecordingConfigurationCommand({ arn: rc.recordingConfiguration!.arn }))).$metadata.httpStatusCode,
+      204,
+    );
+    assert.equal(
+      (await ivs.send(new DeletePlaybackRestrictionPolicyCommand({ arn: pol.playbackRestrictionPolicy!.arn }))).$metadata
+        .httpStatusCode,
+      204,
+    );
     assert.equal((await ivs.send(new DeletePlaybackKeyPairCommand({ arn: kp.keyPair!.arn }))).$metadata.httpStatusCode, 200);
   });
 
@@ -69,16 +84,29 @@ describe('responses', () => {
 
   it('errors carry x-amzn-ErrorType, x-amzn-RequestId, exceptionMessage and message', async () => {
     const missing = `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`;
-    const notFound = expectRawError(await callOperation(server, 'GetChannel', { arn: missing }), 'ResourceNotFoundException', 404);
+    const notFound = expectRawError(
+      await callOperation(server, 'GetChannel', { arn: missing }),
+      'ResourceNotFoundException',
+      404,
+    );
     assert.equal(notFound.exceptionMessage, notFound.message);
     expectRawError(await callOperation(server, 'GetChannel', { arn: 'bad' }), 'ValidationException', 400);
     expectRawError(await callOperation(server, 'GetChannel', {}), 'ValidationException', 400);
     const { channel } = await ivs.send(new CreateChannelCommand({}));
     expectRawError(await callOperation(server, 'GetStream', { channelArn: channel!.arn }), 'ChannelNotBroadcasting', 404);
-    expectRawError(await callOperation(server, 'CreateStreamKey', { channelArn: channel!.arn }),
-      'ServiceQuotaExceededException', 402);
-    expectRawError(await callOperation(server, 'ListChannels', { filterByName: 'a', filterByRecordingConfigurationArn:
-      `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/AbCdEfGh1234` }), 'ConflictException', 409);
+    expectRawError(
+      await callOperation(server, 'CreateStreamKey', { channelArn: channel!.arn }),
+      'ServiceQuotaExceededException',
+      402,
+    );
+    expectRawError(
+      await callOperation(server, 'ListChannels', {
+        filterByName: 'a',
+        filterByRecordingConfigurationArn: `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/AbCdEfGh1234`,
+      }),
+      'ConflictException',
+      409,
+    );
   });
 
   it('every response has a unique x-amzn-RequestId, also visible to the SDK', async () => {
@@ -88,16 +116,24 @@ describe('responses', () => {
       ids.add(String(res.headers['x-amzn-requestid']));
     }
     assert.equal(ids.size, 5);
-    const err = await expectError(ivs.send(new DeleteChannelCommand({
-      arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`,
-    })), 'ResourceNotFoundException', 404);
+    const err = await expectError(
+      ivs.send(
+        new DeleteChannelCommand({
+          arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`,
+        }),
+      ),
+      'ResourceNotFoundException',
+      404,
+    );
     assert.ok(err.$metadata?.requestId, 'SDK sees the request id');
   });
 
   it('CreateAdConfiguration is NotImplementedException 501 naming the operation', async () => {
     const input = {
       name: 'ads',
-      mediaTailorPlaybackConfigurations: [{ playbackConfigurationArn: `arn:aws:mediatailor:${REGION}:${ACCOUNT}:playbackConfiguration/test` }],
+      mediaTailorPlaybackConfigurations: [
+        { playbackConfigurationArn: `arn:aws:mediatailor:${REGION}:${ACCOUNT}:playbackConfiguration/test` },
+      ],
     };
     const err = await expectError(ivs.send(new CreateAdConfigurationCommand(input)), 'NotImplementedException', 501);
     assert.match(err.message, /CreateAdConfiguration/);

@@ -9,8 +9,15 @@ import { expectError, expectRawError } from '../helpers/assert.js';
 import { presign, sendRaw, sendSigned, signHeaders, tagsPath, type RawRequest } from '../helpers/http.js';
 
 const LIST: RawRequest = { path: '/ListChannels', body: '{}' };
-const AUTH_FAILURES = ['InvalidSignatureException', 'IncompleteSignatureException', 'SignatureDoesNotMatch',
-  'MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException'];
+const AUTH_FAILURES = [
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'SignatureDoesNotMatch',
+  'MissingAuthenticationTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'AccessDeniedException',
+];
 
 describe('SigV4 verification', () => {
   const { server, ivs } = useServer();
@@ -33,15 +40,24 @@ describe('SigV4 verification', () => {
   });
 
   it('unsigned is MissingAuthenticationTokenException 403', async () => {
-    expectRawError(await sendRaw(server, { ...LIST, headers: { 'content-type': 'application/json' } }),
-      'MissingAuthenticationTokenException', 403);
-    expectRawError(await sendRaw(server, { method: 'GET', path: tagsPath(channelArn) }),
-      'MissingAuthenticationTokenException', 403);
+    expectRawError(
+      await sendRaw(server, { ...LIST, headers: { 'content-type': 'application/json' } }),
+      'MissingAuthenticationTokenException',
+      403,
+    );
+    expectRawError(
+      await sendRaw(server, { method: 'GET', path: tagsPath(channelArn) }),
+      'MissingAuthenticationTokenException',
+      403,
+    );
   });
 
   it('an unknown access key is UnrecognizedClientException 403', async () => {
-    expectRawError(await sendSigned(server, LIST, { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' }),
-      'UnrecognizedClientException', 403);
+    expectRawError(
+      await sendSigned(server, LIST, { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' }),
+      'UnrecognizedClientException',
+      403,
+    );
     const sdk = ivsClient(server, { accessKeyId: 'AKIDUNKNOWN' });
     await expectError(sdk.send(new ListChannelsCommand({})), 'UnrecognizedClientException', 403);
     sdk.destroy();
@@ -55,9 +71,13 @@ describe('SigV4 verification', () => {
   });
 
   it('a body changed after signing is 403', async () => {
-    const res = await sendSigned(server, { path: '/CreateChannel', body: '{"name":"original"}' }, {
-      mutate: (r) => ({ ...r, body: '{"name":"tampered"}' }),
-    });
+    const res = await sendSigned(
+      server,
+      { path: '/CreateChannel', body: '{"name":"original"}' },
+      {
+        mutate: (r) => ({ ...r, body: '{"name":"tampered"}' }),
+      },
+    );
     expect403(res, 'tampered body');
     const list = await ivs.send(new ListChannelsCommand({ filterByName: 'tampered' }));
     assert.deepEqual(list.channels, [], 'the tampered request had no effect');
@@ -65,12 +85,21 @@ describe('SigV4 verification', () => {
 
   it('a path, header or signature changed after signing is 403', async () => {
     expect403(await sendSigned(server, LIST, { mutate: (r) => ({ ...r, path: '/ListStreams' }) }), 'tampered path');
-    expect403(await sendSigned(server, LIST, {
-      mutate: (r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': '20200101T000000Z' } }),
-    }), 'tampered x-amz-date');
-    expect403(await sendSigned(server, LIST, {
-      mutate: (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers!.authorization!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) } }),
-    }), 'tampered signature');
+    expect403(
+      await sendSigned(server, LIST, {
+        mutate: (r) => ({ ...r, headers: { ...r.headers, 'x-amz-date': '20200101T000000Z' } }),
+      }),
+      'tampered x-amz-date',
+    );
+    expect403(
+      await sendSigned(server, LIST, {
+        mutate: (r) => ({
+          ...r,
+          headers: { ...r.headers, authorization: r.headers!.authorization!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) },
+        }),
+      }),
+      'tampered signature',
+    );
   });
 
   it('a signature 6 minutes old or ahead is 403; 4 minutes is accepted', async () => {
@@ -112,11 +141,17 @@ describe('SigV4 verification', () => {
   });
 
   it('an expired or altered presigned URL is 403', async () => {
-    const expired = await presign(server, { method: 'GET', path: tagsPath(channelArn) },
-      { signingDate: new Date(Date.now() - 10 * 60_000), expiresIn: 60 });
+    const expired = await presign(
+      server,
+      { method: 'GET', path: tagsPath(channelArn) },
+      { signingDate: new Date(Date.now() - 10 * 60_000), expiresIn: 60 },
+    );
     expect403(await sendRaw(server, expired), 'expired presigned URL');
     const good = await presign(server, { method: 'GET', path: tagsPath(channelArn) }, { expiresIn: 300 });
-    const wrongKey = { ...good, query: { ...good.query, 'X-Amz-Credential': String(good.query!['X-Amz-Credential']).replace(/^test\//, 'AKIDUNKNOWN/') } };
+    const wrongKey = {
+      ...good,
+      query: { ...good.query, 'X-Amz-Credential': String(good.query!['X-Amz-Credential']).replace(/^test\//, 'AKIDUNKNOWN/') },
+    };
     const res = await sendRaw(server, wrongKey);
     assert.equal(res.status, 403, res.text);
     const longer = { ...good, query: { ...good.query, 'X-Amz-Expires': '604800' } };

@@ -4,7 +4,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BatchGetStreamKeyCommand, CreateChannelCommand, CreateStreamKeyCommand, DeleteStreamKeyCommand, GetStreamKeyCommand,
+  BatchGetStreamKeyCommand,
+  CreateChannelCommand,
+  CreateStreamKeyCommand,
+  DeleteStreamKeyCommand,
+  GetStreamKeyCommand,
   ListStreamKeysCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
@@ -29,8 +33,11 @@ describe('stream keys', () => {
 
   it('a channel has one stream key: CreateStreamKey is ServiceQuotaExceededException 402', async () => {
     const { channel } = await newChannel('one-key');
-    const err = await expectError(ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn })),
-      'ServiceQuotaExceededException', 402);
+    const err = await expectError(
+      ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn })),
+      'ServiceQuotaExceededException',
+      402,
+    );
     assert.equal(err.$metadata?.httpStatusCode, 402);
     const list = await ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn }));
     assert.equal(list.streamKeys!.length, 1);
@@ -72,20 +79,31 @@ describe('stream keys', () => {
 
   it('ListStreamKeys validates maxResults and pagination tokens', async () => {
     const { channel } = await newChannel('list-keys-validation');
-    await expectError(ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, maxResults: 0 })),
-      'ValidationException', 400);
-    await expectError(ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, maxResults: 51 })),
-      'ValidationException', 400);
-    await expectError(ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, nextToken: 'garbage' })),
-      'ValidationException', 400);
+    await expectError(
+      ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, maxResults: 0 })),
+      'ValidationException',
+      400,
+    );
+    await expectError(
+      ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, maxResults: 51 })),
+      'ValidationException',
+      400,
+    );
+    await expectError(
+      ivs.send(new ListStreamKeysCommand({ channelArn: channel!.arn, nextToken: 'garbage' })),
+      'ValidationException',
+      400,
+    );
   });
 
   it('BatchGetStreamKey returns found keys (with values) and errors', async () => {
     const a = await newChannel('batch-a');
     const b = await newChannel('batch-b');
-    const out = await ivs.send(new BatchGetStreamKeyCommand({
-      arns: [a.streamKey!.arn!, b.streamKey!.arn!, MISSING_KEY],
-    }));
+    const out = await ivs.send(
+      new BatchGetStreamKeyCommand({
+        arns: [a.streamKey!.arn!, b.streamKey!.arn!, MISSING_KEY],
+      }),
+    );
     assert.equal(out.$metadata.httpStatusCode, 200);
     const byArn = new Map(out.streamKeys!.map((k) => [k.arn, k]));
     assert.equal(byArn.size, 2);

@@ -4,8 +4,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
-  PutMetadataCommand, StopStreamCommand,
+  CreateChannelCommand,
+  GetStreamCommand,
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  ListStreamsCommand,
+  PutMetadataCommand,
+  StopStreamCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError } from '../helpers/assert.js';
@@ -47,22 +52,39 @@ describe('streams (offline channels)', () => {
   });
 
   it('PutMetadata on an offline channel is ChannelNotBroadcasting 404', async () => {
-    const err = await expectError(ivs.send(new PutMetadataCommand({ channelArn, metadata: 'hello' })),
-      'ChannelNotBroadcasting', 404);
+    const err = await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn, metadata: 'hello' })),
+      'ChannelNotBroadcasting',
+      404,
+    );
     assert.ok(err.message.includes(channelArn), err.message);
-    await expectError(ivs.send(new PutMetadataCommand({ channelArn: MISSING, metadata: 'hello' })),
-      'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn: MISSING, metadata: 'hello' })),
+      'ResourceNotFoundException',
+      404,
+    );
   });
 
   it('PutMetadata over 1 KB is a ValidationException', async () => {
-    await expectError(ivs.send(new PutMetadataCommand({ channelArn, metadata: 'x'.repeat(1025) })),
-      'ValidationException', 400, /Metadata size exceeds payload limit/);
+    await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn, metadata: 'x'.repeat(1025) })),
+      'ValidationException',
+      400,
+      /Metadata size exceeds payload limit/,
+    );
     // The limit is in bytes: 342 three-byte characters are 1026 bytes.
-    await expectError(ivs.send(new PutMetadataCommand({ channelArn, metadata: '€'.repeat(342) })),
-      'ValidationException', 400, /Metadata size exceeds payload limit/);
+    await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn, metadata: '€'.repeat(342) })),
+      'ValidationException',
+      400,
+      /Metadata size exceeds payload limit/,
+    );
     // Exactly 1024 bytes passes validation and meets the offline check instead.
-    await expectError(ivs.send(new PutMetadataCommand({ channelArn, metadata: 'x'.repeat(1024) })),
-      'ChannelNotBroadcasting', 404);
+    await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn, metadata: 'x'.repeat(1024) })),
+      'ChannelNotBroadcasting',
+      404,
+    );
   });
 
   it('PutMetadata with missing or empty fields is a ValidationException', async () => {
@@ -82,8 +104,11 @@ describe('streams (offline channels)', () => {
 
   it('GetStreamSession without sessions is ResourceNotFoundException', async () => {
     await expectError(ivs.send(new GetStreamSessionCommand({ channelArn })), 'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new GetStreamSessionCommand({ channelArn, streamId: 'st-AbCdEfGhIjKlMnOpQrStUvW' })),
-      'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new GetStreamSessionCommand({ channelArn, streamId: 'st-AbCdEfGhIjKlMnOpQrStUvW' })),
+      'ResourceNotFoundException',
+      404,
+    );
     await expectError(ivs.send(new GetStreamSessionCommand({ channelArn: MISSING })), 'ResourceNotFoundException', 404);
     await expectError(ivs.send(new GetStreamSessionCommand({ channelArn, streamId: 'st-short' })), 'ValidationException', 400);
   });

@@ -4,8 +4,14 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand,
-  GetChannelCommand, ImportPlaybackKeyPairCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  CreateRecordingConfigurationCommand,
+  GetChannelCommand,
+  ImportPlaybackKeyPairCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError, p384PublicKey } from '../helpers/assert.js';
@@ -18,14 +24,23 @@ describe('tags', () => {
     const { channel, streamKey } = await ivs.send(new CreateChannelCommand({ name: 'tagged', tags: { born: 'yes' } }));
     arns.channel = channel!.arn!;
     arns['stream-key'] = streamKey!.arn!;
-    arns['recording-configuration'] = (await ivs.send(new CreateRecordingConfigurationCommand({
-      destinationConfiguration: { s3: { bucketName: 'tag-bucket' } },
-    }))).recordingConfiguration!.arn!;
-    arns['playback-key'] = (await ivs.send(new ImportPlaybackKeyPairCommand({
-      publicKeyMaterial: p384PublicKey(),
-    }))).keyPair!.arn!;
-    arns['playback-restriction-policy'] = (await ivs.send(new CreatePlaybackRestrictionPolicyCommand({})))
-      .playbackRestrictionPolicy!.arn!;
+    arns['recording-configuration'] = (
+      await ivs.send(
+        new CreateRecordingConfigurationCommand({
+          destinationConfiguration: { s3: { bucketName: 'tag-bucket' } },
+        }),
+      )
+    ).recordingConfiguration!.arn!;
+    arns['playback-key'] = (
+      await ivs.send(
+        new ImportPlaybackKeyPairCommand({
+          publicKeyMaterial: p384PublicKey(),
+        }),
+      )
+    ).keyPair!.arn!;
+    arns['playback-restriction-policy'] = (
+      await ivs.send(new CreatePlaybackRestrictionPolicyCommand({}))
+    ).playbackRestrictionPolicy!.arn!;
   });
 
   const list = async (resourceArn: string) => (await ivs.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
@@ -36,15 +51,21 @@ describe('tags', () => {
       // Whatever the resource was created with (the channel's tags; its stream key may inherit them).
       const base = (await list(arn))!;
       if (type === 'channel') assert.deepEqual(base, { born: 'yes' });
-      const tagged = await ivs.send(new TagResourceCommand({
-        resourceArn: arn, tags: { a: '1', b: '2', c: '3', 'with space/and:colon': 'v=1+2@x', empty: '' },
-      }));
+      const tagged = await ivs.send(
+        new TagResourceCommand({
+          resourceArn: arn,
+          tags: { a: '1', b: '2', c: '3', 'with space/and:colon': 'v=1+2@x', empty: '' },
+        }),
+      );
       assert.equal(tagged.$metadata.httpStatusCode, 200);
       assert.deepEqual(await list(arn), { ...base, a: '1', b: '2', c: '3', 'with space/and:colon': 'v=1+2@x', empty: '' });
       await ivs.send(new TagResourceCommand({ resourceArn: arn, tags: { c: 'three' } }));
-      const untagged = await ivs.send(new UntagResourceCommand({
-        resourceArn: arn, tagKeys: ['a', 'b', 'with space/and:colon', 'never-set'],
-      }));
+      const untagged = await ivs.send(
+        new UntagResourceCommand({
+          resourceArn: arn,
+          tagKeys: ['a', 'b', 'with space/and:colon', 'never-set'],
+        }),
+      );
       assert.equal(untagged.$metadata.httpStatusCode, 200);
       assert.deepEqual(await list(arn), { ...base, c: 'three', empty: '' });
       await ivs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['c', 'empty'] }));
@@ -68,10 +89,16 @@ describe('tags', () => {
   it('an unknown ARN is ResourceNotFoundException 404', async () => {
     const missing = `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/AbCdEfGh1234`;
     await expectError(list(missing), 'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new TagResourceCommand({ resourceArn: missing, tags: { a: 'b' } })),
-      'ResourceNotFoundException', 404);
-    await expectError(ivs.send(new UntagResourceCommand({ resourceArn: missing, tagKeys: ['a'] })),
-      'ResourceNotFoundException', 404);
+    await expectError(
+      ivs.send(new TagResourceCommand({ resourceArn: missing, tags: { a: 'b' } })),
+      'ResourceNotFoundException',
+      404,
+    );
+    await expectError(
+      ivs.send(new UntagResourceCommand({ resourceArn: missing, tagKeys: ['a'] })),
+      'ResourceNotFoundException',
+      404,
+    );
     const otherRegion = arns.channel!.replace(`:${REGION}:`, ':eu-west-1:');
     await expectError(list(otherRegion), 'ResourceNotFoundException', 404);
   });
@@ -111,7 +138,8 @@ describe('tags', () => {
     for (const tags of cases) {
       await assert.doesNotReject(
         expectError(ivs.send(new TagResourceCommand({ resourceArn: arn, tags })), 'ValidationException', 400),
-        JSON.stringify(tags).slice(0, 60));
+        JSON.stringify(tags).slice(0, 60),
+      );
     }
     assert.ok(!Object.keys((await list(arn))!).some((k) => k.startsWith('aws:') || k.startsWith('bad')));
   });

@@ -24,7 +24,10 @@ describe('unknown members', () => {
   it('a 10,000-deep unknown member in multitrackInputConfiguration is a 400, never a 500 (defect 3)', async () => {
     const created = await callOperation(server, 'CreateChannel', { name: 'before-deep' });
     const arn = created.json().channel.arn as string;
-    for (const [operation, prefix] of [['CreateChannel', '"name":"deep"'], ['UpdateChannel', `"arn":"${arn}"`]]) {
+    for (const [operation, prefix] of [
+      ['CreateChannel', '"name":"deep"'],
+      ['UpdateChannel', `"arn":"${arn}"`],
+    ]) {
       const body = `{${prefix},"multitrackInputConfiguration":{"enabled":false,${deepUnknown(10_000).slice(1)}}`;
       const res = await sendSigned(server, { path: `/${operation}`, body });
       const error = expectRawError(res, 'SerializationException', 400);
@@ -51,7 +54,9 @@ describe('unknown members', () => {
 
   it('an unknown member inside a nested structure is neither stored nor echoed (defect 4)', async () => {
     const created = await callOperation(server, 'CreateChannel', {
-      name: 'shallow', [MARK]: 'top', multitrackInputConfiguration: { enabled: false, [MARK]: 'zzz' },
+      name: 'shallow',
+      [MARK]: 'top',
+      multitrackInputConfiguration: { enabled: false, [MARK]: 'zzz' },
     });
     assert.equal(created.status, 200, created.text);
     assert.ok(!created.text.includes(MARK), created.text);
@@ -79,7 +84,10 @@ describe('unknown members', () => {
     assert.ok(!JSON.stringify(got).includes(MARK));
 
     const channel = (await callOperation(server, 'CreateChannel', { name: 'tagged' })).json().channel.arn as string;
-    const tagged = await sendSigned(server, { path: tagsPath(channel), body: JSON.stringify({ tags: { a: 'b' }, [MARK]: { x: 1 } }) });
+    const tagged = await sendSigned(server, {
+      path: tagsPath(channel),
+      body: JSON.stringify({ tags: { a: 'b' }, [MARK]: { x: 1 } }),
+    });
     assert.equal(tagged.status, 200, tagged.text);
     const tags = await sendSigned(server, { method: 'GET', path: tagsPath(channel) });
     assert.deepEqual(tags.json(), { tags: { a: 'b' } });
@@ -98,14 +106,22 @@ describe('unknown members', () => {
     const store = await openSqliteStore({ dataDir: server.dataDir });
     try {
       const row = (await store.resources.get<Record<string, Record<string, unknown>>>(arn))!;
-      const doc = { ...row.doc, [MARK]: { deep: true }, multitrackInputConfiguration: { ...row.doc.multitrackInputConfiguration, [MARK]: 'zzz' } };
+      const doc = {
+        ...row.doc,
+        [MARK]: { deep: true },
+        multitrackInputConfiguration: { ...row.doc.multitrackInputConfiguration, [MARK]: 'zzz' },
+      };
       await store.resources.update({ ...row, doc });
     } finally {
       await store.close();
       await server.restart();
     }
     for (const operation of ['GetChannel', 'ListChannels', 'BatchGetChannel']) {
-      const res = await callOperation(server, operation, operation === 'ListChannels' ? {} : operation === 'GetChannel' ? { arn } : { arns: [arn] });
+      const res = await callOperation(
+        server,
+        operation,
+        operation === 'ListChannels' ? {} : operation === 'GetChannel' ? { arn } : { arns: [arn] },
+      );
       assert.equal(res.status, 200, res.text);
       assert.ok(!res.text.includes(MARK), `${operation}: ${res.text.slice(0, 300)}`);
     }

@@ -16,8 +16,15 @@ import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 const VIEWER_QUOTA = 2;
 
 describe('browser: Amazon IVS player errors and private channels', { timeout: 180_000 }, () => {
-  const { server, ivs, browser, ivsPlayerPage: pages } = useServer({
-    args: ['--quota-concurrent-viewers', String(VIEWER_QUOTA)], browser: true, ivsPlayerPage: true,
+  const {
+    server,
+    ivs,
+    browser,
+    ivsPlayerPage: pages,
+  } = useServer({
+    args: ['--quota-concurrent-viewers', String(VIEWER_QUOTA)],
+    browser: true,
+    ivsPlayerPage: true,
   });
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 
@@ -34,7 +41,9 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
   }
 
   async function liveChannel(client: IvsClient, name: string, authorized = false) {
-    const out = await client.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode: 'LOW', insecureIngest: true, authorized }));
+    const out = await client.send(
+      new CreateChannelCommand({ name, type: 'BASIC', latencyMode: 'LOW', insecureIngest: true, authorized }),
+    );
     const publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 40 });
     return { channel: out.channel!, publisher };
   }
@@ -46,17 +55,24 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
   });
 
   it('private channel: plays with a token; without one ErrorAuthorization from the multivariant playlist', async () => {
-    await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
+    await ivs.send(
+      new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    );
     const { channel, publisher } = await liveChannel(ivs, 'private', true);
     try {
       const token = await new SignJWT({ 'aws:channel-arn': channel.arn! })
-        .setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime('5m').sign(keys.privateKey);
+        .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+        .setExpirationTime('5m')
+        .sign(keys.privateKey);
       const url = `${channel.playbackUrl!}?token=${token}`;
       await pollUntil('the private channel live', async () => (await fetch(url)).status === 200, { timeoutMs: 20_000 });
       const player = await playWithIvsPlayer(browser, pages, url);
       try {
-        const r = await player.until('3 s of playback', (x) => x.errors.length > 0 ||
-          (firstPlaying(x) !== undefined && (x.samples.at(-1)?.position ?? 0) >= 3), 30_000);
+        const r = await player.until(
+          '3 s of playback',
+          (x) => x.errors.length > 0 || (firstPlaying(x) !== undefined && (x.samples.at(-1)?.position ?? 0) >= 3),
+          30_000,
+        );
         assert.deepEqual(r.errors, [], describeRecord(r));
       } finally {
         await player.close();
@@ -76,17 +92,29 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
     try {
       const { channel, publisher } = await liveChannel(other, 'quota');
       try {
-        const master = await pollUntil('live', async () => {
-          const res = await fetch(channel.playbackUrl!);
-          return res.status === 200 ? res.text() : undefined;
-        }, { timeoutMs: 20_000 });
-        const media = new URL(master.split('\n').find((l) => l !== '' && !l.startsWith('#'))!, channel.playbackUrl!).href;
+        const master = await pollUntil(
+          'live',
+          async () => {
+            const res = await fetch(channel.playbackUrl!);
+            return res.status === 200 ? res.text() : undefined;
+          },
+          { timeoutMs: 20_000 },
+        );
+        const media = new URL(
+          master.split('\n').find((l) => l !== '' && !l.startsWith('#'))!,
+          channel.playbackUrl!,
+        ).href;
         // Fill the quota with viewer sessions: each multivariant request hands one out, and a session counts once
         // it refreshes its media playlist like a player (three requests over at least 4 s).
         const sessions: string[] = [];
         for (let i = 0; i < VIEWER_QUOTA; i++) {
           const text = await (await fetch(channel.playbackUrl!)).text();
-          sessions.push(new URL(text.split('\n').find((l) => l !== '' && !l.startsWith('#'))!, channel.playbackUrl!).href);
+          sessions.push(
+            new URL(
+              text.split('\n').find((l) => l !== '' && !l.startsWith('#'))!,
+              channel.playbackUrl!,
+            ).href,
+          );
         }
         for (let round = 0; round < 3; round++) {
           if (round > 0) await new Promise((r) => setTimeout(r, 2_100));
@@ -94,7 +122,11 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
         }
         assert.equal((await fetch(channel.playbackUrl!)).status, 429);
         const error = await playerError(channel.playbackUrl!);
-        assert.deepEqual([error.source, error.type, error.code], ['MasterPlaylist', 'ErrorNotAvailable', 429], JSON.stringify(error));
+        assert.deepEqual(
+          [error.source, error.type, error.code],
+          ['MasterPlaylist', 'ErrorNotAvailable', 429],
+          JSON.stringify(error),
+        );
       } finally {
         await publisher.kill();
       }

@@ -10,7 +10,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk/client-ivs';
 import {
-  describeRecord, firstPlaying, playWithIvsPlayer, type IvsPlayback, type IvsRecord,
+  describeRecord,
+  firstPlaying,
+  playWithIvsPlayer,
+  type IvsPlayback,
+  type IvsRecord,
 } from '../../devtools/ivs-player-page.js';
 import { useServer } from '../helpers/use-server.js';
 import { pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
@@ -22,7 +26,10 @@ declare const window: any;
 const PLAY_MS = 20_000;
 const PUBLISH_SECONDS = 60;
 
-interface Live { channel: Channel; publisher: Running }
+interface Live {
+  channel: Channel;
+  publisher: Running;
+}
 interface Case {
   label: string;
   type: 'BASIC' | 'STANDARD';
@@ -33,24 +40,35 @@ interface Case {
 }
 
 describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () => {
-  const { server, ivs, browser, ivsPlayerPage: pages } = useServer({ args: ['--max-transcodes', '1'], browser: true, ivsPlayerPage: true });
+  const {
+    server,
+    ivs,
+    browser,
+    ivsPlayerPage: pages,
+  } = useServer({ args: ['--max-transcodes', '1'], browser: true, ivsPlayerPage: true });
 
   /** Creates the channel, publishes a 640x360 test pattern and waits until its first media playlist lists 2 segments. */
   async function goLive(c: Case): Promise<Live> {
     const { label, type, latencyMode, containerFormat } = c;
-    const out = await ivs.send(new CreateChannelCommand({ name: label.replace(/\W+/g, '-'), type, latencyMode, containerFormat, insecureIngest: true }));
+    const out = await ivs.send(
+      new CreateChannelCommand({ name: label.replace(/\W+/g, '-'), type, latencyMode, containerFormat, insecureIngest: true }),
+    );
     const channel = out.channel!;
     const publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: PUBLISH_SECONDS });
     // STANDARD: until the ladder rendition is listed too (the PDT follower reads the renditions listed now).
     const renditions = type === 'STANDARD' ? 2 : 1;
-    await pollUntil(`${label} live with two segments`, async () => {
-      const master = await fetch(channel.playbackUrl!);
-      if (master.status !== 200) return false;
-      const uris = (await master.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-      if (uris.length < renditions) return false;
-      const media = await (await fetch(new URL(uris[0]!, channel.playbackUrl!))).text();
-      return (media.match(/^#EXTINF:/gm) ?? []).length >= 2;
-    }, { timeoutMs: 30_000, intervalMs: 250 });
+    await pollUntil(
+      `${label} live with two segments`,
+      async () => {
+        const master = await fetch(channel.playbackUrl!);
+        if (master.status !== 200) return false;
+        const uris = (await master.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+        if (uris.length < renditions) return false;
+        const media = await (await fetch(new URL(uris[0]!, channel.playbackUrl!))).text();
+        return (media.match(/^#EXTINF:/gm) ?? []).length >= 2;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     return { channel, publisher };
   }
 
@@ -59,9 +77,14 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
     const live = await goLive(c);
     const dates = await followProgramDateTimes(live.channel.playbackUrl!);
     const player = await playWithIvsPlayer(browser, pages, live.channel.playbackUrl!);
-    const detail = (r: IvsRecord) => `${describeRecord(r)}\n--- page console ---\n${player.console()}\n--- server ---\n${server.logs().slice(-2000)}`;
+    const detail = (r: IvsRecord) =>
+      `${describeRecord(r)}\n--- page console ---\n${player.console()}\n--- server ---\n${server.logs().slice(-2000)}`;
     try {
-      const started = await player.until(`${c.label}: PLAYING`, (r) => firstPlaying(r) !== undefined || r.errors.length > 0, 30_000);
+      const started = await player.until(
+        `${c.label}: PLAYING`,
+        (r) => firstPlaying(r) !== undefined || r.errors.length > 0,
+        30_000,
+      );
       assert.deepEqual(started.errors, [], `${c.label}: no player error\n${detail(started)}`);
       const from = firstPlaying(started)!.t;
       if (c.metadata) {
@@ -74,16 +97,22 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
       const latency = latencyReport(r, await dates.stop(), from);
       assert.deepEqual(r.errors, [], `${c.label}: no player error\n${detail(r)}`);
       assert.equal(s.finalState, 'Playing', `${c.label}: still playing\n${detail(r)}`);
-      assert.ok(s.bufferings <= 1 && s.bufferingMs <= 1_500,
-        `${c.label}: at most one brief BUFFERING after start (${s.bufferings}, ${s.bufferingMs} ms)\n${detail(r)}`);
+      assert.ok(
+        s.bufferings <= 1 && s.bufferingMs <= 1_500,
+        `${c.label}: at most one brief BUFFERING after start (${s.bufferings}, ${s.bufferingMs} ms)\n${detail(r)}`,
+      );
       // Advancing all along: never still for longer than a brief buffering, and on the whole with the clock (a page
       // starved of CPU by a loaded machine plays a little slow, without stalling).
       assert.ok(s.stillMs <= 1_500, `${c.label}: the position stood still for ${s.stillMs} ms\n${detail(r)}`);
-      assert.ok(s.elapsedS >= 0.9 * PLAY_MS / 1000 && s.advancedS >= 0.75 * s.elapsedS,
-        `${c.label}: the position advanced ${s.advancedS.toFixed(2)} s in ${s.elapsedS.toFixed(2)} s\n${detail(r)}`);
+      assert.ok(
+        s.elapsedS >= (0.9 * PLAY_MS) / 1000 && s.advancedS >= 0.75 * s.elapsedS,
+        `${c.label}: the position advanced ${s.advancedS.toFixed(2)} s in ${s.elapsedS.toFixed(2)} s\n${detail(r)}`,
+      );
       const low = r.samples.filter((x) => x.t >= from).map((x) => x.lowLatency);
-      assert.ok(low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),
-        `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)]})\n${detail(r)}`);
+      assert.ok(
+        low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),
+        `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)]})\n${detail(r)}`,
+      );
       // Every segment's `segmentmetadata` cue carries its playlist PDT: the latency below rests on that.
       assert.ok(latency.samples.length >= 10, `${c.label}: latency samples (${latency.samples.length})\n${detail(r)}`);
       assert.equal(latency.unlisted, 0, `${c.label}: every segmentmetadata PDT is a PDT of the playlists`);
@@ -96,10 +125,15 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
         assert.equal(cues.length, 1, `${c.label}: exactly one TEXT_METADATA_CUE with the text: ${JSON.stringify(cues)}`);
         assert.equal(cues[0]!.description, '', `${c.label}: the cue is PutMetadata's TXXX (empty description)`);
         const others = r.cues.filter((cue) => cue.text !== text).map((cue) => cue.description);
-        assert.ok(others.every((d) => d === 'segmentmetadata'), `${c.label}: other cues are segmentmetadata: ${[...new Set(others)]}`);
+        assert.ok(
+          others.every((d) => d === 'segmentmetadata'),
+          `${c.label}: other cues are segmentmetadata: ${[...new Set(others)]}`,
+        );
       }
-      console.log(`# IVS player, ${c.label}: ${(s.advancedS).toFixed(1)} s played in ${s.elapsedS.toFixed(1)} s, ` +
-        `${s.bufferings} buffering (${s.bufferingMs} ms), quality ${r.samples.at(-1)?.quality}; ${latency.text}`);
+      console.log(
+        `# IVS player, ${c.label}: ${s.advancedS.toFixed(1)} s played in ${s.elapsedS.toFixed(1)} s, ` +
+          `${s.bufferings} buffering (${s.bufferingMs} ms), quality ${r.samples.at(-1)?.quality}; ${latency.text}`,
+      );
       await then?.(player, r);
     } finally {
       await player.close();
@@ -114,25 +148,41 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
 
   it('BASIC LOW FRAGMENTED_MP4: 20 s without stall in low-latency mode; PutMetadata as one TEXT_METADATA_CUE', async () => {
     const text = `fmp4-cue {"fmp4":"ünïcödé ✓"} ${Math.random().toString(36).slice(2, 8)}`;
-    await playsWithoutStall({ label: 'BASIC LOW fMP4', type: 'BASIC', latencyMode: 'LOW', containerFormat: 'FRAGMENTED_MP4', metadata: text });
+    await playsWithoutStall({
+      label: 'BASIC LOW fMP4',
+      type: 'BASIC',
+      latencyMode: 'LOW',
+      containerFormat: 'FRAGMENTED_MP4',
+      metadata: text,
+    });
   });
 
   it('STANDARD LOW TS: 20 s without stall, then lists its qualities and switches to another', async () => {
-    await playsWithoutStall({ label: 'STANDARD LOW TS', type: 'STANDARD', latencyMode: 'LOW', containerFormat: 'TS' }, async (player, r) => {
-      assert.ok(r.qualities.length >= 2, `qualities: ${r.qualities.map((q) => q.name)}`);
-      assert.deepEqual(new Set(r.qualities.map((q) => q.height)).size, r.qualities.length, 'one quality per height');
-      const current = r.samples.at(-1)!.height;
-      const target = r.qualities.find((q) => q.height !== current)!;
-      await player.page.evaluate((name: string) => {
-        const p = window.__ivsPlayer;
-        p.setQuality(p.getQualities().find((q: { name: string }) => q.name === name));
-      }, target.name);
-      const switched = await player.until(`the switch to ${target.name}`, (x) =>
-        x.qualityChanges.some((q) => q.name === target.name) && x.samples.at(-1)?.height === target.height &&
-        x.states.at(-1)?.state === 'Playing', 20_000);
-      assert.deepEqual(switched.errors, []);
-      console.log(`# IVS player, STANDARD: qualities ${r.qualities.map((q) => q.name).join(', ')}; switched from ${current}p to ${target.name}`);
-    });
+    await playsWithoutStall(
+      { label: 'STANDARD LOW TS', type: 'STANDARD', latencyMode: 'LOW', containerFormat: 'TS' },
+      async (player, r) => {
+        assert.ok(r.qualities.length >= 2, `qualities: ${r.qualities.map((q) => q.name)}`);
+        assert.deepEqual(new Set(r.qualities.map((q) => q.height)).size, r.qualities.length, 'one quality per height');
+        const current = r.samples.at(-1)!.height;
+        const target = r.qualities.find((q) => q.height !== current)!;
+        await player.page.evaluate((name: string) => {
+          const p = window.__ivsPlayer;
+          p.setQuality(p.getQualities().find((q: { name: string }) => q.name === name));
+        }, target.name);
+        const switched = await player.until(
+          `the switch to ${target.name}`,
+          (x) =>
+            x.qualityChanges.some((q) => q.name === target.name) &&
+            x.samples.at(-1)?.height === target.height &&
+            x.states.at(-1)?.state === 'Playing',
+          20_000,
+        );
+        assert.deepEqual(switched.errors, []);
+        console.log(
+          `# IVS player, STANDARD: qualities ${r.qualities.map((q) => q.name).join(', ')}; switched from ${current}p to ${target.name}`,
+        );
+      },
+    );
   });
 
   it('BASIC NORMAL TS: 20 s without stall, not in low-latency mode', async () => {

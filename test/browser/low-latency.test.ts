@@ -18,9 +18,23 @@ declare const document: any;
 
 const PUBLISH_SECONDS = 30;
 
-interface Latency { endToEnd: number | null; edge: number | null; target: number | null }
-interface Cue { text: string; description: string; frame: string; pts: number; receivedAt: number; shownAt: number | null }
-interface Created { channel: Channel; key: string }
+interface Latency {
+  endToEnd: number | null;
+  edge: number | null;
+  target: number | null;
+}
+interface Cue {
+  text: string;
+  description: string;
+  frame: string;
+  pts: number;
+  receivedAt: number;
+  shownAt: number | null;
+}
+interface Created {
+  channel: Channel;
+  key: string;
+}
 
 /** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
 const publishLow = (port: number, key: string, seconds: number): Running =>
@@ -32,7 +46,9 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
 
   before(async () => {
     const create = async (name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4') => {
-      const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }));
+      const out = await ivs.send(
+        new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }),
+      );
       assert.equal(out.channel!.latencyMode, latencyMode);
       assert.equal(out.channel!.containerFormat, containerFormat);
       return { channel: out.channel!, key: out.streamKey!.value! };
@@ -51,7 +67,8 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
     const requests: string[] = [];
     const publisher = publishLow(server.rtmpPort, c.key, PUBLISH_SECONDS);
     const page = await browser.newPage();
-    const detail = () => `--- ${label}: page console ---\n${consoleLines.slice(-40).join('\n')}\n` +
+    const detail = () =>
+      `--- ${label}: page console ---\n${consoleLines.slice(-40).join('\n')}\n` +
       `--- requests (last 20) ---\n${requests.slice(-20).join('\n')}\n--- server ---\n${server.logs().slice(-3000)}`;
     try {
       page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
@@ -59,8 +76,12 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
       page.on('request', (r) => requests.push(r.url()));
       const publishedAt = Date.now();
       await page.goto(`${server.url}/_openivs/player?url=${encodeURIComponent(c.channel.playbackUrl!)}`);
-      await until(`${label}: the page to play`, async () =>
-        (await page.evaluate(() => document.getElementById('state').dataset.state as string)) === 'playing', 30_000, detail);
+      await until(
+        `${label}: the page to play`,
+        async () => (await page.evaluate(() => document.getElementById('state').dataset.state as string)) === 'playing',
+        30_000,
+        detail,
+      );
       const startupMs = Date.now() - publishedAt;
       const t0 = await page.evaluate(() => document.getElementById('video').currentTime as number);
       await sleep(3000);
@@ -86,29 +107,48 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
   const BLOCKING_RELOAD = /\.m3u8\?.*_HLS_msn=\d+/;
 
   async function logLatency(page: Page, label: string, detail: () => string): Promise<void> {
-    const latency = await until(`${label}: window.__openivsLatency`, async () => {
-      const l = await page.evaluate(() => window.__openivsLatency as Latency | null);
-      return l && l.endToEnd !== null ? l : undefined;
-    }, 5000, detail);
+    const latency = await until(
+      `${label}: window.__openivsLatency`,
+      async () => {
+        const l = await page.evaluate(() => window.__openivsLatency as Latency | null);
+        return l && l.endToEnd !== null ? l : undefined;
+      },
+      5000,
+      detail,
+    );
     const shown = await page.evaluate(() => document.getElementById('latency').textContent as string);
     assert.ok(Number.isFinite(latency.endToEnd), `${label}: end-to-end latency ${latency.endToEnd} is a finite number`);
-    console.log(`# latency ${label}: end-to-end ${latency.endToEnd!.toFixed(2)} s, edge ${latency.edge?.toFixed(2) ?? '–'} s, ` +
-      `target ${latency.target?.toFixed(2) ?? '–'} s (page: ${shown})`);
+    console.log(
+      `# latency ${label}: end-to-end ${latency.endToEnd!.toFixed(2)} s, edge ${latency.edge?.toFixed(2) ?? '–'} s, ` +
+        `target ${latency.target?.toFixed(2) ?? '–'} s (page: ${shown})`,
+    );
   }
 
   it('(a) BASIC LOW TS: LL-HLS parts and blocking reloads, 640x360 advancing, latency reported', async () => {
     await play(channels.lowTs, 'LOW TS', async (page, requests, detail) => {
       await logLatency(page, 'LOW TS', detail);
-      assert.ok(requests.some((u) => PART_REQUEST.test(new URL(u).pathname) && u.endsWith('.ts')), `hls.js loaded .ts parts\n${detail()}`);
-      assert.ok(requests.some((u) => BLOCKING_RELOAD.test(u)), `hls.js made blocking playlist reloads (_HLS_msn)\n${detail()}`);
+      assert.ok(
+        requests.some((u) => PART_REQUEST.test(new URL(u).pathname) && u.endsWith('.ts')),
+        `hls.js loaded .ts parts\n${detail()}`,
+      );
+      assert.ok(
+        requests.some((u) => BLOCKING_RELOAD.test(u)),
+        `hls.js made blocking playlist reloads (_HLS_msn)\n${detail()}`,
+      );
     });
   });
 
   it('(b) BASIC LOW FRAGMENTED_MP4: init.mp4 + .m4s parts, 640x360 advancing, latency reported, PutMetadata cues via emsg', async () => {
     await play(channels.lowFmp4, 'LOW fMP4', async (page, requests, detail) => {
       await logLatency(page, 'LOW fMP4', detail);
-      assert.ok(requests.some((u) => new URL(u).pathname.endsWith('/init.mp4')), `hls.js loaded init.mp4\n${detail()}`);
-      assert.ok(requests.some((u) => PART_REQUEST.test(new URL(u).pathname) && u.endsWith('.m4s')), `hls.js loaded .m4s parts\n${detail()}`);
+      assert.ok(
+        requests.some((u) => new URL(u).pathname.endsWith('/init.mp4')),
+        `hls.js loaded init.mp4\n${detail()}`,
+      );
+      assert.ok(
+        requests.some((u) => PART_REQUEST.test(new URL(u).pathname) && u.endsWith('.m4s')),
+        `hls.js loaded .m4s parts\n${detail()}`,
+      );
 
       const tag = Math.random().toString(36).slice(2, 8);
       const texts = [`fmp4-cue-1-${tag}`, `{"fmp4":"ünïcödé ✓"} ${tag}`, `fmp4-cue-3-${tag}`];
@@ -118,22 +158,40 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
       }
       let last: Cue[] = [];
       const cueDetail = () => `${detail()}\n--- cues in the page ---\n${JSON.stringify(last, null, 1)}`;
-      await until('all PutMetadata texts in window.__openivsCues', async () => {
-        last = await page.evaluate(() => window.__openivsCues as Cue[]);
-        const got = last.map((c) => c.text);
-        return texts.every((t) => got.includes(t));
-      }, 12_000, cueDetail);
+      await until(
+        'all PutMetadata texts in window.__openivsCues',
+        async () => {
+          last = await page.evaluate(() => window.__openivsCues as Cue[]);
+          const got = last.map((c) => c.text);
+          return texts.every((t) => got.includes(t));
+        },
+        12_000,
+        cueDetail,
+      );
       const got = last.filter((c) => texts.includes(c.text));
-      assert.deepEqual(got.map((c) => c.text), texts, 'in order, once each');
-      assert.ok(got.every((c) => c.frame === 'TXXX'), JSON.stringify(got));
+      assert.deepEqual(
+        got.map((c) => c.text),
+        texts,
+        'in order, once each',
+      );
+      assert.ok(
+        got.every((c) => c.frame === 'TXXX'),
+        JSON.stringify(got),
+      );
       console.log(`# LOW fMP4: ${got.length} cues arrived through emsg`);
     });
   });
 
   it('(c) BASIC NORMAL: plain HLS (no parts), 640x360 advancing', async () => {
     await play(channels.normal, 'NORMAL', async (_page, requests, detail) => {
-      assert.ok(requests.some((u) => /\/\d+\.ts$/.test(new URL(u).pathname)), `hls.js loaded whole segments\n${detail()}`);
-      assert.ok(!requests.some((u) => PART_REQUEST.test(new URL(u).pathname)), `no part requests on a NORMAL channel\n${detail()}`);
+      assert.ok(
+        requests.some((u) => /\/\d+\.ts$/.test(new URL(u).pathname)),
+        `hls.js loaded whole segments\n${detail()}`,
+      );
+      assert.ok(
+        !requests.some((u) => PART_REQUEST.test(new URL(u).pathname)),
+        `no part requests on a NORMAL channel\n${detail()}`,
+      );
     });
   });
 });

@@ -21,10 +21,26 @@ declare const Hls: any;
 
 const PUBLISH_SECONDS = 40;
 
-interface Created { channel: Channel; key: string }
-interface Sample { type: string; pts: number; bytes: number[] }
-interface CueValue { key: string; info: string; data: unknown }
-interface PageMeta { samples: Sample[]; cues: CueValue[]; errors: string[]; currentTime: number }
+interface Created {
+  channel: Channel;
+  key: string;
+}
+interface Sample {
+  type: string;
+  pts: number;
+  bytes: number[];
+}
+interface CueValue {
+  key: string;
+  info: string;
+  data: unknown;
+}
+interface PageMeta {
+  samples: Sample[];
+  cues: CueValue[];
+  errors: string[];
+  currentTime: number;
+}
 
 /** Test pattern + tone, 640x360 H.264 at 800 kbit/s + AAC 96 kbit/s, to rtmp://…/app/<key>. */
 const publish800 = (port: number, key: string): Running =>
@@ -32,26 +48,30 @@ const publish800 = (port: number, key: string): Running =>
 
 /** Starts hls.js on `url` in the page; what it reports accumulates in window.__meta (read with readMeta). */
 async function startHls(page: Page, url: string, lowLatency: boolean): Promise<void> {
-  await page.evaluate(({ src, low }: { src: string; low: boolean }) => {
-    const meta = { samples: [] as unknown[], errors: [] as string[] };
-    window.__meta = meta;
-    const video = document.createElement('video');
-    video.muted = true;
-    video.autoplay = true;
-    document.body.appendChild(video);
-    const hls = new Hls({ lowLatencyMode: low, enableID3MetadataCues: true });
-    hls.on(Hls.Events.FRAG_PARSING_METADATA, (_e: unknown, data: any) => {
-      for (const s of data.samples) meta.samples.push({ type: String(s.type), pts: s.pts, bytes: Array.from(s.data as Uint8Array) });
-    });
-    hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
-      meta.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details} (${data.response?.code ?? '-'})`);
-      // The channel may not be live yet when the page starts: retry the manifest like a player would.
-      if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.loadSource(src), 1000);
-    });
-    hls.loadSource(src);
-    hls.attachMedia(video);
-    window.__video = video;
-  }, { src: url, low: lowLatency });
+  await page.evaluate(
+    ({ src, low }: { src: string; low: boolean }) => {
+      const meta = { samples: [] as unknown[], errors: [] as string[] };
+      window.__meta = meta;
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      document.body.appendChild(video);
+      const hls = new Hls({ lowLatencyMode: low, enableID3MetadataCues: true });
+      hls.on(Hls.Events.FRAG_PARSING_METADATA, (_e: unknown, data: any) => {
+        for (const s of data.samples)
+          meta.samples.push({ type: String(s.type), pts: s.pts, bytes: Array.from(s.data as Uint8Array) });
+      });
+      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+        meta.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details} (${data.response?.code ?? '-'})`);
+        // The channel may not be live yet when the page starts: retry the manifest like a player would.
+        if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.loadSource(src), 1000);
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      window.__video = video;
+    },
+    { src: url, low: lowLatency },
+  );
 }
 
 async function readMeta(page: Page): Promise<PageMeta> {
@@ -74,7 +94,9 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
 
   before(async () => {
     const create = async (name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4') => {
-      const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }));
+      const out = await ivs.send(
+        new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }),
+      );
       return { channel: out.channel!, key: out.streamKey!.value! };
     };
     channels.ts = await create('meta-ts', 'NORMAL', 'TS');
@@ -86,7 +108,8 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
     const page = await browser.newPage();
     const consoleLines: string[] = [];
     let last: PageMeta | undefined;
-    const detail = () => `--- ${label}: page console ---\n${consoleLines.slice(-30).join('\n')}\n--- hls.js errors ---\n` +
+    const detail = () =>
+      `--- ${label}: page console ---\n${consoleLines.slice(-30).join('\n')}\n--- hls.js errors ---\n` +
       `${last?.errors.slice(-20).join('\n')}\n--- samples ---\n${JSON.stringify(last?.samples.map((s) => [s.type, s.pts, s.bytes.length]))}` +
       `\n--- server ---\n${server.logs().slice(-3000)}`;
     try {
@@ -95,7 +118,7 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
       await page.goto(blankPage.url);
       await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
       await startHls(page, c.channel.playbackUrl!, lowLatency);
-      await until(`${label}: video playing`, async () => ((last = await readMeta(page)).currentTime > 0.5), 30_000, detail);
+      await until(`${label}: video playing`, async () => (last = await readMeta(page)).currentTime > 0.5, 30_000, detail);
       // Manifest 404s before the broadcast is up are expected (the page retries); count errors from here on.
       const errorsBeforeLive = last!.errors.length;
 
@@ -104,8 +127,13 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
       // in Chromium whatever the stream: a warm-up tag takes that place (hls.js 1.7.4, Chromium in this image).
       const warmUp = `warm-up ${label} ${Math.random().toString(36).slice(2, 8)}`;
       await ivs.send(new PutMetadataCommand({ channelArn: c.channel.arn!, metadata: warmUp }));
-      await until(`${label}: the warm-up tag in FRAG_PARSING_METADATA`, async () => (last = await readMeta(page)).samples
-        .some((s) => txxxFrames(Uint8Array.from(s.bytes)).some((f) => f.text === warmUp)), 20_000, detail);
+      await until(
+        `${label}: the warm-up tag in FRAG_PARSING_METADATA`,
+        async () =>
+          (last = await readMeta(page)).samples.some((s) => txxxFrames(Uint8Array.from(s.bytes)).some((f) => f.text === warmUp)),
+        20_000,
+        detail,
+      );
 
       const text = utf8Payload(label);
       await ivs.send(new PutMetadataCommand({ channelArn: c.channel.arn!, metadata: text }));
@@ -113,16 +141,30 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
         samples: m.samples.filter((s) => txxxFrames(Uint8Array.from(s.bytes)).some((f) => f.text === text)),
         cues: m.cues.filter((cue) => cue.key === 'TXXX' && cue.data === text),
       });
-      const found = await until(`${label}: the 1 KB text in FRAG_PARSING_METADATA and in a metadata cue`, async () => {
-        const m = match((last = await readMeta(page)));
-        return m.samples.length > 0 && m.cues.length > 0 ? m : undefined;
-      }, 20_000, detail);
-      assert.ok(found.samples.every((s) => sampleType.test(s.type)), `${label}: sample types ${found.samples.map((s) => s.type)}`);
+      const found = await until(
+        `${label}: the 1 KB text in FRAG_PARSING_METADATA and in a metadata cue`,
+        async () => {
+          const m = match((last = await readMeta(page)));
+          return m.samples.length > 0 && m.cues.length > 0 ? m : undefined;
+        },
+        20_000,
+        detail,
+      );
+      assert.ok(
+        found.samples.every((s) => sampleType.test(s.type)),
+        `${label}: sample types ${found.samples.map((s) => s.type)}`,
+      );
       assert.equal(found.cues[0]!.info, '', `${label}: TXXX description`);
-      assert.deepEqual(last!.errors.slice(errorsBeforeLive).filter((e) => e.startsWith('fatal')), [], `${label}: no fatal hls.js error once live`);
+      assert.deepEqual(
+        last!.errors.slice(errorsBeforeLive).filter((e) => e.startsWith('fatal')),
+        [],
+        `${label}: no fatal hls.js error once live`,
+      );
       assert.ok(!publisher.done(), `${label}: the publisher was live throughout`);
-      console.log(`# ${label}: 1024-byte text in ${found.samples.length} FRAG_PARSING_METADATA sample(s) ` +
-        `(${found.samples[0]!.type}) and ${found.cues.length} cue(s)`);
+      console.log(
+        `# ${label}: 1024-byte text in ${found.samples.length} FRAG_PARSING_METADATA sample(s) ` +
+          `(${found.samples[0]!.type}) and ${found.cues.length} cue(s)`,
+      );
     } finally {
       await page.close().catch(() => undefined);
       await publisher.kill();

@@ -20,8 +20,19 @@ declare const Hls: any;
 
 const PUBLISH_SECONDS = 25;
 
-interface Latency { endToEnd: number | null; edge: number | null; target: number | null }
-interface Cue { text: string; description: string; frame: string; pts: number; receivedAt: number; shownAt: number | null }
+interface Latency {
+  endToEnd: number | null;
+  edge: number | null;
+  target: number | null;
+}
+interface Cue {
+  text: string;
+  description: string;
+  frame: string;
+  pts: number;
+  receivedAt: number;
+  shownAt: number | null;
+}
 
 describe('browser playback of a live channel', { timeout: 60_000 }, () => {
   let ffmpeg: ChildProcess | undefined;
@@ -38,16 +49,20 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
   let ingestUrl: string;
   const consoleLines: string[] = [];
 
-  const pageState = () => player.evaluate(() => ({
-    state: document.getElementById('state').dataset.state as string,
-    text: document.getElementById('state').textContent as string,
-    states: window.__openivsStates as string[],
-  }));
-  const detail = () => `--- page console ---\n${consoleLines.slice(-40).join('\n')}\n--- ffmpeg ---\n${ffmpegErr}\n` +
+  const pageState = () =>
+    player.evaluate(() => ({
+      state: document.getElementById('state').dataset.state as string,
+      text: document.getElementById('state').textContent as string,
+      states: window.__openivsStates as string[],
+    }));
+  const detail = () =>
+    `--- page console ---\n${consoleLines.slice(-40).join('\n')}\n--- ffmpeg ---\n${ffmpegErr}\n` +
     `--- server ---\n${server.logs().slice(-4000)}`;
 
   before(async () => {
-    const created = await ivs.send(new CreateChannelCommand({ name: 'browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }));
+    const created = await ivs.send(
+      new CreateChannelCommand({ name: 'browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true }),
+    );
     channelArn = created.channel!.arn!;
     playbackUrl = created.channel!.playbackUrl!;
     ingestUrl = `rtmp://127.0.0.1:${server.rtmpPort}/app/${created.streamKey!.value!}`;
@@ -71,7 +86,9 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     assert.equal(lib.headers.get('cache-control'), 'public, max-age=86400');
     assert.match(lib.headers.get('content-type')!, /^text\/javascript/);
     assert.ok(body.length > 100_000, `hls.min.js is ${body.length} bytes`);
-    const again = await fetch(`${server.url}/_openivs/player/hls.min.js`, { headers: { 'if-none-match': lib.headers.get('etag')! } });
+    const again = await fetch(`${server.url}/_openivs/player/hls.min.js`, {
+      headers: { 'if-none-match': lib.headers.get('etag')! },
+    });
     assert.equal(again.status, 304);
     for (const path of ['player.js', 'player.css', 'hls.worker.js']) {
       const res = await fetch(`${server.url}/_openivs/player/${path}`);
@@ -90,11 +107,39 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     await player.goto(`${server.url}/_openivs/player?url=${encodeURIComponent(playbackUrl)}`);
     await until('the page to report the offline channel', async () => (await pageState()).state === 'waiting', 10_000, detail);
 
-    ffmpeg = spawn('ffmpeg', [
-      '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(PUBLISH_SECONDS),
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60', '-c:a', 'aac', '-f', 'flv', ingestUrl,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ffmpeg = spawn(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        String(PUBLISH_SECONDS),
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '60',
+        '-c:a',
+        'aac',
+        '-f',
+        'flv',
+        ingestUrl,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     ffmpeg.stderr!.on('data', (c: Buffer) => {
       if (ffmpegErr.length < 8192) ffmpegErr += c.toString('utf8');
     });
@@ -125,30 +170,36 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
   it('hls.js served from /_openivs/player/hls.min.js, in a blank page of another origin, parses one 640x360 level', async () => {
     // The blank page comes from another port on loopback: a cross-origin page (so openivs's CORS is exercised), but
     // not about:blank, whose opaque non-secure origin Chromium forbids to reach loopback (Private Network Access).
-    const blank: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
+    const blank: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'),
+    );
     await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${(blank.address() as AddressInfo).port}/`);
       await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
-      const levels = await page.evaluate((url: string) => new Promise((resolve, reject) => {
-        if (!Hls.isSupported()) reject(new Error('Hls.isSupported() is false'));
-        const video = document.createElement('video');
-        video.muted = true;
-        document.body.appendChild(video);
-        const hls = new Hls();
-        const timer = setTimeout(() => reject(new Error('no MANIFEST_PARSED within 10 s')), 10_000);
-        hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => {
-          clearTimeout(timer);
-          resolve(data.levels.map((l: any) => ({ width: l.width, height: l.height, codecs: l.codecSet })));
-          hls.destroy();
-        });
-        hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
-          if (data.fatal) reject(new Error(`hls.js fatal error ${data.details} (${data.response?.code ?? 'no status'})`));
-        });
-        hls.loadSource(url);
-        hls.attachMedia(video);
-      }), playbackUrl) as { width: number; height: number; codecs: string }[];
+      const levels = (await page.evaluate(
+        (url: string) =>
+          new Promise((resolve, reject) => {
+            if (!Hls.isSupported()) reject(new Error('Hls.isSupported() is false'));
+            const video = document.createElement('video');
+            video.muted = true;
+            document.body.appendChild(video);
+            const hls = new Hls();
+            const timer = setTimeout(() => reject(new Error('no MANIFEST_PARSED within 10 s')), 10_000);
+            hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => {
+              clearTimeout(timer);
+              resolve(data.levels.map((l: any) => ({ width: l.width, height: l.height, codecs: l.codecSet })));
+              hls.destroy();
+            });
+            hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+              if (data.fatal) reject(new Error(`hls.js fatal error ${data.details} (${data.response?.code ?? 'no status'})`));
+            });
+            hls.loadSource(url);
+            hls.attachMedia(video);
+          }),
+        playbackUrl,
+      )) as { width: number; height: number; codecs: string }[];
       assert.equal(levels.length, 1, JSON.stringify(levels));
       assert.equal(levels[0]!.width, 640);
       assert.equal(levels[0]!.height, 360);
@@ -170,16 +221,30 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     let last: Cue[] = [];
     const cues = async () => (last = await player.evaluate(() => window.__openivsCues as Cue[]));
     const cueDetail = () => `${detail()}\n--- cues in the page ---\n${JSON.stringify(last, null, 1)}`;
-    await until('all PutMetadata texts in window.__openivsCues', async () => {
-      const got = (await cues()).map((c) => c.text);
-      return texts.every((t) => got.includes(t));
-    }, 12_000, cueDetail);
-    await until('the cues to be shown at their presentation time', async () => {
-      const got = (await cues()).filter((c) => texts.includes(c.text));
-      return got.every((c) => c.shownAt !== null);
-    }, 12_000, cueDetail);
+    await until(
+      'all PutMetadata texts in window.__openivsCues',
+      async () => {
+        const got = (await cues()).map((c) => c.text);
+        return texts.every((t) => got.includes(t));
+      },
+      12_000,
+      cueDetail,
+    );
+    await until(
+      'the cues to be shown at their presentation time',
+      async () => {
+        const got = (await cues()).filter((c) => texts.includes(c.text));
+        return got.every((c) => c.shownAt !== null);
+      },
+      12_000,
+      cueDetail,
+    );
     const got = (await cues()).filter((c) => texts.includes(c.text));
-    assert.deepEqual(got.map((c) => c.text), texts, 'in order, once each');
+    assert.deepEqual(
+      got.map((c) => c.text),
+      texts,
+      'in order, once each',
+    );
     assert.ok(got.every((c) => c.frame === 'TXXX'));
     const listed = await player.evaluate(() => document.getElementById('cues').textContent as string);
     for (const t of texts) assert.ok(listed.includes(t), `page lists ${t}`);

@@ -27,9 +27,13 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
   const consoleLines: string[] = [];
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 
-  const token = (claims: Record<string, unknown> = {}) => new SignJWT({ 'aws:channel-arn': channelArn, ...claims })
-    .setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime('5m').sign(keys.privateKey);
-  const detail = () => `--- page console ---\n${consoleLines.slice(-30).join('\n')}\n--- server ---\n${server.logs().slice(-3000)}`;
+  const token = (claims: Record<string, unknown> = {}) =>
+    new SignJWT({ 'aws:channel-arn': channelArn, ...claims })
+      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+      .setExpirationTime('5m')
+      .sign(keys.privateKey);
+  const detail = () =>
+    `--- page console ---\n${consoleLines.slice(-30).join('\n')}\n--- server ---\n${server.logs().slice(-3000)}`;
 
   async function newPage(): Promise<Page> {
     const page = await browser.newPage();
@@ -39,15 +43,25 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
   }
 
   before(async () => {
-    const created = await ivs.send(new CreateChannelCommand({
-      name: 'private-browser', type: 'BASIC', latencyMode: 'LOW', insecureIngest: true, authorized: true,
-    }));
+    const created = await ivs.send(
+      new CreateChannelCommand({
+        name: 'private-browser',
+        type: 'BASIC',
+        latencyMode: 'LOW',
+        insecureIngest: true,
+        authorized: true,
+      }),
+    );
     channelArn = created.channel!.arn!;
     playbackUrl = created.channel!.playbackUrl!;
-    await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
+    await ivs.send(
+      new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    );
     publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: PUBLISH_SECONDS });
     const live = await token();
-    await pollUntil('the private channel live', async () => (await fetch(`${playbackUrl}?token=${live}`)).status === 200, { timeoutMs: 20_000 });
+    await pollUntil('the private channel live', async () => (await fetch(`${playbackUrl}?token=${live}`)).status === 200, {
+      timeoutMs: 20_000,
+    });
   });
 
   it('the player page plays with &token= and reports the refusal without one', async () => {
@@ -58,20 +72,31 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
       throw new Error(`${e}\n${detail()}`);
     });
     const t0 = await page.evaluate(() => document.getElementById('video').currentTime as number);
-    await pollUntil('the video to advance 2 s', async () =>
-      (await page.evaluate(() => document.getElementById('video').currentTime as number)) - t0 >= 2, { timeoutMs: 15_000 });
-    const size = await page.evaluate(() => [document.getElementById('video').videoWidth, document.getElementById('video').videoHeight]);
+    await pollUntil(
+      'the video to advance 2 s',
+      async () => (await page.evaluate(() => document.getElementById('video').currentTime as number)) - t0 >= 2,
+      { timeoutMs: 15_000 },
+    );
+    const size = await page.evaluate(() => [
+      document.getElementById('video').videoWidth,
+      document.getElementById('video').videoHeight,
+    ]);
     assert.deepEqual(size, [640, 360]);
     await page.close();
 
     const refused = await newPage();
     await refused.goto(`${server.url}/_openivs/player?url=${encodeURIComponent(playbackUrl)}`);
-    const text = await pollUntil('the refusal shown', async () => {
-      const el = await refused.evaluate(() => ({
-        state: document.getElementById('state').dataset.state as string, text: document.getElementById('state').textContent as string,
-      }));
-      return el.state === 'error' ? el.text : undefined;
-    }, { timeoutMs: 15_000 });
+    const text = await pollUntil(
+      'the refusal shown',
+      async () => {
+        const el = await refused.evaluate(() => ({
+          state: document.getElementById('state').dataset.state as string,
+          text: document.getElementById('state').textContent as string,
+        }));
+        return el.state === 'error' ? el.text : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     assert.match(text, /private/);
     await refused.close();
   });
@@ -80,29 +105,33 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
   async function playCrossOrigin(page: Page, url: string): Promise<number> {
     await page.goto(`${blankPage.origin}/`);
     await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
-    return page.evaluate((src: string) => new Promise<number>((resolve, reject) => {
-      const video = document.createElement('video');
-      video.muted = true;
-      document.body.appendChild(video);
-      const hls = new Hls({ lowLatencyMode: true });
-      let fragments = 0;
-      const timer = setTimeout(() => reject(new Error(`only ${fragments} fragments within 20 s`)), 20_000);
-      hls.on(Hls.Events.FRAG_LOADED, () => {
-        if (++fragments < 3) return;
-        clearTimeout(timer);
-        resolve(fragments);
-        hls.destroy();
-      });
-      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
-        if (!data.fatal) return;
-        clearTimeout(timer);
-        reject(new Error(`fatal ${data.details} (HTTP ${data.response?.code ?? 'none'})`));
-        hls.destroy();
-      });
-      hls.loadSource(src);
-      hls.attachMedia(video);
-      video.play().catch(() => undefined);
-    }), url);
+    return page.evaluate(
+      (src: string) =>
+        new Promise<number>((resolve, reject) => {
+          const video = document.createElement('video');
+          video.muted = true;
+          document.body.appendChild(video);
+          const hls = new Hls({ lowLatencyMode: true });
+          let fragments = 0;
+          const timer = setTimeout(() => reject(new Error(`only ${fragments} fragments within 20 s`)), 20_000);
+          hls.on(Hls.Events.FRAG_LOADED, () => {
+            if (++fragments < 3) return;
+            clearTimeout(timer);
+            resolve(fragments);
+            hls.destroy();
+          });
+          hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+            if (!data.fatal) return;
+            clearTimeout(timer);
+            reject(new Error(`fatal ${data.details} (HTTP ${data.response?.code ?? 'none'})`));
+            hls.destroy();
+          });
+          hls.loadSource(src);
+          hls.attachMedia(video);
+          video.play().catch(() => undefined);
+        }),
+      url,
+    );
   }
 
   it('hls.js on another origin plays with a strict token for that origin, not with one for another origin', async () => {

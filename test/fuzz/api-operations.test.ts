@@ -10,8 +10,12 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, CreateRecordingConfigurationCommand, GetChannelCommand,
-  ImportPlaybackKeyPairCommand, ListTagsForResourceCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  CreateRecordingConfigurationCommand,
+  GetChannelCommand,
+  ImportPlaybackKeyPairCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-ivs';
 import type { Operation } from '../../src/api/protocol/index.js';
 import { OPERATIONS } from '../../src/api/handlers/index.js';
@@ -47,11 +51,20 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
       add('channel', ch.channel!.arn);
       add('stream-key', ch.streamKey!.arn);
     }
-    add('recording-configuration', (await ivs.send(new CreateRecordingConfigurationCommand({
-      destinationConfiguration: { s3: { bucketName: 'fuzz-bucket' } },
-    }))).recordingConfiguration!.arn);
-    add('playback-restriction-policy', (await ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name: 'fuzz' })))
-      .playbackRestrictionPolicy!.arn);
+    add(
+      'recording-configuration',
+      (
+        await ivs.send(
+          new CreateRecordingConfigurationCommand({
+            destinationConfiguration: { s3: { bucketName: 'fuzz-bucket' } },
+          }),
+        )
+      ).recordingConfiguration!.arn,
+    );
+    add(
+      'playback-restriction-policy',
+      (await ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name: 'fuzz' }))).playbackRestrictionPolicy!.arn,
+    );
     add('playback-key', (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: p384PublicKey() }))).keyPair!.arn);
     // Never in the pool, so no fuzzed request names it: it must read back unchanged at the end.
     const kept = await ivs.send(new CreateChannelCommand({ name: 'sentinel', latencyMode: 'NORMAL', tags: { keep: 'me' } }));
@@ -66,19 +79,23 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
   });
 
   it('the documented 501s are exactly the operations the handler table leaves unimplemented', () => {
-    const table = Object.entries(OPERATIONS).filter(([, h]) => typeof h !== 'function').map(([name]) => name).sort();
+    const table = Object.entries(OPERATIONS)
+      .filter(([, h]) => typeof h !== 'function')
+      .map(([name]) => name)
+      .sort();
     assert.deepEqual(table, [...NOT_IMPLEMENTED].sort());
     assert.equal(model.operations().length, 40, 'the newest model');
   });
 
-  const cases = (op: Operation) => fc.tuple(
-    arbitraries.input(op),
-    fc.oneof(
-      { weight: 2, arbitrary: fc.constant<Mutation>({ kind: 'none', at: 0, variant: 0 }) },
-      { weight: 6, arbitrary: mutationArb(BODY_MUTATIONS) },
-      { weight: 2, arbitrary: mutationArb(WIRE_MUTATIONS) },
-    ),
-  );
+  const cases = (op: Operation) =>
+    fc.tuple(
+      arbitraries.input(op),
+      fc.oneof(
+        { weight: 2, arbitrary: fc.constant<Mutation>({ kind: 'none', at: 0, variant: 0 }) },
+        { weight: 6, arbitrary: mutationArb(BODY_MUTATIONS) },
+        { weight: 2, arbitrary: mutationArb(WIRE_MUTATIONS) },
+      ),
+    );
 
   /** Builds and signs a case; the returned function sends it and checks the answer. */
   async function prepareCase(op: Operation, input: Record<string, unknown>, mutation: Mutation): Promise<() => Promise<void>> {
@@ -92,11 +109,19 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
   }
 
   async function runCase(op: Operation, input: Record<string, unknown>, mutation: Mutation): Promise<void> {
-    await (await prepareCase(op, input, mutation))();
+    await (
+      await prepareCase(op, input, mutation)
+    )();
   }
 
-  async function judge(op: Operation, input: Record<string, unknown>, mutation: Mutation, request: FuzzRequest, what: string,
-    res: RawResponse): Promise<void> {
+  async function judge(
+    op: Operation,
+    input: Record<string, unknown>,
+    mutation: Mutation,
+    request: FuzzRequest,
+    what: string,
+    res: RawResponse,
+  ): Promise<void> {
     sent++;
     const label = `${op.name} ${what} ${JSON.stringify(input).slice(0, 200)}`;
     checkAnswer(model, op.name, res, label, request.method);
@@ -125,19 +150,26 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
 
   for (const op of model.operations()) {
     it(`${op.name}: no 5xx (but documented 501s), JSON errors, no echo, no stall, consistent reads`, async () => {
-      const stalls = new StallWatch<[Record<string, unknown>, Mutation]>(server,
-        ([input, mutation]) => prepareCase(op, input, mutation), ([input, mutation]) => describeCase(op, input, mutation));
+      const stalls = new StallWatch<[Record<string, unknown>, Mutation]>(
+        server,
+        ([input, mutation]) => prepareCase(op, input, mutation),
+        ([input, mutation]) => describeCase(op, input, mutation),
+      );
       await stalls.start();
       try {
-        await fc.assert(fc.asyncProperty(cases(op), async ([input, mutation]) => {
-          await runCase(op, input, mutation);
-          await stalls.ran([input, mutation]);
-        }), { numRuns: fuzzRuns(16), seed, endOnFailure: true, includeErrorInReport: true });
+        await fc.assert(
+          fc.asyncProperty(cases(op), async ([input, mutation]) => {
+            await runCase(op, input, mutation);
+            await stalls.ran([input, mutation]);
+          }),
+          { numRuns: fuzzRuns(16), seed, endOnFailure: true, includeErrorInReport: true },
+        );
         await stalls.close();
       } catch (err) {
         throw new Error(`${op.name}: replay with FUZZ_SEED=${seed}\n${(err as Error).message}`, { cause: err });
       }
-      if (stalls.starved.length > 0) console.log(`${op.name}: ${stalls.starved.length} slow window(s), not the server's doing on replay (starved of CPU)`);
+      if (stalls.starved.length > 0)
+        console.log(`${op.name}: ${stalls.starved.length} slow window(s), not the server's doing on replay (starved of CPU)`);
     });
   }
 
@@ -147,10 +179,17 @@ describe('API fuzzing: every operation, valid and mutated inputs', { timeout: 60
     const heavy: Mutation[] = [];
     for (let variant = 0; variant < 12; variant++) heavy.push({ kind: 'deepNesting', at: variant, variant });
     for (let variant = 0; variant < 15; variant++) heavy.push({ kind: 'hugeArray', at: variant, variant });
-    heavy.push({ kind: 'invalidJson', at: 0, variant: 8 }, { kind: 'badString', at: 0, variant: 2 }, { kind: 'unknownMember', at: 0, variant: 3 });
+    heavy.push(
+      { kind: 'invalidJson', at: 0, variant: 8 },
+      { kind: 'badString', at: 0, variant: 2 },
+      { kind: 'unknownMember', at: 0, variant: 3 },
+    );
     const ops = ['CreateChannel', 'TagResource', 'BatchStartViewerSessionRevocation'].map((name) => model.operation(name));
-    const stalls = new StallWatch<[Operation, Record<string, unknown>, Mutation]>(server,
-      ([op, input, mutation]) => prepareCase(op, input, mutation), ([op, input, mutation]) => describeCase(op, input, mutation));
+    const stalls = new StallWatch<[Operation, Record<string, unknown>, Mutation]>(
+      server,
+      ([op, input, mutation]) => prepareCase(op, input, mutation),
+      ([op, input, mutation]) => describeCase(op, input, mutation),
+    );
     await stalls.start();
     for (const op of ops) {
       const [input] = fc.sample(arbitraries.input(op), { numRuns: 1, seed });

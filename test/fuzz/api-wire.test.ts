@@ -30,7 +30,11 @@ function exchange(open: () => Socket, bytes: Buffer): Promise<Buffer> {
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connection still open after ${EXCHANGE_TIMEOUT_MS} ms; read ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`));
+      reject(
+        new Error(
+          `connection still open after ${EXCHANGE_TIMEOUT_MS} ms; read ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 300))}`,
+        ),
+      );
     }, EXCHANGE_TIMEOUT_MS);
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', () => undefined); // a reset after the answers is judged by what was read
@@ -49,12 +53,18 @@ describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_00
 
   const listeners = {
     http: () => netConnect(server.port, '127.0.0.1'),
-    https: () => tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }),
+    https: () =>
+      tlsConnect({ port: server.httpsPort!, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }),
   };
 
   async function judge(c: RawCase, listener: keyof typeof listeners): Promise<void> {
     const raw = await exchange(listeners[listener], c.bytes);
-    const label = `${listener}: ${JSON.stringify(c.bytes.toString('latin1').replace(/a{100,}/g, (a) => `a×${a.length}`).slice(0, 1500))}`;
+    const label = `${listener}: ${JSON.stringify(
+      c.bytes
+        .toString('latin1')
+        .replace(/a{100,}/g, (a) => `a×${a.length}`)
+        .slice(0, 1500),
+    )}`;
     const responses = parseResponses(raw, label, c.methods);
     assert.ok(responses.length > 0 || c.mayGoUnanswered, `no answer at all: ${label}`);
     for (const res of responses) {
@@ -72,13 +82,20 @@ describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_00
 
   for (const listener of ['http', 'https'] as const) {
     it(`${listener}: every request gets well-formed answers, JSON errors, no 5xx, no hang, no stall`, async () => {
-      const stalls = new StallWatch<RawCase>(server, async (c) => () => judge(c, listener), (c) => JSON.stringify(c.bytes.toString('latin1').slice(0, 300)));
+      const stalls = new StallWatch<RawCase>(
+        server,
+        async (c) => () => judge(c, listener),
+        (c) => JSON.stringify(c.bytes.toString('latin1').slice(0, 300)),
+      );
       await stalls.start();
       try {
-        await fc.assert(fc.asyncProperty(rawRequestArb(), async (c) => {
-          await judge(c, listener);
-          await stalls.ran(c);
-        }), { numRuns: fuzzRuns(200), seed, endOnFailure: true, includeErrorInReport: true });
+        await fc.assert(
+          fc.asyncProperty(rawRequestArb(), async (c) => {
+            await judge(c, listener);
+            await stalls.ran(c);
+          }),
+          { numRuns: fuzzRuns(200), seed, endOnFailure: true, includeErrorInReport: true },
+        );
         await stalls.close();
       } catch (err) {
         throw new Error(`wire fuzz (${listener}): replay with FUZZ_SEED=${seed}\n${(err as Error).message}`, { cause: err });
@@ -94,36 +111,54 @@ describe('HTTP/1.1 and HTTP/2 wire fuzzing on both listeners', { timeout: 300_00
     });
     const streams = fc.record({
       method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'CONNECT', 'G@T'),
-      path: fc.constantFrom('/ListChannels', '/CreateChannel', '/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A0%3Achannel%2Fx', '/', '/%', '/a?b=%ZZ'),
-      headers: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/), fc.string({ maxLength: 40, unit: 'binary-ascii' }), { maxKeys: 150 }),
+      path: fc.constantFrom(
+        '/ListChannels',
+        '/CreateChannel',
+        '/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A0%3Achannel%2Fx',
+        '/',
+        '/%',
+        '/a?b=%ZZ',
+      ),
+      headers: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/), fc.string({ maxLength: 40, unit: 'binary-ascii' }), {
+        maxKeys: 150,
+      }),
       body: fc.oneof(fc.constant(''), fc.json(), fc.string({ maxLength: 2000 })),
     });
     try {
-      await fc.assert(fc.asyncProperty(streams, async (r) => {
-        const headers: Record<string, string> = { ':method': r.method, ...r.headers };
-        if (r.method === 'CONNECT') headers[':authority'] = '127.0.0.1:443';
-        else headers[':path'] = r.path;
-        let res: { status: number; headers: Record<string, string>; body: string };
-        try {
-          res = await h2Exchange(session, headers, r.body);
-        } catch (err) {
-          // node's own client refuses some header names or values before sending; nothing reached the server.
-          if (/ERR_HTTP2_INVALID|ERR_INVALID_HTTP_TOKEN|ERR_INVALID_CHAR|ERR_HTTP2_HEADER/.test(String((err as { code?: string }).code))) return;
-          // A field value with a control character or edge whitespace, or a method that is no token, makes
-          // the request malformed (RFC 9113 §8.2.1, §8.3.1): nghttp2 resets the stream before any application sees it.
-          const malformed = Object.values(r.headers).some((v) => /[\x00-\x08\x0a-\x1f\x7f]|^[ \t]|[ \t]$/.test(v))
-            || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(r.method); // a method must be a token
-          if (malformed && /PROTOCOL_ERROR/.test((err as Error).message)) return;
-          throw err;
-        }
-        const label = `h2 ${JSON.stringify(r).slice(0, 500)} → ${res.status} ${res.body.slice(0, 200)}`;
-        assert.ok(res.status > 0 && res.status < 500, label);
-        if (res.status >= 400) {
-          assert.ok(res.headers['x-amzn-errortype'] && res.headers['x-amzn-requestid'], label);
-          const body = JSON.parse(res.body) as { message?: unknown; exceptionMessage?: unknown };
-          assert.ok(typeof body.message === 'string' && typeof body.exceptionMessage === 'string', label);
-        }
-      }), { numRuns: fuzzRuns(100), seed, endOnFailure: true, includeErrorInReport: true });
+      await fc.assert(
+        fc.asyncProperty(streams, async (r) => {
+          const headers: Record<string, string> = { ':method': r.method, ...r.headers };
+          if (r.method === 'CONNECT') headers[':authority'] = '127.0.0.1:443';
+          else headers[':path'] = r.path;
+          let res: { status: number; headers: Record<string, string>; body: string };
+          try {
+            res = await h2Exchange(session, headers, r.body);
+          } catch (err) {
+            // node's own client refuses some header names or values before sending; nothing reached the server.
+            if (
+              /ERR_HTTP2_INVALID|ERR_INVALID_HTTP_TOKEN|ERR_INVALID_CHAR|ERR_HTTP2_HEADER/.test(
+                String((err as { code?: string }).code),
+              )
+            )
+              return;
+            // A field value with a control character or edge whitespace, or a method that is no token, makes
+            // the request malformed (RFC 9113 §8.2.1, §8.3.1): nghttp2 resets the stream before any application sees it.
+            const malformed =
+              Object.values(r.headers).some((v) => /[\x00-\x08\x0a-\x1f\x7f]|^[ \t]|[ \t]$/.test(v)) ||
+              !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(r.method); // a method must be a token
+            if (malformed && /PROTOCOL_ERROR/.test((err as Error).message)) return;
+            throw err;
+          }
+          const label = `h2 ${JSON.stringify(r).slice(0, 500)} → ${res.status} ${res.body.slice(0, 200)}`;
+          assert.ok(res.status > 0 && res.status < 500, label);
+          if (res.status >= 400) {
+            assert.ok(res.headers['x-amzn-errortype'] && res.headers['x-amzn-requestid'], label);
+            const body = JSON.parse(res.body) as { message?: unknown; exceptionMessage?: unknown };
+            assert.ok(typeof body.message === 'string' && typeof body.exceptionMessage === 'string', label);
+          }
+        }),
+        { numRuns: fuzzRuns(100), seed, endOnFailure: true, includeErrorInReport: true },
+      );
     } catch (err) {
       throw new Error(`h2 fuzz: replay with FUZZ_SEED=${seed}\n${(err as Error).message}`, { cause: err });
     }

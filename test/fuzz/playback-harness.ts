@@ -13,7 +13,12 @@ import type { types as hlsTypes } from 'hls-parser';
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-export interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; ms: number }
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  ms: number;
+}
 
 export interface Client {
   readonly address: string;
@@ -26,20 +31,29 @@ export function clientAt(base: string, address: string, maxSockets = 64): Client
   const { hostname, port } = new URL(base);
   return {
     address,
-    send: (method, path, headers = {}, timeoutMs = 15_000) => new Promise((resolve, reject) => {
-      const started = performance.now();
-      const req = request({ host: hostname, port, method, path, headers, agent, localAddress: address, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({
-          status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started,
-        }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms: ${method} ${path.slice(0, 200)}`)));
-      req.on('error', reject);
-      req.end();
-    }),
+    send: (method, path, headers = {}, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const started = performance.now();
+        const req = request(
+          { host: hostname, port, method, path, headers, agent, localAddress: address, timeout: timeoutMs },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks),
+                ms: performance.now() - started,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms: ${method} ${path.slice(0, 200)}`)));
+        req.on('error', reject);
+        req.end();
+      }),
     close: () => agent.destroy(),
   };
 }
@@ -55,10 +69,16 @@ export class HonestViewer {
   private running = true;
   private done: Promise<void> | undefined;
 
-  constructor(private readonly client: Client, private readonly multivariantPath: string, private readonly headers: Record<string, string> = {}) {}
+  constructor(
+    private readonly client: Client,
+    private readonly multivariantPath: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   start(): this {
-    this.done = this.loop().catch((err: Error) => { this.errors.push(`stopped: ${err.message}`); });
+    this.done = this.loop().catch((err: Error) => {
+      this.errors.push(`stopped: ${err.message}`);
+    });
     return this;
   }
 
@@ -134,8 +154,27 @@ const num: fc.Arbitrary<Num> = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: -8, max: 3 }).map((edge) => ({ edge })) },
   {
     weight: 3,
-    arbitrary: fc.constantFrom('0', '-1', '2147483648', '9007199254740993', '1e3', '0x1f', '', 'NaN', '00000000001', '999999999',
-      '9'.repeat(40), '１', '%31', '+1', '1.5', '-0', ' 1').map((raw) => ({ raw })),
+    arbitrary: fc
+      .constantFrom(
+        '0',
+        '-1',
+        '2147483648',
+        '9007199254740993',
+        '1e3',
+        '0x1f',
+        '',
+        'NaN',
+        '00000000001',
+        '999999999',
+        '9'.repeat(40),
+        '１',
+        '%31',
+        '+1',
+        '1.5',
+        '-0',
+        ' 1',
+      )
+      .map((raw) => ({ raw })),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map((raw) => ({ raw })) },
 );
@@ -144,40 +183,72 @@ const choice = <T>(genuine: T, others: fc.Arbitrary<T>, weight = 5) =>
   fc.oneof({ weight, arbitrary: fc.constant(genuine) }, { weight: 1, arbitrary: others });
 
 const param = fc.oneof(
-  fc.record({ name: fc.constant('vs'), value: fc.constantFrom('template', 'forged16', 'forged32', 'tampered', 'huge', 'empty', 'unicode') }),
+  fc.record({
+    name: fc.constant('vs'),
+    value: fc.constantFrom('template', 'forged16', 'forged32', 'tampered', 'huge', 'empty', 'unicode'),
+  }),
   fc.record({ name: fc.constantFrom('_HLS_msn', '_HLS_part'), value: num }),
   fc.record({ name: fc.constant('_HLS_skip'), value: fc.constantFrom('YES', 'v2', 'NO', 'yes', '', 'YES,v2') }),
-  fc.record({ name: fc.constant('token'), value: fc.record({ index: fc.nat(), mutate: fc.option(fc.tuple(fc.nat(), fc.string({ maxLength: 3 }))) }) }),
-  fc.record({ name: fc.constantFrom('x', '', '%', '%zz', '=', 'vs%00', '_HLS_msn%00'), value: fc.constantFrom('', '%', '%E0%A4%A', '=&=', 'a'.repeat(300)) }),
+  fc.record({
+    name: fc.constant('token'),
+    value: fc.record({ index: fc.nat(), mutate: fc.option(fc.tuple(fc.nat(), fc.string({ maxLength: 3 }))) }),
+  }),
+  fc.record({
+    name: fc.constantFrom('x', '', '%', '%zz', '=', 'vs%00', '_HLS_msn%00'),
+    value: fc.constantFrom('', '%', '%E0%A4%A', '=&=', 'a'.repeat(300)),
+  }),
 );
 
-const edit = fc.tuple(fc.nat(), fc.nat(4), fc.string({
-  unit: fc.constantFrom('/', '.', '..', '%', '%2e', '%2F', 'a.', 'st-', '~', '?', '#', ';', '0', 'x', '\\', '%00', 'é'), maxLength: 4,
-}));
+const edit = fc.tuple(
+  fc.nat(),
+  fc.nat(4),
+  fc.string({
+    unit: fc.constantFrom('/', '.', '..', '%', '%2e', '%2F', 'a.', 'st-', '~', '?', '#', ';', '0', 'x', '\\', '%00', 'é'),
+    maxLength: 4,
+  }),
+);
 
 const longRun = (unit: string) => fc.integer({ min: 50, max: 1500 }).map((n) => `https://${unit.repeat(n)}x`);
 const origin = fc.oneof(
   fc.constantFrom('https://ok.example', 'https://a-b-c-d.example.com', 'null', '', 'https://OK.EXAMPLE', 'https://evil.example'),
-  fc.string({ maxLength: 40 }), longRun('a-'), longRun('a.'), longRun('a'),
+  fc.string({ maxLength: 40 }),
+  longRun('a-'),
+  longRun('a.'),
+  longRun('a'),
 );
-const country = fc.oneof(fc.constantFrom('US', 'us', ' US ', 'ZZ', '', 'U S', 'US,CA'), fc.string({ maxLength: 6 }), fc.constant('A'.repeat(2000)));
+const country = fc.oneof(
+  fc.constantFrom('US', 'us', ' US ', 'ZZ', '', 'U S', 'US,CA'),
+  fc.string({ maxLength: 6 }),
+  fc.constant('A'.repeat(2000)),
+);
 const range = fc.constantFrom('bytes=0-10', 'bytes=-5', 'bytes=99999999999-', 'bytes=abc', 'bytes=0-0,'.repeat(200), 'items=0-1');
 
 export const requestSpec = fc.record({
   channel: fc.constantFrom<ChannelName>('pub', 'priv', 'restricted'),
   target: fc.constantFrom('multivariant', 'media', 'segment', 'part', 'init', 'report', 'raw'),
   key: choice('genuine', fc.constantFrom('other-account', 'other-region', 'unknown', 'other-channel', 'uppercase'), 8),
-  streamId: choice('genuine', fc.oneof(fc.constantFrom('st-AAAAAAAAAAAAAAAAAAAAAAA', 'st-', 'other-channel'), fc.string({ maxLength: 30 }))),
+  streamId: choice(
+    'genuine',
+    fc.oneof(fc.constantFrom('st-AAAAAAAAAAAAAAAAAAAAAAA', 'st-', 'other-channel'), fc.string({ maxLength: 30 })),
+  ),
   rendition: choice('source', fc.constantFrom('720p60', '160p30', 'SOURCE', 'source.m3u8', '', 'a'.repeat(100), 'init')),
-  credential: fc.oneof(fc.constant('genuine'), fc.constant('none'),
-    fc.constantFrom('mutated', 'random', 'huge', 'other-stream', 'no-mac', 'on-public')),
+  credential: fc.oneof(
+    fc.constant('genuine'),
+    fc.constant('none'),
+    fc.constantFrom('mutated', 'random', 'huge', 'other-stream', 'no-mac', 'on-public'),
+  ),
   ext: choice('genuine', fc.constantFrom('ts', 'm4s', 'mp4', 'm3u8', 'TS', '', 'ts.ts')),
   seq: num,
   part: num,
-  edits: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(edit, { minLength: 1, maxLength: 3 }) }),
+  edits: fc.oneof(
+    { weight: 3, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(edit, { minLength: 1, maxLength: 3 }) },
+  ),
   query: fc.array(param, { maxLength: 5 }),
-  method: fc.oneof({ weight: 14, arbitrary: fc.constant('GET') },
-    fc.constantFrom('HEAD', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH', 'PROPFIND', 'TRACE')),
+  method: fc.oneof(
+    { weight: 14, arbitrary: fc.constant('GET') },
+    fc.constantFrom('HEAD', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH', 'PROPFIND', 'TRACE'),
+  ),
   origin: fc.option(origin, { freq: 2 }),
   country: fc.option(country, { freq: 2 }),
   range: fc.option(range, { freq: 4 }),
@@ -200,7 +271,8 @@ export interface Resolved {
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const pick = (r: number, n: number) => Array.from({ length: n }, (_, i) => ALNUM[(r * 31 + i * 17 + (r >> (i % 16))) % 62]).join('');
+const pick = (r: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ALNUM[(r * 31 + i * 17 + (r >> (i % 16))) % 62]).join('');
 const numText = (n: Num, edge: number) => ('edge' in n ? String(edge + n.edge) : n.raw);
 /** Header values as node can send them (no control characters, Latin-1). */
 const headerSafe = (v: string) => v.replace(/[^\x20-\x7e]/g, '?');
@@ -211,29 +283,43 @@ function credentialFor(spec: RequestSpec, ctx: Context, live: LiveTarget): strin
   const genuine = ctx.live.priv.credential!;
   const r = spec.random;
   switch (spec.credential) {
-    case 'genuine': return spec.channel === 'priv' ? genuine : undefined;
-    case 'none': return undefined;
+    case 'genuine':
+      return spec.channel === 'priv' ? genuine : undefined;
+    case 'none':
+      return undefined;
     case 'mutated': {
       const at = 2 + (r % (genuine.length - 2));
       return genuine.slice(0, at) + ALNUM[r % 62] + genuine.slice(at + 1);
     }
-    case 'random': return `a.${pick(r, 40)}.${pick(r + 1, 22)}`;
-    case 'huge': return `a.${'A'.repeat(5000 + (r % 3000))}.${pick(r, 22)}`;
-    case 'no-mac': return `a.${genuine.split('.')[1]}`;
-    case 'on-public': return live === ctx.live.priv ? undefined : genuine;
-    default: return `a.${pick(r, 10)}.x`;
+    case 'random':
+      return `a.${pick(r, 40)}.${pick(r + 1, 22)}`;
+    case 'huge':
+      return `a.${'A'.repeat(5000 + (r % 3000))}.${pick(r, 22)}`;
+    case 'no-mac':
+      return `a.${genuine.split('.')[1]}`;
+    case 'on-public':
+      return live === ctx.live.priv ? undefined : genuine;
+    default:
+      return `a.${pick(r, 10)}.x`;
   }
 }
 
 function vsValue(kind: string, live: LiveTarget, r: number): string {
   switch (kind) {
-    case 'template': return live.vs;
-    case 'forged16': return pick(r, 16);
-    case 'forged32': return pick(r, 32);
-    case 'tampered': return live.vs.slice(0, -1) + (live.vs.endsWith('A') ? 'B' : 'A');
-    case 'huge': return 'A'.repeat(4000 + (r % 4000));
-    case 'unicode': return encodeURIComponent('é'.repeat(16));
-    default: return '';
+    case 'template':
+      return live.vs;
+    case 'forged16':
+      return pick(r, 16);
+    case 'forged32':
+      return pick(r, 32);
+    case 'tampered':
+      return live.vs.slice(0, -1) + (live.vs.endsWith('A') ? 'B' : 'A');
+    case 'huge':
+      return 'A'.repeat(4000 + (r % 4000));
+    case 'unicode':
+      return encodeURIComponent('é'.repeat(16));
+    default:
+      return '';
   }
 }
 
@@ -242,12 +328,19 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
   const live = ctx.live[spec.channel];
   const r = spec.random;
   const keys: Record<string, string> = {
-    genuine: live.key, 'other-account': live.key.replace(/\.\d+\./, '.111111111111.'), 'other-region': live.key.replace(/^[^.]+/, 'eu-west-1'),
-    unknown: live.key.replace(/[^.]+$/, pick(r, 12)), 'other-channel': ctx.live[spec.channel === 'pub' ? 'priv' : 'pub'].key,
+    genuine: live.key,
+    'other-account': live.key.replace(/\.\d+\./, '.111111111111.'),
+    'other-region': live.key.replace(/^[^.]+/, 'eu-west-1'),
+    unknown: live.key.replace(/[^.]+$/, pick(r, 12)),
+    'other-channel': ctx.live[spec.channel === 'pub' ? 'priv' : 'pub'].key,
     uppercase: live.key.toUpperCase(),
   };
-  const streamId = spec.streamId === 'genuine' ? live.streamId
-    : spec.streamId === 'other-channel' ? ctx.live[spec.channel === 'pub' ? 'priv' : 'pub'].streamId : spec.streamId;
+  const streamId =
+    spec.streamId === 'genuine'
+      ? live.streamId
+      : spec.streamId === 'other-channel'
+        ? ctx.live[spec.channel === 'pub' ? 'priv' : 'pub'].streamId
+        : spec.streamId;
   const ext = spec.ext === 'genuine' ? live.ext : spec.ext;
   const credential = credentialFor(spec, ctx, live);
   const prefix = `/api/video/v1/${keys[spec.key]}`;
@@ -255,13 +348,26 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
   const seq = numText(spec.seq, live.edge);
   let path: string;
   switch (spec.target) {
-    case 'multivariant': path = `${prefix}.m3u8`; break;
-    case 'media': path = `${stream}/${spec.rendition}.m3u8`; break;
-    case 'segment': path = `${stream}/${spec.rendition}/${seq}.${ext}`; break;
-    case 'part': path = `${stream}/${spec.rendition}/${seq}.${numText(spec.part, 0).replace(/^-?\d+$/, (p) => String(Math.abs(Number(p))))}.${ext}`; break;
-    case 'init': path = `${stream}/${spec.rendition}/init.mp4`; break;
-    case 'report': path = `${stream}/${spec.rendition}.m3u8`; break;
-    default: path = `${prefix}/${pick(r, 5)}`;
+    case 'multivariant':
+      path = `${prefix}.m3u8`;
+      break;
+    case 'media':
+      path = `${stream}/${spec.rendition}.m3u8`;
+      break;
+    case 'segment':
+      path = `${stream}/${spec.rendition}/${seq}.${ext}`;
+      break;
+    case 'part':
+      path = `${stream}/${spec.rendition}/${seq}.${numText(spec.part, 0).replace(/^-?\d+$/, (p) => String(Math.abs(Number(p))))}.${ext}`;
+      break;
+    case 'init':
+      path = `${stream}/${spec.rendition}/init.mp4`;
+      break;
+    case 'report':
+      path = `${stream}/${spec.rendition}.m3u8`;
+      break;
+    default:
+      path = `${prefix}/${pick(r, 5)}`;
   }
   for (const [at, del, insert] of spec.edits) {
     const i = at % (path.length + 1);
@@ -277,7 +383,9 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
     } else if (p.name === 'token') {
       const t = p.value as { index: number; mutate: [number, string] | null };
       let token = ctx.tokens[t.index % ctx.tokens.length]!;
-      if (t.mutate) token = token.slice(0, t.mutate[0] % (token.length + 1)) + t.mutate[1] + token.slice((t.mutate[0] % (token.length + 1)) + 1);
+      if (t.mutate)
+        token =
+          token.slice(0, t.mutate[0] % (token.length + 1)) + t.mutate[1] + token.slice((t.mutate[0] % (token.length + 1)) + 1);
       if (token.length >= 16 && token === ctx.tokens[0]) {
         secrets.push(token);
         validToken = true;
@@ -296,7 +404,15 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
   const full = pathSafe(path) + (query.length > 0 ? `?${pathSafe(query.join('&'))}` : '');
   const mayHold = /_HLS_msn=/.test(full) || /\/\d+\.\d+\.(ts|m4s)(\?|$)/.test(full);
   const size = full.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 200);
-  return { method: spec.method, path: full, headers, mayHold, secrets, playback: full.startsWith('/api/video/v1/'), oversized: size > 15_000 };
+  return {
+    method: spec.method,
+    path: full,
+    headers,
+    mayHold,
+    secrets,
+    playback: full.startsWith('/api/video/v1/'),
+    oversized: size > 15_000,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,7 +431,8 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
   if (!req.playback) {
     // The API's answer (its error shape is the API's to check): no 5xx, and JSON.
     if (res.status >= 500) problems.push(`API status ${res.status}`);
-    else if (res.status >= 400 && !type.startsWith('application/')) problems.push(`API error ${res.status} with content-type ${type}`);
+    else if (res.status >= 400 && !type.startsWith('application/'))
+      problems.push(`API error ${res.status} with content-type ${type}`);
     return problems;
   }
   let errorCode: string | undefined;
@@ -324,10 +441,14 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
     if (req.method !== 'HEAD') {
       try {
         const body = JSON.parse(text) as unknown;
-        const ok = Array.isArray(body) && body.length === 1 && typeof body[0] === 'object' && body[0] !== null
-          && JSON.stringify(Object.keys(body[0]).sort()) === JSON.stringify(ERROR_KEYS)
-          && ERROR_KEYS.every((k) => typeof (body[0] as Record<string, unknown>)[k] === 'string')
-          && (body[0] as Record<string, unknown>).type === 'error';
+        const ok =
+          Array.isArray(body) &&
+          body.length === 1 &&
+          typeof body[0] === 'object' &&
+          body[0] !== null &&
+          JSON.stringify(Object.keys(body[0]).sort()) === JSON.stringify(ERROR_KEYS) &&
+          ERROR_KEYS.every((k) => typeof (body[0] as Record<string, unknown>)[k] === 'string') &&
+          (body[0] as Record<string, unknown>).type === 'error';
         if (!ok) problems.push(`error body not IVS's shape: ${text.slice(0, 200)}`);
         else errorCode = (body as Array<Record<string, string>>)[0]!.error_code;
       } catch {
@@ -338,9 +459,11 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
   const heldOut = res.status === 503 && req.mayHold && (req.method === 'HEAD' || errorCode === 'service_unavailable');
   const quota = res.status === 429 && (req.method === 'HEAD' || errorCode === 'concurrent_viewers_quota_exceeded');
   // Single byte ranges of complete segments (Amazon's IVS player probes bandwidth with them).
-  const ranged = req.headers.range !== undefined && (res.status === 206 ||
-    (res.status === 416 && (req.method === 'HEAD' || errorCode === 'range_not_satisfiable')));
-  if (![200, 204, 400, 403, 404, 405].includes(res.status) && !heldOut && !quota && !ranged) problems.push(`status ${res.status}`);
+  const ranged =
+    req.headers.range !== undefined &&
+    (res.status === 206 || (res.status === 416 && (req.method === 'HEAD' || errorCode === 'range_not_satisfiable')));
+  if (![200, 204, 400, 403, 404, 405].includes(res.status) && !heldOut && !quota && !ranged)
+    problems.push(`status ${res.status}`);
   if (res.status === 204 && req.method !== 'OPTIONS') problems.push(`204 for ${req.method}`);
   if (res.status === 200 && req.method !== 'GET' && req.method !== 'HEAD') problems.push(`200 for ${req.method}`);
   if (res.status === 200 && req.method === 'GET' && type === 'application/vnd.apple.mpegurl') {
@@ -361,7 +484,11 @@ export function problemsOf(req: Resolved, res: Answer): string[] {
 }
 
 /** Runs `tasks` with at most `concurrency` at once. */
-export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

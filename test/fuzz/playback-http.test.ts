@@ -12,7 +12,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, GetStreamCommand, ImportPlaybackKeyPairCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  GetStreamCommand,
+  ImportPlaybackKeyPairCommand,
 } from '@aws-sdk/client-ivs';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
@@ -24,8 +27,19 @@ import { pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/liv
 import { measureLoop, readLoop, type LoopReading } from '../helpers/loop-probe.js';
 import { useServer } from '../helpers/use-server.js';
 import {
-  assertNoProblems, clientAt, HOLD_LIMIT_MS, HonestViewer, pool, problemsOf, requestSpec, resolve, type ChannelName, type Client,
-  type Context, type LiveTarget, type RequestSpec,
+  assertNoProblems,
+  clientAt,
+  HOLD_LIMIT_MS,
+  HonestViewer,
+  pool,
+  problemsOf,
+  requestSpec,
+  resolve,
+  type ChannelName,
+  type Client,
+  type Context,
+  type LiveTarget,
+  type RequestSpec,
 } from './playback-harness.js';
 
 const QUOTA = 50; // concurrent viewers: the stream's bound on held requests is 4× this
@@ -70,8 +84,12 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
         const uri = new URL(master.variants[0]!.uri, playbackUrl);
         const [, , , , key, streamId, ...rest] = uri.pathname.split('/');
         return {
-          key: key!, streamId: streamId!, ext: token ? 'm4s' : 'ts', vs: uri.searchParams.get('vs')!,
-          credential: rest.length > 1 ? rest[0] : undefined, edge: 0,
+          key: key!,
+          streamId: streamId!,
+          ext: token ? 'm4s' : 'ts',
+          vs: uri.searchParams.get('vs')!,
+          credential: rest.length > 1 ? rest[0] : undefined,
+          edge: 0,
         };
       }
       assert.ok(res.status === 404 && i < 100, `multivariant playlist: ${res.status} ${res.body.toString('utf8')}`);
@@ -79,10 +97,19 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     }
   }
 
-  async function tokens(channelArn: string, signer: ReturnType<typeof generateKeyPairSync>['privateKey'], publicPem: string): Promise<string[]> {
+  async function tokens(
+    channelArn: string,
+    signer: ReturnType<typeof generateKeyPairSync>['privateKey'],
+    publicPem: string,
+  ): Promise<string[]> {
     const nowS = Math.floor(Date.now() / 1000);
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const sign = (claims: Record<string, unknown>, alg = 'ES384', key: Parameters<SignJWT['sign']>[0] = signer, exp: number | null = nowS + 600) => {
+    const sign = (
+      claims: Record<string, unknown>,
+      alg = 'ES384',
+      key: Parameters<SignJWT['sign']>[0] = signer,
+      exp: number | null = nowS + 600,
+    ) => {
       const jwt = new SignJWT({ 'aws:channel-arn': channelArn, ...claims }).setProtectedHeader({ alg, typ: 'JWT' });
       if (exp !== null) jwt.setExpirationTime(exp);
       return jwt.sign(key);
@@ -92,19 +119,35 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 2000; i++) deep = [deep];
     return [
-      good, await sign({}, 'ES384', signer, nowS - 5), await sign({ 'aws:channel-arn': `${channelArn}x` }),
+      good,
+      await sign({}, 'ES384', signer, nowS - 5),
+      await sign({ 'aws:channel-arn': `${channelArn}x` }),
       await sign({}, 'ES384', generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey),
       await sign({}, 'ES256', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
       await sign({}, 'ES512', generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey),
       await sign({}, 'RS256', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
       await sign({}, 'HS256', new TextEncoder().encode(publicPem)),
-      `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`, `${h}.${p}`, `${h}.${p}.x.y`, '', '***.***.***', 'a.b.c',
-      `${b64({ alg: 'ES384', crit: ['b64'], b64: false })}.${p}.AAAA`, `${'e'.repeat(9000)}.${p}.AAAA`,
-      await sign({ 'aws:single-use-uuid': 'once' }), await sign({ 'aws:viewer-id': 'v'.repeat(41) }),
-      await sign({ 'aws:viewer-id': 'viewer', 'aws:viewer-session-version': 2 ** 53 }), await sign({}, 'ES384', signer, null),
-      await sign({ 'aws:access-control-allow-origin': 'https://*-*-*-*.example.com,https://*.*.*.example.com', 'aws:strict-origin-enforcement': true }),
-      await sign({ 'aws:maximum-resolution': 'SD' }), await sign({ 'aws:maximum-resolution': 'XXL' }), await sign({ deep }),
-      await sign({ exp: 'tomorrow' }, 'ES384', signer, null), await sign({ exp: 1e308 }, 'ES384', signer, null),
+      `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`,
+      `${h}.${p}`,
+      `${h}.${p}.x.y`,
+      '',
+      '***.***.***',
+      'a.b.c',
+      `${b64({ alg: 'ES384', crit: ['b64'], b64: false })}.${p}.AAAA`,
+      `${'e'.repeat(9000)}.${p}.AAAA`,
+      await sign({ 'aws:single-use-uuid': 'once' }),
+      await sign({ 'aws:viewer-id': 'v'.repeat(41) }),
+      await sign({ 'aws:viewer-id': 'viewer', 'aws:viewer-session-version': 2 ** 53 }),
+      await sign({}, 'ES384', signer, null),
+      await sign({
+        'aws:access-control-allow-origin': 'https://*-*-*-*.example.com,https://*.*.*.example.com',
+        'aws:strict-origin-enforcement': true,
+      }),
+      await sign({ 'aws:maximum-resolution': 'SD' }),
+      await sign({ 'aws:maximum-resolution': 'XXL' }),
+      await sign({ deep }),
+      await sign({ exp: 'tomorrow' }, 'ES384', signer, null),
+      await sign({ exp: 1e308 }, 'ES384', signer, null),
     ];
   }
 
@@ -112,9 +155,13 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicPem, name: 'fuzz' }));
-    const policy = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({
-      name: 'fuzz', allowedCountries: ['US'], allowedOrigins: [ALLOWED.origin, 'https://*-*-*-*.example.com', 'https://*.*.*.example.com'],
-    }));
+    const policy = await ivs.send(
+      new CreatePlaybackRestrictionPolicyCommand({
+        name: 'fuzz',
+        allowedCountries: ['US'],
+        allowedOrigins: [ALLOWED.origin, 'https://*-*-*-*.example.com', 'https://*.*.*.example.com'],
+      }),
+    );
     const create = async (name: ChannelName, extra: Record<string, unknown>) => {
       const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', insecureIngest: true, ...extra }));
       arns[name] = out.channel!.arn!;
@@ -124,7 +171,10 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     const urls = {
       pub: await create('pub', { latencyMode: 'LOW' }),
       priv: await create('priv', { latencyMode: 'LOW', containerFormat: 'FRAGMENTED_MP4', authorized: true }),
-      restricted: await create('restricted', { latencyMode: 'NORMAL', playbackRestrictionPolicyArn: policy.playbackRestrictionPolicy!.arn }),
+      restricted: await create('restricted', {
+        latencyMode: 'NORMAL',
+        playbackRestrictionPolicyArn: policy.playbackRestrictionPolicy!.arn,
+      }),
     };
     ctx.tokens = await tokens(arns.priv, keys.privateKey, publicPem);
     const allowed = { origin: ALLOWED.origin, [COUNTRY]: ALLOWED.country };
@@ -138,7 +188,11 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
       for (const name of ['pub', 'priv', 'restricted'] as const) {
         const t = ctx.live[name];
         const cred = t.credential ? `/${t.credential}` : '';
-        const res = await watcher.send('GET', `/api/video/v1/${t.key}/${t.streamId}${cred}/source.m3u8`, name === 'restricted' ? allowed : {});
+        const res = await watcher.send(
+          'GET',
+          `/api/video/v1/${t.key}/${t.streamId}${cred}/source.m3u8`,
+          name === 'restricted' ? allowed : {},
+        );
         if (res.status !== 200) continue;
         const playlist = HLS.parse(res.body.toString('utf8')) as hlsTypes.MediaPlaylist;
         t.edge = (playlist.mediaSequenceBase ?? 0) + playlist.segments.length - 1;
@@ -184,7 +238,8 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     return measured;
   }
 
-  const viewerCount = async (name: ChannelName) => (await ivs.send(new GetStreamCommand({ channelArn: arns[name] }))).stream!.viewerCount!;
+  const viewerCount = async (name: ChannelName) =>
+    (await ivs.send(new GetStreamCommand({ channelArn: arns[name] }))).stream!.viewerCount!;
 
   it('generated requests: no 5xx, IVS error bodies, no stall, bounded memory and holds, honest viewers play and count', async () => {
     const cases = fc.sample(requestSpec, { numRuns: CASES, seed });
@@ -195,7 +250,8 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
       const req = resolve(spec, ctx);
       try {
         const res = await fuzzer.send(req.method, req.path, req.headers, HOLD_LIMIT_MS + 5_000);
-        for (const p of problemsOf(req, res)) failures.push(`#${i} ${req.method} ${req.path.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 200)}: ${p}`);
+        for (const p of problemsOf(req, res))
+          failures.push(`#${i} ${req.method} ${req.path.slice(0, 300)} ${JSON.stringify(req.headers).slice(0, 200)}: ${p}`);
       } catch (err) {
         failures.push(`#${i} ${req.method} ${req.path.slice(0, 300)}: ${(err as Error).message}`);
       }
@@ -204,19 +260,33 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     let maxDelayMs = 0;
     for (let at = 0; at < cases.length; at += CHUNK) {
       const chunk = cases.slice(at, at + CHUNK);
-      const { loop } = await withoutStall(`requests #${at}–#${at + chunk.length - 1}`, () => pool(chunk, 16, (spec, i) => send(spec, at + i)));
+      const { loop } = await withoutStall(`requests #${at}–#${at + chunk.length - 1}`, () =>
+        pool(chunk, 16, (spec, i) => send(spec, at + i)),
+      );
       maxDelayMs = Math.max(maxDelayMs, loop.maxDelayMs);
     }
     const loop = await readLoop(server);
-    console.log(`# ${cases.length} requests; server loop max ${maxDelayMs.toFixed(1)} ms; rss ${(before.rssBytes / 2 ** 20).toFixed(0)}`
-      + ` → ${(loop.rssBytes / 2 ** 20).toFixed(0)} MB; honest segments ${segmentsBefore.join(',')} → ${honest.map((h) => h.segments.size).join(',')}`);
+    console.log(
+      `# ${cases.length} requests; server loop max ${maxDelayMs.toFixed(1)} ms; rss ${(before.rssBytes / 2 ** 20).toFixed(0)}` +
+        ` → ${(loop.rssBytes / 2 ** 20).toFixed(0)} MB; honest segments ${segmentsBefore.join(',')} → ${honest.map((h) => h.segments.size).join(',')}`,
+    );
     assertNoProblems(failures, seed);
-    assert.ok(loop.rssBytes - before.rssBytes < 96 * 2 ** 20, `rss grew ${((loop.rssBytes - before.rssBytes) / 2 ** 20).toFixed(0)} MB`);
+    assert.ok(
+      loop.rssBytes - before.rssBytes < 96 * 2 ** 20,
+      `rss grew ${((loop.rssBytes - before.rssBytes) / 2 ** 20).toFixed(0)} MB`,
+    );
     for (const h of honest) assert.deepEqual(h.errors, [], 'the honest viewer saw no error');
-    await Promise.all(honest.map((h, i) => pollUntil(`honest viewer ${i} to play on`, () => h.segments.size >= segmentsBefore[i]! + 2,
-      { timeoutMs: 10_000 })));
+    await Promise.all(
+      honest.map((h, i) =>
+        pollUntil(`honest viewer ${i} to play on`, () => h.segments.size >= segmentsBefore[i]! + 2, { timeoutMs: 10_000 }),
+      ),
+    );
     // Counted: the honest viewers, at most the fuzzer's template session besides (a genuine session it does refresh).
-    for (const [name, honestViewers] of [['pub', 1], ['priv', 1], ['restricted', 0]] as const) {
+    for (const [name, honestViewers] of [
+      ['pub', 1],
+      ['priv', 1],
+      ['restricted', 0],
+    ] as const) {
       const count = await viewerCount(name);
       assert.ok(count >= honestViewers && count <= honestViewers + 1, `${name}: viewerCount ${count}`);
     }
@@ -228,14 +298,20 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     const media = `/api/video/v1/${pub.key}/${pub.streamId}/source.m3u8`;
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       const res = await fuzzer.send(method, media);
-      assert.deepEqual(problemsOf({ method, path: media, headers: {}, mayHold: false, secrets: [], playback: true, oversized: false }, res), []);
+      assert.deepEqual(
+        problemsOf({ method, path: media, headers: {}, mayHold: false, secrets: [], playback: true, oversized: false }, res),
+        [],
+      );
       assert.equal(res.status, 405);
       assert.equal(res.headers.allow, 'GET, HEAD, OPTIONS');
       assert.equal(JSON.parse(res.body.toString('utf8'))[0].error_code, 'method_not_allowed');
     }
     // A genuine credential in a path the routes do not take apart (glued to the stream id, or after a bad one).
-    for (const path of [`/api/video/v1/${priv.key}/${priv.streamId}.${priv.credential}/source.m3u8`,
-      `/api/video/v1/${priv.key}/st-x/y/${priv.credential}/source.m3u8`, `/api/video/v1/${priv.key}/${priv.credential}`]) {
+    for (const path of [
+      `/api/video/v1/${priv.key}/${priv.streamId}.${priv.credential}/source.m3u8`,
+      `/api/video/v1/${priv.key}/st-x/y/${priv.credential}/source.m3u8`,
+      `/api/video/v1/${priv.key}/${priv.credential}`,
+    ]) {
       const res = await fuzzer.send('GET', path);
       assert.equal(res.status, 404);
       assert.ok(!res.body.toString('utf8').includes(priv.credential!), res.body.toString('utf8'));
@@ -244,7 +320,9 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     const restricted = ctx.live.restricted;
     const { loop } = await withoutStall('long Origins against wildcard patterns', async () => {
       const origins: Array<[string, number]> = [
-        [`https://${'a-'.repeat(500)}x`, 403], [`https://${'a.'.repeat(500)}x`, 403], [`https://${'a-'.repeat(120)}a.example.com`, 200],
+        [`https://${'a-'.repeat(500)}x`, 403],
+        [`https://${'a.'.repeat(500)}x`, 403],
+        [`https://${'a-'.repeat(120)}a.example.com`, 200],
       ];
       for (const [origin, status] of origins) {
         const res = await fuzzer.send('GET', `/api/video/v1/${restricted.key}.m3u8`, { origin, [COUNTRY]: 'US' });
@@ -268,17 +346,27 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
     let run = 0;
     const { result: answers, loop } = await withoutStall('the burst of blocking requests', () => {
       run++;
-      return Promise.all(attackers.flatMap((c, a) => Array.from({ length: perAddress }, async (_, i) => {
-        await sleep(((a * perAddress + i) % 24) * 20);
-        return c.send('GET', blocking(`flood${run}x${a}x${i}`), {}, HOLD_LIMIT_MS + 5_000);
-      })));
+      return Promise.all(
+        attackers.flatMap((c, a) =>
+          Array.from({ length: perAddress }, async (_, i) => {
+            await sleep(((a * perAddress + i) % 24) * 20);
+            return c.send('GET', blocking(`flood${run}x${a}x${i}`), {}, HOLD_LIMIT_MS + 5_000);
+          }),
+        ),
+      );
     });
     const held = answers.filter((r) => r.status === 200);
     const refused = answers.filter((r) => r.status === 503);
-    console.log(`# ${answers.length} blocking requests from one /24: ${held.length} held and answered, ${refused.length} refused;`
-      + ` loop max ${loop.maxDelayMs.toFixed(1)} ms; rss ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(loop.rssBytes / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `# ${answers.length} blocking requests from one /24: ${held.length} held and answered, ${refused.length} refused;` +
+        ` loop max ${loop.maxDelayMs.toFixed(1)} ms; rss ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(loop.rssBytes / 2 ** 20).toFixed(0)} MB`,
+    );
     for (const h of honest) assert.deepEqual(h.errors, [], 'the honest viewers were not refused');
-    assert.equal(held.length + refused.length, answers.length, `statuses: ${[...new Set(answers.map((r) => r.status))].join(',')}`);
+    assert.equal(
+      held.length + refused.length,
+      answers.length,
+      `statuses: ${[...new Set(answers.map((r) => r.status))].join(',')}`,
+    );
     assert.ok(held.length <= HELD_LIMITS.perNetwork, `${held.length} held from one network`);
     assert.ok(held.length > 0, 'blocking reloads still work within the bounds');
     for (const r of refused) {
@@ -286,7 +374,10 @@ describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
       assert.ok(r.ms < HOLD_LIMIT_MS, `refused after ${r.ms} ms`);
     }
     for (const r of held) assert.ok(r.ms < HOLD_LIMIT_MS, `held ${Math.round(r.ms)} ms`);
-    await Promise.all(honest.map((h, i) => pollUntil(`honest viewer ${i} to play on`, () => h.segments.size >= segmentsBefore[i]! + 2,
-      { timeoutMs: 10_000 })));
+    await Promise.all(
+      honest.map((h, i) =>
+        pollUntil(`honest viewer ${i} to play on`, () => h.segments.size >= segmentsBefore[i]! + 2, { timeoutMs: 10_000 }),
+      ),
+    );
   });
 });

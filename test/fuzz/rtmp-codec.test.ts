@@ -12,7 +12,13 @@ import { ByteQueue } from '../../src/media/ingest/byte-queue.js';
 import { ChunkReader, type ChunkReaderLimits, type RtmpMessage } from '../../src/media/ingest/chunk-reader.js';
 import { AmfError, IngestProtocolError } from '../../src/media/ingest/errors.js';
 import { HANDSHAKE_SIZE, ServerHandshake } from '../../src/media/ingest/handshake.js';
-import { COMMAND_AMF_LIMITS, DATA_AMF_LIMITS, DEFAULT_MESSAGE_SIZES, liveLimits, setupLimits } from '../../src/media/ingest/limits.js';
+import {
+  COMMAND_AMF_LIMITS,
+  DATA_AMF_LIMITS,
+  DEFAULT_MESSAGE_SIZES,
+  liveLimits,
+  setupLimits,
+} from '../../src/media/ingest/limits.js';
 import { fuzzRuns, fuzzSeed } from '../helpers/fuzz-budget.js';
 import { amf0Value, commandBody, encodeSteps, mutated, oversizedAmf, stepArb } from '../helpers/rtmp-fuzz.js';
 
@@ -30,7 +36,9 @@ function randomBytes(n: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(n);
   let x = seed | 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;
@@ -62,21 +70,30 @@ describe('fuzz: AMF0 decoder', () => {
     { weight: 1, arbitrary: oversizedAmf },
     { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)) },
   );
-  for (const [name, limits] of [['command', COMMAND_AMF_LIMITS], ['data', DATA_AMF_LIMITS], ['default', DEFAULT_AMF_LIMITS]] as [string, AmfLimits][]) {
+  for (const [name, limits] of [
+    ['command', COMMAND_AMF_LIMITS],
+    ['data', DATA_AMF_LIMITS],
+    ['default', DEFAULT_AMF_LIMITS],
+  ] as [string, AmfLimits][]) {
     it(`returns within the ${name} limits or throws AmfError`, () => {
-      check(`AMF0 ${name}`, inputs, (buf) => {
-        let values: AmfValue[];
-        try {
-          values = decodeAmf0(buf, 0, limits);
-        } catch (err) {
-          assert.ok(err instanceof AmfError, `threw ${String(err)} for ${buf.subarray(0, 64).toString('hex')}`);
-          return;
-        }
-        const m = measure(values);
-        assert.ok(m.count <= limits.maxValues, `${m.count} values`);
-        assert.ok(m.depth <= limits.maxDepth + 1, `depth ${m.depth}`);
-        assert.ok(m.longest <= limits.maxStringBytes * 3, `string of ${m.longest} bytes`); // UTF-8 replacement may grow it
-      }, 400);
+      check(
+        `AMF0 ${name}`,
+        inputs,
+        (buf) => {
+          let values: AmfValue[];
+          try {
+            values = decodeAmf0(buf, 0, limits);
+          } catch (err) {
+            assert.ok(err instanceof AmfError, `threw ${String(err)} for ${buf.subarray(0, 64).toString('hex')}`);
+            return;
+          }
+          const m = measure(values);
+          assert.ok(m.count <= limits.maxValues, `${m.count} values`);
+          assert.ok(m.depth <= limits.maxDepth + 1, `depth ${m.depth}`);
+          assert.ok(m.longest <= limits.maxStringBytes * 3, `string of ${m.longest} bytes`); // UTF-8 replacement may grow it
+        },
+        400,
+      );
     });
   }
 });
@@ -125,48 +142,65 @@ describe('fuzz: chunk stream reader', () => {
     fc.array(stepArb, { minLength: 1, maxLength: 10 }).map(encodeSteps),
     fc.array(fc.nat(), { maxLength: 12 }),
   );
-  for (const [phase, limits] of [['setup', setupLimits(DEFAULT_MESSAGE_SIZES)], ['live', liveLimits(DEFAULT_MESSAGE_SIZES)]] as const) {
+  for (const [phase, limits] of [
+    ['setup', setupLimits(DEFAULT_MESSAGE_SIZES)],
+    ['live', liveLimits(DEFAULT_MESSAGE_SIZES)],
+  ] as const) {
     it(`${phase} limits: typed errors only, bounded buffers, and the same result however TCP splits the bytes`, () => {
-      check(`chunk reader (${phase})`, streams, ([bytes, cuts]) => {
-        const whole = readAllOf(bytes, [], limits);
-        assert.ok(whole.maxPending <= limits.maxPendingBytes, `pending ${whole.maxPending}`);
-        assert.ok(whole.maxAlloc <= limits.maxMessageSize + 18, `allocated ${whole.maxAlloc} bytes`);
-        const split = readAllOf(bytes, cuts, limits);
-        assert.deepEqual(split.messages, whole.messages);
-        assert.equal(split.error, whole.error);
-      }, 300);
+      check(
+        `chunk reader (${phase})`,
+        streams,
+        ([bytes, cuts]) => {
+          const whole = readAllOf(bytes, [], limits);
+          assert.ok(whole.maxPending <= limits.maxPendingBytes, `pending ${whole.maxPending}`);
+          assert.ok(whole.maxAlloc <= limits.maxMessageSize + 18, `allocated ${whole.maxAlloc} bytes`);
+          const split = readAllOf(bytes, cuts, limits);
+          assert.deepEqual(split.messages, whole.messages);
+          assert.equal(split.error, whole.error);
+        },
+        300,
+      );
     });
   }
 });
 
 describe('fuzz: server handshake', () => {
   it('mutated C0/C1/C2 either progress or throw IngestProtocolError, and never consume bytes beyond C2', () => {
-    const length = fc.oneof(fc.constantFrom(0, 1, 1535, 1536, 1537, 3071, 3072, 3073, 3100), fc.nat({ max: 2 * HANDSHAKE_SIZE + 40 }));
-    const c0c1c2 = fc.tuple(fc.oneof(fc.constant(3), fc.nat({ max: 255 })), length, fc.nat())
+    const length = fc.oneof(
+      fc.constantFrom(0, 1, 1535, 1536, 1537, 3071, 3072, 3073, 3100),
+      fc.nat({ max: 2 * HANDSHAKE_SIZE + 40 }),
+    );
+    const c0c1c2 = fc
+      .tuple(fc.oneof(fc.constant(3), fc.nat({ max: 255 })), length, fc.nat())
       .map(([version, n, seed]) => Buffer.concat([Buffer.of(version), randomBytes(n, seed)]));
-    check('handshake', fc.tuple(c0c1c2, fc.array(fc.nat(), { maxLength: 6 })), ([bytes, cuts]) => {
-      const hs = new ServerHandshake();
-      const q = new ByteQueue();
-      let from = 0;
-      let replied = 0;
-      try {
-        for (const to of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
-          if (to > from) q.push(bytes.subarray(from, to));
-          from = Math.max(from, to);
-          for (let r = hs.advance(q); r !== null; r = hs.advance(q)) {
-            replied++;
-            assert.equal(r.length, 1 + 2 * HANDSHAKE_SIZE);
+    check(
+      'handshake',
+      fc.tuple(c0c1c2, fc.array(fc.nat(), { maxLength: 6 })),
+      ([bytes, cuts]) => {
+        const hs = new ServerHandshake();
+        const q = new ByteQueue();
+        let from = 0;
+        let replied = 0;
+        try {
+          for (const to of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
+            if (to > from) q.push(bytes.subarray(from, to));
+            from = Math.max(from, to);
+            for (let r = hs.advance(q); r !== null; r = hs.advance(q)) {
+              replied++;
+              assert.equal(r.length, 1 + 2 * HANDSHAKE_SIZE);
+            }
           }
+        } catch (err) {
+          assert.ok(err instanceof IngestProtocolError, String(err));
+          assert.notEqual(bytes[0], 3);
+          return;
         }
-      } catch (err) {
-        assert.ok(err instanceof IngestProtocolError, String(err));
-        assert.notEqual(bytes[0], 3);
-        return;
-      }
-      assert.ok(replied <= 1);
-      const complete = bytes.length >= 1 + 2 * HANDSHAKE_SIZE;
-      assert.equal(hs.complete, complete);
-      if (complete) assert.equal(q.length, bytes.length - (1 + 2 * HANDSHAKE_SIZE));
-    }, 200);
+        assert.ok(replied <= 1);
+        const complete = bytes.length >= 1 + 2 * HANDSHAKE_SIZE;
+        assert.equal(hs.complete, complete);
+        if (complete) assert.equal(q.length, bytes.length - (1 + 2 * HANDSHAKE_SIZE));
+      },
+      200,
+    );
   });
 });

@@ -63,7 +63,10 @@ describe('fuzz: RTMP sessions against a live server with an honest stream', { ti
     assert.equal(health.status, 200, `health ${context}`);
     await health.arrayBuffer();
     await assertStillPlaying(honest);
-    const internal = server.logs().split('\n').filter((l) => /"level":(5\d|60)/.test(l));
+    const internal = server
+      .logs()
+      .split('\n')
+      .filter((l) => /"level":(5\d|60)/.test(l));
     assert.deepEqual(internal, [], `internal errors logged ${context}`);
   });
 
@@ -74,19 +77,28 @@ describe('fuzz: RTMP sessions against a live server with an honest stream', { ti
     const initialRss = (await readLoop(server)).rssBytes;
     let peakRss = initialRss;
     for (const c of cases) {
-      const r = await underAttackConfirmed(server, async () => {
-        const client = await playOversized(server.rtmpPort, c, fuzzKey);
-        const closed = await client.waitClosed(3000).then(() => true, () => false);
-        client.destroy();
-        return closed;
-      }, MAX_STALL_MS);
+      const r = await underAttackConfirmed(
+        server,
+        async () => {
+          const client = await playOversized(server.rtmpPort, c, fuzzKey);
+          const closed = await client.waitClosed(3000).then(
+            () => true,
+            () => false,
+          );
+          client.destroy();
+          return closed;
+        },
+        MAX_STALL_MS,
+      );
       peakRss = Math.max(peakRss, r.peakRssBytes);
       assert.ok(r.maxDelayMs < MAX_STALL_MS, `event loop stalled ${r.stalls.join(', ')} ms: ${describeOversized(c)} ${context}`);
       assert.ok(r.result, `not refused: ${describeOversized(c)} ${context}`);
       const growth = peakRss - initialRss;
       assert.ok(growth < MAX_RSS_GROWTH, `RSS grew ${(growth / 2 ** 20).toFixed(1)} MB: ${describeOversized(c)} ${context}`);
     }
-    t.diagnostic(`seed ${seed}: ${cases.length} oversized messages, RSS +${((peakRss - initialRss) / 2 ** 20).toFixed(1)} MB at most`);
+    t.diagnostic(
+      `seed ${seed}: ${cases.length} oversized messages, RSS +${((peakRss - initialRss) / 2 ** 20).toFixed(1)} MB at most`,
+    );
     await assertStillPlaying(honest);
   });
 });

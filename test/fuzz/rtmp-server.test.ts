@@ -15,7 +15,11 @@ import { describeSession, sessionArb, type Session } from '../helpers/rtmp-fuzz.
 import { createRecorder } from '../unit/fixtures/ingest/recorder.js';
 
 const CONFIG: Partial<IngestConfig> = {
-  handshakeTimeoutMs: 300, setupTimeoutMs: 500, idleTimeoutMs: 400, authorizeTimeoutMs: 200, closeGraceMs: 100,
+  handshakeTimeoutMs: 300,
+  setupTimeoutMs: 500,
+  idleTimeoutMs: 400,
+  authorizeTimeoutMs: 200,
+  closeGraceMs: 100,
 };
 /** The latest a connection may close: setup deadline, then the grace after a refusal, plus scheduling slack. */
 const CLOSE_BY_MS = 500 + 400 + 100 + 1500;
@@ -35,7 +39,10 @@ describe('fuzz: RTMP connections against the ingest server', () => {
     const failures: string[] = [];
     const runOne = async (s: Session, i: number): Promise<void> => {
       const c = await playSession(port, s);
-      const closed = await c.waitClosed(CLOSE_BY_MS).then(() => true, () => false);
+      const closed = await c.waitClosed(CLOSE_BY_MS).then(
+        () => true,
+        () => false,
+      );
       c.destroy();
       if (!closed) failures.push(`session ${i} not closed within ${CLOSE_BY_MS} ms: ${describeSession(s)}`);
     };
@@ -43,13 +50,16 @@ describe('fuzz: RTMP connections against the ingest server', () => {
       await Promise.all(sessions.slice(i, i + PARALLEL).map((s, k) => runOne(s, i + k)));
     }
     await new Promise((r) => setTimeout(r, 300));
-    t.diagnostic(`seed ${seed}, ${sessions.length} sessions, ${rec.sessions.length} published; closes: ${closeSummary(rec.logLines)}`);
+    t.diagnostic(
+      `seed ${seed}, ${sessions.length} sessions, ${rec.sessions.length} published; closes: ${closeSummary(rec.logLines)}`,
+    );
     const internal = rec.logLines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
     const context = `(replay with FUZZ_SEED=${seed})`;
     assert.deepEqual(failures, [], context);
     assert.deepEqual(internal, [], `internal errors logged ${context}`);
     assert.equal(server.connections(), 0, `connections left open ${context}`);
-    for (const session of rec.sessions) assert.equal(session.ends.length, 1, `a session ended ${session.ends.length} times ${context}`);
+    for (const session of rec.sessions)
+      assert.equal(session.ends.length, 1, `a session ended ${session.ends.length} times ${context}`);
     for (const line of rec.logLines) assert.ok(!line.includes('sk_good'), `key logged: ${line} ${context}`);
   });
 });
@@ -63,5 +73,8 @@ function closeSummary(lines: string[]): string {
     const key = (entry.detail ?? '').replace(/[0-9]+/g, 'N').slice(0, 60);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`).join('; ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n}× ${k}`)
+    .join('; ');
 }

@@ -18,15 +18,29 @@ export const UNKNOWN_MARK = 'fuzzExtra';
  * this list against the handler table): ad insertion is not implemented.
  */
 export const NOT_IMPLEMENTED = [
-  'CreateAdConfiguration', 'GetAdConfiguration', 'ListAdConfigurations', 'DeleteAdConfiguration', 'InsertAdBreak',
+  'CreateAdConfiguration',
+  'GetAdConfiguration',
+  'ListAdConfigurations',
+  'DeleteAdConfiguration',
+  'InsertAdBreak',
 ] as const;
 
 /** Errors any request may get before or beside its operation's own: protocol, auth and HTTP-level refusals. */
 export const PROTOCOL_ERRORS = new Set([
-  'ValidationException', 'SerializationException', 'UnknownOperationException', 'RequestEntityTooLargeException',
-  'RequestHeaderFieldsTooLargeException', 'BadRequestException', 'RequestTimeoutException',
-  'MissingAuthenticationTokenException', 'IncompleteSignatureException', 'InvalidSignatureException',
-  'UnrecognizedClientException', 'SignatureDoesNotMatch', 'AccessDeniedException', 'NotImplementedException',
+  'ValidationException',
+  'SerializationException',
+  'UnknownOperationException',
+  'RequestEntityTooLargeException',
+  'RequestHeaderFieldsTooLargeException',
+  'BadRequestException',
+  'RequestTimeoutException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'InvalidSignatureException',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'AccessDeniedException',
+  'NotImplementedException',
 ]);
 
 export interface FuzzRequest {
@@ -45,14 +59,25 @@ export async function sendSignedRaw(server: { port: number }, req: FuzzRequest, 
 }
 
 /** Signs now; the returned function sends (so a caller can time the server's part alone). */
-export async function signRaw(server: { port: number }, req: FuzzRequest, opts: SignOptions = {}): Promise<() => Promise<RawResponse>> {
+export async function signRaw(
+  server: { port: number },
+  req: FuzzRequest,
+  opts: SignOptions = {},
+): Promise<() => Promise<RawResponse>> {
   const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
   // The signer's own SHA-256 is pure JavaScript: megabyte bodies are hashed here with node:crypto
   // instead, and the hash declared, which the server checks against the body all the same.
-  if (req.body !== undefined && req.body.length > 65_536) headers['x-amz-content-sha256'] = createHash('sha256').update(req.body).digest('hex');
+  if (req.body !== undefined && req.body.length > 65_536)
+    headers['x-amz-content-sha256'] = createHash('sha256').update(req.body).digest('hex');
   const unsigned = new HttpRequest({
-    protocol: 'http:', hostname: '127.0.0.1', port: server.port, method: req.method, path: req.path,
-    query: parseQuery(req.rawQuery), headers, body: req.body,
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: server.port,
+    method: req.method,
+    path: req.path,
+    query: parseQuery(req.rawQuery),
+    headers,
+    body: req.body,
   });
   const signed = await signer(opts).sign(unsigned, { signingDate: opts.signingDate });
   const path = req.rawQuery === '' ? req.path : `${req.path}?${req.rawQuery}`;
@@ -72,11 +97,17 @@ export function closeFuzzConnections(): void {
 
 /** Sends exactly these headers (plus content-length for a body) on the pooled connection; a hang fails. */
 export function sendExact(
-  server: { port: number }, method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | undefined,
+  server: { port: number },
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body: Buffer | undefined,
 ): Promise<RawResponse> {
   const all = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
-  return answered(exchange({ host: '127.0.0.1', port: server.port, method, path, headers: all, agent }, (r) => r.end(body)),
-    `${method} ${path.slice(0, 100)}`);
+  return answered(
+    exchange({ host: '127.0.0.1', port: server.port, method, path, headers: all, agent }, (r) => r.end(body)),
+    `${method} ${path.slice(0, 100)}`,
+  );
 }
 
 /** No request may go unanswered: a hang is a failure of its own, reported as such. */
@@ -98,7 +129,13 @@ function errorType(headers: IncomingHttpHeaders): string {
  * The invariants of one answer: no 5xx but the documented 501s; every error in the JSON error shape
  * with a type the model lists for the operation (or a protocol-level one); no unknown member echoed.
  */
-export function checkAnswer(m: ServiceModel, operation: string | undefined, res: RawResponse, what: string, method = 'POST'): void {
+export function checkAnswer(
+  m: ServiceModel,
+  operation: string | undefined,
+  res: RawResponse,
+  what: string,
+  method = 'POST',
+): void {
   const type = errorType(res.headers);
   const context = `${what} → ${res.status} ${type} ${res.text.slice(0, 300)}`;
   if (res.status >= 500) {
@@ -106,7 +143,8 @@ export function checkAnswer(m: ServiceModel, operation: string | undefined, res:
     assert.ok((NOT_IMPLEMENTED as readonly string[]).includes(operation ?? ''), `501 from an implemented operation: ${context}`);
   }
   assert.ok(!res.text.includes(UNKNOWN_MARK), `an unknown member was echoed: ${context}`);
-  for (const value of Object.values(res.headers)) assert.ok(!String(value).includes(UNKNOWN_MARK), `echoed in a header: ${context}`);
+  for (const value of Object.values(res.headers))
+    assert.ok(!String(value).includes(UNKNOWN_MARK), `echoed in a header: ${context}`);
   if (res.status < 400) {
     if (res.status !== 204 && method !== 'HEAD') assert.doesNotThrow(() => res.json(), `2xx body is JSON: ${context}`);
     return;

@@ -10,7 +10,14 @@ import { UNKNOWN_MARK, type FuzzRequest } from './api-fuzz-invariants.js';
 import { isObject, shapePaths, type WireRequest } from './model-arbitraries.js';
 
 export const BODY_MUTATIONS = [
-  'wrongType', 'nullValue', 'outOfRange', 'badString', 'oddUnicode', 'unknownMember', 'deepNesting', 'hugeArray',
+  'wrongType',
+  'nullValue',
+  'outOfRange',
+  'badString',
+  'oddUnicode',
+  'unknownMember',
+  'deepNesting',
+  'hugeArray',
 ] as const;
 export const WIRE_MUTATIONS = ['duplicateKey', 'invalidJson', 'invalidUtf8', 'contentType', 'route', 'method'] as const;
 export type MutationKind = (typeof BODY_MUTATIONS)[number] | (typeof WIRE_MUTATIONS)[number] | 'none';
@@ -36,22 +43,69 @@ export function mutationArb(kinds: readonly MutationKind[]): fc.Arbitrary<Mutati
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 
 const WRONG_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, '', 'x', [], {}, [1, 'a'], { a: 1 }, [[[]]], '0', 'true', 2147483648, [null],
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  '',
+  'x',
+  [],
+  {},
+  [1, 'a'],
+  { a: 1 },
+  [[[]]],
+  '0',
+  'true',
+  2147483648,
+  [null],
 ];
 /** Number literals that must never be taken as an integer (written raw: JSON.stringify would not keep them). */
 const NUMBER_TOKENS = [
-  '2147483648', '-2147483649', '9007199254740993', '18446744073709551616', '1e308', '-1e308', '1.5', '-0.5',
-  '1.0000000000000002', '123456789012345678901234567890', '1E400', '-1', '0', '4294967296',
+  '2147483648',
+  '-2147483649',
+  '9007199254740993',
+  '18446744073709551616',
+  '1e308',
+  '-1e308',
+  '1.5',
+  '-0.5',
+  '1.0000000000000002',
+  '123456789012345678901234567890',
+  '1E400',
+  '-1',
+  '0',
+  '4294967296',
 ];
 const ODD_STRINGS = [
-  '\u0000', '\u202e\u202d', 'a\u200db', '\u{1f600}\u{1f3f3}\u{fe0f}\u{200d}\u{1f308}', 'e\u0301\u0301\u0301', '\ufeff', '\uffff',
-  'A'.repeat(129), ' ', '../../etc/passwd', '%00', '<script>', 'arn:aws:ivs:us-west-2:000000000000:channel/',
+  '\u0000',
+  '\u202e\u202d',
+  'a\u200db',
+  '\u{1f600}\u{1f3f3}\u{fe0f}\u{200d}\u{1f308}',
+  'e\u0301\u0301\u0301',
+  '\ufeff',
+  '\uffff',
+  'A'.repeat(129),
+  ' ',
+  '../../etc/passwd',
+  '%00',
+  '<script>',
+  'arn:aws:ivs:us-west-2:000000000000:channel/',
 ];
 /** Raw JSON string literals JSON.stringify would never write (lone surrogates, overlong escapes). */
 const RAW_STRINGS = ['"\\ud800"', '"\\udfff\\ud800"', '"a\\u0000b"', '"\\\\u0041"', `"${'\\u00e9'.repeat(300)}"`];
 const CONTENT_TYPES = [
-  undefined, 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-amz-json-1.1',
-  'application/json; charset=utf-16', 'application/x-www-form-urlencoded', '*/*', 'application/json;;;', 'x'.repeat(2000),
+  undefined,
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/x-amz-json-1.1',
+  'application/json; charset=utf-16',
+  'application/x-www-form-urlencoded',
+  '*/*',
+  'application/json;;;',
+  'x'.repeat(2000),
 ];
 const DEPTHS = [50, 999, 1000, 1001, 20_000, 300_000];
 const ARRAY_LENGTHS = [51, 2_000, 9_999, 10_001, 100_000];
@@ -60,15 +114,21 @@ type Path = (string | number)[];
 
 /** Builds the final request: the valid one, mutated. `what` says what was done (for failure messages). */
 export function applyMutation(
-  m: ServiceModel, op: Operation, wire: WireRequest, mutation: Mutation,
+  m: ServiceModel,
+  op: Operation,
+  wire: WireRequest,
+  mutation: Mutation,
 ): { request: FuzzRequest; what: string } {
   const raw: string[] = []; // raw JSON texts placed by token
   const token = (text: string) => `\u0000RAW${raw.push(text) - 1}\u0000`;
   const body = wire.body === undefined ? undefined : structuredClone(wire.body);
   const headers: Record<string, string> = wire.body === undefined ? {} : { 'content-type': 'application/json' };
   let { method, path } = wire;
-  let rawQuery = new URLSearchParams(Object.entries(wire.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x])))
-    .toString().replace(/\+/g, '%20');
+  let rawQuery = new URLSearchParams(
+    Object.entries(wire.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x])),
+  )
+    .toString()
+    .replace(/\+/g, '%20');
   const paths = body && op.inputShape ? shapePaths(m, op.inputShape, body).filter((p) => p.path.length > 0) : [];
   const choose = (filter: (shape: string) => boolean) => {
     const fit = paths.filter((p) => filter(p.shape));
@@ -87,19 +147,32 @@ export function applyMutation(
     case 'none':
       break;
     case 'wrongType':
-      put(choose(() => true), pick(WRONG_VALUES, mutation.variant));
+      put(
+        choose(() => true),
+        pick(WRONG_VALUES, mutation.variant),
+      );
       break;
     case 'nullValue':
-      put(choose(() => true), null);
+      put(
+        choose(() => true),
+        null,
+      );
       break;
     case 'outOfRange':
-      put(choose((s) => typeOf(s) === 'integer' || typeOf(s) === 'long'), token(pick(NUMBER_TOKENS, mutation.variant)));
+      put(
+        choose((s) => typeOf(s) === 'integer' || typeOf(s) === 'long'),
+        token(pick(NUMBER_TOKENS, mutation.variant)),
+      );
       break;
     case 'badString': {
       const target = choose((s) => typeOf(s) === 'string');
       const shape = target ? m.shape(target.shape) : undefined;
       const options = [
-        'x'.repeat((shape?.max ?? 1024) + 1), '', 'y'.repeat(200_000), 'a b', 'arn:aws:ivs:us-west-2:1:channel/x/y',
+        'x'.repeat((shape?.max ?? 1024) + 1),
+        '',
+        'y'.repeat(200_000),
+        'a b',
+        'arn:aws:ivs:us-west-2:1:channel/x/y',
       ];
       put(target, pick(options, mutation.variant));
       break;
@@ -116,7 +189,13 @@ export function applyMutation(
       const target = structures.length > 0 ? pick(structures, mutation.at) : undefined;
       const holder = target && body ? getAt(body, target.path) : undefined;
       if (isObject(holder)) {
-        const values = [`${UNKNOWN_MARK}-zzz`, { [UNKNOWN_MARK]: 'zzz' }, [UNKNOWN_MARK, 1], token(deepUnknown(990)), token(deepUnknown(10))];
+        const values = [
+          `${UNKNOWN_MARK}-zzz`,
+          { [UNKNOWN_MARK]: 'zzz' },
+          [UNKNOWN_MARK, 1],
+          token(deepUnknown(990)),
+          token(deepUnknown(10)),
+        ];
         holder[`${UNKNOWN_MARK}${mutation.variant % 7}`] = pick(values, mutation.variant);
         what += ` in ${target!.path.join('.') || '(body)'}`;
       }
@@ -127,14 +206,23 @@ export function applyMutation(
       const arrays = Math.floor(mutation.variant / DEPTHS.length) % 2 === 0;
       const depth = arrays ? pick(DEPTHS, mutation.variant) : Math.ceil(pick(DEPTHS, mutation.variant) / 2);
       const text = arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-      put(choose(() => true), token(text));
+      put(
+        choose(() => true),
+        token(text),
+      );
       what += ` (${depth} levels)`;
       break;
     }
     case 'hugeArray': {
       const length = pick(ARRAY_LENGTHS, mutation.variant);
-      const item = pick(['1', '"arn:aws:ivs:us-west-2:000000000000:channel/AbCdEfGh1234"', '{}'], Math.floor(mutation.variant / ARRAY_LENGTHS.length));
-      put(choose((s) => typeOf(s) === 'list'), token(`[${Array(length).fill(item).join(',')}]`));
+      const item = pick(
+        ['1', '"arn:aws:ivs:us-west-2:000000000000:channel/AbCdEfGh1234"', '{}'],
+        Math.floor(mutation.variant / ARRAY_LENGTHS.length),
+      );
+      put(
+        choose((s) => typeOf(s) === 'list'),
+        token(`[${Array(length).fill(item).join(',')}]`),
+      );
       what += ` (${length} items)`;
       break;
     }
@@ -202,7 +290,10 @@ function invalidJson(text: string, mutation: Mutation): string {
 }
 
 function invalidUtf8(bytes: Buffer, mutation: Mutation): Buffer {
-  const bad = pick([[0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]], mutation.variant);
+  const bad = pick(
+    [[0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]],
+    mutation.variant,
+  );
   // Inside a string value when there is one (after the first `:"`), else anywhere.
   const at = bytes.indexOf(':"');
   const offset = at >= 0 ? at + 2 : mutation.at % (bytes.length + 1);

@@ -11,7 +11,13 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 /** Channel settings a CreateChannel/UpdateChannel input sets directly. */
 const CHANNEL_SETTINGS = [
-  'name', 'latencyMode', 'type', 'authorized', 'recordingConfigurationArn', 'insecureIngest', 'playbackRestrictionPolicyArn',
+  'name',
+  'latencyMode',
+  'type',
+  'authorized',
+  'recordingConfigurationArn',
+  'insecureIngest',
+  'playbackRestrictionPolicyArn',
   'containerFormat',
 ];
 const POLICY_SETTINGS = ['name', 'allowedCountries', 'allowedOrigins', 'enableStrictOriginEnforcement'];
@@ -24,17 +30,29 @@ function storedTags(tags: unknown): Json {
 }
 
 export class ReadBack {
-  constructor(private readonly server: { port: number }, private readonly pool: ArnPool) {}
+  constructor(
+    private readonly server: { port: number },
+    private readonly pool: ArnPool,
+  ) {}
 
   private async call(operation: string, body: Json): Promise<RawResponse> {
     return sendSignedRaw(this.server, {
-      method: 'POST', path: `/${operation}`, rawQuery: '', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      path: `/${operation}`,
+      rawQuery: '',
+      headers: { 'content-type': 'application/json' },
       body: Buffer.from(JSON.stringify(body)),
     });
   }
 
   private async tags(arn: string): Promise<Json> {
-    const res = await sendSignedRaw(this.server, { method: 'GET', path: `/tags/${encodeURIComponent(arn)}`, rawQuery: '', headers: {}, body: undefined });
+    const res = await sendSignedRaw(this.server, {
+      method: 'GET',
+      path: `/tags/${encodeURIComponent(arn)}`,
+      rawQuery: '',
+      headers: {},
+      body: undefined,
+    });
     assert.equal(res.status, 200, res.text);
     return res.json().tags as Json;
   }
@@ -45,11 +63,22 @@ export class ReadBack {
   }
 
   private remove(arn: string): void {
-    for (const [type, list] of this.pool) this.pool.set(type, list.filter((a) => a !== arn));
+    for (const [type, list] of this.pool)
+      this.pool.set(
+        type,
+        list.filter((a) => a !== arn),
+      );
   }
 
   /** `getOp` on `arn` answers `key` deep-equal to `expected` (except the members listed in `volatile`). */
-  private async same(getOp: string, arn: string, key: string, expected: Json, label: string, volatile: string[] = []): Promise<void> {
+  private async same(
+    getOp: string,
+    arn: string,
+    key: string,
+    expected: Json,
+    label: string,
+    volatile: string[] = [],
+  ): Promise<void> {
     const res = await this.call(getOp, { arn });
     assert.equal(res.status, 200, `${label}: ${getOp} after the write: ${res.text}`);
     const got = { ...(res.json()[key] as Json) };
@@ -109,12 +138,14 @@ export class ReadBack {
         return this.same('GetStreamKey', body.streamKey.arn, 'streamKey', body.streamKey, label);
       case 'TagResource': {
         const now = await this.tags(input.resourceArn);
-        for (const [k, v] of Object.entries(storedTags(input.tags))) assert.equal(now[k], v, `${label}: tag ${k} after TagResource`);
+        for (const [k, v] of Object.entries(storedTags(input.tags)))
+          assert.equal(now[k], v, `${label}: tag ${k} after TagResource`);
         return;
       }
       case 'UntagResource': {
         const now = await this.tags(input.resourceArn);
-        for (const k of (input.tagKeys ?? []) as string[]) assert.equal(Object.hasOwn(now, k), false, `${label}: tag ${k} after UntagResource`);
+        for (const k of (input.tagKeys ?? []) as string[])
+          assert.equal(Object.hasOwn(now, k), false, `${label}: tag ${k} after UntagResource`);
         return;
       }
       case 'DeleteChannel':

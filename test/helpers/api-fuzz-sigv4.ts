@@ -53,7 +53,11 @@ function editCredential(p: SignedParts, index: number, value: string): void {
 
 function editSignedHeaders(p: SignedParts, edit: (list: string) => string): void {
   if (isPresigned(p)) p.query['X-Amz-SignedHeaders'] = edit(String(p.query['X-Amz-SignedHeaders']));
-  else p.headers.authorization = authorization(p).replace(/SignedHeaders=([^,]*)/, (_, list: string) => `SignedHeaders=${edit(list)}`);
+  else
+    p.headers.authorization = authorization(p).replace(
+      /SignedHeaders=([^,]*)/,
+      (_, list: string) => `SignedHeaders=${edit(list)}`,
+    );
 }
 
 function editSignature(p: SignedParts, edit: (sig: string) => string): void {
@@ -68,8 +72,17 @@ const MUTATIONS: Mutation[] = [
       const i = v % sig.length;
       return `${sig.slice(0, i)}${sig[i] === '0' ? '1' : '0'}${sig.slice(i + 1)}`;
     };
-    const edits = [flip, (s: string) => s.slice(0, -1), (s: string) => `${s}0`, (s: string) => s.toUpperCase(), () => '',
-      () => 'g'.repeat(64), () => 'ä'.repeat(64), () => '0'.repeat(10_000), (s: string) => ` ${s}`];
+    const edits = [
+      flip,
+      (s: string) => s.slice(0, -1),
+      (s: string) => `${s}0`,
+      (s: string) => s.toUpperCase(),
+      () => '',
+      () => 'g'.repeat(64),
+      () => 'ä'.repeat(64),
+      () => '0'.repeat(10_000),
+      (s: string) => ` ${s}`,
+    ];
     editSignature(p, pick(edits, v));
     return [`signature edit ${v % edits.length}`, v % edits.length !== 8 || isPresigned(p)];
   },
@@ -88,7 +101,15 @@ const MUTATIONS: Mutation[] = [
   },
   (p, v) => {
     const edits: [string, (l: string) => string, boolean][] = [
-      ['drop host', (l) => l.split(';').filter((h) => h !== 'host').join(';'), true],
+      [
+        'drop host',
+        (l) =>
+          l
+            .split(';')
+            .filter((h) => h !== 'host')
+            .join(';'),
+        true,
+      ],
       ['add absent header', (l) => `${l};x-not-sent`, true],
       ['upper case', (l) => l.toUpperCase(), false],
       ['duplicate', (l) => `${l};${l}`, false],
@@ -112,10 +133,14 @@ const MUTATIONS: Mutation[] = [
       ['algorithm lower case', (a) => a.replace('AWS4-HMAC-SHA256', 'aws4-hmac-sha256'), true],
       ['bearer', () => 'Bearer abc.def.ghi', true],
       ['empty', () => '', true],
-      ['parts reordered', (a) => {
-        const [algo, rest] = [a.slice(0, a.indexOf(' ')), a.slice(a.indexOf(' ') + 1)];
-        return `${algo} ${rest.split(', ').reverse().join(', ')}`;
-      }, false],
+      [
+        'parts reordered',
+        (a) => {
+          const [algo, rest] = [a.slice(0, a.indexOf(' ')), a.slice(a.indexOf(' ') + 1)];
+          return `${algo} ${rest.split(', ').reverse().join(', ')}`;
+        },
+        false,
+      ],
       ['no spaces after commas', (a) => a.replace(/, /g, ','), false],
       ['trailing comma', (a) => `${a},`, false],
       ['a part without =', (a) => a.replace('SignedHeaders=', 'SignedHeaders'), true],
@@ -129,8 +154,16 @@ const MUTATIONS: Mutation[] = [
     return [`authorization: ${name}`, refuse];
   },
   (p, v) => {
-    const values = ['', '2026-11-26T10:31:00Z', '20261126T103100.000Z', '20261331T000000Z', '20261126T2531', '٢٠٢٦١١٢٦T103100Z', '19700101T000000Z',
-      '99991231T235959Z'];
+    const values = [
+      '',
+      '2026-11-26T10:31:00Z',
+      '20261126T103100.000Z',
+      '20261331T000000Z',
+      '20261126T2531',
+      '٢٠٢٦١١٢٦T103100Z',
+      '19700101T000000Z',
+      '99991231T235959Z',
+    ];
     const value = pick(values, v);
     if (isPresigned(p)) p.query['X-Amz-Date'] = value;
     else if (v % 9 === 8) {
@@ -141,32 +174,55 @@ const MUTATIONS: Mutation[] = [
     return [`date ${value}`, true];
   },
   (p, v) => {
-    const hashes = ['0'.repeat(64), 'UNSIGNED-PAYLOAD', 'not-a-hash', 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'];
+    const hashes = [
+      '0'.repeat(64),
+      'UNSIGNED-PAYLOAD',
+      'not-a-hash',
+      'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855',
+    ];
     p.headers['x-amz-content-sha256'] = pick(hashes, v);
     return [`x-amz-content-sha256 ${pick(hashes, v)}`, true];
   },
   (p, v) => {
     const edits: [string, () => void][] = [
-      ['body changed', () => {
-        p.body = Buffer.concat([p.body ?? Buffer.alloc(0), Buffer.from(' ')]);
-      }],
-      ['host changed', () => {
-        p.headers.host = 'evil.example';
-      }],
-      ['method changed', () => {
-        p.method = p.method === 'POST' ? 'PUT' : 'POST';
-      }],
-      ['path changed', () => {
-        p.path = `${p.path}x`;
-      }],
-      ['query parameter added', () => {
-        p.query.extra = '1';
-      }],
-      ['signed header (presigned: the list of them) removed', () => {
-        // Node's client would put back a missing Host, so a presigned request loses its list instead.
-        if (isPresigned(p)) delete p.query['X-Amz-SignedHeaders'];
-        else delete p.headers['x-amz-date'];
-      }],
+      [
+        'body changed',
+        () => {
+          p.body = Buffer.concat([p.body ?? Buffer.alloc(0), Buffer.from(' ')]);
+        },
+      ],
+      [
+        'host changed',
+        () => {
+          p.headers.host = 'evil.example';
+        },
+      ],
+      [
+        'method changed',
+        () => {
+          p.method = p.method === 'POST' ? 'PUT' : 'POST';
+        },
+      ],
+      [
+        'path changed',
+        () => {
+          p.path = `${p.path}x`;
+        },
+      ],
+      [
+        'query parameter added',
+        () => {
+          p.query.extra = '1';
+        },
+      ],
+      [
+        'signed header (presigned: the list of them) removed',
+        () => {
+          // Node's client would put back a missing Host, so a presigned request loses its list instead.
+          if (isPresigned(p)) delete p.query['X-Amz-SignedHeaders'];
+          else delete p.headers['x-amz-date'];
+        },
+      ],
     ];
     const [name, edit] = pick(edits, v);
     edit();
@@ -183,14 +239,63 @@ const MUTATIONS: Mutation[] = [
       return ['Authorization header twice', true];
     }
     const edits: [string, () => void, boolean][] = [
-      ['expires 0', () => { p.query['X-Amz-Expires'] = '0'; }, true],
-      ['expires -1', () => { p.query['X-Amz-Expires'] = '-1'; }, true],
-      ['expires over a week', () => { p.query['X-Amz-Expires'] = '604801'; }, true],
-      ['expires huge', () => { p.query['X-Amz-Expires'] = '9'.repeat(40); }, true],
-      ['expires 1.5', () => { p.query['X-Amz-Expires'] = '1.5'; }, true],
-      ['signature twice', () => { p.query['X-Amz-Signature'] = [String(p.query['X-Amz-Signature']), String(p.query['X-Amz-Signature'])]; }, false],
-      ['credential missing', () => { delete p.query['X-Amz-Credential']; }, true],
-      ['also an Authorization header', () => { p.headers.authorization = 'AWS4-HMAC-SHA256 Credential=test/20200101/us-west-2/ivs/aws4_request, SignedHeaders=host, Signature=00'; }, true],
+      [
+        'expires 0',
+        () => {
+          p.query['X-Amz-Expires'] = '0';
+        },
+        true,
+      ],
+      [
+        'expires -1',
+        () => {
+          p.query['X-Amz-Expires'] = '-1';
+        },
+        true,
+      ],
+      [
+        'expires over a week',
+        () => {
+          p.query['X-Amz-Expires'] = '604801';
+        },
+        true,
+      ],
+      [
+        'expires huge',
+        () => {
+          p.query['X-Amz-Expires'] = '9'.repeat(40);
+        },
+        true,
+      ],
+      [
+        'expires 1.5',
+        () => {
+          p.query['X-Amz-Expires'] = '1.5';
+        },
+        true,
+      ],
+      [
+        'signature twice',
+        () => {
+          p.query['X-Amz-Signature'] = [String(p.query['X-Amz-Signature']), String(p.query['X-Amz-Signature'])];
+        },
+        false,
+      ],
+      [
+        'credential missing',
+        () => {
+          delete p.query['X-Amz-Credential'];
+        },
+        true,
+      ],
+      [
+        'also an Authorization header',
+        () => {
+          p.headers.authorization =
+            'AWS4-HMAC-SHA256 Credential=test/20200101/us-west-2/ivs/aws4_request, SignedHeaders=host, Signature=00';
+        },
+        true,
+      ],
     ];
     const [name, edit, refuse] = pick(edits, v);
     edit();

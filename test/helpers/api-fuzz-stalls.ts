@@ -87,7 +87,9 @@ export class StallWatch<C> {
         cpus.push(cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
       }
       if (process.env.FUZZ_DEBUG) {
-        console.log(`window ${reading.maxDelayMs} ms; replays ${delays.join(', ')} (cpu ${cpus.join(', ')} ms): ${this.describe(c).slice(0, 160)}`);
+        console.log(
+          `window ${reading.maxDelayMs} ms; replays ${delays.join(', ')} (cpu ${cpus.join(', ')} ms): ${this.describe(c).slice(0, 160)}`,
+        );
       }
       // A replay stalled when the loop waited longer than the limit and the server computed a lot
       // meanwhile (half the limit in CPU time: an ordinary request takes a few ms). Waiting without
@@ -95,7 +97,9 @@ export class StallWatch<C> {
       // than it computes, so the wait is not compared with the CPU time.
       const stalled = delays.filter((d, i) => d > this.limitMs && (cpus[i] === undefined || cpus[i]! >= this.limitMs / 2));
       if (stalled.length >= 2) {
-        throw new Error(`event loop stalled ${delays.join(', ')} ms (server CPU ${cpus.join(', ')} ms) on replays of: ${this.describe(c)}`);
+        throw new Error(
+          `event loop stalled ${delays.join(', ')} ms (server CPU ${cpus.join(', ')} ms) on replays of: ${this.describe(c)}`,
+        );
       }
     }
     this.starved.push(reading.maxDelayMs);

@@ -23,9 +23,7 @@ export interface SdkError extends Error {
 }
 
 /** Awaits `p`, expects it to reject with the named AWS error and HTTP status; returns the error. */
-export async function expectError(
-  p: Promise<unknown>, name: string, status: number, message?: RegExp,
-): Promise<SdkError> {
+export async function expectError(p: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<SdkError> {
   let caught: SdkError | undefined;
   try {
     await p;
@@ -43,7 +41,7 @@ export async function expectError(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function expectRawError(res: RawResponse, type: string, status?: number): any {
   if (status !== undefined) assert.equal(res.status, status, `expected HTTP ${status} ${type}, got ${res.status}: ${res.text}`);
-  assert.ok(res.status >= 400 && res.status < 500 || res.status === 501, `expected a 4xx, got ${res.status}: ${res.text}`);
+  assert.ok((res.status >= 400 && res.status < 500) || res.status === 501, `expected a 4xx, got ${res.status}: ${res.text}`);
   const errorType = String(res.headers['x-amzn-errortype'] ?? '').split(':')[0];
   assert.equal(errorType, type, `x-amzn-ErrorType: ${res.text}`);
   assert.ok(res.headers['x-amzn-requestid'], 'x-amzn-RequestId header present');

@@ -101,8 +101,14 @@ function toHttpRequest(server: Target, req: RawRequest): HttpRequest {
   const headers: Record<string, string> = { host: `127.0.0.1:${server.port}`, ...req.headers };
   if (req.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
   return new HttpRequest({
-    protocol: 'http:', hostname: '127.0.0.1', port: server.port, method: req.method ?? 'POST',
-    path: req.path, query: req.query ?? {}, headers, body: req.body,
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: server.port,
+    method: req.method ?? 'POST',
+    path: req.path,
+    query: req.query ?? {},
+    headers,
+    body: req.body,
   });
 }
 
@@ -114,7 +120,9 @@ export async function signHeaders(server: Target, req: RawRequest, opts: SignOpt
 
 /** Signs, then sends. `mutate` may change the request after signing (to test tampering). */
 export async function sendSigned(
-  server: Target, req: RawRequest, opts: SignOptions & { mutate?: (r: RawRequest) => RawRequest } = {},
+  server: Target,
+  req: RawRequest,
+  opts: SignOptions & { mutate?: (r: RawRequest) => RawRequest } = {},
 ): Promise<RawResponse> {
   const headers = await signHeaders(server, req, opts);
   const signed: RawRequest = { ...req, headers };
@@ -128,10 +136,13 @@ export function callOperation(server: Target, operation: string, body: unknown, 
 
 /** A presigned request (query-string SigV4): path and full query to send. */
 export async function presign(
-  server: Target, req: RawRequest, opts: SignOptions & { expiresIn?: number } = {},
+  server: Target,
+  req: RawRequest,
+  opts: SignOptions & { expiresIn?: number } = {},
 ): Promise<RawRequest> {
   const signed = await signer(opts).presign(toHttpRequest(server, req), {
-    signingDate: opts.signingDate, expiresIn: opts.expiresIn ?? 300,
+    signingDate: opts.signingDate,
+    expiresIn: opts.expiresIn ?? 300,
   });
   return { method: req.method, path: req.path, query: signed.query as Record<string, string | string[]> };
 }
@@ -146,8 +157,13 @@ export function tagsPath(arn: string): string {
  * then writes the body and resolves with the response. The keep-alive connection stays open until
  * `close()`, as an SDK's pooled connection would.
  */
-export function startInProgressRequest(server: Target, req: RawRequest): {
-  headersParsed: Promise<void>; finish: () => Promise<RawResponse>; close: () => void;
+export function startInProgressRequest(
+  server: Target,
+  req: RawRequest,
+): {
+  headersParsed: Promise<void>;
+  finish: () => Promise<RawResponse>;
+  close: () => void;
 } {
   const body = Buffer.from(req.body ?? '');
   const agent = new Agent({ keepAlive: true });
@@ -159,7 +175,11 @@ export function startInProgressRequest(server: Target, req: RawRequest): {
   });
   let responded!: Promise<RawResponse>;
   const r = httpRequest({
-    host: '127.0.0.1', port: server.port, method: req.method ?? 'POST', path: req.path + queryString(req.query), agent,
+    host: '127.0.0.1',
+    port: server.port,
+    method: req.method ?? 'POST',
+    path: req.path + queryString(req.query),
+    agent,
     headers: { host: `127.0.0.1:${server.port}`, ...req.headers, expect: '100-continue', 'content-length': String(body.length) },
   });
   responded = new Promise((resolve, reject) => {
@@ -202,7 +222,12 @@ export interface H2Answer {
  * One HTTP/2 request on `session` (`headers` with the pseudo-headers), read to its end. With a `body` the stream is
  * opened for writing whatever the method (a GET may carry one too); without, it ends as the method would by default.
  */
-export function h2Exchange(session: ClientHttp2Session, headers: Record<string, string>, body?: string, timeoutMs = 15_000): Promise<H2Answer> {
+export function h2Exchange(
+  session: ClientHttp2Session,
+  headers: Record<string, string>,
+  body?: string,
+  timeoutMs = 15_000,
+): Promise<H2Answer> {
   return new Promise((resolve, reject) => {
     const stream = session.request(headers, body === undefined ? {} : { endStream: false });
     const timer = setTimeout(() => {

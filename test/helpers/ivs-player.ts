@@ -2,7 +2,12 @@
 // devtools/ivs-player-page.ts): stalls, position, and latency from the playlists' PROGRAM-DATE-TIME.
 
 import {
-  firstPlaying, latencySamples, mediaPlaylistUrls, PlaylistDates, type IvsRecord, type LatencySample,
+  firstPlaying,
+  latencySamples,
+  mediaPlaylistUrls,
+  PlaylistDates,
+  type IvsRecord,
+  type LatencySample,
 } from '../../devtools/ivs-player-page.js';
 
 export interface PlaySummary {
@@ -44,7 +49,8 @@ export function summarize(r: IvsRecord, from: number, to: number): PlaySummary {
     else if (movedAt) stillMs = Math.max(stillMs, s.t - movedAt.t);
   }
   return {
-    bufferings, bufferingMs,
+    bufferings,
+    bufferingMs,
     advancedS: first && last ? last.position - first.position : 0,
     elapsedS: first && last ? (last.t - first.t) / 1000 : 0,
     stillMs,
@@ -74,8 +80,10 @@ export function latencyReport(r: IvsRecord, dates: ReadonlySet<number>, from: nu
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const lat = inWindow.map((x) => x.latencyMs);
   return {
-    samples: inWindow, unlisted,
-    text: `latency (PDT at the player's position) p50 ${s(p50(lat))}, max ${s(Math.max(...lat))} over ${lat.length} samples; ` +
+    samples: inWindow,
+    unlisted,
+    text:
+      `latency (PDT at the player's position) p50 ${s(p50(lat))}, max ${s(Math.max(...lat))} over ${lat.length} samples; ` +
       `player's getLiveLatency() p50 ${s(p50(inWindow.map((x) => x.playerMs)))}`,
   };
 }

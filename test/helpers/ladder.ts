@@ -7,14 +7,26 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { CreateChannelCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import {
-  get, getMediaPlaylist, playlistEnd, pollUntil, publish, rtmpUrl, run, type MasterPlaylist, type MediaPlaylist, type Running,
+  get,
+  getMediaPlaylist,
+  playlistEnd,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  run,
+  type MasterPlaylist,
+  type MediaPlaylist,
+  type Running,
 } from './live.js';
 import { parseMultivariant } from './playlists.js';
 
 /** One frame at 30 fps, in seconds. */
 export const ONE_FRAME_S = 0.034;
 
-export interface Created { channel: Channel; key: string }
+export interface Created {
+  channel: Channel;
+  key: string;
+}
 type Variant = MasterPlaylist['variants'][number];
 
 /**
@@ -34,7 +46,8 @@ export async function createChannel(ivs: IvsClient, name: string, type: 'STANDAR
 export function ffmpegChildrenOf(pid: number): number[] {
   // ps exits 1 when nothing matches; parse stdout either way.
   const out = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid=,stat=,comm='], { encoding: 'utf8' });
-  return out.stdout.split('\n')
+  return out.stdout
+    .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length >= 3 && f[2] === 'ffmpeg' && !f[1]!.startsWith('Z'))
     .map((f) => Number(f[0]));
@@ -48,10 +61,14 @@ export async function multivariant(playbackUrl: string): Promise<{ text: string;
 
 /** Polls until the multivariant playlist lists at least `n` variants. */
 export async function waitForVariants(playbackUrl: string, n: number, timeoutMs = 25_000) {
-  return pollUntil(`${n} variants in the multivariant playlist`, async () => {
-    const mv = await multivariant(playbackUrl);
-    return mv.playlist.variants.length >= n ? mv : undefined;
-  }, { timeoutMs, intervalMs: 250 });
+  return pollUntil(
+    `${n} variants in the multivariant playlist`,
+    async () => {
+      const mv = await multivariant(playbackUrl);
+      return mv.playlist.variants.length >= n ? mv : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
 /** The rendition name from a variant URI: `<key>/<streamId>/<name>.m3u8?vs=…`. */
@@ -72,13 +89,20 @@ export function describeVariants(master: MasterPlaylist): string {
 
 /** Waits until the media playlist at `url` has at least `n` segments. */
 export async function waitForSegments(url: string, n: number, timeoutMs = 15_000): Promise<MediaPlaylist> {
-  return pollUntil(`${n} segments in ${url}`, async () => {
-    const { playlist } = await getMediaPlaylist(url);
-    return playlist.segments.length >= n ? playlist : undefined;
-  }, { timeoutMs });
+  return pollUntil(
+    `${n} segments in ${url}`,
+    async () => {
+      const { playlist } = await getMediaPlaylist(url);
+      return playlist.segments.length >= n ? playlist : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
-interface ProbedStreams { video?: { codec: string; width: number; height: number }; audio?: { codec: string } }
+interface ProbedStreams {
+  video?: { codec: string; width: number; height: number };
+  audio?: { codec: string };
+}
 
 export async function probeStreams(url: string): Promise<ProbedStreams> {
   const res = await run('ffprobe', ['-v', 'error', '-rw_timeout', '5000000', '-show_streams', '-of', 'json', url]).exited;
@@ -95,8 +119,18 @@ export async function probeStreams(url: string): Promise<ProbedStreams> {
 /** PTS (seconds) and key flag of the first video frame of a segment. */
 async function firstVideoFrame(segmentUrl: string): Promise<{ pts: number; key: boolean }> {
   const res = await run('ffprobe', [
-    '-v', 'error', '-select_streams', 'v', '-read_intervals', '%+#1', '-show_frames',
-    '-show_entries', 'frame=pts_time,key_frame', '-of', 'json', segmentUrl,
+    '-v',
+    'error',
+    '-select_streams',
+    'v',
+    '-read_intervals',
+    '%+#1',
+    '-show_frames',
+    '-show_entries',
+    'frame=pts_time,key_frame',
+    '-of',
+    'json',
+    segmentUrl,
   ]).exited;
   assert.equal(res.code, 0, `ffprobe ${segmentUrl} failed: ${res.stderr}`);
   const frame = (JSON.parse(res.stdout).frames ?? [])[0] as { pts_time?: string; key_frame?: number } | undefined;
@@ -118,12 +152,16 @@ export async function assertAligned(aUrl: string, bUrl: string, count: number): 
   const [a, b] = [(await getMediaPlaylist(aUrl)).playlist, (await getMediaPlaylist(bUrl)).playlist];
   const lo = Math.max(a.mediaSequenceBase ?? 0, b.mediaSequenceBase ?? 0);
   const hi = Math.min(playlistEnd(a), playlistEnd(b)) - 1;
-  assert.ok(hi >= lo, `the renditions share a media sequence number (a: ${a.mediaSequenceBase}..${playlistEnd(a) - 1}, b: ${b.mediaSequenceBase}..${playlistEnd(b) - 1})`);
+  assert.ok(
+    hi >= lo,
+    `the renditions share a media sequence number (a: ${a.mediaSequenceBase}..${playlistEnd(a) - 1}, b: ${b.mediaSequenceBase}..${playlistEnd(b) - 1})`,
+  );
   for (let seq = hi; seq >= Math.max(lo, hi - count + 1); seq--) {
     const sa = a.segments[seq - a.mediaSequenceBase!]!;
     const sb = b.segments[seq - b.mediaSequenceBase!]!;
     const [fa, fb] = await Promise.all([firstVideoFrame(segmentUrl(aUrl, a, seq)), firstVideoFrame(segmentUrl(bUrl, b, seq))]);
-    const detail = `segment ${seq}: PTS ${fa.pts} (key ${fa.key}) vs ${fb.pts} (key ${fb.key}); ` +
+    const detail =
+      `segment ${seq}: PTS ${fa.pts} (key ${fa.key}) vs ${fb.pts} (key ${fb.key}); ` +
       `PDT ${sa.programDateTime?.toISOString()} vs ${sb.programDateTime?.toISOString()}; EXTINF ${sa.duration} vs ${sb.duration}`;
     assert.ok(fa.key, `first frame of ${aUrl} is a keyframe: ${detail}`);
     assert.ok(fb.key, `first frame of ${bUrl} is a keyframe: ${detail}`);

@@ -47,7 +47,12 @@ export async function pollUntil<T>(
  * Calls `fn` every 200 ms until it returns a value other than undefined/false (errors from `fn` propagate), or throws
  * once `timeoutMs` has passed, with `detail()` (e.g. a page console) in the message.
  */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, detail: () => string): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  detail: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -147,11 +152,18 @@ export async function get(url: string, init: RequestInit = {}): Promise<Fetched>
 }
 
 /** Polls the multivariant playlist until it answers 200; returns the parsed playlist and its text. */
-export async function waitForMultivariant(playbackUrl: string, timeoutMs = 20_000): Promise<{ res: Fetched; playlist: MasterPlaylist }> {
-  const res = await pollUntil('multivariant playlist 200', async () => {
-    const r = await get(playbackUrl);
-    return r.status === 200 ? r : undefined;
-  }, { timeoutMs, intervalMs: 250 });
+export async function waitForMultivariant(
+  playbackUrl: string,
+  timeoutMs = 20_000,
+): Promise<{ res: Fetched; playlist: MasterPlaylist }> {
+  const res = await pollUntil(
+    'multivariant playlist 200',
+    async () => {
+      const r = await get(playbackUrl);
+      return r.status === 200 ? r : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
   return { res, playlist: parseMultivariant(res.text) };
 }
 
@@ -221,8 +233,8 @@ export async function startWebhookReceiver(secret: string | undefined): Promise<
       if (secret !== undefined && typeof ts === 'string' && typeof sig === 'string') {
         const exp = Buffer.from(expectedSignature(secret, ts, body));
         const given = Buffer.from(sig);
-        signatureValid = exp.length === given.length && timingSafeEqual(exp, given)
-          && Math.abs(Date.now() / 1000 - Number(ts)) < 300;
+        signatureValid =
+          exp.length === given.length && timingSafeEqual(exp, given) && Math.abs(Date.now() / 1000 - Number(ts)) < 300;
       }
       const env = envelope as { id?: string; 'detail-type'?: string };
       all.push({
@@ -246,12 +258,14 @@ export async function startWebhookReceiver(secret: string | undefined): Promise<
     url: `http://127.0.0.1:${port}/hook`,
     all,
     unique,
-    stateNames: (streamId) => unique()
-      .filter((e) => e.detailType === 'IVS Stream State Change' && e.envelope.detail?.stream_id === streamId)
-      .map((e) => String(e.envelope.detail.event_name)),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    stateNames: (streamId) =>
+      unique()
+        .filter((e) => e.detailType === 'IVS Stream State Change' && e.envelope.detail?.stream_id === streamId)
+        .map((e) => String(e.envelope.detail.event_name)),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

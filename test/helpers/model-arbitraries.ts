@@ -34,7 +34,10 @@ export interface WireRequest {
 export class ModelArbitraries {
   private readonly cache = new Map<string, fc.Arbitrary<unknown>>();
 
-  constructor(readonly model: ServiceModel, private readonly pool: ArnPool) {}
+  constructor(
+    readonly model: ServiceModel,
+    private readonly pool: ArnPool,
+  ) {}
 
   /** Valid values of a shape. */
   value(shapeName: string): fc.Arbitrary<unknown> {
@@ -69,8 +72,10 @@ export class ModelArbitraries {
       case 'list':
         return fc.array(this.value(shape.member!.shape), { minLength: shape.min ?? 0, maxLength: Math.min(shape.max ?? 4, 4) });
       case 'map':
-        return fc.dictionary(this.value(shape.key!.shape) as fc.Arbitrary<string>, this.value(shape.value!.shape),
-          { minKeys: shape.min ?? 0, maxKeys: Math.min(shape.max ?? 4, 4) });
+        return fc.dictionary(this.value(shape.key!.shape) as fc.Arbitrary<string>, this.value(shape.value!.shape), {
+          minKeys: shape.min ?? 0,
+          maxKeys: Math.min(shape.max ?? 4, 4),
+        });
       case 'boolean':
         return fc.boolean();
       case 'integer':
@@ -114,12 +119,14 @@ export class ModelArbitraries {
 function withinLength(arb: fc.Arbitrary<string>, shape: Shape, pattern?: RegExp): fc.Arbitrary<string> {
   const min = shape.min ?? 0;
   const max = shape.max ?? Infinity;
-  return arb.map((s) => {
-    const chars = [...s].slice(0, max);
-    while (chars.length < min) chars.push(chars[chars.length - 1] ?? 'a');
-    const out = chars.join('');
-    return pattern === undefined || pattern.test(out) ? out : undefined;
-  }).filter((s): s is string => s !== undefined);
+  return arb
+    .map((s) => {
+      const chars = [...s].slice(0, max);
+      while (chars.length < min) chars.push(chars[chars.length - 1] ?? 'a');
+      const out = chars.join('');
+      return pattern === undefined || pattern.test(out) ? out : undefined;
+    })
+    .filter((s): s is string => s !== undefined);
 }
 
 /** Where each member of an input travels, as the model says; the rest of the path uses `defaultArn`. */
@@ -131,8 +138,10 @@ export function wireRequest(m: ServiceModel, op: Operation, input: Record<string
   for (const [name, value] of Object.entries(input)) {
     const ref = members[name];
     if (ref?.location === 'uri') path = path.replace(`{${ref.locationName}}`, encodeURIComponent(String(value)));
-    else if (ref?.location === 'querystring') query[ref.locationName ?? name] = Array.isArray(value) ? value.map(String) : String(value);
-    else if (ref?.location === 'header') continue; // no request header members in this model
+    else if (ref?.location === 'querystring')
+      query[ref.locationName ?? name] = Array.isArray(value) ? value.map(String) : String(value);
+    else if (ref?.location === 'header')
+      continue; // no request header members in this model
     else body[name] = value;
   }
   path = path.replace(/\{[^}]+\}/g, encodeURIComponent(defaultArn));
@@ -141,8 +150,12 @@ export function wireRequest(m: ServiceModel, op: Operation, input: Record<string
 }
 
 /** Every path (as member-name lists) of a value, together with the shape expected there. */
-export function shapePaths(m: ServiceModel, shapeName: string, value: unknown, prefix: (string | number)[] = []):
-  { path: (string | number)[]; shape: string }[] {
+export function shapePaths(
+  m: ServiceModel,
+  shapeName: string,
+  value: unknown,
+  prefix: (string | number)[] = [],
+): { path: (string | number)[]; shape: string }[] {
   const out = [{ path: prefix, shape: shapeName }];
   const shape = m.shape(shapeName);
   if (shape.type === 'structure' && isObject(value)) {

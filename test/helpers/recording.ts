@@ -10,48 +10,79 @@ import { dirname, join, relative } from 'node:path';
 import HLS from 'hls-parser';
 import type { types as hlsTypes } from 'hls-parser';
 import {
-  CreateChannelCommand, CreateRecordingConfigurationCommand, GetRecordingConfigurationCommand, GetStreamCommand,
-  type CreateRecordingConfigurationRequest, type IvsClient,
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  GetRecordingConfigurationCommand,
+  GetStreamCommand,
+  type CreateRecordingConfigurationRequest,
+  type IvsClient,
 } from '@aws-sdk/client-ivs';
 import { pollUntil, run, type ReceivedEvent, type WebhookReceiver } from './live.js';
 
 export const REC = 'IVS Recording State Change';
 
 export async function activeRecordingConfiguration(
-  ivs: IvsClient, input: Omit<CreateRecordingConfigurationRequest, 'destinationConfiguration'> & { bucket: string },
+  ivs: IvsClient,
+  input: Omit<CreateRecordingConfigurationRequest, 'destinationConfiguration'> & { bucket: string },
 ): Promise<string> {
   const { bucket, ...rest } = input;
-  const out = await ivs.send(new CreateRecordingConfigurationCommand({ ...rest, destinationConfiguration: { s3: { bucketName: bucket } } }));
+  const out = await ivs.send(
+    new CreateRecordingConfigurationCommand({ ...rest, destinationConfiguration: { s3: { bucketName: bucket } } }),
+  );
   const arn = out.recordingConfiguration!.arn!;
-  await pollUntil('recording configuration ACTIVE', async () => {
-    const got = await ivs.send(new GetRecordingConfigurationCommand({ arn }));
-    assert.notEqual(got.recordingConfiguration!.state, 'CREATE_FAILED');
-    return got.recordingConfiguration!.state === 'ACTIVE';
-  }, { timeoutMs: 20_000 });
+  await pollUntil(
+    'recording configuration ACTIVE',
+    async () => {
+      const got = await ivs.send(new GetRecordingConfigurationCommand({ arn }));
+      assert.notEqual(got.recordingConfiguration!.state, 'CREATE_FAILED');
+      return got.recordingConfiguration!.state === 'ACTIVE';
+    },
+    { timeoutMs: 20_000 },
+  );
   return arn;
 }
 
 export async function recordedChannel(ivs: IvsClient, name: string, recordingConfigurationArn: string, type = 'BASIC') {
-  const out = await ivs.send(new CreateChannelCommand({ name, type: type as 'BASIC', insecureIngest: true, recordingConfigurationArn }));
+  const out = await ivs.send(
+    new CreateChannelCommand({ name, type: type as 'BASIC', insecureIngest: true, recordingConfigurationArn }),
+  );
   return { channel: out.channel!, key: out.streamKey!.value! };
 }
 
 /** The stream id of the channel's broadcast, once GetStream reports it live. */
 export function waitLive(ivs: IvsClient, channelArn: string): Promise<string> {
-  return pollUntil('stream live', async () =>
-    (await ivs.send(new GetStreamCommand({ channelArn })).catch(() => undefined))?.stream?.streamId);
+  return pollUntil(
+    'stream live',
+    async () => (await ivs.send(new GetStreamCommand({ channelArn })).catch(() => undefined))?.stream?.streamId,
+  );
 }
 
 export function recordingEvents(hook: WebhookReceiver, channelArn: string, status?: string): ReceivedEvent[] {
-  return hook.unique().filter((e) => e.detailType === REC && e.envelope.resources?.[0] === channelArn
-    && (status === undefined || e.envelope.detail.recording_status === status));
+  return hook
+    .unique()
+    .filter(
+      (e) =>
+        e.detailType === REC &&
+        e.envelope.resources?.[0] === channelArn &&
+        (status === undefined || e.envelope.detail.recording_status === status),
+    );
 }
 
-export async function waitRecordingEvent(hook: WebhookReceiver, channelArn: string, status: string, timeoutMs = 40_000, count = 1) {
-  return pollUntil(`${status} event`, () => {
-    const found = recordingEvents(hook, channelArn, status);
-    return found.length >= count ? found : undefined;
-  }, { timeoutMs });
+export async function waitRecordingEvent(
+  hook: WebhookReceiver,
+  channelArn: string,
+  status: string,
+  timeoutMs = 40_000,
+  count = 1,
+) {
+  return pollUntil(
+    `${status} event`,
+    () => {
+      const found = recordingEvents(hook, channelArn, status);
+      return found.length >= count ? found : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 /** A finished recording as files in a local directory (S3 objects are downloaded into one). */
@@ -75,7 +106,8 @@ export function localRecording(root: string): RecordingFiles {
   walk(root);
   keys.sort();
   return {
-    root, keys,
+    root,
+    keys,
     json: (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8')),
     text: (rel) => readFileSync(join(root, rel), 'utf8'),
     bytes: (rel) => readFileSync(join(root, rel)),
@@ -84,7 +116,9 @@ export function localRecording(root: string): RecordingFiles {
 
 /** Downloads every object under `prefix` into a temp dir (so ffprobe can read the playlists as files). */
 export async function downloadRecording(
-  s3: { listKeys(b: string, p?: string): Promise<string[]>; getBuffer(b: string, k: string): Promise<Buffer> }, bucket: string, prefix: string,
+  s3: { listKeys(b: string, p?: string): Promise<string[]>; getBuffer(b: string, k: string): Promise<Buffer> },
+  bucket: string,
+  prefix: string,
 ): Promise<RecordingFiles> {
   const root = mkdtempSync(join(tmpdir(), 'openivs-rec-'));
   for (const key of await s3.listKeys(bucket, `${prefix}/`)) {
@@ -105,15 +139,25 @@ export interface CheckedRecording {
  * Every check a finished recording passes; its duration is `expectMs` ± 1.5 s (undefined: only consistent with
  * the playlists and ffprobe). Returns the first rendition's playlist.
  */
-export async function checkFinishedRecording(rec: RecordingFiles, channelArn: string, expectMs: number | undefined): Promise<CheckedRecording> {
+export async function checkFinishedRecording(
+  rec: RecordingFiles,
+  channelArn: string,
+  expectMs: number | undefined,
+): Promise<CheckedRecording> {
   const started = rec.json('events/recording-started.json');
   const ended = rec.json('events/recording-ended.json');
   assert.equal(started.version, 'v1');
   assert.equal(started.recording_status, 'RECORDING_STARTED');
   assert.equal(started.channel_arn, channelArn);
   assert.equal(started.recording_ended_at, undefined);
-  assert.deepEqual(Object.keys(ended).sort(),
-    ['channel_arn', 'media', 'recording_ended_at', 'recording_started_at', 'recording_status', 'version']);
+  assert.deepEqual(Object.keys(ended).sort(), [
+    'channel_arn',
+    'media',
+    'recording_ended_at',
+    'recording_started_at',
+    'recording_status',
+    'version',
+  ]);
   assert.equal(ended.recording_status, 'RECORDING_ENDED');
   assert.equal(ended.recording_started_at, started.recording_started_at);
   assert.match(ended.recording_ended_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -122,7 +166,8 @@ export async function checkFinishedRecording(rec: RecordingFiles, channelArn: st
   assert.equal(hls.path, 'media/hls');
   assert.equal(hls.playlist, 'master.m3u8');
   assert.equal(hls.byte_range_playlist, 'byte-range-multivariant.m3u8');
-  if (expectMs !== undefined) assert.ok(Math.abs(hls.duration_ms - expectMs) < 1500, `duration_ms ${hls.duration_ms} vs ~${expectMs}`);
+  if (expectMs !== undefined)
+    assert.ok(Math.abs(hls.duration_ms - expectMs) < 1500, `duration_ms ${hls.duration_ms} vs ~${expectMs}`);
 
   const master = HLS.parse(rec.text('media/hls/master.m3u8')) as hlsTypes.MasterPlaylist;
   const byteMaster = HLS.parse(rec.text('media/hls/byte-range-multivariant.m3u8')) as hlsTypes.MasterPlaylist;
@@ -154,7 +199,8 @@ function checkRenditionPlaylists(rec: RecordingFiles, rendition: string, duratio
   media.segments.forEach((seg, i) => {
     assert.equal(seg.uri, `${i}.ts`, 'segments are numbered from 0');
     assert.ok(seg.duration <= 11, `segment ${i} is ${seg.duration}s`);
-    if (i < media.segments.length - 1 && !media.segments[i + 1]!.discontinuity) assert.ok(seg.duration >= 8.5, `segment ${i} is ${seg.duration}s`);
+    if (i < media.segments.length - 1 && !media.segments[i + 1]!.discontinuity)
+      assert.ok(seg.duration >= 8.5, `segment ${i} is ${seg.duration}s`);
     assert.ok(rec.keys.includes(`${dir}/${seg.uri}`), `${seg.uri} is stored`);
   });
   const ranged = HLS.parse(rec.text(`${dir}/byte-range-variant.m3u8`)) as hlsTypes.MediaPlaylist;
@@ -166,7 +212,11 @@ function checkRenditionPlaylists(rec: RecordingFiles, rendition: string, duratio
     next.set(seg.uri, seg.byterange.offset! + seg.byterange.length);
   }
   for (const seg of media.segments) {
-    assert.equal(next.get(seg.uri), statSync(join(rec.root, dir, seg.uri)).size, `${seg.uri}: byte ranges add up to the file size`);
+    assert.equal(
+      next.get(seg.uri),
+      statSync(join(rec.root, dir, seg.uri)).size,
+      `${seg.uri}: byte ranges add up to the file size`,
+    );
   }
   const rangedTotal = ranged.segments.reduce((s, seg) => s + seg.duration, 0);
   assert.ok(Math.abs(rangedTotal - total) < 0.01);
@@ -175,11 +225,32 @@ function checkRenditionPlaylists(rec: RecordingFiles, rendition: string, duratio
 
 /** ffprobe reads the playlist with the right duration; ffmpeg decodes all of it without an error. */
 async function checkPlayable(dir: string, durationMs: number): Promise<void> {
-  const probe = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(dir, 'playlist.m3u8')]).exited;
+  const probe = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'csv=p=0',
+    join(dir, 'playlist.m3u8'),
+  ]).exited;
   assert.equal(probe.code, 0, probe.stderr);
   const seconds = Number(probe.stdout.trim());
   assert.ok(Math.abs(seconds * 1000 - durationMs) < 1000, `ffprobe duration ${seconds}s vs ${durationMs}ms`);
-  const decode = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', join(dir, 'playlist.m3u8'), '-map', '0:v', '-map', '0:a', '-f', 'null', '-']).exited;
+  const decode = await run('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    join(dir, 'playlist.m3u8'),
+    '-map',
+    '0:v',
+    '-map',
+    '0:a',
+    '-f',
+    'null',
+    '-',
+  ]).exited;
   assert.equal(decode.code, 0, decode.stderr);
   assert.equal(decode.stderr.trim(), '', 'ffmpeg decodes without errors');
 }

@@ -5,7 +5,14 @@
 
 import { CreateChannelCommand, type IvsClient } from '@aws-sdk/client-ivs';
 import {
-  firstVariantUrl, getMediaPlaylist, playlistEnd, pollUntil, publish, rtmpUrl, waitForMultivariant, type Running,
+  firstVariantUrl,
+  getMediaPlaylist,
+  playlistEnd,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  waitForMultivariant,
+  type Running,
 } from './live.js';
 import { readLoop } from './loop-probe.js';
 
@@ -59,7 +66,12 @@ export async function underAttack<T>(server: { url: string }, work: () => Promis
   }
   const last = await readLoop(server);
   peakRss = Math.max(peakRss, last.rssBytes);
-  return { result, maxDelayMs: Math.max(maxDelayMs, last.maxDelayMs), rssGrowthBytes: peakRss - baseline.rssBytes, peakRssBytes: peakRss };
+  return {
+    result,
+    maxDelayMs: Math.max(maxDelayMs, last.maxDelayMs),
+    rssGrowthBytes: peakRss - baseline.rssBytes,
+    peakRssBytes: peakRss,
+  };
 }
 
 /**
@@ -69,7 +81,10 @@ export async function underAttack<T>(server: { url: string }, work: () => Promis
  * `attempts` runs; the last reading is returned, with memory the worst of all.
  */
 export async function underAttackConfirmed<T>(
-  server: { url: string }, work: () => Promise<T>, maxStallMs: number, attempts = 3,
+  server: { url: string },
+  work: () => Promise<T>,
+  maxStallMs: number,
+  attempts = 3,
 ): Promise<AttackReading<T> & { replayed: boolean; stalls: number[] }> {
   const stalls: number[] = [];
   let worstRss = 0;
@@ -93,7 +108,10 @@ export async function assertStillPlaying(honest: HonestStream, segments = 1, tim
     throw new Error(`the honest publisher was dropped (exit ${res.code}): ${res.stderr}`);
   }
   const start = playlistEnd((await getMediaPlaylist(honest.mediaUrl)).playlist);
-  await pollUntil('the honest stream\'s media playlist to advance', async () =>
-    playlistEnd((await getMediaPlaylist(honest.mediaUrl)).playlist) >= start + segments, { timeoutMs });
+  await pollUntil(
+    "the honest stream's media playlist to advance",
+    async () => playlistEnd((await getMediaPlaylist(honest.mediaUrl)).playlist) >= start + segments,
+    { timeoutMs },
+  );
   if (honest.publisher.done()) throw new Error('the honest publisher was dropped');
 }

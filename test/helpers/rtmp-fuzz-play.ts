@@ -52,15 +52,17 @@ export interface OversizedCase {
 const LIVE_BOUND: Record<number, number> = { 20: 16_385, 17: 16_385, 18: 65_537, 15: 65_537 };
 const MAX_LENGTH = 0xffffff; // a chunk header's 24-bit message length
 
-export const oversizedCaseArb: fc.Arbitrary<OversizedCase> = fc.record({
-  prelude: fc.constantFrom<OversizedCase['prelude']>('handshake', 'connect', 'publish'),
-  type: fc.constantFrom(20, 20, 17, 18, 15, 4, 8, 9, 22, 42),
-  fill: fc.constantFrom<OversizedCase['fill']>('nulls', 'keys', 'slashes', 'bytes'),
-  size: fc.oneof(fc.constantFrom(8193, 16_385, 65_537, MAX_LENGTH), fc.integer({ min: 8193, max: 4_000_000 })),
-  chunkSize: fc.constantFrom(128, 4096, 65_536, 1 << 24),
-  csid: fc.constantFrom(3, 4, 6, 64, 320, 65599),
-}).filter((c) => !(c.prelude === 'publish' && [8, 9, 22].includes(c.type))) // large media is what publishing is for
-  .map((c) => ({ ...c, size: Math.min(MAX_LENGTH, Math.max(c.size, c.prelude === 'publish' ? LIVE_BOUND[c.type] ?? 0 : 0)) }));
+export const oversizedCaseArb: fc.Arbitrary<OversizedCase> = fc
+  .record({
+    prelude: fc.constantFrom<OversizedCase['prelude']>('handshake', 'connect', 'publish'),
+    type: fc.constantFrom(20, 20, 17, 18, 15, 4, 8, 9, 22, 42),
+    fill: fc.constantFrom<OversizedCase['fill']>('nulls', 'keys', 'slashes', 'bytes'),
+    size: fc.oneof(fc.constantFrom(8193, 16_385, 65_537, MAX_LENGTH), fc.integer({ min: 8193, max: 4_000_000 })),
+    chunkSize: fc.constantFrom(128, 4096, 65_536, 1 << 24),
+    csid: fc.constantFrom(3, 4, 6, 64, 320, 65599),
+  })
+  .filter((c) => !(c.prelude === 'publish' && [8, 9, 22].includes(c.type))) // large media is what publishing is for
+  .map((c) => ({ ...c, size: Math.min(MAX_LENGTH, Math.max(c.size, c.prelude === 'publish' ? (LIVE_BOUND[c.type] ?? 0) : 0)) }));
 
 const isAmf = (type: number): boolean => type === 20 || type === 17 || type === 18 || type === 15;
 

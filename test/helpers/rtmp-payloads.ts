@@ -52,8 +52,5 @@ export function longString(length: number, fill = 'a'): Buffer {
 
 /** A command body: name, transaction id, then raw AMF0 values appended as they are. */
 export function rawCommand(name: string, txn: number, ...raw: (Buffer | AmfValue)[]): Buffer {
-  return Buffer.concat([
-    encodeAmf0(name, txn),
-    ...raw.map((v) => (Buffer.isBuffer(v) ? v : encodeAmf0(v))),
-  ]);
+  return Buffer.concat([encodeAmf0(name, txn), ...raw.map((v) => (Buffer.isBuffer(v) ? v : encodeAmf0(v)))]);
 }

@@ -28,7 +28,8 @@ export interface ClientOptions {
 
 /** An IVS SDK client for `server` (default: account `test`/`test`, us-west-2, no retries). */
 export function ivsClient(server: { url: string; httpsPort?: number }, opts: ClientOptions = {}): IvsClient {
-  if (opts.https === true && server.httpsPort === undefined) throw new Error('ivsClient({ https: true }): the server has no HTTPS port');
+  if (opts.https === true && server.httpsPort === undefined)
+    throw new Error('ivsClient({ https: true }): the server has no HTTPS port');
   return new IvsClient({
     endpoint: opts.https === true ? `https://127.0.0.1:${server.httpsPort}` : server.url,
     region: opts.region ?? 'us-west-2',
@@ -129,16 +130,23 @@ export function useServer(opts: UseServerOptions = {}): ServerFixture {
     const env = {
       ...s3?.serverEnv,
       ...(secret === undefined ? {} : { OPENIVS_EVENT_WEBHOOK_SECRET: secret }),
-      ...(opts.accounts ? { OPENIVS_CREDENTIALS: opts.accounts.map((a) => `${a.accessKeyId}:${a.secretAccessKey}:${a.account}`).join(',') } : {}),
+      ...(opts.accounts
+        ? { OPENIVS_CREDENTIALS: opts.accounts.map((a) => `${a.accessKeyId}:${a.secretAccessKey}:${a.account}`).join(',') }
+        : {}),
       ...opts.env,
     };
     const companionArgs = [...(s3?.serverArgs ?? []), ...(hook ? ['--event-webhook', hook.url] : [])];
     const { args } = opts;
     const started = await Promise.allSettled([
-      startServer({ ...opts, env, args: (ports) => [...companionArgs, ...(typeof args === 'function' ? args(ports) : args ?? [])] })
-        .then((s) => (server = s)),
+      startServer({
+        ...opts,
+        env,
+        args: (ports) => [...companionArgs, ...(typeof args === 'function' ? args(ports) : (args ?? []))],
+      }).then((s) => (server = s)),
       opts.browser ? import('../../devtools/browser.js').then(async (m) => (browser = await m.launchChromium())) : undefined,
-      opts.ivsPlayerPage ? import('../../devtools/ivs-player-page.js').then(async (m) => (ivsPlayerPage = await m.startIvsPlayerPage())) : undefined,
+      opts.ivsPlayerPage
+        ? import('../../devtools/ivs-player-page.js').then(async (m) => (ivsPlayerPage = await m.startIvsPlayerPage()))
+        : undefined,
       opts.blankPage ? import('./browser.js').then(async (m) => (blankPage = await m.startBlankPage())) : undefined,
     ]);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

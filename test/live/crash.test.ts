@@ -5,14 +5,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
+  CreateChannelCommand,
+  GetStreamCommand,
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  ListStreamsCommand,
   type Channel,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
-import {
-  get, pollUntil, publish, rtmpUrl, waitForMultivariant, type Running,
-} from '../helpers/live.js';
+import { get, pollUntil, publish, rtmpUrl, waitForMultivariant, type Running } from '../helpers/live.js';
 
 const SECRET = 'crash-test-secret';
 
@@ -66,8 +68,9 @@ describe('live: crash recovery', { timeout: 150_000 }, () => {
     assert.ok(summary?.endTime instanceof Date);
     assert.equal(summary?.hasErrorEvent, true, 'the crashed session is flagged');
 
-    await pollUntil('Session Ended delivered after the restart', () => hook.stateNames(streamId).includes('Session Ended'),
-      { timeoutMs: 20_000 });
+    await pollUntil('Session Ended delivered after the restart', () => hook.stateNames(streamId).includes('Session Ended'), {
+      timeoutMs: 20_000,
+    });
     const names = hook.stateNames(streamId);
     for (const n of ['Session Created', 'Stream Start', 'Stream Failure', 'Stream End', 'Session Ended']) {
       assert.equal(names.filter((x) => x === n).length, 1, `${n} exactly once in ${names.join(' → ')}`);
@@ -76,8 +79,9 @@ describe('live: crash recovery', { timeout: 150_000 }, () => {
     assert.ok(idx('Stream Start') < idx('Stream Failure'), `order: ${names.join(' → ')}`);
     assert.ok(idx('Stream Failure') < idx('Session Ended'), `order: ${names.join(' → ')}`);
     assert.ok(idx('Stream End') < idx('Session Ended'), `order: ${names.join(' → ')}`);
-    const failure = hook.unique().find((e) => e.envelope.detail?.stream_id === streamId
-      && e.envelope.detail.event_name === 'Stream Failure')!;
+    const failure = hook
+      .unique()
+      .find((e) => e.envelope.detail?.stream_id === streamId && e.envelope.detail.event_name === 'Stream Failure')!;
     assert.equal(typeof failure.envelope.detail.reason, 'string');
     assert.ok(failure.envelope.detail.reason.length > 0, 'Stream Failure has a reason');
     for (const e of hook.all) assert.equal(e.signatureValid, true, `signed delivery ${e.detailType}`);
@@ -100,8 +104,15 @@ describe('live: crash recovery', { timeout: 150_000 }, () => {
       await pollUntil('new stream Session Ended', () => hook.stateNames(newId).includes('Session Ended'), { timeoutMs: 15_000 });
       assert.deepEqual(hook.stateNames(newId), ['Session Created', 'Stream Start', 'Stream End', 'Session Ended']);
       const { streamSessions } = await ivs.send(new ListStreamSessionsCommand({ channelArn: channel.arn }));
-      assert.deepEqual(streamSessions?.map((s) => s.streamId), [newId, streamId], 'both sessions, newest first');
-      assert.ok(streamSessions?.every((s) => s.endTime instanceof Date), 'both ended');
+      assert.deepEqual(
+        streamSessions?.map((s) => s.streamId),
+        [newId, streamId],
+        'both sessions, newest first',
+      );
+      assert.ok(
+        streamSessions?.every((s) => s.endTime instanceof Date),
+        'both ended',
+      );
     } finally {
       await pub.kill();
     }

@@ -5,13 +5,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, PutMetadataCommand,
+  CreateChannelCommand,
+  GetStreamCommand,
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  PutMetadataCommand,
   type Channel,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { ACCOUNT, REGION, expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, pollUntil, publish, rtmpUrl, sleep, waitForMultivariant, type ReceivedEvent,
+  firstVariantUrl,
+  get,
+  getMediaPlaylist,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  sleep,
+  waitForMultivariant,
+  type ReceivedEvent,
 } from '../helpers/live.js';
 
 const SECRET = 'live-events-test-secret';
@@ -31,12 +43,15 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
   const eventsFor = (streamId: string): ReceivedEvent[] =>
     hook.unique().filter((e) => e.envelope?.detail?.stream_id === streamId);
 
-
   it('one broadcast: signed state-change events in causal order; PutMetadata and viewer count while live', async () => {
     const { channel, key } = await createChannel('events-ch');
     const arn = channel.arn!;
-    await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'offline' })),
-      'ChannelNotBroadcasting', 404, /is not currently online/);
+    await expectError(
+      ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'offline' })),
+      'ChannelNotBroadcasting',
+      404,
+      /is not currently online/,
+    );
 
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 20 });
     try {
@@ -49,8 +64,9 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       const ok = await ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'hello viewers' }));
       assert.equal(ok.$metadata.httpStatusCode, 204);
       await sleep(1100); // let the per-second window pass before the burst
-      const burst = await Promise.allSettled(Array.from({ length: 6 }, (_, i) =>
-        ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: `burst ${i}` }))));
+      const burst = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: `burst ${i}` }))),
+      );
       const rejected = burst.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       assert.equal(burst.length - rejected.length, 5, 'five calls within a second succeed');
       assert.equal(rejected.length, 1, 'exactly one of six calls within a second is throttled');
@@ -59,12 +75,20 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       assert.equal(err.$metadata?.httpStatusCode, 429);
       assert.equal(err.message, `Operation: ivs:PutMetadata exceeded call rate: 5 for resource: ${arn}`);
       await sleep(1100);
-      await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'x'.repeat(1025) })),
-        'ValidationException', 400, /Metadata size exceeds payload limit/);
+      await expectError(
+        ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'x'.repeat(1025) })),
+        'ValidationException',
+        400,
+        /Metadata size exceeds payload limit/,
+      );
       const max = await ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'é'.repeat(512) })); // 1024 bytes
       assert.equal(max.$metadata.httpStatusCode, 204, '1024 bytes is within the limit');
-      await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'é'.repeat(512) + 'x' })),
-        'ValidationException', 400, /Metadata size exceeds payload limit/); // 1025 bytes, 513 characters
+      await expectError(
+        ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'é'.repeat(512) + 'x' })),
+        'ValidationException',
+        400,
+        /Metadata size exceeds payload limit/,
+      ); // 1025 bytes, 513 characters
 
       // --- Viewer count: a session refreshing its media playlist like a player is one viewer; another is another.
       // (test/live/viewers.test.ts covers what does not count.)
@@ -88,10 +112,16 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       // --- End of the broadcast: events.
       const res = await pub.exited;
       assert.equal(res.code, 0, `publisher failed: ${res.stderr}`);
-      await pollUntil('Session Ended delivered', () => hook.stateNames(streamId).includes('Session Ended'), { timeoutMs: 15_000 });
+      await pollUntil('Session Ended delivered', () => hook.stateNames(streamId).includes('Session Ended'), {
+        timeoutMs: 15_000,
+      });
 
       const names = hook.stateNames(streamId);
-      assert.deepEqual(names.filter((n) => CAUSAL.includes(n)), CAUSAL, `causal order of arrival: ${names.join(' → ')}`);
+      assert.deepEqual(
+        names.filter((n) => CAUSAL.includes(n)),
+        CAUSAL,
+        `causal order of arrival: ${names.join(' → ')}`,
+      );
       assert.ok(!names.includes('Stream Failure'), `no Stream Failure for a clean end: ${names.join(', ')}`);
       for (const n of CAUSAL) assert.equal(names.filter((x) => x === n).length, 1, `${n} once`);
 
@@ -119,8 +149,7 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       // Every delivery (duplicates included) is signed.
       for (const e of hook.all) assert.equal(e.signatureValid, true, `signature on delivery ${e.id}`);
 
-      await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'after' })),
-        'ChannelNotBroadcasting', 404);
+      await expectError(ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: 'after' })), 'ChannelNotBroadcasting', 404);
     } finally {
       await pub.kill();
     }
@@ -138,7 +167,9 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       const { streamSessions } = await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }));
       assert.equal(streamSessions?.length, 1, 'one (failed) session');
       const streamId = streamSessions![0]!.streamId!;
-      await pollUntil('Session Ended delivered', () => hook.stateNames(streamId).includes('Session Ended'), { timeoutMs: 15_000 });
+      await pollUntil('Session Ended delivered', () => hook.stateNames(streamId).includes('Session Ended'), {
+        timeoutMs: 15_000,
+      });
 
       const events = eventsFor(streamId);
       const breach = events.find((e) => e.detailType === 'IVS Limit Breach');
@@ -157,8 +188,9 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       assert.equal(names[0], 'Session Created', `first state event: ${names.join(' → ')}`);
       assert.equal(names[names.length - 1], 'Session Ended', `last state event: ${names.join(' → ')}`);
       assert.ok(!names.includes('Stream End') || names.indexOf('Stream End') < names.indexOf('Session Ended'));
-      const endedIdx = hook.unique().findIndex((e) => e.envelope.detail?.stream_id === streamId
-        && e.envelope.detail.event_name === 'Session Ended');
+      const endedIdx = hook
+        .unique()
+        .findIndex((e) => e.envelope.detail?.stream_id === streamId && e.envelope.detail.event_name === 'Session Ended');
       assert.ok(hook.unique().indexOf(breach) < endedIdx, 'Limit Breach arrives before Session Ended');
       breachStreamId = streamId;
       breachArn = arn;
@@ -166,8 +198,10 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       await expectError(ivs.send(new GetStreamCommand({ channelArn: arn })), 'ChannelNotBroadcasting', 404);
       const { streamSession } = await ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId }));
       assert.ok(streamSession?.endTime instanceof Date, 'failed session has an endTime');
-      assert.ok((streamSession?.truncatedEvents ?? []).some((e) => e.type === 'IVS Limit Breach'),
-        `truncatedEvents record the limit breach: ${JSON.stringify(streamSession?.truncatedEvents)}`);
+      assert.ok(
+        (streamSession?.truncatedEvents ?? []).some((e) => e.type === 'IVS Limit Breach'),
+        `truncatedEvents record the limit breach: ${JSON.stringify(streamSession?.truncatedEvents)}`,
+      );
       const summary = (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0];
       assert.equal(summary?.hasErrorEvent, true, 'hasErrorEvent for the failed session');
 

@@ -17,8 +17,16 @@ import { parseBoxes as topBoxes } from '../../devtools/bmff.js';
 import { parseMediaPlaylist as parseMedia } from '../helpers/playlists.js';
 import { useServer } from '../helpers/use-server.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, pollUntil, publish, rtmpUrl, run, waitForMultivariant,
-  type MediaPlaylist, type Running,
+  firstVariantUrl,
+  get,
+  getMediaPlaylist,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  run,
+  waitForMultivariant,
+  type MediaPlaylist,
+  type Running,
 } from '../helpers/live.js';
 
 HLS.setOptions({ strictMode: true });
@@ -29,12 +37,20 @@ const TS_PACKET = 188;
 type Segment = MediaPlaylist['segments'][number];
 type Part = NonNullable<Segment['parts']>[number];
 
-interface Created { channel: Channel; key: string }
+interface Created {
+  channel: Channel;
+  key: string;
+}
 
 async function createChannel(
-  ivs: IvsClient, name: string, latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4',
+  ivs: IvsClient,
+  name: string,
+  latencyMode: 'LOW' | 'NORMAL',
+  containerFormat: 'TS' | 'FRAGMENTED_MP4',
 ): Promise<Created> {
-  const out = await ivs.send(new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }));
+  const out = await ivs.send(
+    new CreateChannelCommand({ name, type: 'BASIC', latencyMode, containerFormat, insecureIngest: true }),
+  );
   return { channel: out.channel!, key: out.streamKey!.value! };
 }
 
@@ -42,7 +58,12 @@ async function createChannel(
 const publishLow = (port: number, key: string, seconds: number): Running =>
   publish(rtmpUrl(port, key), { seconds, videoKbps: 1000, audioKbps: 96 });
 
-interface Bytes { status: number; headers: Headers; body: Buffer; ms: number }
+interface Bytes {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  ms: number;
+}
 
 async function getBytes(url: string, timeoutMs = 10_000): Promise<Bytes> {
   const t0 = performance.now();
@@ -98,17 +119,22 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const detail = () => `--- server ---\n${server.logs().slice(-3000)}\n--- publishers ---\n` +
+  const detail = () =>
+    `--- server ---\n${server.logs().slice(-3000)}\n--- publishers ---\n` +
     publishers.map((p) => `${p.proc.exitCode ?? 'running'}`).join(', ');
 
   it('LOW TS: EXT-X-PART-INF, SERVER-CONTROL (CAN-BLOCK-RELOAD, PART-HOLD-BACK ≥ 3 × PART-TARGET), parts and a preload hint', async () => {
     const { playlist: master } = await waitForMultivariant(low.channel.playbackUrl!);
     lowMediaUrl = firstVariantUrl(low.channel.playbackUrl!, master);
     // Two complete segments, so that a finished segment's parts are listed next to the open one's.
-    const { res, playlist } = await pollUntil('two complete segments in the LOW playlist', async () => {
-      const r = await getMediaPlaylist(lowMediaUrl);
-      return r.playlist.segments.filter((s) => s.uri !== '').length >= 2 ? r : undefined;
-    }, { timeoutMs: 20_000 });
+    const { res, playlist } = await pollUntil(
+      'two complete segments in the LOW playlist',
+      async () => {
+        const r = await getMediaPlaylist(lowMediaUrl);
+        return r.playlist.segments.filter((s) => s.uri !== '').length >= 2 ? r : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     const text = res.text;
     assert.equal(res.headers.get('content-type'), 'application/vnd.apple.mpegurl');
 
@@ -132,18 +158,28 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     assert.ok(llc, 'lowLatencyCompatibility');
     assert.equal(llc.canBlockReload, true);
     assert.equal(llc.partHoldBack, Number(holdBack[2]));
-    assert.ok((llc.canSkipUntil ?? 0) >= 6 * playlist.targetDuration, `CAN-SKIP-UNTIL ${llc.canSkipUntil} ≥ 6 × ${playlist.targetDuration}`);
+    assert.ok(
+      (llc.canSkipUntil ?? 0) >= 6 * playlist.targetDuration,
+      `CAN-SKIP-UNTIL ${llc.canSkipUntil} ≥ 6 × ${playlist.targetDuration}`,
+    );
     assert.deepEqual(playlist.prefetchSegments, [], 'no EXT-X-PREFETCH (that is LHLS, not LL-HLS)');
     const hint = preloadHint(playlist);
     assert.match(hint.uri, /^source\/\d+\.\d+\.ts$/);
 
     const withParts = playlist.segments.filter((s) => (s.parts ?? []).some((p) => !p.hint));
-    assert.ok(withParts.some((s) => s.uri !== ''), `a complete segment lists its parts:\n${text}`);
+    assert.ok(
+      withParts.some((s) => s.uri !== ''),
+      `a complete segment lists its parts:\n${text}`,
+    );
     for (const s of withParts) {
       const parts = s.parts!.filter((p) => !p.hint);
       assert.equal(parts[0]!.independent, true, `first part of segment ${s.mediaSequenceNumber} is INDEPENDENT=YES:\n${text}`);
       parts.forEach((p, i) => {
-        assert.deepEqual(partPosition(p.uri), { msn: s.mediaSequenceNumber, part: i }, `part ${i} of segment ${s.mediaSequenceNumber}`);
+        assert.deepEqual(
+          partPosition(p.uri),
+          { msn: s.mediaSequenceNumber, part: i },
+          `part ${i} of segment ${s.mediaSequenceNumber}`,
+        );
         assert.ok(p.duration! > 0 && p.duration! <= partTarget, `part ${p.uri} duration ${p.duration}`);
       });
       if (s.uri !== '') {
@@ -154,8 +190,10 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     // The hint names the part after the newest listed one.
     const newest = partPosition(listedParts(playlist).at(-1)!.uri);
     const next = partPosition(hint.uri);
-    assert.ok((next.msn === newest.msn && next.part === newest.part + 1) || (next.msn === newest.msn + 1 && next.part === 0),
-      `hint ${hint.uri} follows the newest part ${newest.msn}.${newest.part}`);
+    assert.ok(
+      (next.msn === newest.msn && next.part === newest.part + 1) || (next.msn === newest.msn + 1 && next.part === 0),
+      `hint ${hint.uri} follows the newest part ${newest.msn}.${newest.part}`,
+    );
   });
 
   it('LOW TS: a blocking reload for the next part is held until that part exists, then lists it', async () => {
@@ -167,8 +205,11 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     const warm = await getBytes(withQuery(lowMediaUrl, { _HLS_msn: first.msn, _HLS_part: first.part }));
     assert.equal(warm.status, 200, warm.body.toString());
     const warmPlaylist = parseMedia(warm.body.toString());
-    assert.ok(listedParts(warmPlaylist).some((p) => p.uri === `source/${first.msn}.${first.part}.ts`) ||
-      warmPlaylist.segments.some((s) => s.mediaSequenceNumber > first.msn && s.uri !== ''), 'the awaited part (or a later segment) is listed');
+    assert.ok(
+      listedParts(warmPlaylist).some((p) => p.uri === `source/${first.msn}.${first.part}.ts`) ||
+        warmPlaylist.segments.some((s) => s.mediaSequenceNumber > first.msn && s.uri !== ''),
+      'the awaited part (or a later segment) is listed',
+    );
 
     const target = partPosition(preloadHint(warmPlaylist).uri);
     const held = await getBytes(withQuery(lowMediaUrl, { _HLS_msn: target.msn, _HLS_part: target.part }));
@@ -177,7 +218,10 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     assert.ok(held.ms > 50 && held.ms < 3000, `held ${held.ms.toFixed(0)} ms (expected > 50 ms, < 3 s)`);
     const answered = parseMedia(text);
     const uri = `source/${target.msn}.${target.part}.ts`;
-    assert.ok(listedParts(answered).some((p) => p.uri === uri), `${uri} listed as a part in the held response:\n${text}`);
+    assert.ok(
+      listedParts(answered).some((p) => p.uri === uri),
+      `${uri} listed as a part in the held response:\n${text}`,
+    );
     assert.notEqual(preloadHint(answered).uri, uri, 'the hint moved past the awaited part');
     console.log(`# blocking reload for ${target.msn}.${target.part}: answered after ${held.ms.toFixed(0)} ms`);
   });
@@ -220,11 +264,15 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     } else {
       assert.equal(delta.skip ?? 0, 0);
       // A full playlist: the same window as a plain reload a moment earlier (or one segment later).
-      assert.ok(Math.abs((delta.mediaSequenceBase ?? 0) - (full.mediaSequenceBase ?? 0)) <= 1,
-        `media sequence ${delta.mediaSequenceBase} vs ${full.mediaSequenceBase}`);
+      assert.ok(
+        Math.abs((delta.mediaSequenceBase ?? 0) - (full.mediaSequenceBase ?? 0)) <= 1,
+        `media sequence ${delta.mediaSequenceBase} vs ${full.mediaSequenceBase}`,
+      );
       assert.ok(delta.segments.filter((s) => s.uri !== '').length >= full.segments.filter((s) => s.uri !== '').length - 1);
     }
-    console.log(`# _HLS_skip=YES: ${skip ? `EXT-X-SKIP of ${skip[1]} segments` : 'full playlist (window shorter than CAN-SKIP-UNTIL)'}`);
+    console.log(
+      `# _HLS_skip=YES: ${skip ? `EXT-X-SKIP of ${skip[1]} segments` : 'full playlist (window shorter than CAN-SKIP-UNTIL)'}`,
+    );
   });
 
   it('LOW TS: the parts of a finished segment concatenate to the segment bytes', async () => {
@@ -237,7 +285,11 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     const parts = await Promise.all(seg.parts!.map((p) => getBytes(new URL(p.uri, lowMediaUrl).href)));
     parts.forEach((p, i) => assert.equal(p.status, 200, `part ${i}`));
     const joined = Buffer.concat(parts.map((p) => p.body));
-    assert.equal(joined.length, whole.body.length, `${seg.parts!.length} parts: ${joined.length} bytes vs segment ${whole.body.length}`);
+    assert.equal(
+      joined.length,
+      whole.body.length,
+      `${seg.parts!.length} parts: ${joined.length} bytes vs segment ${whole.body.length}`,
+    );
     assert.ok(joined.equals(whole.body), `parts of ${seg.uri} concatenated equal the segment`);
   });
 
@@ -254,10 +306,14 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
   it('LOW fMP4: EXT-X-MAP, an ftyp/moov init.mp4, .m4s parts and segments', async () => {
     const { playlist: master } = await waitForMultivariant(fmp4.channel.playbackUrl!);
     fmp4MediaUrl = firstVariantUrl(fmp4.channel.playbackUrl!, master);
-    const { res, playlist } = await pollUntil('a complete segment in the fMP4 playlist', async () => {
-      const r = await getMediaPlaylist(fmp4MediaUrl);
-      return r.playlist.segments.some((s) => s.uri !== '') ? r : undefined;
-    }, { timeoutMs: 15_000 });
+    const { res, playlist } = await pollUntil(
+      'a complete segment in the fMP4 playlist',
+      async () => {
+        const r = await getMediaPlaylist(fmp4MediaUrl);
+        return r.playlist.segments.some((s) => s.uri !== '') ? r : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     assert.match(res.text, /^#EXT-X-MAP:URI="source\/init\.mp4"$/m);
     assert.match(res.text, /^#EXT-X-PART:DURATION=[0-9.]+,URI="source\/\d+\.\d+\.m4s"/m);
     assert.match(res.text, /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="source\/\d+\.\d+\.m4s"$/m);
@@ -297,23 +353,40 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     const from = partPosition(preloadHint(playlist).uri);
     await ivs.send(new PutMetadataCommand({ channelArn: fmp4.channel.arn!, metadata: tag }));
     const seen = new Set<string>();
-    const found = await pollUntil('an emsg with the PutMetadata text in a part', async () => {
-      const { playlist: p } = await getMediaPlaylist(fmp4MediaUrl);
-      for (const part of listedParts(p)) {
-        const pos = partPosition(part.uri);
-        if (seen.has(part.uri) || pos.msn < from.msn || (pos.msn === from.msn && pos.part < from.part)) continue;
-        seen.add(part.uri);
-        const body = (await getBytes(new URL(part.uri, fmp4MediaUrl).href)).body;
-        if (topBoxes(body).some((b) => b.type === 'emsg') && body.includes(Buffer.from(tag))) return part.uri;
-      }
-      return undefined;
-    }, { timeoutMs: 8000, intervalMs: 300 });
+    const found = await pollUntil(
+      'an emsg with the PutMetadata text in a part',
+      async () => {
+        const { playlist: p } = await getMediaPlaylist(fmp4MediaUrl);
+        for (const part of listedParts(p)) {
+          const pos = partPosition(part.uri);
+          if (seen.has(part.uri) || pos.msn < from.msn || (pos.msn === from.msn && pos.part < from.part)) continue;
+          seen.add(part.uri);
+          const body = (await getBytes(new URL(part.uri, fmp4MediaUrl).href)).body;
+          if (topBoxes(body).some((b) => b.type === 'emsg') && body.includes(Buffer.from(tag))) return part.uri;
+        }
+        return undefined;
+      },
+      { timeoutMs: 8000, intervalMs: 300 },
+    );
     console.log(`# PutMetadata emsg found in ${found}`);
   });
 
   it('LOW fMP4: ffmpeg reads 4 s of the playlist without error', async () => {
     assert.ok(publishers[1] && !publishers[1].done(), `the fMP4 publisher is still live\n${detail()}`);
-    const res = await run('ffmpeg', ['-nostdin', '-v', 'error', '-rw_timeout', '5000000', '-i', fmp4.channel.playbackUrl!, '-t', '4', '-f', 'null', '-']).exited;
+    const res = await run('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-rw_timeout',
+      '5000000',
+      '-i',
+      fmp4.channel.playbackUrl!,
+      '-t',
+      '4',
+      '-f',
+      'null',
+      '-',
+    ]).exited;
     assert.equal(res.code, 0, `ffmpeg exited ${res.code}: ${res.stderr}`);
     assert.equal(res.stderr.trim(), '', 'no errors');
   });

@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { CreateChannelCommand, PutMetadataCommand, type Channel, type IvsClient } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { useServer } from '../helpers/use-server.js';
-import {
-  getMediaPlaylist, pollUntil, publish, rtmpUrl, type MasterPlaylist, type Running,
-} from '../helpers/live.js';
+import { getMediaPlaylist, pollUntil, publish, rtmpUrl, type MasterPlaylist, type Running } from '../helpers/live.js';
 import { tsDeclaresId3, txxxFromFmp4, txxxFromTs, type FoundTxxx } from '../../devtools/id3-carriage.js';
 import { utf8Payload } from '../helpers/metadata-payload.js';
 
@@ -20,10 +18,17 @@ const PUBLISH_SECONDS = 45;
 /** One frame at 30 fps, in seconds: slack for a tag taken at the last frame before a fragment boundary. */
 const ONE_FRAME_S = 0.034;
 
-interface Created { channel: Channel; key: string }
+interface Created {
+  channel: Channel;
+  key: string;
+}
 
 async function createChannel(
-  ivs: IvsClient, name: string, type: 'BASIC' | 'STANDARD', latencyMode: 'LOW' | 'NORMAL', containerFormat: 'TS' | 'FRAGMENTED_MP4',
+  ivs: IvsClient,
+  name: string,
+  type: 'BASIC' | 'STANDARD',
+  latencyMode: 'LOW' | 'NORMAL',
+  containerFormat: 'TS' | 'FRAGMENTED_MP4',
 ): Promise<Created> {
   const out = await ivs.send(new CreateChannelCommand({ name, type, latencyMode, containerFormat, insecureIngest: true }));
   return { channel: out.channel!, key: out.streamKey!.value! };
@@ -48,41 +53,55 @@ async function bytes(url: string): Promise<Buffer> {
 
 /** Media playlist URLs of every variant once the multivariant playlist lists at least `n`. */
 async function renditionUrls(playbackUrl: string, n: number): Promise<string[]> {
-  return pollUntil(`${n} variants in ${playbackUrl}`, async () => {
-    const res = await fetch(playbackUrl, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    if (res.status !== 200) return undefined;
-    const master = HLS.parse(text) as MasterPlaylist;
-    return master.variants.length >= n ? master.variants.map((v) => new URL(v.uri, playbackUrl).href) : undefined;
-  }, { timeoutMs: 40_000, intervalMs: 300 });
+  return pollUntil(
+    `${n} variants in ${playbackUrl}`,
+    async () => {
+      const res = await fetch(playbackUrl, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      if (res.status !== 200) return undefined;
+      const master = HLS.parse(text) as MasterPlaylist;
+      return master.variants.length >= n ? master.variants.map((v) => new URL(v.uri, playbackUrl).href) : undefined;
+    },
+    { timeoutMs: 40_000, intervalMs: 300 },
+  );
 }
 
 /** Where a TXXX frame with `text` was found: the segment URL and the frame. */
-interface Hit { segment: string; frame: FoundTxxx }
+interface Hit {
+  segment: string;
+  frame: FoundTxxx;
+}
 
 /**
  * Polls a rendition's media playlist from media sequence `fromMsn` on, reading each new whole segment with `read`,
  * until one carries a TXXX frame equal to `text`; returns every hit among the segments read.
  */
 async function findInRendition(
-  mediaUrl: string, fromMsn: number, text: string, read: (seg: Buffer, init: Buffer | undefined) => FoundTxxx[],
+  mediaUrl: string,
+  fromMsn: number,
+  text: string,
+  read: (seg: Buffer, init: Buffer | undefined) => FoundTxxx[],
 ): Promise<Hit[]> {
   const seen = new Set<string>();
   const hits: Hit[] = [];
   let init: Buffer | undefined;
-  await pollUntil(`the metadata in a segment of ${mediaUrl}`, async () => {
-    const { playlist } = await getMediaPlaylist(mediaUrl);
-    for (const [i, seg] of playlist.segments.entries()) {
-      const msn = (playlist.mediaSequenceBase ?? 0) + i;
-      if (!seg.uri) continue; // the LL-HLS segment still being written: parts only
-      const url = new URL(seg.uri, mediaUrl).href;
-      if (msn < fromMsn || seen.has(url)) continue;
-      seen.add(url);
-      if (seg.map && init === undefined) init = await bytes(new URL(seg.map.uri, mediaUrl).href);
-      for (const frame of read(await bytes(url), init)) if (frame.text === text) hits.push({ segment: url, frame });
-    }
-    return hits.length > 0;
-  }, { timeoutMs: 20_000, intervalMs: 300 });
+  await pollUntil(
+    `the metadata in a segment of ${mediaUrl}`,
+    async () => {
+      const { playlist } = await getMediaPlaylist(mediaUrl);
+      for (const [i, seg] of playlist.segments.entries()) {
+        const msn = (playlist.mediaSequenceBase ?? 0) + i;
+        if (!seg.uri) continue; // the LL-HLS segment still being written: parts only
+        const url = new URL(seg.uri, mediaUrl).href;
+        if (msn < fromMsn || seen.has(url)) continue;
+        seen.add(url);
+        if (seg.map && init === undefined) init = await bytes(new URL(seg.map.uri, mediaUrl).href);
+        for (const frame of read(await bytes(url), init)) if (frame.text === text) hits.push({ segment: url, frame });
+      }
+      return hits.length > 0;
+    },
+    { timeoutMs: 20_000, intervalMs: 300 },
+  );
   return hits;
 }
 
@@ -90,8 +109,10 @@ function assertAtVideoTime(hit: Hit): void {
   const { pts, video } = hit.frame;
   assert.ok(video, `${hit.segment} has video samples`);
   assert.ok(Number.isFinite(pts), `${hit.segment}: the tag has a presentation time`);
-  assert.ok(pts >= video.first - ONE_FRAME_S && pts <= video.last + ONE_FRAME_S,
-    `${hit.segment}: tag at ${pts.toFixed(3)} s, video ${video.first.toFixed(3)}..${video.last.toFixed(3)} s`);
+  assert.ok(
+    pts >= video.first - ONE_FRAME_S && pts <= video.last + ONE_FRAME_S,
+    `${hit.segment}: tag at ${pts.toFixed(3)} s, video ${video.first.toFixed(3)}..${video.last.toFixed(3)} s`,
+  );
 }
 
 describe('live: PutMetadata carried in the media', { timeout: 120_000 }, () => {
@@ -112,10 +133,14 @@ describe('live: PutMetadata carried in the media', { timeout: 120_000 }, () => {
     const starts = await Promise.all(urls.map(completeEnd));
     const text = utf8Payload('ts');
     await ivs.send(new PutMetadataCommand({ channelArn: standard.channel.arn!, metadata: text }));
-    const results = await Promise.all(urls.map((u, i) => findInRendition(u, starts[i]!, text, (seg) => {
-      assert.ok(tsDeclaresId3(seg), `the PMT of every segment declares the ID3 stream (${u})\n${detail()}`);
-      return txxxFromTs(seg);
-    })));
+    const results = await Promise.all(
+      urls.map((u, i) =>
+        findInRendition(u, starts[i]!, text, (seg) => {
+          assert.ok(tsDeclaresId3(seg), `the PMT of every segment declares the ID3 stream (${u})\n${detail()}`);
+          return txxxFromTs(seg);
+        }),
+      ),
+    );
     for (const [i, hits] of results.entries()) {
       assert.equal(hits.length, 1, `exactly one copy in rendition ${urls[i]}: ${hits.map((h) => h.segment).join(', ')}`);
       const { frame } = hits[0]!;
@@ -124,7 +149,9 @@ describe('live: PutMetadata carried in the media', { timeout: 120_000 }, () => {
       assert.equal(frame.streamId, 0xbd, 'private_stream_1');
       assertAtVideoTime(hits[0]!);
     }
-    console.log(`# TS: found in ${urls.length} renditions: ${results.map((h) => h[0]!.segment.split('/').slice(-2).join('/')).join(', ')}`);
+    console.log(
+      `# TS: found in ${urls.length} renditions: ${results.map((h) => h[0]!.segment.split('/').slice(-2).join('/')).join(', ')}`,
+    );
   });
 
   it('LOW fMP4: the 1 KB UTF-8 text is an ID3 TXXX in an emsg v1 box, at a video time of its segment', async () => {

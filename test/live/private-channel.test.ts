@@ -10,21 +10,36 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import {
-  CreateChannelCommand, DeletePlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, StartViewerSessionRevocationCommand,
+  CreateChannelCommand,
+  DeletePlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  StartViewerSessionRevocationCommand,
   type Channel,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { SignJWT } from 'jose';
 import { useServer } from '../helpers/use-server.js';
 import {
-  get, pollUntil, publish, rtmpUrl, run, type Fetched, type MasterPlaylist, type MediaPlaylist, type Running,
+  get,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  run,
+  type Fetched,
+  type MasterPlaylist,
+  type MediaPlaylist,
+  type Running,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 45;
 const nowS = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-interface Opened { res: Fetched; master: MasterPlaylist; mediaUrl: string }
+interface Opened {
+  res: Fetched;
+  master: MasterPlaylist;
+  mediaUrl: string;
+}
 
 describe('live: private channel playback', { timeout: 120_000 }, () => {
   const { server, ivs } = useServer();
@@ -71,22 +86,34 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
   }
 
   before(async () => {
-    const created = await ivs.send(new CreateChannelCommand({
-      name: 'private', type: 'BASIC', latencyMode: 'LOW', containerFormat: 'FRAGMENTED_MP4', insecureIngest: true, authorized: true,
-    }));
+    const created = await ivs.send(
+      new CreateChannelCommand({
+        name: 'private',
+        type: 'BASIC',
+        latencyMode: 'LOW',
+        containerFormat: 'FRAGMENTED_MP4',
+        insecureIngest: true,
+        authorized: true,
+      }),
+    );
     channel = created.channel!;
     other = (await ivs.send(new CreateChannelCommand({ name: 'other', authorized: true }))).channel!;
-    keyPairArn = (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicPem, name: 'viewers' }))).keyPair!.arn!;
+    keyPairArn = (await ivs.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: publicPem, name: 'viewers' }))).keyPair!
+      .arn!;
     publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: PUBLISH_SECONDS });
   });
 
   it('a valid token opens the multivariant playlist and everything behind it; ffprobe plays it', async () => {
     const token = await sign();
-    const opened = await pollUntil('private multivariant 200', async () => {
-      const res = await get(withToken(token));
-      if (res.status === 404) return undefined;
-      return res;
-    }, { timeoutMs: 20_000 });
+    const opened = await pollUntil(
+      'private multivariant 200',
+      async () => {
+        const res = await get(withToken(token));
+        if (res.status === 404) return undefined;
+        return res;
+      },
+      { timeoutMs: 20_000 },
+    );
     assert.equal(opened.status, 200, opened.text);
     assert.equal(opened.headers.get('access-control-allow-origin'), '*', 'no origin claim: any origin');
     const { master, mediaUrl } = await open(token);
@@ -104,11 +131,23 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     // A blocking reload for the next part is held and answered under the same credential.
     const last = playlist.segments[playlist.segments.length - 1]!;
     const msn = (playlist.mediaSequenceBase ?? 0) + playlist.segments.length - 1;
-    const blocking = await get(`${mediaUrl}&_HLS_msn=${msn}&_HLS_part=${(last.parts?.length ?? 0)}`);
+    const blocking = await get(`${mediaUrl}&_HLS_msn=${msn}&_HLS_part=${last.parts?.length ?? 0}`);
     assert.equal(blocking.status, 200, blocking.text);
-    const probe = await run('ffprobe', ['-v', 'error', '-rw_timeout', '10000000', '-show_streams', '-of', 'json', withToken(token)]).exited;
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-rw_timeout',
+      '10000000',
+      '-show_streams',
+      '-of',
+      'json',
+      withToken(token),
+    ]).exited;
     assert.equal(probe.code, 0, probe.stderr);
-    assert.ok(JSON.parse(probe.stdout).streams.some((s: { codec_type: string }) => s.codec_type === 'video'), probe.stdout);
+    assert.ok(
+      JSON.parse(probe.stdout).streams.some((s: { codec_type: string }) => s.codec_type === 'video'),
+      probe.stdout,
+    );
   });
 
   it('refuses a missing, expired, foreign, unknown-key, HS256, alg-none, tampered or exp-less token', async () => {
@@ -119,10 +158,24 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
       ['expired', await sign({}, { exp: nowS() - 5 }), /expired/],
       ['other channel', await sign({ 'aws:channel-arn': other.arn }), /channel-arn/],
       ['unknown key', await sign({}, { key: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey }), /signature/],
-      ['HS256 keyed with the public key', await new SignJWT({ 'aws:channel-arn': channel.arn }).setProtectedHeader({ alg: 'HS256' })
-        .setExpirationTime('5m').sign(new TextEncoder().encode(publicPem)), /algorithm/],
-      ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ 'aws:channel-arn': channel.arn, exp: nowS() + 300 })}.`, /algorithm|malformed/],
-      ['tampered payload', `${header}.${b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), exp: nowS() + 9999 })}.${signature}`, /signature/],
+      [
+        'HS256 keyed with the public key',
+        await new SignJWT({ 'aws:channel-arn': channel.arn })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(publicPem)),
+        /algorithm/,
+      ],
+      [
+        'alg none',
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ 'aws:channel-arn': channel.arn, exp: nowS() + 300 })}.`,
+        /algorithm|malformed/,
+      ],
+      [
+        'tampered payload',
+        `${header}.${b64({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), exp: nowS() + 9999 })}.${signature}`,
+        /signature/,
+      ],
       ['no exp', await sign({}, { exp: null }), /exp/],
       ['viewer id with exp beyond 10 minutes', await sign({ 'aws:viewer-id': 'v' }, { exp: nowS() + 3600 }), /10 minutes/],
       ['two segments', `${header}.${payload}`, /invalid number of segments/],
@@ -146,7 +199,10 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     // Not strict: media requests without Origin still play (and get no CORS grant).
     assert.equal((await fetchWith(exact.mediaUrl)).status, 200);
 
-    const strict = await sign({ 'aws:access-control-allow-origin': 'https://*.example.org', 'aws:strict-origin-enforcement': true });
+    const strict = await sign({
+      'aws:access-control-allow-origin': 'https://*.example.org',
+      'aws:strict-origin-enforcement': true,
+    });
     const session = await open(strict, 'https://www.example.org');
     const playlist = await media(session.mediaUrl, 'https://www.example.org');
     const segmentUrl = new URL(playlist.segments[0]!.uri, session.mediaUrl).href;
@@ -155,7 +211,8 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://cdn.example.org');
     assertRefused(await fetchWith(segmentUrl), /strict-origin-enforcement/);
     const preflight = await fetch(segmentUrl, {
-      method: 'OPTIONS', headers: { origin: 'https://www.example.org', 'access-control-request-method': 'GET' },
+      method: 'OPTIONS',
+      headers: { origin: 'https://www.example.org', 'access-control-request-method': 'GET' },
     });
     assert.equal(preflight.status, 204, 'CORS preflight still answered');
     assert.ok(preflight.headers.get('access-control-allow-origin'));
@@ -192,13 +249,21 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     const v5 = await open(await sign({ 'aws:viewer-id': 'alice', 'aws:viewer-session-version': 5 }));
     await media(v1.mediaUrl);
     const t0 = Date.now();
-    await ivs.send(new StartViewerSessionRevocationCommand({
-      channelArn: channel.arn, viewerId: 'alice', viewerSessionVersionsLessThanOrEqualTo: 3,
-    }));
-    const refused = await pollUntil('the revoked session refused', async () => {
-      const res = await get(v1.mediaUrl);
-      return res.status === 403 ? res : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    await ivs.send(
+      new StartViewerSessionRevocationCommand({
+        channelArn: channel.arn,
+        viewerId: 'alice',
+        viewerSessionVersionsLessThanOrEqualTo: 3,
+      }),
+    );
+    const refused = await pollUntil(
+      'the revoked session refused',
+      async () => {
+        const res = await get(v1.mediaUrl);
+        return res.status === 403 ? res : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     assertRefused(refused, /revoked/);
     console.log(`# revocation took effect on media requests after ${Date.now() - t0} ms`);
     assert.equal((await get(v5.mediaUrl)).status, 200, 'version 5 keeps playing');
@@ -211,10 +276,14 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
     await media(session.mediaUrl);
     const t0 = Date.now();
     await ivs.send(new DeletePlaybackKeyPairCommand({ arn: keyPairArn }));
-    const refused = await pollUntil('the session refused', async () => {
-      const res = await get(session.mediaUrl);
-      return res.status === 403 ? res : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 100 });
+    const refused = await pollUntil(
+      'the session refused',
+      async () => {
+        const res = await get(session.mediaUrl);
+        return res.status === 403 ? res : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     assertRefused(refused, /deleted/);
     console.log(`# key pair deletion took effect on media requests after ${Date.now() - t0} ms`);
     assertRefused(await get(withToken(token)), /no longer exists|no playback key pair/);

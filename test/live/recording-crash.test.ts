@@ -8,7 +8,13 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, waitRecordingEvent, waitLive, type RecordingFiles,
+  activeRecordingConfiguration,
+  checkFinishedRecording,
+  downloadRecording,
+  recordedChannel,
+  waitRecordingEvent,
+  waitLive,
+  type RecordingFiles,
 } from '../helpers/recording.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -23,7 +29,10 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
   });
 
   it('kill -9 mid-recording, restart: the recording is completed from the spool', async () => {
-    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
+    });
     const { channel, key } = await recordedChannel(ivs, 'rec-crash', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
@@ -31,10 +40,17 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
     const recordingId: string = start!.envelope.detail.recording_session_id;
-    const first = await pollUntil('first segment in the bucket', async () =>
-      (await s3.listKeys(BUCKET, prefix)).find((k) => k.endsWith('/0.ts')), { timeoutMs: 30_000 });
+    const first = await pollUntil(
+      'first segment in the bucket',
+      async () => (await s3.listKeys(BUCKET, prefix)).find((k) => k.endsWith('/0.ts')),
+      { timeoutMs: 30_000 },
+    );
     // Let the next file grow past a few pieces, so some media is only in the spool at the kill.
-    await pollUntil('spooled pieces of the next file', () => existsSync(join(server.dataDir, 'record-spool', recordingId, first.split('/').slice(-2, -1)[0]!, '1.ts')), { timeoutMs: 20_000 });
+    await pollUntil(
+      'spooled pieces of the next file',
+      () => existsSync(join(server.dataDir, 'record-spool', recordingId, first.split('/').slice(-2, -1)[0]!, '1.ts')),
+      { timeoutMs: 20_000 },
+    );
     await new Promise((r) => setTimeout(r, 4_000));
     await server.kill9();
     await pub.kill();
@@ -51,15 +67,21 @@ describe('live: recording survives kill -9', { timeout: 120_000 }, () => {
   });
 
   it('SIGTERM mid-broadcast: the recording is finished before the process exits', async () => {
-    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
+    });
     const { channel, key } = await recordedChannel(ivs, 'rec-sigterm', configArn);
     const arn = channel.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, key), { seconds: 60 });
     await waitLive(ivs, arn);
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
-    await pollUntil('first segment in the bucket', async () =>
-      (await s3.listKeys(BUCKET, prefix)).some((k) => k.endsWith('/0.ts')), { timeoutMs: 30_000 });
+    await pollUntil(
+      'first segment in the bucket',
+      async () => (await s3.listKeys(BUCKET, prefix)).some((k) => k.endsWith('/0.ts')),
+      { timeoutMs: 30_000 },
+    );
     const exited = new Promise((r) => server.proc.once('exit', r));
     server.proc.kill('SIGTERM');
     await exited;

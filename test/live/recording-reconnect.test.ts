@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { GetStreamCommand } from '@aws-sdk/client-ivs';
 import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
+  activeRecordingConfiguration,
+  checkFinishedRecording,
+  localRecording,
+  recordedChannel,
+  recordingEvents,
+  waitRecordingEvent,
+  waitLive,
 } from '../helpers/recording.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -25,13 +31,22 @@ describe('live: recording across reconnects', { timeout: 120_000 }, () => {
     const streamId = await waitLive(ivs, arn);
     const res = await pub.exited;
     assert.equal(res.code, 0, res.stderr);
-    await pollUntil('stream ended', async () => !(await ivs.send(new GetStreamCommand({ channelArn: arn })).then(() => true, () => false)));
+    await pollUntil(
+      'stream ended',
+      async () =>
+        !(await ivs.send(new GetStreamCommand({ channelArn: arn })).then(
+          () => true,
+          () => false,
+        )),
+    );
     return streamId;
   };
 
   it('a matching reconnect within the window continues the same recording', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, recordingReconnectWindowSeconds: 8, thumbnailConfiguration: { recordingMode: 'DISABLED' },
+      bucket: BUCKET,
+      recordingReconnectWindowSeconds: 8,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-reconnect', configArn);
     const arn = channel.arn!;
@@ -56,7 +71,9 @@ describe('live: recording across reconnects', { timeout: 120_000 }, () => {
 
   it('a reconnect with another resolution starts a new recording and ends the previous one', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, recordingReconnectWindowSeconds: 60, thumbnailConfiguration: { recordingMode: 'DISABLED' },
+      bucket: BUCKET,
+      recordingReconnectWindowSeconds: 60,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-reconnect-2', configArn);
     const arn = channel.arn!;
@@ -66,7 +83,10 @@ describe('live: recording across reconnects', { timeout: 120_000 }, () => {
     assert.deepEqual(end!.envelope.detail.recording_session_stream_ids, [first], 'the 360p recording ended at the mismatch');
     const starts = recordingEvents(hook, arn, 'Recording Start');
     assert.equal(starts.length, 2);
-    assert.deepEqual(starts.map((s) => s.envelope.detail.stream_id), [first, second]);
+    assert.deepEqual(
+      starts.map((s) => s.envelope.detail.stream_id),
+      [first, second],
+    );
     assert.notEqual(starts[0]!.envelope.detail.recording_s3_key_prefix, starts[1]!.envelope.detail.recording_s3_key_prefix);
     const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
     const checked = await checkFinishedRecording(rec, arn, 6_000);

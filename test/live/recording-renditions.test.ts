@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import { getMediaPlaylist, pollUntil, waitForMultivariant, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, waitRecordingEvent, waitLive,
+  activeRecordingConfiguration,
+  checkFinishedRecording,
+  localRecording,
+  recordedChannel,
+  waitRecordingEvent,
+  waitLive,
 } from '../helpers/recording.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -19,22 +24,35 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
   const { hook, server, ivs } = useServer({ webhook: true });
 
   it('STANDARD + FRAGMENTED_MP4: every rendition recorded as MPEG-TS, with the ID3 of PutMetadata', async () => {
-    const configArn = await activeRecordingConfiguration(ivs, { bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'DISABLED' } });
-    const out = await ivs.send(new CreateChannelCommand({
-      name: 'rec-fmp4', type: 'STANDARD', containerFormat: 'FRAGMENTED_MP4', insecureIngest: true, recordingConfigurationArn: configArn,
-    }));
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
+    });
+    const out = await ivs.send(
+      new CreateChannelCommand({
+        name: 'rec-fmp4',
+        type: 'STANDARD',
+        containerFormat: 'FRAGMENTED_MP4',
+        insecureIngest: true,
+        recordingConfigurationArn: configArn,
+      }),
+    );
     const arn = out.channel!.arn!;
     const pub = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 14 });
     await waitLive(ivs, arn);
     await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     // Metadata reaches the renditions that are packaging: wait for the ladder's first segment.
-    await pollUntil('160p30 segments', async () => {
-      const { playlist } = await waitForMultivariant(out.channel!.playbackUrl!);
-      const variant = playlist.variants.find((v) => v.resolution?.height === 160);
-      if (!variant) return false;
-      const media = await getMediaPlaylist(new URL(variant.uri, out.channel!.playbackUrl!).toString());
-      return media.playlist.segments.length > 0;
-    }, { timeoutMs: 20_000 });
+    await pollUntil(
+      '160p30 segments',
+      async () => {
+        const { playlist } = await waitForMultivariant(out.channel!.playbackUrl!);
+        const variant = playlist.variants.find((v) => v.resolution?.height === 160);
+        if (!variant) return false;
+        const media = await getMediaPlaylist(new URL(variant.uri, out.channel!.playbackUrl!).toString());
+        return media.playlist.segments.length > 0;
+      },
+      { timeoutMs: 20_000 },
+    );
     await pollUntil('PutMetadata accepted', async () => {
       await ivs.send(new PutMetadataCommand({ channelArn: arn, metadata: MARKER }));
       return true;
@@ -48,13 +66,17 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
       const segments = rec.keys.filter((k) => k.startsWith(`media/hls/${r}/`) && k.endsWith('.ts'));
       assert.ok(segments.length >= 2);
       for (const k of segments) assert.equal(rec.bytes(k)[0], 0x47, `${k} is MPEG-TS`);
-      assert.ok(segments.some((k) => rec.bytes(k).includes(Buffer.from(MARKER))), `${r} keeps the ID3 tag`);
+      assert.ok(
+        segments.some((k) => rec.bytes(k).includes(Buffer.from(MARKER))),
+        `${r} keeps the ID3 tag`,
+      );
     }
   });
 
   it('renditionSelection NONE: thumbnails and metadata files, no video', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, renditionConfiguration: { renditionSelection: 'NONE' },
+      bucket: BUCKET,
+      renditionConfiguration: { renditionSelection: 'NONE' },
       thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 4, resolution: 'LOWEST_RESOLUTION' },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-none', configArn);
@@ -79,7 +101,8 @@ describe('live: recording without a usable ffmpeg (--ffmpeg-path /nonexistent)',
 
   it('records the media, and the metadata files list no thumbnails that could not be taken', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 2, storage: ['SEQUENTIAL', 'LATEST'] },
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 2, storage: ['SEQUENTIAL', 'LATEST'] },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-no-ffmpeg', configArn);
     const arn = channel.arn!;
@@ -91,6 +114,9 @@ describe('live: recording without a usable ffmpeg (--ffmpeg-path /nonexistent)',
     assert.ok(ended.media.hls.renditions.length >= 1, 'media recorded');
     assert.equal(ended.media.thumbnails, undefined);
     assert.equal(ended.media.latest_thumbnail, undefined);
-    assert.deepEqual(rec.keys.filter((k) => k.includes('thumb')), []);
+    assert.deepEqual(
+      rec.keys.filter((k) => k.includes('thumb')),
+      [],
+    );
   });
 });

@@ -9,7 +9,13 @@ import { GetStreamSessionCommand } from '@aws-sdk/client-ivs';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { pollUntil, publish, rtmpUrl, sleep } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, downloadRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
+  activeRecordingConfiguration,
+  checkFinishedRecording,
+  downloadRecording,
+  recordedChannel,
+  recordingEvents,
+  waitRecordingEvent,
+  waitLive,
   type RecordingFiles,
 } from '../helpers/recording.js';
 import { useServer } from '../helpers/use-server.js';
@@ -27,7 +33,8 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
 
   it('S3 stopped and restarted mid-broadcast: every listed segment is stored and decodes', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 10 },
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 10 },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-s3', configArn);
     const arn = channel.arn!;
@@ -35,8 +42,11 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
     await waitLive(ivs, arn);
     const [start] = await waitRecordingEvent(hook, arn, 'Recording Start', 20_000);
     const prefix: string = start!.envelope.detail.recording_s3_key_prefix;
-    await pollUntil('recording-started.json in the bucket', async () =>
-      (await s3.listKeys(BUCKET, prefix)).includes(`${prefix}/events/recording-started.json`), { timeoutMs: 20_000 });
+    await pollUntil(
+      'recording-started.json in the bucket',
+      async () => (await s3.listKeys(BUCKET, prefix)).includes(`${prefix}/events/recording-started.json`),
+      { timeoutMs: 20_000 },
+    );
 
     await s3.stop(); // the outage covers the first segment's upload (it closes ~10 s into the broadcast)
     await sleep(12_000);
@@ -66,7 +76,11 @@ describe('live: recording to S3 through an outage', { timeout: 120_000 }, () => 
     assert.match(detail.recording_status_reason, new RegExp(`Bucket ${GONE} cannot be used`));
     assert.equal((await pub.exited).code, 0, 'the broadcast is not affected');
     const session = await ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId }));
-    assert.ok(session.streamSession!.truncatedEvents!.some((e) => e.name === 'Recording Start Failure' && e.type === 'IVS Recording State Change'));
+    assert.ok(
+      session.streamSession!.truncatedEvents!.some(
+        (e) => e.name === 'Recording Start Failure' && e.type === 'IVS Recording State Change',
+      ),
+    );
     assert.equal(recordingEvents(hook, arn).length, 1, 'no Recording Start or End');
   });
 });

@@ -11,7 +11,13 @@ import { GetStreamSessionCommand, PutMetadataCommand } from '@aws-sdk/client-ivs
 import { ACCOUNT, idOf } from '../helpers/assert.js';
 import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 import {
-  activeRecordingConfiguration, checkFinishedRecording, localRecording, recordedChannel, recordingEvents, waitRecordingEvent, waitLive,
+  activeRecordingConfiguration,
+  checkFinishedRecording,
+  localRecording,
+  recordedChannel,
+  recordingEvents,
+  waitRecordingEvent,
+  waitLive,
 } from '../helpers/recording.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -24,7 +30,8 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
 
   it('records a broadcast in the IVS layout with playlists, metadata files, ID3, thumbnails and events', async () => {
     const configArn = await activeRecordingConfiguration(ivs, {
-      bucket: BUCKET, name: 'rec-local',
+      bucket: BUCKET,
+      name: 'rec-local',
       thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 5, storage: ['SEQUENTIAL', 'LATEST'] },
     });
     const { channel, key } = await recordedChannel(ivs, 'rec-local-ch', configArn);
@@ -41,14 +48,20 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
     const done = await pub.exited;
     assert.equal(done.code, 0, done.stderr);
 
-    const [endEvent] = await waitRecordingEvent(hook, arn, 'Recording End').catch((err) => { console.log(server.logs().slice(-6000)); throw err; });
+    const [endEvent] = await waitRecordingEvent(hook, arn, 'Recording End').catch((err) => {
+      console.log(server.logs().slice(-6000));
+      throw err;
+    });
     const start = startEvent!.envelope;
     const end = endEvent!.envelope;
     const prefix: string = start.detail.recording_s3_key_prefix;
     const recordingId = prefix.split('/').pop()!;
     const parts = prefix.split('/');
     assert.deepEqual(parts.slice(0, 4), ['ivs', 'v1', ACCOUNT, idOf(arn)]);
-    const [y, mo, d, h, mi] = parts.slice(4, 9).map((p) => { assert.match(p, /^(0|[1-9]\d*)$/, 'not zero-padded'); return Number(p); });
+    const [y, mo, d, h, mi] = parts.slice(4, 9).map((p) => {
+      assert.match(p, /^(0|[1-9]\d*)$/, 'not zero-padded');
+      return Number(p);
+    });
     const startedAt = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!));
     assert.ok(Math.abs(startedAt.getTime() - Date.now()) < 5 * 60_000);
     assert.match(recordingId, /^[A-Za-z0-9]{12}$/);
@@ -78,14 +91,21 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
 
     const ended = rec.json('events/recording-ended.json');
     assert.deepEqual(ended.media.thumbnails, { path: 'media/thumbnails', resolution_height: 360, resolution_width: 640 });
-    assert.deepEqual(ended.media.latest_thumbnail, { path: 'media/latest_thumbnail/thumb.jpg', resolution_height: 360, resolution_width: 640 });
+    assert.deepEqual(ended.media.latest_thumbnail, {
+      path: 'media/latest_thumbnail/thumb.jpg',
+      resolution_height: 360,
+      resolution_width: 640,
+    });
     const thumbs = rec.keys.filter((k) => /^media\/thumbnails\/360p30\/thumb\d+\.jpg$/.test(k));
     assert.ok(thumbs.length >= 3, `thumbnails every 5 s: ${thumbs.join(', ')}`);
     assert.ok(rec.keys.includes('media/thumbnails/360p30/thumb0.jpg'));
     for (const k of [...thumbs, 'media/latest_thumbnail/thumb.jpg']) {
       assert.deepEqual([...rec.bytes(k).subarray(0, 3)], [0xff, 0xd8, 0xff], `${k} is a JPEG`);
     }
-    assert.deepEqual(rec.keys.filter((k) => !k.startsWith('media/')), ['events/recording-ended.json', 'events/recording-started.json']);
+    assert.deepEqual(
+      rec.keys.filter((k) => !k.startsWith('media/')),
+      ['events/recording-ended.json', 'events/recording-started.json'],
+    );
     assert.ok(!server.logs().includes(key), 'the stream key never appears in the logs');
   });
 });

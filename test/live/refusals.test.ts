@@ -7,19 +7,34 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import {
-  CreateChannelCommand, DeleteChannelCommand, GetChannelCommand, GetStreamCommand, ListStreamSessionsCommand,
-  ListStreamsCommand, StopStreamCommand, type Channel,
+  CreateChannelCommand,
+  DeleteChannelCommand,
+  GetChannelCommand,
+  GetStreamCommand,
+  ListStreamSessionsCommand,
+  ListStreamsCommand,
+  StopStreamCommand,
+  type Channel,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, getMediaPlaylist, playlistEnd, pollUntil, publish, rtmpUrl, waitForMultivariant,
+  firstVariantUrl,
+  getMediaPlaylist,
+  playlistEnd,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  waitForMultivariant,
   type Running,
 } from '../helpers/live.js';
 
 const FAST_REFUSAL_MS = 5000;
 
-interface Created { channel: Channel; key: string }
+interface Created {
+  channel: Channel;
+  key: string;
+}
 
 /** Sends bytes to the RTMP port; resolves with how long the server took to close the connection. */
 function sendGarbage(port: number, chunks: Buffer[], timeoutMs = 8000): Promise<{ closedAfterMs: number; bytesBack: number }> {
@@ -117,21 +132,28 @@ describe('live: ingest refusals', { timeout: 150_000 }, () => {
     assert.ok(second.ms < FAST_REFUSAL_MS, `second publisher refused within ${FAST_REFUSAL_MS} ms (took ${second.ms} ms)`);
 
     assert.ok(!first.done(), 'first publisher keeps going');
-    await pollUntil('first publisher\'s playlist to keep advancing', async () =>
-      playlistEnd((await getMediaPlaylist(mediaUrlA)).playlist) >= before + 2, { timeoutMs: 10_000 });
+    await pollUntil(
+      "first publisher's playlist to keep advancing",
+      async () => playlistEnd((await getMediaPlaylist(mediaUrlA)).playlist) >= before + 2,
+      { timeoutMs: 10_000 },
+    );
     const again = await ivs.send(new GetStreamCommand({ channelArn: a.channel.arn }));
     assert.equal(again.stream?.streamId, streamIdA, 'same stream, not replaced');
     assert.equal((await sessions(a)).length, 1, 'the refused publisher created no session');
   });
 
-  it('concurrent-broadcasts quota 1: another channel\'s publish is refused while one is live', async () => {
+  it("concurrent-broadcasts quota 1: another channel's publish is refused while one is live", async () => {
     assert.ok(first && !first.done(), 'channel A still live');
     const res = await publish(rtmpUrl(server.rtmpPort, b.key), { seconds: 6 }).exited;
     assert.notEqual(res.code, 0, 'publish over the quota must fail');
     assert.ok(res.ms < FAST_REFUSAL_MS, `refused within ${FAST_REFUSAL_MS} ms (took ${res.ms} ms)`);
     await expectError(ivs.send(new GetStreamCommand({ channelArn: b.channel.arn })), 'ChannelNotBroadcasting', 404);
     const live = (await ivs.send(new ListStreamsCommand({}))).streams ?? [];
-    assert.deepEqual(live.map((s) => s.channelArn), [a.channel.arn], 'only channel A is live');
+    assert.deepEqual(
+      live.map((s) => s.channelArn),
+      [a.channel.arn],
+      'only channel A is live',
+    );
     assert.ok(!first.done(), 'channel A unaffected');
   });
 
@@ -151,20 +173,25 @@ describe('live: ingest refusals', { timeout: 150_000 }, () => {
     const res = await first.exited;
     assert.notEqual(res.code, 0, 'ffmpeg exits with an error when disconnected');
     assert.ok(Date.now() - stoppedAt < 5000, `publisher disconnected within 5 s (took ${Date.now() - stoppedAt} ms)`);
-    await pollUntil('GetStream → ChannelNotBroadcasting', async () => {
-      try {
-        await ivs.send(new GetStreamCommand({ channelArn: a.channel.arn }));
-        return false;
-      } catch (err) {
-        return (err as Error).name === 'ChannelNotBroadcasting';
-      }
-    }, { timeoutMs: 5000 });
+    await pollUntil(
+      'GetStream → ChannelNotBroadcasting',
+      async () => {
+        try {
+          await ivs.send(new GetStreamCommand({ channelArn: a.channel.arn }));
+          return false;
+        } catch (err) {
+          return (err as Error).name === 'ChannelNotBroadcasting';
+        }
+      },
+      { timeoutMs: 5000 },
+    );
     await expectError(ivs.send(new StopStreamCommand({ channelArn: a.channel.arn })), 'ChannelNotBroadcasting', 404);
     const [session] = await sessions(a);
     assert.equal(session?.streamId, streamIdA);
     assert.ok(session?.endTime instanceof Date, 'session ended');
-    await pollUntil('ENDLIST after StopStream', async () => (await getMediaPlaylist(mediaUrlA)).playlist.endlist,
-      { timeoutMs: 10_000 });
+    await pollUntil('ENDLIST after StopStream', async () => (await getMediaPlaylist(mediaUrlA)).playlist.endlist, {
+      timeoutMs: 10_000,
+    });
   });
 
   it('with the quota freed, the other channel publishes; the stopped channel can be deleted', async () => {

@@ -7,20 +7,34 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, CreatePlaybackRestrictionPolicyCommand, UpdatePlaybackRestrictionPolicyCommand,
+  CreateChannelCommand,
+  CreatePlaybackRestrictionPolicyCommand,
+  UpdatePlaybackRestrictionPolicyCommand,
   type CreatePlaybackRestrictionPolicyRequest,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { useServer } from '../helpers/use-server.js';
 import {
-  get, pollUntil, publish, rtmpUrl, type Fetched, type Running, type MasterPlaylist, type MediaPlaylist,
+  get,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  type Fetched,
+  type Running,
+  type MasterPlaylist,
+  type MediaPlaylist,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 30;
 const COUNTRY_HEADER = 'CloudFront-Viewer-Country';
 const APP = 'https://app.example.com';
 
-interface Live { playbackUrl: string; policyArn: string; streamKey: string; publisher: Running }
+interface Live {
+  playbackUrl: string;
+  policyArn: string;
+  streamKey: string;
+  publisher: Running;
+}
 
 describe('live: playback restriction policies', { timeout: 90_000 }, () => {
   const { server, ivs } = useServer({ args: ['--viewer-country-header', COUNTRY_HEADER] });
@@ -31,9 +45,15 @@ describe('live: playback restriction policies', { timeout: 90_000 }, () => {
   async function channelWith(name: string, policy: CreatePlaybackRestrictionPolicyRequest): Promise<Live> {
     const created = await ivs.send(new CreatePlaybackRestrictionPolicyCommand({ name, ...policy }));
     const policyArn = created.playbackRestrictionPolicy!.arn!;
-    const { channel, streamKey } = await ivs.send(new CreateChannelCommand({
-      name, type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true, playbackRestrictionPolicyArn: policyArn,
-    }));
+    const { channel, streamKey } = await ivs.send(
+      new CreateChannelCommand({
+        name,
+        type: 'BASIC',
+        latencyMode: 'NORMAL',
+        insecureIngest: true,
+        playbackRestrictionPolicyArn: policyArn,
+      }),
+    );
     const key = streamKey!.value!;
     return { playbackUrl: channel!.playbackUrl!, policyArn, streamKey: key, publisher: start(key) };
   }
@@ -43,10 +63,14 @@ describe('live: playback restriction policies', { timeout: 90_000 }, () => {
 
   /** The multivariant playlist once live (allowed with these headers), and its first media playlist's URL. */
   async function opened(live: Live, headers: Record<string, string> = {}): Promise<{ res: Fetched; mediaUrl: string }> {
-    const res = await pollUntil('multivariant playlist 200', async () => {
-      const r = await fetchWith(live.playbackUrl, headers);
-      return r.status === 200 ? r : undefined;
-    }, { timeoutMs: 20_000 });
+    const res = await pollUntil(
+      'multivariant playlist 200',
+      async () => {
+        const r = await fetchWith(live.playbackUrl, headers);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     const master = HLS.parse(res.text) as MasterPlaylist;
     return { res, mediaUrl: new URL(master.variants[0]!.uri, live.playbackUrl).href };
   }

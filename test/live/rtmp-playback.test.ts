@@ -6,15 +6,28 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, ListStreamsCommand,
+  CreateChannelCommand,
+  GetStreamCommand,
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  ListStreamsCommand,
   type Channel,
 } from '@aws-sdk/client-ivs';
 import HLS from 'hls-parser';
 import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, get, getMediaPlaylist, playlistEnd, pollUntil, publish, run, rtmpUrl,
-  waitForMultivariant, type MediaPlaylist, type Running,
+  firstVariantUrl,
+  get,
+  getMediaPlaylist,
+  playlistEnd,
+  pollUntil,
+  publish,
+  run,
+  rtmpUrl,
+  waitForMultivariant,
+  type MediaPlaylist,
+  type Running,
 } from '../helpers/live.js';
 
 const PUBLISH_SECONDS = 12;
@@ -30,7 +43,9 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
   let endedAtMs = 0;
 
   before(async () => {
-    const out = await ivs.send(new CreateChannelCommand({ name: 'rtmp-playback', type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true }));
+    const out = await ivs.send(
+      new CreateChannelCommand({ name: 'rtmp-playback', type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true }),
+    );
     channel = out.channel!;
     streamKey = out.streamKey!.value!;
     publishStartedAt = Date.now();
@@ -53,17 +68,23 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
 
   it('media playlist: ~2 s segments with EXT-X-PROGRAM-DATE-TIME, advancing while live', async () => {
     // Wait for at least three segments so durations are meaningful.
-    const first = await pollUntil('three segments', async () => {
-      const m = await getMediaPlaylist(mediaUrl);
-      return m.playlist.segments.length >= 3 ? m : undefined;
-    }, { timeoutMs: 15_000 });
+    const first = await pollUntil(
+      'three segments',
+      async () => {
+        const m = await getMediaPlaylist(mediaUrl);
+        return m.playlist.segments.length >= 3 ? m : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     const p: MediaPlaylist = first.playlist;
     assert.equal(p.endlist, false, 'no ENDLIST while live');
     assert.ok(p.targetDuration >= 2 && p.targetDuration <= 3, `TARGETDURATION ${p.targetDuration}`);
     assert.ok(p.segments.length <= 6, `window of at most 6 segments, got ${p.segments.length}`);
     for (const s of p.segments) {
-      assert.ok(s.programDateTime instanceof Date && !Number.isNaN(s.programDateTime.getTime()),
-        `EXT-X-PROGRAM-DATE-TIME on ${s.uri}\n${first.res.text}`);
+      assert.ok(
+        s.programDateTime instanceof Date && !Number.isNaN(s.programDateTime.getTime()),
+        `EXT-X-PROGRAM-DATE-TIME on ${s.uri}\n${first.res.text}`,
+      );
       assert.ok(s.duration >= 1.5 && s.duration <= 2.6, `EXTINF ~2 s, got ${s.duration} for ${s.uri}`);
       assert.ok(s.duration <= p.targetDuration + 0.5, 'EXTINF within TARGETDURATION (rounded)');
     }
@@ -76,8 +97,9 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
       assert.ok(Math.abs(delta - prev.duration * 1000) < 150, `PDT step ${delta} ms vs EXTINF ${prev.duration}`);
     }
     const end0 = playlistEnd(p);
-    await pollUntil('the playlist to advance', async () => playlistEnd((await getMediaPlaylist(mediaUrl)).playlist) > end0,
-      { timeoutMs: 8000 });
+    await pollUntil('the playlist to advance', async () => playlistEnd((await getMediaPlaylist(mediaUrl)).playlist) > end0, {
+      timeoutMs: 8000,
+    });
   });
 
   it('segments: video/mp2t, immutable cache-control, CORS; HEAD matches GET', async () => {
@@ -121,7 +143,8 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
     assert.equal(audio.codec_name, 'aac');
     assert.equal(audio.sample_rate, '48000');
 
-    const read = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', channel.playbackUrl!, '-t', '4', '-f', 'null', '-']).exited;
+    const read = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', channel.playbackUrl!, '-t', '4', '-f', 'null', '-'])
+      .exited;
     assert.equal(read.code, 0, `ffmpeg read failed: ${read.stderr}`);
   });
 
@@ -155,19 +178,27 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
     assert.equal(res.code, 0, `publisher exit: ${res.stderr}`);
     const endedAt = Date.now();
 
-    const ended = await pollUntil('EXT-X-ENDLIST', async () => {
-      const m = await getMediaPlaylist(mediaUrl);
-      return m.playlist.endlist ? m : undefined;
-    }, { timeoutMs: 10_000 });
+    const ended = await pollUntil(
+      'EXT-X-ENDLIST',
+      async () => {
+        const m = await getMediaPlaylist(mediaUrl);
+        return m.playlist.endlist ? m : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     assert.ok(ended.playlist.segments.length >= 1, 'segments kept with ENDLIST');
     const lastSeg = ended.playlist.segments[ended.playlist.segments.length - 1]!;
     const segRes = await get(new URL(lastSeg.uri, mediaUrl).href);
     assert.equal(segRes.status, 200, 'last segment still served after the end');
 
-    const offline = await pollUntil('multivariant 404', async () => {
-      const r = await get(channel.playbackUrl!);
-      return r.status === 404 ? r : undefined;
-    }, { timeoutMs: 10_000 });
+    const offline = await pollUntil(
+      'multivariant 404',
+      async () => {
+        const r = await get(channel.playbackUrl!);
+        return r.status === 404 ? r : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     assert.match(offline.headers.get('content-type') ?? '', /application\/json/);
     const body = JSON.parse(offline.text) as { url: string; error: string; error_code: string; type: string }[];
     assert.ok(Array.isArray(body) && body.length === 1, offline.text);
@@ -178,7 +209,11 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
 
     await expectError(ivs.send(new GetStreamCommand({ channelArn: channel.arn })), 'ChannelNotBroadcasting', 404);
     const list = await ivs.send(new ListStreamsCommand({}));
-    assert.equal(list.streams?.find((x) => x.channelArn === channel.arn), undefined, 'ListStreams no longer lists it');
+    assert.equal(
+      list.streams?.find((x) => x.channelArn === channel.arn),
+      undefined,
+      'ListStreams no longer lists it',
+    );
 
     const { streamSession: ss } = await ivs.send(new GetStreamSessionCommand({ channelArn: channel.arn, streamId }));
     assert.ok(ss);

@@ -7,12 +7,22 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import {
-  CreateChannelCommand, GetStreamCommand, GetStreamSessionCommand, ListStreamSessionsCommand, type Channel,
+  CreateChannelCommand,
+  GetStreamCommand,
+  GetStreamSessionCommand,
+  ListStreamSessionsCommand,
+  type Channel,
 } from '@aws-sdk/client-ivs';
 import { useServer } from '../helpers/use-server.js';
 import { expectError } from '../helpers/assert.js';
 import {
-  firstVariantUrl, getMediaPlaylist, pollUntil, publish, rtmpsUrl, rtmpUrl, waitForMultivariant,
+  firstVariantUrl,
+  getMediaPlaylist,
+  pollUntil,
+  publish,
+  rtmpsUrl,
+  rtmpUrl,
+  waitForMultivariant,
 } from '../helpers/live.js';
 
 describe('live: RTMPS ingest', { timeout: 90_000 }, () => {

@@ -26,14 +26,28 @@ describe('live: --max-transcodes capacity guard', { timeout: 80_000 }, () => {
       const offline = await get(b.channel.playbackUrl!);
       assert.equal(offline.status, 404, 'the refused channel is offline');
 
-      const failure = await pollUntil('Stream Failure for the refused channel', () => hook.unique().find((e) =>
-        e.detailType === 'IVS Stream State Change' && e.envelope.detail?.event_name === 'Stream Failure'
-        && e.envelope.resources?.[0] === b.channel.arn), { timeoutMs: 10_000 });
+      const failure = await pollUntil(
+        'Stream Failure for the refused channel',
+        () =>
+          hook
+            .unique()
+            .find(
+              (e) =>
+                e.detailType === 'IVS Stream State Change' &&
+                e.envelope.detail?.event_name === 'Stream Failure' &&
+                e.envelope.resources?.[0] === b.channel.arn,
+            ),
+        { timeoutMs: 10_000 },
+      );
       assert.equal(failure.envelope.detail.reason, 'Transcode capacity exceeded');
       assert.equal(failure.envelope.detail.channel_name, 'cap-b');
       assert.equal(failure.signatureValid, true, 'signed delivery');
-      assert.ok(!hook.unique().some((e) => e.envelope.resources?.[0] === a.channel.arn && e.envelope.detail?.event_name === 'Stream Failure'),
-        'no Stream Failure for the stream that holds the slot');
+      assert.ok(
+        !hook
+          .unique()
+          .some((e) => e.envelope.resources?.[0] === a.channel.arn && e.envelope.detail?.event_name === 'Stream Failure'),
+        'no Stream Failure for the stream that holds the slot',
+      );
 
       // BASIC needs no transcode slot.
       assert.ok(!pubA.done(), 'the first STANDARD stream is still live');

@@ -6,7 +6,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getMediaPlaylist, playlistEnd, sleep, type MediaPlaylist, type Running } from '../helpers/live.js';
 import {
-  assertAligned, createChannel, ffmpegChildrenOf, multivariant, publishAt, variantByName, waitForSegments, waitForVariants,
+  assertAligned,
+  createChannel,
+  ffmpegChildrenOf,
+  multivariant,
+  publishAt,
+  variantByName,
+  waitForSegments,
+  waitForVariants,
 } from '../helpers/ladder.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -50,8 +57,10 @@ describe('live: STANDARD transcoder crash survival', { timeout: 70_000 }, () => 
       longestSrcStall = Math.max(longestSrcStall, now - lastSrcAdvance);
       sdEnd = playlistEnd((await getMediaPlaylist(sdUrl)).playlist);
     }
-    assert.ok(sdEnd >= sdEnd0 + 2,
-      `480p30 advanced again within 15 s of the kill (end ${sdEnd0} → ${sdEnd}; source ${srcEnd0} → ${srcEnd})\n${server.logs()}`);
+    assert.ok(
+      sdEnd >= sdEnd0 + 2,
+      `480p30 advanced again within 15 s of the kill (end ${sdEnd0} → ${sdEnd}; source ${srcEnd0} → ${srcEnd})\n${server.logs()}`,
+    );
     assert.ok(srcEnd > srcEnd0, `the source playlist advanced during the outage (${srcEnd0} → ${srcEnd})`);
     assert.ok(longestSrcStall < 4000, `the source never stalled more than ~2 segments (longest: ${longestSrcStall} ms)`);
     assert.ok(!pub.done(), 'the publisher is unaffected by the transcoder crash');
@@ -73,11 +82,14 @@ describe('live: STANDARD transcoder crash survival', { timeout: 70_000 }, () => 
       const after = sd.segments.filter((x) => (x.programDateTime?.getTime() ?? 0) > killedAt - 2500).length;
       await assertAligned(srcUrl, sdUrl, Math.max(2, Math.min(after, 4)));
       // A discontinuity in one variant only would also desynchronize players switching between them.
-      const flags = (p: MediaPlaylist) => p.segments.map((x, i) => `${(p.mediaSequenceBase ?? 0) + i}:${x.discontinuity ? 'D' : '-'}`);
+      const flags = (p: MediaPlaylist) =>
+        p.segments.map((x, i) => `${(p.mediaSequenceBase ?? 0) + i}:${x.discontinuity ? 'D' : '-'}`);
       const common = new Set(flags(src).map((f) => f.split(':')[0]));
-      assert.deepEqual(flags(sd).filter((f) => common.has(f.split(':')[0])),
+      assert.deepEqual(
+        flags(sd).filter((f) => common.has(f.split(':')[0])),
         flags(src).filter((f) => new Set(flags(sd).map((g) => g.split(':')[0])).has(f.split(':')[0])),
-        'EXT-X-DISCONTINUITY at the same media sequence numbers in both renditions');
+        'EXT-X-DISCONTINUITY at the same media sequence numbers in both renditions',
+      );
     } finally {
       await pub.kill();
     }

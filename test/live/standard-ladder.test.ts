@@ -6,7 +6,17 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getMediaPlaylist, pollUntil, waitForMultivariant } from '../helpers/live.js';
 import {
-  assertAligned, createChannel, describeVariants, ffmpegChildrenOf, multivariant, probeStreams, publishAt, renditionName, variantByName, waitForSegments, waitForVariants,
+  assertAligned,
+  createChannel,
+  describeVariants,
+  ffmpegChildrenOf,
+  multivariant,
+  probeStreams,
+  publishAt,
+  renditionName,
+  variantByName,
+  waitForSegments,
+  waitForVariants,
 } from '../helpers/ladder.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -21,7 +31,10 @@ describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_
       const { playlist: master, text } = await waitForVariants(pb, 4);
       assert.equal(master.variants.length, 4, `exactly 4 variants (no 720p rung for 720p input):\n${text}`);
       const expected: Record<string, [number, number]> = {
-        source: [1280, 720], '480p30': [852, 480], '360p30': [640, 360], '160p30': [284, 160],
+        source: [1280, 720],
+        '480p30': [852, 480],
+        '360p30': [640, 360],
+        '160p30': [284, 160],
       };
       assert.deepEqual(master.variants.map(renditionName).sort(), Object.keys(expected).sort(), `renditions:\n${text}`);
       for (const v of master.variants) {
@@ -30,13 +43,22 @@ describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_
         assert.deepEqual([v.resolution?.width, v.resolution?.height], [w, h], `${name} RESOLUTION`);
         assert.match(v.codecs ?? '', /^avc1\.[0-9a-fA-F]{6},mp4a\.40\.\d+$/, `${name} CODECS avc1 + mp4a`);
         assert.ok(v.bandwidth > 0, `${name} BANDWIDTH`);
-        assert.match(new URL(v.uri, pb).pathname, new RegExp(`/st-[A-Za-z0-9]+/${name}\\.m3u8$`), `${name} URI <key>/<streamId>/<name>.m3u8`);
+        assert.match(
+          new URL(v.uri, pb).pathname,
+          new RegExp(`/st-[A-Za-z0-9]+/${name}\\.m3u8$`),
+          `${name} URI <key>/<streamId>/<name>.m3u8`,
+        );
       }
       const bw = (n: string) => master.variants.find((v) => renditionName(v) === n)!.bandwidth;
-      assert.ok(bw('480p30') > bw('360p30') && bw('360p30') > bw('160p30'), `BANDWIDTH decreases down the ladder: ${describeVariants(master)}`);
+      assert.ok(
+        bw('480p30') > bw('360p30') && bw('360p30') > bw('160p30'),
+        `BANDWIDTH decreases down the ladder: ${describeVariants(master)}`,
+      );
 
       // ffprobe each variant playlist.
-      const probes = await Promise.all(master.variants.map(async (v) => [renditionName(v), await probeStreams(new URL(v.uri, pb).href)] as const));
+      const probes = await Promise.all(
+        master.variants.map(async (v) => [renditionName(v), await probeStreams(new URL(v.uri, pb).href)] as const),
+      );
       for (const [name, p] of probes) {
         const [w, h] = expected[name]!;
         assert.deepEqual(p.video, { codec: 'h264', width: w, height: h }, `${name}: ffprobe video`);
@@ -82,8 +104,9 @@ describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_
 
   it('BASIC channel with 1280x720: one variant, and the server starts no ffmpeg', async () => {
     // The previous stream's ffmpeg is stopped with it (stdin closed, SIGKILL after 1 s).
-    await pollUntil('no ffmpeg child left from the previous test', () => ffmpegChildrenOf(server.proc.pid!).length === 0,
-      { timeoutMs: 10_000 });
+    await pollUntil('no ffmpeg child left from the previous test', () => ffmpegChildrenOf(server.proc.pid!).length === 0, {
+      timeoutMs: 10_000,
+    });
     const { channel, key } = await createChannel(ivs, 'basic-720', 'BASIC');
     const pub = publishAt(server.rtmpPort, key, '1280x720', 12);
     try {
@@ -92,10 +115,14 @@ describe('live: STANDARD ladder, no upscaling, BASIC untouched', { timeout: 100_
       const srcUrl = variantByName(pb, playlist, 'source');
       const seen = new Set<number>();
       // Watch for children while 3 segments are produced.
-      await pollUntil('3 source segments', async () => {
-        for (const c of ffmpegChildrenOf(server.proc.pid!)) seen.add(c);
-        return (await getMediaPlaylist(srcUrl)).playlist.segments.length >= 3;
-      }, { timeoutMs: 15_000 });
+      await pollUntil(
+        '3 source segments',
+        async () => {
+          for (const c of ffmpegChildrenOf(server.proc.pid!)) seen.add(c);
+          return (await getMediaPlaylist(srcUrl)).playlist.segments.length >= 3;
+        },
+        { timeoutMs: 15_000 },
+      );
       const { playlist: master, text } = await multivariant(pb);
       assert.equal(master.variants.length, 1, `exactly one variant:\n${text}`);
       assert.deepEqual([master.variants[0]!.resolution?.width, master.variants[0]!.resolution?.height], [1280, 720]);

@@ -3,7 +3,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, waitForMultivariant } from '../helpers/live.js';
-import { createChannel, ffmpegChildrenOf, multivariant, publishAt, renditionName, variantByName, waitForSegments } from '../helpers/ladder.js';
+import {
+  createChannel,
+  ffmpegChildrenOf,
+  multivariant,
+  publishAt,
+  renditionName,
+  variantByName,
+  waitForSegments,
+} from '../helpers/ladder.js';
 import { useServer } from '../helpers/use-server.js';
 
 describe('live: STANDARD without a usable ffmpeg (--ffmpeg-path /nonexistent)', { timeout: 45_000 }, () => {

@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateChannelCommand, DeleteChannelCommand, GetStreamCommand, ListStreamSessionsCommand,
-} from '@aws-sdk/client-ivs';
+import { CreateChannelCommand, DeleteChannelCommand, GetStreamCommand, ListStreamSessionsCommand } from '@aws-sdk/client-ivs';
 import type { Browser, Page } from 'playwright-core';
 import HLS from 'hls-parser';
 import { useServer } from '../helpers/use-server.js';
@@ -23,7 +21,11 @@ declare const window: any;
 declare const document: any;
 declare const Hls: any;
 
-interface Combo { type: 'BASIC' | 'STANDARD'; containerFormat: 'TS' | 'FRAGMENTED_MP4'; latencyMode: 'LOW' | 'NORMAL' }
+interface Combo {
+  type: 'BASIC' | 'STANDARD';
+  containerFormat: 'TS' | 'FRAGMENTED_MP4';
+  latencyMode: 'LOW' | 'NORMAL';
+}
 
 const COMBOS: Combo[] = [
   { type: 'BASIC', containerFormat: 'TS', latencyMode: 'LOW' },
@@ -40,7 +42,13 @@ interface Reaction {
   at: number;
 }
 
-interface PageState { errors: string[]; playedS: number; width: number; height: number; levels: number }
+interface PageState {
+  errors: string[];
+  playedS: number;
+  width: number;
+  height: number;
+  levels: number;
+}
 
 /** A blank page of another origin with hls.js loaded, and a start function waiting to be called. */
 async function preparePage(browser: Browser, blankUrl: string, hlsJs: string): Promise<Page> {
@@ -58,7 +66,9 @@ async function preparePage(browser: Browser, blankUrl: string, hlsJs: string): P
       hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
         state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.type}/${data.details} (${data.response?.code ?? '-'})`);
       });
-      hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => { state.levels = data.levels.length; });
+      hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => {
+        state.levels = data.levels.length;
+      });
       let first: number | undefined;
       video.addEventListener('timeupdate', () => {
         if (first === undefined && video.currentTime > 0) first = video.currentTime;
@@ -105,7 +115,11 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
   });
-  const { server, ivs, browser, blankPage } = useServer({ args: () => ['--event-webhook', hookUrl], browser: true, blankPage: true });
+  const { server, ivs, browser, blankPage } = useServer({
+    args: () => ['--event-webhook', hookUrl],
+    browser: true,
+    blankPage: true,
+  });
   after(async () => {
     hook?.closeAllConnections();
     await new Promise((r) => hook?.close(r));
@@ -114,7 +128,9 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
   for (const combo of COMBOS) {
     const label = `${combo.type} ${combo.containerFormat} ${combo.latencyMode}`;
     it(`${label}: at Stream Start (and when GetStream first says LIVE) the playback URL answers and plays`, async () => {
-      const created = await ivs.send(new CreateChannelCommand({ name: label.replace(/ /g, '-'), insecureIngest: true, ...combo }));
+      const created = await ivs.send(
+        new CreateChannelCommand({ name: label.replace(/ /g, '-'), insecureIngest: true, ...combo }),
+      );
       const arn = created.channel!.arn!;
       const playbackUrl = created.channel!.playbackUrl!;
       const page = await preparePage(browser, blankPage.url, `${server.url}/_openivs/player/hls.min.js`);
@@ -124,12 +140,19 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
         onStreamStart.set(arn, () => {
           // Everything at once, as an application would: no waiting, no retries.
           const reader = readWithFfmpeg(playbackUrl);
-          const browserStarted = page.evaluate(([url, low]) => window.__start(url, low), [playbackUrl, combo.latencyMode === 'LOW'] as const);
+          const browserStarted = page.evaluate(([url, low]) => window.__start(url, low), [
+            playbackUrl,
+            combo.latencyMode === 'LOW',
+          ] as const);
           const multivariant = get(playbackUrl);
           const stream = ivs.send(new GetStreamCommand({ channelArn: arn })).then(
-            (out) => ({ state: out.stream?.state }), (err: Error) => ({ error: `${err.name}: ${err.message}` }));
-          Promise.all([multivariant, stream, browserStarted])
-            .then(([m, s]) => resolve(reaction = { multivariant: m, getStream: s, reader, at: Date.now() }), reject);
+            (out) => ({ state: out.stream?.state }),
+            (err: Error) => ({ error: `${err.name}: ${err.message}` }),
+          );
+          Promise.all([multivariant, stream, browserStarted]).then(
+            ([m, s]) => resolve((reaction = { multivariant: m, getStream: s, reader, at: Date.now() })),
+            reject,
+          );
         });
       });
 
@@ -153,10 +176,15 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
       try {
         const seen = await Promise.race([
           reacted,
-          sleep(20_000).then(() => { throw new Error(`no Stream Start within 20 s\n${detail()}`); }),
+          sleep(20_000).then(() => {
+            throw new Error(`no Stream Start within 20 s\n${detail()}`);
+          }),
         ]);
-        assert.equal(seen.multivariant.status, 200,
-          `multivariant playlist at Stream Start: ${seen.multivariant.status} ${seen.multivariant.text}`);
+        assert.equal(
+          seen.multivariant.status,
+          200,
+          `multivariant playlist at Stream Start: ${seen.multivariant.status} ${seen.multivariant.text}`,
+        );
         const master = HLS.parse(seen.multivariant.text);
         assert.ok(master.isMasterPlaylist && master.variants.length >= 1, seen.multivariant.text);
         if (combo.type === 'STANDARD') {
@@ -167,10 +195,7 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
         await poller;
         assert.deepEqual(firstLive, { state: 'LIVE', multivariant: 200 }, 'multivariant playlist when GetStream first said LIVE');
 
-        const read = await Promise.race([
-          seen.reader.exited,
-          sleep(20_000).then(() => seen.reader.kill()),
-        ]);
+        const read = await Promise.race([seen.reader.exited, sleep(20_000).then(() => seen.reader.kill())]);
         assert.equal(read.code, 0, `ffmpeg reading the playback URL at Stream Start: ${read.stderr}\n${detail()}`);
         let state: PageState | undefined;
         const deadline = Date.now() + 15_000;
@@ -181,7 +206,9 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
         }
         assert.deepEqual(state?.errors, [], `hls.js errors after starting at Stream Start\n${detail()}`);
         assert.ok(state!.playedS >= 2, `hls.js played ${state!.playedS} s of video: ${JSON.stringify(state)}`);
-        console.log(`# ${label}: Stream Start handled ${seen.at - publishedAt} ms after ffmpeg started; ${master.variants.length} variants`);
+        console.log(
+          `# ${label}: Stream Start handled ${seen.at - publishedAt} ms after ffmpeg started; ${master.variants.length} variants`,
+        );
         assert.ok(state!.width > 0 && state!.height > 0, JSON.stringify(state));
       } finally {
         polling = false;
@@ -195,18 +222,25 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
   }
 
   it('a channel deleted while its stream is starting: the stream never goes LIVE and is dropped', async () => {
-    const created = await ivs.send(new CreateChannelCommand({ name: 'deleted-while-starting', type: 'BASIC', insecureIngest: true }));
+    const created = await ivs.send(
+      new CreateChannelCommand({ name: 'deleted-while-starting', type: 'BASIC', insecureIngest: true }),
+    );
     const arn = created.channel!.arn!;
     const publisher = publish(rtmpUrl(server.rtmpPort, created.streamKey!.value!), { seconds: 20 });
     try {
       // Session Created: the publish was accepted. Stream Start needs a whole segment of real-time media (2 s) more.
-      const streamId = await pollUntil('a stream session', async () =>
-        (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0]?.streamId, { intervalMs: 50 });
+      const streamId = await pollUntil(
+        'a stream session',
+        async () => (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0]?.streamId,
+        { intervalMs: 50 },
+      );
       await ivs.send(new DeleteChannelCommand({ arn })); // not LIVE yet: no ConflictException
       const ended = await Promise.race([publisher.exited, sleep(15_000).then(() => undefined)]);
       assert.ok(ended && ended.code !== 0, 'the publisher is disconnected');
       await pollUntil('Session Ended', () => stateEvents.some(([id, name]) => id === streamId && name === 'Session Ended'));
-      const names = stateEvents.filter(([id]) => id === streamId).map(([, name, reason]) => (reason ? `${name} (${reason})` : name));
+      const names = stateEvents
+        .filter(([id]) => id === streamId)
+        .map(([, name, reason]) => (reason ? `${name} (${reason})` : name));
       assert.deepEqual(names, ['Session Created', 'Stream Failure (The channel was deleted)', 'Session Ended']);
     } finally {
       await publisher.kill();

@@ -13,7 +13,14 @@ import HLS from 'hls-parser';
 import { VIEWER_LIMITS } from '../../src/media/registry/viewers.js';
 import { useServer } from '../helpers/use-server.js';
 import {
-  pollUntil, publish, rtmpUrl, sleep, waitForMultivariant, type MasterPlaylist, type MediaPlaylist, type Running,
+  pollUntil,
+  publish,
+  rtmpUrl,
+  sleep,
+  waitForMultivariant,
+  type MasterPlaylist,
+  type MediaPlaylist,
+  type Running,
 } from '../helpers/live.js';
 
 const QUOTA = VIEWER_LIMITS.perAddress + 12;
@@ -23,17 +30,18 @@ const randomVs = () => Array.from({ length: 16 }, () => ALNUM[Math.floor(Math.ra
 /** An HTTP client bound to one loopback source address. */
 function clientAt(localAddress: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const fetchText = (url: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(url, { agent, localAddress, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+  const fetchText = (url: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(url, { agent, localAddress, timeout: 10_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+      req.on('error', reject);
+      req.end();
     });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end();
-  });
   return { fetchText, close: () => agent.destroy() };
 }
 type Client = ReturnType<typeof clientAt>;
@@ -68,7 +76,12 @@ function honestPlayer(client: Client, playbackUrl: string): { stop(): Promise<vo
       await sleep(1000);
     }
   })();
-  return { stop: async () => { running = false; await loop; } };
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 describe('live: viewer counting resists forged sessions and floods', { timeout: 120_000 }, () => {
@@ -89,9 +102,14 @@ describe('live: viewer counting resists forged sessions and floods', { timeout: 
   const viewerCount = async () => (await ivs.send(new GetStreamCommand({ channelArn: channel.arn! }))).stream!.viewerCount!;
 
   before(async () => {
-    const out = await ivs.send(new CreateChannelCommand({
-      name: 'viewers', type: 'BASIC', latencyMode: 'NORMAL', insecureIngest: true,
-    }));
+    const out = await ivs.send(
+      new CreateChannelCommand({
+        name: 'viewers',
+        type: 'BASIC',
+        latencyMode: 'NORMAL',
+        insecureIngest: true,
+      }),
+    );
     channel = out.channel!;
     publisher = publish(rtmpUrl(server.rtmpPort, out.streamKey!.value!), { seconds: 90 });
     await waitForMultivariant(channel.playbackUrl!);
@@ -127,8 +145,9 @@ describe('live: viewer counting resists forged sessions and floods', { timeout: 
 
       const expected = honest.length + VIEWER_LIMITS.perAddress;
       let last = -1;
-      await pollUntil(`viewerCount = ${expected}`, async () => (last = await viewerCount()) === expected, { timeoutMs: 15_000 })
-        .catch((err: Error) => assert.fail(`${err.message}; viewerCount is ${last}`));
+      await pollUntil(`viewerCount = ${expected}`, async () => (last = await viewerCount()) === expected, {
+        timeoutMs: 15_000,
+      }).catch((err: Error) => assert.fail(`${err.message}; viewerCount is ${last}`));
       // And it stays there: nothing else is pending that could still count.
       await sleep(3000);
       assert.equal(await viewerCount(), expected);

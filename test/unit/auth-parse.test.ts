@@ -14,10 +14,18 @@ test('CredentialStore finds keys and rejects duplicates', () => {
   ]);
   assert.equal(store.find('b')?.accountId, '222222222222');
   assert.equal(store.find('c'), undefined);
-  assert.throws(() => new CredentialStore([
-    { accessKeyId: 'a', secretAccessKey: 's1', accountId: '1' }, { accessKeyId: 'a', secretAccessKey: 's2', accountId: '2' },
-  ]), /duplicate access key id/);
-  assert.throws(() => new CredentialStore([{ accessKeyId: 'a', secretAccessKey: '', accountId: '1' }]), (e: Error) => !e.message.includes('s1'));
+  assert.throws(
+    () =>
+      new CredentialStore([
+        { accessKeyId: 'a', secretAccessKey: 's1', accountId: '1' },
+        { accessKeyId: 'a', secretAccessKey: 's2', accountId: '2' },
+      ]),
+    /duplicate access key id/,
+  );
+  assert.throws(
+    () => new CredentialStore([{ accessKeyId: 'a', secretAccessKey: '', accountId: '1' }]),
+    (e: Error) => !e.message.includes('s1'),
+  );
 });
 
 test('amz dates parse strictly and round-trip', () => {
@@ -39,23 +47,36 @@ test('parseQuery decodes, keeps repeats in order, keeps + literal, has no protot
 });
 
 test('a request signed with the Date header (spec computed by hand) verifies', async () => {
-  const secret = 'secret', now = Date.UTC(2026, 10, 26, 10, 31, 0);
+  const secret = 'secret',
+    now = Date.UTC(2026, 10, 26, 10, 31, 0);
   const date = new Date(now).toUTCString(); // Thu, 26 Nov 2026 10:31:00 GMT
   const body = '{"name":"x"}';
   const path = `/tags/${encodeURIComponent('arn:aws:ivs:us-east-1:1:channel/x')}`;
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
   const hmac = (k: string | Buffer, s: string) => createHmac('sha256', k).update(s).digest();
-  const canonical = ['POST', path.replace(/%/g, '%25'), '', `date:${date}`, 'host:h.example', '', 'date;host', sha(body)].join('\n');
+  const canonical = ['POST', path.replace(/%/g, '%25'), '', `date:${date}`, 'host:h.example', '', 'date;host', sha(body)].join(
+    '\n',
+  );
   const scope = '20261126/us-east-1/ivs/aws4_request';
   const toSign = ['AWS4-HMAC-SHA256', '20261126T103100Z', scope, sha(canonical)].join('\n');
   let key: Buffer | string = `AWS4${secret}`;
   for (const part of scope.split('/')) key = hmac(key, part);
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  const verifier = new SigV4Verifier(new CredentialStore([{ accessKeyId: 'k', secretAccessKey: secret, accountId: '1' }]),
-    { service: 'ivs', clockSkewMs: 300_000, now: () => now + 1000 });
+  const verifier = new SigV4Verifier(new CredentialStore([{ accessKeyId: 'k', secretAccessKey: secret, accountId: '1' }]), {
+    service: 'ivs',
+    clockSkewMs: 300_000,
+    now: () => now + 1000,
+  });
   const caller = await verifier.verify({
-    method: 'POST', rawPath: path, rawQuery: '', body: Buffer.from(body),
-    headers: { date, host: 'h.example', authorization: `AWS4-HMAC-SHA256 Credential=k/${scope},SignedHeaders=date;host,Signature=${signature}` },
+    method: 'POST',
+    rawPath: path,
+    rawQuery: '',
+    body: Buffer.from(body),
+    headers: {
+      date,
+      host: 'h.example',
+      authorization: `AWS4-HMAC-SHA256 Credential=k/${scope},SignedHeaders=date;host,Signature=${signature}`,
+    },
   });
   assert.deepEqual(caller, { accessKeyId: 'k', account: '1', region: 'us-east-1' });
 });

@@ -18,21 +18,53 @@ const store = new CredentialStore([{ accessKeyId: AKID, secretAccessKey: SECRET,
 const verifier = (now = T0) => new SigV4Verifier(store, { service: 'ivs', clockSkewMs: 300_000, now: () => now });
 
 function signer(service = 'ivs', region = 'eu-west-1') {
-  return new SignatureV4({ service, region, sha256: Sha256, credentials: { accessKeyId: AKID, secretAccessKey: SECRET }, applyChecksum: false });
+  return new SignatureV4({
+    service,
+    region,
+    sha256: Sha256,
+    credentials: { accessKeyId: AKID, secretAccessKey: SECRET },
+    applyChecksum: false,
+  });
 }
 
-function request(method: string, path: string, body = '', headers: Record<string, string> = {}, query: Record<string, string | string[]> = {}) {
+function request(
+  method: string,
+  path: string,
+  body = '',
+  headers: Record<string, string> = {},
+  query: Record<string, string | string[]> = {},
+) {
   return new HttpRequest({
-    method, protocol: 'http:', hostname: 'ivs.local', port: 8080, path, query, body: body || undefined,
+    method,
+    protocol: 'http:',
+    hostname: 'ivs.local',
+    port: 8080,
+    path,
+    query,
+    body: body || undefined,
     headers: { host: 'ivs.local:8080', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
   });
 }
 
 const esc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-interface Signed { method: string; path: string; query?: object; headers: Record<string, string>; body?: unknown }
+interface Signed {
+  method: string;
+  path: string;
+  query?: object;
+  headers: Record<string, string>;
+  body?: unknown;
+}
 function toWire(r: Signed): SignedRequest {
-  const q = Object.entries(r.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${esc(k)}=${esc(String(one))}`));
-  return { method: r.method, rawPath: r.path, rawQuery: q.join('&'), headers: { ...r.headers }, body: Buffer.from((r.body as string | undefined) ?? '') };
+  const q = Object.entries(r.query ?? {}).flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v]).map((one) => `${esc(k)}=${esc(String(one))}`),
+  );
+  return {
+    method: r.method,
+    rawPath: r.path,
+    rawQuery: q.join('&'),
+    headers: { ...r.headers },
+    body: Buffer.from((r.body as string | undefined) ?? ''),
+  };
 }
 
 async function signed(r: HttpRequest, s = signer()): Promise<SignedRequest> {
@@ -52,7 +84,11 @@ test('without x-amz-content-sha256 the body is hashed, so a tampered body is a m
   const req = await signed(request('POST', '/CreateChannel', '{"name":"demo"}'));
   assert.equal(req.headers['x-amz-content-sha256'], undefined);
   assert.deepEqual(await verifier().verify(req), { accessKeyId: AKID, account: '123456789012', region: 'eu-west-1' });
-  await rejects(verifier().verify({ ...req, body: Buffer.from('{"name":"evil"}') }), 'InvalidSignatureException', /does not match the signature/);
+  await rejects(
+    verifier().verify({ ...req, body: Buffer.from('{"name":"evil"}') }),
+    'InvalidSignatureException',
+    /does not match the signature/,
+  );
 });
 
 test('UNSIGNED-PAYLOAD is used as given', async () => {
@@ -67,23 +103,48 @@ test('GET /tags/{encoded arn} signed by SignatureV4 round-trips', async () => {
 });
 
 test('presigned URL: valid, expired, not yet current, tampered', async () => {
-  const pre = toWire(await signer().presign(request('DELETE', ARN_PATH, '', {}, { tagKeys: ['a', 'b'] }),
-    { signingDate: new Date(T0), expiresIn: 300 }));
+  const pre = toWire(
+    await signer().presign(request('DELETE', ARN_PATH, '', {}, { tagKeys: ['a', 'b'] }), {
+      signingDate: new Date(T0),
+      expiresIn: 300,
+    }),
+  );
   assert.equal(pre.headers.authorization, undefined);
   assert.match(pre.rawQuery, /X-Amz-Signature=/);
   await verifier().verify(pre);
   await verifier(T0 + 299_000).verify(pre);
-  await rejects(verifier(T0 + 301_000).verify(pre), 'InvalidSignatureException', /^Signature expired: 20261126T103600Z is now earlier than 20261126T103601Z/);
+  await rejects(
+    verifier(T0 + 301_000).verify(pre),
+    'InvalidSignatureException',
+    /^Signature expired: 20261126T103600Z is now earlier than 20261126T103601Z/,
+  );
   await rejects(verifier(T0 - 301_000).verify(pre), 'InvalidSignatureException', /^Signature not yet current/);
-  await rejects(verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace('tagKeys=b', 'tagKeys=c') }), 'InvalidSignatureException', /does not match/);
-  await rejects(verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace('X-Amz-Expires=300', 'X-Amz-Expires=3000') }), 'InvalidSignatureException');
-  await rejects(verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace(/&?X-Amz-Expires=300/, '') }), 'IncompleteSignatureException');
-  await rejects(verifier().verify({ ...pre, headers: { ...pre.headers, authorization: 'AWS4-HMAC-SHA256 x' } }), 'IncompleteSignatureException', /Only one auth/);
+  await rejects(
+    verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace('tagKeys=b', 'tagKeys=c') }),
+    'InvalidSignatureException',
+    /does not match/,
+  );
+  await rejects(
+    verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace('X-Amz-Expires=300', 'X-Amz-Expires=3000') }),
+    'InvalidSignatureException',
+  );
+  await rejects(
+    verifier().verify({ ...pre, rawQuery: pre.rawQuery.replace(/&?X-Amz-Expires=300/, '') }),
+    'IncompleteSignatureException',
+  );
+  await rejects(
+    verifier().verify({ ...pre, headers: { ...pre.headers, authorization: 'AWS4-HMAC-SHA256 x' } }),
+    'IncompleteSignatureException',
+    /Only one auth/,
+  );
 });
 
 test('missing authentication', async () => {
-  await rejects(verifier().verify({ method: 'POST', rawPath: '/ListChannels', rawQuery: '', headers: { host: 'h' }, body: Buffer.alloc(0) }),
-    'MissingAuthenticationTokenException', /^Missing Authentication Token$/);
+  await rejects(
+    verifier().verify({ method: 'POST', rawPath: '/ListChannels', rawQuery: '', headers: { host: 'h' }, body: Buffer.alloc(0) }),
+    'MissingAuthenticationTokenException',
+    /^Missing Authentication Token$/,
+  );
 });
 
 test('malformed Authorization headers are IncompleteSignatureException', async () => {
@@ -108,19 +169,35 @@ test('malformed Authorization headers are IncompleteSignatureException', async (
       return true;
     });
   }
-  await rejects(verifier().verify({ ...good, headers: { ...good.headers, 'x-amz-date': '2026-11-26T10:31:00Z' } }),
-    'IncompleteSignatureException', /ISO-8601 'basic format'/);
+  await rejects(
+    verifier().verify({ ...good, headers: { ...good.headers, 'x-amz-date': '2026-11-26T10:31:00Z' } }),
+    'IncompleteSignatureException',
+    /ISO-8601 'basic format'/,
+  );
   const { 'x-amz-date': _d, ...noDate } = good.headers;
-  await rejects(verifier().verify({ ...good, headers: noDate }), 'IncompleteSignatureException', /'X-Amz-Date' or a 'Date' header/);
+  await rejects(
+    verifier().verify({ ...good, headers: noDate }),
+    'IncompleteSignatureException',
+    /'X-Amz-Date' or a 'Date' header/,
+  );
 });
 
 test('credential scope: service, date and terminator are checked', async () => {
-  await rejects(verifier().verify(await signed(request('POST', '/ListChannels', '{}'), signer('s3'))),
-    'InvalidSignatureException', /scoped to correct service: 'ivs'/);
+  await rejects(
+    verifier().verify(await signed(request('POST', '/ListChannels', '{}'), signer('s3'))),
+    'InvalidSignatureException',
+    /scoped to correct service: 'ivs'/,
+  );
   const good = await signed(request('POST', '/ListChannels', '{}'));
   const auth = good.headers.authorization as string;
-  await rejects(verifier().verify({ ...good, headers: { ...good.headers, authorization: auth.replace('/20261126/', '/20261125/') } }),
-    'InvalidSignatureException', /Date in Credential scope does not match YYYYMMDD.*'20261125' != '20261126'/);
-  await rejects(verifier().verify({ ...good, headers: { ...good.headers, authorization: auth.replace('aws4_request', 'aws5_request') } }),
-    'InvalidSignatureException', /valid terminator/);
+  await rejects(
+    verifier().verify({ ...good, headers: { ...good.headers, authorization: auth.replace('/20261126/', '/20261125/') } }),
+    'InvalidSignatureException',
+    /Date in Credential scope does not match YYYYMMDD.*'20261125' != '20261126'/,
+  );
+  await rejects(
+    verifier().verify({ ...good, headers: { ...good.headers, authorization: auth.replace('aws4_request', 'aws5_request') } }),
+    'InvalidSignatureException',
+    /valid terminator/,
+  );
 });

@@ -5,7 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import {
-  IvsClient, CreateChannelCommand, ListTagsForResourceCommand, UntagResourceCommand, TagResourceCommand,
+  IvsClient,
+  CreateChannelCommand,
+  ListTagsForResourceCommand,
+  UntagResourceCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { CredentialStore, SigV4Verifier, type SignedRequest } from '../../src/api/auth/index.js';
@@ -31,12 +35,20 @@ function toWire(r: HttpRequest): SignedRequest {
   return { method: r.method, rawPath: r.path, rawQuery: parts.join('&'), headers, body };
 }
 
-async function capture(send: (c: IvsClient) => Promise<unknown>, region = 'us-west-2',
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = { accessKeyId: AKID, secretAccessKey: SECRET },
+async function capture(
+  send: (c: IvsClient) => Promise<unknown>,
+  region = 'us-west-2',
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = {
+    accessKeyId: AKID,
+    secretAccessKey: SECRET,
+  },
 ): Promise<SignedRequest> {
   let captured: HttpRequest | undefined;
   const client = new IvsClient({
-    region, endpoint: 'http://localhost:8080', credentials, maxAttempts: 1,
+    region,
+    endpoint: 'http://localhost:8080',
+    credentials,
+    maxAttempts: 1,
     requestHandler: {
       handle: async (request: HttpRequest) => {
         captured = request;
@@ -67,8 +79,9 @@ async function rejects(p: Promise<unknown>, code: string, message?: string | Reg
   assert.fail(`expected ${code}`);
 }
 
-const MISMATCH = 'The request signature we calculated does not match the signature you provided. '
-  + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. ' +
+  'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 test('valid POST /CreateChannel with a JSON body', async () => {
   const req = await createChannel();
@@ -94,8 +107,11 @@ test('valid DELETE /tags/{arn} with repeated tagKeys', async () => {
 });
 
 test('valid POST /tags/{arn}, and a session token is signed like any header', async () => {
-  const req = await capture((c) => c.send(new TagResourceCommand({ resourceArn: ARN, tags: { a: 'b' } })), 'us-west-2',
-    { accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: 'token-123' });
+  const req = await capture((c) => c.send(new TagResourceCommand({ resourceArn: ARN, tags: { a: 'b' } })), 'us-west-2', {
+    accessKeyId: AKID,
+    secretAccessKey: SECRET,
+    sessionToken: 'token-123',
+  });
   assert.equal(req.headers['x-amz-security-token'], 'token-123');
   await verifier().verify(req);
 });
@@ -106,12 +122,18 @@ test('region comes from the credential scope', async () => {
 });
 
 test('unknown access key', async () => {
-  const req = await capture((c) => c.send(new CreateChannelCommand({})), 'us-west-2', { accessKeyId: 'AKIDOTHER', secretAccessKey: SECRET });
+  const req = await capture((c) => c.send(new CreateChannelCommand({})), 'us-west-2', {
+    accessKeyId: 'AKIDOTHER',
+    secretAccessKey: SECRET,
+  });
   await rejects(verifier().verify(req), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
 });
 
 test('wrong secret: mismatch, and the message holds neither secret nor signature', async () => {
-  const req = await capture((c) => c.send(new CreateChannelCommand({})), 'us-west-2', { accessKeyId: AKID, secretAccessKey: 'nope' });
+  const req = await capture((c) => c.send(new CreateChannelCommand({})), 'us-west-2', {
+    accessKeyId: AKID,
+    secretAccessKey: 'nope',
+  });
   const e = await rejects(verifier().verify(req), 'InvalidSignatureException', MISMATCH);
   const signature = /Signature=([0-9a-f]+)/.exec(req.headers.authorization as string)![1]!;
   assert.ok(!e.message.includes(signature));
@@ -120,10 +142,19 @@ test('wrong secret: mismatch, and the message holds neither secret nor signature
 test('tampered body, signed header, path and query fail; unsigned headers do not matter', async () => {
   const req = await createChannel();
   // The SDK declares x-amz-content-sha256, so a changed body is caught by that check first.
-  await rejects(verifier().verify({ ...req, body: Buffer.from(req.body.toString().replace('demo', 'evil')) }),
-    'InvalidSignatureException', "The provided 'x-amz-content-sha256' header does not match what was computed.");
-  await rejects(verifier().verify({ ...req, headers: { ...req.headers, 'content-type': 'text/plain' } }), 'InvalidSignatureException');
-  await rejects(verifier().verify({ ...req, headers: { ...req.headers, host: 'evil.example:8080' } }), 'InvalidSignatureException');
+  await rejects(
+    verifier().verify({ ...req, body: Buffer.from(req.body.toString().replace('demo', 'evil')) }),
+    'InvalidSignatureException',
+    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  );
+  await rejects(
+    verifier().verify({ ...req, headers: { ...req.headers, 'content-type': 'text/plain' } }),
+    'InvalidSignatureException',
+  );
+  await rejects(
+    verifier().verify({ ...req, headers: { ...req.headers, host: 'evil.example:8080' } }),
+    'InvalidSignatureException',
+  );
   await rejects(verifier().verify({ ...req, rawPath: '/DeleteChannel' }), 'InvalidSignatureException');
   await verifier().verify({ ...req, headers: { ...req.headers, 'x-forwarded-for': '10.0.0.1' } });
   const del = await untag();
@@ -141,16 +172,27 @@ test('clock skew beyond 5 minutes, both directions', async () => {
   const req = await createChannel();
   const date = req.headers['x-amz-date'] as string;
   await verifier(() => Date.now() + 4 * 60_000).verify(req);
-  await rejects(verifier(() => Date.now() + 6 * 60_000).verify(req), 'InvalidSignatureException',
-    new RegExp(`^Signature expired: ${date} is now earlier than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z - 5 min\\.\\)$`));
-  await rejects(verifier(() => Date.now() - 6 * 60_000).verify(req), 'InvalidSignatureException',
-    new RegExp(`^Signature not yet current: ${date} is still later than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z \\+ 5 min\\.\\)$`));
+  await rejects(
+    verifier(() => Date.now() + 6 * 60_000).verify(req),
+    'InvalidSignatureException',
+    new RegExp(`^Signature expired: ${date} is now earlier than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z - 5 min\\.\\)$`),
+  );
+  await rejects(
+    verifier(() => Date.now() - 6 * 60_000).verify(req),
+    'InvalidSignatureException',
+    new RegExp(`^Signature not yet current: ${date} is still later than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z \\+ 5 min\\.\\)$`),
+  );
 });
 
 test('skew message matches the AWS wording exactly', async () => {
   const req = await createChannel();
-  const signed = Date.parse((req.headers['x-amz-date'] as string).replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, '$1-$2-$3T$4:$5:$6Z'));
+  const signed = Date.parse(
+    (req.headers['x-amz-date'] as string).replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, '$1-$2-$3T$4:$5:$6Z'),
+  );
   const e = await rejects(verifier(() => signed + 16 * 60_000).verify(req), 'InvalidSignatureException');
   const fmt = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
-  assert.equal(e.message, `Signature expired: ${fmt(signed)} is now earlier than ${fmt(signed + 11 * 60_000)} (${fmt(signed + 16 * 60_000)} - 5 min.)`);
+  assert.equal(
+    e.message,
+    `Signature expired: ${fmt(signed)} is now earlier than ${fmt(signed + 11 * 60_000)} (${fmt(signed + 16 * 60_000)} - 5 min.)`,
+  );
 });

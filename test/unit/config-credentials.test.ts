@@ -20,12 +20,15 @@ function file(name: string, content: unknown): string {
 
 /** Asserts a ConfigError matching pattern whose message does not contain the secret. */
 function rejectsQuietly(argv: string[], env: NodeJS.ProcessEnv, pattern: RegExp, secret = SECRET): void {
-  assert.throws(() => loadConfig(argv, env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, String(error));
-    assert.match(error.message, pattern);
-    assert.ok(!error.message.includes(secret), `secret leaked in: ${error.message}`);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig(argv, env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes(secret), `secret leaked in: ${error.message}`);
+      return true;
+    },
+  );
 }
 
 describe('credentials', () => {
@@ -47,8 +50,10 @@ describe('credentials', () => {
     const env = { OPENIVS_CREDENTIALS: `AK:${SECRET}:123456789012` };
     assert.deepEqual(loadConfig(['--default-credentials'], env).credentials.at(-1), TEST);
     assert.equal(loadConfig([], { ...env, OPENIVS_DEFAULT_CREDENTIALS: 'true' }).defaultCredentialsActive, true);
-    assert.equal(loadConfig(['--default-credentials=false'], { ...env, OPENIVS_DEFAULT_CREDENTIALS: 'true' })
-      .defaultCredentialsActive, false);
+    assert.equal(
+      loadConfig(['--default-credentials=false'], { ...env, OPENIVS_DEFAULT_CREDENTIALS: 'true' }).defaultCredentialsActive,
+      false,
+    );
     const same = loadConfig(['--default-credentials'], { OPENIVS_CREDENTIALS: 'test:test:000000000000' });
     assert.deepEqual(same.credentials, [TEST]);
   });
@@ -59,7 +64,10 @@ describe('credentials', () => {
     assert.deepEqual(c.credentials, [{ accessKeyId: 'F1', secretAccessKey: SECRET, accountId: '111111111111' }]);
     assert.equal(c.defaultCredentialsActive, false);
     const e = loadConfig(['--config', path], { OPENIVS_CREDENTIALS: 'E1:x:222222222222' });
-    assert.deepEqual(e.credentials.map((x) => x.accessKeyId), ['E1']);
+    assert.deepEqual(
+      e.credentials.map((x) => x.accessKeyId),
+      ['E1'],
+    );
   });
 
   it('rejects malformed entries without echoing secrets', () => {
@@ -75,8 +83,11 @@ describe('credentials', () => {
   it('rejects duplicates and a conflicting "test" key', () => {
     const dup = `AK:${SECRET}:123456789012,AK:other:123456789012`;
     rejectsQuietly([], { OPENIVS_CREDENTIALS: dup }, /^OPENIVS_CREDENTIALS: duplicate access key id "AK"$/);
-    rejectsQuietly(['--default-credentials'], { OPENIVS_CREDENTIALS: `test:${SECRET}:123456789012` },
-      /access key id "test" is also a default credential/);
+    rejectsQuietly(
+      ['--default-credentials'],
+      { OPENIVS_CREDENTIALS: `test:${SECRET}:123456789012` },
+      /access key id "test" is also a default credential/,
+    );
   });
 
   it('rejects bad config-file credentials without echoing secrets', () => {

@@ -33,10 +33,14 @@ describe('https options', () => {
   });
 
   it('rejects a bad --https-port, naming the option', () => {
-    assert.throws(() => loadConfig(['--https-port', '70000'], {}, '/srv'), (err: Error) =>
-      err instanceof ConfigError && err.message.includes('--https-port'));
-    assert.throws(() => loadConfig([], { OPENIVS_HTTPS_PORT: 'on' }, '/srv'), (err: Error) =>
-      err instanceof ConfigError && err.message.includes('OPENIVS_HTTPS_PORT'));
+    assert.throws(
+      () => loadConfig(['--https-port', '70000'], {}, '/srv'),
+      (err: Error) => err instanceof ConfigError && err.message.includes('--https-port'),
+    );
+    assert.throws(
+      () => loadConfig([], { OPENIVS_HTTPS_PORT: 'on' }, '/srv'),
+      (err: Error) => err instanceof ConfigError && err.message.includes('OPENIVS_HTTPS_PORT'),
+    );
   });
 
   it('--tls-cert and --tls-key go together and resolve against the working directory', () => {
@@ -54,8 +58,10 @@ describe('https options', () => {
     const c = loadConfig(['--rtmps-cert', 'r.pem', '--rtmps-key', 'rk.pem'], {}, '/srv');
     assert.equal(c.tlsCert, undefined);
     assert.equal(c.rtmpsCert, '/srv/r.pem');
-    assert.throws(() => loadConfig(['--rtmps-cert', 'r.pem', '--rtmps-key', 'rk.pem', '--tls-key', 'k.pem'], {}, '/srv'),
-      /both --tls-cert and --tls-key/);
+    assert.throws(
+      () => loadConfig(['--rtmps-cert', 'r.pem', '--rtmps-key', 'rk.pem', '--tls-key', 'k.pem'], {}, '/srv'),
+      /both --tls-cert and --tls-key/,
+    );
   });
 
   it('withListeningPorts fills in the HTTPS port without touching the playback base URL', () => {

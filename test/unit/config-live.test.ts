@@ -28,8 +28,10 @@ describe('live options', () => {
   it('the webhook secret comes only from the environment or file, never echoed', () => {
     const c = loadConfig([], { OPENIVS_EVENT_WEBHOOK_SECRET: 's3cret' }, '/srv');
     assert.equal(c.eventWebhookSecret, 's3cret');
-    assert.throws(() => loadConfig(['--event-webhook-secret', 's3cret'], {}, '/srv'), (err: Error) =>
-      err instanceof ConfigError && !err.message.includes('s3cret'));
+    assert.throws(
+      () => loadConfig(['--event-webhook-secret', 's3cret'], {}, '/srv'),
+      (err: Error) => err instanceof ConfigError && !err.message.includes('s3cret'),
+    );
   });
 
   it('EventBridge: endpoint turns the sink on, bus and region default', () => {

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  HELP_TEXT, HelpRequested, isLoopbackAddress, loadConfig, securityWarning, withListeningPorts,
+  HELP_TEXT,
+  HelpRequested,
+  isLoopbackAddress,
+  loadConfig,
+  securityWarning,
+  withListeningPorts,
 } from '../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-config-'));
@@ -31,8 +36,12 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(c.credentials, [{ accessKeyId: 'test', secretAccessKey: 'test', accountId: '000000000000' }]);
     assert.equal(c.defaultCredentialsActive, true);
     assert.deepEqual(c.quotas, {
-      channels: 5000, concurrentBroadcasts: 100, concurrentViewers: 15000, recordingConfigurations: 20,
-      playbackKeyPairs: 3, playbackRestrictionPolicies: 20,
+      channels: 5000,
+      concurrentBroadcasts: 100,
+      concurrentViewers: 15000,
+      recordingConfigurations: 20,
+      playbackKeyPairs: 3,
+      playbackRestrictionPolicies: 20,
     });
     assert.equal(c.logLevel, 'info');
     assert.equal(c.maxBodyBytes, 1048576);
@@ -66,8 +75,13 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig precedence', () => {
   const file = configFile('all.json', {
-    httpPort: 1001, rtmpPort: 1002, region: 'eu-west-1', logLevel: 'warn', dataDir: 'd',
-    quotas: { channels: 7, concurrentViewers: 8 }, rtmpsPort: 1003,
+    httpPort: 1001,
+    rtmpPort: 1002,
+    region: 'eu-west-1',
+    logLevel: 'warn',
+    dataDir: 'd',
+    quotas: { channels: 7, concurrentViewers: 8 },
+    rtmpsPort: 1003,
   });
 
   it('reads the file named by --config, relative paths against the file', () => {
@@ -116,10 +130,28 @@ describe('help, loopback and derived values', () => {
   });
 
   it('HELP_TEXT lists every flag with its variable and default', () => {
-    for (const s of ['--data-dir', 'OPENIVS_DATA_DIR', '--http-port', '8080', '--rtmp-port', '1935', '--rtmps-port',
-      '--bind', 'OPENIVS_BIND', '--host', '--playback-base-url', '--region', 'us-west-2', 'OPENIVS_CREDENTIALS',
-      '--default-credentials', '--quota-channels', 'OPENIVS_QUOTA_PLAYBACK_RESTRICTION_POLICIES', '--log-level',
-      '--config', 'OPENIVS_CONFIG']) {
+    for (const s of [
+      '--data-dir',
+      'OPENIVS_DATA_DIR',
+      '--http-port',
+      '8080',
+      '--rtmp-port',
+      '1935',
+      '--rtmps-port',
+      '--bind',
+      'OPENIVS_BIND',
+      '--host',
+      '--playback-base-url',
+      '--region',
+      'us-west-2',
+      'OPENIVS_CREDENTIALS',
+      '--default-credentials',
+      '--quota-channels',
+      'OPENIVS_QUOTA_PLAYBACK_RESTRICTION_POLICIES',
+      '--log-level',
+      '--config',
+      'OPENIVS_CONFIG',
+    ]) {
       assert.ok(HELP_TEXT.includes(s), `HELP_TEXT mentions ${s}`);
     }
   });

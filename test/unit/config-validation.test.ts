@@ -17,12 +17,15 @@ function file(name: string, content: unknown): string {
 }
 
 function rejects(argv: string[], env: NodeJS.ProcessEnv, pattern: RegExp): void {
-  assert.throws(() => loadConfig(argv, env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `ConfigError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return true;
-  });
+  assert.throws(
+    () => loadConfig(argv, env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `ConfigError, got ${String(error)}`);
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes('\n'), 'one line');
+      return true;
+    },
+  );
 }
 
 describe('flag errors', () => {

@@ -5,8 +5,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  advancePartLimit, blockTimeoutMs, isSatisfied, parseDeliveryDirectives, planPartRequest, planPlaylistReload,
-  reloadViewOf, RenditionWaiters, StreamWaiters, streamWaiters, WaiterBudget, type ReloadView,
+  advancePartLimit,
+  blockTimeoutMs,
+  isSatisfied,
+  parseDeliveryDirectives,
+  planPartRequest,
+  planPlaylistReload,
+  reloadViewOf,
+  RenditionWaiters,
+  StreamWaiters,
+  streamWaiters,
+  WaiterBudget,
+  type ReloadView,
 } from '../../src/media/deliver/blocking.js';
 import { parsePartPath, partUri, renditionReportUri } from '../../src/media/deliver/part-routes.js';
 import { parsePlaybackPath } from '../../src/media/deliver/routes.js';
@@ -19,16 +29,27 @@ describe('parseDeliveryDirectives', () => {
     assert.deepEqual(parseDeliveryDirectives(''), { ok: true, directives: {} });
     assert.deepEqual(parseDeliveryDirectives('vs=abcdefghij123456'), { ok: true, directives: {} });
     assert.deepEqual(parseDeliveryDirectives('vs=x&_HLS_msn=12&_HLS_part=3'), { ok: true, directives: { msn: 12, part: 3 } });
-    assert.deepEqual(parseDeliveryDirectives('?_HLS_part=0&_HLS_msn=0&_HLS_skip=YES'),
-      { ok: true, directives: { msn: 0, part: 0, skip: 'YES' } });
+    assert.deepEqual(parseDeliveryDirectives('?_HLS_part=0&_HLS_msn=0&_HLS_skip=YES'), {
+      ok: true,
+      directives: { msn: 0, part: 0, skip: 'YES' },
+    });
     assert.deepEqual(parseDeliveryDirectives('_HLS_skip=v2'), { ok: true, directives: { skip: 'v2' } });
     assert.deepEqual(parseDeliveryDirectives('_HLS_future=1&_HLS_msn=7'), { ok: true, directives: { msn: 7 } });
   });
 
   it('refuses malformed, repeated or inconsistent directives', () => {
     for (const q of [
-      '_HLS_part=1', '_HLS_msn=-1', '_HLS_msn=1.5', '_HLS_msn=abc', '_HLS_msn=', '_HLS_msn=1&_HLS_part=x',
-      '_HLS_msn=1&_HLS_msn=2', '_HLS_skip=NO', '_HLS_skip=yes', '_HLS_skip=YES&_HLS_skip=v2', '_HLS_msn=1234567890123456',
+      '_HLS_part=1',
+      '_HLS_msn=-1',
+      '_HLS_msn=1.5',
+      '_HLS_msn=abc',
+      '_HLS_msn=',
+      '_HLS_msn=1&_HLS_part=x',
+      '_HLS_msn=1&_HLS_msn=2',
+      '_HLS_skip=NO',
+      '_HLS_skip=yes',
+      '_HLS_skip=YES&_HLS_skip=v2',
+      '_HLS_msn=1234567890123456',
     ]) {
       const r = parseDeliveryDirectives(q);
       assert.equal(r.ok, false, q);
@@ -51,11 +72,17 @@ describe('planPlaylistReload', () => {
   });
 
   it('blocks for what is coming, for three target durations', () => {
-    assert.deepEqual(planPlaylistReload({ msn: 5, part: 3 }, live),
-      { action: 'block', target: { msn: 5, part: 3 }, timeoutMs: 6000 });
+    assert.deepEqual(planPlaylistReload({ msn: 5, part: 3 }, live), {
+      action: 'block',
+      target: { msn: 5, part: 3 },
+      timeoutMs: 6000,
+    });
     assert.deepEqual(planPlaylistReload({ msn: 5 }, live), { action: 'block', target: { msn: 5 }, timeoutMs: 6000 });
-    assert.deepEqual(planPlaylistReload({ msn: 6, part: 0 }, live),
-      { action: 'block', target: { msn: 6, part: 0 }, timeoutMs: 6000 });
+    assert.deepEqual(planPlaylistReload({ msn: 6, part: 0 }, live), {
+      action: 'block',
+      target: { msn: 6, part: 0 },
+      timeoutMs: 6000,
+    });
     assert.equal(blockTimeoutMs({ targetDurationS: 4 }), 12_000);
   });
 
@@ -88,7 +115,7 @@ describe('planPlaylistReload', () => {
 });
 
 describe('isSatisfied', () => {
-  it('orders (msn, part); a part past a segment\'s final part is part 0 of the next segment', () => {
+  it("orders (msn, part); a part past a segment's final part is part 0 of the next segment", () => {
     const done5 = view({ lastSegment: 5, lastPart: { msn: 5, part: 5 } });
     assert.ok(isSatisfied({ msn: 5, part: 5 }, done5));
     assert.ok(isSatisfied({ msn: 5 }, done5));
@@ -105,8 +132,11 @@ describe('planPartRequest', () => {
   it('serves available parts, holds the hinted one, 404s the rest', () => {
     const hint = { msn: 5, part: 3 };
     assert.deepEqual(planPartRequest(true, { msn: 5, part: 1 }, hint, { targetDurationS: 2 }), { action: 'serve' });
-    assert.deepEqual(planPartRequest(false, { msn: 5, part: 3 }, hint, { targetDurationS: 2 }),
-      { action: 'block', target: { msn: 5, part: 3 }, timeoutMs: 6000 });
+    assert.deepEqual(planPartRequest(false, { msn: 5, part: 3 }, hint, { targetDurationS: 2 }), {
+      action: 'block',
+      target: { msn: 5, part: 3 },
+      timeoutMs: 6000,
+    });
     assert.deepEqual(planPartRequest(false, { msn: 5, part: 4 }, hint, { targetDurationS: 2 }), { action: 'not-found' });
     assert.deepEqual(planPartRequest(false, { msn: 1, part: 0 }, hint, { targetDurationS: 2 }), { action: 'not-found' });
     assert.deepEqual(planPartRequest(false, hint, undefined, { targetDurationS: 2 }), { action: 'not-found' }, 'ended');
@@ -119,8 +149,13 @@ describe('part URIs and routes', () => {
     assert.equal(renditionReportUri('360p'), '360p.m3u8');
     const path = `/api/video/v1/us-west-2.123456789012.channel.AbCd1234/st-Xyz9/${partUri('source', 12, 3, 'ts')}`;
     assert.deepEqual(parsePartPath(path), {
-      kind: 'part', playbackKey: 'us-west-2.123456789012.channel.AbCd1234', streamId: 'st-Xyz9', rendition: 'source',
-      sequence: 12, index: 3, extension: 'ts',
+      kind: 'part',
+      playbackKey: 'us-west-2.123456789012.channel.AbCd1234',
+      streamId: 'st-Xyz9',
+      rendition: 'source',
+      sequence: 12,
+      index: 3,
+      extension: 'ts',
     });
     assert.equal(parsePlaybackPath(path), undefined, 'not a segment');
     assert.equal(parsePartPath(path.replace('12.3.ts', '12.ts')), undefined, 'a segment is not a part');
@@ -154,7 +189,9 @@ describe('RenditionWaiters', () => {
     f.to(2500); // segment 0 done, segment 1 has a part
     assert.deepEqual(f.seg.lastPartPosition(), { msn: 1, part: 0 });
     let result: string | undefined;
-    const pending = waiters.waitFor(1, 2, 5000).then((r) => { result = r; });
+    const pending = waiters.waitFor(1, 2, 5000).then((r) => {
+      result = r;
+    });
     assert.equal(waiters.size, 1);
     f.until(() => f.seg.lastPartPosition()!.part === 1);
     await Promise.resolve();
@@ -179,14 +216,16 @@ describe('RenditionWaiters', () => {
     waiters.close();
   });
 
-  it('wakes a part request past a segment\'s final part on part 0 of the next segment', async () => {
+  it("wakes a part request past a segment's final part on part 0 of the next segment", async () => {
     const f = feeder();
     const waiters = new RenditionWaiters(f.seg);
     f.to(1900); // segment 0 in progress with five parts, the sixth being written
     const parts = f.seg.lowLatencyState()!.pending!.parts.length;
     const beyond = waiters.waitFor(0, parts + 1, 5000);
     let done = false;
-    void beyond.then(() => { done = true; });
+    void beyond.then(() => {
+      done = true;
+    });
     f.until(() => f.seg.window.last !== undefined); // segment 0 completes with its last part
     await Promise.resolve();
     assert.equal(done, false, 'segment 0 ended without that part: it is part 0 of segment 1');
@@ -258,7 +297,11 @@ describe('RenditionWaiters', () => {
     const f = feeder();
     f.to(2500);
     assert.deepEqual(reloadViewOf(f.seg), {
-      ended: false, lastSegment: 0, lastPart: { msn: 1, part: 0 }, partTargetMs: 334, targetDurationS: 2,
+      ended: false,
+      lastSegment: 0,
+      lastPart: { msn: 1, part: 0 },
+      partTargetMs: 334,
+      targetDurationS: 2,
     });
   });
 });

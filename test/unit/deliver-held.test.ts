@@ -34,7 +34,8 @@ describe('HeldRequests', () => {
     const stream = {};
     let admitted = 0;
     for (let i = 0; i < 40; i++) {
-      for (let j = 0; j < HELD_LIMITS.perAddress; j++) if (held.admit(stream, `2001:db8:5:${i.toString(16)}::${j + 1}`, response())) admitted++;
+      for (let j = 0; j < HELD_LIMITS.perAddress; j++)
+        if (held.admit(stream, `2001:db8:5:${i.toString(16)}::${j + 1}`, response())) admitted++;
     }
     assert.equal(admitted, HELD_LIMITS.perNetwork);
     assert.equal(held.admit(stream, '2001:db8:6::1', response()), true, 'another /48');

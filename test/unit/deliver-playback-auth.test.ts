@@ -15,7 +15,11 @@ import type { AccountKeys } from '../../src/media/deliver/auth/playback-keys.js'
 
 const ARN = 'arn:aws:ivs:us-west-2:000000000000:channel/AbCdEf123456';
 const KEY = 'us-west-2.000000000000.channel.AbCdEf123456';
-const STREAM: StreamIdentity = { channel: { arn: ARN, account: '000000000000', region: 'us-west-2' }, playbackKey: KEY, streamId: 'st-abc' };
+const STREAM: StreamIdentity = {
+  channel: { arn: ARN, account: '000000000000', region: 'us-west-2' },
+  playbackKey: KEY,
+  streamId: 'st-abc',
+};
 const nowS = () => Math.floor(Date.now() / 1000);
 
 describe('origin rules', () => {
@@ -26,8 +30,16 @@ describe('origin rules', () => {
     assert.ok(originAllowed(patterns, 'https://www.example.org'));
     assert.ok(originAllowed(patterns, 'https://a.b.example.org'));
     assert.ok(originAllowed(patterns, 'http://localhost:8080'));
-    for (const o of ['https://example.org', 'http://www.example.org', 'https://evil.com/.example.org', 'https://evil.com:1.example.org',
-      'https://example.com.evil.com', 'http://localhost:8081', '', 'null']) {
+    for (const o of [
+      'https://example.org',
+      'http://www.example.org',
+      'https://evil.com/.example.org',
+      'https://evil.com:1.example.org',
+      'https://example.com.evil.com',
+      'http://localhost:8081',
+      '',
+      'null',
+    ]) {
       assert.equal(originAllowed(patterns, o), false, o);
     }
     assert.equal(originAllowed(patterns, undefined), false);
@@ -52,7 +64,11 @@ describe('origin rules', () => {
     }
     assert.ok(originAllowed(['https://*-*-*-*.example.com'], 'https://a-b-c-d.example.com'));
     assert.ok(originAllowed(['https://*.*.example.com'], 'https://a.b.c.example.com'));
-    assert.equal(originAllowed(['https://*.example.com'], `https://${'a'.repeat(600)}.example.com`), false, 'longer than any origin');
+    assert.equal(
+      originAllowed(['https://*.example.com'], `https://${'a'.repeat(600)}.example.com`),
+      false,
+      'longer than any origin',
+    );
     assert.ok(originAllowed(['*'], `https://${'a'.repeat(600)}.example.com`), '`*` allows even that');
   });
   it('`*` alone allows any origin; an empty claim lists none', () => {
@@ -65,8 +81,13 @@ describe('claim rules', () => {
   const base = { 'aws:channel-arn': ARN, exp: nowS() + 60 };
   it('reads every supported claim', () => {
     const g = grantFromClaims({
-      ...base, 'aws:access-control-allow-origin': 'https://a.test', 'aws:strict-origin-enforcement': true,
-      'aws:single-use-uuid': 'u1', 'aws:viewer-id': 'viewer', 'aws:viewer-session-version': 3, 'aws:maximum-resolution': 'SD',
+      ...base,
+      'aws:access-control-allow-origin': 'https://a.test',
+      'aws:strict-origin-enforcement': true,
+      'aws:single-use-uuid': 'u1',
+      'aws:viewer-id': 'viewer',
+      'aws:viewer-session-version': 3,
+      'aws:maximum-resolution': 'SD',
     });
     assert.deepEqual(g.origins, ['https://a.test']);
     assert.equal(g.strictOrigin, true);
@@ -85,7 +106,11 @@ describe('claim rules', () => {
       [{ ...base, 'aws:maximum-resolution': '4K' }, /aws:maximum-resolution/],
       [{ ...base, 'aws:strict-origin-enforcement': 'yes' }, /aws:strict-origin-enforcement/],
     ];
-    for (const [payload, message] of bad) assert.throws(() => grantFromClaims(payload), (e: unknown) => e instanceof ClaimError && message.test(e.message));
+    for (const [payload, message] of bad)
+      assert.throws(
+        () => grantFromClaims(payload),
+        (e: unknown) => e instanceof ClaimError && message.test(e.message),
+      );
   });
   it('checks channel, expiry and the 10-minute bound of single-use and viewer tokens', () => {
     const now = nowS();
@@ -116,7 +141,8 @@ describe('session credential', () => {
     assert.equal(creds.open(binding, `a.${payload}.${mac!.slice(0, -2)}`, nowS()), undefined);
     // The last character of 16 bytes in base64url carries 2 bits: every other spelling is refused too.
     for (const last of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') {
-      if (last !== mac!.slice(-1)) assert.equal(creds.open(binding, `a.${payload}.${mac!.slice(0, -1)}${last}`, nowS()), undefined, last);
+      if (last !== mac!.slice(-1))
+        assert.equal(creds.open(binding, `a.${payload}.${mac!.slice(0, -1)}${last}`, nowS()), undefined, last);
     }
     assert.equal(creds.open(binding, `a.${payload}`, nowS()), undefined);
     assert.equal(creds.open(binding, c, claims.e), undefined, 'expired');
@@ -144,7 +170,12 @@ describe('refreshing cache', () => {
   it('answers fresh values synchronously, refreshes in the background, reloads when too old', async () => {
     let t = 0;
     let loads = 0;
-    const cache = new RefreshingCache(async (k) => `${k}${++loads}`, { refreshAfterMs: 10, maxAgeMs: 30, maxEntries: 2, now: () => t });
+    const cache = new RefreshingCache(async (k) => `${k}${++loads}`, {
+      refreshAfterMs: 10,
+      maxAgeMs: 30,
+      maxEntries: 2,
+      now: () => t,
+    });
     assert.equal(await cache.get('a'), 'a1');
     assert.equal(cache.get('a'), 'a1');
     t = 20;
@@ -166,8 +197,12 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
   let revoked: number | undefined;
   const auth = new PlaybackAuthorizer({ keys, secret: Buffer.alloc(32, 1), revocations: { revokedUpTo: async () => revoked } });
   const sign = (claims: Record<string, unknown>, key: KeyObject = imported.privateKey, expS = nowS() + 300) =>
-    new SignJWT({ 'aws:channel-arn': ARN, ...claims }).setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime(expS).sign(key);
-  const media = async (credential: string, origin?: string, height?: number) => auth.checkMedia(credential, STREAM, origin, height);
+    new SignJWT({ 'aws:channel-arn': ARN, ...claims })
+      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+      .setExpirationTime(expS)
+      .sign(key);
+  const media = async (credential: string, origin?: string, height?: number) =>
+    auth.checkMedia(credential, STREAM, origin, height);
 
   it('admits a valid token and its credential opens media requests', async () => {
     const a = await auth.admit(STREAM, await sign({}), undefined);
@@ -185,10 +220,13 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
     assert.equal(other.ok, false);
     const once = await sign({ 'aws:single-use-uuid': randomUUID() });
     assert.equal((await auth.admit(STREAM, once, undefined)).ok, true);
-    assert.match((await auth.admit(STREAM, once, undefined) as { message: string }).message, /already been used/);
+    assert.match(((await auth.admit(STREAM, once, undefined)) as { message: string }).message, /already been used/);
   });
   it('enforces origins, strictly behind the multivariant when asked', async () => {
-    const token = await sign({ 'aws:access-control-allow-origin': 'https://*.example.com', 'aws:strict-origin-enforcement': true });
+    const token = await sign({
+      'aws:access-control-allow-origin': 'https://*.example.com',
+      'aws:strict-origin-enforcement': true,
+    });
     assert.equal((await auth.admit(STREAM, token, undefined)).ok, false);
     assert.equal((await auth.admit(STREAM, token, 'https://evil.com')).ok, false);
     const a = await auth.admit(STREAM, token, 'https://www.example.com');
@@ -198,7 +236,11 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
     assert.equal((await media(a.credential)).ok, false);
   });
   it('limits renditions, and follows key deletion and revocation', async () => {
-    const a = await auth.admit(STREAM, await sign({ 'aws:maximum-resolution': 'SD', 'aws:viewer-id': 'v1', 'aws:viewer-session-version': 2 }), undefined);
+    const a = await auth.admit(
+      STREAM,
+      await sign({ 'aws:maximum-resolution': 'SD', 'aws:viewer-id': 'v1', 'aws:viewer-session-version': 2 }),
+      undefined,
+    );
     assert.ok(a.ok);
     assert.equal(a.maxHeight, 480);
     assert.equal((await media(a.credential, undefined, 720)).ok, false);
@@ -206,7 +248,7 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
     revoked = 1;
     assert.equal((await media(a.credential)).ok, true, 'version 2 above the revoked 1');
     keyList = [];
-    assert.match((await media(a.credential) as { message: string }).message, /deleted/);
+    assert.match(((await media(a.credential)) as { message: string }).message, /deleted/);
   });
   it('a token remembered for a deleted key pair verifies again once the same public key is imported anew', async () => {
     keyList = [{ id: 'key1', key: imported.publicKey }];
@@ -214,7 +256,7 @@ describe('authorizer (ES384 tokens minted with jose)', () => {
     const first = await auth.admit(STREAM, token, undefined);
     assert.ok(first.ok);
     keyList = [];
-    assert.match((await auth.admit(STREAM, token, undefined) as { message: string }).message, /no playback key pair/);
+    assert.match(((await auth.admit(STREAM, token, undefined)) as { message: string }).message, /no playback key pair/);
     keyList = [{ id: 'key2', key: imported.publicKey }];
     const again = await auth.admit(STREAM, token, undefined);
     assert.ok(again.ok, JSON.stringify(again));

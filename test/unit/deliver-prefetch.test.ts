@@ -33,7 +33,9 @@ function rig(lowLatency = true): Rig {
   const units = synthetic({ durationMs: 20_000 });
   let next = 0;
   return {
-    seg, stream: {}, units,
+    seg,
+    stream: {},
+    units,
     pushTo(ms) {
       while (next < units.length && units[next]!.dts < ms) seg.push(units[next++]!);
     },
@@ -49,8 +51,17 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
   before(async () => {
     server = createServer((req, res) => {
       const n = Number(/\/(\d+)\.ts$/.exec(req.url ?? '')?.[1]);
-      sendSegment(current.stream as LiveStream, current.seg, n, 'ts', res, req.method === 'HEAD', req.url ?? '', maxWaiters,
-        req.headers.range);
+      sendSegment(
+        current.stream as LiveStream,
+        current.seg,
+        n,
+        'ts',
+        res,
+        req.method === 'HEAD',
+        req.url ?? '',
+        maxWaiters,
+        req.headers.range,
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,7 +86,10 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
       finished = true;
     })();
     return {
-      res, done, received: () => Buffer.concat(chunks), finished: () => finished,
+      res,
+      done,
+      received: () => Buffer.concat(chunks),
+      finished: () => finished,
       cancel: () => reader.cancel(),
     };
   }

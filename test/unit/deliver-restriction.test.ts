@@ -15,7 +15,9 @@ describe('playback restriction policies', () => {
     assert.equal(none.countries, undefined);
     assert.equal(none.strictOrigin, false);
     const some = restrictionFromDoc({
-      allowedOrigins: ['HTTPS://App.Example.com'], allowedCountries: ['us'], enableStrictOriginEnforcement: true,
+      allowedOrigins: ['HTTPS://App.Example.com'],
+      allowedCountries: ['us'],
+      enableStrictOriginEnforcement: true,
     });
     assert.deepEqual(some.origins, [APP]);
     assert.deepEqual([...some.countries!], ['US']);
@@ -32,8 +34,10 @@ describe('playback restriction policies', () => {
 
   it('origins: reflected when allowed, refused on the multivariant, no CORS grant behind it unless strict', () => {
     const policy = restrictionFromDoc({ allowedOrigins: [APP, 'https://*.example.org'] });
-    assert.deepEqual(checkRestriction(policy, 'https://App.example.com', false, undefined, true),
-      { ok: true, allowOrigin: 'https://App.example.com' });
+    assert.deepEqual(checkRestriction(policy, 'https://App.example.com', false, undefined, true), {
+      ok: true,
+      allowOrigin: 'https://App.example.com',
+    });
     assert.equal(checkRestriction(policy, 'https://a.b.example.org', false, undefined, false).ok, true);
     assert.equal(checkRestriction(policy, 'https://evil.test', false, undefined, true).ok, false);
     assert.deepEqual(checkRestriction(policy, 'https://evil.test', false, undefined, false), { ok: true, allowOrigin: null });
@@ -44,10 +48,16 @@ describe('playback restriction policies', () => {
     assert.deepEqual(checkRestriction(strict, APP, false, undefined, false), { ok: true, allowOrigin: APP });
     // `*`: any origin, reflected; strict without a list still wants an Origin header.
     const any = restrictionFromDoc({ allowedOrigins: ['*'] });
-    assert.deepEqual(checkRestriction(any, 'https://x.test', false, undefined, true), { ok: true, allowOrigin: 'https://x.test' });
+    assert.deepEqual(checkRestriction(any, 'https://x.test', false, undefined, true), {
+      ok: true,
+      allowOrigin: 'https://x.test',
+    });
     const strictAny = restrictionFromDoc({ enableStrictOriginEnforcement: true });
     assert.equal(checkRestriction(strictAny, undefined, false, undefined, true).ok, false);
-    assert.deepEqual(checkRestriction(strictAny, 'https://x.test', false, undefined, true), { ok: true, allowOrigin: 'https://x.test' });
+    assert.deepEqual(checkRestriction(strictAny, 'https://x.test', false, undefined, true), {
+      ok: true,
+      allowOrigin: 'https://x.test',
+    });
   });
 
   it('combines with a private channel token: a refused CORS grant wins, a specific origin beats *', () => {

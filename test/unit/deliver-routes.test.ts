@@ -10,15 +10,31 @@ describe('playback routes', () => {
   it('parses the multivariant, media playlist and segment paths', () => {
     assert.deepEqual(parsePlaybackPath(`/api/video/v1/${KEY}.m3u8`), { kind: 'multivariant', playbackKey: KEY });
     const stream = 'st-abcdefghijklmnopqrstuvw';
-    assert.deepEqual(parsePlaybackPath(`/api/video/v1/${KEY}/${stream}/source.m3u8`),
-      { kind: 'media', playbackKey: KEY, streamId: stream, rendition: 'source' });
-    assert.deepEqual(parsePlaybackPath(`/api/video/v1/${KEY}/${stream}/source/42.ts`),
-      { kind: 'segment', playbackKey: KEY, streamId: stream, rendition: 'source', sequence: 42, extension: 'ts' });
+    assert.deepEqual(parsePlaybackPath(`/api/video/v1/${KEY}/${stream}/source.m3u8`), {
+      kind: 'media',
+      playbackKey: KEY,
+      streamId: stream,
+      rendition: 'source',
+    });
+    assert.deepEqual(parsePlaybackPath(`/api/video/v1/${KEY}/${stream}/source/42.ts`), {
+      kind: 'segment',
+      playbackKey: KEY,
+      streamId: stream,
+      rendition: 'source',
+      sequence: 42,
+      extension: 'ts',
+    });
   });
 
   it('rejects anything else, including traversal attempts', () => {
-    for (const path of ['/api/video/v1/', `/api/video/v1/${KEY}`, `/api/video/v1/../${KEY}.m3u8`,
-      `/api/video/v1/${KEY}/st-x/../../a.m3u8`, `/api/video/v1/${KEY}/st-abc/source/1.exe`, '/other']) {
+    for (const path of [
+      '/api/video/v1/',
+      `/api/video/v1/${KEY}`,
+      `/api/video/v1/../${KEY}.m3u8`,
+      `/api/video/v1/${KEY}/st-x/../../a.m3u8`,
+      `/api/video/v1/${KEY}/st-abc/source/1.exe`,
+      '/other',
+    ]) {
       assert.equal(parsePlaybackPath(path), undefined, path);
     }
   });

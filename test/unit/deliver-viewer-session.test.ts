@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { bindingOf } from '../../src/media/deliver/auth/credential.js';
-import { START_WINDOW_S, VIEWER_SESSION_LENGTH, ViewerSessions, viewerSessionKey } from '../../src/media/deliver/auth/viewer-session.js';
+import {
+  START_WINDOW_S,
+  VIEWER_SESSION_LENGTH,
+  ViewerSessions,
+  viewerSessionKey,
+} from '../../src/media/deliver/auth/viewer-session.js';
 
 const secret = randomBytes(32);
 const sessions = new ViewerSessions(viewerSessionKey(secret));
@@ -30,8 +35,18 @@ describe('ViewerSessions', () => {
     const id = sessions.mint(stream, T);
     const flip = (i: number) => id.slice(0, i) + (id[i] === 'A' ? 'B' : 'A') + id.slice(i + 1);
     for (let i = 0; i < id.length; i++) assert.equal(sessions.verify(stream, flip(i), T), false, `character ${i} changed`);
-    for (const bad of ['', 'abcdefghij123456', id.slice(0, -1), `${id}A`, `${id}=`, id.replace(/./, '+'), 'A'.repeat(32),
-      ' '.repeat(32), 'é'.repeat(32), id.repeat(1000)]) {
+    for (const bad of [
+      '',
+      'abcdefghij123456',
+      id.slice(0, -1),
+      `${id}A`,
+      `${id}=`,
+      id.replace(/./, '+'),
+      'A'.repeat(32),
+      ' '.repeat(32),
+      'é'.repeat(32),
+      id.repeat(1000),
+    ]) {
       assert.equal(sessions.verify(stream, bad, T), false, JSON.stringify(bad.slice(0, 40)));
     }
   });

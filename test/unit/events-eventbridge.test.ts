@@ -13,27 +13,48 @@ import { createEvents, limitBreach, streamStateChange, type EventOrigin } from '
 import { createLogger } from '../../src/logging.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 
-interface PutEventsEntry { Source: string; DetailType: string; Detail: string; Resources: string[]; Time: number; EventBusName: string }
-interface Call { headers: IncomingHttpHeaders; entries: PutEventsEntry[] }
+interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  Resources: string[];
+  Time: number;
+  EventBusName: string;
+}
+interface Call {
+  headers: IncomingHttpHeaders;
+  entries: PutEventsEntry[];
+}
 
 /** Accepts PutEvents; the first `failFirst` calls report their entry as failed. */
 async function fakeEventBridge(failFirst = 0) {
   const calls: Call[] = [];
   const server = createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
-      const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
-      calls.push({ headers: req.headers, entries });
-      const fail = calls.length <= failFirst;
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(fail
-        ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] }
-        : { FailedEntryCount: 0, Entries: entries.map((_e, i) => ({ EventId: `eb-${calls.length}-${i}` })) }));
-    });
+    req
+      .setEncoding('utf8')
+      .on('data', (c: string) => (body += c))
+      .on('end', () => {
+        const entries = (JSON.parse(body) as { Entries: PutEventsEntry[] }).Entries;
+        calls.push({ headers: req.headers, entries });
+        const fail = calls.length <= failFirst;
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify(
+            fail
+              ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] }
+              : { FailedEntryCount: 0, Entries: entries.map((_e, i) => ({ EventId: `eb-${calls.length}-${i}` })) },
+          ),
+        );
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return { endpoint, calls, close };
 }
 
@@ -41,8 +62,11 @@ const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 const origin: EventOrigin = {
-  account: '000000000000', region: 'eu-west-1', channelArn: 'arn:aws:ivs:eu-west-1:000000000000:channel/eb',
-  channelName: 'eb', streamId: 'st-eb',
+  account: '000000000000',
+  region: 'eu-west-1',
+  channelArn: 'arn:aws:ivs:eu-west-1:000000000000:channel/eb',
+  channelName: 'eb',
+  streamId: 'st-eb',
 };
 
 describe('EventBridge sink', () => {
@@ -52,11 +76,18 @@ describe('EventBridge sink', () => {
     dirs.push(dir);
     const store = await openSqliteStore({ dataDir: dir });
     const { outbox, dispatcher } = createEvents({
-      store, log: createLogger('silent'), retry: { baseDelayMs: 20, maxDelayMs: 50, jitter: 0 },
-      sinks: [{
-        kind: 'eventbridge', endpoint: eb.endpoint, region: 'eu-west-1', eventBusName: 'openivs-bus',
-        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
-      }],
+      store,
+      log: createLogger('silent'),
+      retry: { baseDelayMs: 20, maxDelayMs: 50, jitter: 0 },
+      sinks: [
+        {
+          kind: 'eventbridge',
+          endpoint: eb.endpoint,
+          region: 'eu-west-1',
+          eventBusName: 'openivs-bus',
+          credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+        },
+      ],
     });
     await dispatcher.start();
     try {
@@ -73,7 +104,10 @@ describe('EventBridge sink', () => {
       for (const call of eb.calls) {
         assert.equal(call.headers['x-amz-target'], 'AWSEvents.PutEvents');
         assert.equal(call.headers['content-type'], 'application/x-amz-json-1.1');
-        assert.match(String(call.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/events\/aws4_request/);
+        assert.match(
+          String(call.headers.authorization),
+          /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/eu-west-1\/events\/aws4_request/,
+        );
         assert.equal(call.entries.length, 1);
       }
       const sent = eb.calls.map((c) => c.entries[0]!);

@@ -9,8 +9,11 @@ import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 
 const log = createLogger('silent');
 const origin: EventOrigin = {
-  account: '000000000000', region: 'us-west-2', channelArn: 'arn:aws:ivs:us-west-2:000000000000:channel/o',
-  channelName: 'o', streamId: 'st-o',
+  account: '000000000000',
+  region: 'us-west-2',
+  channelArn: 'arn:aws:ivs:us-west-2:000000000000:channel/o',
+  channelName: 'o',
+  streamId: 'st-o',
 };
 const hook = { kind: 'webhook' as const, url: 'http://127.0.0.1:9/a' };
 const sinks = [
@@ -25,20 +28,26 @@ describe('event outbox', () => {
     const heard: IvsEventEnvelope<object>[] = [];
     live.subscribe((e) => heard.push(e));
     try {
-      await assert.rejects(outbox.transaction(store, async (tx, emit) => {
-        await tx.sessions.insert({ ...origin, startTime: new Date().toISOString() });
-        await emit(streamStateChange(origin, 'Session Created'), streamStateChange(origin, 'Stream Start'));
-        throw new Error('state change failed');
-      }), /state change failed/);
+      await assert.rejects(
+        outbox.transaction(store, async (tx, emit) => {
+          await tx.sessions.insert({ ...origin, startTime: new Date().toISOString() });
+          await emit(streamStateChange(origin, 'Session Created'), streamStateChange(origin, 'Stream Start'));
+          throw new Error('state change failed');
+        }),
+        /state change failed/,
+      );
       assert.equal(await store.outbox.pendingCount(), 0);
       assert.equal(await store.sessions.get('st-o'), undefined);
       assert.deepEqual(heard, []);
 
       // The same through record() inside a plain store transaction.
-      await assert.rejects(store.transaction(async (tx) => {
-        await outbox.record(tx, [streamStateChange(origin, 'Stream End')]);
-        throw new Error('again');
-      }), /again/);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await outbox.record(tx, [streamStateChange(origin, 'Stream End')]);
+          throw new Error('again');
+        }),
+        /again/,
+      );
       assert.equal(await store.outbox.pendingCount(), 0);
     } finally {
       await store.close();
@@ -63,7 +72,10 @@ describe('event outbox', () => {
       assert.ok(await store.sessions.get('st-o'));
       for (const sink of built) {
         const rows = await store.outbox.pendingFor(sink.name, 10);
-        assert.deepEqual(rows.map((r) => JSON.parse(r.payload)), [created]);
+        assert.deepEqual(
+          rows.map((r) => JSON.parse(r.payload)),
+          [created],
+        );
       }
       assert.match(built[0]!.name, /^webhook:[0-9a-f]{16}$/);
       assert.match(built[1]!.name, /^eventbridge:[0-9a-f]{16}$/);

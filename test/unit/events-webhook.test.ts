@@ -15,7 +15,11 @@ import { createLogger } from '../../src/logging.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { Store } from '../../src/storage/store.js';
 
-interface Received { path: string; headers: IncomingHttpHeaders; body: string }
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 type Responder = (req: Received, index: number, res: ServerResponse) => void;
 
 /** A webhook receiver recording every request; respond decides each answer (default 200). */
@@ -23,15 +27,22 @@ async function receiver(respond: Responder = (_r, _i, res) => res.end('ok')) {
   const requests: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
-      const r = { path: req.url ?? '', headers: req.headers, body };
-      requests.push(r);
-      respond(r, requests.length - 1, res);
-    });
+    req
+      .setEncoding('utf8')
+      .on('data', (c: string) => (body += c))
+      .on('end', () => {
+        const r = { path: req.url ?? '', headers: req.headers, body };
+        requests.push(r);
+        respond(r, requests.length - 1, res);
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=t`;
-  const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return { url, requests, close };
 }
 
@@ -54,18 +65,26 @@ after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))
 const log = createLogger('silent');
 const fast = { baseDelayMs: 20, maxDelayMs: 100, jitter: 0 };
 const origin: EventOrigin = {
-  account: '000000000000', region: 'us-west-2', channelArn: 'arn:aws:ivs:us-west-2:000000000000:channel/abc',
-  channelName: 'demo', streamId: 'st-abc',
+  account: '000000000000',
+  region: 'us-west-2',
+  channelArn: 'arn:aws:ivs:us-west-2:000000000000:channel/abc',
+  channelName: 'demo',
+  streamId: 'st-abc',
 };
-const lifecycle = () => (['Session Created', 'Stream Start', 'Stream End', 'Session Ended'] as const)
-  .map((name) => streamStateChange(origin, name));
+const lifecycle = () =>
+  (['Session Created', 'Stream Start', 'Stream End', 'Session Ended'] as const).map((name) => streamStateChange(origin, name));
 const names = (reqs: Received[]) => reqs.map((r) => (JSON.parse(r.body) as { detail: { event_name: string } }).detail.event_name);
 
 describe('webhook sink', () => {
   it('delivers a session lifecycle in order, signed, with the exact envelope', async () => {
     const rx = await receiver();
     const { store } = await tempStore();
-    const { outbox, dispatcher } = createEvents({ store, log, retry: fast, sinks: [{ kind: 'webhook', url: rx.url, secret: 's3cret' }] });
+    const { outbox, dispatcher } = createEvents({
+      store,
+      log,
+      retry: fast,
+      sinks: [{ kind: 'webhook', url: rx.url, secret: 's3cret' }],
+    });
     await dispatcher.start();
     try {
       const events = lifecycle();
@@ -77,7 +96,10 @@ describe('webhook sink', () => {
         assert.equal(r.headers['content-type'], 'application/json');
         assert.deepEqual(JSON.parse(r.body), events[i]);
         assert.equal(r.headers['x-openivs-event-id'], events[i]!.id);
-        const headers = { timestamp: r.headers['x-openivs-timestamp'] as string, signature: r.headers['x-openivs-signature'] as string };
+        const headers = {
+          timestamp: r.headers['x-openivs-timestamp'] as string,
+          signature: r.headers['x-openivs-signature'] as string,
+        };
         assert.match(headers.signature, /^sha256=[0-9a-f]{64}$/);
         assert.ok(verifyWebhookSignature('s3cret', headers, r.body), 'signature verifies');
       });
@@ -130,14 +152,22 @@ describe('webhook sink', () => {
       res.end('ok');
     });
     const { store } = await tempStore();
-    const { outbox, dispatcher } = createEvents({ store, log, retry: fast, sinks: [{ kind: 'webhook', url: rx.url, timeoutMs: 100 }] });
+    const { outbox, dispatcher } = createEvents({
+      store,
+      log,
+      retry: fast,
+      sinks: [{ kind: 'webhook', url: rx.url, timeoutMs: 100 }],
+    });
     await dispatcher.start();
     try {
       const [event] = lifecycle();
       await outbox.record(store, [event!]);
       outbox.notify([event!]);
       await waitFor(async () => (await store.outbox.pendingCount()) === 0, 'delivery');
-      assert.deepEqual(rx.requests.map((r) => r.path), ['/hook?token=t', '/hook?token=t', '/hook?token=t']);
+      assert.deepEqual(
+        rx.requests.map((r) => r.path),
+        ['/hook?token=t', '/hook?token=t', '/hook?token=t'],
+      );
     } finally {
       await dispatcher.stop();
       await store.close();
@@ -169,7 +199,10 @@ describe('webhook sink', () => {
     try {
       await waitFor(async () => (await reopened.outbox.pendingCount()) === 0, 'delivery after restart');
       const delivered = rx.requests.slice(1);
-      assert.deepEqual(delivered.map((r) => r.headers['x-openivs-event-id']), events.map((e) => e.id));
+      assert.deepEqual(
+        delivered.map((r) => r.headers['x-openivs-event-id']),
+        events.map((e) => e.id),
+      );
       assert.deepEqual(names(delivered), ['Session Created', 'Stream Start', 'Stream End', 'Session Ended']);
     } finally {
       await second.dispatcher.stop();

@@ -8,10 +8,18 @@ import { AmfError } from '../../src/media/ingest/errors.js';
 
 describe('AMF0 round trips', () => {
   const cases: [string, AmfValue][] = [
-    ['number', 42.5], ['negative zero', -0], ['NaN', NaN], ['boolean true', true], ['boolean false', false],
-    ['string', 'héllo wörld'], ['empty string', ''], ['null', null], ['undefined', undefined],
+    ['number', 42.5],
+    ['negative zero', -0],
+    ['NaN', NaN],
+    ['boolean true', true],
+    ['boolean false', false],
+    ['string', 'héllo wörld'],
+    ['empty string', ''],
+    ['null', null],
+    ['undefined', undefined],
     ['object', { app: 'app', nested: { a: 1, b: [1, 'x', null] }, '': 'empty key' }],
-    ['strict array', [1, 'two', { three: 3 }, [4]]], ['date', new Date(1_700_000_000_123)],
+    ['strict array', [1, 'two', { three: 3 }, [4]]],
+    ['date', new Date(1_700_000_000_123)],
   ];
   for (const [name, value] of cases) {
     it(name, () => assert.deepEqual(decodeAmf0(encodeAmf0(value)), [value]));
@@ -37,8 +45,10 @@ describe('AMF0 round trips', () => {
 
   it('encodes connect exactly as the spec lays it out', () => {
     const bytes = encodeAmf0('connect', 1, { app: 'a' });
-    assert.equal(bytes.toString('hex'),
-      '020007636f6e6e656374' + '003ff0000000000000' + '03' + '0003617070' + '02000161' + '000009');
+    assert.equal(
+      bytes.toString('hex'),
+      '020007636f6e6e656374' + '003ff0000000000000' + '03' + '0003617070' + '02000161' + '000009',
+    );
   });
 
   it('accepts an ECMA array missing its end marker at the end of input (lenient encoders)', () => {
@@ -53,7 +63,10 @@ describe('AMF0 round trips', () => {
 
   it('defines __proto__ as an own property instead of changing the prototype', () => {
     const bytes = Buffer.concat([
-      Buffer.of(0x03), Buffer.from('0009', 'hex'), Buffer.from('__proto__'), encodeAmf0({ polluted: true }),
+      Buffer.of(0x03),
+      Buffer.from('0009', 'hex'),
+      Buffer.from('__proto__'),
+      encodeAmf0({ polluted: true }),
       Buffer.from('000009', 'hex'),
     ]);
     const [obj] = decodeAmf0(bytes) as [Record<string, unknown>];

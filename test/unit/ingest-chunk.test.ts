@@ -40,18 +40,36 @@ function readByteByByte(bytes: Buffer): RtmpMessage[] {
   return readAll([...bytes].map((b) => Buffer.of(b)));
 }
 
-const brief = (m: RtmpMessage): [number, number, number, number, number] =>
-  [m.csid, m.type, m.streamId, m.timestamp, m.payload.length];
+const brief = (m: RtmpMessage): [number, number, number, number, number] => [
+  m.csid,
+  m.type,
+  m.streamId,
+  m.timestamp,
+  m.payload.length,
+];
 
 describe('ChunkReader header formats', () => {
   it('fmt 0, then fmt 1 (delta + new length), fmt 2 (delta), fmt 3 (delta repeated)', () => {
     const bytes = hex(
-      fmt0('03', 1000, 4, 9, 1) + 'aabbccdd' +
-      '43' + u24(33) + u24(2) + '08' + '1122' + // fmt 1: ts 1033, len 2, audio
-      '83' + u24(20) + '3344' + // fmt 2: ts 1053, same len/type
-      'c3' + '5566', // fmt 3 new message: ts 1073
+      fmt0('03', 1000, 4, 9, 1) +
+        'aabbccdd' +
+        '43' +
+        u24(33) +
+        u24(2) +
+        '08' +
+        '1122' + // fmt 1: ts 1033, len 2, audio
+        '83' +
+        u24(20) +
+        '3344' + // fmt 2: ts 1053, same len/type
+        'c3' +
+        '5566', // fmt 3 new message: ts 1073
     );
-    const expected = [[3, 9, 1, 1000, 4], [3, 8, 1, 1033, 2], [3, 8, 1, 1053, 2], [3, 8, 1, 1073, 2]];
+    const expected = [
+      [3, 9, 1, 1000, 4],
+      [3, 8, 1, 1033, 2],
+      [3, 8, 1, 1053, 2],
+      [3, 8, 1, 1073, 2],
+    ];
     assert.deepEqual(readAll([bytes]).map(brief), expected);
     assert.deepEqual(readByteByByte(bytes).map(brief), expected);
     assert.deepEqual(readAll([bytes])[3]!.payload, hex('5566'));
@@ -77,40 +95,61 @@ describe('ChunkReader header formats', () => {
 
   it('tolerates encoders that omit the extended timestamp on fmt 3 continuation chunks', () => {
     const ts = 0x01234567;
-    const bytes = hex(fmt0('05', 0xffffff, 200, 9, 1) + u32(ts) + fill(128, 1) + 'c5' + fill(72, 2) + fmt0('03', 0, 1, 8, 1) + '00');
+    const bytes = hex(
+      fmt0('05', 0xffffff, 200, 9, 1) + u32(ts) + fill(128, 1) + 'c5' + fill(72, 2) + fmt0('03', 0, 1, 8, 1) + '00',
+    );
     const msgs = readByteByByte(bytes);
-    assert.deepEqual(msgs.map(brief), [[5, 9, 1, ts, 200], [3, 8, 1, 0, 1]]);
+    assert.deepEqual(msgs.map(brief), [
+      [5, 9, 1, ts, 200],
+      [3, 8, 1, 0, 1],
+    ]);
     assert.equal(msgs[0]!.payload[128], 2);
   });
 
   it('extended timestamp delta on fmt 1, repeated by a following fmt 3 message', () => {
     const bytes = hex(
-      fmt0('06', 100, 1, 8, 1) + '00' +
-      '46' + 'ffffff' + u24(1) + '08' + u32(0x01000000) + '01' +
-      'c6' + u32(0x01000000) + '02',
+      fmt0('06', 100, 1, 8, 1) + '00' + '46' + 'ffffff' + u24(1) + '08' + u32(0x01000000) + '01' + 'c6' + u32(0x01000000) + '02',
     );
-    assert.deepEqual(readAll([bytes]).map((m) => m.timestamp), [100, 100 + 0x01000000, 100 + 2 * 0x01000000]);
+    assert.deepEqual(
+      readAll([bytes]).map((m) => m.timestamp),
+      [100, 100 + 0x01000000, 100 + 2 * 0x01000000],
+    );
   });
 
   it('timestamps wrap at 2^32', () => {
     const bytes = hex(fmt0('03', 0xffffff, 1, 8, 1) + u32(0xfffffff0) + '00' + '83' + u24(0x20) + '00');
-    assert.deepEqual(readAll([bytes]).map((m) => m.timestamp), [0xfffffff0, 0x10]);
+    assert.deepEqual(
+      readAll([bytes]).map((m) => m.timestamp),
+      [0xfffffff0, 0x10],
+    );
   });
 
   it('2-byte and 3-byte chunk stream ids', () => {
     const bytes = hex(fmt0('00' + 'c8', 1, 1, 8, 1) + 'aa' + fmt0('01' + '3412', 2, 1, 9, 1) + 'bb');
-    assert.deepEqual(readAll([bytes]).map((m) => m.csid), [64 + 0xc8, 64 + 0x34 + 0x12 * 256]);
+    assert.deepEqual(
+      readAll([bytes]).map((m) => m.csid),
+      [64 + 0xc8, 64 + 0x34 + 0x12 * 256],
+    );
   });
 
   it('interleaved chunk streams are reassembled independently', () => {
     const a = fill(128, 0xa1) + fill(10, 0xa2);
     const v = fill(128, 0xb1) + fill(20, 0xb2);
     const bytes = hex(
-      fmt0('04', 10, 138, 8, 1) + a.slice(0, 256) + fmt0('06', 11, 148, 9, 1) + v.slice(0, 256) +
-      'c4' + a.slice(256) + 'c6' + v.slice(256),
+      fmt0('04', 10, 138, 8, 1) +
+        a.slice(0, 256) +
+        fmt0('06', 11, 148, 9, 1) +
+        v.slice(0, 256) +
+        'c4' +
+        a.slice(256) +
+        'c6' +
+        v.slice(256),
     );
     const msgs = readByteByByte(bytes);
-    assert.deepEqual(msgs.map(brief), [[4, 8, 1, 10, 138], [6, 9, 1, 11, 148]]);
+    assert.deepEqual(msgs.map(brief), [
+      [4, 8, 1, 10, 138],
+      [6, 9, 1, 11, 148],
+    ]);
     assert.equal(msgs[1]!.payload.toString('hex'), v);
   });
 
@@ -129,8 +168,7 @@ describe('ChunkReader control and limits', () => {
 
   it('Abort discards the partial message of a chunk stream', () => {
     const bytes = hex(
-      fmt0('04', 0, 200, 9, 1) + fill(128, 1) + fmt0('02', 0, 4, 2, 0) + u32(4) +
-      fmt0('04', 50, 2, 8, 1) + 'abcd',
+      fmt0('04', 0, 200, 9, 1) + fill(128, 1) + fmt0('02', 0, 4, 2, 0) + u32(4) + fmt0('04', 50, 2, 8, 1) + 'abcd',
     );
     const reader = new ChunkReader();
     assert.deepEqual(readAll([bytes], reader).map(brief), [[4, 8, 1, 50, 2]]);
@@ -173,7 +211,12 @@ describe('ChunkWriter', () => {
       const reader = new ChunkReader();
       reader.chunkSize = chunkSize;
       const payload = pattern(5000, (i) => i * 7);
-      for (const [csid, ts] of [[3, 0], [4, 0xfffffe], [70, 0xffffff], [400, 0x12345678]] as const) {
+      for (const [csid, ts] of [
+        [3, 0],
+        [4, 0xfffffe],
+        [70, 0xffffff],
+        [400, 0x12345678],
+      ] as const) {
         const [m] = readAll([writer.encode(csid, 9, 1, ts, payload)], reader);
         assert.deepEqual(brief(m!), [csid, 9, 1, ts, 5000], `chunk size ${chunkSize}, csid ${csid}`);
         assert.deepEqual(m!.payload, payload);
@@ -182,7 +225,9 @@ describe('ChunkWriter', () => {
   });
 
   it('refuses invalid chunk sizes', () => {
-    assert.throws(() => { new ChunkWriter().chunkSize = 0; }, RangeError);
+    assert.throws(() => {
+      new ChunkWriter().chunkSize = 0;
+    }, RangeError);
   });
 });
 

@@ -53,7 +53,10 @@ describe('RTMP ingest with ffmpeg', { concurrency: true }, () => {
     assert.ok(['unpublished', 'disconnected'].includes(await s.ended));
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(s.ends.length, 1, 'onEnd exactly once');
-    assert.deepEqual(rec.requests.map((r) => [r.app, r.streamKey, r.secure]), [['app', 'sk_good', false]]);
+    assert.deepEqual(
+      rec.requests.map((r) => [r.app, r.streamKey, r.secure]),
+      [['app', 'sk_good', false]],
+    );
     const v = s.video[0]!;
     assert.deepEqual([v.width, v.height, v.nalLengthSize, v.frameRate], [640, 360, 4, 30]);
     assert.match(v.codecString, /^avc1\.64/);
@@ -64,7 +67,10 @@ describe('RTMP ingest with ffmpeg', { concurrency: true }, () => {
     assert.ok(s.meta.length >= 1 && s.meta[0]!['width'] === 640);
     const video = s.videoUnits();
     assert.ok(video.length >= 118 && video.length <= 121, `${video.length} video access units`);
-    assert.deepEqual(video.flatMap((u, i) => (u.keyframe ? [i] : [])), [0, 60]);
+    assert.deepEqual(
+      video.flatMap((u, i) => (u.keyframe ? [i] : [])),
+      [0, 60],
+    );
     for (let i = 1; i < video.length; i++) assert.ok(video[i]!.dts > video[i - 1]!.dts, `video dts increases at ${i}`);
     const audio = s.audioUnits();
     assert.ok(audio.length > 150, `${audio.length} audio access units`);
@@ -112,8 +118,10 @@ describe('RTMP ingest with ffmpeg', { concurrency: true }, () => {
       closeTime(port, afterHandshake),
     ]);
     for (const ms of g) assert.ok(ms < 500, `garbage closed after ${ms} ms`);
-    t.diagnostic(`closed: garbage ≤ ${Math.round(Math.max(...g))} ms, truncated handshake ${Math.round(truncated)} ms, ` +
-      `garbage after handshake ${Math.round(postHandshake)} ms`);
+    t.diagnostic(
+      `closed: garbage ≤ ${Math.round(Math.max(...g))} ms, truncated handshake ${Math.round(truncated)} ms, ` +
+        `garbage after handshake ${Math.round(postHandshake)} ms`,
+    );
     assert.ok(truncated >= 700 && truncated < 1500, `truncated handshake closed after ${truncated} ms`);
     assert.ok(postHandshake < 1500, `garbage after the handshake closed after ${postHandshake} ms`);
     const first = await publishing;
@@ -132,7 +140,8 @@ describe('RTMP ingest with ffmpeg', { concurrency: true }, () => {
   it('reports MP3 audio as unsupported and closes; ffmpeg fails', async (t) => {
     const { rec, port } = await start();
     const result = await ffmpegPublish(`rtmp://127.0.0.1:${port}/app/sk_good`, {
-      seconds: 4, audioCodec: ['-c:a', 'libmp3lame', '-ar', '44100'],
+      seconds: 4,
+      audioCodec: ['-c:a', 'libmp3lame', '-ar', '44100'],
     });
     assert.notEqual(result.code, 0);
     assert.ok(result.ms < 5000, `ffmpeg took ${result.ms} ms`); // process start included, as for the wrong key

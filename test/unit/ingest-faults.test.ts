@@ -140,7 +140,10 @@ describe('RTMP ingest faults (raw client)', { concurrency: true }, () => {
     clearInterval(keepAlive);
     // The deadline runs from the server's accept, a little before the client sees its connect: the log
     // says which timer closed it, the upper bound that activity did not extend it.
-    assert.ok(rec.logLines.some((l) => l.includes('no publish command within 800 ms')), 'closed by the setup deadline');
+    assert.ok(
+      rec.logLines.some((l) => l.includes('no publish command within 800 ms')),
+      'closed by the setup deadline',
+    );
     assert.ok(ms < 1500, `closed after ${ms} ms`);
     assert.equal(rec.requests.length, 0);
   });
@@ -172,7 +175,10 @@ describe('RTMP ingest faults (raw client)', { concurrency: true }, () => {
     await c.closed;
     assert.deepEqual(rec.sessions[0]!.ends, ['unpublished']);
     assertKeyNotLogged(rec, 'SECRETsecret');
-    assert.ok(rec.logLines.some((l) => l.includes('sk_us-west-2_abcdEFGH1234_…')), 'the key id prefix is logged');
+    assert.ok(
+      rec.logLines.some((l) => l.includes('sk_us-west-2_abcdEFGH1234_…')),
+      'the key id prefix is logged',
+    );
   });
 
   it('holds media pipelined behind publish until authorization, then delivers it', async () => {

@@ -22,16 +22,28 @@ const RECORD = hex(`01 64001e ff e1 ${spsLen} ${SPS} 01 0004 ${PPS}`);
 describe('FLV video tags', () => {
   it('AVC sequence header, NALU with signed composition time, end of sequence', () => {
     assert.deepEqual(parseVideoTag(Buffer.concat([hex('1700000000'), RECORD])), { kind: 'config', record: RECORD });
-    assert.deepEqual(parseVideoTag(hex('1701000021 00000002 6588')),
-      { kind: 'frame', keyframe: true, cts: 0x21, data: hex('00000002 6588') });
-    assert.deepEqual(parseVideoTag(hex('2701ffffdf 00000001 41')),
-      { kind: 'frame', keyframe: false, cts: -33, data: hex('00000001 41') });
+    assert.deepEqual(parseVideoTag(hex('1701000021 00000002 6588')), {
+      kind: 'frame',
+      keyframe: true,
+      cts: 0x21,
+      data: hex('00000002 6588'),
+    });
+    assert.deepEqual(parseVideoTag(hex('2701ffffdf 00000001 41')), {
+      kind: 'frame',
+      keyframe: false,
+      cts: -33,
+      data: hex('00000001 41'),
+    });
     assert.deepEqual(parseVideoTag(hex('1702000000')), { kind: 'ignore' });
     assert.deepEqual(parseVideoTag(hex('5700')), { kind: 'ignore' }, 'video info/command frame');
   });
 
   it('non-AVC legacy codecs are unsupported, with a recognisable name', () => {
-    for (const [b0, name] of [[0x12, 'Sorenson'], [0x14, 'VP6'], [0x1c, 'HEVC']] as const) {
+    for (const [b0, name] of [
+      [0x12, 'Sorenson'],
+      [0x14, 'VP6'],
+      [0x1c, 'HEVC'],
+    ] as const) {
       const tag = parseVideoTag(Buffer.of(b0, 0, 0, 0, 0));
       assert.equal(tag.kind, 'unsupported');
       assert.match((tag as { description: string }).description, new RegExp(name));
@@ -39,14 +51,23 @@ describe('FLV video tags', () => {
   });
 
   it('Enhanced RTMP hvc1 / av01 / vp09 are unsupported; avc1 is accepted', () => {
-    for (const [fourcc, name] of [['hvc1', 'HEVC'], ['av01', 'AV1'], ['vp09', 'VP9']] as const) {
+    for (const [fourcc, name] of [
+      ['hvc1', 'HEVC'],
+      ['av01', 'AV1'],
+      ['vp09', 'VP9'],
+    ] as const) {
       const tag = parseVideoTag(Buffer.concat([Buffer.of(0x90), Buffer.from(fourcc), hex('0000')]));
       assert.equal(tag.kind, 'unsupported');
       assert.match((tag as { description: string }).description, new RegExp(`${name}.*Enhanced RTMP`));
     }
     const ex = (b0: number, rest: string): Buffer => Buffer.concat([Buffer.of(b0), Buffer.from('avc1'), hex(rest)]);
     assert.deepEqual(parseVideoTag(ex(0x90, RECORD.toString('hex'))), { kind: 'config', record: RECORD });
-    assert.deepEqual(parseVideoTag(ex(0x91, '000042 0000000165')), { kind: 'frame', keyframe: true, cts: 0x42, data: hex('0000000165') });
+    assert.deepEqual(parseVideoTag(ex(0x91, '000042 0000000165')), {
+      kind: 'frame',
+      keyframe: true,
+      cts: 0x42,
+      data: hex('0000000165'),
+    });
     assert.deepEqual(parseVideoTag(ex(0xa3, '0000000141')), { kind: 'frame', keyframe: false, cts: 0, data: hex('0000000141') });
     assert.equal(parseVideoTag(ex(0x96, '00')).kind, 'unsupported', 'multitrack');
   });
@@ -65,8 +86,11 @@ describe('FLV audio tags', () => {
 
   it('MP3, Speex, PCM and Enhanced RTMP Opus/AC-3/FLAC are unsupported', () => {
     for (const [bytes, name] of [
-      [hex('2f00'), 'MP3'], [hex('b600'), 'Speex'], [hex('3f00'), 'PCM'],
-      [Buffer.concat([hex('90'), Buffer.from('Opus')]), 'Opus'], [Buffer.concat([hex('90'), Buffer.from('ac-3')]), 'AC-3'],
+      [hex('2f00'), 'MP3'],
+      [hex('b600'), 'Speex'],
+      [hex('3f00'), 'PCM'],
+      [Buffer.concat([hex('90'), Buffer.from('Opus')]), 'Opus'],
+      [Buffer.concat([hex('90'), Buffer.from('ac-3')]), 'AC-3'],
       [Buffer.concat([hex('91'), Buffer.from('fLaC')]), 'FLAC'],
     ] as const) {
       const tag = parseAudioTag(bytes);
@@ -76,7 +100,10 @@ describe('FLV audio tags', () => {
   });
 
   it('Enhanced RTMP mp4a is AAC', () => {
-    assert.deepEqual(parseAudioTag(Buffer.concat([hex('90'), Buffer.from('mp4a'), hex('1190')])), { kind: 'config', asc: hex('1190') });
+    assert.deepEqual(parseAudioTag(Buffer.concat([hex('90'), Buffer.from('mp4a'), hex('1190')])), {
+      kind: 'config',
+      asc: hex('1190'),
+    });
   });
 });
 
@@ -101,15 +128,22 @@ describe('AVCDecoderConfigurationRecord', () => {
 describe('aggregate messages', () => {
   it('splits sub-tags and rebases their timestamps', () => {
     const tag = (type: number, ts: number, body: string): string =>
-      type.toString(16).padStart(2, '0') + (body.length / 2).toString(16).padStart(6, '0') +
-      (ts & 0xffffff).toString(16).padStart(6, '0') + (ts >>> 24).toString(16).padStart(2, '0') + '000000' + body +
+      type.toString(16).padStart(2, '0') +
+      (body.length / 2).toString(16).padStart(6, '0') +
+      (ts & 0xffffff).toString(16).padStart(6, '0') +
+      (ts >>> 24).toString(16).padStart(2, '0') +
+      '000000' +
+      body +
       (11 + body.length / 2).toString(16).padStart(8, '0');
     const split = (bytes: Buffer, ts: number): [number, number, string][] => {
       const out: [number, number, string][] = [];
       forEachAggregateTag(bytes, ts, (type, timestamp, body) => out.push([type, timestamp, body.toString('hex')]));
       return out;
     };
-    assert.deepEqual(split(hex(tag(9, 1000, 'aa') + tag(8, 1020, 'bbcc')), 5000), [[9, 5000, 'aa'], [8, 5020, 'bbcc']]);
+    assert.deepEqual(split(hex(tag(9, 1000, 'aa') + tag(8, 1020, 'bbcc')), 5000), [
+      [9, 5000, 'aa'],
+      [8, 5020, 'bbcc'],
+    ]);
     assert.throws(() => split(hex('09000010'), 0), BitstreamError);
     // A truncated tail delivers nothing, not the tags before it.
     assert.throws(() => split(hex(tag(9, 1000, 'aa') + '0900'), 0), BitstreamError);
@@ -124,7 +158,13 @@ describe('aggregate messages', () => {
 });
 
 describe('MediaSink', () => {
-  const msg = (type: number, timestamp: number, payload: Buffer): RtmpMessage => ({ type, streamId: 1, timestamp, csid: 4, payload });
+  const msg = (type: number, timestamp: number, payload: Buffer): RtmpMessage => ({
+    type,
+    streamId: 1,
+    timestamp,
+    csid: 4,
+    payload,
+  });
 
   it('skips data messages that do not decode or exceed the AMF0 limits, and keeps going', () => {
     const s = new RecordedSession({ app: 'app', streamKey: 'k', remoteAddress: '', secure: false }, null as never);
@@ -150,8 +190,13 @@ describe('MediaSink', () => {
     assert.deepEqual(s.meta, [{ framerate: 25, width: 640 }]);
     assert.equal(s.video[0]!.frameRate, 25);
     assert.equal(s.audio[0]!.sampleRate, 48000);
-    assert.deepEqual(s.aus.map((a) => [a.track, a.dts, a.pts, a.keyframe, a.arrival]),
-      [['video', 40, 120, true, 5], ['audio', 42, 42, true, 6]]);
+    assert.deepEqual(
+      s.aus.map((a) => [a.track, a.dts, a.pts, a.keyframe, a.arrival]),
+      [
+        ['video', 40, 120, true, 5],
+        ['audio', 42, 42, true, 6],
+      ],
+    );
   });
 
   it('reports an unsupported codec once and delivers nothing after it', () => {

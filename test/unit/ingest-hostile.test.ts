@@ -33,7 +33,10 @@ describe('ingest: hostile messages before publish, honest stream live', { timeou
     if (opts.connectFirst === true) assert.equal((await c.connect(obsConnectObject()))?.name, '_result');
     c.send(MSG.COMMAND_AMF0, 0, 0, body);
     const reply = await c.waitCommand(['_error', '_result', 'onStatus'], CLOSE_WITHIN_MS).catch(() => undefined);
-    const closed = await c.waitClosed(CLOSE_WITHIN_MS).then(() => true, () => false);
+    const closed = await c.waitClosed(CLOSE_WITHIN_MS).then(
+      () => true,
+      () => false,
+    );
     c.destroy();
     return { reply, closed };
   }
@@ -54,7 +57,11 @@ describe('ingest: hostile messages before publish, honest stream live', { timeou
 
   it('defect 1: a connect whose app holds a long run of "/" is refused without stalling the server', async () => {
     const app = `app${'/'.repeat(200_000)}x`;
-    const r = await underAttackConfirmed(server, () => sendCommand(rawCommand('connect', 1, { ...obsConnectObject(), app })), MAX_STALL_MS);
+    const r = await underAttackConfirmed(
+      server,
+      () => sendCommand(rawCommand('connect', 1, { ...obsConnectObject(), app })),
+      MAX_STALL_MS,
+    );
     assertRefused(r, 'slash-run app');
     if (r.result.reply !== undefined) assert.equal(r.result.reply.info['code'], 'NetConnection.Connect.Rejected');
     await assertStillPlaying(honest);
@@ -78,11 +85,17 @@ describe('ingest: hostile messages before publish, honest stream live', { timeou
   });
 
   it('defect 2: after connect, createStream with a million-key ECMA array or a 10 MB string is refused', async () => {
-    const r = await underAttackConfirmed(server, async () => [
-      await sendCommand(rawCommand('createStream', 2, null, objectOfKeys(1_000_000, 0x08)), { connectFirst: true }),
-      await sendCommand(rawCommand('publish', 3, null, longString(10_000_000, '/'), 'live'),
-        { connectFirst: true, chunkSize: 1 << 20 }),
-    ], MAX_STALL_MS);
+    const r = await underAttackConfirmed(
+      server,
+      async () => [
+        await sendCommand(rawCommand('createStream', 2, null, objectOfKeys(1_000_000, 0x08)), { connectFirst: true }),
+        await sendCommand(rawCommand('publish', 3, null, longString(10_000_000, '/'), 'live'), {
+          connectFirst: true,
+          chunkSize: 1 << 20,
+        }),
+      ],
+      MAX_STALL_MS,
+    );
     assertRefused(r, 'large commands after connect');
     for (const { reply } of r.result) assert.notEqual(reply?.info['code'], 'NetStream.Publish.Start');
     await assertStillPlaying(honest);
@@ -90,8 +103,11 @@ describe('ingest: hostile messages before publish, honest stream live', { timeou
 
   it('ten such connections at once stay within the same bounds', async () => {
     const body = rawCommand('connect', 1, obsConnectObject(), strictArrayOfNulls(2_000_000));
-    const r = await underAttackConfirmed(server, () =>
-      Promise.all(Array.from({ length: 10 }, () => sendCommand(body, { chunkSize: 4 * 1024 * 1024 }))), MAX_STALL_MS);
+    const r = await underAttackConfirmed(
+      server,
+      () => Promise.all(Array.from({ length: 10 }, () => sendCommand(body, { chunkSize: 4 * 1024 * 1024 }))),
+      MAX_STALL_MS,
+    );
     assertRefused(r, 'ten parallel connections');
     await assertStillPlaying(honest);
   });

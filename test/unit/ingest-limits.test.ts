@@ -14,9 +14,7 @@ import { createIngestServer, type IngestConfig, type IngestServer } from '../../
 import { COMMAND_AMF_LIMITS, DEFAULT_MESSAGE_SIZES, liveLimits, setupLimits } from '../../src/media/ingest/limits.js';
 import { normalizeApp } from '../../src/media/ingest/log-safe.js';
 import { MSG } from '../../src/media/ingest/messages.js';
-import {
-  AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, avcFrame, obsConnectObject, RawClient,
-} from '../helpers/rtmp-client.js';
+import { AAC_SEQUENCE_HEADER, AVC_SEQUENCE_HEADER, avcFrame, obsConnectObject, RawClient } from '../helpers/rtmp-client.js';
 import { nestedArrays, objectOfKeys, rawCommand, strictArrayOfNulls } from '../helpers/rtmp-payloads.js';
 import { createRecorder, type RecorderOptions } from './fixtures/ingest/recorder.js';
 
@@ -25,8 +23,15 @@ const MAX_STALL_MS = 100;
 describe('normalizeApp', () => {
   it('drops the query and surrounding slashes', () => {
     const cases: [string, string][] = [
-      ['app', 'app'], ['/app/', 'app'], ['//app//?x=/y/', 'app'], ['app?token=abc', 'app'], ['a/b', 'a/b'],
-      ['', ''], ['////', ''], ['?', ''], ['/a/b/', 'a/b'],
+      ['app', 'app'],
+      ['/app/', 'app'],
+      ['//app//?x=/y/', 'app'],
+      ['app?token=abc', 'app'],
+      ['a/b', 'a/b'],
+      ['', ''],
+      ['////', ''],
+      ['?', ''],
+      ['/a/b/', 'a/b'],
     ];
     for (const [input, expected] of cases) assert.equal(normalizeApp(input), expected, JSON.stringify(input));
   });
@@ -87,7 +92,9 @@ describe('chunk reader limits per phase', () => {
   });
 
   it('caps partially received messages', () => {
-    const starts = [3, 4, 5, 6, 7, 8, 9, 10, 11].map((csid) => Buffer.concat([header(MSG.COMMAND_AMF0, 200, csid), Buffer.alloc(128)]));
+    const starts = [3, 4, 5, 6, 7, 8, 9, 10, 11].map((csid) =>
+      Buffer.concat([header(MSG.COMMAND_AMF0, 200, csid), Buffer.alloc(128)]),
+    );
     assert.throws(() => feed(setup(), ...starts), /more than 8 partially received messages/);
   });
 
@@ -126,7 +133,13 @@ describe('AMF0 limits', () => {
     const obs = encodeAmf0('connect', 1, obsConnectObject());
     assert.ok(obs.length < 1024);
     assert.doesNotThrow(() => decodeAmf0(obs, 0, COMMAND_AMF_LIMITS));
-    assert.doesNotThrow(() => decodeAmf0(encodeAmf0('publish', 5, null, `sk_us-west-2_abcdEFGH1234_${'s'.repeat(30)}?t=${'x'.repeat(2000)}`, 'live'), 0, COMMAND_AMF_LIMITS));
+    assert.doesNotThrow(() =>
+      decodeAmf0(
+        encodeAmf0('publish', 5, null, `sk_us-west-2_abcdEFGH1234_${'s'.repeat(30)}?t=${'x'.repeat(2000)}`, 'live'),
+        0,
+        COMMAND_AMF_LIMITS,
+      ),
+    );
   });
 });
 
@@ -143,9 +156,26 @@ async function start(config: Partial<IngestConfig> = {}, recOpts?: RecorderOptio
 
 /** The onMetaData OBS sends after publish (its field names and types). */
 const OBS_METADATA = new EcmaArray({
-  duration: 0, fileSize: 0, width: 640, height: 360, videocodecid: 7, videodatarate: 2500, framerate: 30,
-  audiocodecid: 10, audiodatarate: 160, audiosamplerate: 48000, audiosamplesize: 16, audiochannels: 2, stereo: true,
-  '2.1': false, '3.1': false, '4.0': false, '4.1': false, '5.1': false, '7.1': false, encoder: 'obs-output module (libobs version 30.1.2)',
+  duration: 0,
+  fileSize: 0,
+  width: 640,
+  height: 360,
+  videocodecid: 7,
+  videodatarate: 2500,
+  framerate: 30,
+  audiocodecid: 10,
+  audiodatarate: 160,
+  audiosamplerate: 48000,
+  audiosamplesize: 16,
+  audiochannels: 2,
+  stereo: true,
+  '2.1': false,
+  '3.1': false,
+  '4.0': false,
+  '4.1': false,
+  '5.1': false,
+  '7.1': false,
+  encoder: 'obs-output module (libobs version 30.1.2)',
 });
 
 describe('RTMP ingest bounds (raw client against the ingest server)', () => {
@@ -185,7 +215,10 @@ describe('RTMP ingest bounds (raw client against the ingest server)', () => {
     assert.match(String(reply?.info['description']), /exceeds the 8192-byte limit before publish/);
     await c.waitClosed(2000);
     assert.equal(rec.requests.length, 0);
-    assert.ok(rec.logLines.some((l) => l.includes('refused: message of')), 'the refusal is logged');
+    assert.ok(
+      rec.logLines.some((l) => l.includes('refused: message of')),
+      'the refusal is logged',
+    );
   });
 
   it('stops reading the rest of a refused oversized message instead of draining it for the whole grace period', async () => {
@@ -203,7 +236,10 @@ describe('RTMP ingest bounds (raw client against the ingest server)', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     const waiting = c.socket.writableLength;
-    assert.ok(waiting > 16 << 20, `only ${(waiting / 2 ** 20).toFixed(1)} MB still waiting in the client: the server kept reading`);
+    assert.ok(
+      waiting > 16 << 20,
+      `only ${(waiting / 2 ** 20).toFixed(1)} MB still waiting in the client: the server kept reading`,
+    );
     await c.waitClosed(5000); // and the grace timer still ends it
   });
 

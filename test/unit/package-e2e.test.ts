@@ -25,7 +25,10 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
   it('reads the FLV into tracks and units with B-frames', () => {
     assert.equal(clip.video!.width, 640);
     assert.equal(clip.audio!.sampleRate, 48000);
-    assert.ok(clip.units.some((u) => u.track === 'video' && u.pts !== u.dts), 'B-frames: pts ≠ dts');
+    assert.ok(
+      clip.units.some((u) => u.track === 'video' && u.pts !== u.dts),
+      'B-frames: pts ≠ dts',
+    );
   });
 
   it('produces ~2 s segments that each decode and start with a keyframe, and a playable playlist', async () => {
@@ -45,9 +48,19 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
       assert.equal(first.frames[0]!.key_frame, 1, `segment ${s.sequence} starts with a keyframe`);
     }
     const packets = await ffprobeJson(['-show_packets', '-select_streams', 'v', join(root, 'seg-0.ts')]);
-    assert.ok(packets.packets.some((p) => p.pts !== p.dts), 'B-frames kept: pts ≠ dts in the TS');
+    assert.ok(
+      packets.packets.some((p) => p.pts !== p.dts),
+      'B-frames kept: pts ≠ dts in the TS',
+    );
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    const counted = await ffprobeJson([
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=nb_read_frames',
+      playlist,
+    ]);
     assert.equal(Number(counted.streams[0]!.nb_read_frames), 210, 'every frame of 7 s at 30 fps decodes');
     const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
     assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
@@ -56,11 +69,21 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
   it('marks a discontinuity when the clip restarts at 0, and ffmpeg still decodes the playlist', async () => {
     const second = clip.units.map((u) => ({ ...u, arrival: u.arrival + 7000 }));
     const { segments, playlist, text } = packageTo('twice', [...clip.units, ...second]);
-    assert.deepEqual(segments.map((s) => s.discontinuity), [false, false, false, false, true, false, false, false]);
+    assert.deepEqual(
+      segments.map((s) => s.discontinuity),
+      [false, false, false, false, true, false, false, false],
+    );
     assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1);
     assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    const counted = await ffprobeJson([
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=nb_read_frames',
+      playlist,
+    ]);
     assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
   });
 });

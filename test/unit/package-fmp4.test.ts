@@ -40,26 +40,39 @@ function readTrun(b: Box): Trun {
   const samples = [];
   for (let i = 0, off = 12; i < count; i++) {
     const cto = withCto ? (version === 1 ? b.body.readInt32BE(off + 12) : b.body.readUInt32BE(off + 12)) : 0;
-    samples.push({ duration: b.body.readUInt32BE(off), size: b.body.readUInt32BE(off + 4), flags: b.body.readUInt32BE(off + 8), cto });
+    samples.push({
+      duration: b.body.readUInt32BE(off),
+      size: b.body.readUInt32BE(off + 4),
+      flags: b.body.readUInt32BE(off + 8),
+      cto,
+    });
     off += withCto ? 16 : 12;
   }
   return { version, flags, dataOffset, samples };
 }
 
-interface Traf { trackId: number; tfhdFlags: number; tfdtVersion: number; baseDecodeTime: number; trun: Trun }
+interface Traf {
+  trackId: number;
+  tfhdFlags: number;
+  tfdtVersion: number;
+  baseDecodeTime: number;
+  trun: Trun;
+}
 
 function readTrafs(moof: Box): Traf[] {
-  return moof.children.filter((c) => c.type === 'traf').map((traf) => {
-    const tfhd = find(traf.children, 'tfhd');
-    const tfdt = find(traf.children, 'tfdt');
-    return {
-      trackId: tfhd.body.readUInt32BE(4),
-      tfhdFlags: tfhd.body.readUIntBE(1, 3),
-      tfdtVersion: tfdt.body[0]!,
-      baseDecodeTime: tfdt.body[0] === 1 ? u64(tfdt.body, 4) : tfdt.body.readUInt32BE(4),
-      trun: readTrun(find(traf.children, 'trun')),
-    };
-  });
+  return moof.children
+    .filter((c) => c.type === 'traf')
+    .map((traf) => {
+      const tfhd = find(traf.children, 'tfhd');
+      const tfdt = find(traf.children, 'tfdt');
+      return {
+        trackId: tfhd.body.readUInt32BE(4),
+        tfhdFlags: tfhd.body.readUIntBE(1, 3),
+        tfdtVersion: tfdt.body[0]!,
+        baseDecodeTime: tfdt.body[0] === 1 ? u64(tfdt.body, 4) : tfdt.body.readUInt32BE(4),
+        trun: readTrun(find(traf.children, 'trun')),
+      };
+    });
 }
 
 function cstring(b: Buffer, off: number): [string, number] {
@@ -69,7 +82,13 @@ function cstring(b: Buffer, off: number): [string, number] {
 
 // ---- structure -----------------------------------------------------------------------------------------------------
 
-const timed = (u: AccessUnit): TimedUnit => ({ track: u.track, dts: u.dts + 10_000, pts: u.pts + 10_000, keyframe: u.keyframe, data: u.data });
+const timed = (u: AccessUnit): TimedUnit => ({
+  track: u.track,
+  dts: u.dts + 10_000,
+  pts: u.pts + 10_000,
+  keyframe: u.keyframe,
+  data: u.data,
+});
 
 function writerWith(units: AccessUnit[]): Fmp4SegmentWriter {
   const w = new Fmp4SegmentWriter();
@@ -130,7 +149,10 @@ describe('fMP4 init segment', () => {
     const dsi = dcd + 2 + 13;
     assert.equal(esds[dsi], 0x05);
     assert.ok(esds.subarray(dsi + 2, dsi + 2 + esds[dsi + 1]!).equals(audio.audioSpecificConfig));
-    assert.deepEqual(find(moov.children, 'mvex').children.map((t) => t.body.readUInt32BE(4)), [1, 2]);
+    assert.deepEqual(
+      find(moov.children, 'mvex').children.map((t) => t.body.readUInt32BE(4)),
+      [1, 2],
+    );
   });
 
   it('changes with setTracks (audio-only: one trak, track 2) and is cached otherwise', () => {
@@ -155,7 +177,8 @@ describe('fMP4 fragments', () => {
     const [moof, mdat] = boxes as [Box, Box];
     assert.deepEqual(types(moof.children), ['mfhd', 'traf', 'traf']);
     assert.equal(find(moof.children, 'mfhd').body.readUInt32BE(4), 1, 'first sequence number');
-    for (const traf of moof.children.filter((c) => c.type === 'traf')) assert.deepEqual(types(traf.children), ['tfhd', 'tfdt', 'trun']);
+    for (const traf of moof.children.filter((c) => c.type === 'traf'))
+      assert.deepEqual(types(traf.children), ['tfhd', 'tfdt', 'trun']);
     const [v, a] = readTrafs(moof) as [Traf, Traf];
     const vUnits = units.filter((u) => u.track === 'video');
     const aUnits = units.filter((u) => u.track === 'audio');
@@ -204,9 +227,15 @@ describe('fMP4 fragments', () => {
     assert.ok(all.equals(Buffer.concat(parts)), 'the segment is its parts concatenated');
     assert.ok(parts.length >= 4);
     const boxes = parseBoxes(all);
-    assert.deepEqual(types(boxes), parts.flatMap(() => ['moof', 'mdat']));
+    assert.deepEqual(
+      types(boxes),
+      parts.flatMap(() => ['moof', 'mdat']),
+    );
     const moofs = boxes.filter((b) => b.type === 'moof');
-    assert.deepEqual(moofs.map((m) => find(m.children, 'mfhd').body.readUInt32BE(4)), moofs.map((_, i) => i + 1));
+    assert.deepEqual(
+      moofs.map((m) => find(m.children, 'mfhd').body.readUInt32BE(4)),
+      moofs.map((_, i) => i + 1),
+    );
     // Audio: each fragment's tfdt = previous tfdt + its durations (continuous clock); video: the true DTS.
     let audioNext: number | undefined;
     let frames = 0;
@@ -247,16 +276,28 @@ describe('fMP4 timed metadata (emsg)', () => {
       const [scheme, afterScheme] = cstring(b, 24);
       const [value, afterValue] = cstring(b, afterScheme);
       return {
-        version: 1, timescale: b.readUInt32BE(4), time: u64(b, 8), duration: b.readUInt32BE(16), id: b.readUInt32BE(20),
-        scheme, value, data: b.subarray(afterValue),
+        version: 1,
+        timescale: b.readUInt32BE(4),
+        time: u64(b, 8),
+        duration: b.readUInt32BE(16),
+        id: b.readUInt32BE(20),
+        scheme,
+        value,
+        data: b.subarray(afterValue),
       };
     }
     assert.equal(b[0], 0, 'version 0 or 1');
     const [scheme, afterScheme] = cstring(b, 4);
     const [value, afterValue] = cstring(b, afterScheme);
     return {
-      version: 0, timescale: b.readUInt32BE(afterValue), time: b.readUInt32BE(afterValue + 4), duration: b.readUInt32BE(afterValue + 8),
-      id: b.readUInt32BE(afterValue + 12), scheme, value, data: b.subarray(afterValue + 16),
+      version: 0,
+      timescale: b.readUInt32BE(afterValue),
+      time: b.readUInt32BE(afterValue + 4),
+      duration: b.readUInt32BE(afterValue + 8),
+      id: b.readUInt32BE(afterValue + 12),
+      scheme,
+      value,
+      data: b.subarray(afterValue + 16),
     };
   };
 
@@ -264,7 +305,13 @@ describe('fMP4 timed metadata (emsg)', () => {
     const units = synthetic({ durationMs: 500 });
     const w = writerWith(units.slice(0, 10));
     // v0 times count from the segment's earliest video presentation time (writerWith adds 10 s).
-    const start = Math.min(...units.slice(0, 10).filter((u) => u.track === 'video').map((u) => u.pts)) + 10_000;
+    const start =
+      Math.min(
+        ...units
+          .slice(0, 10)
+          .filter((u) => u.track === 'video')
+          .map((u) => u.pts),
+      ) + 10_000;
     const id3 = id3TxxxTag('{"hello":"world"}');
     const id3b = id3TxxxTag('second');
     w.writeMetadata(10_100, id3);
@@ -273,12 +320,32 @@ describe('fMP4 timed metadata (emsg)', () => {
     const boxes = parseBoxes(part);
     assert.deepEqual(types(boxes), ['emsg', 'emsg', 'emsg', 'emsg', 'moof', 'mdat']);
     const [a1, a0, b1, b0] = boxes.slice(0, 4).map((b) => readEmsg(b.body));
-    assert.deepEqual({ ...a1, data: undefined }, {
-      version: 1, timescale: 90_000, time: 10_100 * 90, duration: 0xffffffff, id: 0, scheme: 'https://aomedia.org/emsg/ID3', value: '', data: undefined,
-    });
-    assert.deepEqual({ ...a0, data: undefined }, {
-      version: 0, timescale: 90_000, time: (10_100 - start) * 90, duration: 0xffffffff, id: 0, scheme: 'urn:twitch:id3', value: '', data: undefined,
-    });
+    assert.deepEqual(
+      { ...a1, data: undefined },
+      {
+        version: 1,
+        timescale: 90_000,
+        time: 10_100 * 90,
+        duration: 0xffffffff,
+        id: 0,
+        scheme: 'https://aomedia.org/emsg/ID3',
+        value: '',
+        data: undefined,
+      },
+    );
+    assert.deepEqual(
+      { ...a0, data: undefined },
+      {
+        version: 0,
+        timescale: 90_000,
+        time: (10_100 - start) * 90,
+        duration: 0xffffffff,
+        id: 0,
+        scheme: 'urn:twitch:id3',
+        value: '',
+        data: undefined,
+      },
+    );
     assert.ok(a1!.data.equals(id3) && a0!.data.equals(id3), 'message_data = the ID3 tag');
     assert.deepEqual([b1!.id, b1!.time, b0!.id, b0!.time], [1, 10_133 * 90, 1, (10_133 - start) * 90]);
     assert.ok(b1!.data.equals(id3b) && b0!.data.equals(id3b));
@@ -363,12 +430,15 @@ describe('fMP4 through HlsSegmenter', () => {
       const frames = getId3Frames(new Uint8Array(first!.payload));
       assert.deepEqual([frames[0]!.key, frames[0]!.info], ['TXXX', 'segmentmetadata']);
     }
-    const texts = pieces.flatMap((x) => pesOf(parsePackets(x.bytes), 0x102)).flatMap((p) => getId3Frames(new Uint8Array(p.payload)))
-      .filter((f) => f.info !== 'segmentmetadata').map((f) => f.data);
+    const texts = pieces
+      .flatMap((x) => pesOf(parsePackets(x.bytes), 0x102))
+      .flatMap((p) => getId3Frames(new Uint8Array(p.payload)))
+      .filter((f) => f.info !== 'segmentmetadata')
+      .map((f) => f.data);
     assert.deepEqual(texts, ['recorded text'], 'PutMetadata once, in the TS copy too');
   });
 
-  it('serves each segment\'s init section from its segment event, a new one after a track change', () => {
+  it("serves each segment's init section from its segment event, a new one after a track change", () => {
     const writer = new Fmp4SegmentWriter();
     const seg = new HlsSegmenter({ writer });
     const seen: { segment: Segment; init: Buffer }[] = [];
@@ -381,8 +451,14 @@ describe('fMP4 through HlsSegmenter', () => {
     }
     seg.end();
     const width = (init: Buffer) => find(parseBoxes(init), 'moov/trak/mdia/minf/stbl/stsd/avc1').body.readUInt16BE(24);
-    assert.deepEqual(seen.map((x) => x.segment.discontinuity), [false, false, true, false]);
-    assert.deepEqual(seen.map((x) => width(x.init)), [1280, 1280, 640, 640]);
+    assert.deepEqual(
+      seen.map((x) => x.segment.discontinuity),
+      [false, false, true, false],
+    );
+    assert.deepEqual(
+      seen.map((x) => width(x.init)),
+      [1280, 1280, 640, 640],
+    );
   });
 });
 
@@ -400,7 +476,10 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
   });
 
   it('makes init + ~2 s segments that ffprobe reads (h264 640x360 + aac 48 kHz, keyframe first) and ffmpeg plays', async () => {
-    assert.ok(clip.units.some((u) => u.track === 'video' && u.pts !== u.dts), 'B-frames in the input');
+    assert.ok(
+      clip.units.some((u) => u.track === 'video' && u.pts !== u.dts),
+      'B-frames in the input',
+    );
     const { root, init, segments, playlist, text } = packageTo('single', clip.units, 25);
     assert.equal(segments.length, 4);
     assert.match(text, /#EXT-X-VERSION:7\n/);
@@ -409,7 +488,10 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
     for (const s of segments) {
       const boxes = parseBoxes(s.bytes);
       assert.equal(boxes.find((b) => b.type !== 'emsg')!.type, 'moof', 'emsg boxes, then the moof');
-      assert.ok(boxes.some((b) => b.type === 'emsg'), `segment ${s.sequence} carries the metadata`);
+      assert.ok(
+        boxes.some((b) => b.type === 'emsg'),
+        `segment ${s.sequence} carries the metadata`,
+      );
       const file = join(root, `whole-${s.sequence}.mp4`);
       writeFileSync(file, Buffer.concat([init, s.bytes]));
       const probe = await ffprobeJson(['-show_streams', file]);
@@ -426,9 +508,19 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
     assert.equal(frames.frames.length, 210, 'every frame of 7 s at 30 fps');
     assert.equal(frames.frames[0]!.key_frame, 1);
     const packets = await ffprobeJson(['-show_packets', '-select_streams', 'v', '-show_entries', 'packet=pts,dts', whole]);
-    assert.ok(packets.packets.some((p) => p.pts !== p.dts), 'B-frames kept: pts ≠ dts');
+    assert.ok(
+      packets.packets.some((p) => p.pts !== p.dts),
+      'B-frames kept: pts ≠ dts',
+    );
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    const counted = await ffprobeJson([
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=nb_read_frames',
+      playlist,
+    ]);
     assert.equal(Number(counted.streams[0]!.nb_read_frames), 210);
     const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
     assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
@@ -437,10 +529,20 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
   it('plays across a discontinuity (the clip restarting at 0)', async () => {
     const second = clip.units.map((u) => ({ ...u, arrival: u.arrival + 7000 }));
     const { segments, playlist, text } = packageTo('twice', [...clip.units, ...second]);
-    assert.deepEqual(segments.map((s) => s.discontinuity), [false, false, false, false, true, false, false, false]);
+    assert.deepEqual(
+      segments.map((s) => s.discontinuity),
+      [false, false, false, false, true, false, false, false],
+    );
     assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson(['-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', playlist]);
+    const counted = await ffprobeJson([
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=nb_read_frames',
+      playlist,
+    ]);
     assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
   });
 });

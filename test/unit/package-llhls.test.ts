@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
-import { PREFETCH_SEGMENTS, renderLowLatencyPlaylist, renditionReportFor, type LowLatencyUris } from '../../src/media/package/ll-playlist.js';
+import {
+  PREFETCH_SEGMENTS,
+  renderLowLatencyPlaylist,
+  renditionReportFor,
+  type LowLatencyUris,
+} from '../../src/media/package/ll-playlist.js';
 import { DEFAULT_PART_TARGET_MS as TARGET, type Part } from '../../src/media/package/parts.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
 import { HlsSegmenter, type HlsSegmenterOptions } from '../../src/media/package/segmenter.js';
@@ -56,7 +61,10 @@ function assertPartRules(r: Run, target: number) {
   for (const s of r.segments) {
     const parts = partsOf(r, s.sequence);
     assert.ok(parts.length > 0, `segment ${s.sequence} has parts`);
-    assert.deepEqual(parts.map((p) => p.index), parts.map((_, i) => i));
+    assert.deepEqual(
+      parts.map((p) => p.index),
+      parts.map((_, i) => i),
+    );
     parts.forEach((p, i) => {
       assert.ok(p.durationMs > 0 && p.durationMs <= target, `part ${s.sequence}.${i}: ${p.durationMs} ms > target`);
       if (i < parts.length - 1) assert.ok(p.durationMs >= 0.85 * target, `part ${s.sequence}.${i}: ${p.durationMs} ms < 85%`);
@@ -105,15 +113,21 @@ describe('HlsSegmenter LL-HLS parts', () => {
     }
     assert.ok(mid > 0, 'a 1/3 s GOP gives independent parts inside segments');
     const sparse = run(clip({ durationMs: 6000 }));
-    assert.ok(sparse.parts.every((p) => p.independent === (p.index === 0)), '2 s GOP: only first parts');
+    assert.ok(
+      sparse.parts.every((p) => p.independent === (p.index === 0)),
+      '2 s GOP: only first parts',
+    );
   });
 
-  it('emits parts in order, a segment\'s last part right before the segment', () => {
+  it("emits parts in order, a segment's last part right before the segment", () => {
     const r = run(clip({ durationMs: 4100 }), {}, false);
     const firstSegment = r.order.indexOf('s0');
     const lastPartOf0 = partsOf(r, 0).at(-1)!;
     assert.equal(r.order[firstSegment - 1], `p0.${lastPartOf0.index}`);
-    assert.deepEqual(r.order.filter((x) => x.startsWith('p0.')), partsOf(r, 0).map((p) => `p0.${p.index}`));
+    assert.deepEqual(
+      r.order.filter((x) => x.startsWith('p0.')),
+      partsOf(r, 0).map((p) => `p0.${p.index}`),
+    );
     assert.deepEqual(r.seg.lastPartPosition(), { msn: r.parts.at(-1)!.sequence, part: r.parts.at(-1)!.index });
   });
 
@@ -121,11 +135,17 @@ describe('HlsSegmenter LL-HLS parts', () => {
     const r = run(clip({ durationMs: 3000 }), {}, false);
     const state = r.seg.lowLatencyState()!;
     assert.equal(state.partTargetMs, TARGET);
-    assert.deepEqual(state.segments.map((s) => s.sequence), [0]);
+    assert.deepEqual(
+      state.segments.map((s) => s.sequence),
+      [0],
+    );
     assert.equal(state.parts.get(0)!.length, partsOf(r, 0).length);
     const pending = state.pending!;
     assert.equal(pending.sequence, 1);
-    assert.deepEqual(pending.parts.map((p) => p.index), partsOf(r, 1).map((p) => p.index));
+    assert.deepEqual(
+      pending.parts.map((p) => p.index),
+      partsOf(r, 1).map((p) => p.index),
+    );
     assert.ok(pending.parts.length >= 2);
     assert.deepEqual(state.nextPart, { msn: 1, part: pending.parts.length });
     assert.equal(r.seg.findPart(1, pending.parts.length), undefined, 'the part being written is not available');
@@ -143,11 +163,14 @@ describe('HlsSegmenter LL-HLS parts', () => {
     assert.ok(r.parts.every((p) => p.independent));
   });
 
-  it('keeps parts across a discontinuity and releases old segments\' parts with the window', () => {
+  it("keeps parts across a discontinuity and releases old segments' parts with the window", () => {
     const units = [...clip({ durationMs: 4000 }), ...clip({ durationMs: 4000, arrivalBase: 1_700_000_004_000 })];
     const r = run(units, { windowSize: 2, retainAfterWindow: 1 });
     assertPartRules(r, TARGET);
-    assert.deepEqual(r.segments.map((s) => s.discontinuity), [false, false, true, false]);
+    assert.deepEqual(
+      r.segments.map((s) => s.discontinuity),
+      [false, false, true, false],
+    );
     assert.equal(r.seg.findPart(0, 0), undefined, 'released with segment 0');
     assert.ok(r.seg.findPart(1, 0));
   });
@@ -177,8 +200,31 @@ describe('HlsSegmenter LL-HLS parts', () => {
     try {
       const flv = join(dir, 'clip.flv');
       await exec('ffmpeg', [
-        '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-        '-t', '5', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-bf', '2', '-c:a', 'aac', '-f', 'flv', flv,
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x180:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        '5',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-g',
+        '60',
+        '-bf',
+        '2',
+        '-c:a',
+        'aac',
+        '-f',
+        'flv',
+        flv,
       ]);
       const c = readFlv(readFileSync(flv), { width: 320, height: 180 }, 1_700_000_000_000);
       const seg = new HlsSegmenter({ partTargetMs: TARGET });
@@ -207,21 +253,31 @@ describe('renderLowLatencyPlaylist', () => {
     const sibling = run(clip({ durationMs: 10_500 }), { windowSize: 6 }, false);
     const report = renditionReportFor('360p.m3u8', sibling.seg)!;
     const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, {
-      independentSegments: true, renditionReports: [report],
+      independentSegments: true,
+      renditionReports: [report],
     });
     const pl = parse(text);
     assert.equal(pl.version, 9);
     assert.equal(pl.targetDuration, 2);
     assert.equal(pl.partTargetDuration, 0.334);
     assert.deepEqual(pl.lowLatencyCompatibility, {
-      canBlockReload: true, canSkipUntil: 12, holdBack: undefined, partHoldBack: 1.002,
+      canBlockReload: true,
+      canSkipUntil: 12,
+      holdBack: undefined,
+      partHoldBack: 1.002,
     });
     assert.ok(pl.independentSegments);
     assert.equal(pl.endlist, false);
     // Five complete segments, then the one in progress (no URI yet): its parts and the preload hint.
     const complete = pl.segments.filter((s) => s.uri);
-    assert.deepEqual(complete.map((s) => s.mediaSequenceNumber), [0, 1, 2, 3, 4]);
-    assert.ok(pl.segments.every((s) => s.programDateTime instanceof Date), 'PDT on every segment');
+    assert.deepEqual(
+      complete.map((s) => s.mediaSequenceNumber),
+      [0, 1, 2, 3, 4],
+    );
+    assert.ok(
+      pl.segments.every((s) => s.programDateTime instanceof Date),
+      'PDT on every segment',
+    );
     const pending = pl.segments.at(-1)!;
     assert.equal(pending.uri, '');
     assert.equal(pending.mediaSequenceNumber, 5);
@@ -229,15 +285,23 @@ describe('renderLowLatencyPlaylist', () => {
     const hint = pending.parts!.at(-1)!;
     assert.ok(hint.hint);
     assert.equal(hint.uri, `source/5.${state.pending!.parts.length}.ts`);
-    assert.deepEqual(pending.parts!.slice(0, -1).map((p) => p.uri), state.pending!.parts.map((p) => `source/5.${p.index}.ts`));
+    assert.deepEqual(
+      pending.parts!.slice(0, -1).map((p) => p.uri),
+      state.pending!.parts.map((p) => `source/5.${p.index}.ts`),
+    );
     assert.equal(pending.parts![0]!.independent, true);
     // Parts only near the end: the last two complete segments at most.
-    assert.deepEqual(complete.map((s) => (s.parts?.length ?? 0) > 0), [false, false, false, true, true]);
+    assert.deepEqual(
+      complete.map((s) => (s.parts?.length ?? 0) > 0),
+      [false, false, false, true, true],
+    );
     const last = complete.at(-1)!;
     assert.equal(last.parts!.length, state.parts.get(4)!.length);
     assert.ok(Math.abs(last.parts!.reduce((a, p) => a + p.duration!, 0) - last.duration) < 0.01);
-    assert.deepEqual(pl.renditionReports!.map((x) => [x.uri, x.lastMSN, x.lastPart]),
-      [['360p.m3u8', 5, sibling.seg.lastPartPosition()!.part]]);
+    assert.deepEqual(
+      pl.renditionReports!.map((x) => [x.uri, x.lastMSN, x.lastPart]),
+      [['360p.m3u8', 5, sibling.seg.lastPartPosition()!.part]],
+    );
     assert.match(text, /#EXT-X-PART:DURATION=0\.\d{3},URI="source\/4\.0\.ts",INDEPENDENT=YES\n/);
     assert.match(text, /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="source\/5\.\d+\.ts"\n#EXT-X-RENDITION-REPORT:/);
   });
@@ -252,10 +316,19 @@ describe('renderLowLatencyPlaylist', () => {
     // 15 segments of 2 s plus 0.5 s in progress: those ending 12 s or more before the end are skipped.
     assert.equal(delta.skip, 9);
     const kept = delta.segments.filter((s) => s.uri);
-    assert.deepEqual(kept.map((s) => s.mediaSequenceNumber), [9, 10, 11, 12, 13, 14]);
+    assert.deepEqual(
+      kept.map((s) => s.mediaSequenceNumber),
+      [9, 10, 11, 12, 13, 14],
+    );
     assert.equal(delta.mediaSequenceBase, 0);
     assert.ok(kept.reduce((a, s) => a + s.duration, 0) >= 12);
-    assert.deepEqual(kept.map((s) => s.uri), full.segments.filter((s) => s.uri).slice(9).map((s) => s.uri));
+    assert.deepEqual(
+      kept.map((s) => s.uri),
+      full.segments
+        .filter((s) => s.uri)
+        .slice(9)
+        .map((s) => s.uri),
+    );
     const v2 = renderLowLatencyPlaylist(state, uris, { skip: 'v2' });
     assert.match(v2, /#EXT-X-SKIP:SKIPPED-SEGMENTS=9,RECENTLY-REMOVED-DATERANGES=""\n/);
     // A short window has nothing beyond the boundary: no EXT-X-SKIP at all.
@@ -266,7 +339,8 @@ describe('renderLowLatencyPlaylist', () => {
   it('renders the ended playlist with ENDLIST, no hint, no reports and no skip', () => {
     const r = run(clip({ durationMs: 10_000 }), { windowSize: 20 });
     const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, {
-      skip: 'YES', renditionReports: [{ uri: 'x.m3u8', lastMsn: 1 }],
+      skip: 'YES',
+      renditionReports: [{ uri: 'x.m3u8', lastMsn: 1 }],
     });
     const pl = parse(text);
     assert.ok(pl.endlist);
@@ -275,7 +349,10 @@ describe('renderLowLatencyPlaylist', () => {
     assert.ok(!text.includes('RENDITION-REPORT'));
     assert.ok(!text.includes('EXT-X-SKIP'));
     // Parts within 3 target durations of the end (at most three segments' worth).
-    assert.deepEqual(pl.segments.map((s) => (s.parts?.length ?? 0) > 0), [false, false, false, true, true]);
+    assert.deepEqual(
+      pl.segments.map((s) => (s.parts?.length ?? 0) > 0),
+      [false, false, false, true, true],
+    );
   });
 
   it('puts a pending discontinuity before the in-progress parts', () => {
@@ -299,15 +376,22 @@ describe('renderLowLatencyPlaylist', () => {
   it('lists the segment in progress and the next as EXT-X-TWITCH-PREFETCH at their final URIs (hls-parser ignores them)', () => {
     const r = run(clip({ durationMs: 6500 }), {}, false);
     const withPrefetch: LowLatencyUris = { ...uris, prefetch: (msn) => `source/${msn}.ts` };
-    const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, withPrefetch, { renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }] });
+    const text = renderLowLatencyPlaylist(r.seg.lowLatencyState()!, withPrefetch, {
+      renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }],
+    });
     assert.equal(r.seg.openSequence, 3);
     // After the segment in progress and its hint, before the rendition reports; the final segment URIs.
-    assert.match(text, /#EXT-X-PRELOAD-HINT:[^\n]+\n#EXT-X-TWITCH-PREFETCH:source\/3\.ts\n#EXT-X-TWITCH-PREFETCH:source\/4\.ts\n#EXT-X-RENDITION-REPORT:/);
+    assert.match(
+      text,
+      /#EXT-X-PRELOAD-HINT:[^\n]+\n#EXT-X-TWITCH-PREFETCH:source\/3\.ts\n#EXT-X-TWITCH-PREFETCH:source\/4\.ts\n#EXT-X-RENDITION-REPORT:/,
+    );
     assert.equal(text.match(/PREFETCH/g)!.length, PREFETCH_SEGMENTS);
     // The LL-HLS reading of the same playlist is unchanged: hls-parser (strict) sees no prefetch and the same segments.
     const pl = parse(text);
     assert.deepEqual(pl.prefetchSegments, []);
-    const without = parse(renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, { renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }] }));
+    const without = parse(
+      renderLowLatencyPlaylist(r.seg.lowLatencyState()!, uris, { renditionReports: [{ uri: 'x.m3u8', lastMsn: 3 }] }),
+    );
     assert.deepEqual({ ...pl, source: '' }, { ...without, source: '' });
     // None once ended, and none before the first keyframe.
     r.seg.end();

@@ -25,8 +25,14 @@ const clip = (o: SyntheticOptions) => synthetic(o);
 describe('HlsSegmenter cutting', () => {
   it('cuts ~2 s keyframe-aligned segments from a 2 s GOP and flushes the tail on end()', () => {
     const { seg, emitted } = run(clip({ durationMs: 10_000 }));
-    assert.deepEqual(emitted.map((s) => s.sequence), [0, 1, 2, 3, 4]);
-    assert.deepEqual(emitted.slice(0, 4).map((s) => s.durationMs), [2000, 2000, 2000, 2000]);
+    assert.deepEqual(
+      emitted.map((s) => s.sequence),
+      [0, 1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      emitted.slice(0, 4).map((s) => s.durationMs),
+      [2000, 2000, 2000, 2000],
+    );
     assert.ok(Math.abs(emitted[4]!.durationMs - 2000) <= 21, 'tail ends with the last audio frame');
     for (const s of emitted) {
       const ps = parsePackets(s.bytes);
@@ -58,7 +64,10 @@ describe('HlsSegmenter cutting', () => {
 
   it('honours a configured target duration', () => {
     const { emitted } = run(clip({ durationMs: 8000, gopFrames: 30 }), { targetDurationMs: 4000 });
-    assert.deepEqual(emitted.map((s) => Math.round(s.durationMs / 100)), [40, 40]);
+    assert.deepEqual(
+      emitted.map((s) => Math.round(s.durationMs / 100)),
+      [40, 40],
+    );
   });
 
   it('cuts audio-only streams on audio frames', () => {
@@ -81,7 +90,10 @@ describe('HlsSegmenter window', () => {
     const state = seg.playlistState();
     assert.equal(state.segments.length, 6);
     assert.equal(state.mediaSequence, 8);
-    assert.deepEqual(state.segments.map((s) => s.sequence), [8, 9, 10, 11, 12, 13]);
+    assert.deepEqual(
+      state.segments.map((s) => s.sequence),
+      [8, 9, 10, 11, 12, 13],
+    );
     assert.ok(seg.window.find(6), 'retained after leaving the playlist');
     assert.equal(seg.window.find(5), undefined, 'released');
     assert.equal(seg.window.find(14), undefined);
@@ -93,13 +105,19 @@ describe('HlsSegmenter discontinuities', () => {
     const first = clip({ durationMs: 6000 });
     const second = clip({ durationMs: 6000, arrivalBase: 1_700_000_000_000 + 6000 });
     const { seg, emitted } = run([...first, ...second], { windowSize: 3 });
-    assert.deepEqual(emitted.map((s) => s.discontinuity), [false, false, false, true, false, false]);
+    assert.deepEqual(
+      emitted.map((s) => s.discontinuity),
+      [false, false, false, true, false, false],
+    );
     for (let i = 1; i < emitted.length; i++) {
       assert.equal(emitted[i]!.startDts, emitted[i - 1]!.startDts + emitted[i - 1]!.durationMs, 'continuous');
     }
     const state = seg.playlistState();
     assert.equal(state.discontinuitySequence, 0, 'the discontinuity is still listed');
-    assert.deepEqual(state.segments.map((s) => s.sequence), [3, 4, 5]);
+    assert.deepEqual(
+      state.segments.map((s) => s.sequence),
+      [3, 4, 5],
+    );
   });
 
   it('counts discontinuities that left the window in the discontinuity sequence', () => {
@@ -110,7 +128,10 @@ describe('HlsSegmenter discontinuities', () => {
 
   it('marks forward jumps beyond the threshold, not a video-only stall while audio continues', () => {
     const jump = [...clip({ durationMs: 4000 }), ...clip({ startMs: 9000, durationMs: 4000 })];
-    assert.deepEqual(run(jump).emitted.map((s) => s.discontinuity), [false, false, true, false]);
+    assert.deepEqual(
+      run(jump).emitted.map((s) => s.discontinuity),
+      [false, false, true, false],
+    );
     const stall = clip({ durationMs: 8000 }).filter((u) => !(u.track === 'video' && u.dts > 4100 && u.dts < 6000));
     const r = run(stall);
     assert.ok(r.emitted.every((s) => !s.discontinuity));
@@ -131,9 +152,15 @@ describe('HlsSegmenter discontinuities', () => {
       seg.push(u);
     }
     seg.end();
-    assert.deepEqual(out.map((s) => [s.startDts - 10_000, s.discontinuity]), [
-      [0, false], [2000, false], [4000, false], [6000, true],
-    ]);
+    assert.deepEqual(
+      out.map((s) => [s.startDts - 10_000, s.discontinuity]),
+      [
+        [0, false],
+        [2000, false],
+        [4000, false],
+        [6000, true],
+      ],
+    );
     assert.equal(seg.currentTracks.video!.width, 640);
     const idr = pesOf(parsePackets(out[3]!.bytes), 0x100)[0]!.payload.toString('hex');
     assert.ok(idr.includes('000000016742c01e11'), 'new SPS in front of the IDR');
@@ -183,7 +210,11 @@ describe('HlsSegmenter program date time and metadata', () => {
     const first = emitted[0]!.programDateTime.getTime();
     for (const s of emitted) {
       const packets = parsePackets(s.bytes);
-      assert.deepEqual(packets.slice(0, 3).map((p) => p.pid), [0, 0x1000, 0x102], 'PAT, PMT, then the tag');
+      assert.deepEqual(
+        packets.slice(0, 3).map((p) => p.pid),
+        [0, 0x1000, 0x102],
+        'PAT, PMT, then the tag',
+      );
       const [tag, ...rest] = pesOf(packets, 0x102);
       assert.equal(rest.length, 0, 'one tag per segment');
       const frames = txxxFrames(new Uint8Array(tag!.payload));

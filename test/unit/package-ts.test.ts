@@ -48,7 +48,13 @@ describe('TS packets', () => {
     assert.equal(((pat[10]! & 0x1f) << 8) | pat[11]!, 0x1000);
     const pmt = parsePmt(sectionOf(packets[1]!));
     assert.equal(pmt.pcrPid, 0x100);
-    assert.deepEqual(pmt.streams.map((s) => [s.streamType, s.pid]), [[0x1b, 0x100], [0x0f, 0x101]]);
+    assert.deepEqual(
+      pmt.streams.map((s) => [s.streamType, s.pid]),
+      [
+        [0x1b, 0x100],
+        [0x0f, 0x101],
+      ],
+    );
   });
 
   it('declares the ID3 metadata PID with its descriptor only when asked', () => {
@@ -71,7 +77,10 @@ describe('TS packets', () => {
     assert.equal(crc32Mpeg2(section), 0);
     const pmt = parsePmt(section);
     assert.equal(pmt.pcrPid, 0x101);
-    assert.deepEqual(pmt.streams.map((x) => x.pid), [0x101]);
+    assert.deepEqual(
+      pmt.streams.map((x) => x.pid),
+      [0x101],
+    );
     const audio = pesOf(ps, 0x101);
     assert.ok(audio.every((pes) => ps[pes.firstPacket]!.pcr !== undefined));
   });

@@ -1,7 +1,13 @@
 // Deserialization: members come from labels, query, headers and the JSON body as the model places them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deserializeInput, loadServiceModel, ProtocolEngine, ServiceModel, type RequestParts } from '../../src/api/protocol/index.js';
+import {
+  deserializeInput,
+  loadServiceModel,
+  ProtocolEngine,
+  ServiceModel,
+  type RequestParts,
+} from '../../src/api/protocol/index.js';
 import { MAX_JSON_DEPTH, MAX_JSON_VALUES } from '../../src/api/protocol/json-limits.js';
 import { ServiceError } from '../../src/domain/errors.js';
 
@@ -39,31 +45,50 @@ describe('deserializeInput', () => {
   });
 
   it('takes the URI label and repeated query parameters as a list', () => {
-    const input = deserializeInput(model, 'UntagResource', parts({
-      labels: { resourceArn: ARN },
-      query: new URLSearchParams('tagKeys=a&tagKeys=b%20c&other=1'),
-    }));
+    const input = deserializeInput(
+      model,
+      'UntagResource',
+      parts({
+        labels: { resourceArn: ARN },
+        query: new URLSearchParams('tagKeys=a&tagKeys=b%20c&other=1'),
+      }),
+    );
     assert.deepEqual(input, { resourceArn: ARN, tagKeys: ['a', 'b c'] });
   });
 
   it('takes a single query parameter as a one-element list', () => {
-    const input = deserializeInput(model, 'UntagResource', parts({ labels: { resourceArn: ARN }, query: new URLSearchParams('tagKeys=a') }));
+    const input = deserializeInput(
+      model,
+      'UntagResource',
+      parts({ labels: { resourceArn: ARN }, query: new URLSearchParams('tagKeys=a') }),
+    );
     assert.deepEqual(input.tagKeys, ['a']);
   });
 
   it('takes the label together with the JSON body (TagResource)', () => {
-    const input = deserializeInput(model, 'TagResource', parts({ labels: { resourceArn: ARN }, body: Buffer.from('{"tags":{"k":"v"}}') }));
+    const input = deserializeInput(
+      model,
+      'TagResource',
+      parts({ labels: { resourceArn: ARN }, body: Buffer.from('{"tags":{"k":"v"}}') }),
+    );
     assert.deepEqual(input, { resourceArn: ARN, tags: { k: 'v' } });
   });
 
   it('ignores a body on an operation without body members', () => {
-    const input = deserializeInput(model, 'ListTagsForResource', parts({ labels: { resourceArn: ARN }, body: Buffer.from('not json') }));
+    const input = deserializeInput(
+      model,
+      'ListTagsForResource',
+      parts({ labels: { resourceArn: ARN }, body: Buffer.from('not json') }),
+    );
     assert.deepEqual(input, { resourceArn: ARN });
   });
 
   it('rejects malformed JSON with SerializationException', () => {
-    assertCode(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from('{"name":') })),
-      'SerializationException', 'Unable to parse request body: ');
+    assertCode(
+      () => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from('{"name":') })),
+      'SerializationException',
+      'Unable to parse request body: ',
+    );
   });
 
   it('rejects JSON that is not an object', () => {
@@ -87,19 +112,33 @@ describe('deserializeInput', () => {
   it('bounds nesting depth and value count before parsing (SerializationException)', () => {
     const deep = (n: number) => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
     assert.deepEqual(deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(deep(MAX_JSON_DEPTH - 1)) })), {});
-    assertCode(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(deep(MAX_JSON_DEPTH)) })),
-      'SerializationException', `nesting deeper than ${MAX_JSON_DEPTH}`);
-    const many = `{"a":[${Array(MAX_JSON_VALUES + 1).fill('1').join(',')}]}`;
-    assertCode(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(many) })),
-      'SerializationException', `more than ${MAX_JSON_VALUES}`);
+    assertCode(
+      () => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(deep(MAX_JSON_DEPTH)) })),
+      'SerializationException',
+      `nesting deeper than ${MAX_JSON_DEPTH}`,
+    );
+    const many = `{"a":[${Array(MAX_JSON_VALUES + 1)
+      .fill('1')
+      .join(',')}]}`;
+    assertCode(
+      () => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(many) })),
+      'SerializationException',
+      `more than ${MAX_JSON_VALUES}`,
+    );
     // Brackets and commas inside strings (escaped quotes too) are text, not structure.
     const text = JSON.stringify({ name: `\\"${'[,'.repeat(MAX_JSON_VALUES)}` });
-    assert.equal((deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(text) })).name as string).length, 2 * MAX_JSON_VALUES + 2);
+    assert.equal(
+      (deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from(text) })).name as string).length,
+      2 * MAX_JSON_VALUES + 2,
+    );
   });
 
   it('does not echo the body in a JSON syntax error', () => {
-    assert.throws(() => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from('{"secretish": zzz}') })),
-      (err: unknown) => err instanceof ServiceError && err.code === 'SerializationException' && !err.message.includes('secretish'));
+    assert.throws(
+      () => deserializeInput(model, 'CreateChannel', parts({ body: Buffer.from('{"secretish": zzz}') })),
+      (err: unknown) =>
+        err instanceof ServiceError && err.code === 'SerializationException' && !err.message.includes('secretish'),
+    );
   });
 
   it('accepts a UTF-8 BOM', () => {
@@ -133,17 +172,25 @@ describe('deserializeInput with typed query and header members', () => {
   });
 
   it('parses integers and booleans from text and reads headers case-insensitively', () => {
-    const input = deserializeInput(synthetic, 'ListThings', parts({
-      labels: { id: 'a/b' },
-      query: new URLSearchParams('maxResults=25&flag=true'),
-      headers: { 'x-trace-id': 'abc' },
-    }));
+    const input = deserializeInput(
+      synthetic,
+      'ListThings',
+      parts({
+        labels: { id: 'a/b' },
+        query: new URLSearchParams('maxResults=25&flag=true'),
+        headers: { 'x-trace-id': 'abc' },
+      }),
+    );
     assert.deepEqual(input, { id: 'a/b', max: 25, flag: true, trace: 'abc' });
   });
 
   it('rejects garbage numbers and booleans with ValidationException', () => {
     for (const q of ['maxResults=abc', 'maxResults=1.5', 'maxResults=', 'maxResults=99999999999999999999', 'flag=yes']) {
-      assertCode(() => deserializeInput(synthetic, 'ListThings', parts({ query: new URLSearchParams(q) })), 'ValidationException', 'failed to satisfy constraint');
+      assertCode(
+        () => deserializeInput(synthetic, 'ListThings', parts({ query: new URLSearchParams(q) })),
+        'ValidationException',
+        'failed to satisfy constraint',
+      );
     }
   });
 });

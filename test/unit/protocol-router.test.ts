@@ -49,7 +49,11 @@ describe('router', () => {
   it('routes the tag operations with a URL-encoded ARN', () => {
     const path = `/tags/${encodeURIComponent(ARN)}`;
     assert.equal(path, '/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A000000000000%3Achannel%2FabcDEF123456');
-    for (const [method, name] of [['GET', 'ListTagsForResource'], ['POST', 'TagResource'], ['DELETE', 'UntagResource']]) {
+    for (const [method, name] of [
+      ['GET', 'ListTagsForResource'],
+      ['POST', 'TagResource'],
+      ['DELETE', 'UntagResource'],
+    ]) {
       const match = router.route(method!, path);
       assert.equal(match?.operation.name, name);
       assert.deepEqual(match?.labels, { resourceArn: ARN });

@@ -54,17 +54,21 @@ describe('serializeOutput', () => {
     assert.equal(body.streams[0].viewerCount, 3);
   });
 
-  it('sends only the output shape\'s members, at every depth', () => {
+  it("sends only the output shape's members, at every depth", () => {
     const output = {
       fuzzExtra: 1,
       channel: {
-        arn: CHANNEL_ARN, name: 'c', fuzzExtra: { deep: true },
+        arn: CHANNEL_ARN,
+        name: 'c',
+        fuzzExtra: { deep: true },
         multitrackInputConfiguration: { enabled: false, fuzzExtra: 'zzz' },
         tags: { k: 'v', nested: { not: 'a string' } },
       },
     };
     const body = JSON.parse(serializeOutput(model, 'GetChannel', output).body);
-    assert.deepEqual(body, { channel: { arn: CHANNEL_ARN, name: 'c', multitrackInputConfiguration: { enabled: false }, tags: { k: 'v' } } });
+    assert.deepEqual(body, {
+      channel: { arn: CHANNEL_ARN, name: 'c', multitrackInputConfiguration: { enabled: false }, tags: { k: 'v' } },
+    });
   });
 
   it('leaves out values of the wrong kind instead of passing them on', () => {
@@ -109,8 +113,11 @@ describe('encodeError', () => {
   });
 
   it('includes extra members', () => {
-    assert.deepEqual(decode(encodeError(model, new ServiceError('ConflictException', 'c', { reason: 'live' }), 'r')),
-      { exceptionMessage: 'c', message: 'c', reason: 'live' });
+    assert.deepEqual(decode(encodeError(model, new ServiceError('ConflictException', 'c', { reason: 'live' }), 'r')), {
+      exceptionMessage: 'c',
+      message: 'c',
+      reason: 'live',
+    });
   });
 
   it('hides anything that is not a ServiceError behind a generic 500', () => {

@@ -65,8 +65,11 @@ describe('S3 recording destination (s3rver)', () => {
   before(async () => {
     s3 = await startS3({ buckets: ['rec-bucket'] });
     dest = new S3RecordingDestination({
-      endpoint: s3.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      multipartThresholdBytes: 6 * 1024 * 1024, partSizeBytes: 5 * 1024 * 1024,
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      multipartThresholdBytes: 6 * 1024 * 1024,
+      partSizeBytes: 5 * 1024 * 1024,
     });
   });
   after(async () => {
@@ -96,7 +99,10 @@ describe('S3 recording destination (s3rver)', () => {
 
   it('probes: usable bucket ok (no probe object left), missing bucket and invalid name fail with a reason', async () => {
     assert.deepEqual(await dest.probe('rec-bucket'), { ok: true });
-    assert.deepEqual((await s3.listKeys('rec-bucket')).filter((k) => k.includes('write-check')), []);
+    assert.deepEqual(
+      (await s3.listKeys('rec-bucket')).filter((k) => k.includes('write-check')),
+      [],
+    );
     const missing = await dest.probe('no-such-bucket');
     assert.equal(missing.ok, false);
     assert.match((missing as { reason: string }).reason, /"no-such-bucket" does not exist/);
@@ -121,27 +127,50 @@ describe('destination choice', () => {
     assert.equal(local.kind, 'local');
     assert.equal((local as LocalRecordingDestination).root, join(dir, 'recordings'));
     const cfg = loadConfig(['--s3-endpoint', 'http://127.0.0.1:9/', '--s3-region', 'eu-west-1'], {
-      OPENIVS_S3_ACCESS_KEY_ID: 'AK', OPENIVS_S3_SECRET_ACCESS_KEY: 'SK',
+      OPENIVS_S3_ACCESS_KEY_ID: 'AK',
+      OPENIVS_S3_SECRET_ACCESS_KEY: 'SK',
     }).recordingStorage;
     assert.deepEqual(cfg, {
-      kind: 's3', endpoint: 'http://127.0.0.1:9', region: 'eu-west-1', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:9',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
     });
     let logged = '';
-    const capture = pino({ level: 'trace' }, { write: (line: string) => { logged += line; } });
-    const s3 = createRecordingDestination({ ...(cfg as Extract<typeof cfg, { kind: 's3' }>), credentials: { accessKeyId: 'AKID-X', secretAccessKey: 'very-secret-42' } }, dir, capture);
+    const capture = pino(
+      { level: 'trace' },
+      {
+        write: (line: string) => {
+          logged += line;
+        },
+      },
+    );
+    const s3 = createRecordingDestination(
+      {
+        ...(cfg as Extract<typeof cfg, { kind: 's3' }>),
+        credentials: { accessKeyId: 'AKID-X', secretAccessKey: 'very-secret-42' },
+      },
+      dir,
+      capture,
+    );
     assert.match(logged, /recordings are written to S3/);
     assert.ok(!logged.includes('very-secret-42') && !logged.includes('AKID-X'), logged);
     assert.equal(s3.kind, 's3');
     (s3 as S3RecordingDestination).close();
     assert.deepEqual(loadConfig(['--recording-storage', 's3', '--region', 'ap-south-1'], {}).recordingStorage, {
-      kind: 's3', endpoint: undefined, region: 'ap-south-1', credentials: undefined,
+      kind: 's3',
+      endpoint: undefined,
+      region: 'ap-south-1',
+      credentials: undefined,
     });
     assert.equal((loadConfig(['--recording-storage', 's3'], {}).recordingStorage as { region: string }).region, 'us-east-1');
     assert.throws(() => loadConfig([], { OPENIVS_S3_ACCESS_KEY_ID: 'AK' }), /give both OPENIVS_S3_ACCESS_KEY_ID/);
     assert.throws(() => loadConfig(['--recording-storage', 'ftp'], {}), /--recording-storage: expected one of local, s3/);
     assert.throws(() => loadConfig(['--s3-secret-access-key', 'x'], {}), /unknown option/);
-    assert.throws(() => loadConfig(['--recording-storage', 'local', '--s3-endpoint', 'http://127.0.0.1:9'], {}),
-      /S3 endpoint given with local recording storage/);
+    assert.throws(
+      () => loadConfig(['--recording-storage', 'local', '--s3-endpoint', 'http://127.0.0.1:9'], {}),
+      /S3 endpoint given with local recording storage/,
+    );
     const fromFile = join(dir, 'c.json');
     writeFileSync(fromFile, JSON.stringify({ s3Endpoint: 'http://127.0.0.1:9', s3SecretAccessKey: 'x' }));
     assert.throws(() => loadConfig(['--config', fromFile], {}), /unknown key "s3SecretAccessKey"/);

@@ -15,8 +15,30 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 before(() => {
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac', '-f', 'mpegts', '-y', clip,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-t',
+    '3',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '30',
+    '-c:a',
+    'aac',
+    '-f',
+    'mpegts',
+    '-y',
+    clip,
   ]);
 });
 
@@ -25,7 +47,15 @@ function probeJpeg(jpeg: Buffer): { width: number; height: number; codec: string
   const path = join(dir, `t-${Math.random().toString(36).slice(2)}.jpg`);
   writeFileSync(path, jpeg);
   const out = execFileSync('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,codec_name', '-of', 'json', path,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,codec_name',
+    '-of',
+    'json',
+    path,
   ]).toString();
   const s = JSON.parse(out).streams[0];
   return { width: s.width, height: s.height, codec: s.codec_name };
@@ -50,9 +80,19 @@ describe('captureThumbnail', () => {
   });
 
   it('scales down keeping the aspect with an even width, and never up', async () => {
-    const small = await captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 0, height: thumbnailHeight('LOWEST_RESOLUTION') });
+    const small = await captureThumbnail({
+      ffmpegPath: 'ffmpeg',
+      inputPath: clip,
+      offsetSeconds: 0,
+      height: thumbnailHeight('LOWEST_RESOLUTION'),
+    });
     assert.deepEqual(probeJpeg(small), { width: 284, height: 160, codec: 'mjpeg' });
-    const big = await captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 2, height: thumbnailHeight('FULL_HD') });
+    const big = await captureThumbnail({
+      ffmpegPath: 'ffmpeg',
+      inputPath: clip,
+      offsetSeconds: 2,
+      height: thumbnailHeight('FULL_HD'),
+    });
     assert.deepEqual(probeJpeg(big), { width: 640, height: 360, codec: 'mjpeg' });
   });
 

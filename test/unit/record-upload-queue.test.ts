@@ -19,15 +19,23 @@ const dir = mkdtempSync(join(tmpdir(), 'openivs-queue-'));
 function observed(inner: RecordingDestination, stored: string[]): RecordingDestination {
   return {
     kind: inner.kind,
-    putObject: async (b, k, body, t) => { await inner.putObject(b, k, body, t); stored.push(k); },
-    putFile: async (b, k, p, t) => { await inner.putFile(b, k, p, t); stored.push(k); },
+    putObject: async (b, k, body, t) => {
+      await inner.putObject(b, k, body, t);
+      stored.push(k);
+    },
+    putFile: async (b, k, p, t) => {
+      await inner.putFile(b, k, p, t);
+      stored.push(k);
+    },
     probe: (b) => inner.probe(b),
   };
 }
 
 describe('recording upload queue through an S3 outage', { timeout: 60_000 }, () => {
   let s3: TestS3;
-  before(async () => { s3 = await startS3({ buckets: [BUCKET] }); });
+  before(async () => {
+    s3 = await startS3({ buckets: [BUCKET] });
+  });
   after(async () => {
     await s3?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -35,7 +43,9 @@ describe('recording upload queue through an S3 outage', { timeout: 60_000 }, () 
 
   it('keeps order, loses nothing, and uploads only the newest pending version of a playlist', async () => {
     const s3dest = new S3RecordingDestination({
-      endpoint: s3.endpoint, region: 'us-east-1', credentials: { accessKeyId: S3RVER_ACCESS_KEY, secretAccessKey: S3RVER_SECRET },
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: S3RVER_ACCESS_KEY, secretAccessKey: S3RVER_SECRET },
     });
     const stored: string[] = [];
     const queue = new UploadQueue(observed(s3dest, stored), BUCKET, pino({ level: 'silent' }), { baseMs: 50, maxMs: 200 });

@@ -10,9 +10,18 @@ import { whenPlayable } from '../../src/media/registry/readiness.js';
 import { audioTrack, synthetic, videoTrack } from './fixtures/package-synthetic.js';
 
 const channel: ChannelSnapshot = {
-  arn: 'arn:aws:ivs:us-west-2:000000000000:channel/AbCdEfGhIjKl', id: 'AbCdEfGhIjKl', name: 'c', account: '000000000000',
-  region: 'us-west-2', type: 'STANDARD', latencyMode: 'LOW', containerFormat: 'TS', authorized: false, restriction: undefined,
-  playbackUrl: 'http://127.0.0.1/x.m3u8', doc: {},
+  arn: 'arn:aws:ivs:us-west-2:000000000000:channel/AbCdEfGhIjKl',
+  id: 'AbCdEfGhIjKl',
+  name: 'c',
+  account: '000000000000',
+  region: 'us-west-2',
+  type: 'STANDARD',
+  latencyMode: 'LOW',
+  containerFormat: 'TS',
+  authorized: false,
+  restriction: undefined,
+  playbackUrl: 'http://127.0.0.1/x.m3u8',
+  doc: {},
 };
 const handle = { disconnect: () => undefined, bytesReceived: 0, remoteAddress: '127.0.0.1' };
 const packaging = { targetSegmentMs: 2000, windowSegments: 6, partTargetMs: 334 };
@@ -64,7 +73,13 @@ describe('whenPlayable', () => {
     const stream = newStream(['360p30']);
     let announcedAt: number | undefined;
     const start = Date.now();
-    whenPlayable(stream, () => { announcedAt = Date.now(); }, 150);
+    whenPlayable(
+      stream,
+      () => {
+        announcedAt = Date.now();
+      },
+      150,
+    );
     feed(stream.source, 0, 2100);
     assert.equal(announcedAt, undefined);
     for (let waited = 0; announcedAt === undefined && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));

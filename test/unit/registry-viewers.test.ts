@@ -86,7 +86,8 @@ describe('ViewerCounter bounds', () => {
   it('one network counts at most perNetwork sessions, however many addresses it uses (IPv6 /64s of one /48)', () => {
     const v = new ViewerCounter();
     for (let i = 0; i < 40; i++) {
-      for (let j = 0; j < VIEWER_LIMITS.perAddress; j++) play(v, `s${i}.${j}`, `2001:db8:7:${i.toString(16)}::${j + 1}`, 0, 10_000);
+      for (let j = 0; j < VIEWER_LIMITS.perAddress; j++)
+        play(v, `s${i}.${j}`, `2001:db8:7:${i.toString(16)}::${j + 1}`, 0, 10_000);
     }
     assert.equal(v.count(10_000), VIEWER_LIMITS.perNetwork);
     // Addresses within one /64 are one client.

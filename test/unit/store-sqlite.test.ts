@@ -45,8 +45,15 @@ describe('SQLite store', () => {
   it('supports :memory: databases', async () => {
     const store = await openSqliteStore({ filename: ':memory:' });
     const r = await store.resources.insert({
-      arn: 'arn:aws:ivs:us-west-2:000000000000:channel/m', type: 'channel', ...scope, id: 'm',
-      name: '', ref1: '', ref2: '', lookup: null, doc: { ok: 1 },
+      arn: 'arn:aws:ivs:us-west-2:000000000000:channel/m',
+      type: 'channel',
+      ...scope,
+      id: 'm',
+      name: '',
+      ref1: '',
+      ref2: '',
+      lookup: null,
+      doc: { ok: 1 },
     });
     assert.deepEqual(await store.resources.get(r.arn), r);
     await store.close();
@@ -89,9 +96,14 @@ describe('SQLite store', () => {
     try {
       const rows = await store.resources.list({ scope, type: 'channel', limit: 1000 });
       assert.equal(rows.length, 2 * count);
-      assert.deepEqual(rows.slice(0, 2).map((r) => r.id), ['single0', 'single1']);
-      assert.deepEqual(await store.resources.get(rows[rows.length - 1]!.arn).then((r) => r?.doc),
-        { id: `tx${count - 1}`, written: true });
+      assert.deepEqual(
+        rows.slice(0, 2).map((r) => r.id),
+        ['single0', 'single1'],
+      );
+      assert.deepEqual(await store.resources.get(rows[rows.length - 1]!.arn).then((r) => r?.doc), {
+        id: `tx${count - 1}`,
+        written: true,
+      });
       assert.equal(await store.settings.get('killed'), 'after-write');
       // seq keeps climbing after the crash.
       const next = await store.resources.insert({ ...rows[0]!, arn: `${rows[0]!.arn}-after`, id: 'after' });

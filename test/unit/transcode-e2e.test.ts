@@ -31,17 +31,45 @@ interface Clip {
 async function makeClip(name: string, size: string, seconds: number, fps = 30): Promise<Clip> {
   const path = join(dir, `${name}.flv`);
   await run(FFMPEG, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`,
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds), '-c:v', 'libx264',
-    '-preset', 'veryfast', '-g', String(2 * fps), '-c:a', 'aac', '-ar', '48000', '-f', 'flv', path,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${size}:rate=${fps}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-g',
+    String(2 * fps),
+    '-c:a',
+    'aac',
+    '-ar',
+    '48000',
+    '-f',
+    'flv',
+    path,
   ]);
   const clip: Partial<Clip> & { units: AccessUnit[] } = { units: [] };
   const base = Date.now();
-  new FlvStreamReader({
-    videoConfig: (i) => (clip.video = i),
-    audioConfig: (i) => (clip.audio = i),
-    unit: (au) => clip.units.push(au),
-  }, (_t, pts) => base + pts).push(readFileSync(path));
+  new FlvStreamReader(
+    {
+      videoConfig: (i) => (clip.video = i),
+      audioConfig: (i) => (clip.audio = i),
+      unit: (au) => clip.units.push(au),
+    },
+    (_t, pts) => base + pts,
+  ).push(readFileSync(path));
   return clip as Clip;
 }
 
@@ -54,15 +82,28 @@ interface Collected {
 }
 
 function logger(lines: string[]) {
-  const sink = new Writable({ write: (c: Buffer, _e, cb) => { lines.push(c.toString()); cb(); } });
+  const sink = new Writable({
+    write: (c: Buffer, _e, cb) => {
+      lines.push(c.toString());
+      cb();
+    },
+  });
   return pino({ level: 'debug' }, sink);
 }
 
-function transcoder(ladder: Rendition[], extra: Partial<ConstructorParameters<typeof Transcoder>[0]> = {}): { tx: Transcoder; got: Collected } {
+function transcoder(
+  ladder: Rendition[],
+  extra: Partial<ConstructorParameters<typeof Transcoder>[0]> = {},
+): { tx: Transcoder; got: Collected } {
   const got: Collected = { video: new Map(), audio: new Map(), units: new Map(), events: [], log: [] };
   const tx = new Transcoder({
-    ladder, log: logger(got.log), ffmpegPath: FFMPEG, x264Preset: 'veryfast', sourceFrameRate: 30,
-    restart: { baseMs: 100, maxMs: 1000 }, ...extra,
+    ladder,
+    log: logger(got.log),
+    ffmpegPath: FFMPEG,
+    x264Preset: 'veryfast',
+    sourceFrameRate: 30,
+    restart: { baseMs: 100, maxMs: 1000 },
+    ...extra,
   });
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
   tx.on('videoConfig', (r, i) => push(got.video, r.name, i));
@@ -106,7 +147,9 @@ let clip360: Clip;
 let clip480p60: Clip;
 before(async () => {
   [clip720, clip360, clip480p60] = await Promise.all([
-    makeClip('720p', '1280x720', 6), makeClip('360p', '640x360', 3), makeClip('480p60', '854x480', 3, 60),
+    makeClip('720p', '1280x720', 6),
+    makeClip('360p', '640x360', 3),
+    makeClip('480p60', '854x480', 3, 60),
   ]);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,7 +164,10 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
 
   it('720p30 source → 480p30, 360p30, 160p30 with keyframes at the source instants', async (t) => {
     const ladder = ladderFor({ width: 1280, height: 720, frameRate: 30 });
-    assert.deepEqual(ladder.map((r) => r.name), ['480p30', '360p30', '160p30']);
+    assert.deepEqual(
+      ladder.map((r) => r.name),
+      ['480p30', '360p30', '160p30'],
+    );
     const { tx, got } = transcoder(ladder);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -130,8 +176,10 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
     await feed(tx, clip720);
     await tx.stop(30_000); // end of input: ffmpeg flushes everything, then exits
     const wall = (performance.now() - t0) / 1000;
-    t.diagnostic(`6 s of 720p30 → 3 renditions in ${wall.toFixed(2)} s wall (${(6 / wall).toFixed(2)}× real time, ` +
-      `node cpu ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(2)} s)`);
+    t.diagnostic(
+      `6 s of 720p30 → 3 renditions in ${wall.toFixed(2)} s wall (${(6 / wall).toFixed(2)}× real time, ` +
+        `node cpu ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(2)} s)`,
+    );
     assert.equal(alive(pid), false, 'ffmpeg is gone after stop()');
 
     const sourceKeys = keyPts(clip720.units);
@@ -154,15 +202,27 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
       for (const u of units) assert.equal(u.arrival, srcArrival.get(u.pts), `arrival of pts ${u.pts}`);
       const audio = (got.units.get(r.name) ?? []).filter((u) => u.track === 'audio');
       const sourceAudio = clip720.units.filter((u) => u.track === 'audio');
-      if (r.audioCopy) assert.deepEqual(audio.map((u) => u.dts), sourceAudio.map((u) => u.dts), 'copied audio keeps its timing');
-      else assert.ok(audio.length >= sourceAudio.length - 3 && Math.abs(audio[0]!.dts - sourceAudio[0]!.dts) < 50, `${r.name}: ${audio.length} audio units`);
+      if (r.audioCopy)
+        assert.deepEqual(
+          audio.map((u) => u.dts),
+          sourceAudio.map((u) => u.dts),
+          'copied audio keeps its timing',
+        );
+      else
+        assert.ok(
+          audio.length >= sourceAudio.length - 3 && Math.abs(audio[0]!.dts - sourceAudio[0]!.dts) < 50,
+          `${r.name}: ${audio.length} audio units`,
+        );
     }
     assert.deepEqual(got.events, ['started', 'exit']);
   });
 
   it('a 640x360 source gets only 160p30 (no upscaling, no duplicate of the source size); raw FLV input', async () => {
     const ladder = ladderFor({ width: 640, height: 360, frameRate: 30 });
-    assert.deepEqual(ladder.map((r) => r.name), ['160p30']);
+    assert.deepEqual(
+      ladder.map((r) => r.name),
+      ['160p30'],
+    );
     const { tx, got } = transcoder(ladder);
     tx.start();
     // The raw-bytes entry point: an FLV stream in arbitrary pieces instead of units.
@@ -177,7 +237,10 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
 
   it('a 60 fps source is decimated to 30 fps without losing a source keyframe', async () => {
     const ladder = ladderFor({ width: 854, height: 480, frameRate: 60 });
-    assert.deepEqual(ladder.map((r) => `${r.name}@${r.frameRate}`), ['360p30@30', '160p30@30']);
+    assert.deepEqual(
+      ladder.map((r) => `${r.name}@${r.frameRate}`),
+      ['360p30@30', '160p30@30'],
+    );
     const { tx, got } = transcoder(ladder, { sourceFrameRate: 60 });
     tx.start();
     await feed(tx, clip480p60);
@@ -231,7 +294,9 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
       setInterval(() => {}, 1000);`;
     const { spawn } = await import('node:child_process');
     const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(alive(pid), true, 'ffmpeg waits for input');
     parent.kill('SIGKILL');
@@ -242,7 +307,10 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
 
   it('gives up with failed after maxRestarts when ffmpeg cannot run at all', async () => {
     for (const path of ['/bin/false', join(dir, 'no-such-ffmpeg')]) {
-      const { tx, got } = transcoder(ladderFor({ width: 640, height: 360 }), { ffmpegPath: path, restart: { baseMs: 10, maxMs: 20, maxRestarts: 2 } });
+      const { tx, got } = transcoder(ladderFor({ width: 640, height: 360 }), {
+        ffmpegPath: path,
+        restart: { baseMs: 10, maxMs: 20, maxRestarts: 2 },
+      });
       const failed = new Promise<Error>((resolve) => tx.once('failed', resolve));
       tx.start();
       assert.match((await failed).message, /after 2 restarts/);

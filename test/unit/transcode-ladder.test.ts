@@ -9,8 +9,12 @@ const shape = (l: Rendition[]): string[] => l.map((r) => `${r.name} ${r.width}x$
 
 describe('ladderFor', () => {
   it('1080p60 → 720p60 + 480p30 + 360p30 + 160p30 at the IVS sizes', () => {
-    assert.deepEqual(shape(ladderFor({ width: 1920, height: 1080, frameRate: 60 })),
-      ['720p60 1280x720@60', '480p30 852x480@30', '360p30 640x360@30', '160p30 284x160@30']);
+    assert.deepEqual(shape(ladderFor({ width: 1920, height: 1080, frameRate: 60 })), [
+      '720p60 1280x720@60',
+      '480p30 852x480@30',
+      '360p30 640x360@30',
+      '160p30 284x160@30',
+    ]);
   });
 
   it('1080p30 → 720p30 …; unknown frame rate counts as 30', () => {
@@ -20,7 +24,11 @@ describe('ladderFor', () => {
   });
 
   it('never upscales and skips the rung equal to the source', () => {
-    assert.deepEqual(shape(ladderFor({ width: 1280, height: 720, frameRate: 30 })), ['480p30 852x480@30', '360p30 640x360@30', '160p30 284x160@30']);
+    assert.deepEqual(shape(ladderFor({ width: 1280, height: 720, frameRate: 30 })), [
+      '480p30 852x480@30',
+      '360p30 640x360@30',
+      '160p30 284x160@30',
+    ]);
     assert.deepEqual(shape(ladderFor({ width: 640, height: 360, frameRate: 30 })), ['160p30 284x160@30']);
     assert.deepEqual(ladderFor({ width: 284, height: 160, frameRate: 30 }), []);
     assert.deepEqual(ladderFor({ width: 0, height: 0 }), []);
@@ -35,25 +43,40 @@ describe('ladderFor', () => {
   });
 
   it('portrait input: the short side is the rung, the long side keeps the aspect', () => {
-    assert.deepEqual(shape(ladderFor({ width: 1080, height: 1920, frameRate: 30 })),
-      ['720p30 720x1280@30', '480p30 480x852@30', '360p30 360x640@30', '160p30 160x284@30']);
+    assert.deepEqual(shape(ladderFor({ width: 1080, height: 1920, frameRate: 30 })), [
+      '720p30 720x1280@30',
+      '480p30 480x852@30',
+      '360p30 360x640@30',
+      '160p30 160x284@30',
+    ]);
   });
 
   it('non-16:9 input keeps its aspect with even dimensions', () => {
-    assert.deepEqual(shape(ladderFor({ width: 1440, height: 1080, frameRate: 30 })).slice(0, 2), ['720p30 960x720@30', '480p30 640x480@30']);
+    assert.deepEqual(shape(ladderFor({ width: 1440, height: 1080, frameRate: 30 })).slice(0, 2), [
+      '720p30 960x720@30',
+      '480p30 640x480@30',
+    ]);
   });
 
   it('bitrates, profile/level and audio mode per rung', () => {
     const l = ladderFor({ width: 1920, height: 1080, frameRate: 60 });
-    assert.deepEqual(l.map((r) => [r.videoBitrate, r.audioBitrate, r.audioCopy, r.profile, r.level]), [
-      [3_500_000, 128_000, true, 'main', 32], [1_200_000, 128_000, true, 'main', 31],
-      [630_000, 96_000, false, 'main', 30], [230_000, 64_000, false, 'main', 20],
-    ]);
+    assert.deepEqual(
+      l.map((r) => [r.videoBitrate, r.audioBitrate, r.audioCopy, r.profile, r.level]),
+      [
+        [3_500_000, 128_000, true, 'main', 32],
+        [1_200_000, 128_000, true, 'main', 31],
+        [630_000, 96_000, false, 'main', 30],
+        [230_000, 64_000, false, 'main', 20],
+      ],
+    );
     assert.equal(ladderFor({ width: 1920, height: 1080, frameRate: 30 })[0]!.videoBitrate, 2_500_000);
   });
 
   it('exclude leaves rungs out', () => {
-    assert.deepEqual(ladderFor({ width: 1920, height: 1080, frameRate: 60 }, { exclude: ['720p60'] }).map((r) => r.name), ['480p30', '360p30', '160p30']);
+    assert.deepEqual(
+      ladderFor({ width: 1920, height: 1080, frameRate: 60 }, { exclude: ['720p60'] }).map((r) => r.name),
+      ['480p30', '360p30', '160p30'],
+    );
   });
 });
 
@@ -120,17 +143,29 @@ describe('ffmpegArgs', () => {
     assert.equal(opt(outs[1]!, '-vf'), `${selectFilter(30)},scale=852:480`);
     assert.equal(opt(outs[1]!, '-r'), '30');
     assert.match(selectFilter(30), /key\+gte\(t-prev_selected_t\\,0\.0300\)/);
-    const same = outputs(ffmpegArgs(ladderFor({ width: 1280, height: 720, frameRate: 30 }), { x264Preset: 'veryfast', sourceFrameRate: 30 }));
+    const same = outputs(
+      ffmpegArgs(ladderFor({ width: 1280, height: 720, frameRate: 30 }), { x264Preset: 'veryfast', sourceFrameRate: 30 }),
+    );
     for (const o of same.outs) assert.doesNotMatch(opt(o, '-vf')!, /select/);
   });
 
   it('copies audio for 720p/480p, re-encodes AAC for 360p/160p', () => {
     const { outs } = outputs(ffmpegArgs(ladder, { x264Preset: 'veryfast' }));
-    assert.deepEqual(outs.map((o) => [opt(o, '-c:a'), opt(o, '-b:a')]),
-      [['copy', undefined], ['copy', undefined], ['aac', '96k'], ['aac', '64k']]);
+    assert.deepEqual(
+      outs.map((o) => [opt(o, '-c:a'), opt(o, '-b:a')]),
+      [
+        ['copy', undefined],
+        ['copy', undefined],
+        ['aac', '96k'],
+        ['aac', '64k'],
+      ],
+    );
   });
 
   it('formats NTSC rates exactly', () => {
-    assert.deepEqual([rate(30), rate(30000 / 1001), rate(60000 / 1001), rate(28.8)], ['30', '30000/1001', '60000/1001', '28.800']);
+    assert.deepEqual(
+      [rate(30), rate(30000 / 1001), rate(60000 / 1001), rate(28.8)],
+      ['30', '30000/1001', '60000/1001', '28.800'],
+    );
   });
 });
