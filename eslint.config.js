@@ -5,8 +5,8 @@
 // no-floating-promises and no-misused-promises read the types and do. Prettier stays the formatter; ESLint runs no
 // formatting rules, so the two never disagree.
 //
-// Scope: `npm run lint` covers src/ (and the tooling); `npm run lint:all` adds test/ and bench/, held to the same
-// promise rules.
+// Scope: `npm run lint` covers src/, test/, bench/, devtools/ and the tooling; tests, benchmarks and dev tools are
+// held to the same promise rules.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -49,7 +49,7 @@ export default defineConfig(
   {
     // Tests and benchmarks read wire JSON and browser globals as `any` on purpose; node:test's describe/it return
     // promises the runner itself awaits.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'devtools/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',

@@ -135,7 +135,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     const rssEnd = rssKb(target.pid);
     state.phase = 'done';
     const seqEnd = await Promise.all(urls.map(lastSequence));
-    const live = seqEnd.filter((s, i) => s !== undefined && seqMid[i] !== undefined && s > seqMid[i]!).length;
+    const live = seqEnd.filter((s, i) => s !== undefined && seqMid[i] !== undefined && s > seqMid[i]).length;
     const alive = publishers.filter(isRunning).length;
     if (alive < publishers.length) {
       const dead = publishers.find((p) => !isRunning(p))!;

@@ -49,11 +49,15 @@ import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import { freePort } from '../devtools/server.js';
 import { killGroup, percentile, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
+import type { ErrorData } from 'hls.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const Hls: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const require = createRequire(import.meta.url);
 const ivsPlayerVersion = () => (require('amazon-ivs-player/package.json') as { version: string }).version;
@@ -350,7 +354,7 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
         window.__bench = state;
         const hls = new Hls(lowLatency ? { lowLatencyMode: true } : {});
         window.__hls = hls;
-        hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+        hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
           state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details}`);
           if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.startLoad(), 500);
           else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
@@ -384,8 +388,8 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
       }
       await sleep(200);
     }
-    const startupMs = state.playingAt! - joinedAt;
-    const windowStart = state.playingAt! + WARMUP_S * 1000;
+    const startupMs = state.playingAt - joinedAt;
+    const windowStart = state.playingAt + WARMUP_S * 1000;
     const windowEnd = windowStart + DURATION_S * 1000;
     const partPollers = mode.lowLatency
       ? (async () => {

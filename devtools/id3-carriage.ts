@@ -25,7 +25,14 @@ export interface FoundTxxx {
 export function txxxFrames(data: Uint8Array): { text: string; description: string }[] {
   return getId3Frames(data)
     .filter((f) => f.key === 'TXXX')
-    .map((f) => ({ text: String(f.data), description: String(f.info ?? '') }));
+    .map((f) => ({ text: id3Text(f.data), description: f.info ?? '' }));
+}
+
+/** A text frame's value as cml-id3 decodes it (a string); binary data there means the frame is not what it claims. */
+export function id3Text(data: ArrayBufferLike | string | number): string {
+  if (typeof data === 'string') return data;
+  if (typeof data === 'number') return String(data);
+  throw new Error(`ID3 frame data is ${data.byteLength} bytes of binary, not text`);
 }
 
 // ---------------------------------------------------------------------------------------------

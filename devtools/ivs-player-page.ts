@@ -24,8 +24,11 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const require = createRequire(import.meta.url);
 const PACKAGE_DIR = dirname(require.resolve('amazon-ivs-player/package.json'));

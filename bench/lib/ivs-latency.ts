@@ -48,7 +48,7 @@ export async function measureIvsPlayer(
   try {
     player = await playWithIvsPlayer(browser, page, playUrl, { sampleMs: o.sampleMs });
     const loaded = player.loadedAt;
-    const read = player.read;
+    const read = () => player!.read();
     let r = await read();
     for (const deadline = Date.now() + 30_000; !firstPlaying(r); r = await read()) {
       if (Date.now() > deadline || r.errors.length > 0) {

@@ -108,7 +108,7 @@ http {
   try {
     await waitForHttp(`http://127.0.0.1:${httpPort}/`);
   } catch (err) {
-    throw new Error(`nginx did not start: ${server.stderrTail().trim() || String(err)}`);
+    throw new Error(`nginx did not start: ${server.stderrTail().trim() || String(err)}`, { cause: err });
   }
   return { server, hlsDir, rtmpBase: `rtmp://127.0.0.1:${rtmpPort}/app`, httpBase: `http://127.0.0.1:${httpPort}` };
 }

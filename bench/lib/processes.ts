@@ -116,8 +116,8 @@ export function spawnGroup(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let tail = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     tail = (tail + chunk).slice(-4096);
   });
   groups.add(child);

@@ -30,7 +30,7 @@ export async function signedPost(port: number, operation: string, input: unknown
     body,
   });
   const signed = await signer.sign(request);
-  return { method: 'POST', path: `/${operation}`, headers: signed.headers as Record<string, string>, body };
+  return { method: 'POST', path: `/${operation}`, headers: signed.headers, body };
 }
 
 export async function call(port: number, operation: string, input: unknown): Promise<unknown> {

@@ -63,8 +63,9 @@ describe('AWS CLI smoke', { skip: SKIP }, () => {
     });
   }
 
+  // The CLI's JSON output, read field by field as each command's shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function ok(...args: string[]): Promise<Record<string, any>> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await aws(...args);
     assert.equal(r.code, 0, `aws ivs ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
     return r.stdout.trim() === '' ? {} : JSON.parse(r.stdout);

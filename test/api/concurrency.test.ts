@@ -26,7 +26,7 @@ async function settle<T>(ps: Array<Promise<T>>): Promise<[T[], string[]]> {
   const results = await Promise.allSettled(ps);
   const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled').map((r) => r.value);
   const errs = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as SdkError).name);
-  return [ok as T[], errs];
+  return [ok, errs];
 }
 
 describe('concurrent requests', () => {

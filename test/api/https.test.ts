@@ -36,7 +36,7 @@ function h2Request(
       clearTimeout(timer);
       resolve({ status: Number(headers[':status']), headers, body: Buffer.concat(chunks) });
     });
-    stream.on('error', (err) => {
+    stream.on('error', (err: Error) => {
       clearTimeout(timer);
       reject(err);
     });
@@ -150,7 +150,7 @@ describe('HTTPS listener: HTTP/2 and HTTP/1.1 over TLS', { timeout: 90_000 }, ()
     const master = HLS.parse(multivariant.body.toString('utf8'));
     assert.ok(master.isMasterPlaylist);
     const variant = (master as { variants: Array<{ uri: string }> }).variants[0]!;
-    const mediaUrl = new URL(variant.uri, channel.playbackUrl!);
+    const mediaUrl = new URL(variant.uri, channel.playbackUrl);
 
     const media = await pollUntil(
       'a media playlist with a complete part',

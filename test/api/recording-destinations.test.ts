@@ -12,7 +12,7 @@ import {
   CreateChannelCommand,
   CreateRecordingConfigurationCommand,
   GetRecordingConfigurationCommand,
-  IvsClient,
+  type IvsClient,
   ListRecordingConfigurationsCommand,
   UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';

@@ -102,7 +102,7 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
         );
         const media = new URL(
           master.split('\n').find((l) => l !== '' && !l.startsWith('#'))!,
-          channel.playbackUrl!,
+          channel.playbackUrl,
         ).href;
         // Fill the quota with viewer sessions: each multivariant request hands one out, and a session counts once
         // it refreshes its media playlist like a player (three requests over at least 4 s).
@@ -112,7 +112,7 @@ describe('browser: Amazon IVS player errors and private channels', { timeout: 18
           sessions.push(
             new URL(
               text.split('\n').find((l) => l !== '' && !l.startsWith('#'))!,
-              channel.playbackUrl!,
+              channel.playbackUrl,
             ).href,
           );
         }

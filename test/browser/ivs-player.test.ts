@@ -20,8 +20,11 @@ import { useServer } from '../helpers/use-server.js';
 import { pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
 import { followProgramDateTimes, latencyReport, summarize } from '../helpers/ivs-player.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const PLAY_MS = 20_000;
 const PUBLISH_SECONDS = 60;
@@ -64,7 +67,7 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
         if (master.status !== 200) return false;
         const uris = (await master.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
         if (uris.length < renditions) return false;
-        const media = await (await fetch(new URL(uris[0]!, channel.playbackUrl!))).text();
+        const media = await (await fetch(new URL(uris[0]!, channel.playbackUrl))).text();
         return (media.match(/^#EXTINF:/gm) ?? []).length >= 2;
       },
       { timeoutMs: 30_000, intervalMs: 250 },
@@ -111,7 +114,7 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
       const low = r.samples.filter((x) => x.t >= from).map((x) => x.lowLatency);
       assert.ok(
         low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),
-        `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)]})\n${detail(r)}`,
+        `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)].join(',')})\n${detail(r)}`,
       );
       // Every segment's `segmentmetadata` cue carries its playlist PDT: the latency below rests on that.
       assert.ok(latency.samples.length >= 10, `${c.label}: latency samples (${latency.samples.length})\n${detail(r)}`);
@@ -127,7 +130,7 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
         const others = r.cues.filter((cue) => cue.text !== text).map((cue) => cue.description);
         assert.ok(
           others.every((d) => d === 'segmentmetadata'),
-          `${c.label}: other cues are segmentmetadata: ${[...new Set(others)]}`,
+          `${c.label}: other cues are segmentmetadata: ${[...new Set(others)].join(',')}`,
         );
       }
       console.log(
@@ -161,7 +164,7 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
     await playsWithoutStall(
       { label: 'STANDARD LOW TS', type: 'STANDARD', latencyMode: 'LOW', containerFormat: 'TS' },
       async (player, r) => {
-        assert.ok(r.qualities.length >= 2, `qualities: ${r.qualities.map((q) => q.name)}`);
+        assert.ok(r.qualities.length >= 2, `qualities: ${r.qualities.map((q) => q.name).join(',')}`);
         assert.deepEqual(new Set(r.qualities.map((q) => q.height)).size, r.qualities.length, 'one quality per height');
         const current = r.samples.at(-1)!.height;
         const target = r.qualities.find((q) => q.height !== current)!;

@@ -12,9 +12,12 @@ import type { Page } from 'playwright-core';
 import { useServer } from '../helpers/use-server.js';
 import { publish, rtmpUrl, sleep, until, type Running } from '../helpers/live.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const PUBLISH_SECONDS = 30;
 

@@ -13,11 +13,15 @@ import { useServer } from '../helpers/use-server.js';
 import { publish, rtmpUrl, until, type Running } from '../helpers/live.js';
 import { txxxFrames } from '../../devtools/id3-carriage.js';
 import { utf8Payload } from '../helpers/metadata-payload.js';
+import type { ErrorData, FragParsingMetadataData } from 'hls.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const Hls: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const PUBLISH_SECONDS = 40;
 
@@ -57,11 +61,10 @@ async function startHls(page: Page, url: string, lowLatency: boolean): Promise<v
       video.autoplay = true;
       document.body.appendChild(video);
       const hls = new Hls({ lowLatencyMode: low, enableID3MetadataCues: true });
-      hls.on(Hls.Events.FRAG_PARSING_METADATA, (_e: unknown, data: any) => {
-        for (const s of data.samples)
-          meta.samples.push({ type: String(s.type), pts: s.pts, bytes: Array.from(s.data as Uint8Array) });
+      hls.on(Hls.Events.FRAG_PARSING_METADATA, (_e: unknown, data: FragParsingMetadataData) => {
+        for (const s of data.samples) meta.samples.push({ type: String(s.type), pts: s.pts, bytes: Array.from(s.data) });
       });
-      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+      hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
         meta.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details} (${data.response?.code ?? '-'})`);
         // The channel may not be live yet when the page starts: retry the manifest like a player would.
         if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.loadSource(src), 1000);
@@ -80,7 +83,7 @@ async function readMeta(page: Page): Promise<PageMeta> {
     const tracks = window.__video.textTracks;
     for (let i = 0; i < tracks.length; i++) {
       if (tracks[i].kind !== 'metadata' || !tracks[i].cues) continue;
-      for (const cue of Array.from(tracks[i].cues as ArrayLike<any>)) {
+      for (const cue of Array.from(tracks[i].cues as ArrayLike<{ value?: CueValue }>)) {
         if (cue.value) cues.push({ key: cue.value.key, info: cue.value.info, data: cue.value.data });
       }
     }
@@ -152,7 +155,7 @@ describe('browser: hls.js receives 1 KB UTF-8 PutMetadata from TS and fMP4', { t
       );
       assert.ok(
         found.samples.every((s) => sampleType.test(s.type)),
-        `${label}: sample types ${found.samples.map((s) => s.type)}`,
+        `${label}: sample types ${found.samples.map((s) => s.type).join(',')}`,
       );
       assert.equal(found.cues[0]!.info, '', `${label}: TXXX description`);
       assert.deepEqual(

@@ -12,11 +12,15 @@ import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import type { Page } from 'playwright-core';
 import { sleep, until } from '../helpers/live.js';
 import { useServer } from '../helpers/use-server.js';
+import type { ErrorData, ManifestParsedData } from 'hls.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const Hls: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const PUBLISH_SECONDS = 25;
 
@@ -162,7 +166,7 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     const shown = await player.evaluate(() => document.getElementById('latency').textContent as string);
     assert.ok(latency && latency.endToEnd !== null, `latency shown: ${shown}`);
     console.log(`# player: first frame ${startupMs} ms after ffmpeg started; latency ${shown}`);
-    assert.ok(latency.endToEnd! > 0 && latency.endToEnd! < 15, `end-to-end latency ${latency.endToEnd} s`);
+    assert.ok(latency.endToEnd > 0 && latency.endToEnd < 15, `end-to-end latency ${latency.endToEnd} s`);
     const refused = consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
     assert.deepEqual(refused, [], 'no CSP violations');
   });
@@ -178,28 +182,28 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     try {
       await page.goto(`http://127.0.0.1:${(blank.address() as AddressInfo).port}/`);
       await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
-      const levels = (await page.evaluate(
+      const levels = await page.evaluate(
         (url: string) =>
-          new Promise((resolve, reject) => {
+          new Promise<{ width: number; height: number; codecs: string }[]>((resolve, reject) => {
             if (!Hls.isSupported()) reject(new Error('Hls.isSupported() is false'));
             const video = document.createElement('video');
             video.muted = true;
             document.body.appendChild(video);
             const hls = new Hls();
             const timer = setTimeout(() => reject(new Error('no MANIFEST_PARSED within 10 s')), 10_000);
-            hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => {
+            hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: ManifestParsedData) => {
               clearTimeout(timer);
-              resolve(data.levels.map((l: any) => ({ width: l.width, height: l.height, codecs: l.codecSet })));
+              resolve(data.levels.map((l) => ({ width: l.width, height: l.height, codecs: l.codecSet })));
               hls.destroy();
             });
-            hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+            hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
               if (data.fatal) reject(new Error(`hls.js fatal error ${data.details} (${data.response?.code ?? 'no status'})`));
             });
             hls.loadSource(url);
             hls.attachMedia(video);
           }),
         playbackUrl,
-      )) as { width: number; height: number; codecs: string }[];
+      );
       assert.equal(levels.length, 1, JSON.stringify(levels));
       assert.equal(levels[0]!.width, 640);
       assert.equal(levels[0]!.height, 360);

@@ -11,11 +11,14 @@ import { SignJWT } from 'jose';
 import type { Page } from 'playwright-core';
 import { useServer } from '../helpers/use-server.js';
 import { pollUntil, publish, rtmpUrl, type Running } from '../helpers/live.js';
+import type { ErrorData } from 'hls.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
-declare const window: any;
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const Hls: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const PUBLISH_SECONDS = 45;
 
@@ -120,7 +123,7 @@ describe('browser playback of a private channel', { timeout: 90_000 }, () => {
             resolve(fragments);
             hls.destroy();
           });
-          hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+          hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
             if (!data.fatal) return;
             clearTimeout(timer);
             reject(new Error(`fatal ${data.details} (HTTP ${data.response?.code ?? 'none'})`));

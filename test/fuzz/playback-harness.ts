@@ -377,11 +377,11 @@ export function resolve(spec: RequestSpec, ctx: Context): Resolved {
   const query: string[] = [];
   let validToken = false;
   for (const p of spec.query) {
-    if (p.name === 'vs') query.push(`vs=${vsValue(p.value as string, live, r)}`);
+    if (p.name === 'vs') query.push(`vs=${vsValue(p.value, live, r)}`);
     else if (p.name === '_HLS_msn' || p.name === '_HLS_part') {
-      query.push(`${p.name}=${encodeURIComponent(numText(p.value as Num, p.name === '_HLS_msn' ? live.edge : 0))}`);
+      query.push(`${p.name}=${encodeURIComponent(numText(p.value, p.name === '_HLS_msn' ? live.edge : 0))}`);
     } else if (p.name === 'token') {
-      const t = p.value as { index: number; mutate: [number, string] | null };
+      const t = p.value;
       let token = ctx.tokens[t.index % ctx.tokens.length]!;
       if (t.mutate)
         token =

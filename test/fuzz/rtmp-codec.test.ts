@@ -110,11 +110,13 @@ function readAllOf(bytes: Buffer, cuts: number[], limits: ChunkReaderLimits): Re
   const reader = new ChunkReader(limits);
   const q = new ByteQueue();
   const out: ReadOutcome = { messages: [], error: undefined, maxPending: 0, maxAlloc: 0 };
+  // Saved as is, to be put back as is; called only as a plain function (Buffer.allocUnsafe uses no `this`).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const allocUnsafe = Buffer.allocUnsafe;
-  Buffer.allocUnsafe = ((n: number) => {
+  Buffer.allocUnsafe = (n: number) => {
     out.maxAlloc = Math.max(out.maxAlloc, n);
     return allocUnsafe(n);
-  }) as typeof Buffer.allocUnsafe;
+  };
   try {
     let from = 0;
     for (const to of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {

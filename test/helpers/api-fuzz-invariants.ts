@@ -81,7 +81,7 @@ export async function signRaw(
   });
   const signed = await signer(opts).sign(unsigned, { signingDate: opts.signingDate });
   const path = req.rawQuery === '' ? req.path : `${req.path}?${req.rawQuery}`;
-  return () => sendExact(server, req.method, path, signed.headers as Record<string, string>, req.body);
+  return () => sendExact(server, req.method, path, signed.headers, req.body);
 }
 
 /**

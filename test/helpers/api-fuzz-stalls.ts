@@ -95,7 +95,7 @@ export class StallWatch<C> {
       // meanwhile (half the limit in CPU time: an ordinary request takes a few ms). Waiting without
       // computing is another process's doing; on a starved machine a real stall also waits longer
       // than it computes, so the wait is not compared with the CPU time.
-      const stalled = delays.filter((d, i) => d > this.limitMs && (cpus[i] === undefined || cpus[i]! >= this.limitMs / 2));
+      const stalled = delays.filter((d, i) => d > this.limitMs && (cpus[i] === undefined || cpus[i] >= this.limitMs / 2));
       if (stalled.length >= 2) {
         throw new Error(
           `event loop stalled ${delays.join(', ')} ms (server CPU ${cpus.join(', ')} ms) on replays of: ${this.describe(c)}`,

@@ -173,7 +173,6 @@ export function startInProgressRequest(
     resolveContinue = res;
     rejectAll = rej;
   });
-  let responded!: Promise<RawResponse>;
   const r = httpRequest({
     host: '127.0.0.1',
     port: server.port,
@@ -182,7 +181,7 @@ export function startInProgressRequest(
     agent,
     headers: { host: `127.0.0.1:${server.port}`, ...req.headers, expect: '100-continue', 'content-length': String(body.length) },
   });
-  responded = new Promise((resolve, reject) => {
+  const responded = new Promise<RawResponse>((resolve, reject) => {
     r.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -246,7 +245,7 @@ export function h2Exchange(
       clearTimeout(timer);
       resolve({ status, headers: head, body: Buffer.concat(chunks).toString('utf8') });
     });
-    stream.on('error', (err) => {
+    stream.on('error', (err: Error) => {
       clearTimeout(timer);
       reject(err);
     });

@@ -30,7 +30,7 @@ export async function pollUntil<T>(
   for (;;) {
     try {
       const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
+      if (v !== undefined && v !== false) return v;
       last = v;
     } catch (err) {
       last = err;
@@ -101,10 +101,10 @@ export function run(cmd: string, args: string[]): Running {
   children.add(proc);
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (c: Buffer) => {
+  proc.stdout.on('data', (c: Buffer) => {
     if (stdout.length < 1 << 20) stdout += c.toString('utf8');
   });
-  proc.stderr!.on('data', (c: Buffer) => {
+  proc.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 1 << 16) stderr += c.toString('utf8');
   });
   let finished = false;

@@ -11,11 +11,11 @@ export type MediaPlaylist = hlsTypes.MediaPlaylist;
 export function parseMediaPlaylist(text: string): MediaPlaylist {
   const parsed = HLS.parse(text);
   assert.ok(!parsed.isMasterPlaylist, `a media playlist, not a multivariant one:\n${text}`);
-  return parsed as MediaPlaylist;
+  return parsed;
 }
 
 export function parseMultivariant(text: string): MasterPlaylist {
   const parsed = HLS.parse(text);
   assert.ok(parsed.isMasterPlaylist, `a multivariant playlist, not a media one:\n${text}`);
-  return parsed as MasterPlaylist;
+  return parsed;
 }

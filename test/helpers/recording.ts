@@ -209,7 +209,7 @@ function checkRenditionPlaylists(rec: RecordingFiles, rendition: string, duratio
   for (const seg of ranged.segments) {
     assert.ok(seg.byterange, 'every entry has EXT-X-BYTERANGE');
     assert.equal(seg.byterange.offset, next.get(seg.uri) ?? 0, `${seg.uri} ranges are contiguous`);
-    next.set(seg.uri, seg.byterange.offset! + seg.byterange.length);
+    next.set(seg.uri, seg.byterange.offset + seg.byterange.length);
   }
   for (const seg of media.segments) {
     assert.equal(

@@ -386,7 +386,7 @@ const messageStep: fc.Arbitrary<Step> = fc
       lying(payload.length).map((length): Step => ({
         kind: 'message',
         framed: {
-          fmt: fmt as Framed['fmt'],
+          fmt: fmt,
           csid,
           type,
           streamId,
@@ -417,7 +417,7 @@ const announceStep: fc.Arbitrary<Step> = fc
   .map(([fmt, csid, type, length, tail]): Step => ({
     kind: 'raw',
     bytes: Buffer.concat([
-      frame({ fmt: fmt as 0 | 1, csid, type, streamId: 0, timestamp: 0, length, payload: Buffer.alloc(0), chunkSize: 128 }),
+      frame({ fmt: fmt, csid, type, streamId: 0, timestamp: 0, length, payload: Buffer.alloc(0), chunkSize: 128 }),
       tail,
     ]),
   }));

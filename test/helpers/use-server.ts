@@ -53,7 +53,7 @@ export interface UseServerOptions extends StartOptions {
   webhook?: true | { secret: string };
   /** An s3rver holding these buckets, which the server records to (`--s3-endpoint` and its credentials). */
   s3Buckets?: string[];
-  /** Headless Chromium (test/helpers/browser.ts). */
+  /** Headless Chromium (devtools/browser.ts). */
   browser?: boolean;
   /** Amazon's IVS player page (devtools/ivs-player-page.ts). */
   ivsPlayerPage?: boolean;
@@ -68,7 +68,7 @@ export interface ServerFixture {
   /** The default account's client in us-west-2. */
   readonly ivs: IvsClient;
   /** Another client (account, region, HTTPS); create it at suite level or in a hook. Destroyed in after(). */
-  client(opts: ClientOptions): IvsClient;
+  readonly client: (opts: ClientOptions) => IvsClient;
   readonly hook: WebhookReceiver;
   readonly s3: TestS3;
   readonly browser: Browser;

@@ -98,7 +98,7 @@ describe('live: crash recovery', { timeout: 150_000 }, () => {
       const { stream } = await ivs.send(new GetStreamCommand({ channelArn: channel.arn }));
       assert.equal(stream?.state, 'LIVE');
       assert.notEqual(stream?.streamId, streamId, 'a new stream id');
-      const newId = stream!.streamId!;
+      const newId = stream.streamId!;
       const res = await pub.exited;
       assert.equal(res.code, 0, `publisher failed: ${res.stderr}`);
       await pollUntil('new stream Session Ended', () => hook.stateNames(newId).includes('Session Ended'), { timeoutMs: 15_000 });

@@ -166,7 +166,7 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
 
       const { streamSessions } = await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }));
       assert.equal(streamSessions?.length, 1, 'one (failed) session');
-      const streamId = streamSessions![0]!.streamId!;
+      const streamId = streamSessions[0]!.streamId!;
       await pollUntil('Session Ended delivered', () => hook.stateNames(streamId).includes('Session Ended'), {
         timeoutMs: 15_000,
       });

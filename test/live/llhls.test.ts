@@ -172,7 +172,7 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
       `a complete segment lists its parts:\n${text}`,
     );
     for (const s of withParts) {
-      const parts = s.parts!.filter((p) => !p.hint);
+      const parts = s.parts.filter((p) => !p.hint);
       assert.equal(parts[0]!.independent, true, `first part of segment ${s.mediaSequenceNumber} is INDEPENDENT=YES:\n${text}`);
       parts.forEach((p, i) => {
         assert.deepEqual(
@@ -282,13 +282,13 @@ describe('live: low-latency HLS (LL-HLS) and fMP4', { timeout: 90_000 }, () => {
     const seg = done[done.length - 1]!;
     const whole = await getBytes(new URL(seg.uri, lowMediaUrl).href);
     assert.equal(whole.status, 200);
-    const parts = await Promise.all(seg.parts!.map((p) => getBytes(new URL(p.uri, lowMediaUrl).href)));
+    const parts = await Promise.all(seg.parts.map((p) => getBytes(new URL(p.uri, lowMediaUrl).href)));
     parts.forEach((p, i) => assert.equal(p.status, 200, `part ${i}`));
     const joined = Buffer.concat(parts.map((p) => p.body));
     assert.equal(
       joined.length,
       whole.body.length,
-      `${seg.parts!.length} parts: ${joined.length} bytes vs segment ${whole.body.length}`,
+      `${seg.parts.length} parts: ${joined.length} bytes vs segment ${whole.body.length}`,
     );
     assert.ok(joined.equals(whole.body), `parts of ${seg.uri} concatenated equal the segment`);
   });

@@ -123,7 +123,7 @@ describe('live: private channel playback', { timeout: 120_000 }, () => {
       return p.segments.length >= 2 ? p : undefined;
     });
     const segment = playlist.segments[0]!;
-    for (const uri of [segment.uri, segment.map!.uri, segment.parts?.[0]?.uri ?? playlist.segments[1]!.parts![0]!.uri]) {
+    for (const uri of [segment.uri, segment.map.uri, segment.parts?.[0]?.uri ?? playlist.segments[1]!.parts[0]!.uri]) {
       const res = await fetch(new URL(uri, mediaUrl), { signal: AbortSignal.timeout(10_000) });
       assert.equal(res.status, 200, `${uri} behind the credential`);
       await res.arrayBuffer();

@@ -48,7 +48,7 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
         const { playlist } = await waitForMultivariant(out.channel!.playbackUrl!);
         const variant = playlist.variants.find((v) => v.resolution?.height === 160);
         if (!variant) return false;
-        const media = await getMediaPlaylist(new URL(variant.uri, out.channel!.playbackUrl!).toString());
+        const media = await getMediaPlaylist(new URL(variant.uri, out.channel!.playbackUrl).toString());
         return media.playlist.segments.length > 0;
       },
       { timeoutMs: 20_000 },

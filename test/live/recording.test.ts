@@ -62,7 +62,7 @@ describe('live: recording to the local disk', { timeout: 120_000 }, () => {
       assert.match(p, /^(0|[1-9]\d*)$/, 'not zero-padded');
       return Number(p);
     });
-    const startedAt = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!));
+    const startedAt = new Date(Date.UTC(y!, mo! - 1, d, h, mi));
     assert.ok(Math.abs(startedAt.getTime() - Date.now()) < 5 * 60_000);
     assert.match(recordingId, /^[A-Za-z0-9]{12}$/);
     for (const e of [start, end]) {

@@ -124,7 +124,7 @@ describe('live: ingest refusals', { timeout: 150_000 }, () => {
     mediaUrlA = firstVariantUrl(a.channel.playbackUrl!, playlist);
     const { stream } = await ivs.send(new GetStreamCommand({ channelArn: a.channel.arn }));
     assert.equal(stream?.state, 'LIVE');
-    streamIdA = stream!.streamId!;
+    streamIdA = stream.streamId!;
     const before = playlistEnd((await getMediaPlaylist(mediaUrlA)).playlist);
 
     const second = await publish(rtmpUrl(server.rtmpPort, a.key), { seconds: 6 }).exited;

@@ -77,7 +77,7 @@ describe('live: RTMPS ingest', { timeout: 90_000 }, () => {
 
       const { stream } = await ivs.send(new GetStreamCommand({ channelArn: channel.arn }));
       assert.equal(stream?.state, 'LIVE');
-      const streamId = stream!.streamId!;
+      const streamId = stream.streamId!;
 
       const res = await pub.exited;
       assert.equal(res.code, 0, `RTMPS publisher failed: ${res.stderr}`);

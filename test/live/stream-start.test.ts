@@ -15,11 +15,15 @@ import type { Browser, Page } from 'playwright-core';
 import HLS from 'hls-parser';
 import { useServer } from '../helpers/use-server.js';
 import { get, pollUntil, publish, rtmpUrl, run, sleep, type Fetched, type Running } from '../helpers/live.js';
+import type { ErrorData, ManifestParsedData } from 'hls.js';
 
-// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
+// untyped: `any` is the honest type for them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const Hls: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 interface Combo {
   type: 'BASIC' | 'STANDARD';
@@ -63,10 +67,10 @@ async function preparePage(browser: Browser, blankUrl: string, hlsJs: string): P
       video.muted = true;
       document.body.appendChild(video);
       const hls = new Hls({ lowLatencyMode });
-      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+      hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
         state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.type}/${data.details} (${data.response?.code ?? '-'})`);
       });
-      hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: any) => {
+      hls.on(Hls.Events.MANIFEST_PARSED, (_e: unknown, data: ManifestParsedData) => {
         state.levels = data.levels.length;
       });
       let first: number | undefined;
@@ -205,11 +209,11 @@ describe('live: Stream Start and LIVE mean playable', { timeout: 240_000 }, () =
           await sleep(200);
         }
         assert.deepEqual(state?.errors, [], `hls.js errors after starting at Stream Start\n${detail()}`);
-        assert.ok(state!.playedS >= 2, `hls.js played ${state!.playedS} s of video: ${JSON.stringify(state)}`);
+        assert.ok(state.playedS >= 2, `hls.js played ${state.playedS} s of video: ${JSON.stringify(state)}`);
         console.log(
           `# ${label}: Stream Start handled ${seen.at - publishedAt} ms after ffmpeg started; ${master.variants.length} variants`,
         );
-        assert.ok(state!.width > 0 && state!.height > 0, JSON.stringify(state));
+        assert.ok(state.width > 0 && state.height > 0, JSON.stringify(state));
       } finally {
         polling = false;
         await poller.catch(() => undefined);

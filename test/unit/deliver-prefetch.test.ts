@@ -112,7 +112,7 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
     assert.equal(r.res.headers.get('cache-control'), SEGMENT_CACHE, 'cached like the complete segment');
     assert.equal(r.res.headers.get('access-control-allow-origin'), '*');
     const parts = () => [0, 1, 2, 3, 4, 5].map((i) => current.seg.findPart(2, i)).filter((p) => p !== undefined);
-    const sum = () => parts().reduce((a, p) => a + p!.bytes.length, 0);
+    const sum = () => parts().reduce((a, p) => a + p.bytes.length, 0);
     await until('the parts so far', () => r.received().length === sum());
     assert.equal(heldPrefetches(current.seg), 1);
     current.pushTo(5_400);

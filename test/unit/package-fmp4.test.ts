@@ -19,6 +19,7 @@ import { ffprobeJson } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
 import { boxTypes as types, findBox as find, parseBoxes, type Box } from '../../devtools/bmff.js';
+import { id3Text } from '../../devtools/id3-carriage.js';
 
 // ---- fragment readers on devtools/bmff.ts ---------------------------------------------------------------------------
 
@@ -388,7 +389,7 @@ describe('fMP4 timed metadata (emsg)', () => {
       assert.deepEqual([emsgs[0]!.version, emsgs[0]!.scheme, emsgs[0]!.time], [0, 'urn:twitch:id3', 0]);
       const [frame] = getId3Frames(new Uint8Array(emsgs[0]!.data));
       assert.deepEqual([frame!.key, frame!.info], ['TXXX', 'segmentmetadata']);
-      assert.equal(JSON.parse(String(frame!.data)).transc_r, s.programDateTime.getTime());
+      assert.equal(JSON.parse(id3Text(frame!.data)).transc_r, s.programDateTime.getTime());
     }
   });
 });

@@ -282,24 +282,24 @@ describe('renderLowLatencyPlaylist', () => {
     assert.equal(pending.uri, '');
     assert.equal(pending.mediaSequenceNumber, 5);
     const state = r.seg.lowLatencyState()!;
-    const hint = pending.parts!.at(-1)!;
+    const hint = pending.parts.at(-1)!;
     assert.ok(hint.hint);
     assert.equal(hint.uri, `source/5.${state.pending!.parts.length}.ts`);
     assert.deepEqual(
-      pending.parts!.slice(0, -1).map((p) => p.uri),
+      pending.parts.slice(0, -1).map((p) => p.uri),
       state.pending!.parts.map((p) => `source/5.${p.index}.ts`),
     );
-    assert.equal(pending.parts![0]!.independent, true);
+    assert.equal(pending.parts[0]!.independent, true);
     // Parts only near the end: the last two complete segments at most.
     assert.deepEqual(
       complete.map((s) => (s.parts?.length ?? 0) > 0),
       [false, false, false, true, true],
     );
     const last = complete.at(-1)!;
-    assert.equal(last.parts!.length, state.parts.get(4)!.length);
-    assert.ok(Math.abs(last.parts!.reduce((a, p) => a + p.duration!, 0) - last.duration) < 0.01);
+    assert.equal(last.parts.length, state.parts.get(4)!.length);
+    assert.ok(Math.abs(last.parts.reduce((a, p) => a + p.duration!, 0) - last.duration) < 0.01);
     assert.deepEqual(
-      pl.renditionReports!.map((x) => [x.uri, x.lastMSN, x.lastPart]),
+      pl.renditionReports.map((x) => [x.uri, x.lastMSN, x.lastPart]),
       [['360p.m3u8', 5, sibling.seg.lastPartPosition()!.part]],
     );
     assert.match(text, /#EXT-X-PART:DURATION=0\.\d{3},URI="source\/4\.0\.ts",INDEPENDENT=YES\n/);
@@ -363,7 +363,7 @@ describe('renderLowLatencyPlaylist', () => {
     const pending = pl.segments.at(-1)!;
     assert.equal(pending.uri, '');
     assert.ok(pending.discontinuity);
-    assert.ok(pending.parts!.length > 1);
+    assert.ok(pending.parts.length > 1);
   });
 
   it('writes EXT-X-MAP for fMP4 before the first listed segment', () => {

@@ -224,7 +224,7 @@ describe('HlsSegmenter program date time and metadata', () => {
       assert.deepEqual(Object.keys(json), ['cmd', 'stream_offset', 'transc_r', 'transc_s']);
       assert.equal(json.cmd, 'ld_lat_data');
       assert.equal(json.transc_r, s.programDateTime.getTime());
-      assert.ok((json.transc_s as number) >= (json.transc_r as number));
+      assert.ok((json.transc_s as number) >= json.transc_r);
       assert.equal(json.stream_offset, (s.programDateTime.getTime() - first) / 1000);
       assert.equal(tag!.pts, pesOf(packets, 0x100)[0]!.pts, 'presented with the first video frame');
     }
