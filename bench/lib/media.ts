@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { killGroup, spawnGroup, type GroupChild } from './processes.js';
+import { testPattern } from '../../devtools/ffmpeg.js';
 
 export interface Clip {
   path: string;
@@ -51,14 +52,7 @@ export async function makeClip(dir: string, seconds = 20, opts: ClipOptions = {}
     '-loglevel',
     'error',
     '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${height}:rate=30`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
+    ...testPattern(`${width}x${height}`),
     '-t',
     String(seconds),
     '-c:v',

@@ -11,6 +11,7 @@ import { CreateChannelCommand, PutMetadataCommand, type Channel } from '@aws-sdk
 import type { Page } from 'playwright-core';
 import { useServer } from '../helpers/use-server.js';
 import { publish, rtmpUrl, sleep, until, type Running } from '../helpers/live.js';
+import type { PlayerCue, PlayerLatency } from '../helpers/player-page.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
 // untyped: `any` is the honest type for them.
@@ -21,19 +22,6 @@ declare const document: any;
 
 const PUBLISH_SECONDS = 30;
 
-interface Latency {
-  endToEnd: number | null;
-  edge: number | null;
-  target: number | null;
-}
-interface Cue {
-  text: string;
-  description: string;
-  frame: string;
-  pts: number;
-  receivedAt: number;
-  shownAt: number | null;
-}
 interface Created {
   channel: Channel;
   key: string;
@@ -113,7 +101,7 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
     const latency = await until(
       `${label}: window.__openivsLatency`,
       async () => {
-        const l = await page.evaluate(() => window.__openivsLatency as Latency | null);
+        const l = await page.evaluate(() => window.__openivsLatency as PlayerLatency | null);
         return l && l.endToEnd !== null ? l : undefined;
       },
       5000,
@@ -159,12 +147,12 @@ describe('browser: hls.js plays LOW (TS, fMP4) and NORMAL channels', { timeout: 
         await ivs.send(new PutMetadataCommand({ channelArn: channels.lowFmp4.channel.arn!, metadata }));
         await sleep(700);
       }
-      let last: Cue[] = [];
+      let last: PlayerCue[] = [];
       const cueDetail = () => `${detail()}\n--- cues in the page ---\n${JSON.stringify(last, null, 1)}`;
       await until(
         'all PutMetadata texts in window.__openivsCues',
         async () => {
-          last = await page.evaluate(() => window.__openivsCues as Cue[]);
+          last = await page.evaluate(() => window.__openivsCues as PlayerCue[]);
           const got = last.map((c) => c.text);
           return texts.every((t) => got.includes(t));
         },

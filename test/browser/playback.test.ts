@@ -5,14 +5,14 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import { CreateChannelCommand, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import type { Page } from 'playwright-core';
 import { sleep, until } from '../helpers/live.js';
 import { useServer } from '../helpers/use-server.js';
 import type { ErrorData, ManifestParsedData } from 'hls.js';
+import { testPattern } from '../../devtools/ffmpeg.js';
+import type { PlayerCue, PlayerLatency } from '../helpers/player-page.js';
 
 // Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib), where they are
 // untyped: `any` is the honest type for them.
@@ -24,24 +24,11 @@ declare const Hls: any;
 
 const PUBLISH_SECONDS = 25;
 
-interface Latency {
-  endToEnd: number | null;
-  edge: number | null;
-  target: number | null;
-}
-interface Cue {
-  text: string;
-  description: string;
-  frame: string;
-  pts: number;
-  receivedAt: number;
-  shownAt: number | null;
-}
-
 describe('browser playback of a live channel', { timeout: 60_000 }, () => {
   let ffmpeg: ChildProcess | undefined;
-  const { server, ivs, browser } = useServer({
+  const { server, ivs, browser, blankPage } = useServer({
     browser: true,
+    blankPage: true,
     teardown: () => {
       if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGKILL');
     },
@@ -118,14 +105,7 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
         '-loglevel',
         'error',
         '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=640x360:rate=30',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000',
+        ...testPattern('640x360'),
         '-t',
         String(PUBLISH_SECONDS),
         '-c:v',
@@ -162,7 +142,7 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
     assert.equal(video.height, 360);
     const { states } = await pageState();
     assert.deepEqual(states.slice(0, 2), ['loading', 'waiting'], `state history ${states.join(' → ')}`);
-    const latency = await player.evaluate(() => window.__openivsLatency as Latency | null);
+    const latency = await player.evaluate(() => window.__openivsLatency as PlayerLatency | null);
     const shown = await player.evaluate(() => document.getElementById('latency').textContent as string);
     assert.ok(latency && latency.endToEnd !== null, `latency shown: ${shown}`);
     console.log(`# player: first frame ${startupMs} ms after ffmpeg started; latency ${shown}`);
@@ -174,13 +154,9 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
   it('hls.js served from /_openivs/player/hls.min.js, in a blank page of another origin, parses one 640x360 level', async () => {
     // The blank page comes from another port on loopback: a cross-origin page (so openivs's CORS is exercised), but
     // not about:blank, whose opaque non-secure origin Chromium forbids to reach loopback (Private Network Access).
-    const blank: Server = createServer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'),
-    );
-    await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
     const page = await browser.newPage();
     try {
-      await page.goto(`http://127.0.0.1:${(blank.address() as AddressInfo).port}/`);
+      await page.goto(blankPage.url);
       await page.addScriptTag({ url: `${server.url}/_openivs/player/hls.min.js` });
       const levels = await page.evaluate(
         (url: string) =>
@@ -209,8 +185,6 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
       assert.equal(levels[0]!.height, 360);
     } finally {
       await page.close();
-      blank.closeAllConnections();
-      await new Promise((r) => blank.close(r));
     }
   });
 
@@ -222,8 +196,8 @@ describe('browser playback of a live channel', { timeout: 60_000 }, () => {
       await ivs.send(new PutMetadataCommand({ channelArn, metadata }));
       await sleep(700);
     }
-    let last: Cue[] = [];
-    const cues = async () => (last = await player.evaluate(() => window.__openivsCues as Cue[]));
+    let last: PlayerCue[] = [];
+    const cues = async () => (last = await player.evaluate(() => window.__openivsCues as PlayerCue[]));
     const cueDetail = () => `${detail()}\n--- cues in the page ---\n${JSON.stringify(last, null, 1)}`;
     await until(
       'all PutMetadata texts in window.__openivsCues',

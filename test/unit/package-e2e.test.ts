@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AccessUnit } from '../../src/media/types.js';
-import { decodeErrors, extinfTotal, makeFlvClip, packageTs } from './fixtures/package-e2e.js';
+import {
+  assertSegmentPlays,
+  decodeErrors,
+  decodedVideoFrames,
+  extinfTotal,
+  makeFlvClip,
+  packageTs,
+} from './fixtures/package-e2e.js';
 import type { FlvClip } from './fixtures/package-flv.js';
 import { ffprobeJson } from './fixtures/package-probe.js';
 
@@ -39,13 +46,7 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
     const root = join(playlist, '..');
     for (const s of segments) {
       const file = join(root, `seg-${s.sequence}.ts`);
-      const probe = await ffprobeJson(['-show_streams', file]);
-      const video = probe.streams.find((x) => x.codec_type === 'video')!;
-      const audio = probe.streams.find((x) => x.codec_type === 'audio')!;
-      assert.deepEqual([video.codec_name, video.width, video.height], ['h264', 640, 360]);
-      assert.deepEqual([audio.codec_name, audio.sample_rate], ['aac', '48000']);
-      const first = await ffprobeJson(['-show_frames', '-select_streams', 'v', '-read_intervals', '%+#1', file]);
-      assert.equal(first.frames[0]!.key_frame, 1, `segment ${s.sequence} starts with a keyframe`);
+      await assertSegmentPlays(file, s.sequence);
     }
     const packets = await ffprobeJson(['-show_packets', '-select_streams', 'v', join(root, 'seg-0.ts')]);
     assert.ok(
@@ -53,15 +54,7 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
       'B-frames kept: pts ≠ dts in the TS',
     );
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson([
-      '-count_frames',
-      '-select_streams',
-      'v',
-      '-show_entries',
-      'stream=nb_read_frames',
-      playlist,
-    ]);
-    assert.equal(Number(counted.streams[0]!.nb_read_frames), 210, 'every frame of 7 s at 30 fps decodes');
+    assert.equal(await decodedVideoFrames(playlist), 210, 'every frame of 7 s at 30 fps decodes');
     const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
     assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
   });
@@ -76,14 +69,6 @@ describe('packaging an ffmpeg-made FLV', { timeout: 30_000 }, () => {
     assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1);
     assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson([
-      '-count_frames',
-      '-select_streams',
-      'v',
-      '-show_entries',
-      'stream=nb_read_frames',
-      playlist,
-    ]);
-    assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
+    assert.equal(await decodedVideoFrames(playlist), 420);
   });
 });

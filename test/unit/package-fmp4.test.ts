@@ -13,7 +13,14 @@ import { id3TxxxTag } from '../../src/media/package/id3.js';
 import { HlsSegmenter } from '../../src/media/package/segmenter.js';
 import type { Segment, TimedUnit } from '../../src/media/package/types.js';
 import type { AccessUnit } from '../../src/media/types.js';
-import { decodeErrors, extinfTotal, makeFlvClip, packageFmp4 } from './fixtures/package-e2e.js';
+import {
+  assertSegmentPlays,
+  decodeErrors,
+  decodedVideoFrames,
+  extinfTotal,
+  makeFlvClip,
+  packageFmp4,
+} from './fixtures/package-e2e.js';
 import type { FlvClip } from './fixtures/package-flv.js';
 import { ffprobeJson } from './fixtures/package-probe.js';
 import { audioTrack, avcc, synthetic, videoTrack } from './fixtures/package-synthetic.js';
@@ -495,13 +502,7 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
       );
       const file = join(root, `whole-${s.sequence}.mp4`);
       writeFileSync(file, Buffer.concat([init, s.bytes]));
-      const probe = await ffprobeJson(['-show_streams', file]);
-      const video = probe.streams.find((x) => x.codec_type === 'video')!;
-      const audio = probe.streams.find((x) => x.codec_type === 'audio')!;
-      assert.deepEqual([video.codec_name, video.width, video.height], ['h264', 640, 360]);
-      assert.deepEqual([audio.codec_name, audio.sample_rate], ['aac', '48000']);
-      const first = await ffprobeJson(['-show_frames', '-select_streams', 'v', '-read_intervals', '%+#1', file]);
-      assert.equal(first.frames[0]!.key_frame, 1, `segment ${s.sequence} starts with a keyframe`);
+      await assertSegmentPlays(file, s.sequence);
     }
     const whole = join(root, 'all.mp4');
     writeFileSync(whole, Buffer.concat([init, ...segments.map((s) => s.bytes)]));
@@ -514,15 +515,7 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
       'B-frames kept: pts ≠ dts',
     );
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson([
-      '-count_frames',
-      '-select_streams',
-      'v',
-      '-show_entries',
-      'stream=nb_read_frames',
-      playlist,
-    ]);
-    assert.equal(Number(counted.streams[0]!.nb_read_frames), 210);
+    assert.equal(await decodedVideoFrames(playlist), 210);
     const format = await ffprobeJson(['-show_entries', 'format=duration', playlist]);
     assert.ok(Math.abs(Number(format.format.duration) - 7) <= 0.2, `duration ${format.format.duration}`);
   });
@@ -536,14 +529,6 @@ describe('fMP4 packaging of an ffmpeg-made FLV', { timeout: 60_000 }, () => {
     );
     assert.ok(Math.abs(extinfTotal(text) - 14) <= 0.3, `EXTINF total ${extinfTotal(text)}`);
     assert.equal(await decodeErrors(playlist), '');
-    const counted = await ffprobeJson([
-      '-count_frames',
-      '-select_streams',
-      'v',
-      '-show_entries',
-      'stream=nb_read_frames',
-      playlist,
-    ]);
-    assert.equal(Number(counted.streams[0]!.nb_read_frames), 420);
+    assert.equal(await decodedVideoFrames(playlist), 420);
   });
 });

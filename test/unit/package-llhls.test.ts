@@ -26,6 +26,7 @@ import { readFlv } from './fixtures/package-flv.js';
 import { audioTrack, synthetic, videoTrack, type SyntheticOptions } from './fixtures/package-synthetic.js';
 import { parsePackets, pesOf } from './fixtures/package-ts.js';
 import { parseMediaPlaylist as parse } from '../helpers/playlists.js';
+import { testPattern } from '../../devtools/ffmpeg.js';
 
 HLS.setOptions({ strictMode: true });
 
@@ -202,14 +203,7 @@ describe('HlsSegmenter LL-HLS parts', () => {
       await exec('ffmpeg', [
         '-v',
         'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=320x180:rate=30',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000',
+        ...testPattern('320x180'),
         '-t',
         '5',
         '-c:v',

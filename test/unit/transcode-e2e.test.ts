@@ -17,6 +17,7 @@ import { ladderFor, type Rendition } from '../../src/media/transcode/ladder.js';
 import { Transcoder } from '../../src/media/transcode/transcoder.js';
 import { detectFfmpeg } from '../../src/media/transcode/ffmpeg-process.js';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../../src/media/types.js';
+import { testPattern } from '../../devtools/ffmpeg.js';
 
 const run = promisify(execFile);
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -36,14 +37,7 @@ async function makeClip(name: string, size: string, seconds: number, fps = 30): 
     '-loglevel',
     'error',
     '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${size}:rate=${fps}`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
+    ...testPattern(size, fps),
     '-t',
     String(seconds),
     '-c:v',

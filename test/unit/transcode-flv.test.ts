@@ -13,6 +13,7 @@ import { flvHeader, streamPreamble, unitTag } from '../../src/media/transcode/fl
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../../src/media/types.js';
 import { BitstreamError } from '../../src/media/ingest/errors.js';
 import { readFlv } from './fixtures/package-flv.js';
+import { testPattern } from '../../devtools/ffmpeg.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'openivs-transcode-flv-'));
@@ -73,14 +74,7 @@ before(async () => {
     '-loglevel',
     'error',
     '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
+    ...testPattern('640x360'),
     '-t',
     '3',
     '-c:v',
