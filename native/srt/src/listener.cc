@@ -220,8 +220,8 @@ void Listener::run() {
       }
       auto it = conns_.find(s);
       if (it == conns_.end()) continue;
-      if (ready[i].events & SRT_EPOLL_IN) readAll(it->second);
-      if ((ready[i].events & SRT_EPOLL_ERR) && conns_.count(s)) closeConn(s, "peer", true);
+      bool ok = (ready[i].events & SRT_EPOLL_IN) ? readAll(it->second) : true;
+      if (!ok || (ready[i].events & SRT_EPOLL_ERR)) startDrain(it->second);
     }
     runCommands();
     checkTimers();
@@ -266,6 +266,7 @@ void Listener::acceptAll() {
     }
     Conn c;
     c.sock = s;
+    c.latencyMs = std::max(0, latency);
     c.lastDataAt = Clock::now();
     c.lastStatsAt = c.lastDataAt;
     conns_[s] = std::move(c);
@@ -287,13 +288,13 @@ void Listener::acceptAll() {
   }
 }
 
-void Listener::readAll(Conn& c) {
+bool Listener::readAll(Conn& c) {
   const size_t cap = static_cast<size_t>(opt_.batchBytes);
   for (;;) {
     if (c.batch != nullptr && cap - c.batchLen < kMaxPacket) flush(c);
     if (c.batch == nullptr) {
       c.batch = static_cast<uint8_t*>(std::malloc(cap));
-      if (c.batch == nullptr) return closeConn(c.sock, "error", true);
+      if (c.batch == nullptr) return false;
       c.batchLen = 0;
     }
     SRT_MSGCTRL mc = srt_msgctrl_default;
@@ -304,10 +305,19 @@ void Listener::readAll(Conn& c) {
       c.lastDataAt = Clock::now();
       continue;
     }
-    if (r == SRT_ERROR && srt_getlasterror(nullptr) == SRT_EASYNCRCV) return;
-    if (r == 0) return;
-    return closeConn(c.sock, "peer", true);  // connection lost or broken: `c` is gone now
+    if (r == SRT_ERROR && srt_getlasterror(nullptr) == SRT_EASYNCRCV) return true;
+    return r == 0;
   }
+}
+
+// The caller closed (or vanished), but up to one latency of its packets may still sit in libsrt's receive buffer
+// waiting for their TSBPD delivery time (libsrt keeps a broken socket's buffer readable for that). Those are the end
+// of the stream, so they are read for one more latency window before the connection counts as closed.
+void Listener::startDrain(Conn& c) {
+  if (c.draining) return;
+  c.draining = true;
+  c.drainUntil = Clock::now() + std::chrono::milliseconds(c.latencyMs + 50);
+  srt_epoll_remove_usock(eid_, c.sock);  // a broken socket stays "ready": polling it would spin
 }
 
 void Listener::flush(Conn& c) {
@@ -377,8 +387,14 @@ void Listener::runCommands() {
 void Listener::checkTimers() {
   Clock::time_point now = Clock::now();
   std::vector<SRTSOCKET> idle;
+  std::vector<SRTSOCKET> drained;
   for (auto& kv : conns_) {
     Conn& c = kv.second;
+    if (c.draining) {
+      readAll(c);
+      if (now >= c.drainUntil) drained.push_back(kv.first);
+      continue;
+    }
     if (c.batchLen > 0 && msSince(c.batchStartedAt, now) >= opt_.flushMs) flush(c);
     if (msSince(c.lastDataAt, now) >= opt_.idleTimeoutMs) idle.push_back(kv.first);
     if (msSince(c.lastStatsAt, now) >= kStatsEveryMs) {
@@ -387,6 +403,7 @@ void Listener::checkTimers() {
     }
   }
   for (SRTSOCKET s : idle) closeConn(s, "idle", true);
+  for (SRTSOCKET s : drained) closeConn(s, "peer", true);
   checkPending(now);
 }
 

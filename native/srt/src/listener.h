@@ -132,6 +132,10 @@ class Listener {
     SRTSOCKET sock = SRT_INVALID_SOCK;
     Clock::time_point lastDataAt;
     Clock::time_point batchStartedAt;
+    /** The caller has gone: packets still held for TSBPD are read until this time, then the connection closes. */
+    bool draining = false;
+    Clock::time_point drainUntil;
+    int latencyMs = 0;
     /** libsrt answers no statistics once a socket is broken, so the last good reading is kept for Closed. */
     ConnStats lastStats;
     Clock::time_point lastStatsAt;
@@ -152,7 +156,9 @@ class Listener {
 
   void run();
   void acceptAll();
-  void readAll(Conn& c);
+  /** Reads what libsrt has; false when the socket reported an error other than "nothing yet". */
+  bool readAll(Conn& c);
+  void startDrain(Conn& c);
   void flush(Conn& c);
   void closeConn(SRTSOCKET sock, const std::string& reason, bool emit);
   void runCommands();
