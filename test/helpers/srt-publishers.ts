@@ -73,6 +73,8 @@ export interface Recorded {
   demuxer: TsDemuxer;
   /** Stats read while the connection was live (on its first data). */
   liveStats: SrtStats | null;
+  /** Data batches delivered (each is several SRT packets, see the addon's batchBytes / flushMs). */
+  batches: number;
   closed?: { reason: string; stats: SrtStats };
 }
 
@@ -87,11 +89,12 @@ export class RecordingListener {
     this.listener = SrtListener.listen({ host: '127.0.0.1', port: 0, ...options }, {
       connection: (conn) => {
         const media = new Collected();
-        const rec: Recorded = { conn, media, demuxer: new TsDemuxer(media), liveStats: null };
+        const rec: Recorded = { conn, media, demuxer: new TsDemuxer(media), liveStats: null, batches: 0 };
         this.connections.push(rec);
         conn.attach({
           data: (chunk, arrival) => {
             rec.liveStats ??= conn.stats();
+            rec.batches++;
             rec.demuxer.push(chunk, arrival);
           },
           close: (reason, stats) => {

@@ -76,8 +76,8 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
     assert.throws(() => SrtListener.listen({ host: '127.0.0.1', port: 0, addonPath: missing }, handlers), SrtUnavailableError);
   });
 
-  it('takes ffmpeg publishing with AES-128 and delivers exactly the access units it sent', async () => {
-    const srt = new RecordingListener();
+  it('takes ffmpeg publishing with AES-128 and delivers exactly the access units it sent, in batches', async () => {
+    const srt = new RecordingListener({ flushMs: 200 });
     try {
       srt.listener.setKey(KEY, PASSPHRASE);
       // linger: libsrt's live-mode default (0) makes a sender discard its unsent last packets when it closes.
@@ -93,6 +93,8 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
       assert.ok(rec.liveStats && rec.liveStats.bytesReceived >= 0, 'stats readable while live');
       assert.ok(rec.closed.stats.bytesReceived > 0.9 * rec.conn.bytesReceived, 'libsrt counted what JS received');
       assert.equal(rec.closed.stats.packetsUndecrypted, 0);
+      const perBatch = rec.conn.bytesReceived / rec.batches;
+      assert.ok(perBatch > 4 * 1316, `JavaScript gets batches of packets, not one call per packet (${perBatch.toFixed(0)} bytes per batch)`);
       assertMatchesProbe(rec, probe);
       assert.equal(srt.refusals.length, 0);
     } finally {

@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -169,17 +170,22 @@ napi_value eventObject(napi_env env, Event& ev) {
   return o;
 }
 
-/** Runs on the JS thread for each wake: drains every queued event into one array and calls onEvents once. */
+/** Data handed to JavaScript per onEvents call: a backlog is spread over several turns of the event loop. */
+constexpr size_t kMaxBytesPerCall = 2 * 1024 * 1024;
+
+/** Runs on the JS thread for each wake: drains queued events into one array and calls onEvents once. */
 void callJs(napi_env env, napi_value jsCallback, void* context, void*) {
   auto* ref = static_cast<InstanceRef*>(context);
   Instance& inst = **ref;
   inst.wakePending = false;  // before draining, so an event queued during the drain wakes us again
   std::deque<Event> events;
-  inst.listener->drain(&events);
+  // Once closed, the thread-safe function is released and may not be signalled again: deliver the rest now.
+  bool more = inst.listener->drain(&events, env == nullptr || inst.closed ? SIZE_MAX : kMaxBytesPerCall);
   if (env == nullptr || jsCallback == nullptr) {  // environment teardown: free, deliver nothing
     for (auto& ev : events) std::free(ev.data);
     return;
   }
+  if (more) inst.wake();  // the rest comes in the next turn, after other callbacks have run
   if (events.empty()) return;
   napi_value array;
   napi_create_array_with_length(env, events.size(), &array);

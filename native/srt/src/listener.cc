@@ -482,10 +482,17 @@ void Listener::push(Event ev, bool droppable) {
   sink_->wake();  // non-blocking; the JS thread drains under eventMu_ only, never while the TSFN queue is locked
 }
 
-void Listener::drain(std::deque<Event>* out) {
+bool Listener::drain(std::deque<Event>* out, size_t maxBytes) {
   std::lock_guard<std::mutex> lock(eventMu_);
-  out->swap(events_);
-  queuedNotices_ = 0;
+  size_t bytes = 0;
+  while (!events_.empty() && bytes < maxBytes) {
+    Event& ev = events_.front();
+    bytes += ev.size;
+    if (ev.kind == Event::Kind::Rejected && queuedNotices_ > 0) queuedNotices_--;
+    out->push_back(std::move(ev));
+    events_.pop_front();
+  }
+  return !events_.empty();
 }
 
 }  // namespace openivs_srt

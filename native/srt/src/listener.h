@@ -124,8 +124,8 @@ class Listener {
   /** Asks the I/O thread to close a connection; a Closed event follows with `reason`. */
   void requestClose(int32_t id, const std::string& reason);
   bool stats(int32_t id, ConnStats* out) const;
-  /** Moves all queued events to `out`. */
-  void drain(std::deque<Event>* out);
+  /** Moves queued events to `out`, stopping once they carry `maxBytes` of data; true when more remain. */
+  bool drain(std::deque<Event>* out, size_t maxBytes);
 
  private:
   struct Conn {
