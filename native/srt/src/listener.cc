@@ -212,6 +212,7 @@ void Listener::run() {
   const int waitMs = std::max(1, std::min(opt_.flushMs, 50));
   while (!stop_.load()) {
     int n = srt_epoll_uwait(eid_, ready.data(), static_cast<int>(ready.size()), waitMs);
+    if (n < 0) std::this_thread::sleep_for(std::chrono::milliseconds(waitMs));  // never spin on an epoll error
     for (int i = 0; i < n; i++) {
       SRTSOCKET s = ready[i].fd;
       if (s == lsn_) {
