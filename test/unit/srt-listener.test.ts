@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadSrtAddon, SRT_ADDON_PATH, SrtUnavailableError } from '../../src/media/ingest/srt/addon.js';
@@ -207,6 +207,23 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
     assert.equal(srt.connections[0]!.closed?.reason, 'listener-closed');
     assert.throws(() => srt.listener.setKey(KEY, null), /closed/);
     await sender.kill();
+  });
+
+  it('leaves no thread behind after close() (ours joined, libsrt reaps its own)', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const handlers = { connection: () => undefined, error: () => undefined };
+    await SrtListener.listen({ host: '127.0.0.1', port: 0 }, handlers).close();
+    const base = await pollUntil('a stable thread count', async () => {
+      const before = threads();
+      await new Promise((r) => setTimeout(r, 1500));
+      return threads() === before ? before : undefined;
+    });
+    for (let i = 0; i < 20; i++) {
+      const l = SrtListener.listen({ host: '127.0.0.1', port: 0 }, handlers);
+      l.setKey(`k-threads-${i}`, null);
+      await l.close();
+    }
+    await pollUntil(`the thread count back at ${base}`, () => threads() <= base, { timeoutMs: 15_000 });
   });
 
   it('lets the process exit: after close(), and when it exits with connections open', async () => {
