@@ -4,7 +4,7 @@
 // and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
 
 import { buildApp } from './app.js';
-import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config.js';
+import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
 
@@ -39,7 +39,10 @@ async function main(argv: string[]): Promise<number> {
   const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
-  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
+  app.log.info(
+    { httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir },
+    'openivs ready',
+  );
   await waitForSignal();
   app.log.info('shutting down: draining connections');
   await app.stop();
@@ -62,7 +65,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`openivs: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`openivs: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );
