@@ -82,15 +82,25 @@ export class TsDemuxer {
   private audioNext: number | undefined;
 
   private readonly counters = {
-    packets: 0, damagedPackets: 0, continuityGaps: 0, duplicatePackets: 0, videoUnits: 0, audioFrames: 0,
-    droppedVideoUnits: 0, droppedAudioPes: 0, ignoredPackets: 0,
+    packets: 0,
+    damagedPackets: 0,
+    continuityGaps: 0,
+    duplicatePackets: 0,
+    videoUnits: 0,
+    audioFrames: 0,
+    droppedVideoUnits: 0,
+    droppedAudioPes: 0,
+    ignoredPackets: 0,
   };
 
   constructor(
     private readonly handler: TsMediaHandler,
     private readonly limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
   ) {
-    this.sinks.set(PID_PAT, sectionSink((section) => this.onPat(section)));
+    this.sinks.set(
+      PID_PAT,
+      sectionSink((section) => this.onPat(section)),
+    );
   }
 
   /** Feeds bytes in any chunking; `arrival` is the wall clock of their receipt (ms since epoch). */
@@ -145,7 +155,10 @@ export class TsDemuxer {
     if (pid === null || pid === this.pmtPid || pid === PID_PAT) return;
     if (this.pmtPid >= 0) this.sinks.delete(this.pmtPid);
     this.sinks.delete(pid); // a PMT moved onto a stream's PID takes it over
-    this.route(pid, sectionSink((s) => this.onPmt(s)));
+    this.route(
+      pid,
+      sectionSink((s) => this.onPmt(s)),
+    );
     this.pmtPid = pid;
     this.pmtVersion = -1;
   }
@@ -160,7 +173,8 @@ export class TsDemuxer {
     const audioPid = selection.audio?.pid ?? -1;
     if (videoPid === this.videoPid && audioPid === this.audioPid) return;
     // New PIDs: fresh assemblers (a PES in progress on an old PID is abandoned).
-    for (const pid of [this.videoPid, this.audioPid]) if (pid >= 0 && pid !== this.pmtPid && pid !== PID_PAT) this.sinks.delete(pid);
+    for (const pid of [this.videoPid, this.audioPid])
+      if (pid >= 0 && pid !== this.pmtPid && pid !== PID_PAT) this.sinks.delete(pid);
     const video = new PesAssembler(this.limits.maxVideoPesBytes, (p) => this.onVideoPes(p));
     const audio = new PesAssembler(this.limits.maxAudioPesBytes, (p) => this.onAudioPes(p));
     this.video = this.route(videoPid, { push: (b, u) => video.push(b, u), lost: () => video.markBroken() }) ? video : null;
@@ -208,7 +222,12 @@ export class TsDemuxer {
     }
     this.counters.videoUnits++;
     this.handler.onAccessUnit({
-      track: 'video', dts: ticksToMs(dts), pts: ticksToMs(pts), keyframe: unit.keyframe, data: unit.data, arrival: this.arrival,
+      track: 'video',
+      dts: ticksToMs(dts),
+      pts: ticksToMs(pts),
+      keyframe: unit.keyframe,
+      data: unit.data,
+      arrival: this.arrival,
     });
   }
 
@@ -246,7 +265,12 @@ export class TsDemuxer {
       this.audioNext = t + duration;
       this.counters.audioFrames++;
       this.handler.onAccessUnit({
-        track: 'audio', dts: ticksToMs(t), pts: ticksToMs(t), keyframe: true, data: frame.data, arrival: this.arrival,
+        track: 'audio',
+        dts: ticksToMs(t),
+        pts: ticksToMs(t),
+        keyframe: true,
+        data: frame.data,
+        arrival: this.arrival,
       });
     }
   }

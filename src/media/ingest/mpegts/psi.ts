@@ -111,7 +111,7 @@ export function parsePmt(section: Buffer): Pmt | null {
 function descriptors(info: Buffer): { registration?: string; descriptorTags: number[] } {
   const tags: number[] = [];
   let registration: string | undefined;
-  for (let off = 0; off + 2 <= info.length; ) {
+  for (let off = 0; off + 2 <= info.length;) {
     const tag = info[off]!;
     const len = info[off + 1]!;
     if (off + 2 + len > info.length) break;

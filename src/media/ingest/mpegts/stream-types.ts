@@ -8,12 +8,22 @@ export const STREAM_TYPE_H264 = 0x1b;
 export const STREAM_TYPE_AAC_ADTS = 0x0f;
 
 const VIDEO_TYPES: Record<number, string> = {
-  0x01: 'MPEG-1 video', 0x02: 'MPEG-2 video', 0x10: 'MPEG-4 Part 2 video', 0x20: 'H.264 SVC', 0x24: 'HEVC (H.265)',
-  0x33: 'VVC (H.266)', 0x42: 'AVS', 0xea: 'VC-1',
+  0x01: 'MPEG-1 video',
+  0x02: 'MPEG-2 video',
+  0x10: 'MPEG-4 Part 2 video',
+  0x20: 'H.264 SVC',
+  0x24: 'HEVC (H.265)',
+  0x33: 'VVC (H.266)',
+  0x42: 'AVS',
+  0xea: 'VC-1',
 };
 const AUDIO_TYPES: Record<number, string> = {
-  0x03: 'MPEG-1 audio (MP2/MP3)', 0x04: 'MPEG-2 audio (MP2/MP3)', 0x11: 'AAC in LATM', 0x1c: 'MPEG-4 audio without ADTS',
-  0x81: 'AC-3', 0x87: 'E-AC-3',
+  0x03: 'MPEG-1 audio (MP2/MP3)',
+  0x04: 'MPEG-2 audio (MP2/MP3)',
+  0x11: 'AAC in LATM',
+  0x1c: 'MPEG-4 audio without ADTS',
+  0x81: 'AC-3',
+  0x87: 'E-AC-3',
 };
 /** Private PES (stream_type 0x06) identified by a registration descriptor. */
 const PRIVATE_VIDEO: Record<string, string> = { HEVC: 'HEVC (H.265)', AV01: 'AV1', VP09: 'VP9' };

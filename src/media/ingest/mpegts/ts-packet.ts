@@ -15,7 +15,6 @@ export interface TsPacketHeader {
 }
 
 export const PID_PAT = 0x0000;
-export const PID_NULL = 0x1fff;
 
 /** Parses a 188-byte packet's header; null when the header itself is invalid (reserved field, overlong adaptation). */
 export function parseTsHeader(p: Buffer): TsPacketHeader | null {

@@ -43,7 +43,16 @@ export interface NativeListenerOptions {
 }
 
 export type NativeEvent =
-  | { type: 'accepted'; id: number; address: string; port: number; streamId: string; key: string; encrypted: boolean; latencyMs: number }
+  | {
+      type: 'accepted';
+      id: number;
+      address: string;
+      port: number;
+      streamId: string;
+      key: string;
+      encrypted: boolean;
+      latencyMs: number;
+    }
   | { type: 'data'; id: number; data: Buffer }
   | { type: 'closed'; id: number; reason: string; stats: SrtStats }
   | { type: 'rejected'; address: string; port: number; reason: string; rejectCode: number; secure: boolean }

@@ -4,6 +4,10 @@
 export { loadSrtAddon, SRT_ADDON_PATH, SrtUnavailableError, type SrtStats } from './addon.js';
 export { SrtConnection, type SrtCloseReason, type SrtConnectionHandler } from './connection.js';
 export {
-  SrtListener, type SrtListenerHandlers, type SrtListenerOptions, type SrtRefusal, type SrtRefusalReason,
+  SrtListener,
+  type SrtListenerHandlers,
+  type SrtListenerOptions,
+  type SrtRefusal,
+  type SrtRefusalReason,
 } from './listener.js';
 export { endReason, feedPublishSession, srtPublisherHandle } from './publish-bridge.js';

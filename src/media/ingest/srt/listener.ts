@@ -30,7 +30,7 @@ export interface SrtListenerOptions extends NativeListenerOptions {
  * - 'handshake-timeout': the handshake accepted by the callback never completed
  */
 export type SrtRefusalReason =
-  | 'bad-stream-id' | 'unknown-key' | 'overload' | 'wrong-passphrase' | 'unexpected-passphrase' | 'handshake-timeout';
+  'bad-stream-id' | 'unknown-key' | 'overload' | 'wrong-passphrase' | 'unexpected-passphrase' | 'handshake-timeout';
 
 export interface SrtRefusal {
   reason: SrtRefusalReason;
@@ -64,8 +64,12 @@ export class SrtListener {
     return new SrtListener(options, handlers);
   }
 
-  private constructor(options: SrtListenerOptions, private readonly handlers: SrtListenerHandlers) {
-    if (isIP(options.host) === 0) throw new TypeError(`SRT listener host must be an IP address, got ${JSON.stringify(options.host)}`);
+  private constructor(
+    options: SrtListenerOptions,
+    private readonly handlers: SrtListenerHandlers,
+  ) {
+    if (isIP(options.host) === 0)
+      throw new TypeError(`SRT listener host must be an IP address, got ${JSON.stringify(options.host)}`);
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     const { maxBufferedBytes: _buffered, addonPath, ...nativeOptions } = options;
@@ -97,7 +101,8 @@ export class SrtListener {
   /** Makes the table exactly `entries`: new ones are added before stale ones go, so no valid key is ever missing. */
   replaceKeys(entries: Iterable<readonly [string, string | null]>): void {
     const next = new Map(entries);
-    for (const [key, passphrase] of next) if (this.keys.get(key) !== passphrase || !this.keys.has(key)) this.setKey(key, passphrase);
+    for (const [key, passphrase] of next)
+      if (this.keys.get(key) !== passphrase || !this.keys.has(key)) this.setKey(key, passphrase);
     for (const key of [...this.keys.keys()]) if (!next.has(key)) this.deleteKey(key);
   }
 
@@ -139,7 +144,10 @@ export class SrtListener {
   }
 
   private accepted(ev: Extract<NativeEvent, { type: 'accepted' }>): void {
-    const control = { closeConnection: (id: number, reason: string) => this.closeConnection(id, reason), stats: (id: number) => this.native.stats(id) };
+    const control = {
+      closeConnection: (id: number, reason: string) => this.closeConnection(id, reason),
+      stats: (id: number) => this.native.stats(id),
+    };
     const conn = new SrtConnection(ev, control, this.maxBuffered);
     this.connections.set(ev.id, conn);
     this.guard(conn, (c) => this.handlers.connection(c));
@@ -177,7 +185,15 @@ function refusal(ev: Extract<NativeEvent, { type: 'rejected' }>): SrtRefusal {
 
 function emptyStats(): SrtStats {
   return {
-    bytesReceived: 0, packetsReceived: 0, packetsLost: 0, packetsRetransmitted: 0, packetsDropped: 0,
-    packetsUndecrypted: 0, rttMs: 0, receiveRateMbps: 0, latencyMs: 0, bytesDroppedQueue: 0,
+    bytesReceived: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    packetsRetransmitted: 0,
+    packetsDropped: 0,
+    packetsUndecrypted: 0,
+    rttMs: 0,
+    receiveRateMbps: 0,
+    latencyMs: 0,
+    bytesDroppedQueue: 0,
   };
 }

@@ -19,7 +19,11 @@ export function srtPublisherHandle(conn: SrtConnection): PublisherHandle {
 }
 
 /** Attaches `conn` to `session`; the session's onEnd runs exactly once, when the connection is gone. */
-export function feedPublishSession(conn: SrtConnection, session: PublishSession, limits: TsDemuxerLimits = DEFAULT_TS_LIMITS): TsDemuxer {
+export function feedPublishSession(
+  conn: SrtConnection,
+  session: PublishSession,
+  limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
+): TsDemuxer {
   const demuxer = new TsDemuxer(
     {
       onVideoConfig: (info) => session.onVideoConfig(info),
