@@ -14,7 +14,8 @@ import { parseAudioTag, parseVideoTag } from '../../src/media/ingest/flv.js';
 import { createIngestServer } from '../../src/media/ingest/index.js';
 import { TsDemuxer } from '../../src/media/ingest/mpegts/demuxer.js';
 import type { PublishSession } from '../../src/media/ingest/ports.js';
-import { feedPublishSession, SrtListener } from '../../src/media/ingest/srt/index.js';
+import { SrtListener } from '../../src/media/ingest/srt/listener.js';
+import { feedPublishSession } from '../../src/media/ingest/srt/publish-bridge.js';
 import type { Clip } from './media.js';
 import { killGroup, sleep, spawnGroup, type GroupChild } from './processes.js';
 

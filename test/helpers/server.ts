@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,6 +24,8 @@ export interface StartOptions {
   args?: string[];
   /** Also listen for RTMPS on a free port (`--rtmps-port`); the port is then `server.rtmpsPort`. */
   rtmps?: boolean;
+  /** Listen for SRT on a free UDP port (`--srt-port`), then `server.srtPort`; otherwise `--srt-port off`. */
+  srt?: boolean;
 }
 
 export interface ExitInfo {
@@ -36,6 +39,8 @@ export interface TestServer {
   readonly rtmpPort: number;
   /** The RTMPS port when started with `rtmps: true`, else undefined. */
   readonly rtmpsPort: number | undefined;
+  /** The SRT (UDP) port when started with `srt: true`, else undefined. */
+  readonly srtPort: number | undefined;
   readonly dataDir: string;
   readonly proc: ChildProcess;
   /** stdout + stderr of every run of this server so far (capped). */
@@ -59,6 +64,18 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolvePort(port));
     });
   });
+}
+
+/** A UDP port free right now (for SRT). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolveBind, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolveBind());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolveClose) => socket.close(() => resolveClose()));
+  return port;
 }
 
 /** The process env without any OPENIVS_* variable of the developer's shell, plus `extra`. */
@@ -86,6 +103,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const port = await freePort();
   const rtmpPort = await freePort();
   const rtmpsPort = opts.rtmps === true ? await freePort() : undefined;
+  const srtPort = opts.srt === true ? await freeUdpPort() : undefined;
   const ownsDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openivs-test-'));
   let log = '';
@@ -101,6 +119,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       '--http-port', String(port), '--rtmp-port', String(rtmpPort),
       '--data-dir', dataDir, '--host', '127.0.0.1', '--bind', '127.0.0.1', '--log-level', 'warn',
       ...(rtmpsPort === undefined ? [] : ['--rtmps-port', String(rtmpsPort)]),
+      '--srt-port', srtPort === undefined ? 'off' : String(srtPort),
       ...(opts.args ?? []),
     ];
     proc = spawn(process.execPath, args, { env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -114,6 +133,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     port,
     rtmpPort,
     rtmpsPort,
+    srtPort,
     dataDir,
     get proc() {
       return proc;

@@ -1,6 +1,6 @@
 // N-API surface of openivs_srt.node (plain node_api.h):
 //   version() -> libsrt version string
-//   createListener(options, onEvents) -> { port, setKey(key, passphrase), deleteKey(key), clearKeys(), keyCount(),
+//   createListener(options, onEvents) -> { port, setKey(key, passphrase), deleteKey(key), blockAddress(address, ms), clearKeys(), keyCount(),
 //                                          closeConnection(id, reason), stats(id), close() }
 // `onEvents(events)` receives batches of plain objects (accepted / data / closed / rejected / end) from one
 // thread-safe function that is signalled at most once per drain, so a busy stream costs one JS call per batch of
@@ -327,6 +327,22 @@ napi_value DeleteKey(napi_env env, napi_callback_info info) {
   return boolean(env, inst->listener->keys().remove(key));
 }
 
+napi_value BlockAddress(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  Instance* inst = self(env, info, 2, argv);
+  if (inst == nullptr) return nullptr;
+  std::string address;
+  if (!readString(env, argv[0], 64, &address) || address.empty()) {
+    return throwError(env, "blockAddress: address must be a non-empty string of at most 64 bytes");
+  }
+  int32_t ms = 0;
+  if (napi_get_value_int32(env, argv[1], &ms) != napi_ok || ms < 0) {
+    return throwError(env, "blockAddress: ms must be a non-negative number");
+  }
+  inst->listener->blockAddress(address, ms);
+  return nullptr;
+}
+
 napi_value ClearKeys(napi_env env, napi_callback_info info) {
   Instance* inst = self(env, info, 0, nullptr);
   if (inst != nullptr) inst->listener->keys().clear();
@@ -423,6 +439,7 @@ napi_value CreateListener(napi_env env, napi_callback_info info) {
       {"port", nullptr, nullptr, nullptr, nullptr, num(env, inst->listener->boundPort()), napi_enumerable, nullptr},
       {"setKey", nullptr, SetKey, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"deleteKey", nullptr, DeleteKey, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"blockAddress", nullptr, BlockAddress, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearKeys", nullptr, ClearKeys, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keyCount", nullptr, KeyCount, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeConnection", nullptr, CloseConnection, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -164,6 +164,23 @@ int Listener::onCaller(SRTSOCKET ns, int hsVersion, const struct sockaddr* peer,
     push(std::move(rej), true);
     return -1;
   };
+  {
+    std::lock_guard<std::mutex> lock(callbackMu_);
+    auto it = blocked_.find(rej.address);
+    if (it != blocked_.end()) {
+      if (Clock::now() < it->second) {
+        srt_setrejectreason(ns, SRT_REJX_FORBIDDEN);
+        rej.rejectCode = SRT_REJX_FORBIDDEN;
+        rej.reason = "throttled";
+      } else {
+        blocked_.erase(it);
+      }
+    }
+  }
+  if (rej.rejectCode != 0) {
+    push(std::move(rej), true);
+    return -1;
+  }
   StreamIdParse parsed = hsVersion >= 5 ? parseStreamId(streamId) : StreamIdParse{false, "", SRT_REJX_BAD_REQUEST};
   if (!parsed.ok) return refuse(parsed.rejectCode, "bad-stream-id");
   std::optional<std::string> passphrase = keys_.lookup(parsed.key);
@@ -205,6 +222,21 @@ int Listener::onCaller(SRTSOCKET ns, int hsVersion, const struct sockaddr* peer,
     return -1;
   }
   return 0;
+}
+
+void Listener::blockAddress(const std::string& address, int ms) {
+  constexpr size_t kMaxBlocked = 10000;
+  std::lock_guard<std::mutex> lock(callbackMu_);
+  if (ms <= 0) {
+    blocked_.erase(address);
+    return;
+  }
+  Clock::time_point now = Clock::now();
+  if (blocked_.size() >= kMaxBlocked) {
+    for (auto it = blocked_.begin(); it != blocked_.end();) it = now >= it->second ? blocked_.erase(it) : std::next(it);
+    if (blocked_.size() >= kMaxBlocked) return;  // a scan from that many addresses at once: the JS throttle still holds
+  }
+  blocked_[address] = now + std::chrono::milliseconds(ms);
 }
 
 void Listener::run() {

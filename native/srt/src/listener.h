@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "key-table.h"
@@ -121,6 +122,9 @@ class Listener {
 
   int boundPort() const { return boundPort_; }
   KeyTable& keys() { return keys_; }
+  /** Refuses every caller from `address` (as formatted in events) for `ms` (0 lifts it), before any key lookup:
+   * the wrong-key throttle of JavaScript, applied where the handshakes are decided. */
+  void blockAddress(const std::string& address, int ms);
   /** Asks the I/O thread to close a connection; a Closed event follows with `reason`. */
   void requestClose(int32_t id, const std::string& reason);
   bool stats(int32_t id, ConnStats* out) const;
@@ -185,6 +189,8 @@ class Listener {
   bool closing_ = false;
   std::map<SRTSOCKET, Pending> pending_;
   std::atomic<int> connCount_{0};
+  /** Addresses refused until a time (the key throttle); bounded, expired entries pruned on insert. */
+  std::unordered_map<std::string, Clock::time_point> blocked_;
 
   std::map<SRTSOCKET, Conn> conns_;  // I/O thread only
 

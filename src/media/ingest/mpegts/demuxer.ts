@@ -5,7 +5,7 @@
 // the PES limits, the two-packet sync carry and one ADTS frame of audio carry. After an unsupported codec is
 // reported, nothing more is delivered (as on RTMP, where that ends the publish).
 
-import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../../types.js';
+import type { AudioTrackInfo } from '../../types.js';
 import { audioTrackInfo, videoTrackInfo } from '../avc-config.js';
 import { BitstreamError } from '../errors.js';
 import { ascFromKey, MAX_ADTS_FRAME, scanAdts } from './adts.js';
@@ -13,17 +13,13 @@ import { annexBToAvcc, buildAvcDecoderConfig } from './h264.js';
 import { PacketSync, TS_PACKET_SIZE } from './packet-sync.js';
 import { PesAssembler, type PesPacket } from './pes.js';
 import { parsePat, parsePmt, SectionAssembler } from './psi.js';
+import { StartGate, type TsMediaHandler } from './start-gate.js';
 import { selectStreams } from './stream-types.js';
 import { ticksToMs, TimestampUnwrapper } from './timestamps.js';
 import { ContinuityTracker, parseTsHeader, PID_PAT } from './ts-packet.js';
 
 /** The part of a PublishSession the demuxer drives (a PublishSession is one). */
-export interface TsMediaHandler {
-  onVideoConfig(info: VideoTrackInfo): void;
-  onAudioConfig(info: AudioTrackInfo): void;
-  onAccessUnit(au: AccessUnit): void;
-  onUnsupported(description: string): void;
-}
+export type { TsMediaHandler } from './start-gate.js';
 
 export interface TsDemuxerLimits {
   /** A video PES (one access unit) larger than this is dropped; RTMP's own message bound is 16 MiB. */
@@ -93,10 +89,14 @@ export class TsDemuxer {
     ignoredPackets: 0,
   };
 
+  /** The handler behind a StartGate: video waits for the audio configuration when the PMT declares audio. */
+  private readonly out: StartGate;
+
   constructor(
-    private readonly handler: TsMediaHandler,
+    handler: TsMediaHandler,
     private readonly limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
   ) {
+    this.out = new StartGate(handler);
     this.sinks.set(
       PID_PAT,
       sectionSink((section) => this.onPat(section)),
@@ -113,6 +113,7 @@ export class TsDemuxer {
   end(): void {
     this.video?.flush();
     this.audio?.flush();
+    this.out.release();
   }
 
   get stats(): TsDemuxStats {
@@ -181,6 +182,7 @@ export class TsDemuxer {
     this.audio = this.route(audioPid, { push: (b, u) => audio.push(b, u), lost: () => this.audioLost(audio) }) ? audio : null;
     this.videoPid = this.video ? videoPid : -1;
     this.audioPid = this.audio ? audioPid : -1;
+    this.out.expectAudio(this.audio !== null);
     this.audioRest = EMPTY;
   }
 
@@ -221,7 +223,7 @@ export class TsDemuxer {
       return;
     }
     this.counters.videoUnits++;
-    this.handler.onAccessUnit({
+    this.out.onAccessUnit({
       track: 'video',
       dts: ticksToMs(dts),
       pts: ticksToMs(pts),
@@ -245,7 +247,7 @@ export class TsDemuxer {
     this.sps = info.sps;
     this.pps = info.pps;
     this.videoReady = true;
-    this.handler.onVideoConfig(info);
+    this.out.onVideoConfig(info);
   }
 
   private onAudioPes(pes: PesPacket): void {
@@ -264,7 +266,7 @@ export class TsDemuxer {
       if (frame.configKey !== this.audioKey && !this.updateAudioConfig(frame.configKey)) continue;
       this.audioNext = t + duration;
       this.counters.audioFrames++;
-      this.handler.onAccessUnit({
+      this.out.onAccessUnit({
         track: 'audio',
         dts: ticksToMs(t),
         pts: ticksToMs(t),
@@ -285,14 +287,14 @@ export class TsDemuxer {
       return false;
     }
     this.audioKey = key;
-    this.handler.onAudioConfig(info);
+    this.out.onAudioConfig(info);
     return true;
   }
 
   private stop(description: string): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.handler.onUnsupported(description);
+    this.out.onUnsupported(description);
   }
 }
 

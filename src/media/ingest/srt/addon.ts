@@ -62,6 +62,7 @@ export interface NativeListener {
   readonly port: number;
   setKey(key: string, passphrase: string | null): void;
   deleteKey(key: string): boolean;
+  blockAddress(address: string, ms: number): void;
   clearKeys(): void;
   keyCount(): number;
   closeConnection(id: number, reason: string): void;

@@ -28,9 +28,10 @@ export interface SrtListenerOptions extends NativeListenerOptions {
  *   (SRT_REJ_UNSECURE); libsrt's Key Material check fails the handshake after the callback accepted the stream id
  * - 'unexpected-passphrase': the key is unencrypted but the caller encrypts → SRT_REJ_UNSECURE
  * - 'handshake-timeout': the handshake accepted by the callback never completed
+ * - 'throttled': the address is blocked (blockAddress: too many wrong keys) → SRT reject 1403, before any lookup
  */
 export type SrtRefusalReason =
-  'bad-stream-id' | 'unknown-key' | 'overload' | 'wrong-passphrase' | 'unexpected-passphrase' | 'handshake-timeout';
+  'bad-stream-id' | 'unknown-key' | 'overload' | 'wrong-passphrase' | 'unexpected-passphrase' | 'handshake-timeout' | 'throttled';
 
 export interface SrtRefusal {
   reason: SrtRefusalReason;
@@ -96,6 +97,11 @@ export class SrtListener {
   deleteKey(streamKey: string): boolean {
     this.keys.delete(streamKey);
     return this.native.deleteKey(streamKey);
+  }
+
+  /** Refuses every caller from `address` for `ms` (0 lifts the block), in the handshake, before any key lookup. */
+  blockAddress(address: string, ms: number): void {
+    if (!this.closed) this.native.blockAddress(address, Math.min(Math.max(0, Math.ceil(ms)), 2 ** 31 - 1));
   }
 
   /** Makes the table exactly `entries`: new ones are added before stale ones go, so no valid key is ever missing. */
