@@ -190,13 +190,33 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
       await expectError(ivs.send(new GetStreamCommand({ channelArn: channel.arn })), 'ChannelNotBroadcasting', 404);
     }
     // Five refusals from this address within a minute: the same throttle as RTMP's wrong keys now refuses it in
-    // the handshake, even with the right key and passphrase.
+    // the handshake, even with the right key and passphrase. (A refusal reaches the throttle asynchronously, from
+    // libsrt's thread through the addon's event queue: wait until the fifth has.)
+    const refusals = () =>
+      [...server.logs().matchAll(/"reason":"([a-z-]+)","msg":"SRT caller refused in the handshake"/g)].map((m) => m[1]);
+    await pollUntil('five refusals reported', () => refusals().length >= 5, { timeoutMs: 10_000 });
     const blocked = await publishSrt(urlFor(freshKey, passphrase), 5).exited;
     assert.notEqual(blocked.code, 0, 'the right key from a throttled address is refused');
     assert.deepEqual((await ivs.send(new ListStreamSessionsCommand({ channelArn: secure.channel!.arn }))).streamSessions, []);
     await pollUntil('the refusals in the log', () => server.logs().includes('"reason":"throttled"'), { timeoutMs: 5_000 });
-    const reasons = [...server.logs().matchAll(/"reason":"([a-z-]+)","msg":"SRT caller refused in the handshake"/g)].map((m) => m[1]);
-    assert.deepEqual(reasons, ['unknown-key', 'wrong-passphrase', 'wrong-passphrase', 'wrong-passphrase', 'unexpected-passphrase', 'throttled']);
+    assert.deepEqual(refusals(), ['unknown-key', 'wrong-passphrase', 'wrong-passphrase', 'wrong-passphrase', 'unexpected-passphrase', 'throttled']);
+  });
+
+  it('after a restart the key table is loaded from the store: an existing channel takes SRT again', async () => {
+    const created = await ivs.send(new CreateChannelCommand({ name: 'srt-restart', type: 'BASIC' }));
+    const channel = created.channel!;
+    secrets.push(created.streamKey!.value!, channel.srt!.passphrase!);
+    const before = server.logs().length;
+    await server.restart(); // SIGTERM: the listener closes; the throttle's blocks were in memory and go with it
+    const publisher = publishSrt(urlFor(created.streamKey!.value!, channel.srt!.passphrase, { linger: 1 }), 20);
+    try {
+      await waitForMultivariant(channel.playbackUrl!, 20_000);
+      const streams = await probePlayback(channel.playbackUrl!);
+      assert.ok(streams.includes('h264 640 360'), `ffprobe: ${streams.join('; ')}`);
+    } finally {
+      publisher.kill();
+    }
+    assert.ok(server.logs().slice(before).includes('"srtPort":'), 'the restarted server reports its SRT port');
   });
 
   it('never logs a stream key or passphrase', async () => {
