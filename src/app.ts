@@ -42,6 +42,7 @@ import { ViewerSessions, viewerSessionKey } from './media/deliver/auth/viewer-se
 import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
+import { backfillSrtPassphrases } from './api/handlers/stream-key-rows.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -212,6 +213,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await recorder.resume(); // uploads continue in the background
       await events.dispatcher.start();
       registry.start();
+      const backfilled = await backfillSrtPassphrases(store);
+      if (backfilled > 0) log.info({ keys: backfilled }, 'gave SRT passphrases to the stream keys of secure channels');
       const resumed = await recordingActivation.resume();
       if (resumed > 0) log.info({ resumed }, 'probing buckets of recording configurations left CREATING');
       await listen(httpServer, config.httpPort, config.bindAddress);

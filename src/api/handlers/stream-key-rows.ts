@@ -67,3 +67,25 @@ export const renderStreamKeySummary = (row: StreamKeyRow): StreamKeySummary => (
   channelArn: row.doc.channelArn,
   tags: row.doc.tags,
 });
+
+/**
+ * Gives every key of a secure channel that has no SRT passphrase one (keys made before openivs had SRT); run once
+ * at start, before the listener loads its table. Returns how many keys it changed.
+ */
+export async function backfillSrtPassphrases(store: Store): Promise<number> {
+  let changed = 0;
+  for (let after = 0; ;) {
+    const channels = await store.resources.listAllScopes<{ insecureIngest?: boolean }>('channel', after, 500);
+    for (const channel of channels) {
+      if (channel.doc.insecureIngest === true) continue;
+      const key = (await store.resources.findReferencing<StreamKeyDoc>('stream-key', channel.arn, 1))[0];
+      if (!key || key.doc.srtPassphrase !== undefined) continue;
+      const { seq: _seq, ...row } = key;
+      await store.resources.update<StreamKeyDoc>({ ...row, doc: { ...key.doc, srtPassphrase: newSrtPassphrase() } });
+      changed++;
+    }
+    const last = channels[channels.length - 1];
+    if (channels.length < 500 || !last) return changed;
+    after = last.seq;
+  }
+}
