@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
   const [port, rtmpPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const server = startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--srt-port', 'off', '--data-dir', dataDir,
     '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn',
   ], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
   let bare: ReturnType<typeof startNode> | undefined;

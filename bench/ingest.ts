@@ -176,7 +176,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const quota = String(STREAMS + 10);
   const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--srt-port', 'off', '--data-dir', dataDir,
     '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
   ], { OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));
   try {

@@ -373,7 +373,7 @@ async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-latency-')));
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--srt-port', 'off', '--data-dir', join(dir, 'data'),
     '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
   ]));
   let browser: Browser | undefined;

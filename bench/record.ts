@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const quota = String(3 * STREAMS + 10);
   const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', dataDir,
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--srt-port', 'off', '--data-dir', dataDir,
     '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
     ...(STORAGE === 's3' ? s3.serverArgs : []),
   ], { ...(STORAGE === 's3' ? s3.serverEnv : {}), OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota }));

@@ -72,7 +72,7 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Measured> {
   const notes: string[] = [];
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const server = killOnExit(startNode(join(here, '../src/main.js'), [
-    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--data-dir', join(dir, 'data'),
+    'start', '--http-port', String(port), '--rtmp-port', String(rtmpPort), '--srt-port', 'off', '--data-dir', join(dir, 'data'),
     '--bind', '127.0.0.1', '--host', '127.0.0.1', '--log-level', 'warn', '--allow-insecure-ingest',
   ]));
   const publishers: GroupChild[] = [];

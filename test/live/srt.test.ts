@@ -9,6 +9,8 @@
 
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import {
   BatchGetChannelCommand, CreateChannelCommand, CreateStreamKeyCommand, DeleteStreamKeyCommand, GetChannelCommand,
@@ -217,6 +219,26 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
       publisher.kill();
     }
     assert.ok(server.logs().slice(before).includes('"srtPort":'), 'the restarted server reports its SRT port');
+  });
+
+  it('a secure channel whose key predates SRT (no passphrase stored) gets one at the next start', async () => {
+    const created = await ivs.send(new CreateChannelCommand({ name: 'srt-backfill', type: 'BASIC' }));
+    secrets.push(created.streamKey!.value!, created.channel!.srt!.passphrase!);
+    await server.kill9(); // keeps the data directory (stop() would remove it)
+    const db = new BetterSqlite3(join(server.dataDir, 'openivs.sqlite'));
+    try {
+      const row = db.prepare('SELECT doc FROM resources WHERE arn = ?').get(created.streamKey!.arn!) as { doc: string };
+      const doc = JSON.parse(row.doc) as Record<string, unknown>;
+      delete doc.srtPassphrase; // as a key made before this release was stored
+      db.prepare('UPDATE resources SET doc = ? WHERE arn = ?').run(JSON.stringify(doc), created.streamKey!.arn!);
+    } finally {
+      db.close();
+    }
+    await server.restart();
+    const got = await ivs.send(new GetChannelCommand({ arn: created.channel!.arn }));
+    assert.match(got.channel!.srt!.passphrase ?? '', /^[A-Za-z0-9]{72}$/, 'a passphrase after the restart');
+    assert.notEqual(got.channel!.srt!.passphrase, created.channel!.srt!.passphrase);
+    secrets.push(got.channel!.srt!.passphrase!);
   });
 
   it('never logs a stream key or passphrase', async () => {
