@@ -5,6 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +25,8 @@ export interface ServerPorts {
   rtmpPort: number;
   rtmpsPort: number | undefined;
   httpsPort: number | undefined;
+  /** The SRT (UDP) port when started with `srt: true`, else undefined (the server runs with `--srt-port off`). */
+  srtPort: number | undefined;
 }
 
 export interface StartOptions {
@@ -33,6 +36,8 @@ export interface StartOptions {
   args?: string[] | ((ports: ServerPorts) => string[]);
   /** Also listen for RTMPS on a free port (`--rtmps-port`); the port is then `server.rtmpsPort`. */
   rtmps?: boolean;
+  /** Listen for SRT on a free UDP port (`--srt-port`), then `server.srtPort`; otherwise `--srt-port off`. */
+  srt?: boolean;
   /** Also listen for HTTPS on a free port (`--https-port`); the port is then `server.httpsPort`. */
   https?: boolean;
   /**
@@ -94,6 +99,18 @@ function killOnExit(proc: ChildProcess): void {
   proc.once('exit', () => running.delete(proc));
 }
 
+/** A UDP port free right now (for SRT). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolveBind, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolveBind());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolveClose) => socket.close(() => resolveClose()));
+  return port;
+}
+
 /** The process env without any OPENIVS_* variable of the developer's shell, plus `extra`. */
 function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -121,8 +138,9 @@ export async function startServer(opts: StartOptions = {}): Promise<OpenivsServe
     rtmpPort: await freePort(),
     rtmpsPort: opts.rtmps === true ? await freePort() : undefined,
     httpsPort: opts.https === true ? await freePort() : undefined,
+    srtPort: opts.srt === true ? await freeUdpPort() : undefined,
   };
-  const { port, rtmpPort, rtmpsPort, httpsPort } = ports;
+  const { port, rtmpPort, rtmpsPort, httpsPort, srtPort } = ports;
   const extraArgs = typeof opts.args === 'function' ? opts.args(ports) : (opts.args ?? []);
   const capture = opts.output !== 'inherit';
   const ownsDir = opts.dataDir === undefined;
@@ -154,6 +172,8 @@ export async function startServer(opts: StartOptions = {}): Promise<OpenivsServe
       'warn',
       ...(rtmpsPort === undefined ? [] : ['--rtmps-port', String(rtmpsPort)]),
       ...(httpsPort === undefined ? [] : ['--https-port', String(httpsPort)]),
+      '--srt-port',
+      srtPort === undefined ? 'off' : String(srtPort),
       ...extraArgs,
     ];
     proc = spawn(process.execPath, args, {

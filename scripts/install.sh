@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what openivs needs on Debian 12 with Node.js 20, idempotently: ffmpeg (transcoding), and with --test
-# also chromium (browser playback tests) and the AWS CLI (smoke tests); then npm dependencies when
-# package-lock.json changed, and a check that the native better-sqlite3 module loads.
+# Installs what openivs needs on Debian 12 with Node.js 20, idempotently: ffmpeg (transcoding), libsrt's headers and
+# a C++ toolchain (the SRT ingest addon), and with --test also chromium (browser playback tests), the AWS CLI (smoke
+# tests) and srt-tools (srt-live-transmit as a test publisher); then npm dependencies when package-lock.json changed,
+# a check that the native better-sqlite3 module loads, and a build of the SRT addon (native/srt) when its sources
+# are newer than the build or it does not load.
 # Usage: bash scripts/install.sh [--test]
 set -euo pipefail
 
@@ -20,23 +22,31 @@ log() { echo "install: $*"; }
 die() { echo "install: error: $*" >&2; exit 1; }
 
 # --- system packages -------------------------------------------------------------------------------------------
-# Each entry: "<command that proves it is present> <Debian package>".
-wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg")
+# Each entry: "<command, or absolute path of a file, that proves it is present> <Debian package>".
+wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg" "g++ g++" "make make" "python3 python3"
+  "/usr/include/srt/srt.h libsrt-openssl-dev" "/usr/include/openssl/evp.h libsrt-openssl-dev")
 if [ "$with_test" = 1 ]; then
-  wanted+=("chromium chromium" "aws awscli")
+  wanted+=("chromium chromium" "aws awscli" "srt-live-transmit srt-tools")
 fi
+
+present() {
+  case "$1" in
+    /*) [ -e "$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 missing=()
 for entry in "${wanted[@]}"; do
   cmd="${entry%% *}"; pkg="${entry##* }"
-  if command -v "$cmd" >/dev/null 2>&1; then
+  if present "$cmd"; then
     continue
   fi
   case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "system tools present: ffmpeg$([ "$with_test" = 1 ] && echo ', chromium, aws')"
+  log "system tools present: ffmpeg, g++, make, python3, libsrt-openssl-dev$([ "$with_test" = 1 ] && echo ', chromium, aws, srt-tools')"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available; install them yourself"
   sudo=()
@@ -50,7 +60,7 @@ else
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
   for entry in "${wanted[@]}"; do
-    command -v "${entry%% *}" >/dev/null 2>&1 || die "${entry%% *} still missing after installing ${entry##* }"
+    present "${entry%% *}" || die "${entry%% *} still missing after installing ${entry##* }"
   done
 fi
 
@@ -76,4 +86,33 @@ if ! err="$(node -e "
   echo "$err" | tail -n 5 >&2
   die "better-sqlite3 does not load; try: rm -rf node_modules && npm ci (npm 11 needs \"allowScripts\" for better-sqlite3 in package.json)"
 fi
-log "better-sqlite3 loads; ready"
+log "better-sqlite3 loads"
+
+# --- SRT ingest addon (native/srt) -----------------------------------------------------------------------------
+# Built with the node-gyp that npm ships, against Node's own headers (no download): nodedir is npm's setting, else
+# the prefix Node runs from. Rebuilt only when a source is newer than the build or the build does not load.
+srt_addon=native/srt/build/Release/openivs_srt.node
+srt_loads() { node -e "require('./$srt_addon').version()" >/dev/null 2>&1; }
+srt_stale=0
+if [ ! -f "$srt_addon" ] || [ -n "$(find native/srt/binding.gyp native/srt/src -newer "$srt_addon" -print -quit)" ] || ! srt_loads; then
+  srt_stale=1
+fi
+if [ "$srt_stale" = 1 ]; then
+  npm_bin="$(readlink -f "$(command -v npm)" 2>/dev/null || true)"
+  gyp="$(dirname "$npm_bin")/../node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$gyp" ] || gyp="$(npm root -g 2>/dev/null)/npm/node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$gyp" ] || die "node-gyp (shipped with npm) not found; cannot build the SRT addon in native/srt"
+  nodedir="$(npm config get nodedir 2>/dev/null || true)"
+  case "$nodedir" in ''|undefined|null) nodedir="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")" ;; esac
+  [ -f "$nodedir/include/node/node_api.h" ] || die "Node's headers not found under $nodedir/include/node; cannot build the SRT addon offline"
+  log "building the SRT addon (libsrt $(pkg-config --modversion srt 2>/dev/null || echo '?'), node-gyp, nodedir $nodedir)"
+  build_log="$(mktemp)"
+  if ! node "$gyp" rebuild --directory=native/srt --nodedir="$nodedir" >"$build_log" 2>&1; then
+    grep -E 'error|Error' "$build_log" | head -n 10 >&2 || true
+    rm -f "$build_log"
+    die "the SRT addon (native/srt) failed to build; see the errors above"
+  fi
+  rm -f "$build_log"
+  srt_loads || die "the SRT addon was built but does not load: node -e \"require('./$srt_addon')\""
+fi
+log "SRT addon loads (libsrt $(node -p "require('./$srt_addon').version()")); ready"

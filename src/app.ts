@@ -1,5 +1,5 @@
 // Composition root: the only place that constructs infrastructure (store, protocol engine, SigV4
-// verifier, event outbox and dispatcher, live registry, RTMP(S) ingest, HTTP(S) servers) and wires it
+// verifier, event outbox and dispatcher, live registry, RTMP(S) and SRT ingest, HTTP(S) servers) and wires it
 // together. Tests and benchmarks call buildApp with overrides to swap any piece.
 
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,8 @@ import { createEvents, type Events, type SinkConfig } from './events/index.js';
 import { createIngestServer, type IngestServer } from './media/ingest/index.js';
 import { LiveRegistry } from './media/registry/registry.js';
 import { PublishAuthorizer } from './media/publish-authorization/publish-authorizer.js';
+import { SrtKeySync } from './media/publish-authorization/srt-keys.js';
+import { SrtIngest, SrtUnavailableError } from './media/ingest/srt/index.js';
 import { SessionLog } from './media/stream-sessions/session-log.js';
 import { storeStreamSessions } from './media/stream-sessions/session-reader.js';
 import { closeOrphanedSessions } from './media/stream-sessions/recovery.js';
@@ -40,6 +42,7 @@ import { ViewerSessions, viewerSessionKey } from './media/deliver/auth/viewer-se
 import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
+import { backfillSrtPassphrases } from './api/handlers/stream-key-rows.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -50,6 +53,8 @@ export interface BoundPorts {
   httpPort: number;
   rtmpPort: number;
   rtmpsPort?: number;
+  /** The SRT port (UDP) when SRT ingest runs. */
+  srtPort?: number;
   httpsPort?: number;
 }
 
@@ -125,7 +130,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     packaging,
     log,
   });
-  const ingest = createIngestServer({ hooks: { authorize: authorizer.authorize, log } });
+  const ingestHooks = { authorize: authorizer.authorize, refusedKey: authorizer.refusedKey, log };
+  const ingest = createIngestServer({ hooks: ingestHooks });
+  // The SRT listener decides callers from a key table in native memory; this keeps it in step with the store.
+  const srtKeys = new SrtKeySync(store, log);
+  let srt: SrtIngest | undefined;
   const recordingDestination = createRecordingDestination(config.recordingStorage, config.dataDir, log);
   // api/ reaches the destination only through the RecordingBuckets port.
   const recordingActivation = new RecordingActivation(store, { probe: (bucket) => recordingDestination.probe(bucket) }, log);
@@ -148,6 +157,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     quotas: config.quotas,
     now: () => new Date(),
     recordingActivation,
+    ingestKeys: srtKeys,
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
@@ -176,6 +186,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const httpServer = createHttpServer(httpDeps);
   let httpsServer: Http2SecureServer | undefined;
 
+  /** SRT ingest on config.srtPort; without the native addon the server runs on, without SRT, and says why. */
+  async function startSrt(): Promise<number | undefined> {
+    if (config.srtPort === undefined) return undefined;
+    try {
+      srt = new SrtIngest({ host: config.bindAddress, port: config.srtPort }, ingestHooks);
+    } catch (err) {
+      if (!(err instanceof SrtUnavailableError)) throw err;
+      log.warn({ reason: err.message }, 'SRT ingest is off: its native addon is not available');
+      return undefined;
+    }
+    await srtKeys.attach(srt.listener);
+    return srt.port;
+  }
+
   return {
     config,
     log,
@@ -189,6 +213,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await recorder.resume(); // uploads continue in the background
       await events.dispatcher.start();
       registry.start();
+      const backfilled = await backfillSrtPassphrases(store);
+      if (backfilled > 0) log.info({ keys: backfilled }, 'gave SRT passphrases to the stream keys of secure channels');
       const resumed = await recordingActivation.resume();
       if (resumed > 0) log.info({ resumed }, 'probing buckets of recording configurations left CREATING');
       await listen(httpServer, config.httpPort, config.bindAddress);
@@ -209,6 +235,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         if (tls.selfSigned) log.info('RTMPS uses a self-signed certificate from the data directory');
         rtmpsPort = (await ingest.listenTls(config.rtmpsPort, config.bindAddress, tls)).port;
       }
+      const srtPort = await startSrt();
       let httpsPort: number | undefined;
       if (config.httpsPort !== undefined) {
         const tls = loadTlsCredentials({
@@ -224,13 +251,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         httpsPort = (httpsServer.address() as AddressInfo).port;
       }
       ready = true;
-      return { httpPort, rtmpPort: rtmp.port, rtmpsPort, httpsPort };
+      return { httpPort, rtmpPort: rtmp.port, rtmpsPort, srtPort, httpsPort };
     },
     async stop() {
       ready = false;
       await registry.stopAll();
       await recorder.stop();
-      await Promise.all([closeServer(httpServer), httpsServer ? closeSecureServer(httpsServer) : undefined, ingest.close()]);
+      srtKeys.stop();
+      await Promise.all([
+        closeServer(httpServer),
+        httpsServer ? closeSecureServer(httpsServer) : undefined,
+        ingest.close(),
+        srt?.close(),
+      ]);
       await recordingActivation.stop();
       await events.dispatcher.stop();
       await store.close();

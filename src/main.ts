@@ -36,11 +36,11 @@ async function main(argv: string[]): Promise<number> {
   // SDK versions in the lockfile and supports Node 20, so the multi-line warning is noise in the server's log.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const app = await buildApp(config);
-  const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
+  const { httpPort, rtmpPort, rtmpsPort, srtPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
   app.log.info(
-    { httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir },
+    { httpPort, httpsPort, rtmpPort, rtmpsPort, srtPort, bindAddress: config.bindAddress, dataDir: config.dataDir },
     'openivs ready',
   );
   await waitForSignal();

@@ -54,6 +54,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     httpPort,
     rtmpPort: get('rtmpPort', 1935),
     rtmpsPort: get<number | null>('rtmpsPort', null) ?? undefined,
+    srtPort: get<number | null>('srtPort', 9000) ?? undefined,
     httpsPort: get<number | null>('httpsPort', null) ?? undefined,
     host,
     playbackBaseUrl: get('playbackBaseUrl', defaultPlaybackBaseUrl(host, httpPort)),
@@ -119,7 +120,7 @@ function requirePair(merged: Settings, certName: string, keyName: string, flags:
  */
 export function withListeningPorts(
   config: Config,
-  ports: { httpPort?: number; rtmpPort?: number; rtmpsPort?: number; httpsPort?: number },
+  ports: { httpPort?: number; rtmpPort?: number; rtmpsPort?: number; srtPort?: number; httpsPort?: number },
 ): Config {
   const httpPort = ports.httpPort ?? config.httpPort;
   const wasDefault = config.playbackBaseUrl === defaultPlaybackBaseUrl(config.host, config.httpPort);
@@ -128,6 +129,7 @@ export function withListeningPorts(
     httpPort,
     rtmpPort: ports.rtmpPort ?? config.rtmpPort,
     rtmpsPort: ports.rtmpsPort ?? config.rtmpsPort,
+    srtPort: ports.srtPort ?? config.srtPort,
     httpsPort: ports.httpsPort ?? config.httpsPort,
     playbackBaseUrl: wasDefault ? defaultPlaybackBaseUrl(config.host, httpPort) : config.playbackBaseUrl,
   };

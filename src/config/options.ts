@@ -85,6 +85,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'RTMP ingest port (0 picks a free port).', parse: parsePort },
   { name: 'rtmpsPort', flag: 'rtmps-port', env: 'OPENIVS_RTMPS_PORT', fileKey: 'rtmpsPort', arg: 'PORT|off',
     defaultText: 'off', help: 'RTMPS ingest port; "off" (null in the file) disables it.', parse: parseOptionalPort },
+  { name: 'srtPort', flag: 'srt-port', env: 'OPENIVS_SRT_PORT', fileKey: 'srtPort', arg: 'PORT|off',
+    defaultText: '9000',
+    help: 'SRT ingest port (UDP; IVS uses 9000); "off" (null in the file) disables it. Needs the native addon '
+      + 'that scripts/install.sh builds.', parse: parseOptionalPort },
   { name: 'httpsPort', flag: 'https-port', env: 'OPENIVS_HTTPS_PORT', fileKey: 'httpsPort', arg: 'PORT|off',
     defaultText: 'off',
     help: 'HTTPS port (HTTP/2 with HTTP/1.1 fallback) serving the same API, playback, player and health as the HTTP '

@@ -42,6 +42,8 @@ export interface Config {
   rtmpPort: number;
   /** undefined: RTMPS listener off. */
   rtmpsPort: number | undefined;
+  /** SRT ingest (UDP); undefined: off. */
+  srtPort: number | undefined;
   /** undefined: HTTPS (HTTP/2 + HTTP/1.1) listener off. */
   httpsPort: number | undefined;
   /** Public host name used in ingestEndpoint and playbackUrl; an IPv6 address is kept in brackets, e.g. [::1]. */

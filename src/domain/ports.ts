@@ -27,6 +27,16 @@ export interface LiveControl {
   putMetadata(channelArn: string, text: string): Promise<boolean>;
 }
 
+/**
+ * The ingest side's table of stream keys that may publish: the SRT listener decides each caller from it in the
+ * handshake, before any JavaScript runs, so the API tells it of every change once the change has committed.
+ */
+export interface IngestKeys {
+  /** `streamKey` now admits publishers; `srtPassphrase` null means SRT callers must not encrypt (insecureIngest). */
+  keySet(streamKey: string, srtPassphrase: string | null): void;
+  keyDeleted(streamKey: string): void;
+}
+
 export interface StreamSessionSummaryView {
   streamId: string;
   startTime: Date;

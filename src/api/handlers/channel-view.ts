@@ -1,11 +1,13 @@
 // How a stored channel is presented: the settings document plus the addresses derived from the
-// server's current configuration (so changing --host or --playback-base-url updates every channel).
+// server's current configuration (so changing --host or --playback-base-url updates every channel). The SRT
+// passphrase comes from the channel's stream key (a new key, a new passphrase), shown only for secure channels.
 
 import type { Channel, ChannelSummary } from '@aws-sdk/client-ivs';
 import { CHANNEL_DEFAULTS, type ChannelSettings } from '../../domain/channel-rules.js';
 import { playbackUrl } from '../../domain/urls.js';
 import type { ResourceRow } from '../../storage/store.js';
 import type { HandlerDeps, Tags } from './support.js';
+import type { StreamKeyRow } from './stream-key-rows.js';
 
 export type ChannelDoc = ChannelSettings & { arn: string; tags: Tags };
 export type ChannelRow = ResourceRow<ChannelDoc>;
@@ -28,11 +30,14 @@ export function channelSettingsOf(doc: ChannelDoc): ChannelSettings {
   return settings as ChannelSettings;
 }
 
-export function renderChannel(deps: HandlerDeps, row: ChannelRow): Channel {
+/** `key` is the channel's stream key (undefined when it has none: then there is no passphrase to show). */
+export function renderChannel(deps: HandlerDeps, row: ChannelRow, key: StreamKeyRow | undefined): Channel {
+  const passphrase = row.doc.insecureIngest ? undefined : key?.doc.srtPassphrase;
   return {
     ...row.doc,
     ingestEndpoint: deps.endpoints.host,
     playbackUrl: playbackUrl(deps.endpoints, row, row.id),
+    srt: { endpoint: deps.endpoints.host, ...(passphrase === undefined ? {} : { passphrase }) },
   };
 }
 

@@ -10,7 +10,15 @@ import { applyChannelChange, CHANNEL_DEFAULTS, type ChannelSettings } from '../.
 import type { Store } from '../../storage/store.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
 import { channelSettingsOf, renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
-import { insertStreamKey, renderStreamKey } from './stream-key-rows.js';
+import {
+  announceKey,
+  channelStreamKey,
+  insertStreamKey,
+  renderStreamKey,
+  type StreamKeyDoc,
+  type StreamKeyRow,
+} from './stream-key-rows.js';
+import { newSrtPassphrase } from '../../domain/srt.js';
 import { requireReferences } from './references.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -39,15 +47,17 @@ export async function createChannel(
 ): Promise<Out<ivs.CreateChannelResponse>> {
   const settings = applyChannelChange(CHANNEL_DEFAULTS, input);
   const tags = checkTags(input.tags);
-  return deps.store.transaction(async (tx) => {
+  const { row, key } = await deps.store.transaction(async (tx) => {
     if ((await tx.resources.count(ctx, 'channel')) >= deps.quotas.channels) {
       throw quotaExceeded(`Maximum number of channels (${deps.quotas.channels}) reached for this account and region`);
     }
     await requireReferences(tx, ctx, settings);
     const row: ChannelRow = await tx.resources.insert<ChannelDoc>(channelRowOf(ctx, newResourceId(), settings, tags));
-    const key = await insertStreamKey(tx, ctx, row.arn, tags);
-    return { channel: renderChannel(deps, row), streamKey: renderStreamKey(key) };
+    const key = await insertStreamKey(tx, ctx, row.arn, tags, !settings.insecureIngest);
+    return { row, key };
   });
+  announceKey(deps.ingestKeys, key);
+  return { channel: renderChannel(deps, row, key), streamKey: renderStreamKey(key) };
 }
 
 export async function getChannel(
@@ -56,7 +66,7 @@ export async function getChannel(
   ctx: RequestContext,
 ): Promise<Out<ivs.GetChannelResponse>> {
   const row = await loadOwned<ChannelDoc>(deps.store, ctx, 'channel', input.arn!);
-  return { channel: renderChannel(deps, row) };
+  return { channel: renderChannel(deps, row, await channelStreamKey(deps.store, row.arn)) };
 }
 
 export async function batchGetChannel(
@@ -68,7 +78,7 @@ export async function batchGetChannel(
   const errors: ivs.BatchError[] = [];
   for (const arn of new Set(input.arns)) {
     const row = await findOwned<ChannelDoc>(deps.store, ctx, 'channel', arn);
-    if (row) channels.push(renderChannel(deps, row));
+    if (row) channels.push(renderChannel(deps, row, await channelStreamKey(deps.store, row.arn)));
     else errors.push({ arn, code: 'ResourceNotFoundException', message: `Channel not found: ${arn}` });
   }
   return { channels, errors };
@@ -108,26 +118,45 @@ export async function updateChannel(
   input: ivs.UpdateChannelRequest,
   ctx: RequestContext,
 ): Promise<Out<ivs.UpdateChannelResponse>> {
-  return deps.store.transaction(async (tx: Store) => {
+  const { channel, key, keyChanged } = await deps.store.transaction(async (tx: Store) => {
     const current = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
     const { arn: _arn, ...change } = input;
     const settings = applyChannelChange(channelSettingsOf(current.doc), change);
     await requireReferences(tx, ctx, settings, current.doc);
     const next = channelRowOf(ctx, current.id, settings, current.doc.tags);
     await tx.resources.update(next);
-    return { channel: renderChannel(deps, { ...next, seq: current.seq }) };
+    const key = await channelStreamKey(tx, current.arn);
+    const rekeyed = key && (await matchSecureIngest(tx, key, !settings.insecureIngest));
+    return { channel: { ...next, seq: current.seq }, key: rekeyed ?? key, keyChanged: rekeyed !== undefined };
   });
+  if (keyChanged && key) announceKey(deps.ingestKeys, key);
+  return { channel: renderChannel(deps, channel, key) };
+}
+
+/**
+ * Gives the key an SRT passphrase when its channel now takes secure ingest, or takes it away when the channel
+ * became insecure; returns the updated row, or undefined when nothing changed. (UpdateChannel does not touch a live
+ * stream: a caller already connected keeps its link.)
+ */
+async function matchSecureIngest(tx: Store, key: StreamKeyRow, secure: boolean): Promise<StreamKeyRow | undefined> {
+  if (secure === (key.doc.srtPassphrase !== undefined)) return undefined;
+  const { srtPassphrase: _old, ...rest } = key.doc;
+  const doc: StreamKeyDoc = secure ? { ...rest, srtPassphrase: newSrtPassphrase() } : rest;
+  const { seq: _seq, ...row } = key;
+  await tx.resources.update<StreamKeyDoc>({ ...row, doc });
+  return { ...key, doc };
 }
 
 export async function deleteChannel(deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext): Promise<void> {
-  await deps.store.transaction(async (tx) => {
+  const deletedKeys = await deps.store.transaction(async (tx) => {
     const row = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
     if (deps.live.getLive(row.arn)) {
       throw conflict(`Channel ${row.arn} is live; stop the stream before deleting the channel`);
     }
-    for (const key of await tx.resources.findReferencing('stream-key', row.arn, 1000)) {
-      await tx.resources.delete(key.arn);
-    }
+    const keys = await tx.resources.findReferencing('stream-key', row.arn, 1000);
+    for (const key of keys) await tx.resources.delete(key.arn);
     await tx.resources.delete(row.arn);
+    return keys.map((key) => key.lookup);
   });
+  for (const value of deletedKeys) if (value) deps.ingestKeys.keyDeleted(value);
 }

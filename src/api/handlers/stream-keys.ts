@@ -1,10 +1,11 @@
-// Stream key operations: one key per channel (rotate by DeleteStreamKey then CreateStreamKey).
+// Stream key operations: one key per channel (rotate by DeleteStreamKey then CreateStreamKey; the new key brings a
+// new SRT passphrase). Ingest hears of each change once it has committed.
 
 import type * as ivs from '@aws-sdk/client-ivs';
 import type { RequestContext } from '../../domain/context.js';
 import { quotaExceeded } from '../../domain/errors.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
-import { insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-rows.js';
+import { announceKey, insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-rows.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -14,13 +15,15 @@ export async function createStreamKey(
   ctx: RequestContext,
 ): Promise<Out<ivs.CreateStreamKeyResponse>> {
   const tags = checkTags(input.tags);
-  return deps.store.transaction(async (tx) => {
-    const channel = await loadOwned(tx, ctx, 'channel', input.channelArn!);
+  const key = await deps.store.transaction(async (tx) => {
+    const channel = await loadOwned<{ insecureIngest?: boolean }>(tx, ctx, 'channel', input.channelArn!);
     if ((await tx.resources.findReferencing('stream-key', channel.arn, 1)).length > 0) {
       throw quotaExceeded(`Maximum number of stream keys (1) reached for channel ${channel.arn}`);
     }
-    return { streamKey: renderStreamKey(await insertStreamKey(tx, ctx, channel.arn, tags)) };
+    return insertStreamKey(tx, ctx, channel.arn, tags, channel.doc.insecureIngest !== true);
   });
+  announceKey(deps.ingestKeys, key);
+  return { streamKey: renderStreamKey(key) };
 }
 
 export async function getStreamKey(
@@ -64,8 +67,10 @@ export async function listStreamKeys(
 }
 
 export async function deleteStreamKey(deps: HandlerDeps, input: ivs.DeleteStreamKeyRequest, ctx: RequestContext): Promise<void> {
-  await deps.store.transaction(async (tx) => {
+  const value = await deps.store.transaction(async (tx) => {
     const row = await loadOwned(tx, ctx, 'stream-key', input.arn!);
     await tx.resources.delete(row.arn);
+    return row.lookup;
   });
+  if (value) deps.ingestKeys.keyDeleted(value);
 }

@@ -5,7 +5,7 @@ import type { RequestContext, Scope } from '../../domain/context.js';
 import { notFound, validation } from '../../domain/errors.js';
 import { inScope, type ResourceType } from '../../domain/arn.js';
 import type { PaginationCodec } from '../../domain/pagination.js';
-import type { LiveControl, StreamSessions } from '../../domain/ports.js';
+import type { IngestKeys, LiveControl, StreamSessions } from '../../domain/ports.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
 import type { QuotaConfig } from '../../config/types.js';
 import type { ResourceRow, Store } from '../../storage/store.js';
@@ -21,6 +21,8 @@ export interface HandlerDeps {
   now: () => Date;
   /** Moves new recording configurations from CREATING to ACTIVE or CREATE_FAILED in the background. */
   recordingActivation: RecordingActivator;
+  /** Told of every stream-key change after it commits (the SRT listener decides callers from it). */
+  ingestKeys: IngestKeys;
 }
 
 export type Tags = Record<string, string>;

@@ -6,12 +6,12 @@ import type { Logger } from 'pino';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
 
 export interface PublishRequest {
-  /** The RTMP application from `connect` (query string removed), normally `app`. */
+  /** The RTMP application from `connect` (query string removed), normally `app`; `srt` for an SRT caller. */
   app: string;
   /** The publish name with any `?query` suffix removed. A secret: never log it. */
   streamKey: string;
   remoteAddress: string;
-  /** True for RTMPS. */
+  /** True for RTMPS, and for an SRT caller that encrypts (with the channel's passphrase, checked in the handshake). */
   secure: boolean;
 }
 
@@ -43,5 +43,10 @@ export interface PublishSession {
 
 export interface IngestHooks {
   authorize(req: PublishRequest, handle: PublisherHandle): Promise<PublishDecision>;
+  /**
+   * A caller refused before `authorize` could run (an SRT handshake naming an unknown key or with a wrong
+   * passphrase): counted by the same wrong-key throttle; returns how long (ms) its address is now blocked.
+   */
+  refusedKey?(remoteAddress: string): number;
   log: Logger;
 }

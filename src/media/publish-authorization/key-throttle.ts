@@ -19,6 +19,12 @@ export class KeyThrottle {
     return entry.count >= this.maxFailures;
   }
 
+  /** How long `address` stays blocked from now (0 when it is not blocked). */
+  blockedForMs(address: string, nowMs: number): number {
+    const entry = this.failures.get(address);
+    return entry && this.isBlocked(address, nowMs) ? Math.max(0, entry.windowStart + this.windowMs - nowMs) : 0;
+  }
+
   recordFailure(address: string, nowMs: number): void {
     const entry = this.failures.get(address);
     if (!entry || nowMs - entry.windowStart > this.windowMs) {

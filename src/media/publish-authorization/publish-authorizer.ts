@@ -117,6 +117,15 @@ export class PublishAuthorizer {
     return { ok: true, session: new IngestSession(registry, stream) };
   };
 
+  /**
+   * A caller that ingest refused before asking (an SRT handshake with an unknown key or a wrong passphrase) counts
+   * like a wrong key here; returns how long its address is now blocked, so ingest can refuse it at the door too.
+   */
+  readonly refusedKey = (remoteAddress: string): number => {
+    this.throttle.recordFailure(remoteAddress, this.now());
+    return this.throttle.blockedForMs(remoteAddress, this.now());
+  };
+
   /** The channel's recording configuration document, read once per broadcast (sessions show it too). */
   private async recordingConfiguration(channel: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
     const arn = channel.recordingConfigurationArn;

@@ -1,0 +1,62 @@
+// Glue between one accepted SRT connection and the publish path the RTMP ingest already feeds (ports.ts): the
+// connection's MPEG-TS goes through a TsDemuxer into a PublishSession, and the registry gets a PublisherHandle to
+// kick it. How a connection's end maps onto PublishEndReason: the caller leaving is 'disconnected', no media in
+// time is 'timeout', a kick or server shutdown is 'kicked', anything broken ('error', 'overflow', 'unsupported') is
+// 'error'.
+
+import { DEFAULT_TS_LIMITS, TsDemuxer, type TsDemuxerLimits } from '../mpegts/demuxer.js';
+import type { PublishEndReason, PublisherHandle, PublishSession } from '../ports.js';
+import type { SrtConnection } from './connection.js';
+
+export function srtPublisherHandle(conn: SrtConnection): PublisherHandle {
+  return {
+    disconnect: () => conn.close('kicked'),
+    get bytesReceived() {
+      return conn.bytesReceived;
+    },
+    remoteAddress: conn.remoteAddress,
+  };
+}
+
+/** Attaches `conn` to `session`; the session's onEnd runs exactly once, when the connection is gone. */
+export function feedPublishSession(
+  conn: SrtConnection,
+  session: PublishSession,
+  limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
+): TsDemuxer {
+  const demuxer = new TsDemuxer(
+    {
+      onVideoConfig: (info) => session.onVideoConfig(info),
+      onAudioConfig: (info) => session.onAudioConfig(info),
+      onAccessUnit: (au) => session.onAccessUnit(au),
+      onUnsupported: (description) => {
+        session.onUnsupported(description);
+        conn.close('unsupported');
+      },
+    },
+    limits,
+  );
+  conn.attach({
+    data: (chunk, arrival) => demuxer.push(chunk, arrival),
+    close: (reason) => {
+      if (reason === 'peer') demuxer.end(); // the caller finished: its last access units are complete
+      session.onEnd(endReason(reason));
+    },
+  });
+  return demuxer;
+}
+
+export function endReason(reason: string): PublishEndReason {
+  switch (reason) {
+    case 'peer':
+      return 'disconnected';
+    case 'idle':
+      return 'timeout';
+    case 'kicked':
+    case 'server':
+    case 'listener-closed':
+      return 'kicked';
+    default:
+      return 'error';
+  }
+}

@@ -1,0 +1,94 @@
+// Playback checks the SRT tests share: a blank page of another origin, and hls.js in Chromium playing a playback URL
+// for a number of seconds while recording every error it reports.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { sleep } from './live.js';
+
+// Browser globals, used only inside page.evaluate callbacks (the project's TypeScript has no DOM lib).
+declare const window: any;
+declare const document: any;
+declare const Hls: any;
+declare const performance: { now(): number };
+
+export interface BlankOrigin {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBlankOrigin(): Promise<BlankOrigin> {
+  const server: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+export interface Played {
+  /** Every hls.js error, `fatal ` first when it was fatal. */
+  errors: string[];
+  playedS: number;
+  width: number;
+  height: number;
+  /** Longest stretch of wall time (s) in which currentTime did not advance after playback began. */
+  longestStallS: number;
+}
+
+/** Plays `url` with hls.js until `seconds` of media have played, a fatal error, or `timeoutMs`. */
+export async function playWithHlsJs(
+  browser: Browser, blankUrl: string, hlsJsUrl: string, url: string, seconds: number, timeoutMs = 30_000,
+): Promise<Played> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(blankUrl);
+    await page.addScriptTag({ url: hlsJsUrl });
+    await page.evaluate((src: string) => {
+      const state = { errors: [] as string[], playedS: 0, width: 0, height: 0, longestStallS: 0 };
+      window.__state = state;
+      const video = document.createElement('video');
+      video.muted = true;
+      document.body.appendChild(video);
+      const hls = new Hls({ lowLatencyMode: true });
+      hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
+        state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.type}/${data.details}`);
+      });
+      let first: number | undefined;
+      let lastTime = 0;
+      let lastAdvance = 0;
+      video.addEventListener('timeupdate', () => {
+        const now = performance.now();
+        if (first === undefined && video.currentTime > 0) {
+          first = video.currentTime;
+          lastAdvance = now;
+        }
+        if (first !== undefined && video.currentTime > lastTime) {
+          state.longestStallS = Math.max(state.longestStallS, (now - lastAdvance) / 1000);
+          lastAdvance = now;
+          state.playedS = video.currentTime - first;
+        }
+        lastTime = video.currentTime;
+        state.width = video.videoWidth;
+        state.height = video.videoHeight;
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      void video.play().catch(() => undefined);
+    }, url);
+    const deadline = Date.now() + timeoutMs;
+    let state: Played = await page.evaluate(() => window.__state as Played);
+    while (Date.now() < deadline) {
+      state = await page.evaluate(() => window.__state as Played);
+      if (state.playedS >= seconds || state.errors.some((e) => e.startsWith('fatal'))) break;
+      await sleep(200);
+    }
+    return state;
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
