@@ -40,6 +40,9 @@ import { ViewerSessions, viewerSessionKey } from './media/deliver/auth/viewer-se
 import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
+import { loadNodeId } from './cluster/node-id.js';
+import { NodeRegistry } from './cluster/node-registry.js';
+import type { ClusterEndpointDeps } from './cluster/endpoint.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -92,7 +95,7 @@ function sinkConfigs(config: Config): SinkConfig[] {
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const store = overrides.store ?? (await openStore({ dataDir: config.dataDir }));
+  const store = overrides.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log }));
   const endpoints: PublicEndpoints = { host: config.host, playbackBaseUrl: config.playbackBaseUrl };
   const events = createEvents({ store, sinks: sinkConfigs(config), log });
   // Every event also goes to the log, so a local user sees the lifecycle without configuring a sink.
@@ -136,7 +139,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
+  const nodes = new NodeRegistry({
+    store, nodeId: loadNodeId(config.dataDir), url: config.nodeUrl ?? defaultPlaybackBaseUrl(config.host, config.httpPort), log,
+    stats: () => ({ liveStreams: registry.liveTotal, freeTranscodeSlots: transcoding.freeSlots }),
+  });
   const httpDeps = {
+    cluster: { nodeId: nodes.nodeId, list: () => nodes.list(), verifySigned: (req) => verifier.verify(req) } satisfies ClusterEndpointDeps,
     api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(),
     playback: {
       registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
@@ -182,6 +190,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await listen(httpsServer, config.httpsPort, config.bindAddress);
         httpsPort = (httpsServer.address() as AddressInfo).port;
       }
+      if (config.nodeUrl === undefined) nodes.url = defaultPlaybackBaseUrl(config.host, httpPort);
+      await nodes.start();
       ready = true;
       return { httpPort, rtmpPort: rtmp.port, rtmpsPort, httpsPort };
     },
@@ -194,6 +204,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ]);
       await recordingActivation.stop();
       await events.dispatcher.stop();
+      await nodes.stop();
       await store.close();
       httpDeps.loop.stop();
     },

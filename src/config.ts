@@ -60,6 +60,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     credentials,
     defaultCredentialsActive: hasDefaultCredentials(credentials),
     quotas,
+    databaseUrl: get<string | undefined>('databaseUrl', undefined),
+    nodeUrl: get<string | undefined>('nodeUrl', undefined),
     logLevel: get<LogLevel>('logLevel', 'info'),
     viewerCountryHeader: get<string | undefined>('viewerCountryHeader', undefined),
     maxBodyBytes: MAX_BODY_BYTES,

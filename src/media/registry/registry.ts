@@ -65,6 +65,11 @@ export class LiveRegistry implements LiveControl {
     return this.byArn.has(channelArn);
   }
 
+  /** Broadcasts live on this node, every scope (the cluster's node list shows it). */
+  get liveTotal(): number {
+    return this.byArn.size;
+  }
+
   liveCount(scope: Scope): number {
     let count = 0;
     for (const s of this.byArn.values()) if (s.channel.account === scope.account && s.channel.region === scope.region) count++;
