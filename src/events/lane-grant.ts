@@ -7,7 +7,7 @@
 
 import type { LaneLease, OutboxLaneRepository } from '../storage/store-cluster.js';
 
-/** A delivery ends this long before the grant would expire. */
+/** A delivery ends this long before the grant would expire (less for very short grants). */
 const SAFETY_MARGIN_MS = 1_000;
 
 export class LaneGrant {
@@ -51,7 +51,7 @@ export class LaneGrant {
   /** base, plus an abort before the grant expires (none for an unlimited grant). */
   signal(base: AbortSignal): AbortSignal {
     if (!Number.isFinite(this.#deadline)) return base;
-    const left = Math.max(0, this.#deadline - performance.now() - SAFETY_MARGIN_MS);
+    const left = Math.floor(Math.max(0, this.#deadline - performance.now() - Math.min(SAFETY_MARGIN_MS, this.ttlMs / 10)));
     return AbortSignal.any([base, AbortSignal.timeout(left)]);
   }
 
