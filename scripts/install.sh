@@ -24,6 +24,7 @@ die() { echo "install: error: $*" >&2; exit 1; }
 wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg")
 if [ "$with_test" = 1 ]; then
   wanted+=("chromium chromium" "aws awscli")
+  wanted+=("pg_ctlcluster postgresql")  # PostgreSQL tests start their own server with /usr/lib/postgresql/*/bin
 fi
 
 missing=()

@@ -161,7 +161,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   return {
     config, log, store, registry, events, httpServer, ingest,
     async start() {
-      await closeOrphanedSessions(store, events.outbox, log);
+      // Open sessions are a crash's leftovers only if no other node could be streaming them (until
+      // the cluster step ends just the sessions of dead nodes' channel leases).
+      const others = (await nodes.list()).filter((n) => n.alive && !n.self);
+      if (others.length === 0) await closeOrphanedSessions(store, events.outbox, log);
+      else log.warn({ nodes: others.map((n) => n.nodeId) }, 'other nodes are alive: open stream sessions are left to them');
       await recorder.resume(); // uploads continue in the background
       events.dispatcher.start();
       registry.start();
