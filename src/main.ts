@@ -4,7 +4,7 @@
 // and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
 
 import { buildApp } from './app.js';
-import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config.js';
+import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
 import { StoreOpenError } from './storage/errors.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
@@ -40,7 +40,10 @@ async function main(argv: string[]): Promise<number> {
   const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
-  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
+  app.log.info(
+    { httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir },
+    'openivs ready',
+  );
   await waitForSignal();
   app.log.info('shutting down: draining connections');
   await app.stop();
@@ -65,7 +68,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     // A store that cannot be opened (bad database URL, refused connection, …) says why in one line.
     if (err instanceof StoreOpenError) process.stderr.write(`openivs: ${err.message}\n`);
-    else process.stderr.write(`openivs: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    else process.stderr.write(`openivs: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -33,7 +33,9 @@ export function clusterSecretProblem(secret: string): string | undefined {
 }
 
 function stringToSign(request: ClusterRequest, timestamp: string, nonce: string): string {
-  const bodyHash = createHash('sha256').update(request.body ?? '').digest('hex');
+  const bodyHash = createHash('sha256')
+    .update(request.body ?? '')
+    .digest('hex');
   return ['OPENIVS-CLUSTER-V1', timestamp, nonce, request.method.toUpperCase(), request.path, bodyHash].join('\n');
 }
 
@@ -50,8 +52,7 @@ export function signClusterRequest(secret: string, request: ClusterRequest, nowM
 }
 
 export type VerifyResult =
-  | { ok: true }
-  | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad-signature' | 'replayed' | 'busy' };
+  { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'bad-signature' | 'replayed' | 'busy' };
 
 /**
  * Remembers the nonces of accepted requests for as long as their timestamps could still pass the

@@ -18,7 +18,13 @@ export interface ClusterEndpointDeps {
   nodeId: string;
   list(): Promise<NodeView[]>;
   /** Resolves for a valid SigV4 signature with configured credentials; throws a ServiceError otherwise. */
-  verifySigned(request: { method: string; rawPath: string; rawQuery: string; headers: IncomingHttpHeaders; body: Buffer }): Promise<unknown>;
+  verifySigned(request: {
+    method: string;
+    rawPath: string;
+    rawQuery: string;
+    headers: IncomingHttpHeaders;
+    body: Buffer;
+  }): Promise<unknown>;
 }
 
 export interface ClusterAnswer {
@@ -37,7 +43,13 @@ export async function clusterInfo(
   }
   if (!isLoopback(request.remoteAddress)) {
     try {
-      await deps.verifySigned({ method: request.method, rawPath: CLUSTER_PATH, rawQuery: request.rawQuery, headers: request.headers, body: Buffer.alloc(0) });
+      await deps.verifySigned({
+        method: request.method,
+        rawPath: CLUSTER_PATH,
+        rawQuery: request.rawQuery,
+        headers: request.headers,
+        body: Buffer.alloc(0),
+      });
     } catch (err) {
       return failure(err instanceof ServiceError ? err : new ServiceError('AccessDeniedException', 'Access denied'));
     }
@@ -46,7 +58,11 @@ export async function clusterInfo(
   try {
     nodes = await deps.list();
   } catch (err) {
-    return failure(err instanceof ServiceError ? err : new ServiceError('InternalServerException', 'The node list is unavailable. Please retry your request.'));
+    return failure(
+      err instanceof ServiceError
+        ? err
+        : new ServiceError('InternalServerException', 'The node list is unavailable. Please retry your request.'),
+    );
   }
   const body = JSON.stringify({ nodeId: deps.nodeId, nodes });
   return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body };
@@ -59,7 +75,10 @@ type Response = ServerResponse | Http2ServerResponse;
 export async function handleClusterInfo(deps: ClusterEndpointDeps, req: Request, res: Response, rawQuery: string): Promise<void> {
   drain(req);
   const answer = await clusterInfo(deps, {
-    method: req.method ?? 'GET', rawQuery, headers: withHost(req), remoteAddress: req.socket?.remoteAddress,
+    method: req.method ?? 'GET',
+    rawQuery,
+    headers: withHost(req),
+    remoteAddress: req.socket?.remoteAddress,
   });
   res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
   if (req.method === 'HEAD') res.end();

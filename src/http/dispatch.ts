@@ -15,7 +15,7 @@ import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
 import { CLUSTER_PATH, handleClusterInfo, type ClusterEndpointDeps } from '../cluster/endpoint.js';
 
@@ -60,7 +60,12 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   try {
     body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
   } catch (err) {
-    return refuse(deps, req, res, err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'));
+    return refuse(
+      deps,
+      req,
+      res,
+      err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'),
+    );
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
@@ -97,7 +102,11 @@ function apiHeaders(req: HttpRequest): IncomingHttpHeaders {
 }
 
 function send(res: HttpResponse, response: { status: number; headers: Record<string, string>; body: string }): void {
-  res.writeHead(response.status, { ...API_CORS_HEADERS, ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.writeHead(response.status, {
+    ...API_CORS_HEADERS,
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
   res.end(response.body);
 }
 
@@ -105,6 +114,10 @@ function health(deps: HttpDeps, req: HttpRequest, res: HttpResponse, rawQuery: s
   const ready = deps.isReady();
   const withLoop = rawQuery === 'loop' && deps.loop !== undefined && isLoopbackAddress(req.socket?.remoteAddress);
   const body = JSON.stringify({ status: ready ? 'ok' : 'starting', ...(withLoop ? { loop: deps.loop!.read() } : {}) });
-  res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': body.length });
+  res.writeHead(ready ? 200 : 503, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': body.length,
+  });
   res.end(body);
 }

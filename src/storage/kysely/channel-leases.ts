@@ -17,9 +17,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Scope } from '../../domain/context.js';
 import { LeaseLostError } from '../errors.js';
 import type { ChannelLeasesTable, Database } from '../schema.js';
-import type {
-  AcquireRequest, AcquireResult, ChannelLease, ChannelLeaseRepository, LeaseRef,
-} from '../store-cluster.js';
+import type { AcquireRequest, AcquireResult, ChannelLease, ChannelLeaseRepository, LeaseRef } from '../store-cluster.js';
 import { databaseNow, nowPlus } from './clock.js';
 import type { SqlFeatures } from './dialect.js';
 import { inTransaction } from './sequence.js';
@@ -58,15 +56,22 @@ export class KyselyChannelLeaseRepository implements ChannelLeaseRepository {
       const granted = await db
         .insertInto('channel_leases')
         .values({
-          channel_arn: channelArn, account: scope.account, region: scope.region, node_id: nodeId,
-          epoch: 1, acquired_at: now, expires_at: nowPlus(this.features, request.ttlMs),
+          channel_arn: channelArn,
+          account: scope.account,
+          region: scope.region,
+          node_id: nodeId,
+          epoch: 1,
+          acquired_at: now,
+          expires_at: nowPlus(this.features, request.ttlMs),
         })
-        .onConflict((oc) => oc.column('channel_arn').doUpdateSet((eb) => ({
-          node_id: eb.ref('excluded.node_id'),
-          epoch: eb('channel_leases.epoch', '+', 1),
-          acquired_at: eb.ref('excluded.acquired_at'),
-          expires_at: eb.ref('excluded.expires_at'),
-        })))
+        .onConflict((oc) =>
+          oc.column('channel_arn').doUpdateSet((eb) => ({
+            node_id: eb.ref('excluded.node_id'),
+            epoch: eb('channel_leases.epoch', '+', 1),
+            acquired_at: eb.ref('excluded.acquired_at'),
+            expires_at: eb.ref('excluded.expires_at'),
+          })),
+        )
         .returningAll()
         .executeTakeFirstOrThrow();
       const lease = decode(granted);
@@ -129,7 +134,10 @@ export class KyselyChannelLeaseRepository implements ChannelLeaseRepository {
         const taken = await db
           .updateTable('channel_leases')
           .set((eb) => ({
-            node_id: nodeId, epoch: eb('epoch', '+', 1), acquired_at: now, expires_at: nowPlus(this.features, ttlMs),
+            node_id: nodeId,
+            epoch: eb('epoch', '+', 1),
+            acquired_at: now,
+            expires_at: nowPlus(this.features, ttlMs),
           }))
           .where('channel_arn', '=', row.channel_arn)
           .where('epoch', '=', row.epoch)
@@ -164,7 +172,10 @@ export class KyselyChannelLeaseRepository implements ChannelLeaseRepository {
       .where('node_id', 'is not', null)
       .where('expires_at', '>', this.features.nowMs());
     if (scope !== undefined) query = query.where('account', '=', scope.account).where('region', '=', scope.region);
-    const rows = await query.orderBy('acquired_at').orderBy(this.features.binaryOrder(sql.ref('channel_arn'))).execute();
+    const rows = await query
+      .orderBy('acquired_at')
+      .orderBy(this.features.binaryOrder(sql.ref('channel_arn')))
+      .execute();
     return rows.map(decode);
   }
 }

@@ -18,8 +18,12 @@ export class KyselyNodeRepository implements NodeRepository {
     await this.db
       .insertInto('nodes')
       .values({
-        node_id: node.nodeId, url: node.url, started_at: now, heartbeat_at: now,
-        live_streams: node.liveStreams, free_transcode_slots: node.freeTranscodeSlots,
+        node_id: node.nodeId,
+        url: node.url,
+        started_at: now,
+        heartbeat_at: now,
+        live_streams: node.liveStreams,
+        free_transcode_slots: node.freeTranscodeSlots,
       })
       .onConflict((oc) =>
         oc.column('node_id').doUpdateSet((eb) => ({

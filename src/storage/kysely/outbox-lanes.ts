@@ -29,17 +29,20 @@ export class KyselyOutboxLaneRepository implements OutboxLaneRepository {
       .insertInto('outbox_lanes')
       .values({ sink, holder, epoch: 1, expires_at: nowPlus(this.features, ttlMs) })
       .onConflict((oc) =>
-        oc.column('sink')
+        oc
+          .column('sink')
           .doUpdateSet((eb) => ({
             holder: eb.ref('excluded.holder'),
             epoch: eb('outbox_lanes.epoch', '+', 1),
             expires_at: eb.ref('excluded.expires_at'),
           }))
-          .where((eb) => eb.or([
-            eb('outbox_lanes.holder', 'is', null),
-            eb('outbox_lanes.expires_at', '<=', now),
-            eb('outbox_lanes.holder', '=', holder),
-          ])),
+          .where((eb) =>
+            eb.or([
+              eb('outbox_lanes.holder', 'is', null),
+              eb('outbox_lanes.expires_at', '<=', now),
+              eb('outbox_lanes.holder', '=', holder),
+            ]),
+          ),
       )
       .returning('epoch')
       .executeTakeFirst();

@@ -37,24 +37,31 @@ export class KyselyOutboxRepository implements OutboxRepository {
         const payload = JSON.stringify(event);
         for (const sink of sinks) {
           rows.push({
-            id: id++, event_id: event.id, sink, payload, created_at: nowMs, attempts: 0,
-            next_attempt_at: nowMs, delivered_at: null, abandoned_at: null, last_error: null,
+            id: id++,
+            event_id: event.id,
+            sink,
+            payload,
+            created_at: nowMs,
+            attempts: 0,
+            next_attempt_at: nowMs,
+            delivered_at: null,
+            abandoned_at: null,
+            last_error: null,
           });
         }
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await db.insertInto('outbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+        await db
+          .insertInto('outbox')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
       }
       return total;
     });
   }
 
   async due(nowMs: number, limit: number): Promise<OutboxRow[]> {
-    const rows = await this.pending()
-      .where('next_attempt_at', '<=', nowMs)
-      .orderBy('id', 'asc')
-      .limit(limit)
-      .execute();
+    const rows = await this.pending().where('next_attempt_at', '<=', nowMs).orderBy('id', 'asc').limit(limit).execute();
     return rows.map(decode);
   }
 
@@ -114,7 +121,8 @@ export class KyselyOutboxRepository implements OutboxRepository {
   private fence(eb: ExpressionBuilder<Database, 'outbox'>, lane: LaneLease | undefined) {
     if (lane === undefined || !this.features.shared) return eb.lit(true);
     return eb.exists(
-      eb.selectFrom('outbox_lanes')
+      eb
+        .selectFrom('outbox_lanes')
         .select('outbox_lanes.sink')
         .where('outbox_lanes.sink', '=', lane.sink)
         .where('outbox_lanes.holder', '=', lane.holder)
@@ -142,11 +150,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   private pending() {
-    return this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('delivered_at', 'is', null)
-      .where('abandoned_at', 'is', null);
+    return this.db.selectFrom('outbox').selectAll().where('delivered_at', 'is', null).where('abandoned_at', 'is', null);
   }
 }
 

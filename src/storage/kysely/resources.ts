@@ -3,15 +3,10 @@
 // driver reports constraint violations and its SqlFeatures (the quota lock in count()).
 
 import type { Kysely } from 'kysely';
+import type { ResourceType } from '../../domain/arn.js';
 import type { Scope } from '../../domain/context.js';
 import type { Database } from '../schema.js';
-import type {
-  ListQuery,
-  NewResourceRow,
-  ResourceRepository,
-  ResourceRow,
-  ResourceType,
-} from '../store.js';
+import type { ListQuery, NewResourceRow, ResourceRepository, ResourceRow } from '../store.js';
 import { decodeOptional, decodeRow, encodeRow } from './codec.js';
 import type { SqlFeatures } from './dialect.js';
 
@@ -71,7 +66,8 @@ export class KyselyResourceRepository implements ResourceRepository {
     const { seq: _seq, arn: _arn, ...columns } = encodeRow(row, 0);
     try {
       const result = await this.features.recoverable(this.db, () =>
-        this.db.updateTable('resources').set(columns).where('arn', '=', row.arn).executeTakeFirst());
+        this.db.updateTable('resources').set(columns).where('arn', '=', row.arn).executeTakeFirst(),
+      );
       return result.numUpdatedRows > 0n;
     } catch (err) {
       throw this.mapError(err, row) ?? err;

@@ -5,8 +5,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type {
-  ChannelLeaseRepository, NodeRepository, OutboxLaneRepository, OutboxRepository, ResourceRepository,
-  SettingsRepository, Store, StreamSessionRepository, ViewerRevocationRepository,
+  ChannelLeaseRepository,
+  NodeRepository,
+  OutboxLaneRepository,
+  OutboxRepository,
+  ResourceRepository,
+  SettingsRepository,
+  Store,
+  StreamSessionRepository,
+  ViewerRevocationRepository,
 } from '../store.js';
 import { KyselyChannelLeaseRepository } from './channel-leases.js';
 import type { SqlFeatures } from './dialect.js';

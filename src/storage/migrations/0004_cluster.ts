@@ -45,11 +45,19 @@ export const migration0004: Migration = {
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .execute();
     // The concurrent-broadcasts count: live leases of a scope.
-    await db.schema.createIndex('channel_leases_scope').ifNotExists()
-      .on('channel_leases').columns(['account', 'region', 'expires_at']).execute();
+    await db.schema
+      .createIndex('channel_leases_scope')
+      .ifNotExists()
+      .on('channel_leases')
+      .columns(['account', 'region', 'expires_at'])
+      .execute();
     // renew / releaseAllOf by node, stealExpired by expiry.
-    await db.schema.createIndex('channel_leases_node').ifNotExists()
-      .on('channel_leases').columns(['node_id', 'expires_at']).execute();
+    await db.schema
+      .createIndex('channel_leases_node')
+      .ifNotExists()
+      .on('channel_leases')
+      .columns(['node_id', 'expires_at'])
+      .execute();
 
     await db.schema
       .createTable('outbox_lanes')
@@ -62,7 +70,10 @@ export const migration0004: Migration = {
 
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
       for (const [table, column] of WIDENED) {
-        await db.schema.alterTable(table).alterColumn(column, (c) => c.setDataType('bigint')).execute();
+        await db.schema
+          .alterTable(table)
+          .alterColumn(column, (c) => c.setDataType('bigint'))
+          .execute();
       }
     }
   },

@@ -16,7 +16,7 @@ interface DriverError {
   message?: unknown;
 }
 
-const asDriverError = (err: unknown): DriverError => (typeof err === 'object' && err !== null ? (err as DriverError) : {});
+const asDriverError = (err: unknown): DriverError => (typeof err === 'object' && err !== null ? err : {});
 
 export function mapPostgresError(err: unknown, row: NewResourceRow<unknown>): Error | undefined {
   const { code, constraint } = asDriverError(err);
@@ -28,18 +28,34 @@ export function mapPostgresError(err: unknown, row: NewResourceRow<unknown>): Er
 
 /** Socket-level failures (node errno codes). ENOENT: a unix socket that does not exist (server down). */
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'ECONNABORTED', 'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ENOENT',
 ]);
 /** SQLSTATEs meaning the server cannot serve the request now (rather than "this request is wrong"). */
 const UNAVAILABLE_SQLSTATES = new Set([
-  '57P01', '57P02', '57P03', // admin / crash shutdown, cannot connect now (starting up or shutting down)
-  '57014', '55P03', '25P03', // statement timeout or cancel, lock timeout, idle-in-transaction timeout
-  '3D000', '28000', '28P01', // database gone, role or password refused (at run time: an operator's change)
-  '40001', '40P01', // serialization failure, deadlock (after the store's retries)
+  '57P01',
+  '57P02',
+  '57P03', // admin / crash shutdown, cannot connect now (starting up or shutting down)
+  '57014',
+  '55P03',
+  '25P03', // statement timeout or cancel, lock timeout, idle-in-transaction timeout
+  '3D000',
+  '28000',
+  '28P01', // database gone, role or password refused (at run time: an operator's change)
+  '40001',
+  '40P01', // serialization failure, deadlock (after the store's retries)
 ]);
 /** node-postgres's own messages for a connection it lost or could not open in time. */
-const LOST_CONNECTION = /connection terminated|timeout exceeded when trying to connect|not queryable|connection ended|client was closed|terminating connection/i;
+const LOST_CONNECTION =
+  /connection terminated|timeout exceeded when trying to connect|not queryable|connection ended|client was closed|terminating connection/i;
 
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof StoreUnavailableError) return true;

@@ -37,8 +37,10 @@ class Availability {
     if (isRetryable(err) || !isUnavailable(err)) return err;
     if (!this.#down) {
       this.#down = true;
-      this.log?.warn({ reason: describeDriverError(err) },
-        'PostgreSQL is unavailable: API calls answer InternalServerException until it is back');
+      this.log?.warn(
+        { reason: describeDriverError(err) },
+        'PostgreSQL is unavailable: API calls answer InternalServerException until it is back',
+      );
     }
     return unavailable(err);
   }
