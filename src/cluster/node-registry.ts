@@ -60,6 +60,7 @@ export class NodeRegistry {
   #failing = false;
   #restarted = true;
   #lastPrune = 0;
+  #steadySince: number | undefined;
 
   constructor(opts: NodeRegistryOptions) {
     this.#opts = opts;
@@ -78,6 +79,7 @@ export class NodeRegistry {
     if (this.#running) return [];
     const leftOver = await this.#opts.store.channelLeases.releaseAllOf(this.nodeId);
     await this.heartbeat();
+    this.#steadySince = Date.now();
     this.#running = true;
     this.#schedule();
     return leftOver;
@@ -115,6 +117,11 @@ export class NodeRegistry {
     }
   }
 
+  /** Epoch ms since when heartbeats have succeeded without a failure; undefined while they fail. */
+  get steadySince(): number | undefined {
+    return this.#steadySince;
+  }
+
   /** Every node the database knows, with its liveness judged on the database's clock. */
   async list(): Promise<NodeView[]> {
     const rows = await this.#opts.store.nodes.list();
@@ -150,12 +157,14 @@ export class NodeRegistry {
   async #beatOnce(): Promise<void> {
     try {
       await this.heartbeat();
+      this.#steadySince ??= Date.now();
       if (this.#failing) this.#opts.log.info('cluster: heartbeats succeed again');
       this.#failing = false;
     } catch (err) {
       // Logged once per outage: the store logs the outage itself, and a beat every 2 s would flood.
       if (!this.#failing) this.#opts.log.warn({ err: String(err) }, 'cluster: heartbeat failed; retrying');
       this.#failing = true;
+      this.#steadySince = undefined;
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { CredentialConfig } from './types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
+  parseClusterSecret,
   parseBaseUrl,
   parseBindAddress,
   parseBoolean,
@@ -183,6 +184,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'nodeUrl', flag: 'node-url', env: 'OPENIVS_NODE_URL', fileKey: 'nodeUrl', arg: 'URL',
     defaultText: 'http://<host>:<http-port>', help: 'Internal URL the other nodes of a cluster reach this node at.',
     parse: parseBaseUrl },
+  { name: 'clusterSecret', env: 'OPENIVS_CLUSTER_SECRET', fileKey: 'clusterSecret', arg: 'SECRET',
+    defaultText: 'none (required with a PostgreSQL --database-url)',
+    help: 'Shared by the nodes of a cluster: authenticates node-to-node requests (HMAC-SHA256 with a timestamp), at least '
+      + '32 characters, e.g. openssl rand -hex 32 (no flag: keep it out of argv).',
+    parse: parseClusterSecret },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

@@ -75,6 +75,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Internal URL other cluster nodes reach this node at; undefined: http://<host>:<httpPort>. */
   nodeUrl: string | undefined;
+  /** Authenticates node-to-node requests; set whenever databaseUrl is a PostgreSQL URL. */
+  clusterSecret: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Maximum API request body in bytes (1 MiB). */
   maxBodyBytes: number;

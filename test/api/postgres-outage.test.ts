@@ -12,6 +12,9 @@ import { callOperation } from '../helpers/http.js';
 import { startPostgres, type PgServer } from '../helpers/postgres.js';
 import { ivsClient, startServer, type TestServer } from '../helpers/server.js';
 
+/** Nodes on PostgreSQL need the cluster secret (node-to-node requests). */
+const CLUSTER_SECRET = 'test-cluster-secret-0123456789abcdef';
+
 let pg: PgServer;
 let server: TestServer | undefined;
 
@@ -26,7 +29,7 @@ after(async () => {
 describe('openivs on PostgreSQL: outage', () => {
   it('answers a clean retryable 5xx while PostgreSQL is down and recovers without a restart', async () => {
     const url = await pg.createDatabase({ user: 'outage_user' });
-    server = await startServer({ env: { OPENIVS_DATABASE_URL: url }, args: ['--log-level', 'info'] });
+    server = await startServer({ env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: url }, args: ['--log-level', 'info'] });
     const pid = server.proc.pid;
     const ivs = ivsClient(server);
     const arn = (await ivs.send(new CreateChannelCommand({ name: 'before' }))).channel!.arn!;

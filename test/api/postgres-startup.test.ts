@@ -16,6 +16,9 @@ import { signHeaders } from '../helpers/http.js';
 import { startPostgres, type PgServer } from '../helpers/postgres.js';
 import { freePort, ivsClient, startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 
+/** Nodes on PostgreSQL need the cluster secret (node-to-node requests). */
+const CLUSTER_SECRET = 'test-cluster-secret-0123456789abcdef';
+
 let pg: PgServer;
 const servers: TestServer[] = [];
 
@@ -54,27 +57,27 @@ describe('openivs on PostgreSQL: start-up', () => {
     const cases: Array<{ what: string; opts: StartOptions; pattern: RegExp }> = [
       {
         what: 'malformed URL',
-        opts: { env: { OPENIVS_DATABASE_URL: `postgres://${url.username}:right-pass-1@127.0.0.1:notaport/db` } },
+        opts: { env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: `postgres://${url.username}:right-pass-1@127.0.0.1:notaport/db` } },
         pattern: /database URL is not a valid URL \(expected postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE\)$/,
       },
       {
         what: 'unknown scheme',
-        opts: { env: { OPENIVS_DATABASE_URL: 'mysql://root:right-pass-1@127.0.0.1/openivs' } },
+        opts: { env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: 'mysql://root:right-pass-1@127.0.0.1/openivs' } },
         pattern: /database URL: unsupported scheme "mysql"/,
       },
       {
         what: 'refused connection (flag)',
-        opts: { args: ['--database-url', `postgres://${url.username}:right-pass-1@127.0.0.1:${closedPort}/x`] },
+        opts: { env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET }, args: ['--database-url', `postgres://${url.username}:right-pass-1@127.0.0.1:${closedPort}/x`] },
         pattern: new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/x: connection refused`),
       },
       {
         what: 'missing database',
-        opts: { env: { OPENIVS_DATABASE_URL: `postgres://${url.username}:right-pass-1@127.0.0.1:${pg.port}/no_such_db` } },
+        opts: { env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: `postgres://${url.username}:right-pass-1@127.0.0.1:${pg.port}/no_such_db` } },
         pattern: /database "no_such_db" does not exist/,
       },
       {
         what: 'bad password',
-        opts: { env: { OPENIVS_DATABASE_URL: `postgres://${url.username}:wrong-pass-2@127.0.0.1:${pg.port}${url.pathname}` } },
+        opts: { env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: `postgres://${url.username}:wrong-pass-2@127.0.0.1:${pg.port}${url.pathname}` } },
         pattern: new RegExp(`password authentication failed for user "${url.username}"`),
       },
     ];
@@ -94,7 +97,7 @@ describe('openivs on PostgreSQL: start-up', () => {
     before(async () => {
       url = await pg.createDatabase();
       // Started at the same moment on an empty database: one migrates, the other waits for it.
-      const env = { OPENIVS_DATABASE_URL: url };
+      const env = { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: url };
       const args = ['--quota-channels', '3'];
       [a, b] = await Promise.all([startServer({ env, args }), startServer({ env, args })]);
       servers.push(a, b);
@@ -140,7 +143,7 @@ describe('openivs on PostgreSQL: start-up', () => {
   const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
   it('from a non-loopback address, /_openivs/cluster wants a SigV4 signature', { skip: external === undefined && 'no non-loopback IPv4 address' }, async () => {
     const url = await pg.createDatabase();
-    const server = await startServer({ env: { OPENIVS_DATABASE_URL: url }, args: ['--bind', '0.0.0.0'] });
+    const server = await startServer({ env: { OPENIVS_CLUSTER_SECRET: CLUSTER_SECRET, OPENIVS_DATABASE_URL: url }, args: ['--bind', '0.0.0.0'] });
     servers.push(server);
     const get = (headers: Record<string, string>) => new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request({ host: external, port: server.port, path: '/_openivs/cluster', headers }, (res) => {

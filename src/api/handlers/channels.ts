@@ -122,7 +122,7 @@ export async function updateChannel(
 export async function deleteChannel(deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const row = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
-    if (deps.live.getLive(row.arn)) {
+    if (await deps.live.getLive(row.arn)) {
       throw conflict(`Channel ${row.arn} is live; stop the stream before deleting the channel`);
     }
     for (const key of await tx.resources.findReferencing('stream-key', row.arn, 1000)) {
