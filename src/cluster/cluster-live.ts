@@ -105,6 +105,8 @@ export class ClusterLiveControl implements LiveControl {
         method: 'POST',
         body: JSON.stringify(input),
         headers: { 'content-type': 'application/json' },
+        // StopStream waits up to 5 s for the owner to record the end.
+        timeoutMs: 10_000,
       });
     } catch {
       throw ownerUnreachable();

@@ -38,7 +38,7 @@ const NAMES = ['A', 'B', 'C'] as const;
 
 describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }, () => {
   let postgres: PgServer;
-  let db: pg.Client;
+  let databaseUrl: string;
   let nginx: Nginx;
   let webhook: WebhookReceiver;
   const nodes: TestServer[] = [];
@@ -59,8 +59,11 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     return `${node.url}${u.pathname}${u.search}`;
   };
   const nodeOf = async (channelArn: string): Promise<number> => {
+    // A client per question: the PostgreSQL outage below ends every connection.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
     const { rows } = await db.query<{ node_id: string }>(
-      `select node_id from channel_leases where channel_arn = $1 and node_id is not null`, [channelArn]);
+      `select node_id from channel_leases where channel_arn = $1 and node_id is not null`, [channelArn]).finally(() => db.end());
     assert.equal(rows.length, 1, `one live lease for ${channelArn}`);
     const index = nodeIds.indexOf(rows[0]!.node_id);
     assert.ok(index >= 0, 'the lease holder is one of the nodes');
@@ -70,13 +73,11 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
 
   before(async () => {
     postgres = await startPostgres();
-    const databaseUrl = await postgres.createDatabase();
-    db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
+    databaseUrl = await postgres.createDatabase();
     webhook = await startWebhookReceiver(undefined);
     lb = { rtmp: await freePort(), rtmps: await freePort(), http: await freePort() };
     const env = { OPENIVS_DATABASE_URL: databaseUrl, OPENIVS_CLUSTER_SECRET: SECRET, OPENIVS_EVENT_WEBHOOKS: webhook.url };
-    const args = ['--playback-base-url', `http://127.0.0.1:${lb.http}`, '--allow-insecure-ingest', '--quota-concurrent-broadcasts', '2'];
+    const args = ['--playback-base-url', `http://127.0.0.1:${lb.http}`, '--quota-concurrent-broadcasts', '2'];
     // One after the other: the first runs the migrations (the others would wait on the advisory lock anyway).
     for (let i = 0; i < 3; i++) nodes.push(await startServer({ env, args, rtmps: true }));
     for (const n of nodes) clients.push(ivsClient(n));
@@ -94,12 +95,11 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     await nginx?.stop();
     await Promise.all(nodes.map((n) => n.stop()));
     await webhook?.close();
-    await db?.end().catch(() => undefined);
     await postgres?.destroy();
   });
 
   it('a channel created with the AWS SDK on node A is read on node C and through nginx; every node lists the others', async () => {
-    const created = await clients[0]!.send(new CreateChannelCommand({ name: 'cluster', latencyMode: 'LOW', type: 'BASIC' }));
+    const created = await clients[0]!.send(new CreateChannelCommand({ name: 'cluster', latencyMode: 'LOW', type: 'BASIC', insecureIngest: true }));
     channel = created.channel!;
     streamKey = created.streamKey!.value!;
     const onC = await clients[2]!.send(new GetChannelCommand({ arn: channel.arn }));
@@ -201,8 +201,8 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
   });
 
   it('the concurrent-broadcasts quota (2) holds across nodes', async () => {
-    const second = await clients[1]!.send(new CreateChannelCommand({ name: 'second' }));
-    const third = await clients[2]!.send(new CreateChannelCommand({ name: 'third' }));
+    const second = await clients[1]!.send(new CreateChannelCommand({ name: 'second', insecureIngest: true }));
+    const third = await clients[2]!.send(new CreateChannelCommand({ name: 'third', insecureIngest: true }));
     const owner = await nodeOf(channel.arn!);
     // The second broadcast on another node than the first, the third on the remaining one.
     const [i2, i3] = [0, 1, 2].filter((x) => x !== owner) as [number, number];
@@ -220,14 +220,15 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     }, { timeoutMs: 20_000, intervalMs: 500 });
   });
 
-  it('a private channel plays from a node that does not own it with a token', async () => {
+  it('a private channel published over RTMPS through nginx plays from a node that does not own it with a token', async () => {
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     await clients[0]!.send(new ImportPlaybackKeyPairCommand({
       publicKeyMaterial: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     }));
-    const created = await clients[0]!.send(new CreateChannelCommand({ name: 'private', authorized: true, insecureIngest: true }));
+    // insecureIngest false: only RTMPS is accepted, through nginx's TLS passthrough to the node.
+    const created = await clients[0]!.send(new CreateChannelCommand({ name: 'private', authorized: true, insecureIngest: false }));
     const priv = created.channel!;
-    const pub = publish(lbRtmp(created.streamKey!.value!), { seconds: 60 });
+    const pub = publish(`rtmps://127.0.0.1:${lb.rtmps}/app/${created.streamKey!.value!}`, { seconds: 60 });
     const owner = await pollUntil('the private channel live', async () => {
       try {
         return (await nodeOf(priv.arn!)) + 1;
@@ -252,6 +253,48 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     await pub.kill();
   });
 
+  it('PostgreSQL stopped for 10 s: playback through every node goes on, the API answers a clean error, the broadcast survives', async () => {
+    const owner = await nodeOf(channel.arn!);
+    const streamId = (await clients[owner]!.send(new GetStreamCommand({ channelArn: channel.arn }))).stream!.streamId!;
+    const mediaUrls = await Promise.all(nodes.map(async (n) => {
+      const url = onNode(channel.playbackUrl!, n);
+      const master = HLS.parse((await get(url)).text) as MasterPlaylist;
+      return new URL(master.variants[0]!.uri, url).href;
+    }));
+    const newest = async (url: string) => {
+      const res = await get(url);
+      assert.equal(res.status, 200, `${url} during the outage: ${res.text}`);
+      const media = HLS.parse(res.text) as MediaPlaylist;
+      return (media.mediaSequenceBase ?? 0) + media.segments.length;
+    };
+    const before = await Promise.all(mediaUrls.map(newest));
+    await postgres.stop();
+    const stoppedAt = Date.now();
+    try {
+      await assert.rejects(
+        clients[(owner + 1) % 3]!.send(new GetChannelCommand({ arn: channel.arn })),
+        (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+          assert.equal(err.name, 'InternalServerException');
+          assert.equal(err.$metadata?.httpStatusCode, 500);
+          return true;
+        },
+      );
+      while (Date.now() - stoppedAt < 10_000) await sleep(1_000);
+      const during = await Promise.all(mediaUrls.map(newest));
+      for (let i = 0; i < 3; i++) assert.ok(during[i]! > before[i]!, `node ${NAMES[i]} kept playing: ${before[i]} → ${during[i]}`);
+    } finally {
+      await postgres.start();
+    }
+    await pollUntil('the API back on every node', async () => {
+      const got = await Promise.all(clients.map((c) => c.send(new GetStreamCommand({ channelArn: channel.arn })).catch(() => undefined)));
+      return got.every((g) => g?.stream?.streamId === streamId);
+    }, { timeoutMs: 30_000, intervalMs: 1_000 });
+    await sleep(10_000); // longer than a lease: nobody takes the live channel over after the outage
+    assert.equal(await nodeOf(channel.arn!), owner);
+    assert.ok(!webhook.stateNames(streamId).includes('Session Ended'), 'the broadcast was not ended');
+    assert.ok(!publisher!.done(), 'the publisher is still connected');
+  });
+
   it('StopStream sent to a node that does not own the stream ends it; every node then says it is offline', async () => {
     const owner = await nodeOf(channel.arn!);
     const streamId = (await clients[owner]!.send(new GetStreamCommand({ channelArn: channel.arn }))).stream!.streamId!;
@@ -265,7 +308,7 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     assertOnce(webhook, streamId, ['Session Created', 'Stream Start', 'Stream End', 'Session Ended']);
   });
 
-  it('kill -9 of the owner: a survivor ends its session once within 10 s; a republish through nginx plays at the same URL', async () => {
+  it('kill -9 of the owner: a survivor ends its session once within 10 s; a republish through nginx plays at the same URL', async (t) => {
     publisher = publish(lbRtmp(streamKey), { seconds: 120 });
     await waitForMultivariant(channel.playbackUrl!, 30_000);
     const owner = await nodeOf(channel.arn!);
@@ -279,11 +322,13 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
     }, { timeoutMs: 15_000, intervalMs: 250 });
     const endedAfterMs = Date.now() - killedAt;
     assert.ok(endedAfterMs <= 10_000, `ended ${endedAfterMs} ms after kill -9\n${detail()}`);
+    t.diagnostic(`session ended ${endedAfterMs} ms after kill -9 of the owner`);
     await pollUntil('Session Ended at the webhook', () => webhook.stateNames(streamId).includes('Session Ended'), { timeoutMs: 20_000 });
     await publisher.exited; // nginx closed the publisher's connection with the node
     publisher = publish(lbRtmp(streamKey), { seconds: 60 });
     const replayed = await waitForMultivariant(channel.playbackUrl!, 30_000);
     assert.equal(replayed.res.status, 200);
+    t.diagnostic(`the same playback URL played again ${Date.now() - killedAt} ms after kill -9 (republish included)`);
     const next = (await survivor.send(new GetStreamCommand({ channelArn: channel.arn }))).stream!;
     assert.notEqual(next.streamId, streamId);
     assert.notEqual(await nodeOf(channel.arn!), owner);
