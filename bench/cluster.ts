@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeClip, startPublisher, stopPublishers } from './lib/media.js';
+import { isRunning, makeClip, startPublisher, stopPublishers } from './lib/media.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { freePort, percentile, sleep, startNode, stopProcess, waitForHttp } from './lib/processes.js';
 import { call, signedPost } from './lib/signing.js';
@@ -157,14 +157,16 @@ async function main(): Promise<void> {
     await stopPublishers(publishers.splice(0));
     let playing = false;
     while (!playing && performance.now() - killedAt < 60_000) {
+      // Refused while the dead owner's lease stands (ffmpeg exits at once); once accepted, wait for it to play.
       const pub = startPublisher(clip, `rtmp://127.0.0.1:${b.rtmpPort}/app/${created.streamKey.value}`);
       publishers.push(pub);
-      for (let i = 0; i < 10 && !playing; i++) {
-        await sleep(100);
+      await sleep(500);
+      while (isRunning(pub) && !playing && performance.now() - killedAt < 60_000) {
         playing =
           (await fetch(on(b, path))
             .then((r) => (r.arrayBuffer(), r.status))
             .catch(() => 0)) === 200;
+        if (!playing) await sleep(100);
       }
       if (!playing) await stopPublishers(publishers.splice(0));
     }
