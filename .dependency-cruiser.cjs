@@ -70,10 +70,21 @@ module.exports = {
       name: 'storage-imports-only-domain',
       comment:
         'src/storage implements the Store port that the planes use; it may import only src/domain (resource types, ' +
-        'scopes). Anything else would make the store depend on its own users.',
+        'scopes) and the logger (the PostgreSQL pool reports connection loss). Anything else would make the store ' +
+        'depend on its own users.',
       severity: 'error',
       from: { path: '^src/storage/' },
-      to: { path: '^src/', pathNot: '^src/(storage|domain)/' },
+      to: { path: '^src/', pathNot: '^src/(storage|domain)/|^src/logging\\.ts$' },
+    },
+    {
+      name: 'cluster-imports-only-storage-domain',
+      comment:
+        'src/cluster (node id, heartbeats, cluster-secret signing, the node-to-node endpoints) sits beside the store: ' +
+        'it may use storage, domain and logging; the planes and the transport reach it through ports wired in ' +
+        'src/app.ts, so it never imports api, media, http, events or the config loader.',
+      severity: 'error',
+      from: { path: '^src/cluster/' },
+      to: { path: '^src/', pathNot: '^src/(cluster|storage|domain)/|^src/(logging|http-types)\\.ts$|^src/config/types\\.ts$' },
     },
     {
       name: 'events-not-to-planes',

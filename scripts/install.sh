@@ -27,6 +27,7 @@ wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg" "g++ g++" "make make" "python3 python3"
   "/usr/include/srt/srt.h libsrt-openssl-dev" "/usr/include/openssl/evp.h libsrt-openssl-dev")
 if [ "$with_test" = 1 ]; then
   wanted+=("chromium chromium" "aws awscli" "srt-live-transmit srt-tools")
+  wanted+=("pg_ctlcluster postgresql")  # PostgreSQL tests start their own server with /usr/lib/postgresql/*/bin
 fi
 
 present() {

@@ -11,7 +11,7 @@ import type { Config } from './config/types.js';
 import { defaultPlaybackBaseUrl } from './config/index.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore } from './storage/index.js';
-import type { Store } from './storage/store.js';
+import type { LeaseRef, Store } from './storage/store.js';
 import { ProtocolEngine } from './api/protocol/index.js';
 import { CredentialStore, SigV4Verifier } from './api/auth/index.js';
 import { ApiPipeline } from './api/pipeline.js';
@@ -43,6 +43,18 @@ import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
 import { backfillSrtPassphrases } from './api/handlers/stream-key-rows.js';
+import { loadNodeId } from './cluster/node-id.js';
+import { NodeRegistry } from './cluster/node-registry.js';
+import type { ClusterEndpointDeps } from './cluster/endpoint.js';
+import { ReplayGuard } from './cluster/auth.js';
+import { ChannelOwnership } from './cluster/channel-ownership.js';
+import { ClusterLiveControl } from './cluster/cluster-live.js';
+import { FailoverSweeper } from './cluster/failover.js';
+import type { LiveFilter, LocalNode, NodeApiDeps } from './cluster/node-api.js';
+import { OwnerDirectory } from './cluster/owner-directory.js';
+import { PeerClient } from './cluster/peer-client.js';
+import { OriginPull } from './media/deliver/origin-pull.js';
+import type { LiveControl, LiveStreamView } from './domain/ports.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -97,7 +109,7 @@ function sinkConfigs(config: Config): SinkConfig[] {
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const store = overrides.store ?? (await openStore({ dataDir: config.dataDir }));
+  const store = overrides.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log }));
   const endpoints: PublicEndpoints = { host: config.host, playbackBaseUrl: config.playbackBaseUrl };
   const events = createEvents({ store, sinks: sinkConfigs(config), log });
   // Every event also goes to the log, so a local user sees the lifecycle without configuring a sink.
@@ -119,6 +131,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const sessionLog = new SessionLog(store, events.outbox);
   const registry = new LiveRegistry(sessionLog, log, transcoding);
+  const nodeId = loadNodeId(config.dataDir);
+  /** A node silent this long is dead; its channel leases live as long and are renewed by every heartbeat. */
+  const deadAfterMs = 8_000;
+  // Nodes sharing a database: one broadcast per channel cluster-wide, through channel leases.
+  const ownership = store.shared
+    ? new ChannelOwnership({ store, nodeId, ttlMs: deadAfterMs, log, onLost: (arn) => registry.abandon(arn) })
+    : undefined;
+  registry.claims = ownership;
   const authorizer = new PublishAuthorizer({
     store,
     registry,
@@ -129,6 +149,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     allowInsecureIngest: config.allowInsecureIngest,
     packaging,
     log,
+    claims: ownership,
   });
   const ingestHooks = { authorize: authorizer.authorize, refusedKey: authorizer.refusedKey, log };
   const ingest = createIngestServer({ hooks: ingestHooks });
@@ -164,7 +185,26 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
+  const nodes = new NodeRegistry({
+    store,
+    nodeId,
+    url: config.nodeUrl ?? defaultPlaybackBaseUrl(config.host, config.httpPort),
+    log,
+    stats: () => ({ liveStreams: registry.liveTotal, freeTranscodeSlots: transcoding.freeSlots }),
+    deadAfterMs,
+    heldLeases: () => ownership?.held() ?? [],
+    onLeasesLost: (lost) => ownership?.lost(lost),
+  });
+  const viewerSessions = new ViewerSessions(viewerSessionKey(sessionSecret));
+  const cluster = store.shared ? clusterParts(config, store, nodes, registry, viewerSessions, events, log) : undefined;
+  if (cluster) deps.live = cluster.live;
   const httpDeps = {
+    cluster: {
+      nodeId: nodes.nodeId,
+      list: () => nodes.list(),
+      verifySigned: (req) => verifier.verify(req),
+    } satisfies ClusterEndpointDeps,
+    nodeApi: cluster?.nodeApi,
     api,
     protocol,
     maxBodyBytes: config.maxBodyBytes,
@@ -175,7 +215,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       registry,
       quotas: config.quotas,
       viewerCountryHeader: config.viewerCountryHeader,
-      viewerSessions: new ViewerSessions(viewerSessionKey(sessionSecret)),
+      viewerSessions,
+      remote: cluster?.pull,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),
         secret: sessionSecret,
@@ -209,7 +250,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     httpServer,
     ingest,
     async start() {
-      await closeOrphanedSessions(store, events.outbox, log);
+      // Open sessions are a crash's leftovers. Alone on its database, every open session is; in a
+      // cluster only those of this node's previous run (its channel leases still live; expired ones
+      // are ended by whichever node sweeps them, see cluster/failover.ts).
+      if (cluster) await cluster.endPreviousRun();
+      else await closeOrphanedSessions(store, events.outbox, log);
       await recorder.resume(); // uploads continue in the background
       await events.dispatcher.start();
       registry.start();
@@ -250,6 +295,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await listen(httpsServer, config.httpsPort, config.bindAddress);
         httpsPort = (httpsServer.address() as AddressInfo).port;
       }
+      if (config.nodeUrl === undefined) nodes.url = defaultPlaybackBaseUrl(config.host, httpPort);
+      await nodes.start();
+      cluster?.start();
       ready = true;
       return { httpPort, rtmpPort: rtmp.port, rtmpsPort, srtPort, httpsPort };
     },
@@ -266,8 +314,89 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ]);
       await recordingActivation.stop();
       await events.dispatcher.stop();
+      await cluster?.stop();
+      await nodes.stop();
       await store.close();
       httpDeps.loop.stop();
+    },
+  };
+}
+
+/**
+ * The parts a node needs when it shares its database with other nodes: the API's live view over every node,
+ * origin pulls for playback, the node-to-node endpoints, and the failover sweep.
+ */
+function clusterParts(
+  config: Config,
+  store: Store,
+  nodes: NodeRegistry,
+  registry: LiveRegistry,
+  viewerSessions: ViewerSessions,
+  events: Events,
+  log: Logger,
+) {
+  const secret = config.clusterSecret;
+  if (secret === undefined) throw new Error('OPENIVS_CLUSTER_SECRET is required when nodes share a PostgreSQL database');
+  const { nodeId } = nodes;
+  const peers = new PeerClient(secret);
+  const aliveNodes = () => nodes.aliveNodes();
+  const directory = new OwnerDirectory({ store, nodeId, aliveNodes, log });
+  const pull = new OriginPull({
+    ownerUrl: (playbackKey) => directory.ownerUrl(playbackKey),
+    // Blocking reloads wait up to three target durations at the owner.
+    fetch: (baseUrl, path, headers) => peers.request(baseUrl, path, { headers, timeoutMs: 15_000 }),
+    viewerSessions,
+    viewerCountryHeader: config.viewerCountryHeader,
+    clientAddress: (req) => req.socket?.remoteAddress,
+  });
+  const owned = (filter: LiveFilter): LiveStreamView[] => {
+    if ('scope' in filter) return registry.listLive(filter.scope);
+    const view = registry.getLive(filter.channelArn);
+    return view ? [view] : [];
+  };
+  const local: LocalNode = {
+    liveViews: owned,
+    viewerCounts(filter) {
+      const matches = (arn: string) =>
+        'channelArn' in filter
+          ? arn === filter.channelArn
+          : arn.startsWith(`arn:aws:ivs:${filter.scope.region}:${filter.scope.account}:`);
+      const counts = pull.viewerCounts(matches);
+      for (const v of owned(filter)) counts[v.channelArn] = (counts[v.channelArn] ?? 0) + v.viewerCount;
+      return counts;
+    },
+    stop: (channelArn) => registry.stop(channelArn),
+    putMetadata: (channelArn, text) => registry.putMetadata(channelArn, text),
+  };
+  const live: LiveControl = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
+  const endSessions = (channelArn: string, lease: LeaseRef, failure: string) =>
+    closeOrphanedSessions(store, events.outbox, log, new Date(), { channelArn, lease, failure });
+  const sweeper = new FailoverSweeper({
+    store,
+    nodeId,
+    ttlMs: nodes.deadAfterMs,
+    log,
+    steadySince: () => nodes.steadySince,
+    endSessions: (channelArn, lease) => endSessions(channelArn, lease, 'The openivs node broadcasting this stream stopped'),
+  });
+  const nodeApi: NodeApiDeps = { secret, replay: new ReplayGuard(), local };
+  return {
+    live,
+    pull,
+    nodeApi,
+    /** Ends the sessions of this node's previous run whose leases are still live (fenced by them). */
+    async endPreviousRun(): Promise<void> {
+      const mine = (await store.channelLeases.listLive()).filter((l) => l.nodeId === nodeId);
+      for (const lease of mine) await endSessions(lease.channelArn, lease, 'openivs stopped unexpectedly during the stream');
+    },
+    start(): void {
+      directory.start();
+      sweeper.start();
+    },
+    async stop(): Promise<void> {
+      directory.stop();
+      await sweeper.stop();
+      peers.close();
     },
   };
 }

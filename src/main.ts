@@ -5,6 +5,7 @@
 
 import { buildApp } from './app.js';
 import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
+import { StoreOpenError } from './storage/errors.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
 
@@ -65,7 +66,9 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`openivs: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A store that cannot be opened (bad database URL, refused connection, …) says why in one line.
+    if (err instanceof StoreOpenError) process.stderr.write(`openivs: ${err.message}\n`);
+    else process.stderr.write(`openivs: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -62,6 +62,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     credentials,
     defaultCredentialsActive: hasDefaultCredentials(credentials),
     quotas,
+    databaseUrl: get<string | undefined>('databaseUrl', undefined),
+    nodeUrl: get<string | undefined>('nodeUrl', undefined),
+    clusterSecret: clusterSecret(merged, get),
     logLevel: get<LogLevel>('logLevel', 'info'),
     viewerCountryHeader: get<string | undefined>('viewerCountryHeader', undefined),
     maxBodyBytes: MAX_BODY_BYTES,
@@ -83,6 +86,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
         }
       : undefined,
   };
+}
+
+/** Nodes sharing a PostgreSQL database talk to each other: they need the cluster secret. */
+function clusterSecret(merged: Settings, get: <T>(name: string, fallback: T) => T): string | undefined {
+  const secret = get<string | undefined>('clusterSecret', undefined);
+  const databaseUrl = get<string | undefined>('databaseUrl', undefined);
+  if (secret === undefined && databaseUrl !== undefined && /^postgres(ql)?:/i.test(databaseUrl)) {
+    throw new ConfigError(
+      `${merged.get('databaseUrl')!.label}: a PostgreSQL database is shared by a cluster; set OPENIVS_CLUSTER_SECRET ` +
+        '(the same on every node, at least 32 characters, e.g. openssl rand -hex 32)',
+    );
+  }
+  return secret;
 }
 
 /** Local disk unless S3 is chosen or an endpoint is given; S3 keys come in pairs, from the environment only. */

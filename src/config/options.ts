@@ -3,6 +3,7 @@
 import type { CredentialConfig } from './types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
+  parseClusterSecret,
   parseBaseUrl,
   parseBindAddress,
   parseBoolean,
@@ -179,6 +180,19 @@ export const OPTIONS: readonly OptionSpec[] = [
       + 'CloudFront-Viewer-Country); playback restriction policies with allowedCountries then refuse requests whose '
       + 'value is missing or not listed. Only trustworthy if viewers cannot reach openivs around that proxy.',
     parse: parseHeaderName },
+  { name: 'databaseUrl', flag: 'database-url', env: 'OPENIVS_DATABASE_URL', fileKey: 'databaseUrl', arg: 'URL',
+    defaultText: 'SQLite in <data-dir>/openivs.sqlite',
+    help: 'postgres://USER:PASSWORD@HOST:PORT/DATABASE keeps all state in PostgreSQL, shared by the nodes of a cluster '
+      + '(README: PostgreSQL). Prefer the variable: a flag shows the password in the process list.',
+    parse: parseText },
+  { name: 'nodeUrl', flag: 'node-url', env: 'OPENIVS_NODE_URL', fileKey: 'nodeUrl', arg: 'URL',
+    defaultText: 'http://<host>:<http-port>', help: 'Internal URL the other nodes of a cluster reach this node at.',
+    parse: parseBaseUrl },
+  { name: 'clusterSecret', env: 'OPENIVS_CLUSTER_SECRET', fileKey: 'clusterSecret', arg: 'SECRET',
+    defaultText: 'none (required with a PostgreSQL --database-url)',
+    help: 'Shared by the nodes of a cluster: authenticates node-to-node requests (HMAC-SHA256 with a timestamp), at least '
+      + '32 characters, e.g. openssl rand -hex 32 (no flag: keep it out of argv).',
+    parse: parseClusterSecret },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

@@ -73,6 +73,12 @@ export interface Config {
   eventbridge: { endpoint: string; bus: string; region: string } | undefined;
   /** Lower-case name of the request header with the viewer's country (set by a CDN); undefined: not checked. */
   viewerCountryHeader: string | undefined;
+  /** postgres://… selects the PostgreSQL store; undefined: SQLite in dataDir. Holds a password: never log it. */
+  databaseUrl: string | undefined;
+  /** Internal URL other cluster nodes reach this node at; undefined: http://<host>:<httpPort>. */
+  nodeUrl: string | undefined;
+  /** Authenticates node-to-node requests; set whenever databaseUrl is a PostgreSQL URL. */
+  clusterSecret: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Maximum API request body in bytes (1 MiB). */
   maxBodyBytes: number;

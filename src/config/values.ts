@@ -172,3 +172,10 @@ export function parseHeaderName(value: unknown, label: string): string {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/.test(text)) fail(label, `expected an HTTP header name, got ${shown(value)}`);
   return text.toLowerCase();
 }
+
+/** The cluster secret: long enough that guessing it offline is hopeless. */
+export function parseClusterSecret(value: unknown, label: string): string {
+  const text = parseText(value, label);
+  if (text.length < 32) throw new ConfigError(`${label}: must be at least 32 characters (e.g. openssl rand -hex 32)`);
+  return text;
+}

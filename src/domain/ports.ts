@@ -17,10 +17,10 @@ export interface LiveStreamView {
 }
 
 export interface LiveControl {
-  /** The live stream of a channel, or undefined when it is offline. */
-  getLive(channelArn: string): LiveStreamView | undefined;
+  /** The live stream of a channel, or undefined when it is offline (a promise when other nodes are asked). */
+  getLive(channelArn: string): LiveStreamView | undefined | Promise<LiveStreamView | undefined>;
   /** Live streams of a scope, in a stable order (by start, then stream id). */
-  listLive(scope: Scope): LiveStreamView[];
+  listLive(scope: Scope): LiveStreamView[] | Promise<LiveStreamView[]>;
   /** Disconnects the publisher; false when the channel was not live. */
   stop(channelArn: string): Promise<boolean>;
   /** Inserts timed metadata at the live edge; false when the channel is not live. */
@@ -59,4 +59,17 @@ export type BucketProbeResult = { ok: true } | { ok: false; reason: string };
  */
 export interface RecordingBuckets {
   probe(bucketName: string): Promise<BucketProbeResult>;
+}
+
+export type ChannelClaim = { ok: true } | { ok: false; reason: 'held' | 'quota' };
+
+/**
+ * One broadcast per channel across the nodes sharing a database: a publish claims its channel before
+ * NetStream.Publish.Start (the concurrent-broadcasts quota counted cluster-wide in the same step) and
+ * releases it once its session has ended. app.ts wires it to the channel leases in PostgreSQL.
+ */
+export interface ChannelClaims {
+  claim(scope: Scope, channelArn: string, maxLive: number): Promise<ChannelClaim>;
+  /** After the session's end was recorded; never throws. */
+  release(channelArn: string): Promise<void>;
 }

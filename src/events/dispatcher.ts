@@ -8,10 +8,17 @@
 // Rows live in the store, so nothing is lost on restart: start() resumes whatever is pending. A
 // lane wakes on notify(), on its next row's retry time, and on a slow poll (a backstop for rows
 // written without notify, e.g. by another process sharing a PostgreSQL database).
+//
+// Several nodes on one PostgreSQL: a lane drains only while it holds the sink's grant (LaneGrant), so
+// one dispatcher at a time delivers a sink's rows. A dispatcher that finds the lane taken leaves the
+// rows to the holder, which re-reads the queue after releasing the grant (so rows committed while it
+// held the lane are not stranded), and tries again when the grant would expire (a dead holder).
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging.js';
 import type { OutboxRow } from '../storage/store-events.js';
 import type { Store } from '../storage/store.js';
+import { LaneGrant } from './lane-grant.js';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.js';
 import { describeError, type Sink } from './sink.js';
 import { Semaphore, sleep } from './concurrency.js';
@@ -29,7 +36,14 @@ export interface DispatcherOptions {
   pollIntervalMs?: number;
   /** Delivered and abandoned rows are pruned after this long. Default 24 h. */
   retentionMs?: number;
+  /** Who holds lane grants (shared database): unique per dispatcher. Default: a random id. */
+  holder?: string;
+  /** Lane grants last this long unless renewed (shared database). Default 30 s. */
+  laneTtlMs?: number;
 }
+
+/** How a delivery attempt left the lane. */
+type Outcome = 'next' | 'retry' | 'lost';
 
 interface Lane {
   sink: Sink;
@@ -50,6 +64,8 @@ export class Dispatcher {
   readonly #pollMs: number;
   readonly #retentionMs: number;
   readonly #slots: Semaphore;
+  readonly #holder: string;
+  readonly #laneTtlMs: number;
   /** One life only: stop() closes the sinks' connections, so a stopped dispatcher cannot restart. */
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   readonly #abort = new AbortController();
@@ -64,6 +80,8 @@ export class Dispatcher {
     this.#pollMs = opts.pollIntervalMs ?? 5_000;
     this.#retentionMs = opts.retentionMs ?? 24 * 60 * 60_000;
     this.#slots = new Semaphore(opts.concurrency ?? 4);
+    this.#holder = opts.holder ?? `dispatcher:${randomUUID()}`;
+    this.#laneTtlMs = opts.laneTtlMs ?? 30_000;
     this.#lanes = opts.sinks.map((sink) => ({
       sink,
       dirty: false,
@@ -137,28 +155,58 @@ export class Dispatcher {
     }
   }
 
-  /** Delivers the lane's due rows in id order until the queue is empty or its head must wait. */
+  /** Delivers the lane's due rows in id order while holding its grant, until the queue is empty or its head must wait. */
   async #drain(lane: Lane): Promise<void> {
+    const lanes = this.#store.outboxLanes;
+    const grant = await LaneGrant.claim(lanes, lane.sink.name, this.#holder, this.#laneTtlMs);
+    if (grant === undefined) {
+      // Another dispatcher delivers (and re-reads after it lets go); come back if it dies holding on.
+      const wait = await lanes.expiresIn(lane.sink.name);
+      this.#log.debug({ sink: lane.sink.name, retryInMs: wait }, 'events: lane held by another dispatcher');
+      return this.#schedule(lane, Date.now() + Math.min(Math.max(wait, 100), this.#pollMs));
+    }
+    try {
+      await this.#drainHolding(lane, grant);
+    } finally {
+      await grant.release();
+    }
+    // Rows another node committed while this one held the lane were left to it: look once more.
+    if (this.#store.shared && this.#state === 'running') {
+      const [head] = await this.#store.outbox.pendingFor(lane.sink.name, 1);
+      if (head !== undefined) {
+        if (head.nextAttemptAt <= Date.now()) lane.dirty = true;
+        else this.#schedule(lane, head.nextAttemptAt);
+      }
+    }
+  }
+
+  async #drainHolding(lane: Lane, grant: LaneGrant): Promise<void> {
     for (;;) {
       const rows = await this.#store.outbox.pendingFor(lane.sink.name, this.#batch);
       if (rows.length === 0) return;
       for (const row of rows) {
         if (this.#state !== 'running') return;
         if (row.nextAttemptAt > Date.now()) return this.#schedule(lane, row.nextAttemptAt);
+        if (!(await grant.ensure())) return this.#lost(lane);
+        const outcome = await this.#deliver(lane, row, grant);
+        if (outcome === 'lost') return this.#lost(lane);
         // On failure, re-read: the head now carries its retry time and will be scheduled.
-        if (!(await this.#deliver(lane, row))) break;
+        if (outcome === 'retry') break;
       }
     }
   }
 
-  /** True when the lane may move past this row (delivered or abandoned). */
-  async #deliver(lane: Lane, row: OutboxRow): Promise<boolean> {
+  #lost(lane: Lane): void {
+    this.#log.warn({ sink: lane.sink.name }, 'events: lost the delivery lane to another dispatcher');
+  }
+
+  async #deliver(lane: Lane, row: OutboxRow, grant: LaneGrant): Promise<Outcome> {
     const attempt = row.attempts + 1;
     const sink = lane.sink.name;
     await this.#slots.acquire();
     let failure: unknown;
     try {
-      await lane.sink.deliver({ eventId: row.eventId, payload: row.payload, attempt }, this.#abort.signal);
+      await lane.sink.deliver({ eventId: row.eventId, payload: row.payload, attempt }, grant.signal(this.#abort.signal));
     } catch (err) {
       failure = err;
     } finally {
@@ -166,22 +214,22 @@ export class Dispatcher {
     }
     const now = Date.now();
     if (failure === undefined) {
-      await this.#store.outbox.markDelivered(row.id, now);
+      if (!(await this.#store.outbox.markDelivered(row.id, now, grant.lease))) return 'lost';
       this.#log.debug({ sink, eventId: row.eventId, attempt }, 'events: delivered');
-      return true;
+      return 'next';
     }
     // Aborted by stop(): not the receiver's fault, so the attempt is not counted.
-    if (this.#abort.signal.aborted) return false;
+    if (this.#abort.signal.aborted) return 'retry';
     const error = describeError(failure);
     if (now - row.createdAt >= this.#retry.maxAgeMs) {
-      await this.#store.outbox.abandon(row.id, now, error);
+      if (!(await this.#store.outbox.abandon(row.id, now, error, grant.lease))) return 'lost';
       this.#log.error({ sink, eventId: row.eventId, attempt, error }, 'events: giving up on event');
-      return true;
+      return 'next';
     }
     const next = now + backoffDelay(this.#retry, attempt);
-    await this.#store.outbox.markFailed(row.id, next, error);
+    if (!(await this.#store.outbox.markFailed(row.id, next, error, grant.lease))) return 'lost';
     this.#log.warn({ sink, eventId: row.eventId, attempt, retryInMs: next - now, error }, 'events: delivery failed');
-    return false;
+    return 'retry';
   }
 
   #schedule(lane: Lane, at: number): void {

@@ -17,6 +17,8 @@ import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
+import { CLUSTER_PATH, handleClusterInfo, type ClusterEndpointDeps } from '../cluster/endpoint.js';
+import { handleNodeApi, NODE_API_PREFIX, type NodeApiDeps } from '../cluster/node-api.js';
 
 export interface HttpDeps {
   api: ApiPipeline;
@@ -27,6 +29,10 @@ export interface HttpDeps {
   playback: PlaybackDeps;
   /** Event-loop and memory figures, readable from loopback at /_openivs/health?loop. */
   loop?: LoopMonitor;
+  /** The node list at /_openivs/cluster (loopback or SigV4-signed). */
+  cluster?: ClusterEndpointDeps;
+  /** Node-to-node requests under /_openivs/node/ (cluster-secret signed), when nodes share a database. */
+  nodeApi?: NodeApiDeps;
 }
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
@@ -49,6 +55,8 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   if (rawPath === '/_openivs/health') return health(deps, req, res, rawQuery);
+  if (rawPath === CLUSTER_PATH && deps.cluster) return handleClusterInfo(deps.cluster, req, res, rawQuery);
+  if (rawPath.startsWith(NODE_API_PREFIX) && deps.nodeApi) return handleNodeApi(deps.nodeApi, req, res, rawPath, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);

@@ -19,7 +19,7 @@ export interface ResourcesTable {
   doc: string;
 }
 
-/** Named monotonic counters; the store bumps one per insert so seq never goes backwards, even after deletes. */
+/** Named monotonic counters (bigint on PostgreSQL, migration 0004); the store bumps one per insert so seq never goes backwards, even after deletes. */
 export interface SequencesTable {
   name: string;
   value: number;
@@ -72,6 +72,36 @@ export interface ViewerRevocationsTable {
   revoked_at: number;
 }
 
+/** One row per node, refreshed by its heartbeat (migration 0004). Times: database epoch ms. */
+export interface NodesTable {
+  node_id: string;
+  url: string;
+  started_at: number;
+  heartbeat_at: number;
+  live_streams: number;
+  free_transcode_slots: number;
+}
+
+/** One row per channel ever leased (migration 0004); node_id null once released. */
+export interface ChannelLeasesTable {
+  channel_arn: string;
+  account: string;
+  region: string;
+  node_id: string | null;
+  /** Grows with every grant: the fencing token. */
+  epoch: number;
+  acquired_at: number;
+  expires_at: number;
+}
+
+/** One row per event sink whose delivery lane was ever claimed (migration 0004); holder null when free. */
+export interface OutboxLanesTable {
+  sink: string;
+  holder: string | null;
+  epoch: number;
+  expires_at: number;
+}
+
 export interface Database {
   resources: ResourcesTable;
   sequences: SequencesTable;
@@ -79,6 +109,9 @@ export interface Database {
   stream_sessions: StreamSessionsTable;
   outbox: OutboxTable;
   viewer_revocations: ViewerRevocationsTable;
+  nodes: NodesTable;
+  channel_leases: ChannelLeasesTable;
+  outbox_lanes: OutboxLanesTable;
 }
 
 /** A resources row as the database returns it (doc still encoded). */

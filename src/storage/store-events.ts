@@ -4,6 +4,8 @@
 // Both repositories are reachable from a transaction store (`store.transaction(tx => tx.sessions…,
 // tx.outbox…)`), which is how a state change and the events describing it commit together.
 
+import type { LaneLease } from './store-cluster.js';
+
 /** One entry of a session's truncatedEvents, as the API returns it. */
 export interface StreamEventRecord {
   name: string;
@@ -112,11 +114,16 @@ export interface OutboxRepository {
   pendingFor(sink: string, limit: number): Promise<OutboxRow[]>;
   /** Distinct sinks that still have pending rows. */
   pendingSinks(): Promise<string[]>;
-  markDelivered(id: number, nowMs: number): Promise<void>;
+  /**
+   * The mark* methods take the dispatcher's lane grant on a shared database: they change nothing (and
+   * return false) once that grant is no longer current, so a dispatcher that lost its lane cannot
+   * overwrite the work of the one that took it over. They return false also when the row is gone.
+   */
+  markDelivered(id: number, nowMs: number, lane?: LaneLease): Promise<boolean>;
   /** Counts the attempt, records the error and schedules the next one. */
-  markFailed(id: number, nextAttemptAtMs: number, error: string): Promise<void>;
+  markFailed(id: number, nextAttemptAtMs: number, error: string, lane?: LaneLease): Promise<boolean>;
   /** Gives up on a row (counts the attempt): it stops being pending and is pruned like a delivered one. */
-  abandon(id: number, nowMs: number, error: string): Promise<void>;
+  abandon(id: number, nowMs: number, error: string, lane?: LaneLease): Promise<boolean>;
   pendingCount(sink?: string): Promise<number>;
   /** Deletes delivered/abandoned rows finished before olderThanMs; returns how many. */
   prune(olderThanMs: number): Promise<number>;

@@ -7,8 +7,10 @@
 
 import type { ResourceType } from '../domain/arn.js';
 import type { Scope } from '../domain/context.js';
+import type { ChannelLeaseRepository, NodeRepository, OutboxLaneRepository } from './store-cluster.js';
 import type { OutboxRepository, StreamSessionRepository } from './store-events.js';
 
+export * from './store-cluster.js';
 export * from './store-events.js';
 // The domain owns the resource types; re-exported so the Store contract reads whole from this module.
 export type { ResourceType } from '../domain/arn.js';
@@ -89,6 +91,14 @@ export interface Store {
   outbox: OutboxRepository;
   /** Viewer session revocations, checked by private-channel playback. */
   viewerRevocations: ViewerRevocationRepository;
+  /** Nodes and their heartbeats, see store-cluster.ts. */
+  nodes: NodeRepository;
+  /** Which node owns each live channel, see store-cluster.ts. */
+  channelLeases: ChannelLeaseRepository;
+  /** Which dispatcher delivers each event sink, see store-cluster.ts. */
+  outboxLanes: OutboxLaneRepository;
+  /** True when several processes (nodes) may share this database (PostgreSQL). */
+  readonly shared: boolean;
   /**
    * Runs fn in one transaction: every change made through the Store handed to fn commits together or
    * not at all. Nested calls join the outer transaction.

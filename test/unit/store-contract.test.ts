@@ -1,10 +1,14 @@
 // Runs the Store contract suite (test/unit/fixtures/store-contract.ts) against the embedded SQLite
-// store, each test on a fresh data directory under the OS temp dir.
+// store and against a real PostgreSQL server (test/helpers/postgres.ts): each test gets a fresh
+// SQLite data directory, or a fresh database owned by a fresh non-superuser role.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
+import { openPostgresStore } from '../../src/storage/postgres/index.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { databaseName, startPostgres, type PgServer } from '../helpers/postgres.js';
 import { storeContract } from './fixtures/store-contract.js';
 import type { HarnessFactory } from './fixtures/store-helpers.js';
 
@@ -13,7 +17,23 @@ const sqliteHarness: HarnessFactory = async () => {
   return {
     open: () => openSqliteStore({ dataDir }),
     cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    serialTransactions: true,
+  };
+};
+
+let server: Promise<PgServer> | undefined;
+after(async () => (await server)?.destroy());
+
+const postgresHarness: HarnessFactory = async () => {
+  server ??= startPostgres();
+  const pg = await server;
+  const url = await pg.createDatabase();
+  return {
+    open: () => openPostgresStore({ url }),
+    cleanup: () => pg.dropDatabase(databaseName(url)),
+    serialTransactions: false,
   };
 };
 
 storeContract('sqlite', sqliteHarness);
+storeContract('postgres', postgresHarness);

@@ -150,7 +150,7 @@ async function matchSecureIngest(tx: Store, key: StreamKeyRow, secure: boolean):
 export async function deleteChannel(deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext): Promise<void> {
   const deletedKeys = await deps.store.transaction(async (tx) => {
     const row = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
-    if (deps.live.getLive(row.arn)) {
+    if (await deps.live.getLive(row.arn)) {
       throw conflict(`Channel ${row.arn} is live; stop the stream before deleting the channel`);
     }
     const keys = await tx.resources.findReferencing('stream-key', row.arn, 1000);

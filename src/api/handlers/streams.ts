@@ -26,7 +26,7 @@ export async function getStream(
   ctx: RequestContext,
 ): Promise<Out<ivs.GetStreamResponse>> {
   const channel = await loadOwned(deps.store, ctx, 'channel', input.channelArn!);
-  const live = deps.live.getLive(channel.arn);
+  const live = await deps.live.getLive(channel.arn);
   if (!live) throw notBroadcasting(channel.arn);
   return { stream: renderStream(live) };
 }
@@ -37,7 +37,7 @@ export async function listStreams(
   ctx: RequestContext,
 ): Promise<Out<ivs.ListStreamsResponse>> {
   const health = input.filterBy?.health;
-  const all = deps.live.listLive(ctx).filter((s) => !health || s.health === health);
+  const all = (await deps.live.listLive(ctx)).filter((s) => !health || s.health === health);
   const request = { operation: 'ListStreams', scope: ctx, filter: health ?? '' };
   const offset = deps.pages.decode(request, input.nextToken);
   const limit = input.maxResults ?? 100;

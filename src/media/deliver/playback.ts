@@ -25,6 +25,7 @@ import { bindingOf } from './auth/credential.js';
 import { ViewerSessions } from './auth/viewer-session.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { HeldRequests } from './held-requests.js';
+import type { OriginPull, PulledRoute } from './origin-pull.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
@@ -52,6 +53,8 @@ export interface PlaybackDeps {
   clientAddress?: (req: HttpRequest) => string | undefined;
   /** Shares of held requests per client; default: one per PlaybackDeps object. */
   held?: HeldRequests;
+  /** In a cluster: streams another node owns are pulled from it (origin-pull.ts). */
+  remote?: OriginPull;
 }
 
 interface Found {
@@ -92,6 +95,8 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const path = split ? split.path : rawPath;
   const credential = split?.credential;
   const part = parsePartPath(path);
+  const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part?.playbackKey);
+  if (pulled) return deps.remote!.handle(req, res, head, rawPath, rawQuery, pulled);
   if (part) {
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
@@ -136,6 +141,18 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
         return sendInit(found.segmenter, res, head, path);
     }
   });
+}
+
+/** The route, when the stream is not (or no longer) live here and another node owns it. */
+function pulledRoute(deps: PlaybackDeps, remote: OriginPull, path: string, partKey: string | undefined): PulledRoute | undefined {
+  const route = partKey === undefined ? parsePlaybackPath(path) : undefined;
+  const playbackKey = partKey ?? route?.playbackKey;
+  if (playbackKey === undefined) return undefined;
+  const local = deps.registry.forPlayback(playbackKey);
+  if ((local !== undefined && !local.ended) || !remote.serves(playbackKey)) return undefined;
+  if (route?.kind === 'multivariant') return { kind: 'multivariant', playbackKey };
+  if (route?.kind === 'media') return { kind: 'media', playbackKey, streamId: route.streamId };
+  return { kind: 'immutable', playbackKey };
 }
 
 const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { QuotaConfig } from '../../config/types.js';
 import { newStreamId } from '../../domain/ids.js';
+import type { ChannelClaim, ChannelClaims } from '../../domain/ports.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
 import { limitBreach, streamStateChange, type IvsEventEnvelope } from '../../events/envelope.js';
 import type { EventOutbox } from '../../events/outbox.js';
@@ -31,6 +32,11 @@ export interface AuthorizerOptions {
   packaging: PackagingOptions;
   log: Logger;
   now?: () => number;
+  /**
+   * Nodes sharing a database: the channel is claimed cluster-wide (one publisher, the concurrent-broadcasts quota
+   * counted over every node) before the publish is accepted. Without it, this process's registry decides.
+   */
+  claims?: ChannelClaims;
 }
 
 /** A stream tracks twice the account's viewer quota in sessions (counted and pending), and at least a thousand. */
@@ -74,7 +80,9 @@ export class PublishAuthorizer {
       this.opts.packaging,
       viewerLimitsFor(this.opts.quotas),
     );
-    if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
+    const claim = await this.claim(channel);
+    if (!claim.ok && claim.reason === 'held') return denied('This channel already has an active broadcast');
+    if (!claim.ok) {
       await this.recordRefusal(
         limitBreach(originOf(stream), {
           name: 'Concurrent Broadcasts',
@@ -87,6 +95,7 @@ export class PublishAuthorizer {
     }
     if (registry.transcoding?.wants(stream.channel.type)) {
       if (!registry.transcoding.reserve()) {
+        await this.opts.claims?.release(channel.arn);
         await this.recordRefusal(streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded'));
         return denied('Transcode capacity exceeded: this server is already transcoding as many streams as it can');
       }
@@ -94,6 +103,7 @@ export class PublishAuthorizer {
     }
     if (!registry.register(stream)) {
       if (stream.transcodeSlot) registry.transcoding?.release();
+      await this.opts.claims?.release(channel.arn);
       return denied('This channel already has an active broadcast');
     }
     stream.recordingConfiguration = await this.recordingConfiguration(channel.doc);
@@ -110,6 +120,7 @@ export class PublishAuthorizer {
     } catch (err) {
       registry.unregister(stream);
       if (stream.transcodeSlot) registry.transcoding?.release();
+      await this.opts.claims?.release(channel.arn);
       log.error({ err, channelArn: channel.arn }, 'publish refused: could not record the stream session');
       return denied('Internal error: could not start the stream session');
     }
@@ -125,6 +136,20 @@ export class PublishAuthorizer {
     this.throttle.recordFailure(remoteAddress, this.now());
     return this.throttle.blockedForMs(remoteAddress, this.now());
   };
+
+  /** One broadcast per channel and the concurrent-broadcasts quota: cluster-wide with claims, else this process. */
+  private async claim(channel: { arn: string; account: string; region: string }): Promise<ChannelClaim> {
+    const max = this.opts.quotas.concurrentBroadcasts;
+    const scope = { account: channel.account, region: channel.region };
+    if (this.opts.claims === undefined)
+      return this.opts.registry.liveCount(scope) >= max ? { ok: false, reason: 'quota' } : { ok: true };
+    try {
+      return await this.opts.claims.claim(scope, channel.arn, max);
+    } catch (err) {
+      this.opts.log.error({ err, channelArn: channel.arn }, 'publish refused: could not claim the channel');
+      throw err;
+    }
+  }
 
   /** The channel's recording configuration document, read once per broadcast (sessions show it too). */
   private async recordingConfiguration(channel: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {

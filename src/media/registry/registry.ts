@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Scope } from '../../domain/context.js';
 import { throttled } from '../../domain/errors.js';
-import type { LiveControl, LiveStreamView } from '../../domain/ports.js';
+import type { ChannelClaims, LiveControl, LiveStreamView } from '../../domain/ports.js';
 import {
   limitBreach,
   streamHealthChange,
@@ -51,9 +51,13 @@ export class LiveRegistry implements LiveControl {
   /** Streams whose media flows but which are not announced yet: cancels their readiness watch. */
   private readonly pendingStart = new Map<LiveStream, () => void>();
   private readonly metadataRate = new RateWindow();
+  /** Broadcasts whose session another node already ended (it took their channel lease over). */
+  private readonly abandoned = new WeakSet<LiveStream>();
   private timer: NodeJS.Timeout | undefined;
   /** Set by the composition root when recording is available. */
   recorder: StreamRecorder | undefined;
+  /** Set by the composition root on a shared database: a broadcast's channel lease, released once its end is recorded. */
+  claims: ChannelClaims | undefined;
 
   constructor(
     private readonly sessions: SessionLog,
@@ -69,6 +73,11 @@ export class LiveRegistry implements LiveControl {
 
   isLive(channelArn: string): boolean {
     return this.byArn.has(channelArn);
+  }
+
+  /** Broadcasts live on this node, every scope (the cluster's node list shows it). */
+  get liveTotal(): number {
+    return this.byArn.size;
   }
 
   liveCount(scope: Scope): number {
@@ -205,13 +214,26 @@ export class LiveRegistry implements LiveControl {
     if (stream.started) events.push(streamStateChange(origin, 'Stream End'));
     events.push(streamStateChange(origin, 'Session Ended'));
     this.log.info({ channelArn: stream.channel.arn, streamId: stream.streamId, reason }, 'stream ended');
+    if (this.abandoned.has(stream)) return this.finishers.get(stream)?.();
     await this.persist(stream, 'end', () =>
       this.sessions.record(stream.streamId, events, {
         endTime: new Date(this.now()).toISOString(),
         doc: { ingestConfiguration: ingestConfiguration(stream) },
       }),
     );
+    await this.claims?.release(stream.channel.arn);
     this.finishers.get(stream)?.();
+  }
+
+  /**
+   * Another node took the channel's lease over (this node was cut off from the database for longer than a lease)
+   * and has ended its session: disconnect the publisher without recording the end a second time.
+   */
+  abandon(channelArn: string): void {
+    const stream = this.byArn.get(channelArn);
+    if (!stream) return;
+    this.abandoned.add(stream);
+    stream.handle.disconnect('channel taken over by another node');
   }
 
   /** Disconnects for a broken ingest limit, with IVS's Limit Breach event. */

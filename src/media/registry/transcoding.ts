@@ -34,6 +34,11 @@ export class TranscodeService {
     return this.opts.available && TRANSCODED_TYPES.has(channelType);
   }
 
+  /** Transcode slots not in use (0 when ffmpeg is unavailable). */
+  get freeSlots(): number {
+    return this.opts.available ? Math.max(0, this.opts.maxConcurrent - this.active) : 0;
+  }
+
   /** Reserves a slot for a new transcoded stream; false when capacity is exhausted. */
   reserve(): boolean {
     if (this.active >= this.opts.maxConcurrent) return false;

@@ -1,13 +1,21 @@
 // After a crash (kill -9, power loss) sessions that were live are still open in the store. On start
-// they are closed with the end events IVS would have sent, so consumers see every session end.
+// they are closed with the end events IVS would have sent, so consumers see every session end. In a
+// cluster, the node that takes over a dead node's channel lease closes that channel's sessions, fenced
+// by its grant (the check runs in the transaction that writes the end, so it happens once).
 
 import type { Logger } from 'pino';
 import { streamStateChange, toStreamEvent } from '../../events/envelope.js';
 import type { EventOutbox } from '../../events/outbox.js';
-import type { Store } from '../../storage/store.js';
+import type { LeaseRef, Store } from '../../storage/store.js';
 
-export async function closeOrphanedSessions(store: Store, outbox: EventOutbox, log: Logger, now = new Date()): Promise<number> {
-  const open = await store.sessions.listOpen();
+export async function closeOrphanedSessions(
+  store: Store,
+  outbox: EventOutbox,
+  log: Logger,
+  now = new Date(),
+  only?: { channelArn: string; lease: LeaseRef; failure: string },
+): Promise<number> {
+  const open = (await store.sessions.listOpen()).filter((s) => only === undefined || s.channelArn === only.channelArn);
   for (const session of open) {
     const channelName = typeof session.doc.channel?.name === 'string' ? session.doc.channel.name : '';
     const origin = {
@@ -20,11 +28,12 @@ export async function closeOrphanedSessions(store: Store, outbox: EventOutbox, l
     };
     const started = session.doc.truncatedEvents.some((e) => e.name === 'Stream Start');
     const events = [
-      streamStateChange(origin, 'Stream Failure', 'openivs stopped unexpectedly during the stream'),
+      streamStateChange(origin, 'Stream Failure', only?.failure ?? 'openivs stopped unexpectedly during the stream'),
       ...(started ? [streamStateChange(origin, 'Stream End')] : []),
       streamStateChange(origin, 'Session Ended'),
     ];
     await outbox.transaction(store, async (tx, emit) => {
+      if (only !== undefined) await tx.channelLeases.assertHeld(only.lease);
       await tx.sessions.update(session.streamId, { endTime: now.toISOString() });
       for (const e of events) await tx.sessions.appendEvent(session.streamId, toStreamEvent(e));
       await emit(...events);

@@ -1,10 +1,14 @@
 // OutboxRepository over Kysely (dialect-neutral). Rows are written in the caller's transaction (so
 // an event commits with the state change it describes) and read by the dispatcher, which delivers
-// each sink's rows in id order.
+// each sink's rows in id order. On a shared database the dispatcher holds the sink's lane
+// (outbox-lanes.ts) while it delivers, and passes that grant to the mark* methods: a dispatcher whose
+// grant was taken over cannot mark a row another one now owns.
 
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Database, OutboxTable } from '../schema.js';
+import type { LaneLease } from '../store-cluster.js';
 import type { OutboxEvent, OutboxRepository, OutboxRow } from '../store-events.js';
+import type { SqlFeatures } from './dialect.js';
 import { inTransaction, reserve } from './sequence.js';
 
 /** Keeps each INSERT well under SQLite's bound-parameter limit (10 columns per row). */
@@ -12,8 +16,16 @@ const INSERT_CHUNK = 100;
 /** last_error is diagnostic; a huge error body must not bloat every retry of the row. */
 const MAX_ERROR_CHARS = 1000;
 
+/** Diagnostic text as every dialect can store it: bounded, and without NUL (PostgreSQL text refuses it). */
+function errorText(error: string): string {
+  return error.slice(0, MAX_ERROR_CHARS).replaceAll('\0', '\uFFFD');
+}
+
 export class KyselyOutboxRepository implements OutboxRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly features: SqlFeatures,
+  ) {}
 
   enqueue(events: readonly OutboxEvent[], sinks: readonly string[], nowMs = Date.now()): Promise<number> {
     const total = events.length * sinks.length;
@@ -62,40 +74,60 @@ export class KyselyOutboxRepository implements OutboxRepository {
     const rows = await this.db
       .selectFrom('outbox')
       .select('sink')
-      .distinct()
       .where('delivered_at', 'is', null)
       .where('abandoned_at', 'is', null)
-      .orderBy('sink')
+      // GROUP BY rather than DISTINCT: PostgreSQL wants a DISTINCT query's ORDER BY in its select list.
+      .groupBy('sink')
+      .orderBy(this.features.binaryOrder(sql.ref('sink')))
       .execute();
     return rows.map((r) => r.sink);
   }
 
-  async markDelivered(id: number, nowMs: number): Promise<void> {
-    await this.db
+  async markDelivered(id: number, nowMs: number, lane?: LaneLease): Promise<boolean> {
+    const result = await this.db
       .updateTable('outbox')
       .set((eb) => ({ delivered_at: nowMs, attempts: eb('attempts', '+', 1), last_error: null }))
       .where('id', '=', id)
-      .execute();
+      .where((eb) => this.fence(eb, lane))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  async markFailed(id: number, nextAttemptAtMs: number, error: string): Promise<void> {
-    await this.db
+  async markFailed(id: number, nextAttemptAtMs: number, error: string, lane?: LaneLease): Promise<boolean> {
+    const result = await this.db
       .updateTable('outbox')
       .set((eb) => ({
         next_attempt_at: nextAttemptAtMs,
         attempts: eb('attempts', '+', 1),
-        last_error: error.slice(0, MAX_ERROR_CHARS),
+        last_error: errorText(error),
       }))
       .where('id', '=', id)
-      .execute();
+      .where((eb) => this.fence(eb, lane))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  async abandon(id: number, nowMs: number, error: string): Promise<void> {
-    await this.db
+  async abandon(id: number, nowMs: number, error: string, lane?: LaneLease): Promise<boolean> {
+    const result = await this.db
       .updateTable('outbox')
-      .set((eb) => ({ abandoned_at: nowMs, attempts: eb('attempts', '+', 1), last_error: error.slice(0, MAX_ERROR_CHARS) }))
+      .set((eb) => ({ abandoned_at: nowMs, attempts: eb('attempts', '+', 1), last_error: errorText(error) }))
       .where('id', '=', id)
-      .execute();
+      .where((eb) => this.fence(eb, lane))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** True while lane is still the sink's current grant (always true without a lane or a shared database). */
+  private fence(eb: ExpressionBuilder<Database, 'outbox'>, lane: LaneLease | undefined) {
+    if (lane === undefined || !this.features.shared) return eb.lit(true);
+    return eb.exists(
+      eb
+        .selectFrom('outbox_lanes')
+        .select('outbox_lanes.sink')
+        .where('outbox_lanes.sink', '=', lane.sink)
+        .where('outbox_lanes.holder', '=', lane.holder)
+        .where('outbox_lanes.epoch', '=', lane.epoch),
+    );
   }
 
   async pendingCount(sink?: string): Promise<number> {

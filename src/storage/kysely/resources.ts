@@ -1,6 +1,6 @@
 // ResourceRepository over Kysely, dialect-neutral: the SQLite store uses it as is (plus a prepared-
-// statement fast path for point reads) and a PostgreSQL store can reuse it unchanged. A dialect only
-// supplies how its driver reports constraint violations.
+// statement fast path for point reads) and the PostgreSQL store unchanged. A dialect supplies how its
+// driver reports constraint violations and its SqlFeatures (the quota lock in count()).
 
 import type { Kysely } from 'kysely';
 import type { ResourceType } from '../../domain/arn.js';
@@ -8,6 +8,7 @@ import type { Scope } from '../../domain/context.js';
 import type { Database } from '../schema.js';
 import type { ListQuery, NewResourceRow, ResourceRepository, ResourceRow } from '../store.js';
 import { decodeOptional, decodeRow, encodeRow } from './codec.js';
+import type { SqlFeatures } from './dialect.js';
 
 /** Turns a driver error into a typed store error (DuplicateLookupError…), or undefined to rethrow it. */
 export type ErrorMapper = (err: unknown, row: NewResourceRow<unknown>) => Error | undefined;
@@ -17,6 +18,7 @@ export class KyselyResourceRepository implements ResourceRepository {
   constructor(
     protected readonly db: Kysely<Database>,
     protected readonly mapError: ErrorMapper,
+    protected readonly features: SqlFeatures,
   ) {}
 
   async get<Doc>(arn: string): Promise<ResourceRow<Doc> | undefined> {
@@ -37,11 +39,12 @@ export class KyselyResourceRepository implements ResourceRepository {
   async insert<Doc>(row: NewResourceRow<Doc>): Promise<ResourceRow<Doc>> {
     // The counter bump and the insert must commit together; inside a caller's transaction they
     // simply join it.
-    if (this.db.isTransaction) return this.insertWith(this.db, row);
-    return this.db.transaction().execute((trx) => this.insertWith(trx, row));
+    if (this.db.isTransaction) return this.insertWith(this.db, row, true);
+    return this.db.transaction().execute((trx) => this.insertWith(trx, row, false));
   }
 
-  private async insertWith<Doc>(db: Kysely<Database>, row: NewResourceRow<Doc>): Promise<ResourceRow<Doc>> {
+  /** inCallerTx: the caller's transaction goes on if the insert fails, so the failure must not spoil it. */
+  private async insertWith<Doc>(db: Kysely<Database>, row: NewResourceRow<Doc>, inCallerTx: boolean): Promise<ResourceRow<Doc>> {
     // A counter row (not max(seq)+1) keeps seq monotonic after the newest row is deleted.
     const { value } = await db
       .updateTable('sequences')
@@ -51,7 +54,8 @@ export class KyselyResourceRepository implements ResourceRepository {
       .executeTakeFirstOrThrow();
     const seq = Number(value);
     try {
-      await db.insertInto('resources').values(encodeRow(row, seq)).execute();
+      const insert = () => db.insertInto('resources').values(encodeRow(row, seq)).execute();
+      await (inCallerTx ? this.features.recoverable(db, insert) : insert());
     } catch (err) {
       throw this.mapError(err, row) ?? err;
     }
@@ -61,7 +65,9 @@ export class KyselyResourceRepository implements ResourceRepository {
   async update<Doc>(row: NewResourceRow<Doc>): Promise<boolean> {
     const { seq: _seq, arn: _arn, ...columns } = encodeRow(row, 0);
     try {
-      const result = await this.db.updateTable('resources').set(columns).where('arn', '=', row.arn).executeTakeFirst();
+      const result = await this.features.recoverable(this.db, () =>
+        this.db.updateTable('resources').set(columns).where('arn', '=', row.arn).executeTakeFirst(),
+      );
       return result.numUpdatedRows > 0n;
     } catch (err) {
       throw this.mapError(err, row) ?? err;
@@ -88,7 +94,14 @@ export class KyselyResourceRepository implements ResourceRepository {
     return rows.map((raw) => decodeRow<Doc>(raw));
   }
 
+  /**
+   * Inside a transaction, count() is a quota check: it first takes a lock on (scope, type) held until
+   * the transaction ends, so two count-then-insert transactions (on any node) run one after the other
+   * and the second counts the first's insert. Needs READ COMMITTED (PostgreSQL's default): the count
+   * statement then reads a snapshot taken after the lock was granted. SQLite's transactions are serial.
+   */
   async count(scope: Scope, type: ResourceType): Promise<number> {
+    if (this.db.isTransaction) await this.features.lockKey(this.db, `quota:${type}:${scope.account}:${scope.region}`);
     const { n } = await this.db
       .selectFrom('resources')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))

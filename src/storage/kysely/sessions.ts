@@ -1,6 +1,7 @@
 // StreamSessionRepository over Kysely (dialect-neutral). Read-modify-write operations (update with a
-// doc merge, appendEvent) run in a transaction of their own unless the caller already holds one, so
-// two writers never lose each other's events.
+// doc merge, appendEvent) run in a transaction of their own unless the caller already holds one, and
+// read the row FOR UPDATE where transactions run concurrently (PostgreSQL), so two writers never lose
+// each other's events.
 
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, StreamSessionsTable } from '../schema.js';
@@ -14,12 +15,16 @@ import {
   type StreamSessionRepository,
   type StreamSessionRow,
 } from '../store-events.js';
+import type { SqlFeatures } from './dialect.js';
 import { inTransaction, reserve } from './sequence.js';
 
 type RawSession = Selectable<StreamSessionsTable>;
 
 export class KyselySessionRepository implements StreamSessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly features: SqlFeatures,
+  ) {}
 
   async insert(row: NewStreamSessionRow): Promise<StreamSessionRow> {
     const doc = normalizeDoc(row.doc ?? {});
@@ -76,7 +81,7 @@ export class KyselySessionRepository implements StreamSessionRepository {
 
   update(streamId: string, patch: StreamSessionPatch): Promise<boolean> {
     return inTransaction(this.db, async (db) => {
-      const current = await new KyselySessionRepository(db).get(streamId);
+      const current = await this.getForUpdate(db, streamId);
       if (current === undefined) return false;
       const doc = patch.doc === undefined ? current.doc : normalizeDoc({ ...current.doc, ...patch.doc });
       await db
@@ -94,7 +99,7 @@ export class KyselySessionRepository implements StreamSessionRepository {
 
   appendEvent(streamId: string, event: StreamEventRecord): Promise<boolean> {
     return inTransaction(this.db, async (db) => {
-      const current = await new KyselySessionRepository(db).get(streamId);
+      const current = await this.getForUpdate(db, streamId);
       if (current === undefined) return false;
       const record: StreamEventRecord = { name: event.name, type: event.type, eventTime: event.eventTime };
       if (event.code !== undefined) record.code = event.code;
@@ -110,6 +115,13 @@ export class KyselySessionRepository implements StreamSessionRepository {
         .execute();
       return true;
     });
+  }
+
+  /** The row, locked until the transaction db ends where row locks exist. */
+  private async getForUpdate(db: Kysely<Database>, streamId: string): Promise<StreamSessionRow | undefined> {
+    const query = db.selectFrom('stream_sessions').selectAll().where('stream_id', '=', streamId);
+    const raw = await (this.features.rowLocks ? query.forUpdate() : query).executeTakeFirst();
+    return raw === undefined ? undefined : decode(raw);
   }
 
   async listOpen(): Promise<StreamSessionRow[]> {

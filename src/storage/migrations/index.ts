@@ -6,12 +6,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { migration0001 } from './0001_resources.js';
 import { migration0002 } from './0002_sessions_outbox.js';
 import { migration0003 } from './0003_viewer_revocations.js';
+import { migration0004 } from './0004_cluster.js';
 
 /** Every migration, keyed by a name that sorts in application order. Append only; never edit one shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_resources': migration0001,
   '0002_sessions_outbox': migration0002,
   '0003_viewer_revocations': migration0003,
+  '0004_cluster': migration0004,
 };
 
 const provider: MigrationProvider = {

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { SQLITE_FEATURES } from '../kysely/dialect.js';
 import { KyselyStore } from '../kysely/store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
@@ -32,6 +33,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     await migrateToLatest(db);
     const reads = new SqlitePointReads(sqlite, db);
     return new KyselyStore(db, {
+      features: SQLITE_FEATURES,
       resources: (bound) => new SqliteResourceRepository(bound, reads),
       close: closeSqlite,
     });

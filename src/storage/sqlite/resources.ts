@@ -20,6 +20,7 @@ import type { ResourceType } from '../../domain/arn.js';
 import type { NewResourceRow, ResourceRow } from '../store.js';
 import { KyselyResourceRepository } from '../kysely/resources.js';
 import { decodeOptional } from '../kysely/codec.js';
+import { SQLITE_FEATURES } from '../kysely/dialect.js';
 import { mapSqliteError } from './errors.js';
 
 const CACHE_LIMIT = 10_000;
@@ -65,7 +66,7 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
     db: Kysely<Database>,
     private readonly reads: SqlitePointReads,
   ) {
-    super(db, mapSqliteError);
+    super(db, mapSqliteError, SQLITE_FEATURES);
   }
 
   /** True when a direct read on the shared connection sees exactly what this repository should. */
