@@ -40,6 +40,8 @@ import { ViewerSessions, viewerSessionKey } from './media/deliver/auth/viewer-se
 import { loadTlsCredentials } from './tls-credentials.js';
 import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
+import { createConsoleApi } from './console-api/index.js';
+import { liveMetricsReader } from './media/registry/stream-meter.js';
 
 export interface AppOverrides {
   store?: Store;
@@ -136,8 +138,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const api = new ApiPipeline(protocol, verifier, deps, log);
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
+  const consoleApi = await createConsoleApi({
+    protocol, verifier, store, live: liveMetricsReader(registry), events: events.live, log,
+    recordingStorage: config.recordingStorage, dataDir: config.dataDir, playbackBaseUrl: () => endpoints.playbackBaseUrl,
+    facts: { allowInsecureIngest: config.allowInsecureIngest, defaultRegion: config.region },
+  });
   const httpDeps = {
-    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(),
+    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(), console: consoleApi,
     playback: {
       registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
       viewerSessions: new ViewerSessions(viewerSessionKey(sessionSecret)),
@@ -182,11 +189,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         await listen(httpsServer, config.httpsPort, config.bindAddress);
         httpsPort = (httpsServer.address() as AddressInfo).port;
       }
+      consoleApi.setFacts({ rtmpPort: rtmp.port, rtmpsPort });
       ready = true;
       return { httpPort, rtmpPort: rtmp.port, rtmpsPort, httpsPort };
     },
     async stop() {
       ready = false;
+      consoleApi.close();
       await registry.stopAll();
       await recorder.stop();
       await Promise.all([

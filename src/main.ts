@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   const { httpPort, rtmpPort, rtmpsPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
-  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir }, 'openivs ready');
+  const consoleUrl = `http://${config.host}:${httpPort}/console/`;
+  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir, console: consoleUrl },
+    `openivs ready; console at ${consoleUrl}`);
   await waitForSignal();
   app.log.info('shutting down: draining connections');
   await app.stop();

@@ -27,6 +27,7 @@ export interface HttpDeps {
   playback: PlaybackDeps;
   /** Event-loop and memory figures, readable from loopback at /_openivs/health?loop. */
   loop?: LoopMonitor;
+  console?: import('../console-api/index.js').ConsoleApi; // the console app and its /_openivs/ routes
 }
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
@@ -51,6 +52,7 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (rawPath === '/_openivs/health') return health(deps, req, res, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
+  if (deps.console?.handles(rawPath)) return deps.console.handle(req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {
