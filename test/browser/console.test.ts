@@ -88,8 +88,9 @@ describe('operator console: sign in, create, watch, chart, metadata, stop', { ti
     assert.match(key, /^sk_us-west-2_/);
     publisher = publish(rtmpUrl(server.rtmpPort, key), { seconds: 90 });
     await step('live badge', () => page.waitForSelector('[data-testid=channel-page] [data-testid=live-badge]', { timeout: 30_000 }));
+    // currentTime jumps to the live edge before playback starts: wait for playing, then for time to advance.
     const t0 = await step('preview playing', async () => {
-      await page.waitForFunction(() => document.querySelector('[data-testid=preview-video]')?.currentTime > 0.5, null, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid=preview-video-state][data-state=playing]', { timeout: 30_000 });
       return page.evaluate(() => document.querySelector('[data-testid=preview-video]').currentTime as number);
     });
     await step('preview advancing', () => page.waitForFunction((start: number) =>
@@ -121,7 +122,7 @@ describe('operator console: sign in, create, watch, chart, metadata, stop', { ti
   });
 
   it('sends PutMetadata from the page and the preview receives it', async () => {
-    await step('preview back', () => page.waitForFunction(() => document.querySelector('[data-testid=preview-video]')?.currentTime > 0.5, null, { timeout: 30_000 }));
+    await step('preview back', () => page.waitForSelector('[data-testid=preview-video-state][data-state=playing]', { timeout: 30_000 }));
     const payload = `console-metadata-${Date.now()}`;
     await page.fill('textarea[name=metadata]', payload);
     await page.click('[data-testid=send-metadata]');

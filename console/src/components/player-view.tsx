@@ -14,6 +14,7 @@ interface Props {
 export function PlayerView({ src, live, testId, onMetadata }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<{ state: PlayerState; message: string }>({ state: 'loading', message: 'Loading the player…' });
+  const history = useRef<string[]>([]);
   const metadata = useRef(onMetadata);
   metadata.current = onMetadata;
   useEffect(() => {
@@ -23,7 +24,10 @@ export function PlayerView({ src, live, testId, onMetadata }: Props) {
       if (cancelled || !video.current) return;
       stop = play(video.current, src, {
         live,
-        onState: (s, message) => setState({ state: s, message }),
+        onState: (s, message) => {
+          history.current = [...history.current.slice(-9), s];
+          setState({ state: s, message });
+        },
         onMetadata: (text, pts) => metadata.current?.(text, pts),
       });
     }, (err: unknown) => setState({ state: 'error', message: `The player did not load: ${String(err)}` }));
@@ -35,7 +39,7 @@ export function PlayerView({ src, live, testId, onMetadata }: Props) {
   return (
     <div class="player">
       <video ref={video} data-testid={testId} muted playsInline controls />
-      <div class={`player-state state-${state.state}`} data-testid={`${testId}-state`} data-state={state.state}>{state.message}</div>
+      <div class={`player-state state-${state.state}`} data-testid={`${testId}-state`} data-state={state.state} data-history={history.current.join(' ')}>{state.message}</div>
     </div>
   );
 }

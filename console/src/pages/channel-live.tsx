@@ -80,6 +80,7 @@ function Preview({ channel, streamId }: { channel: Channel; streamId: string }) 
         </div>
       )}
       {src && <PlayerView key={`${streamId}:${src}`} src={src} live testId="preview-video" onMetadata={onMetadata} />}
+      {needsToken && token && <button type="button" class="small" onClick={() => setToken(undefined)} data-testid="change-key">Use another key</button>}
       <h4>Timed metadata received by the preview</h4>
       <ol class="cues" data-testid="metadata-received">
         {cues.length === 0 && <li class="muted">none yet</li>}

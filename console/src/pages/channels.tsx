@@ -64,7 +64,7 @@ export function Channels({ session }: { session: Session }) {
                   <td class="mono">{arnId(c.arn)}</td>
                   <td class="row-actions">
                     <a class="button small" href={channelHref(c.arn!, true)}>Edit</a>
-                    <ConfirmButton label="Delete" danger question={`Delete ${c.name || 'this channel'}?`} onConfirm={() => remove(c.arn!)} />
+                    <ConfirmButton small label="Delete" danger question={`Delete ${c.name || 'this channel'}?`} onConfirm={() => remove(c.arn!)} />
                   </td>
                 </tr>
               );

@@ -36,7 +36,7 @@ export function PlaybackKeys({ session }: { session: Session }) {
                 <td>{k.name || <em>(unnamed)</em>}</td>
                 <td class="mono">{'fingerprint' in k ? (k as { fingerprint?: string }).fingerprint : ''}</td>
                 <td class="mono">{arnId(k.arn)}</td>
-                <td class="row-actions"><ConfirmButton label="Delete" danger question="Delete this key pair? Tokens signed with it stop working." onConfirm={() => remove(k.arn!)} /></td>
+                <td class="row-actions"><ConfirmButton small label="Delete" danger question="Delete this key pair? Tokens signed with it stop working." onConfirm={() => remove(k.arn!)} /></td>
               </tr>
             ))}
           </tbody>

@@ -44,7 +44,7 @@ export function RecordingConfigurations({ session }: { session: Session }) {
                 <td class="mono">{r.destinationConfiguration?.s3?.bucketName}</td>
                 <td><span class={`badge state-${(r.state ?? '').toLowerCase()}`}>{r.state}</span></td>
                 <td class="mono">{arnId(r.arn)}</td>
-                <td class="row-actions"><ConfirmButton label="Delete" danger question="Delete this configuration?" onConfirm={() => remove(r.arn!)} /></td>
+                <td class="row-actions"><ConfirmButton small label="Delete" danger question="Delete this configuration?" onConfirm={() => remove(r.arn!)} /></td>
               </tr>
             ))}
           </tbody>

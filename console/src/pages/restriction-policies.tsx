@@ -38,7 +38,7 @@ export function RestrictionPolicies({ session }: { session: Session }) {
                 <td class="mono">{(p.allowedCountries ?? []).join(', ') || 'any'}</td>
                 <td>{p.enableStrictOriginEnforcement ? 'yes' : 'no'}</td>
                 <td class="mono">{arnId(p.arn)}</td>
-                <td class="row-actions"><ConfirmButton label="Delete" danger question="Delete this policy?" onConfirm={() => remove(p.arn!)} /></td>
+                <td class="row-actions"><ConfirmButton small label="Delete" danger question="Delete this policy?" onConfirm={() => remove(p.arn!)} /></td>
               </tr>
             ))}
           </tbody>

@@ -79,9 +79,12 @@ export function play(video: HTMLVideoElement, src: string, opts: PlayerOptions):
     opts.onState('loading', 'Loading…');
     const instance = new Hls({ lowLatencyMode: opts.live, workerPath: '/_openivs/player/hls.worker.js' });
     hls = instance;
-    instance.on(Hls.Events.MANIFEST_PARSED, () => {
-      instance.attachMedia(video);
-      video.play().catch(() => opts.onState('loading', 'Press play (the browser blocked autoplay).'));
+    // The <video> gets a MediaSource only once there is something to play (an offline channel is polled without).
+    instance.on(Hls.Events.MANIFEST_PARSED, () => instance.attachMedia(video));
+    instance.on(Hls.Events.MEDIA_ATTACHED, () => {
+      video.play().catch((err: Error) => {
+        if (err.name === 'NotAllowedError') opts.onState('loading', 'Press play (the browser blocked autoplay).');
+      });
     });
     instance.on(Hls.Events.ERROR, onError);
     instance.on(Hls.Events.FRAG_PARSING_METADATA, onMetadata);

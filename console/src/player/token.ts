@@ -6,7 +6,9 @@ import { pkcs8Pem } from '../lib/pem.js';
 
 export async function mintPlaybackToken(privateKeyPem: string, channelArn: string, ttlSeconds = 3600): Promise<string> {
   const key = await importPKCS8(pkcs8Pem(privateKeyPem), 'ES384');
-  return new SignJWT({ 'aws:channel-arn': channelArn, 'aws:access-control-allow-origin': location.origin })
+  // No aws:access-control-allow-origin: the preview's requests are same-origin and carry no Origin header, which a
+  // token restricting origins would refuse.
+  return new SignJWT({ 'aws:channel-arn': channelArn })
     .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(key);
