@@ -36,11 +36,7 @@ export async function signIn(page: Page, accessKeyId: string, secretAccessKey: s
   await page.waitForSelector('[data-testid=sign-in-form]');
   await page.fill('input[name=accessKeyId]', accessKeyId);
   await page.fill('input[name=secretAccessKey]', secretAccessKey);
-  if (region !== undefined) {
-    await page.selectOption('[data-testid=sign-in-form] select[name=region]', '*');
-    await page.fill('[data-testid=sign-in-form] input[name=customRegion]', region);
-    await page.press('[data-testid=sign-in-form] input[name=customRegion]', 'Tab');
-  }
+  if (region !== undefined) await page.selectOption('[data-testid=sign-in-form] select[name=region]', region);
   await page.click('[data-testid=sign-in-form] button[type=submit]');
 }
 

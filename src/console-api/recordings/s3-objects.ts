@@ -4,7 +4,7 @@
 // needs no CORS rules, and the S3 credentials never leave the server.
 
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { checkBucketName, checkObjectKey } from '../../media/record/object-keys.js';
 import { parseRange, type OpenedObject, type RecordingObjects } from './objects.js';
 
@@ -13,6 +13,9 @@ export interface S3ObjectsOptions {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
+
+/** Folders found by skipping at most (each costs one listing). */
+const MAX_SKIPPED_FOLDERS = 100;
 
 const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -40,9 +43,37 @@ export class S3RecordingObjects implements RecordingObjects {
     checkBucketName(bucket);
     checkObjectKey(prefix.replace(/\/$/, ''));
     const out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', MaxKeys: Math.min(limit, 1000) }));
-    return (out.CommonPrefixes ?? [])
+    const names = (out.CommonPrefixes ?? [])
       .map((p) => (p.Prefix ?? '').slice(prefix.length).replace(/\/$/, ''))
       .filter((name) => name !== '');
+    if (names.length > 0 || (out.Contents ?? []).length > 0) return names;
+    // Nothing under the prefix, or a server whose delimiter listing misses keys nested more than one level below it
+    // (s3rver): find the folders by skipping, one small listing per folder.
+    return this.foldersBySkipping(bucket, prefix, Math.min(limit, MAX_SKIPPED_FOLDERS));
+  }
+
+  /**
+   * The first key after each folder's last possible key names the next folder. ListObjects (v1) with a Marker: the
+   * servers that need this path also fail a truncated ListObjectsV2 page without StartAfter (s3rver 3).
+   */
+  private async foldersBySkipping(bucket: string, prefix: string, limit: number): Promise<string[]> {
+    const names: string[] = [];
+    let after: string | undefined;
+    for (let calls = 0; names.length < limit && calls < limit * 2; calls++) {
+      const out = await this.client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1, Marker: after }));
+      const key = out.Contents?.[0]?.Key;
+      if (key === undefined) break;
+      const rest = key.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash <= 0) {
+        after = key; // an object directly under the prefix
+        continue;
+      }
+      names.push(rest.slice(0, slash));
+      // Keys are compared as UTF-8 bytes; recording keys are ASCII, so U+FFFF sorts after every key in the folder.
+      after = `${prefix}${rest.slice(0, slash)}/\uffff`;
+    }
+    return names;
   }
 
   async readSmall(bucket: string, key: string, maxBytes: number): Promise<Buffer | undefined> {
