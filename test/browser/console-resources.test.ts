@@ -133,4 +133,28 @@ describe('operator console: recording configurations, policies, recordings, tags
     await page.click('[data-testid=tag-row] button:has-text("Remove")');
     await page.waitForSelector('[data-testid=tag-row]', { state: 'detached' });
   });
+
+  it('edits a channel (settings and tags) and deletes it', async () => {
+    await page.click('a[href="#/channels"]');
+    await page.click('[data-testid=channel-row][data-name=console-recorded] a');
+    await page.click('[data-testid=edit-channel]');
+    await page.waitForFunction(() => document.querySelector('input[name=name]')?.value === 'console-recorded');
+    await page.fill('input[name=name]', 'console-edited');
+    await page.selectOption('select[name=latencyMode]', 'NORMAL');
+    await page.selectOption('select[name=recordingConfigurationArn]', '');
+    await page.click('[data-field=tags] button:has-text("Add tag")');
+    await page.fill('[data-field=tags] input[aria-label="tag key"]', 'stage');
+    await page.fill('[data-field=tags] input[aria-label="tag value"]', 'prod');
+    await page.click('[data-testid=save-channel]');
+    await step('channel page', () => page.waitForSelector('[data-testid=channel-page] h1:has-text("console-edited")'));
+    const overview = await text(page, '[data-testid=channel-page] .card');
+    assert.match(overview, /Latency modeNORMAL/);
+    assert.match(overview, /Recording configurationnone/);
+    assert.match(overview, /stage=prod/);
+    assert.equal(await page.$('[data-testid=recordings]'), null, 'no recordings card without a recording configuration');
+    await page.click('[data-testid=delete-channel]');
+    await page.click('[data-testid=delete-channel-confirm]');
+    await step('back to the list', () => page.waitForSelector('[data-testid=channels-page]'));
+    await page.waitForSelector('[data-testid=channel-row][data-name=console-edited]', { state: 'detached' });
+  });
 });

@@ -154,4 +154,17 @@ describe('operator console: sign in, create, watch, chart, metadata, stop', { ti
       [...document.querySelectorAll('[data-testid=event]')].some((e: any) => e.textContent.includes('Stream End')), null, { timeout: 15_000 }));
     await screenshot(page, '05-channel-stopped-sessions');
   });
+
+  it('rotates the stream key', async () => {
+    await page.click('[data-testid=show-stream-key]');
+    await page.waitForSelector('[data-testid=stream-key]');
+    const before = (await text(page, '[data-testid=stream-key]')).trim();
+    await page.click('[data-testid=rotate-stream-key]');
+    await page.click('[data-testid=rotate-stream-key-confirm]');
+    const after = await pollUntil('a new key', async () => {
+      const now = (await text(page, '[data-testid=stream-key]')).trim();
+      return now !== before ? now : undefined;
+    });
+    assert.match(after, /^sk_us-west-2_/);
+  });
 });
