@@ -5,10 +5,13 @@
 // generous default; tests wanting a tighter bound pass { timeout }. --test-force-exit ends a file once its tests
 // are done, so a leaked handle cannot stall CI. Extra arguments: node test flags (e.g. --test-name-pattern=x) are
 // forwarded; other arguments narrow the run to files or directories, given as source (test/unit) or dist paths.
+// It first builds the browser code (build-browser.mjs, the step of `npm run build` that tsc alone skips), so the
+// server under test serves the current player script after a plain `npx tsc`.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBrowser } from './build-browser.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = join(root, 'dist', 'test');
@@ -46,6 +49,8 @@ if (files.length === 0) {
   console.error('run-tests: did the build run? (npm test builds first)');
   process.exit(1);
 }
+
+await buildBrowser();
 
 const nodeArgs = [
   '--test',

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config-types.js';
-import { defaultPlaybackBaseUrl } from './config.js';
+import type { Config } from './config/types.js';
+import { defaultPlaybackBaseUrl } from './config/index.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore } from './storage/index.js';
 import type { Store } from './storage/store.js';
@@ -21,10 +21,10 @@ import type { PublicEndpoints } from './domain/urls.js';
 import { createEvents, type Events, type SinkConfig } from './events/index.js';
 import { createIngestServer, type IngestServer } from './media/ingest/index.js';
 import { LiveRegistry } from './media/registry/registry.js';
-import { PublishAuthorizer } from './media/registry/publish-authorizer.js';
-import { SessionLog } from './media/registry/session-log.js';
-import { storeStreamSessions } from './media/registry/session-reader.js';
-import { closeOrphanedSessions } from './media/registry/recovery.js';
+import { PublishAuthorizer } from './media/publish-authorization/publish-authorizer.js';
+import { SessionLog } from './media/stream-sessions/session-log.js';
+import { storeStreamSessions } from './media/stream-sessions/session-reader.js';
+import { closeOrphanedSessions } from './media/stream-sessions/recovery.js';
 import { createHttpServer } from './http/server.js';
 import { LoopMonitor } from './http/loop-monitor.js';
 import { closeSecureServer, createHttpsServer } from './http/secure-server.js';
@@ -108,13 +108,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log.warn({ reason: ffmpeg.reason }, 'ffmpeg is not usable: STANDARD channels will play their source rendition only');
   }
   const transcoding = new TranscodeService({
-    available: ffmpeg.ok, ffmpegPath: config.ffmpegPath, maxConcurrent: config.maxTranscodes, packaging, log,
+    available: ffmpeg.ok,
+    ffmpegPath: config.ffmpegPath,
+    maxConcurrent: config.maxTranscodes,
+    packaging,
+    log,
   });
   const sessionLog = new SessionLog(store, events.outbox);
   const registry = new LiveRegistry(sessionLog, log, transcoding);
   const authorizer = new PublishAuthorizer({
-    store, registry, sessions: sessionLog, outbox: events.outbox, endpoints,
-    quotas: config.quotas, allowInsecureIngest: config.allowInsecureIngest, packaging, log,
+    store,
+    registry,
+    sessions: sessionLog,
+    outbox: events.outbox,
+    endpoints,
+    quotas: config.quotas,
+    allowInsecureIngest: config.allowInsecureIngest,
+    packaging,
+    log,
   });
   const ingest = createIngestServer({ hooks: { authorize: authorizer.authorize, log } });
   const recordingDestination = createRecordingDestination(config.recordingStorage, config.dataDir, log);
@@ -122,16 +133,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const recordingActivation = new RecordingActivation(store, { probe: (bucket) => recordingDestination.probe(bucket) }, log);
   const recorder = new Recorder({
     destination: recordingDestination,
-    spoolRoot: join(config.dataDir, 'record-spool'), sessions: sessionLog, log,
+    spoolRoot: join(config.dataDir, 'record-spool'),
+    sessions: sessionLog,
+    log,
     capture: ffmpeg.ok
       ? (inputPath, height) => captureThumbnail({ ffmpegPath: config.ffmpegPath, inputPath, offsetSeconds: 0, height })
       : undefined,
   });
   registry.recorder = recorder;
   const deps: HandlerDeps = {
-    store, live: registry, sessions: storeStreamSessions(store),
+    store,
+    live: registry,
+    sessions: storeStreamSessions(store),
     pages: new PaginationCodec(await paginationSecret(store)),
-    endpoints, quotas: config.quotas, now: () => new Date(), recordingActivation,
+    endpoints,
+    quotas: config.quotas,
+    now: () => new Date(),
+    recordingActivation,
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
@@ -139,17 +157,33 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
   const consoleApi = await createConsoleApi({
-    protocol, verifier, store, live: liveMetricsReader(registry), events: events.live, log,
-    recordingStorage: config.recordingStorage, dataDir: config.dataDir, playbackBaseUrl: () => endpoints.playbackBaseUrl,
+    protocol,
+    verifier,
+    store,
+    live: liveMetricsReader(registry),
+    events: events.live,
+    log,
+    recordingStorage: config.recordingStorage,
+    dataDir: config.dataDir,
+    playbackBaseUrl: () => endpoints.playbackBaseUrl,
     facts: { allowInsecureIngest: config.allowInsecureIngest, defaultRegion: config.region },
   });
   const httpDeps = {
-    api, protocol, maxBodyBytes: config.maxBodyBytes, isReady: () => ready, log, loop: new LoopMonitor(), console: consoleApi,
+    api,
+    protocol,
+    maxBodyBytes: config.maxBodyBytes,
+    isReady: () => ready,
+    log,
+    loop: new LoopMonitor(),
+    routes: [consoleApi],
     playback: {
-      registry, quotas: config.quotas, viewerCountryHeader: config.viewerCountryHeader,
+      registry,
+      quotas: config.quotas,
+      viewerCountryHeader: config.viewerCountryHeader,
       viewerSessions: new ViewerSessions(viewerSessionKey(sessionSecret)),
       auth: new PlaybackAuthorizer({
-        keys: storePlaybackKeys(store), secret: sessionSecret,
+        keys: storePlaybackKeys(store),
+        secret: sessionSecret,
         revocations: { revokedUpTo: (channelArn, viewerId) => store.viewerRevocations.find(channelArn, viewerId) },
       }),
     },
@@ -158,11 +192,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   let httpsServer: Http2SecureServer | undefined;
 
   return {
-    config, log, store, registry, events, httpServer, ingest,
+    config,
+    log,
+    store,
+    registry,
+    events,
+    httpServer,
+    ingest,
     async start() {
       await closeOrphanedSessions(store, events.outbox, log);
       await recorder.resume(); // uploads continue in the background
-      events.dispatcher.start();
+      await events.dispatcher.start();
       registry.start();
       const resumed = await recordingActivation.resume();
       if (resumed > 0) log.info({ resumed }, 'probing buckets of recording configurations left CREATING');
@@ -175,14 +215,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const rtmp = await ingest.listen(config.rtmpPort, config.bindAddress);
       let rtmpsPort: number | undefined;
       if (config.rtmpsPort !== undefined) {
-        const tls = loadTlsCredentials({ dataDir: config.dataDir, host: config.host, cert: config.rtmpsCert, key: config.rtmpsKey });
+        const tls = loadTlsCredentials({
+          dataDir: config.dataDir,
+          host: config.host,
+          cert: config.rtmpsCert,
+          key: config.rtmpsKey,
+        });
         if (tls.selfSigned) log.info('RTMPS uses a self-signed certificate from the data directory');
         rtmpsPort = (await ingest.listenTls(config.rtmpsPort, config.bindAddress, tls)).port;
       }
       let httpsPort: number | undefined;
       if (config.httpsPort !== undefined) {
         const tls = loadTlsCredentials({
-          dataDir: config.dataDir, host: config.host, cert: config.tlsCert, key: config.tlsKey, flags: '--tls-cert and --tls-key',
+          dataDir: config.dataDir,
+          host: config.host,
+          cert: config.tlsCert,
+          key: config.tlsKey,
+          flags: '--tls-cert and --tls-key',
         });
         if (tls.selfSigned) log.info('HTTPS uses a self-signed certificate from the data directory');
         httpsServer = createHttpsServer(httpDeps, tls);
@@ -198,9 +247,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       consoleApi.close();
       await registry.stopAll();
       await recorder.stop();
-      await Promise.all([
-        closeServer(httpServer), httpsServer ? closeSecureServer(httpsServer) : undefined, ingest.close(),
-      ]);
+      await Promise.all([closeServer(httpServer), httpsServer ? closeSecureServer(httpsServer) : undefined, ingest.close()]);
       await recordingActivation.stop();
       await events.dispatcher.stop();
       await store.close();

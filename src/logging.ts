@@ -11,8 +11,16 @@ export function createLogger(level: string): Logger {
     base: { service: 'openivs' },
     redact: {
       paths: [
-        'authorization', 'headers.authorization', 'req.headers.authorization', '*.secretAccessKey',
-        'secretAccessKey', 'streamKey', '*.streamKey', 'value', '*.token', 'token',
+        'authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        '*.secretAccessKey',
+        'secretAccessKey',
+        'streamKey',
+        '*.streamKey',
+        'value',
+        '*.token',
+        'token',
       ],
       censor: '[redacted]',
     },

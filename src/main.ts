@@ -4,7 +4,7 @@
 // and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
 
 import { buildApp } from './app.js';
-import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config.js';
+import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
 
@@ -40,8 +40,10 @@ async function main(argv: string[]): Promise<number> {
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
   const consoleUrl = `http://${config.host}:${httpPort}/console/`;
-  app.log.info({ httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir, console: consoleUrl },
-    `openivs ready; console at ${consoleUrl}`);
+  app.log.info(
+    { httpPort, httpsPort, rtmpPort, rtmpsPort, bindAddress: config.bindAddress, dataDir: config.dataDir, console: consoleUrl },
+    `openivs ready; console at ${consoleUrl}`,
+  );
   await waitForSignal();
   app.log.info('shutting down: draining connections');
   await app.stop();
@@ -64,7 +66,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`openivs: fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`openivs: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

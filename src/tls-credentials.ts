@@ -39,14 +39,34 @@ function generate(dir: string, certPath: string, keyPath: string, host: string, 
   const bare = host.replace(/^\[|\]$/g, '');
   const names = new Set(['DNS:localhost', 'IP:127.0.0.1', isIP(bare) ? `IP:${bare}` : `DNS:${bare}`]);
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
-      '-subj', `/CN=${bare}`, '-addext', `subjectAltName=${[...names].join(',')}`,
-      '-keyout', keyPath, '-out', certPath,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '3650',
+        '-subj',
+        `/CN=${bare}`,
+        '-addext',
+        `subjectAltName=${[...names].join(',')}`,
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (err) {
     const detail = err instanceof Error && 'stderr' in err ? String((err as { stderr: unknown }).stderr).trim() : String(err);
-    throw new Error(`could not generate a self-signed TLS certificate with openssl (${detail}); `
-      + `install openssl or pass ${flags}`);
+    throw new Error(
+      `could not generate a self-signed TLS certificate with openssl (${detail}); ` + `install openssl or pass ${flags}`,
+      { cause: err },
+    );
   }
 }

@@ -35,12 +35,16 @@ export class ApiPipeline {
     try {
       const caller = await this.verifier.verify(req);
       const match = this.protocol.route(req.method, req.rawPath);
-      if (!match) throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
+      if (!match)
+        throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
       operationName = match.operation.name;
       const entry = lookupOperation(operationName);
       if (typeof entry !== 'function') throw notImplemented(operationName, entry?.notImplemented);
       const input = this.protocol.decode(match.operation, {
-        labels: match.labels, query: new URLSearchParams(req.rawQuery), headers: req.headers, body: req.body,
+        labels: match.labels,
+        query: new URLSearchParams(req.rawQuery),
+        headers: req.headers,
+        body: req.body,
       });
       const ctx: RequestContext = { ...caller, requestId };
       const output = await entry(this.deps, input, ctx);

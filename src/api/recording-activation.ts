@@ -22,7 +22,11 @@ export class RecordingActivation implements RecordingActivator {
   private readonly writes = new Set<Promise<unknown>>();
   private stopped = false;
 
-  constructor(private readonly store: Store, private readonly buckets: RecordingBuckets, private readonly log: Logger) {}
+  constructor(
+    private readonly store: Store,
+    private readonly buckets: RecordingBuckets,
+    private readonly log: Logger,
+  ) {}
 
   activate(arn: string): void {
     if (this.stopped || this.inFlight.has(arn)) return;
@@ -37,7 +41,11 @@ export class RecordingActivation implements RecordingActivator {
     let afterSeq = 0;
     let count = 0;
     for (;;) {
-      const rows = await this.store.resources.listAllScopes<RecordingConfiguration>('recording-configuration', afterSeq, RESUME_PAGE);
+      const rows = await this.store.resources.listAllScopes<RecordingConfiguration>(
+        'recording-configuration',
+        afterSeq,
+        RESUME_PAGE,
+      );
       for (const row of rows) {
         if (row.doc.state !== 'CREATING') continue;
         this.activate(row.arn);

@@ -1,7 +1,7 @@
 // Credentials: parsing OPENIVS_CREDENTIALS ("accessKeyId:secretAccessKey:accountId", comma-separated) and the
 // config file's `credentials` array, then combining them with the built-in test/test credentials.
 // Rule for every message here: an access key id or account id may be shown, a secret never is.
-import type { CredentialConfig } from '../config-types.js';
+import type { CredentialConfig } from './types.js';
 import { fail, shown } from './values.js';
 
 export const DEFAULT_CREDENTIALS: readonly CredentialConfig[] = Object.freeze([
@@ -32,7 +32,10 @@ function checkCredential(accessKeyId: unknown, secret: unknown, accountId: unkno
  * colon, so a secret may itself contain colons.
  */
 export function parseCredentialString(value: string, label: string): CredentialConfig[] {
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length === 0) fail(label, 'expected at least one accessKeyId:secretAccessKey:accountId entry');
   return entries.map((entry, i) => {
     const first = entry.indexOf(':');
@@ -96,7 +99,7 @@ export function combineCredentials(
 
 /** True when the built-in test/test credentials are in the list. */
 export function hasDefaultCredentials(list: readonly CredentialConfig[]): boolean {
-  return list.some((c) => DEFAULT_CREDENTIALS.some(
-    (d) => c.accessKeyId === d.accessKeyId && c.secretAccessKey === d.secretAccessKey,
-  ));
+  return list.some((c) =>
+    DEFAULT_CREDENTIALS.some((d) => c.accessKeyId === d.accessKeyId && c.secretAccessKey === d.secretAccessKey),
+  );
 }

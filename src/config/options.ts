@@ -1,10 +1,25 @@
 // The option table: every configurable setting with its flag, OPENIVS_* variable, config-file key, default and
-// validator. The sources (sources.ts), the help text and the final assembly (config.ts) are all driven by it.
-import type { CredentialConfig } from '../config-types.js';
+// validator. The sources (sources.ts), the help text and the final assembly (index.ts) are all driven by it.
+import type { CredentialConfig } from './types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
-  parseBaseUrl, parseBindAddress, parseBoolean, parseDir, parseFile, parseHeaderName, parseHost, parseLogLevel, parseOptionalPort, parsePort,
-  parsePositiveInt, parseRegion, parseText, parseUrlList, LOG_LEVELS, fail, shown,
+  parseBaseUrl,
+  parseBindAddress,
+  parseBoolean,
+  parseDir,
+  parseFile,
+  parseHeaderName,
+  parseHost,
+  parseLogLevel,
+  parseOptionalPort,
+  parsePort,
+  parsePositiveInt,
+  parseRegion,
+  parseText,
+  parseUrlList,
+  LOG_LEVELS,
+  fail,
+  shown,
 } from './values.js';
 
 export interface OptionSpec {
@@ -36,8 +51,14 @@ const credentials = (value: unknown, label: string): CredentialConfig[] =>
 
 function quota(key: string, flagName: string, envName: string, defaultValue: number, help: string): OptionSpec {
   return {
-    name: `quotas.${key}`, flag: `quota-${flagName}`, env: `OPENIVS_QUOTA_${envName}`, fileKey: `quotas.${key}`,
-    arg: 'N', defaultText: String(defaultValue), help, parse: parsePositiveInt,
+    name: `quotas.${key}`,
+    flag: `quota-${flagName}`,
+    env: `OPENIVS_QUOTA_${envName}`,
+    fileKey: `quotas.${key}`,
+    arg: 'N',
+    defaultText: String(defaultValue),
+    help,
+    parse: parsePositiveInt,
   };
 }
 
@@ -50,6 +71,8 @@ export const QUOTA_DEFAULTS = {
   playbackRestrictionPolicies: 20,
 } as const;
 
+// A table laid out by hand (an option per entry, its help beneath), so Prettier leaves it as it is.
+// prettier-ignore
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'config', flag: 'config', env: 'OPENIVS_CONFIG', arg: 'FILE', defaultText: 'none',
     help: 'JSON config file; its keys are shown in parentheses below. Relative paths in it resolve against its directory.',

@@ -7,7 +7,10 @@ import { FIXED_FILE_KEYS, OPTIONS, type OptionSpec } from './options.js';
 import { ConfigError, fail, shown } from './values.js';
 
 /** One setting's validated value and a label naming its source, for later error messages. */
-export interface Setting { value: unknown; label: string }
+export interface Setting {
+  value: unknown;
+  label: string;
+}
 export type Settings = Map<string, Setting>;
 
 /** Thrown by loadConfig for --help / -h; the caller prints HELP_TEXT and exits 0. */
@@ -26,8 +29,11 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
     [...BY_FLAG.values()].map((o) => [o.flag as string, { type: o.arg === '' ? 'boolean' : 'string' } as const]),
   );
   const { tokens } = parseArgs({
-    args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } },
-    strict: false, allowPositionals: true, tokens: true,
+    args: [...argv],
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
   });
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) throw new HelpRequested();
   const settings: Settings = new Map();
@@ -46,28 +52,32 @@ export function readArgv(argv: readonly string[], cwd: string): Settings {
     }
     const value = spec.parse(raw, label, cwd);
     const previous = spec.repeatable ? settings.get(spec.name)?.value : undefined;
-    settings.set(spec.name, { value: Array.isArray(previous) ? [...previous, ...(value as unknown[])] : value, label });
+    settings.set(spec.name, {
+      value: Array.isArray(previous) ? [...(previous as unknown[]), ...(value as unknown[])] : value,
+      label,
+    });
   }
   return settings;
 }
 
+/** Levenshtein distance, two rows at a time; every row holds b.length + 1 entries, so the indices below exist. */
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     }
     prev = cur;
   }
-  return prev[b.length];
+  return prev[b.length]!;
 }
 
 /** Reads OPENIVS_* variables; empty ones count as unset. A near-miss of a known name is an error. */
 export function readEnv(env: NodeJS.ProcessEnv, cwd: string): Settings {
   const settings: Settings = new Map();
   const known = new Set(OPTIONS.map((o) => o.env));
-  for (const [name, value] of Object.entries(env)) {
+  for (const name of Object.keys(env)) {
     if (!name.startsWith('OPENIVS_') || known.has(name)) continue;
     const near = [...known].find((k) => editDistance(name, k) <= 2);
     if (near !== undefined) fail(name, `unknown variable; did you mean ${near}?`);

@@ -3,7 +3,7 @@
 // came from, and returns the typed value or throws ConfigError with a one-line message naming that label.
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import type { Config } from '../config-types.js';
+import type { Config } from './types.js';
 
 /** Invalid configuration: the message is one line, names the offending option, and never contains a secret. */
 export class ConfigError extends Error {
@@ -19,7 +19,7 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Quotes a rejected value for an error message, kept short. Never call this with a secret. */
 export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

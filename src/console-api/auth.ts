@@ -3,7 +3,7 @@
 // presigned URL also bounds how long a long-lived answer (the event stream) may last.
 
 import type { Caller } from '../api/auth/index.js';
-import type { HttpRequest } from '../http/types.js';
+import type { HttpRequest } from '../http-types.js';
 import { signedHeaders } from './http.js';
 import type { RequestVerifier } from './ports.js';
 
@@ -15,8 +15,19 @@ export interface Authenticated extends Caller {
 const EMPTY = Buffer.alloc(0);
 
 /** Verifies the request (GET: an empty body) or throws the API's authentication error. */
-export async function authenticate(verifier: RequestVerifier, req: HttpRequest, rawPath: string, rawQuery: string): Promise<Authenticated> {
-  const caller = await verifier.verify({ method: req.method ?? 'GET', rawPath, rawQuery, headers: signedHeaders(req), body: EMPTY });
+export async function authenticate(
+  verifier: RequestVerifier,
+  req: HttpRequest,
+  rawPath: string,
+  rawQuery: string,
+): Promise<Authenticated> {
+  const caller = await verifier.verify({
+    method: req.method ?? 'GET',
+    rawPath,
+    rawQuery,
+    headers: signedHeaders(req),
+    body: EMPTY,
+  });
   return { ...caller, expiresAt: presignExpiry(rawQuery) };
 }
 

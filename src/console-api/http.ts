@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
@@ -33,7 +33,12 @@ export function sendError(protocol: ProtocolEngine, res: HttpResponse, err: unkn
     res.end();
     return;
   }
-  res.writeHead(encoded.status, { ...CORS_HEADERS, ...encoded.headers, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(encoded.body) });
+  res.writeHead(encoded.status, {
+    ...CORS_HEADERS,
+    ...encoded.headers,
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(encoded.body),
+  });
   res.end(encoded.body);
 }
 
@@ -62,9 +67,4 @@ export function signedHeaders(req: HttpRequest): IncomingHttpHeaders {
   const authority = req.headers[':authority'];
   if (headers.host === undefined && typeof authority === 'string') headers.host = authority;
   return headers;
-}
-
-/** One query parameter by exact name (the first when repeated); undefined when absent. */
-export function queryParam(rawQuery: string, name: string): string | undefined {
-  return new URLSearchParams(rawQuery).get(name) ?? undefined;
 }

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
-import type { RecordingStorageConfig } from '../config-types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
+import type { RecordingStorageConfig } from '../config/types.js';
 import type { Store } from '../storage/store.js';
 import { authenticate } from './auth.js';
 import { EventFeed } from './events/event-feed.js';
@@ -56,7 +56,10 @@ export class ConsoleApi {
   private readonly streams: EventStreams;
   private readonly recordings: RecordingsDeps;
 
-  constructor(private readonly deps: ConsoleApiDeps, mediaSecret: Buffer) {
+  constructor(
+    private readonly deps: ConsoleApiDeps,
+    mediaSecret: Buffer,
+  ) {
     this.files = new ConsoleFiles(deps.consoleDir);
     this.feed = new EventFeed(deps.events);
     this.streams = new EventStreams(this.feed);
@@ -73,7 +76,12 @@ export class ConsoleApi {
   }
 
   handles(rawPath: string): boolean {
-    return rawPath === CONSOLE_PATH || rawPath.startsWith(`${CONSOLE_PATH}/`) || API_PATHS.has(rawPath) || rawPath.startsWith(MEDIA_PREFIX);
+    return (
+      rawPath === CONSOLE_PATH ||
+      rawPath.startsWith(`${CONSOLE_PATH}/`) ||
+      API_PATHS.has(rawPath) ||
+      rawPath.startsWith(MEDIA_PREFIX)
+    );
   }
 
   async handle(req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): Promise<void> {
@@ -86,7 +94,8 @@ export class ConsoleApi {
       const caller = await authenticate(this.deps.verifier, req, rawPath, rawQuery);
       const query = new URLSearchParams(rawQuery);
       const head = req.method === 'HEAD';
-      if (rawPath === METRICS_PATH) return sendJson(res, 200, await streamMetrics(this.deps.store.resources, this.deps.live, caller, query), head);
+      if (rawPath === METRICS_PATH)
+        return sendJson(res, 200, await streamMetrics(this.deps.store.resources, this.deps.live, caller, query), head);
       if (rawPath === RECORDINGS_PATH) return sendJson(res, 200, await channelRecordings(this.recordings, caller, query), head);
       return this.streams.start(req, res, caller, query);
     } catch (err) {
@@ -111,13 +120,21 @@ export class ConsoleApi {
     const files = await this.files.files();
     const index = files.get('index.html');
     const rel = rawPath.slice(CONSOLE_PATH.length + 1);
-    if (index === undefined) return this.text(res, 503, 'The console is not built: run `npm run build` (or `npm run build:console`).\n');
+    if (index === undefined)
+      return this.text(res, 404, 'The console is not built: run `npm run build` (or `npm run build:console`).\n');
     const policy = contentSecurityPolicy(this.deps.playbackBaseUrl());
     if (rel === '' || rel === 'index.html') {
-      const html = pageWithFacts(index.bytes.toString('utf8'), { ...this.deps.facts, playbackBaseUrl: this.deps.playbackBaseUrl() });
+      const html = pageWithFacts(index.bytes.toString('utf8'), {
+        ...this.deps.facts,
+        playbackBaseUrl: this.deps.playbackBaseUrl(),
+      });
       res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': policy,
-        'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY',
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-security-policy': policy,
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
         'content-length': Buffer.byteLength(html),
       });
       if (req.method === 'HEAD') res.end();
@@ -128,12 +145,17 @@ export class ConsoleApi {
     if (file === undefined) return this.text(res, 404, 'Not found\n');
     const immutable = rel.startsWith('assets/');
     sendFile(req, res, file, {
-      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache', 'content-security-policy': policy,
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-security-policy': policy,
     });
   }
 
   private text(res: HttpResponse, status: number, body: string): void {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-cache',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 }

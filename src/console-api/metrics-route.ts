@@ -9,7 +9,10 @@ import { channelArnParam, loadOwned, type ResourceReader } from './owned.js';
 import type { LiveMetricsReader } from './ports.js';
 
 export async function streamMetrics(
-  resources: ResourceReader, live: LiveMetricsReader, scope: Scope, query: URLSearchParams,
+  resources: ResourceReader,
+  live: LiveMetricsReader,
+  scope: Scope,
+  query: URLSearchParams,
 ): Promise<Record<string, unknown>> {
   const channelArn = channelArnParam(query);
   const since = sinceParam(query.get('since'));
@@ -30,6 +33,7 @@ export async function streamMetrics(
 
 function sinceParam(raw: string | null): number | undefined {
   if (raw === null || raw === '') return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw validation("Value at 'since' failed to satisfy constraint: Member must be milliseconds since the epoch");
+  if (!/^\d{1,15}$/.test(raw))
+    throw validation("Value at 'since' failed to satisfy constraint: Member must be milliseconds since the epoch");
   return Number(raw);
 }

@@ -13,7 +13,8 @@ export type Doc = Record<string, unknown>;
 export type ResourceReader = Pick<Store['resources'], 'get'>;
 
 const NAMES: Partial<Record<ResourceType, string>> = {
-  channel: 'Channel', 'recording-configuration': 'RecordingConfiguration',
+  channel: 'Channel',
+  'recording-configuration': 'RecordingConfiguration',
 };
 
 export async function loadOwned(resources: ResourceReader, scope: Scope, type: ResourceType, arn: string): Promise<Doc> {
@@ -27,7 +28,10 @@ export function channelArnParam(query: URLSearchParams): string {
   const arn = query.get('channelArn');
   if (arn === null || arn === '') throw validation('channelArn is a required query parameter');
   if (arn.length > 128 || !arn.startsWith('arn:')) {
-    throw new ServiceError('ValidationException', `Value '${arn.slice(0, 100)}' at 'channelArn' failed to satisfy constraint: Member must be a channel ARN`);
+    throw new ServiceError(
+      'ValidationException',
+      `Value '${arn.slice(0, 100)}' at 'channelArn' failed to satisfy constraint: Member must be a channel ARN`,
+    );
   }
   return arn;
 }

@@ -32,7 +32,8 @@ function originOf(url: string): string | undefined {
   }
 }
 
-const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function pageWithFacts(indexHtml: string, facts: ServerFacts & { playbackBaseUrl: string }): string {
   const meta = `<meta name="openivs-server" content="${escapeAttribute(JSON.stringify(facts))}">`;

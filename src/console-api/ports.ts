@@ -33,7 +33,11 @@ export interface EventFanOut {
 /** SigV4 verification, as the API does it (api/auth SigV4Verifier). */
 export interface RequestVerifier {
   verify(req: {
-    method: string; rawPath: string; rawQuery: string; headers: Record<string, string | string[] | undefined>; body: Buffer;
+    method: string;
+    rawPath: string;
+    rawQuery: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
   }): Promise<Caller>;
 }
 

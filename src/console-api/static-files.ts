@@ -9,7 +9,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import type { HttpRequest, HttpResponse } from '../http/types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -19,9 +19,16 @@ export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const CONSOLE_PATH = '/console';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.map': 'application/json',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
 };
 const MAX_FILES = 500;
 
@@ -80,14 +87,24 @@ async function walk(dir: string, out: string[]): Promise<string[]> {
 
 /** Sends a file with the best encoding the client accepts, honouring If-None-Match. */
 export function sendFile(req: HttpRequest, res: HttpResponse, file: StaticFile, headers: Record<string, string>): void {
-  const common = { ...headers, 'content-type': file.type, etag: file.etag, vary: 'accept-encoding', 'x-content-type-options': 'nosniff' };
+  const common = {
+    ...headers,
+    'content-type': file.type,
+    etag: file.etag,
+    vary: 'accept-encoding',
+    'x-content-type-options': 'nosniff',
+  };
   if (req.headers['if-none-match'] === file.etag) {
     res.writeHead(304, common);
     res.end();
     return;
   }
   const accepted = String(req.headers['accept-encoding'] ?? '');
-  const [body, encoding] = /\bbr\b/.test(accepted) ? [file.br, 'br'] : /\bgzip\b/.test(accepted) ? [file.gzip, 'gzip'] : [file.bytes, undefined];
+  const [body, encoding] = /\bbr\b/.test(accepted)
+    ? [file.br, 'br']
+    : /\bgzip\b/.test(accepted)
+      ? [file.gzip, 'gzip']
+      : [file.bytes, undefined];
   res.writeHead(200, { ...common, ...(encoding ? { 'content-encoding': encoding } : {}), 'content-length': body.length });
   if (req.method === 'HEAD') res.end();
   else res.end(body);

@@ -2,7 +2,9 @@
 // one back into its parts so handlers can check it belongs to the caller's (account, region).
 
 import type { Scope } from './context.js';
-import type { ResourceType } from '../storage/store.js';
+
+/** The IVS resource types openivs keeps, as they appear in ARNs (`…:<type>/<id>`); the store keys its rows by them. */
+export type ResourceType = 'channel' | 'stream-key' | 'recording-configuration' | 'playback-key' | 'playback-restriction-policy';
 
 export interface ParsedArn extends Scope {
   type: ResourceType;

@@ -49,7 +49,7 @@ export function applyChannelChange(current: ChannelSettings, change: Partial<Cha
   if (change.multitrackInputConfiguration) {
     Object.assign(next.multitrackInputConfiguration, stripUndefined(change.multitrackInputConfiguration));
   }
-  if (isAdvanced(next.type!)) {
+  if (isAdvanced(next.type)) {
     if (!next.preset) next.preset = 'HIGHER_BANDWIDTH_DELIVERY';
   } else if (change.preset) {
     throw validation(`preset is only supported for ADVANCED_SD and ADVANCED_HD channel types, not ${next.type}`);

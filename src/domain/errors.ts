@@ -76,7 +76,6 @@ export const notFound = (message: string) => new ServiceError('ResourceNotFoundE
 export const conflict = (message: string) => new ServiceError('ConflictException', message);
 export const quotaExceeded = (message: string) => new ServiceError('ServiceQuotaExceededException', message);
 export const throttled = (message: string) => new ServiceError('ThrottlingException', message);
-export const accessDenied = (message: string) => new ServiceError('AccessDeniedException', message);
 export const notBroadcasting = (channelArn: string) =>
   new ServiceError('ChannelNotBroadcasting', `Channel: ${channelArn} is not currently online`);
 export const notImplemented = (operation: string, reason?: string) =>

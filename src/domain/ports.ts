@@ -50,15 +50,3 @@ export type BucketProbeResult = { ok: true } | { ok: false; reason: string };
 export interface RecordingBuckets {
   probe(bucketName: string): Promise<BucketProbeResult>;
 }
-
-export const offlineLiveControl: LiveControl = {
-  getLive: () => undefined,
-  listLive: () => [],
-  stop: async () => false,
-  putMetadata: async () => false,
-};
-
-export const noStreamSessions: StreamSessions = {
-  list: async () => [],
-  get: async () => undefined,
-};

@@ -1,10 +1,6 @@
 // IVS's defaults and cross-field rules for recording configurations. Pure functions.
 
-import type {
-  CreateRecordingConfigurationRequest,
-  RenditionConfiguration,
-  ThumbnailConfiguration,
-} from '@aws-sdk/client-ivs';
+import type { CreateRecordingConfigurationRequest, RenditionConfiguration, ThumbnailConfiguration } from '@aws-sdk/client-ivs';
 import { validation } from './errors.js';
 
 export interface RecordingSettings {

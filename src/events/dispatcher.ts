@@ -14,7 +14,7 @@ import type { OutboxRow } from '../storage/store-events.js';
 import type { Store } from '../storage/store.js';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.js';
 import { describeError, type Sink } from './sink.js';
-import { sleep, Slots } from './slots.js';
+import { Semaphore, sleep } from './concurrency.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -49,7 +49,7 @@ export class Dispatcher {
   readonly #batch: number;
   readonly #pollMs: number;
   readonly #retentionMs: number;
-  readonly #slots: Slots;
+  readonly #slots: Semaphore;
   /** One life only: stop() closes the sinks' connections, so a stopped dispatcher cannot restart. */
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   readonly #abort = new AbortController();
@@ -63,9 +63,14 @@ export class Dispatcher {
     this.#batch = opts.batchSize ?? 20;
     this.#pollMs = opts.pollIntervalMs ?? 5_000;
     this.#retentionMs = opts.retentionMs ?? 24 * 60 * 60_000;
-    this.#slots = new Slots(opts.concurrency ?? 4);
+    this.#slots = new Semaphore(opts.concurrency ?? 4);
     this.#lanes = opts.sinks.map((sink) => ({
-      sink, dirty: false, active: false, done: Promise.resolve(), timer: undefined, timerAt: 0,
+      sink,
+      dirty: false,
+      active: false,
+      done: Promise.resolve(),
+      timer: undefined,
+      timerAt: 0,
     }));
   }
 
@@ -183,10 +188,13 @@ export class Dispatcher {
     if (lane.timer !== undefined && lane.timerAt <= at) return;
     clearTimeout(lane.timer);
     lane.timerAt = at;
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined;
-      this.#kick(lane);
-    }, Math.max(0, at - Date.now())).unref();
+    lane.timer = setTimeout(
+      () => {
+        lane.timer = undefined;
+        this.#kick(lane);
+      },
+      Math.max(0, at - Date.now()),
+    ).unref();
   }
 
   #tick(): void {

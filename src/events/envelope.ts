@@ -6,10 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { StreamEventRecord } from '../storage/store-events.js';
 
 export type IvsDetailType =
-  | 'IVS Stream State Change'
-  | 'IVS Stream Health Change'
-  | 'IVS Limit Breach'
-  | 'IVS Recording State Change';
+  'IVS Stream State Change' | 'IVS Stream Health Change' | 'IVS Limit Breach' | 'IVS Recording State Change';
 
 export interface IvsEventEnvelope<D extends object = Record<string, unknown>> {
   version: '0';
@@ -111,7 +108,9 @@ export function streamHealthChange(
   eventName: StreamHealthDetail['event_name'],
 ): IvsEventEnvelope<StreamHealthDetail> {
   return envelope(origin, 'IVS Stream Health Change', {
-    event_name: eventName, channel_name: origin.channelName, stream_id: origin.streamId,
+    event_name: eventName,
+    channel_name: origin.channelName,
+    stream_id: origin.streamId,
   });
 }
 
@@ -162,6 +161,7 @@ export function recordingStateChange(origin: EventOrigin, rec: RecordingInfo): I
  */
 export function toStreamEvent(env: IvsEventEnvelope<object>): StreamEventRecord {
   const d = env.detail as Record<string, unknown>;
-  const name = d['event_name'] ?? d['recording_status'] ?? d['limit_name'] ?? env['detail-type'];
-  return { name: String(name), type: env['detail-type'], eventTime: env.time };
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const name = text(d['event_name']) ?? text(d['recording_status']) ?? text(d['limit_name']) ?? env['detail-type'];
+  return { name, type: env['detail-type'], eventTime: env.time };
 }

@@ -12,9 +12,7 @@ import { EventBridgeSink, type EventBridgeSinkOptions } from './sinks/eventbridg
 import { LiveEvents } from './sinks/sse.js';
 import { WebhookSink, type WebhookSinkOptions } from './sinks/webhook.js';
 
-export type SinkConfig =
-  | ({ kind: 'webhook' } & WebhookSinkOptions)
-  | ({ kind: 'eventbridge' } & EventBridgeSinkOptions);
+export type SinkConfig = ({ kind: 'webhook' } & WebhookSinkOptions) | ({ kind: 'eventbridge' } & EventBridgeSinkOptions);
 
 export interface EventsOptions extends Omit<DispatcherOptions, 'sinks' | 'retry'> {
   store: Store;

@@ -4,7 +4,7 @@
 // refused unread is drained, up to a bound, so its sender gets to read the refusal.
 
 import { constants as h2, Http2ServerRequest } from 'node:http2';
-import type { HttpRequest } from './types.js';
+import type { HttpRequest } from '../http-types.js';
 import { ServiceError } from '../domain/errors.js';
 
 /**
@@ -48,7 +48,8 @@ export function readBody(req: HttpRequest, limit: number, timeoutMs: number): Pr
     req.on('error', (err) => stop(err));
     // A connection closed mid-body ends neither with 'end' nor always with 'error'.
     req.on('close', () => {
-      if (!req.complete) stop(new ServiceError('SerializationException', 'The connection closed before the request body was complete'));
+      if (!req.complete)
+        stop(new ServiceError('SerializationException', 'The connection closed before the request body was complete'));
     });
   });
 }

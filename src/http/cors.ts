@@ -1,7 +1,7 @@
 // CORS for the API, so the AWS SDK works from a browser page: preflights are answered for any
 // origin (requests are still SigV4-authenticated), and the headers the SDK reads are exposed.
 
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 export const API_CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',

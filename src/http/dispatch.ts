@@ -15,7 +15,7 @@ import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
 
 export interface HttpDeps {
@@ -27,7 +27,14 @@ export interface HttpDeps {
   playback: PlaybackDeps;
   /** Event-loop and memory figures, readable from loopback at /_openivs/health?loop. */
   loop?: LoopMonitor;
-  console?: import('../console-api/index.js').ConsoleApi; // the console app and its /_openivs/ routes
+  /** Routes wired in by src/app.ts (the console and its /_openivs/ routes, /metrics), tried before the API. */
+  routes?: readonly HttpRoute[];
+}
+
+/** A route the transport does not own: it claims paths and answers them. */
+export interface HttpRoute {
+  handles(rawPath: string): boolean;
+  handle(req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): Promise<void> | void;
 }
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
@@ -52,13 +59,18 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (rawPath === '/_openivs/health') return health(deps, req, res, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
-  if (deps.console?.handles(rawPath)) return deps.console.handle(req, res, rawPath, rawQuery);
+  if (deps.routes) for (const route of deps.routes) if (route.handles(rawPath)) return route.handle(req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {
     body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
   } catch (err) {
-    return refuse(deps, req, res, err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'));
+    return refuse(
+      deps,
+      req,
+      res,
+      err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'),
+    );
   }
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
@@ -95,7 +107,11 @@ function apiHeaders(req: HttpRequest): IncomingHttpHeaders {
 }
 
 function send(res: HttpResponse, response: { status: number; headers: Record<string, string>; body: string }): void {
-  res.writeHead(response.status, { ...API_CORS_HEADERS, ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.writeHead(response.status, {
+    ...API_CORS_HEADERS,
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
   res.end(response.body);
 }
 
@@ -103,6 +119,10 @@ function health(deps: HttpDeps, req: HttpRequest, res: HttpResponse, rawQuery: s
   const ready = deps.isReady();
   const withLoop = rawQuery === 'loop' && deps.loop !== undefined && isLoopbackAddress(req.socket?.remoteAddress);
   const body = JSON.stringify({ status: ready ? 'ok' : 'starting', ...(withLoop ? { loop: deps.loop!.read() } : {}) });
-  res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': body.length });
+  res.writeHead(ready ? 200 : 503, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': body.length,
+  });
   res.end(body);
 }

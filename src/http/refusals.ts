@@ -11,7 +11,7 @@ import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { API_CORS_HEADERS } from './cors.js';
-import type { HttpRequest, HttpResponse } from './types.js';
+import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 export const HTTP_LIMITS = {
   /** Request line and headers together, as node's HTTP/1.1 parser counts them (its default). */
@@ -108,8 +108,10 @@ function refusalFor(code: string | undefined): ServiceError {
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return new ServiceError('RequestEntityTooLargeException', 'Chunk extensions too large');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ServiceError('RequestTimeoutException',
-        `The request was not received within ${HTTP_LIMITS.requestTimeoutMs / 1000} s (headers within ${HTTP_LIMITS.headersTimeoutMs / 1000} s)`);
+      return new ServiceError(
+        'RequestTimeoutException',
+        `The request was not received within ${HTTP_LIMITS.requestTimeoutMs / 1000} s (headers within ${HTTP_LIMITS.headersTimeoutMs / 1000} s)`,
+      );
     default:
       return new ServiceError('BadRequestException', `Malformed HTTP request${code?.startsWith('HPE_') ? ` (${code})` : ''}`);
   }
@@ -118,7 +120,12 @@ function refusalFor(code: string | undefined): ServiceError {
 /** The whole HTTP/1.1 response for a refusal, to write on a raw socket (the connection then closes). */
 export function refusalResponse(protocol: ProtocolEngine, err: ServiceError): string {
   const encoded = protocol.encodeError(err, newRequestId());
-  const headers = { ...API_CORS_HEADERS, ...encoded.headers, 'content-length': String(Buffer.byteLength(encoded.body)), connection: 'close' };
+  const headers = {
+    ...API_CORS_HEADERS,
+    ...encoded.headers,
+    'content-length': String(Buffer.byteLength(encoded.body)),
+    connection: 'close',
+  };
   let head = `HTTP/1.1 ${encoded.status} ${STATUS_CODES[encoded.status] ?? 'Error'}\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   return `${head}\r\n${encoded.body}`;
@@ -137,7 +144,10 @@ const CUT_AFTER_MS = 10_000;
  * pipelined request before the bad one) is let finish first: node's default (write now, destroy at
  * once) loses or garbles it, and on TLS, where writes are still buffered, loses both answers.
  */
-export function clientErrorListener(protocol: ProtocolEngine, log: Logger): (err: Error & { code?: string }, socket: Duplex) => void {
+export function clientErrorListener(
+  protocol: ProtocolEngine,
+  log: Logger,
+): (err: Error & { code?: string }, socket: Duplex) => void {
   const refusing = new WeakSet<Duplex>();
   return (err, socket) => {
     const code = err.code;

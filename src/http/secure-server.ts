@@ -24,12 +24,17 @@ const tracked = new WeakMap<Http2SecureServer, Connections>();
 const IDLE_TIMEOUT_MS = 65_000;
 
 export function createHttpsServer(deps: HttpDeps, tls: { cert: Buffer; key: Buffer }): Http2SecureServer {
-  const server = createSecureServer({
-    allowHTTP1: true, cert: tls.cert, key: tls.key,
-    // HTTP/2: let moderate excesses through to dispatch, which answers them with a JSON 431.
-    maxHeaderListPairs: HTTP_LIMITS.http2MaxHeaderPairs,
-    settings: { maxHeaderListSize: HTTP_LIMITS.http2MaxHeaderListBytes },
-  }, requestListener(deps));
+  const server = createSecureServer(
+    {
+      allowHTTP1: true,
+      cert: tls.cert,
+      key: tls.key,
+      // HTTP/2: let moderate excesses through to dispatch, which answers them with a JSON 431.
+      maxHeaderListPairs: HTTP_LIMITS.http2MaxHeaderPairs,
+      settings: { maxHeaderListSize: HTTP_LIMITS.http2MaxHeaderListBytes },
+    },
+    requestListener(deps),
+  );
   const conns: Connections = { sessions: new Set(), sockets: new Set() };
   tracked.set(server, conns);
   server.setTimeout(IDLE_TIMEOUT_MS);

@@ -9,14 +9,17 @@ import { HTTP_LIMITS, installRefusals } from './refusals.js';
 export type { HttpDeps } from './dispatch.js';
 
 export function createHttpServer(deps: HttpDeps): Server {
-  const server = createServer({
-    keepAlive: true,
-    maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
-    headersTimeout: HTTP_LIMITS.headersTimeoutMs,
-    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
-    connectionsCheckingInterval: HTTP_LIMITS.timeoutCheckIntervalMs,
-    requireHostHeader: false, // dispatch refuses a missing Host with the JSON error shape instead
-  }, requestListener(deps));
+  const server = createServer(
+    {
+      keepAlive: true,
+      maxHeaderSize: HTTP_LIMITS.maxHeaderBytes,
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      connectionsCheckingInterval: HTTP_LIMITS.timeoutCheckIntervalMs,
+      requireHostHeader: false, // dispatch refuses a missing Host with the JSON error shape instead
+    },
+    requestListener(deps),
+  );
   // Idle keep-alive sockets: longer than typical client/LB idle timeouts. Node (18+) counts
   // headersTimeout from a request's first byte, not from the previous response, so it may be shorter.
   server.keepAliveTimeout = 65_000;

@@ -2,7 +2,7 @@
 // these tables, and the repositories type their queries against them.
 
 import type { ColumnType } from 'kysely';
-import type { ResourceType } from './store.js';
+import type { ResourceType } from '../domain/arn.js';
 
 export interface ResourcesTable {
   arn: string;

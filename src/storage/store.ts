@@ -5,17 +5,13 @@
 // policies) are stored as JSON documents with a few indexed columns used for lookups and filters.
 // Every row is keyed by (account, region); a lookup by ARN alone is safe because the ARN embeds both.
 
+import type { ResourceType } from '../domain/arn.js';
 import type { Scope } from '../domain/context.js';
 import type { OutboxRepository, StreamSessionRepository } from './store-events.js';
 
 export * from './store-events.js';
-
-export type ResourceType =
-  | 'channel'
-  | 'stream-key'
-  | 'recording-configuration'
-  | 'playback-key'
-  | 'playback-restriction-policy';
+// The domain owns the resource types; re-exported so the Store contract reads whole from this module.
+export type { ResourceType } from '../domain/arn.js';
 
 export interface ResourceRow<Doc = Record<string, unknown>> {
   arn: string;

@@ -58,7 +58,7 @@ describe('console page and assets', { timeout: 60_000 }, () => {
     const scripts = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="([^"]+\.js)"/g)].map((m) => m[1]!);
     const styles = [...html.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(scripts.length >= 1, html);
-    const sizes: Record<string, number> = { raw: 0, gzip: 0, br: 0 };
+    const sizes = { raw: 0, gzip: 0, br: 0 };
     for (const path of scripts) {
       for (const encoding of ['identity', 'gzip', 'br'] as const) {
         // undici's fetch decodes bodies; count the bytes on the wire from content-length instead.
@@ -67,7 +67,7 @@ describe('console page and assets', { timeout: 60_000 }, () => {
         assert.equal(res.status, 200, path);
         assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
         assert.equal(res.headers.get('content-encoding') ?? 'identity', encoding);
-        sizes[encoding === 'identity' ? 'raw' : encoding]! += Number(res.headers.get('content-length'));
+        sizes[encoding === 'identity' ? 'raw' : encoding] += Number(res.headers.get('content-length'));
       }
     }
     console.log(`console first-load JavaScript (${scripts.length} file(s)): raw ${sizes.raw} B, gzip ${sizes.gzip} B, brotli ${sizes.br} B`);

@@ -180,7 +180,6 @@ describe('live: events, PutMetadata, viewers, limits', { timeout: 150_000 }, () 
       await expectError(ivs.send(new GetStreamCommand({ channelArn: arn })), 'ChannelNotBroadcasting', 404);
       const { streamSession } = await ivs.send(new GetStreamSessionCommand({ channelArn: arn, streamId }));
       assert.ok(streamSession?.endTime instanceof Date, 'failed session has an endTime');
-      const evNames = (streamSession?.truncatedEvents ?? []).map((e) => e.name);
       assert.ok((streamSession?.truncatedEvents ?? []).some((e) => e.type === 'IVS Limit Breach'),
         `truncatedEvents record the limit breach: ${JSON.stringify(streamSession?.truncatedEvents)}`);
       const summary = (await ivs.send(new ListStreamSessionsCommand({ channelArn: arn }))).streamSessions?.[0];

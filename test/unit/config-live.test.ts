@@ -2,7 +2,7 @@
 // event sinks (repeatable webhooks, webhook secret, EventBridge).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 describe('live options', () => {
   it('defaults: no sinks, secure ingest only, generated certificate', () => {

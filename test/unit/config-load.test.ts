@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   HELP_TEXT, HelpRequested, isLoopbackAddress, loadConfig, securityWarning, withListeningPorts,
-} from '../../src/config.js';
+} from '../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import type { HttpResponse } from '../../src/http/types.js';
+import type { HttpResponse } from '../../src/http-types.js';
 import { HELD_LIMITS, HeldRequests } from '../../src/media/deliver/held-requests.js';
 
 /** Only 'close' matters to HeldRequests: an emitter stands in for the response. */

@@ -39,7 +39,7 @@ describe('FLV video tags', () => {
   });
 
   it('Enhanced RTMP hvc1 / av01 / vp09 are unsupported; avc1 is accepted', () => {
-    for (const [fourcc, name] of [['hvc1', 'HEVC'], ['av01', 'AV1'], ['vp09', 'VP9']]) {
+    for (const [fourcc, name] of [['hvc1', 'HEVC'], ['av01', 'AV1'], ['vp09', 'VP9']] as const) {
       const tag = parseVideoTag(Buffer.concat([Buffer.of(0x90), Buffer.from(fourcc), hex('0000')]));
       assert.equal(tag.kind, 'unsupported');
       assert.match((tag as { description: string }).description, new RegExp(`${name}.*Enhanced RTMP`));

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { LocalRecordingDestination } from '../../src/media/record/local-destination.js';
 import { S3RecordingDestination } from '../../src/media/record/s3-destination.js';
 import { createRecordingDestination } from '../../src/media/record/destinations.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-dest-'));

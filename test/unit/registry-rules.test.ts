@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { HealthMonitor } from '../../src/media/registry/health.js';
 import { ViewerCounter } from '../../src/media/registry/viewers.js';
 import { bitrateBreach, limitsFor, resolutionBreach } from '../../src/media/registry/limits.js';
-import { KeyThrottle } from '../../src/media/registry/key-throttle.js';
+import { KeyThrottle } from '../../src/media/publish-authorization/key-throttle.js';
 import { RateWindow } from '../../src/media/registry/metadata-throttle.js';
 
 describe('HealthMonitor', () => {

@@ -20,7 +20,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], int
       (value) => { if (mine === generation.current) setState({ value, error: undefined, loading: false }); },
       (error: unknown) => { if (mine === generation.current) setState((s) => ({ value: s.value, error, loading: false })); },
     );
-  }, deps); // eslint-disable-line react-hooks/exhaustive-deps
+  }, deps);
   useEffect(() => {
     setState({ value: undefined, error: undefined, loading: true });
     run();

@@ -9,8 +9,12 @@ export function parseAmzDate(s: string): number | undefined {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;
   }
-  const year = +s.slice(0, 4), month = +s.slice(4, 6), day = +s.slice(6, 8);
-  const hour = +s.slice(9, 11), minute = +s.slice(11, 13), second = +s.slice(13, 15);
+  const year = +s.slice(0, 4),
+    month = +s.slice(4, 6),
+    day = +s.slice(6, 8);
+  const hour = +s.slice(9, 11),
+    minute = +s.slice(11, 13),
+    second = +s.slice(13, 15);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   // Date.UTC rolls 20261131 over to December 1st; a round trip rejects such dates.
   return formatAmzDate(ms) === s ? ms : undefined;

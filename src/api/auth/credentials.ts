@@ -1,7 +1,7 @@
 // Access keys openivs accepts, and the account each one belongs to. SigV4 verification looks a key
 // up here on every API call, so lookup is a Map get; the list is fixed at startup (from config).
 
-import type { CredentialConfig } from '../../config-types.js';
+import type { CredentialConfig } from '../../config/types.js';
 
 export class CredentialStore {
   private readonly byAccessKeyId = new Map<string, CredentialConfig>();

@@ -72,9 +72,11 @@ export function claimFromHeader(authorization: string, headers: Headers): Claim 
   if (missing.length > 0) throw incomplete(missing.join(' '));
   const dateMs = xAmzDate !== undefined ? parseAmzDate(xAmzDate) : parseHttpDate(httpDate!);
   if (dateMs === undefined) {
-    throw incomplete(xAmzDate !== undefined
-      ? `Date must be in ISO-8601 'basic format'. Got '${xAmzDate.slice(0, 40)}'. See http://en.wikipedia.org/wiki/ISO_8601`
-      : `Date header must be an RFC 1123 date with whole seconds. Got '${httpDate!.slice(0, 40)}'.`);
+    throw incomplete(
+      xAmzDate !== undefined
+        ? `Date must be in ISO-8601 'basic format'. Got '${xAmzDate.slice(0, 40)}'. See http://en.wikipedia.org/wiki/ISO_8601`
+        : `Date header must be an RFC 1123 date with whole seconds. Got '${httpDate!.slice(0, 40)}'.`,
+    );
   }
   return build(false, credential!, signedHeaders!, signature!, dateMs, undefined);
 }
@@ -87,13 +89,17 @@ export function claimFromQuery(q: Query): Claim {
   const signature = queryValue(q, 'X-Amz-Signature');
   const expires = queryValue(q, 'X-Amz-Expires');
   if (!algorithm || !credential || !date || !signedHeaders || !signature || !expires) {
-    throw incomplete("AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', "
-      + "'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'. Re-examine the query-string parameters.");
+    throw incomplete(
+      "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', " +
+        "'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'. Re-examine the query-string parameters.",
+    );
   }
   if (algorithm !== ALGORITHM) throw incomplete(`X-Amz-Algorithm must be ${ALGORITHM}.`);
   const dateMs = parseAmzDate(date);
   if (dateMs === undefined) {
-    throw incomplete(`X-Amz-Date must be in ISO-8601 'basic format'. Got '${date.slice(0, 40)}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw incomplete(
+      `X-Amz-Date must be in ISO-8601 'basic format'. Got '${date.slice(0, 40)}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
   const expiresS = /^[0-9]{1,7}$/.test(expires) ? Number(expires) : NaN;
   if (!(expiresS >= 1 && expiresS <= MAX_PRESIGN_EXPIRES_S)) {
@@ -102,12 +108,20 @@ export function claimFromQuery(q: Query): Claim {
   return build(true, credential, signedHeaders, signature, dateMs, expiresS);
 }
 
-function build(presigned: boolean, credential: string, signedHeadersText: string, signature: string,
-  dateMs: number, expiresS: number | undefined): Claim {
+function build(
+  presigned: boolean,
+  credential: string,
+  signedHeadersText: string,
+  signature: string,
+  dateMs: number,
+  expiresS: number | undefined,
+): Claim {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts.some((p) => p === '')) {
-    throw incomplete('Credential should have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, '
-      + `got '${credential.slice(0, 200)}'`);
+    throw incomplete(
+      'Credential should have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, ' +
+        `got '${credential.slice(0, 200)}'`,
+    );
   }
   const signedHeaders = signedHeadersText.split(';');
   for (let i = 0; i < signedHeaders.length; i++) {
@@ -119,7 +133,17 @@ function build(presigned: boolean, credential: string, signedHeadersText: string
     throw incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
   return {
-    presigned, credential, accessKeyId: parts[0]!, scopeDate: parts[1]!, region: parts[2]!, service: parts[3]!,
-    terminator: parts[4]!, signedHeaders, signature, longDate: formatAmzDate(dateMs), dateMs, expiresS,
+    presigned,
+    credential,
+    accessKeyId: parts[0]!,
+    scopeDate: parts[1]!,
+    region: parts[2]!,
+    service: parts[3]!,
+    terminator: parts[4]!,
+    signedHeaders,
+    signature,
+    longDate: formatAmzDate(dateMs),
+    dateMs,
+    expiresS,
   };
 }

@@ -7,7 +7,7 @@ import { SignatureV4, createScope, getCanonicalHeaders } from '@smithy/signature
 import { HttpRequest } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ServiceError } from '../../domain/errors.js';
-import type { CredentialConfig } from '../../config-types.js';
+import type { CredentialConfig } from '../../config/types.js';
 import type { CredentialStore } from './credentials.js';
 import { formatAmzDate } from './amz-date.js';
 import { NodeSha256 } from './node-sha256.js';
@@ -40,8 +40,9 @@ export interface Caller {
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const REGION = /^[a-z0-9-]{1,64}$/;
-const MISMATCH = 'The request signature we calculated does not match the signature you provided. '
-  + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. ' +
+  'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const invalid = (message: string) => new ServiceError('InvalidSignatureException', message);
 
@@ -54,7 +55,14 @@ const invalid = (message: string) => new ServiceError('InvalidSignatureException
 // service) and the two per-request digests — SHA-256 of the canonical request and the HMAC of the
 // string to sign with that key — are single node:crypto calls.
 interface KeyDeriver {
-  getSigningKey(credentials: AwsCredentialIdentity, region: string, shortDate: string, service?: string): Promise<Uint8Array>;
+  /** A function property, taken off the prototype and called with a signer as `this`. */
+  getSigningKey: (
+    this: SignatureV4,
+    credentials: AwsCredentialIdentity,
+    region: string,
+    shortDate: string,
+    service?: string,
+  ) => Promise<Uint8Array>;
 }
 
 const MAX_CACHED_KEYS = 256; // days × regions in use are few; bound it anyway
@@ -91,7 +99,10 @@ export class SigV4Verifier {
   private readonly signers = new Map<string, ExpectedSigner>();
   private readonly now: () => number;
 
-  constructor(private readonly credentials: CredentialStore, private readonly opts: SigV4VerifierOptions) {
+  constructor(
+    private readonly credentials: CredentialStore,
+    private readonly opts: SigV4VerifierOptions,
+  ) {
     this.now = opts.now ?? Date.now;
   }
 
@@ -103,8 +114,10 @@ export class SigV4Verifier {
       throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     }
     if (authorization !== undefined && presigned) {
-      throw new ServiceError('IncompleteSignatureException',
-        'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.');
+      throw new ServiceError(
+        'IncompleteSignatureException',
+        'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.',
+      );
     }
     const claim = presigned ? claimFromQuery(query) : claimFromHeader(authorization!, req.headers);
     this.checkScope(claim);
@@ -114,7 +127,12 @@ export class SigV4Verifier {
     }
     this.checkTime(claim);
     const payloadHash = payloadHashOf(req, claim.presigned ? query : undefined);
-    const request = new HttpRequest({ method: req.method, path: req.rawPath, query, headers: signedHeadersOf(req.headers, claim) });
+    const request = new HttpRequest({
+      method: req.method,
+      path: req.rawPath,
+      query,
+      headers: signedHeadersOf(req.headers, claim),
+    });
     const expected = await this.signerFor(credential).signatureFor(request, claim, payloadHash);
     if (!constantTimeEqual(expected, claim.signature)) throw invalid(MISMATCH);
     return { accessKeyId: credential.accessKeyId, account: credential.accountId, region: claim.region };
@@ -122,15 +140,19 @@ export class SigV4Verifier {
 
   private checkScope(claim: Claim): void {
     if (claim.terminator !== 'aws4_request') {
-      throw invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${claim.terminator.slice(0, 40)}'.`);
+      throw invalid(
+        `Credential should be scoped with a valid terminator: 'aws4_request', not '${claim.terminator.slice(0, 40)}'.`,
+      );
     }
     if (claim.service !== this.opts.service) {
       throw invalid(`Credential should be scoped to correct service: '${this.opts.service}'. `);
     }
     if (!REGION.test(claim.region)) throw invalid('Credential should be scoped to a valid region. ');
     if (claim.scopeDate !== claim.longDate.slice(0, 8)) {
-      throw invalid('Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '
-        + `'${claim.scopeDate.slice(0, 16)}' != '${claim.longDate.slice(0, 8)}', from '${claim.longDate}'.`);
+      throw invalid(
+        'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ' +
+          `'${claim.scopeDate.slice(0, 16)}' != '${claim.longDate.slice(0, 8)}', from '${claim.longDate}'.`,
+      );
     }
   }
 
@@ -139,19 +161,25 @@ export class SigV4Verifier {
     const skew = this.opts.clockSkewMs;
     const minutes = `${Math.round(skew / 60_000)} min.`;
     if (claim.dateMs - now > skew) {
-      throw invalid(`Signature not yet current: ${claim.longDate} is still later than ${formatAmzDate(now + skew)} `
-        + `(${formatAmzDate(now)} + ${minutes})`);
+      throw invalid(
+        `Signature not yet current: ${claim.longDate} is still later than ${formatAmzDate(now + skew)} ` +
+          `(${formatAmzDate(now)} + ${minutes})`,
+      );
     }
     if (claim.expiresS !== undefined) {
       // A presigned URL is valid from X-Amz-Date until X-Amz-Date + X-Amz-Expires.
       const until = claim.dateMs + claim.expiresS * 1000;
       if (now > until) {
-        throw invalid(`Signature expired: ${formatAmzDate(until)} is now earlier than ${formatAmzDate(now)} `
-          + `(${claim.longDate} + ${claim.expiresS} s).`);
+        throw invalid(
+          `Signature expired: ${formatAmzDate(until)} is now earlier than ${formatAmzDate(now)} ` +
+            `(${claim.longDate} + ${claim.expiresS} s).`,
+        );
       }
     } else if (now - claim.dateMs > skew) {
-      throw invalid(`Signature expired: ${claim.longDate} is now earlier than ${formatAmzDate(now - skew)} `
-        + `(${formatAmzDate(now)} - ${minutes})`);
+      throw invalid(
+        `Signature expired: ${claim.longDate} is now earlier than ${formatAmzDate(now - skew)} ` +
+          `(${formatAmzDate(now)} - ${minutes})`,
+      );
     }
   }
 
@@ -192,8 +220,9 @@ function signedHeadersOf(headers: Headers, claim: Claim): Record<string, string>
  * body is hashed here, so a tampered body fails the signature.
  */
 function payloadHashOf(req: SignedRequest, presignQuery: Query | undefined): string {
-  const declared = headerValue(req.headers, 'x-amz-content-sha256')
-    ?? (presignQuery ? queryValue(presignQuery, 'X-Amz-Content-Sha256') : undefined);
+  const declared =
+    headerValue(req.headers, 'x-amz-content-sha256') ??
+    (presignQuery ? queryValue(presignQuery, 'X-Amz-Content-Sha256') : undefined);
   if (declared === UNSIGNED_PAYLOAD) return declared;
   const actual = req.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(req.body).digest('hex');
   if (declared !== undefined && declared !== actual) {

@@ -10,7 +10,7 @@ import { applyChannelChange, CHANNEL_DEFAULTS, type ChannelSettings } from '../.
 import type { Store } from '../../storage/store.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
 import { channelSettingsOf, renderChannel, renderChannelSummary, type ChannelDoc, type ChannelRow } from './channel-view.js';
-import { insertStreamKey, renderStreamKey } from './stream-key-store.js';
+import { insertStreamKey, renderStreamKey } from './stream-key-rows.js';
 import { requireReferences } from './references.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -19,14 +19,23 @@ export function channelRowOf(ctx: RequestContext, id: string, settings: ChannelS
   const arn = buildArn(ctx, 'channel', id);
   const doc: ChannelDoc = { arn, ...settings, tags };
   return {
-    arn, type: 'channel' as const, account: ctx.account, region: ctx.region, id,
-    name: settings.name ?? '', ref1: settings.recordingConfigurationArn ?? '',
-    ref2: settings.playbackRestrictionPolicyArn ?? '', lookup: null, doc,
+    arn,
+    type: 'channel' as const,
+    account: ctx.account,
+    region: ctx.region,
+    id,
+    name: settings.name ?? '',
+    ref1: settings.recordingConfigurationArn ?? '',
+    ref2: settings.playbackRestrictionPolicyArn ?? '',
+    lookup: null,
+    doc,
   };
 }
 
 export async function createChannel(
-  deps: HandlerDeps, input: ivs.CreateChannelRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.CreateChannelRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.CreateChannelResponse>> {
   const settings = applyChannelChange(CHANNEL_DEFAULTS, input);
   const tags = checkTags(input.tags);
@@ -35,21 +44,25 @@ export async function createChannel(
       throw quotaExceeded(`Maximum number of channels (${deps.quotas.channels}) reached for this account and region`);
     }
     await requireReferences(tx, ctx, settings);
-    const row = (await tx.resources.insert(channelRowOf(ctx, newResourceId(), settings, tags))) as ChannelRow;
+    const row: ChannelRow = await tx.resources.insert<ChannelDoc>(channelRowOf(ctx, newResourceId(), settings, tags));
     const key = await insertStreamKey(tx, ctx, row.arn, tags);
     return { channel: renderChannel(deps, row), streamKey: renderStreamKey(key) };
   });
 }
 
 export async function getChannel(
-  deps: HandlerDeps, input: ivs.GetChannelRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.GetChannelRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.GetChannelResponse>> {
   const row = await loadOwned<ChannelDoc>(deps.store, ctx, 'channel', input.arn!);
   return { channel: renderChannel(deps, row) };
 }
 
 export async function batchGetChannel(
-  deps: HandlerDeps, input: ivs.BatchGetChannelRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.BatchGetChannelRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.BatchGetChannelResponse>> {
   const channels: ivs.Channel[] = [];
   const errors: ivs.BatchError[] = [];
@@ -62,25 +75,38 @@ export async function batchGetChannel(
 }
 
 export async function listChannels(
-  deps: HandlerDeps, input: ivs.ListChannelsRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.ListChannelsRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.ListChannelsResponse>> {
   const filters = [
-    input.filterByName, input.filterByRecordingConfigurationArn,
-    input.filterByPlaybackRestrictionPolicyArn, input.filterByAdConfigurationArn,
+    input.filterByName,
+    input.filterByRecordingConfigurationArn,
+    input.filterByPlaybackRestrictionPolicyArn,
+    input.filterByAdConfigurationArn,
   ].filter((f) => f !== undefined && f !== '');
   if (filters.length > 1) throw conflict('Only one filter can be specified at a time');
   if (input.filterByAdConfigurationArn) return { channels: [] }; // ad configurations are not supported yet
-  const page = await listPage<ChannelDoc>(deps, ctx, 'ListChannels', {
-    type: 'channel',
-    name: input.filterByName || undefined,
-    ref1: input.filterByRecordingConfigurationArn || undefined,
-    ref2: input.filterByPlaybackRestrictionPolicyArn || undefined,
-  }, input.nextToken, input.maxResults ?? 100);
+  const page = await listPage<ChannelDoc>(
+    deps,
+    ctx,
+    'ListChannels',
+    {
+      type: 'channel',
+      name: input.filterByName || undefined,
+      ref1: input.filterByRecordingConfigurationArn || undefined,
+      ref2: input.filterByPlaybackRestrictionPolicyArn || undefined,
+    },
+    input.nextToken,
+    input.maxResults ?? 100,
+  );
   return { channels: page.items.map(renderChannelSummary), nextToken: page.nextToken };
 }
 
 export async function updateChannel(
-  deps: HandlerDeps, input: ivs.UpdateChannelRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.UpdateChannelRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.UpdateChannelResponse>> {
   return deps.store.transaction(async (tx: Store) => {
     const current = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
@@ -93,9 +119,7 @@ export async function updateChannel(
   });
 }
 
-export async function deleteChannel(
-  deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext,
-): Promise<void> {
+export async function deleteChannel(deps: HandlerDeps, input: ivs.DeleteChannelRequest, ctx: RequestContext): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const row = await loadOwned<ChannelDoc>(tx, ctx, 'channel', input.arn!);
     if (deps.live.getLive(row.arn)) {

@@ -26,15 +26,25 @@ function checkPolicy(doc: PolicyDoc): PolicyDoc {
 
 async function save(store: Store, ctx: RequestContext, id: string, doc: PolicyDoc, update: boolean) {
   const row = {
-    arn: doc.arn!, type: 'playback-restriction-policy' as const, account: ctx.account, region: ctx.region, id,
-    name: doc.name ?? '', ref1: '', ref2: '', lookup: null, doc,
+    arn: doc.arn!,
+    type: 'playback-restriction-policy' as const,
+    account: ctx.account,
+    region: ctx.region,
+    id,
+    name: doc.name ?? '',
+    ref1: '',
+    ref2: '',
+    lookup: null,
+    doc,
   };
   if (update) await store.resources.update(row);
   else await store.resources.insert(row);
 }
 
 export async function createPlaybackRestrictionPolicy(
-  deps: HandlerDeps, input: ivs.CreatePlaybackRestrictionPolicyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.CreatePlaybackRestrictionPolicyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.CreatePlaybackRestrictionPolicyResponse>> {
   const tags = checkTags(input.tags);
   return deps.store.transaction(async (tx) => {
@@ -44,9 +54,12 @@ export async function createPlaybackRestrictionPolicy(
     }
     const id = newResourceId();
     const doc = checkPolicy({
-      arn: buildArn(ctx, 'playback-restriction-policy', id), name: input.name ?? '',
-      allowedCountries: input.allowedCountries ?? [], allowedOrigins: input.allowedOrigins ?? [],
-      enableStrictOriginEnforcement: input.enableStrictOriginEnforcement ?? false, tags,
+      arn: buildArn(ctx, 'playback-restriction-policy', id),
+      name: input.name ?? '',
+      allowedCountries: input.allowedCountries ?? [],
+      allowedOrigins: input.allowedOrigins ?? [],
+      enableStrictOriginEnforcement: input.enableStrictOriginEnforcement ?? false,
+      tags,
     });
     await save(tx, ctx, id, doc, false);
     return { playbackRestrictionPolicy: doc };
@@ -54,28 +67,41 @@ export async function createPlaybackRestrictionPolicy(
 }
 
 export async function getPlaybackRestrictionPolicy(
-  deps: HandlerDeps, input: ivs.GetPlaybackRestrictionPolicyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.GetPlaybackRestrictionPolicyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.GetPlaybackRestrictionPolicyResponse>> {
   const row = await loadOwned<PolicyDoc>(deps.store, ctx, 'playback-restriction-policy', input.arn!);
   return { playbackRestrictionPolicy: row.doc };
 }
 
 export async function listPlaybackRestrictionPolicies(
-  deps: HandlerDeps, input: ivs.ListPlaybackRestrictionPoliciesRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.ListPlaybackRestrictionPoliciesRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.ListPlaybackRestrictionPoliciesResponse>> {
-  const page = await listPage<PolicyDoc>(deps, ctx, 'ListPlaybackRestrictionPolicies',
-    { type: 'playback-restriction-policy' }, input.nextToken, input.maxResults ?? 1);
+  const page = await listPage<PolicyDoc>(
+    deps,
+    ctx,
+    'ListPlaybackRestrictionPolicies',
+    { type: 'playback-restriction-policy' },
+    input.nextToken,
+    input.maxResults ?? 1,
+  );
   return { playbackRestrictionPolicies: page.items.map((row) => row.doc), nextToken: page.nextToken };
 }
 
 export async function updatePlaybackRestrictionPolicy(
-  deps: HandlerDeps, input: ivs.UpdatePlaybackRestrictionPolicyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.UpdatePlaybackRestrictionPolicyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.UpdatePlaybackRestrictionPolicyResponse>> {
   return deps.store.transaction(async (tx) => {
     const row = await loadOwned<PolicyDoc>(tx, ctx, 'playback-restriction-policy', input.arn!);
     // Field by field: a row stored before inputs were rebuilt from the model may hold other members.
     const doc = checkPolicy({
-      arn: row.doc.arn, tags: row.doc.tags,
+      arn: row.doc.arn,
+      tags: row.doc.tags,
       name: input.name ?? row.doc.name,
       allowedCountries: input.allowedCountries ?? row.doc.allowedCountries,
       allowedOrigins: input.allowedOrigins ?? row.doc.allowedOrigins,
@@ -87,7 +113,9 @@ export async function updatePlaybackRestrictionPolicy(
 }
 
 export async function deletePlaybackRestrictionPolicy(
-  deps: HandlerDeps, input: ivs.DeletePlaybackRestrictionPolicyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.DeletePlaybackRestrictionPolicyRequest,
+  ctx: RequestContext,
 ): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const row = await loadOwned(tx, ctx, 'playback-restriction-policy', input.arn!);

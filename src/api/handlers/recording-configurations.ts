@@ -13,7 +13,9 @@ type Out<T> = Omit<T, '$metadata'>;
 type RecordingDoc = ivs.RecordingConfiguration;
 
 export async function createRecordingConfiguration(
-  deps: HandlerDeps, input: ivs.CreateRecordingConfigurationRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.CreateRecordingConfigurationRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.CreateRecordingConfigurationResponse>> {
   const settings = recordingSettings(input);
   const tags = checkTags(input.tags);
@@ -25,13 +27,24 @@ export async function createRecordingConfiguration(
     const id = newResourceId();
     const arn = buildArn(ctx, 'recording-configuration', id);
     const doc: RecordingDoc = {
-      arn, name: input.name ?? '',
+      arn,
+      name: input.name ?? '',
       destinationConfiguration: { s3: { bucketName: input.destinationConfiguration!.s3!.bucketName } },
-      state: 'CREATING', tags, ...settings,
+      state: 'CREATING',
+      tags,
+      ...settings,
     };
     await tx.resources.insert({
-      arn, type: 'recording-configuration', account: ctx.account, region: ctx.region, id,
-      name: doc.name ?? '', ref1: '', ref2: '', lookup: null, doc,
+      arn,
+      type: 'recording-configuration',
+      account: ctx.account,
+      region: ctx.region,
+      id,
+      name: doc.name ?? '',
+      ref1: '',
+      ref2: '',
+      lookup: null,
+      doc,
     });
     return { recordingConfiguration: doc };
   });
@@ -41,27 +54,40 @@ export async function createRecordingConfiguration(
 }
 
 export async function getRecordingConfiguration(
-  deps: HandlerDeps, input: ivs.GetRecordingConfigurationRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.GetRecordingConfigurationRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.GetRecordingConfigurationResponse>> {
   const row = await loadOwned<RecordingDoc>(deps.store, ctx, 'recording-configuration', input.arn!);
   return { recordingConfiguration: row.doc };
 }
 
 export async function listRecordingConfigurations(
-  deps: HandlerDeps, input: ivs.ListRecordingConfigurationsRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.ListRecordingConfigurationsRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.ListRecordingConfigurationsResponse>> {
   const maxResults = input.maxResults ?? Math.min(deps.quotas.recordingConfigurations, 100);
-  const page = await listPage<RecordingDoc>(deps, ctx, 'ListRecordingConfigurations',
-    { type: 'recording-configuration' }, input.nextToken, maxResults);
+  const page = await listPage<RecordingDoc>(
+    deps,
+    ctx,
+    'ListRecordingConfigurations',
+    { type: 'recording-configuration' },
+    input.nextToken,
+    maxResults,
+  );
   return {
     recordingConfigurations: page.items.map((row) =>
-      pick(row.doc, ['arn', 'name', 'destinationConfiguration', 'state', 'tags'] as const)),
+      pick(row.doc, ['arn', 'name', 'destinationConfiguration', 'state', 'tags'] as const),
+    ),
     nextToken: page.nextToken,
   };
 }
 
 export async function deleteRecordingConfiguration(
-  deps: HandlerDeps, input: ivs.DeleteRecordingConfigurationRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.DeleteRecordingConfigurationRequest,
+  ctx: RequestContext,
 ): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const row = await loadOwned(tx, ctx, 'recording-configuration', input.arn!);

@@ -8,7 +8,10 @@ import { validation } from '../../domain/errors.js';
 import { findOwned, resourceNotFound } from './support.js';
 
 export async function requireReferences(
-  store: Store, scope: Scope, settings: ChannelSettings, previous?: ChannelSettings,
+  store: Store,
+  scope: Scope,
+  settings: ChannelSettings,
+  previous?: ChannelSettings,
 ): Promise<void> {
   const recording = settings.recordingConfigurationArn;
   if (recording) {
@@ -17,8 +20,10 @@ export async function requireReferences(
     // A configuration whose bucket failed its probe can never record; refuse to attach it (CREATING is fine: it
     // settles within seconds). A channel already attached keeps it, so unrelated updates still work.
     if (row.doc.state === 'CREATE_FAILED' && recording !== previous?.recordingConfigurationArn) {
-      throw validation(`Recording configuration ${recording} is in state CREATE_FAILED (its S3 bucket cannot be used); `
-        + 'create a new one with a usable bucket');
+      throw validation(
+        `Recording configuration ${recording} is in state CREATE_FAILED (its S3 bucket cannot be used); ` +
+          'create a new one with a usable bucket',
+      );
     }
   }
   const policy = settings.playbackRestrictionPolicyArn;

@@ -4,12 +4,14 @@ import type * as ivs from '@aws-sdk/client-ivs';
 import type { RequestContext } from '../../domain/context.js';
 import { quotaExceeded } from '../../domain/errors.js';
 import { checkTags, findOwned, listPage, loadOwned, type HandlerDeps } from './support.js';
-import { insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-store.js';
+import { insertStreamKey, renderStreamKey, renderStreamKeySummary, type StreamKeyDoc } from './stream-key-rows.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
 export async function createStreamKey(
-  deps: HandlerDeps, input: ivs.CreateStreamKeyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.CreateStreamKeyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.CreateStreamKeyResponse>> {
   const tags = checkTags(input.tags);
   return deps.store.transaction(async (tx) => {
@@ -22,13 +24,17 @@ export async function createStreamKey(
 }
 
 export async function getStreamKey(
-  deps: HandlerDeps, input: ivs.GetStreamKeyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.GetStreamKeyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.GetStreamKeyResponse>> {
   return { streamKey: renderStreamKey(await loadOwned<StreamKeyDoc>(deps.store, ctx, 'stream-key', input.arn!)) };
 }
 
 export async function batchGetStreamKey(
-  deps: HandlerDeps, input: ivs.BatchGetStreamKeyRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.BatchGetStreamKeyRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.BatchGetStreamKeyResponse>> {
   const streamKeys: ivs.StreamKey[] = [];
   const errors: ivs.BatchError[] = [];
@@ -41,17 +47,23 @@ export async function batchGetStreamKey(
 }
 
 export async function listStreamKeys(
-  deps: HandlerDeps, input: ivs.ListStreamKeysRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.ListStreamKeysRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.ListStreamKeysResponse>> {
   const channel = await loadOwned(deps.store, ctx, 'channel', input.channelArn!);
-  const page = await listPage<StreamKeyDoc>(deps, ctx, 'ListStreamKeys',
-    { type: 'stream-key', ref1: channel.arn }, input.nextToken, input.maxResults ?? 1);
+  const page = await listPage<StreamKeyDoc>(
+    deps,
+    ctx,
+    'ListStreamKeys',
+    { type: 'stream-key', ref1: channel.arn },
+    input.nextToken,
+    input.maxResults ?? 1,
+  );
   return { streamKeys: page.items.map(renderStreamKeySummary), nextToken: page.nextToken };
 }
 
-export async function deleteStreamKey(
-  deps: HandlerDeps, input: ivs.DeleteStreamKeyRequest, ctx: RequestContext,
-): Promise<void> {
+export async function deleteStreamKey(deps: HandlerDeps, input: ivs.DeleteStreamKeyRequest, ctx: RequestContext): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const row = await loadOwned(tx, ctx, 'stream-key', input.arn!);
     await tx.resources.delete(row.arn);

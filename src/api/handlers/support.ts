@@ -3,12 +3,12 @@
 
 import type { RequestContext, Scope } from '../../domain/context.js';
 import { notFound, validation } from '../../domain/errors.js';
-import { inScope } from '../../domain/arn.js';
+import { inScope, type ResourceType } from '../../domain/arn.js';
 import type { PaginationCodec } from '../../domain/pagination.js';
 import type { LiveControl, StreamSessions } from '../../domain/ports.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
-import type { QuotaConfig } from '../../config-types.js';
-import type { ResourceRow, ResourceType, Store } from '../../storage/store.js';
+import type { QuotaConfig } from '../../config/types.js';
+import type { ResourceRow, Store } from '../../storage/store.js';
 import type { RecordingActivator } from '../recording-activation.js';
 
 export interface HandlerDeps {

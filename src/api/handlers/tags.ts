@@ -19,14 +19,18 @@ async function loadTagged(store: Store, ctx: RequestContext, arn: string) {
 }
 
 export async function listTagsForResource(
-  deps: HandlerDeps, input: ivs.ListTagsForResourceRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.ListTagsForResourceRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.ListTagsForResourceResponse>> {
   const row = await loadTagged(deps.store, ctx, input.resourceArn!);
   return { tags: row.doc.tags ?? {} };
 }
 
 export async function tagResource(
-  deps: HandlerDeps, input: ivs.TagResourceRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.TagResourceRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.TagResourceResponse>> {
   const added = checkTags(input.tags);
   await deps.store.transaction(async (tx) => {
@@ -41,7 +45,9 @@ export async function tagResource(
 }
 
 export async function untagResource(
-  deps: HandlerDeps, input: ivs.UntagResourceRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.UntagResourceRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.UntagResourceResponse>> {
   await deps.store.transaction(async (tx) => {
     const row = await loadTagged(tx, ctx, input.resourceArn!);

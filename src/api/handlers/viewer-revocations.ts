@@ -26,7 +26,9 @@ async function revoke(tx: Store, ctx: RequestContext, item: Revocation, at: Date
 }
 
 export async function startViewerSessionRevocation(
-  deps: HandlerDeps, input: ivs.StartViewerSessionRevocationRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.StartViewerSessionRevocationRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.StartViewerSessionRevocationResponse>> {
   const done = await deps.store.transaction((tx) => revoke(tx, ctx, input, deps.now()));
   if (!done) throw resourceNotFound('channel', input.channelArn!);
@@ -34,7 +36,9 @@ export async function startViewerSessionRevocation(
 }
 
 export async function batchStartViewerSessionRevocation(
-  deps: HandlerDeps, input: ivs.BatchStartViewerSessionRevocationRequest, ctx: RequestContext,
+  deps: HandlerDeps,
+  input: ivs.BatchStartViewerSessionRevocationRequest,
+  ctx: RequestContext,
 ): Promise<Out<ivs.BatchStartViewerSessionRevocationResponse>> {
   const errors: ivs.BatchStartViewerSessionRevocationError[] = [];
   const at = deps.now();
@@ -43,8 +47,10 @@ export async function batchStartViewerSessionRevocation(
     for (const item of input.viewerSessions ?? []) {
       if (await revoke(tx, ctx, item, at)) continue;
       errors.push({
-        channelArn: item.channelArn!, viewerId: item.viewerId!,
-        code: 'ResourceNotFoundException', message: resourceNotFound('channel', item.channelArn!).message,
+        channelArn: item.channelArn!,
+        viewerId: item.viewerId!,
+        code: 'ResourceNotFoundException',
+        message: resourceNotFound('channel', item.channelArn!).message,
       });
     }
   });

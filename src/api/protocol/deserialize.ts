@@ -56,7 +56,7 @@ export function deserializeInput(model: ServiceModel, operation: OperationRef, p
 
 function planFor(model: ServiceModel, shapeName: string): Plan {
   let byShape = plans.get(model);
-  if (!byShape) plans.set(model, (byShape = new Map()));
+  if (!byShape) plans.set(model, (byShape = new Map<string, Plan>()));
   let plan = byShape.get(shapeName);
   if (plan) return plan;
   plan = { uri: [], query: [], header: [], body: [] };
@@ -84,12 +84,7 @@ function readQuery(model: ServiceModel, m: BoundMember, query: URLSearchParams, 
   if (value !== null) input[m.name] = coerce(model, m.ref, value, m.name);
 }
 
-function readHeader(
-  model: ServiceModel,
-  m: BoundMember,
-  headers: RequestParts['headers'],
-  input: Record<string, unknown>,
-): void {
+function readHeader(model: ServiceModel, m: BoundMember, headers: RequestParts['headers'], input: Record<string, unknown>): void {
   const raw = headers[m.wireName.toLowerCase()] ?? headers[m.wireName];
   if (raw === undefined) return;
   const value = Array.isArray(raw) ? raw.join(', ') : raw;

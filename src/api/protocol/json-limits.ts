@@ -26,7 +26,8 @@ export function jsonLimitProblem(body: Uint8Array): string | undefined {
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (inString) {
-      if (c === BACKSLASH) i++; // the escaped byte cannot end the string
+      if (c === BACKSLASH)
+        i++; // the escaped byte cannot end the string
       else if (c === QUOTE) inString = false;
       continue;
     }

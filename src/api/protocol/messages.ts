@@ -26,10 +26,15 @@ const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
  */
 function stringify(value: unknown, depth: number): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value !== 'object') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
   if (!Array.isArray(value)) return '{...}';
   if (depth > 0) return '[...]';
-  return `[${value.slice(0, 20).map((v) => stringify(v, depth + 1)).join(', ')}${value.length > 20 ? ', ...' : ''}]`;
+  return `[${value
+    .slice(0, 20)
+    .map((v) => stringify(v, depth + 1))
+    .join(', ')}${value.length > 20 ? ', ...' : ''}]`;
 }
 
 /** One constraint failure. Sensitive values (e.g. PutMetadata payloads) are not echoed at all. */

@@ -10,7 +10,7 @@ export const DEFAULT_MODEL_FILE = 'ivs-2020-07-14.latest.json';
 /** A reference from a container shape to another shape, plus where the member travels on the wire. */
 export interface ShapeRef {
   shape: string;
-  location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode' | string;
+  location?: 'uri' | 'querystring' | 'header' | 'headers' | 'statusCode';
   locationName?: string;
 }
 
@@ -43,13 +43,16 @@ export interface Operation {
 
 interface RawModel {
   metadata?: Record<string, unknown>;
-  operations: Record<string, {
-    name?: string;
-    http: { method: string; requestUri: string; responseCode?: number };
-    input?: { shape: string };
-    output?: { shape: string };
-    errors?: { shape: string }[];
-  }>;
+  operations: Record<
+    string,
+    {
+      name?: string;
+      http: { method: string; requestUri: string; responseCode?: number };
+      input?: { shape: string };
+      output?: { shape: string };
+      errors?: { shape: string }[];
+    }
+  >;
   shapes: Record<string, Shape>;
 }
 
@@ -143,5 +146,7 @@ function findDefaultModel(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`service model ${DEFAULT_MODEL_FILE} not found in any model/ directory above ${fileURLToPath(import.meta.url)}`);
+  throw new Error(
+    `service model ${DEFAULT_MODEL_FILE} not found in any model/ directory above ${fileURLToPath(import.meta.url)}`,
+  );
 }

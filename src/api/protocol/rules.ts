@@ -30,7 +30,7 @@ export function compileScalarRules(shapeName: string, shape: Shape): ScalarRules
     case 'short':
     case 'integer':
     case 'long':
-      return compileNumber(shape, INTEGER_RANGES[shape.type]!);
+      return compileNumber(shape, INTEGER_RANGES[shape.type]);
     case 'float':
     case 'double':
       return compileNumber(shape, undefined);
@@ -48,7 +48,8 @@ export function compileScalarRules(shapeName: string, shape: Shape): ScalarRules
 }
 
 /** The values each integer type holds; `long` stops where doubles stop counting every integer. */
-const INTEGER_RANGES: Record<string, { min: number; max: number }> = {
+type IntegerType = 'byte' | 'short' | 'integer' | 'long';
+const INTEGER_RANGES: Record<IntegerType, { min: number; max: number }> = {
   byte: { min: -128, max: 127 },
   short: { min: -32768, max: 32767 },
   integer: { min: -2147483648, max: 2147483647 },

@@ -28,7 +28,7 @@ export function serializeOutput(model: ServiceModel, operation: OperationRef, ou
   const headers: Record<string, string> = {};
   for (const m of plan?.headerMembers ?? []) {
     const v = data[m.name];
-    if (v !== undefined && v !== null) headers[m.header] = v instanceof Date ? v.toUTCString() : String(v);
+    if (v !== undefined && v !== null) headers[m.header] = headerText(v);
   }
   // 204 means no body at all, so no content-type either (SDKs would try to parse it).
   if (op.responseCode === 204) return { status: 204, headers, body: '' };
@@ -40,7 +40,7 @@ export function serializeOutput(model: ServiceModel, operation: OperationRef, ou
 
 function planFor(model: ServiceModel, shapeName: string): OutputPlan {
   let byShape = plans.get(model);
-  if (!byShape) plans.set(model, (byShape = new Map()));
+  if (!byShape) plans.set(model, (byShape = new Map<string, OutputPlan>()));
   const hit = byShape.get(shapeName);
   if (hit) return hit;
   const shape = model.shape(shapeName);
@@ -57,14 +57,19 @@ function planFor(model: ServiceModel, shapeName: string): OutputPlan {
 
 function writerFor(model: ServiceModel, shapeName: string): Writer {
   let cache = writers.get(model);
-  if (!cache) writers.set(model, (cache = new Map()));
+  if (!cache) writers.set(model, (cache = new Map<string, Writer>()));
   const hit = cache.get(shapeName);
   if (hit) return hit;
-  let real: Writer | undefined;
-  cache.set(shapeName, (v) => real!(v)); // trampoline for recursive shapes
-  real = compileWriter(model, model.shape(shapeName));
+  cache.set(shapeName, (v) => real(v)); // trampoline for recursive shapes; `real` exists before anything calls it
+  const real = compileWriter(model, model.shape(shapeName));
   cache.set(shapeName, real);
   return real;
+}
+
+/** A header member's value: a timestamp as an HTTP date, a scalar as its text (the model has no container headers). */
+function headerText(v: unknown): string {
+  if (v instanceof Date) return v.toUTCString();
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -134,10 +139,13 @@ function compileStructure(model: ServiceModel, members: Record<string, ShapeRef>
  */
 export function formatTimestamp(value: unknown, format = 'iso8601'): unknown {
   const date =
-    value instanceof Date ? value
-    : typeof value === 'number' ? new Date(value * 1000)
-    : typeof value === 'string' ? new Date(value)
-    : undefined;
+    value instanceof Date
+      ? value
+      : typeof value === 'number'
+        ? new Date(value * 1000)
+        : typeof value === 'string'
+          ? new Date(value)
+          : undefined;
   if (!date || Number.isNaN(date.getTime())) return value; // leave what we cannot read untouched
   if (format === 'unixTimestamp') return date.getTime() / 1000;
   if (format === 'rfc822') return date.toUTCString();

@@ -40,7 +40,9 @@ const caches = new WeakMap<ServiceModel, Map<string, Decode>>();
  * unknown members are left out; the caller's object is not modified.
  */
 export function validateInput(
-  model: ServiceModel, operation: OperationRef, input: Record<string, unknown>,
+  model: ServiceModel,
+  operation: OperationRef,
+  input: Record<string, unknown>,
 ): Record<string, unknown> {
   const op = model.operation(operation);
   if (!op.inputShape) return {};
@@ -58,14 +60,13 @@ export function precompileValidators(model: ServiceModel): void {
 
 function decoderFor(model: ServiceModel, shapeName: string, keyedBy: KeyedBy = 'wire'): Decode {
   let cache = caches.get(model);
-  if (!cache) caches.set(model, (cache = new Map()));
+  if (!cache) caches.set(model, (cache = new Map<string, Decode>()));
   const cacheKey = keyedBy === 'wire' ? shapeName : `${shapeName}\0input`;
   const hit = cache.get(cacheKey);
   if (hit) return hit;
-  // A trampoline first, so a recursive shape compiles without looping forever.
-  let real: Decode | undefined;
-  cache.set(cacheKey, (v, p, f) => real!(v, p, f));
-  real = compile(model, shapeName, model.shape(shapeName), keyedBy);
+  // A trampoline first, so a recursive shape compiles without looping forever; `real` exists before anything calls it.
+  cache.set(cacheKey, (v, p, f) => real(v, p, f));
+  const real = compile(model, shapeName, model.shape(shapeName), keyedBy);
   cache.set(cacheKey, real);
   return real;
 }

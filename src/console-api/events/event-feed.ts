@@ -18,9 +18,12 @@ export interface FeedFilter extends Scope {
 export const RING_CAPACITY = 1_000;
 
 export function matches(filter: FeedFilter, env: Envelope): boolean {
-  return env.account === filter.account && env.region === filter.region
-    && (filter.channelArn === undefined || env.resources.includes(filter.channelArn))
-    && (filter.detailType === undefined || env['detail-type'] === filter.detailType);
+  return (
+    env.account === filter.account &&
+    env.region === filter.region &&
+    (filter.channelArn === undefined || env.resources.includes(filter.channelArn)) &&
+    (filter.detailType === undefined || env['detail-type'] === filter.detailType)
+  );
 }
 
 export class EventFeed {
@@ -28,7 +31,10 @@ export class EventFeed {
   private readonly subscribers = new Set<{ filter: FeedFilter; deliver: (env: Envelope) => void }>();
   private readonly unsubscribe: () => void;
 
-  constructor(source: EventFanOut, private readonly capacity = RING_CAPACITY) {
+  constructor(
+    source: EventFanOut,
+    private readonly capacity = RING_CAPACITY,
+  ) {
     this.unsubscribe = source.subscribe((env) => this.publish(env));
   }
 

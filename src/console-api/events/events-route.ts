@@ -8,7 +8,7 @@
 import { ServerResponse } from 'node:http';
 import { throttled, validation } from '../../domain/errors.js';
 import { formatSse } from '../../events/sinks/sse.js';
-import type { HttpRequest, HttpResponse } from '../../http/types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
 import type { Authenticated } from '../auth.js';
 import { CORS_HEADERS } from '../http.js';
 import type { EventFeed, FeedFilter } from './event-feed.js';
@@ -23,12 +23,20 @@ export const EVENT_STREAM_LIMITS = {
   retryMs: 2_000,
 };
 
-const DETAIL_TYPES = new Set(['IVS Stream State Change', 'IVS Stream Health Change', 'IVS Limit Breach', 'IVS Recording State Change']);
+const DETAIL_TYPES = new Set([
+  'IVS Stream State Change',
+  'IVS Stream Health Change',
+  'IVS Limit Breach',
+  'IVS Recording State Change',
+]);
 
 export class EventStreams {
   private readonly open = new Set<() => void>();
 
-  constructor(private readonly feed: EventFeed, private readonly limits = EVENT_STREAM_LIMITS) {}
+  constructor(
+    private readonly feed: EventFeed,
+    private readonly limits = EVENT_STREAM_LIMITS,
+  ) {}
 
   /** Validates and admits before any byte of the stream is written: errors are still JSON responses. */
   start(req: HttpRequest, res: HttpResponse, caller: Authenticated, query: URLSearchParams): void {
@@ -51,7 +59,7 @@ export class EventStreams {
     }
     let closed = false;
     let unsubscribe = () => {};
-    let heartbeat: NodeJS.Timeout | undefined;
+    let heartbeat: NodeJS.Timeout | undefined = undefined; // set once the stream is subscribed
     let expiry: NodeJS.Timeout | undefined;
     const close = () => {
       if (closed) return;
@@ -96,13 +104,16 @@ function filterOf(caller: Authenticated, query: URLSearchParams): FeedFilter {
   const filter: FeedFilter = { account: caller.account, region: caller.region };
   const channelArn = query.get('channelArn');
   if (channelArn !== null && channelArn !== '') {
-    if (channelArn.length > 128) throw validation("Value at 'channelArn' failed to satisfy constraint: Member must have length less than or equal to 128");
+    if (channelArn.length > 128)
+      throw validation("Value at 'channelArn' failed to satisfy constraint: Member must have length less than or equal to 128");
     filter.channelArn = channelArn;
   }
   const detailType = query.get('detailType');
   if (detailType !== null && detailType !== '') {
     if (!DETAIL_TYPES.has(detailType)) {
-      throw validation(`Value '${detailType.slice(0, 100)}' at 'detailType' failed to satisfy constraint: Member must be one of ${[...DETAIL_TYPES].join(', ')}`);
+      throw validation(
+        `Value '${detailType.slice(0, 100)}' at 'detailType' failed to satisfy constraint: Member must be one of ${[...DETAIL_TYPES].join(', ')}`,
+      );
     }
     filter.detailType = detailType;
   }

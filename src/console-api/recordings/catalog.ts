@@ -36,7 +36,11 @@ const NUMERIC = /^\d{1,4}$/;
 type Json = Record<string, unknown>;
 
 export async function listRecordings(
-  objects: RecordingObjects, bucket: string, account: string, channelId: string, limit: number,
+  objects: RecordingObjects,
+  bucket: string,
+  account: string,
+  channelId: string,
+  limit: number,
 ): Promise<RecordingSummary[]> {
   const budget = { listings: MAX_LISTINGS };
   const prefixes: string[] = [];
@@ -49,8 +53,13 @@ export async function listRecordings(
 }
 
 async function walk(
-  objects: RecordingObjects, bucket: string, prefix: string, level: number, limit: number,
-  out: string[], budget: { listings: number },
+  objects: RecordingObjects,
+  bucket: string,
+  prefix: string,
+  level: number,
+  limit: number,
+  out: string[],
+  budget: { listings: number },
 ): Promise<void> {
   if (out.length >= limit || budget.listings <= 0) return;
   budget.listings--;
@@ -67,6 +76,10 @@ async function walk(
   }
 }
 
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 async function readJson(objects: RecordingObjects, bucket: string, key: string): Promise<Json | undefined> {
   const bytes = await objects.readSmall(bucket, key, MAX_JSON_BYTES);
   if (bytes === undefined) return undefined;
@@ -81,7 +94,9 @@ async function readJson(objects: RecordingObjects, bucket: string, key: string):
 /** Undefined for a folder without recording-started.json (not a recording, or not uploaded yet). */
 async function describe(objects: RecordingObjects, bucket: string, prefix: string): Promise<RecordingSummary | undefined> {
   const [started, ended, failed] = await Promise.all(
-    ['recording-started', 'recording-ended', 'recording-failed'].map((name) => readJson(objects, bucket, `${prefix}/events/${name}.json`)),
+    ['recording-started', 'recording-ended', 'recording-failed'].map((name) =>
+      readJson(objects, bucket, `${prefix}/events/${name}.json`),
+    ),
   );
   if (started === undefined) return undefined;
   const final = ended ?? failed;
@@ -90,11 +105,11 @@ async function describe(objects: RecordingObjects, bucket: string, prefix: strin
   const summary: RecordingSummary = {
     prefix,
     recordingId: prefix.slice(prefix.lastIndexOf('/') + 1),
-    status: String(final?.recording_status ?? started.recording_status ?? 'RECORDING_STARTED'),
-    startedAt: String(started.recording_started_at ?? ''),
+    status: text(final?.recording_status) ?? text(started.recording_status) ?? 'RECORDING_STARTED',
+    startedAt: text(started.recording_started_at) ?? '',
     renditions: renditionsOf(hls),
   };
-  if (final !== undefined) summary.endedAt = String(final.recording_ended_at ?? '');
+  if (final !== undefined) summary.endedAt = text(final.recording_ended_at) ?? '';
   if (typeof hls?.duration_ms === 'number') summary.durationMs = hls.duration_ms;
   if (typeof final?.recording_status_message === 'string') summary.statusMessage = final.recording_status_message;
   if (hls !== undefined) summary.masterPlaylist = `${String(hls.path)}/${String(hls.playlist)}`;
@@ -104,7 +119,11 @@ async function describe(objects: RecordingObjects, bucket: string, prefix: strin
 
 function renditionsOf(hls: Json | undefined): Rendition[] {
   const list = Array.isArray(hls?.renditions) ? (hls.renditions as Json[]) : [];
-  return list.map((r) => ({ path: String(r.path), width: Number(r.resolution_width) || 0, height: Number(r.resolution_height) || 0 }));
+  return list.map((r) => ({
+    path: String(r.path),
+    width: Number(r.resolution_width) || 0,
+    height: Number(r.resolution_height) || 0,
+  }));
 }
 
 /** The latest thumbnail when stored, else the first of the sequential ones. */

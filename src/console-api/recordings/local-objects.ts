@@ -21,7 +21,10 @@ export class LocalRecordingObjects implements RecordingObjects {
     const dir = this.pathFor(bucket, prefix.replace(/\/$/, ''));
     try {
       const entries = await readdir(dir, { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith(LOCAL_TEMP_PREFIX)).map((e) => e.name).slice(0, limit);
+      return entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith(LOCAL_TEMP_PREFIX))
+        .map((e) => e.name)
+        .slice(0, limit);
     } catch (err) {
       if (isMissing(err)) return [];
       throw err;

@@ -20,7 +20,10 @@ const VERSION = 'm1';
 const MAX_TOKEN_LENGTH = 2048;
 
 export class MediaTokens {
-  constructor(private readonly secret: Buffer, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   mint(bucket: string, prefix: string, ttlMs = MEDIA_TOKEN_TTL_MS): { token: string; expiresAt: number } {
     const expiresAt = this.now() + ttlMs;

@@ -7,7 +7,7 @@
 import type { Scope } from '../../domain/context.js';
 import { ServiceError, validation } from '../../domain/errors.js';
 import { parseArn } from '../../domain/arn.js';
-import type { HttpRequest, HttpResponse } from '../../http/types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
 import { CORS_HEADERS } from '../http.js';
 import { channelArnParam, loadOwned, type ResourceReader } from '../owned.js';
 import { listRecordings, type RecordingSummary } from './catalog.js';
@@ -24,7 +24,11 @@ export interface RecordingsDeps {
   tokens: MediaTokens;
 }
 
-export async function channelRecordings(deps: RecordingsDeps, scope: Scope, query: URLSearchParams): Promise<Record<string, unknown>> {
+export async function channelRecordings(
+  deps: RecordingsDeps,
+  scope: Scope,
+  query: URLSearchParams,
+): Promise<Record<string, unknown>> {
   const channelArn = channelArnParam(query);
   const limit = maxResultsParam(query.get('maxResults'));
   const channel = await loadOwned(deps.resources, scope, 'channel', channelArn);
@@ -32,16 +36,25 @@ export async function channelRecordings(deps: RecordingsDeps, scope: Scope, quer
   const base = { channelArn, storage: deps.objects.kind };
   if (configArn === '') return { ...base, recordingConfigurationArn: null, bucketName: null, recordings: [] };
   const config = await loadOwned(deps.resources, scope, 'recording-configuration', configArn);
-  const bucket = String(((config.destinationConfiguration as Record<string, any> | undefined)?.s3 ?? {}).bucketName ?? ''); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const s3 = (config.destinationConfiguration as { s3?: { bucketName?: unknown } } | undefined)?.s3;
+  const bucket = typeof s3?.bucketName === 'string' ? s3.bucketName : '';
   const channelId = parseArn(channelArn)!.id;
   let found: RecordingSummary[];
   try {
     found = bucket === '' ? [] : await listRecordings(deps.objects, bucket, scope.account, channelId, limit);
   } catch (err) {
     // The storage is down or refuses us: say so (503, documented) rather than answer an opaque 500.
-    throw new ServiceError('ServiceUnavailable', `The recordings in bucket ${bucket} cannot be read right now: ${(err as Error).name}`);
+    throw new ServiceError(
+      'ServiceUnavailable',
+      `The recordings in bucket ${bucket} cannot be read right now: ${(err as Error).name}`,
+    );
   }
-  return { ...base, recordingConfigurationArn: configArn, bucketName: bucket, recordings: found.map((r) => withUrls(deps.tokens, bucket, r)) };
+  return {
+    ...base,
+    recordingConfigurationArn: configArn,
+    bucketName: bucket,
+    recordings: found.map((r) => withUrls(deps.tokens, bucket, r)),
+  };
 }
 
 function withUrls(tokens: MediaTokens, bucket: string, r: RecordingSummary): Record<string, unknown> {
@@ -60,14 +73,20 @@ function maxResultsParam(raw: string | null): number {
   if (raw === null || raw === '') return DEFAULT_RESULTS;
   const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 1 && n <= MAX_RESULTS)) {
-    throw validation(`Value '${raw.slice(0, 20)}' at 'maxResults' failed to satisfy constraint: Member must be between 1 and ${MAX_RESULTS}`);
+    throw validation(
+      `Value '${raw.slice(0, 20)}' at 'maxResults' failed to satisfy constraint: Member must be between 1 and ${MAX_RESULTS}`,
+    );
   }
   return n;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  m3u8: 'application/vnd.apple.mpegurl', ts: 'video/mp2t', mp4: 'video/mp4', m4s: 'video/iso.segment',
-  jpg: 'image/jpeg', json: 'application/json',
+  m3u8: 'application/vnd.apple.mpegurl',
+  ts: 'video/mp2t',
+  mp4: 'video/mp4',
+  m4s: 'video/iso.segment',
+  jpg: 'image/jpeg',
+  json: 'application/json',
 };
 
 const denied = () => new ServiceError('AccessDeniedException', 'The media URL is invalid or has expired');

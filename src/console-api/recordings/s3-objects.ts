@@ -42,7 +42,9 @@ export class S3RecordingObjects implements RecordingObjects {
   async listFolders(bucket: string, prefix: string, limit: number): Promise<string[]> {
     checkBucketName(bucket);
     checkObjectKey(prefix.replace(/\/$/, ''));
-    const out = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', MaxKeys: Math.min(limit, 1000) }));
+    const out = await this.client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', MaxKeys: Math.min(limit, 1000) }),
+    );
     const names = (out.CommonPrefixes ?? [])
       .map((p) => (p.Prefix ?? '').slice(prefix.length).replace(/\/$/, ''))
       .filter((name) => name !== '');
@@ -103,9 +105,13 @@ export class S3RecordingObjects implements RecordingObjects {
       throw err;
     }
     const range = parseRange(rangeHeader, size);
-    const out = await this.client.send(new GetObjectCommand({
-      Bucket: bucket, Key: key, Range: range === undefined ? undefined : `bytes=${range.start}-${range.end}`,
-    }));
+    const out = await this.client.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Range: range === undefined ? undefined : `bytes=${range.start}-${range.end}`,
+      }),
+    );
     return { size, start: range?.start ?? 0, end: range?.end ?? size - 1, body: out.Body as Readable };
   }
 

@@ -2,7 +2,7 @@
 // local disk under <dataDir>/recordings, or S3 with the configured endpoint, region and credentials.
 
 import { join } from 'node:path';
-import type { RecordingStorageConfig } from '../../config-types.js';
+import type { RecordingStorageConfig } from '../../config/types.js';
 import { LocalRecordingObjects } from './local-objects.js';
 import type { RecordingObjects } from './objects.js';
 import { S3RecordingObjects } from './s3-objects.js';

@@ -1,15 +1,15 @@
 // The built-in player page at /_openivs/player: a small HLS player for watching a channel in a browser with nothing
-// but openivs (no CDN, no build step). The page, its script and style are constants in this directory; hls.js is
-// served from the `hls.js` npm package. No inline script or style, so the Content-Security-Policy needs nothing
+// but openivs (no CDN). The page and its style are constants in page.ts; its script is browser/player.ts, built for
+// the browser at `npm run build` (player-script.ts serves the build); hls.js is served from the `hls.js` npm package. No inline script or style, so the Content-Security-Policy needs nothing
 // beyond 'self', blob:/data: media (MediaSource URL, hls.js's empty <track>s), and the playback URL's origin.
 //   /_openivs/player?url=<playbackUrl>   the page (no-cache); &token=<JWT> plays a private channel
 //   /_openivs/player/player.js|.css      its script and style (no-cache: they change with openivs); favicon.svg
 //   /_openivs/player/hls.min.js          hls.js, and hls.worker.js its transmuxing worker (max-age=86400)
 
-import type { HttpRequest, HttpResponse } from '../types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
 import { hlsAsset, type Asset } from './hls-assets.js';
 import { PLAYER_CSS, PLAYER_HTML, PLAYER_ICON } from './page.js';
-import { PLAYER_JS } from './script.js';
+import { playerScript } from './player-script.js';
 
 export const PLAYER_PATH = '/_openivs/player';
 
@@ -30,14 +30,26 @@ export async function handlePlayer(req: HttpRequest, res: HttpResponse, rawPath:
   }
   switch (rawPath.slice(PLAYER_PATH.length)) {
     case '':
-      return send(res, head, 200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': NO_CACHE,
-        'content-security-policy': contentSecurityPolicy(playbackOrigin(rawQuery)),
-        'referrer-policy': 'no-referrer',
-      }, PLAYER_HTML);
+      return send(
+        res,
+        head,
+        200,
+        {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': NO_CACHE,
+          'content-security-policy': contentSecurityPolicy(playbackOrigin(rawQuery)),
+          'referrer-policy': 'no-referrer',
+        },
+        PLAYER_HTML,
+      );
     case '/player.js':
-      return send(res, head, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': NO_CACHE }, PLAYER_JS);
+      return send(
+        res,
+        head,
+        200,
+        { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': NO_CACHE },
+        await playerScript(),
+      );
     case '/player.css':
       return send(res, head, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': NO_CACHE }, PLAYER_CSS);
     case '/favicon.svg':
@@ -86,7 +98,7 @@ export function playbackOrigin(rawQuery: string): string | undefined {
 
 const COMMON = { 'x-content-type-options': 'nosniff' };
 
-function send(res: HttpResponse, head: boolean, status: number, headers: Record<string, string>, body: string): void {
+function send(res: HttpResponse, head: boolean, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, { ...COMMON, ...headers, 'content-length': Buffer.byteLength(body) });
   if (head) res.end();
   else res.end(body);

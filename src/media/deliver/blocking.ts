@@ -30,7 +30,10 @@ const DECIMAL = /^[0-9]{1,15}$/; // decimal-integer, within Number's exact range
 export function parseDeliveryDirectives(rawQuery: string): DirectivesResult {
   const params = new URLSearchParams(rawQuery.startsWith('?') ? rawQuery.slice(1) : rawQuery);
   const directives: DeliveryDirectives = {};
-  for (const [name, key] of [['_HLS_msn', 'msn'], ['_HLS_part', 'part']] as const) {
+  for (const [name, key] of [
+    ['_HLS_msn', 'msn'],
+    ['_HLS_part', 'part'],
+  ] as const) {
     const values = params.getAll(name);
     if (values.length === 0) continue;
     if (values.length > 1) return { ok: false, error: `${name} given more than once` };
@@ -118,7 +121,11 @@ export function planPlaylistReload(directives: DeliveryDirectives, view: ReloadV
   if (isSatisfied(target, view)) return { action: 'respond' };
   const lastMsn = Math.max(view.lastSegment ?? -1, view.lastPart?.msn ?? -1);
   if (target.msn > lastMsn + 2) {
-    return { action: 'reject', status: 400, error: `_HLS_msn ${target.msn} is more than two beyond the last segment (${lastMsn})` };
+    return {
+      action: 'reject',
+      status: 400,
+      error: `_HLS_msn ${target.msn} is more than two beyond the last segment (${lastMsn})`,
+    };
   }
   if (target.part !== undefined) {
     const limit = advancePartLimit(view.partTargetMs!);
@@ -133,9 +140,7 @@ export function planPlaylistReload(directives: DeliveryDirectives, view: ReloadV
 }
 
 export type PartPlan =
-  | { action: 'serve' }
-  | { action: 'block'; target: Required<WaitTarget>; timeoutMs: number }
-  | { action: 'not-found' };
+  { action: 'serve' } | { action: 'block'; target: Required<WaitTarget>; timeoutMs: number } | { action: 'not-found' };
 
 /**
  * Decides a part request: serve a completed part; hold the one being written (the EXT-X-PRELOAD-HINT, which must be
@@ -143,7 +148,10 @@ export type PartPlan =
  * hinted). `nextPart` is the segmenter's lowLatencyState().nextPart.
  */
 export function planPartRequest(
-  available: boolean, position: PartPosition, nextPart: PartPosition | undefined, view: Pick<ReloadView, 'targetDurationS'>,
+  available: boolean,
+  position: PartPosition,
+  nextPart: PartPosition | undefined,
+  view: Pick<ReloadView, 'targetDurationS'>,
 ): PartPlan {
   if (available) return { action: 'serve' };
   if (nextPart && comparePositions(position, nextPart) === 0) {
@@ -188,7 +196,10 @@ export class RenditionWaiters {
   private readonly onProgress = () => this.wake();
   private readonly onEnd = () => this.close();
 
-  constructor(readonly segmenter: HlsSegmenter, private readonly budget: WaiterBudget = new WaiterBudget(1000)) {
+  constructor(
+    readonly segmenter: HlsSegmenter,
+    private readonly budget: WaiterBudget = new WaiterBudget(1000),
+  ) {
     segmenter.on('part', this.onProgress);
     segmenter.on('segment', this.onProgress);
     segmenter.on('end', this.onEnd);

@@ -3,10 +3,7 @@
 // Only `bytes=first-last`, `bytes=first-` and `bytes=-suffix` are honoured; anything else (other units, several
 // ranges, bad syntax) is ignored, as RFC 9110 allows, and the whole segment is sent.
 
-export type RangeDecision =
-  | { kind: 'whole' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+export type RangeDecision = { kind: 'whole' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 const RANGE = /^bytes=(\d{0,15})-(\d{0,15})$/;
 

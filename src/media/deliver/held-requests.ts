@@ -7,7 +7,7 @@
 // one NAT, and an attacker needs many networks, not many connections, to reach the stream's bound. Over its share a
 // request is answered 503 at once (what a held request gets when its wait runs out; players retry).
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { clientBuckets } from '../registry/client-address.js';
 
 export interface HeldLimits {
@@ -29,7 +29,7 @@ export class HeldRequests {
    */
   admit(stream: object, remoteAddress: string | undefined, res: HttpResponse): boolean {
     let counts = this.byStream.get(stream);
-    if (!counts) this.byStream.set(stream, (counts = new Map()));
+    if (!counts) this.byStream.set(stream, (counts = new Map<string, number>()));
     const { address, network } = clientBuckets(remoteAddress);
     const a = counts.get(address) ?? 0;
     const n = counts.get(network) ?? 0;

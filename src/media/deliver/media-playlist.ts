@@ -3,7 +3,7 @@
 // blocking reload via _HLS_msn/_HLS_part) plus the two prefetch segments Amazon's IVS player streams
 // (prefetch.ts): the same playlist serves both kinds of low-latency player.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { renderLowLatencyPlaylist, renditionReportFor, type RenditionReport } from '../package/ll-playlist.js';
 import type { LowLatencyPlaylistState } from '../package/parts.js';
 import { renderMediaPlaylist } from '../package/playlists.js';
@@ -12,6 +12,7 @@ import type { LiveStream } from '../registry/live-stream.js';
 import { parseDeliveryDirectives, planPlaylistReload, reloadViewOf, type SkipDirective } from './blocking.js';
 import { hold } from './hold.js';
 import { partUri, renditionReportUri } from './part-routes.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
 import { initUri, segmentUri } from './routes.js';
 
@@ -69,10 +70,14 @@ function lowLatencyVersion(stream: LiveStream, segmenter: HlsSegmenter): string 
 }
 
 function cachedLowLatencyPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip: SkipDirective | undefined, beforeEnd: boolean,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  skip: SkipDirective | undefined,
+  beforeEnd: boolean,
 ): Buffer {
   let variants = lowLatencyCache.get(segmenter);
-  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map()));
+  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map<string, { version: string; body: Buffer }>()));
   const variant = `${skip ?? ''}:${beforeEnd}`;
   const version = lowLatencyVersion(stream, segmenter);
   const cached = variants.get(variant);
@@ -83,7 +88,11 @@ function cachedLowLatencyPlaylist(
 }
 
 function lowLatencyPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, skip?: SkipDirective, beforeEnd = false,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  skip?: SkipDirective,
+  beforeEnd = false,
 ): string {
   const extension = segmenter.writer.extension;
   const renditionReports: RenditionReport[] = [];
@@ -92,26 +101,39 @@ function lowLatencyPlaylist(
     if (report) renditionReports.push(report);
   }
   const state = segmenter.lowLatencyState()!;
-  return renderLowLatencyPlaylist(beforeEnd && state.ended ? lastLiveVersion(state) : state, {
-    segment: (s) => segmentUri(rendition, s.sequence, extension),
-    part: (msn, index) => partUri(rendition, msn, index, extension),
-    prefetch: (msn) => segmentUri(rendition, msn, extension),
-  }, {
-    skip, renditionReports, independentSegments: true, mapUri: mapUriFor(segmenter, rendition),
-  });
+  return renderLowLatencyPlaylist(
+    beforeEnd && state.ended ? lastLiveVersion(state) : state,
+    {
+      segment: (s) => segmentUri(rendition, s.sequence, extension),
+      part: (msn, index) => partUri(rendition, msn, index, extension),
+      prefetch: (msn) => segmentUri(rendition, msn, extension),
+    },
+    {
+      skip,
+      renditionReports,
+      independentSegments: true,
+      mapUri: mapUriFor(segmenter, rendition),
+    },
+  );
 }
 
 export async function sendMediaPlaylist(
-  stream: LiveStream, segmenter: HlsSegmenter, rendition: string, res: HttpResponse, head: boolean, url: string,
-  rawQuery: string, maxWaiters: number,
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  rawQuery: string,
+  maxWaiters: number,
 ): Promise<void> {
   if (segmenter.partTargetMs === undefined) {
     return sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, normalPlaylist(segmenter, rendition));
   }
   const parsed = parseDeliveryDirectives(rawQuery);
-  if (!parsed.ok) return sendPlaybackError(res, head, 400, url, parsed.error, 'bad_request');
+  if (!parsed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, parsed.error);
   const plan = planPlaylistReload(parsed.directives, reloadViewOf(segmenter));
-  if (plan.action === 'reject') return sendPlaybackError(res, head, plan.status, url, plan.error, 'bad_request');
+  if (plan.action === 'reject') return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, plan.error);
   let released: 'ready' | 'ended' | undefined;
   if (plan.action === 'block') {
     const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };

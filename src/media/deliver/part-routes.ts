@@ -16,15 +16,21 @@ export interface PartRoute {
 }
 
 // Same key, stream id and rendition syntax as routes.ts.
-const PART = /^([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/([a-z0-9]+)\/([0-9]{1,9})\.([0-9]{1,4})\.(ts|m4s)$/;
+const PART =
+  /^([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/([a-z0-9]+)\/([0-9]{1,9})\.([0-9]{1,4})\.(ts|m4s)$/;
 
 export function parsePartPath(rawPath: string): PartRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;
   const m = PART.exec(rawPath.slice(PLAYBACK_PREFIX.length));
   if (!m) return undefined;
   return {
-    kind: 'part', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]!,
-    sequence: Number(m[4]), index: Number(m[5]), extension: m[6]!,
+    kind: 'part',
+    playbackKey: m[1]!,
+    streamId: m[2]!,
+    rendition: m[3]!,
+    sequence: Number(m[4]),
+    index: Number(m[5]),
+    extension: m[6]!,
   };
 }
 

@@ -9,8 +9,8 @@
 // and hands each request a viewer session id (auth/viewer-session.ts) that media-playlist requests carry as `vs=`;
 // only authentic ids count as viewers, and only as registry/viewers.ts allows.
 
-import type { HttpRequest, HttpResponse } from '../../http/types.js';
-import type { QuotaConfig } from '../../config-types.js';
+import type { HttpRequest, HttpResponse } from '../../http-types.js';
+import type { QuotaConfig } from '../../config/types.js';
 import { randomBytes } from 'node:crypto';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
@@ -27,6 +27,7 @@ import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { HeldRequests } from './held-requests.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError, setPlaybackCors } from './responses.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
 
@@ -53,11 +54,10 @@ export interface PlaybackDeps {
   held?: HeldRequests;
 }
 
-interface Found { stream: LiveStream; segmenter: HlsSegmenter }
-
-const AUTH_ERROR = 'invalid_playback_auth_token';
-/** IVS does not document the code it uses for policy refusals; this one says what happened. */
-const RESTRICTED = 'playback_restricted';
+interface Found {
+  stream: LiveStream;
+  segmenter: HlsSegmenter;
+}
 
 /** Each LL-HLS viewer holds about two requests per rendition (playlist reload and hinted part). */
 const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
@@ -75,10 +75,16 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   if (req.method === 'OPTIONS') return answerPlaybackPreflight(res);
   if (req.method !== 'GET' && !head) {
     res.setHeader('allow', 'GET, HEAD, OPTIONS');
-    return sendPlaybackError(res, false, 405, rawPath, `Method ${req.method} is not allowed: use GET`, 'method_not_allowed');
+    return sendPlaybackError(
+      res,
+      false,
+      rawPath,
+      PLAYBACK_ERRORS.methodNotAllowed,
+      `Method ${req.method} is not allowed: use GET`,
+    );
   }
   const failed = () => {
-    if (!res.headersSent) sendPlaybackError(res, head, 500, rawPath, 'Internal error', 'internal_error');
+    if (!res.headersSent) sendPlaybackError(res, head, rawPath, PLAYBACK_ERRORS.internalError, 'Internal error');
   };
   // Private sessions carry their credential as a path segment; the rest is the public layout (and error bodies
   // name the path without it).
@@ -88,37 +94,58 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const part = parsePartPath(path);
   if (part) {
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
-    if (!found) return sendPlaybackError(res, head, 404, path, 'Part not found', 'not_found');
+    if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
       if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
       sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
     });
   }
   const route = parsePlaybackPath(path);
-  if (!route) return sendPlaybackError(res, head, 404, path, 'Not found', 'not_found');
+  if (!route) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Not found');
   if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
-  if (!found) return sendPlaybackError(res, head, 404, path, 'Stream or rendition not found', 'not_found');
+  if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Stream or rendition not found');
   authorized(deps, req, res, head, path, found, credential, failed, () => {
     switch (route.kind) {
       case 'media':
         countViewer(deps, req, found.stream, rawQuery);
         // Only LL-HLS playlist requests with _HLS_msn can be held.
-        if (found.segmenter.partTargetMs !== undefined && rawQuery.includes('_HLS_msn')
-          && !heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
-        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))
-          .catch(failed);
+        if (
+          found.segmenter.partTargetMs !== undefined &&
+          rawQuery.includes('_HLS_msn') &&
+          !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
+        )
+          return tooManyHeld(res, head, path);
+        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps)).catch(
+          failed,
+        );
         return;
       case 'segment':
-        return sendSegment(found.stream, found.segmenter, route.sequence, route.extension, res, head, path, maxWaiters(deps),
-          typeof req.headers.range === 'string' ? req.headers.range : undefined);
-      case 'init': return sendInit(found.segmenter, res, head, path);
+        return sendSegment(
+          found.stream,
+          found.segmenter,
+          route.sequence,
+          route.extension,
+          res,
+          head,
+          path,
+          maxWaiters(deps),
+          typeof req.headers.range === 'string' ? req.headers.range : undefined,
+        );
+      case 'init':
+        return sendInit(found.segmenter, res, head, path);
     }
   });
 }
 
-const tooManyHeld = (res: HttpResponse, head: boolean, url: string) => sendPlaybackError(res, head, 503, url,
-  'Too many held requests from this client: wait for the ones pending', 'service_unavailable');
+const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>
+  sendPlaybackError(
+    res,
+    head,
+    url,
+    PLAYBACK_ERRORS.unavailable,
+    'Too many held requests from this client: wait for the ones pending',
+  );
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
@@ -133,24 +160,32 @@ function restriction(deps: PlaybackDeps, req: HttpRequest, policy: PlaybackRestr
  * session credential is checked too (synchronously when cached).
  */
 function authorized(
-  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, found: Found,
-  credential: string | undefined, failed: () => void, respond: () => void,
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  found: Found,
+  credential: string | undefined,
+  failed: () => void,
+  respond: () => void,
 ): void {
   const { channel } = found.stream;
   if (!channel.authorized && channel.restriction === undefined) return respond();
   let policyOrigin: string | null | undefined;
   if (channel.restriction !== undefined) {
     const allowed = restriction(deps, req, channel.restriction, false);
-    if (!allowed.ok) return sendPlaybackError(res, head, 403, url, allowed.message, RESTRICTED);
+    if (!allowed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.restricted, allowed.message);
     policyOrigin = allowed.allowOrigin;
     if (!channel.authorized) {
       if (policyOrigin !== undefined) setPlaybackCors(res, policyOrigin);
       return respond();
     }
   }
-  if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
+  if (!deps.auth)
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.invalidToken, 'Private channels are not enabled on this server');
   const apply = (d: { ok: true; allowOrigin: string | null } | { ok: false; message: string }) => {
-    if (!d.ok) return sendPlaybackError(res, head, 403, url, d.message, AUTH_ERROR);
+    if (!d.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.invalidToken, d.message);
     setPlaybackCors(res, combineAllowOrigin(policyOrigin, d.allowOrigin));
     respond();
   };
@@ -170,41 +205,58 @@ function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, r
   const viewerSession = rawQuery.includes('vs=') ? queryParam(rawQuery, 'vs') : undefined;
   if (!viewerSession) return;
   const now = nowOf(deps);
-  if (!stream.viewers.has(viewerSession)
-    && !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)) return;
+  if (
+    !stream.viewers.has(viewerSession) &&
+    !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)
+  )
+    return;
   stream.viewers.seen(viewerSession, clientOf(deps, req), now);
 }
 
 function multivariant(
-  deps: PlaybackDeps, req: HttpRequest, res: HttpResponse, head: boolean, url: string, playbackKey: string, rawQuery: string,
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  playbackKey: string,
+  rawQuery: string,
   failed: () => void,
 ): void {
   const stream = deps.registry.forPlayback(playbackKey);
   // Not before Stream Start: from then on every listed rendition has a segment (registry/readiness.ts).
   if (!stream || stream.ended || !stream.started) {
-    return sendPlaybackError(res, head, 404, url, 'Channel is offline or does not exist', 'channel_offline');
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.channelOffline, 'Channel is offline or does not exist');
   }
   // Before authorization, so a refused request does not use up a single-use token.
   if (deps.registry.viewersInScope(scopeOfKey(playbackKey)) >= deps.quotas.concurrentViewers) {
-    return sendPlaybackError(res, head, 429, url, 'Concurrent viewers quota exceeded', 'concurrent_viewers_quota_exceeded');
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.viewersQuotaExceeded, 'Concurrent viewers quota exceeded');
   }
   // Also before authorization (single-use tokens); the policy applies to private channels too.
   let policyOrigin: string | null | undefined;
   if (stream.channel.restriction !== undefined) {
     const allowed = restriction(deps, req, stream.channel.restriction, true);
-    if (!allowed.ok) return sendPlaybackError(res, head, 403, url, allowed.message, RESTRICTED);
+    if (!allowed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.restricted, allowed.message);
     policyOrigin = allowed.allowOrigin;
   }
   if (!stream.channel.authorized) {
     if (policyOrigin !== undefined) setPlaybackCors(res, policyOrigin);
     return variants(deps, res, head, url, stream, (name, vs) => mediaPlaylistUri(playbackKey, stream.streamId, name, vs));
   }
-  if (!deps.auth) return sendPlaybackError(res, head, 403, url, 'Private channels are not enabled on this server', AUTH_ERROR);
+  if (!deps.auth)
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.invalidToken, 'Private channels are not enabled on this server');
   const admitted = (admission: Admission) => {
-    if (!admission.ok) return sendPlaybackError(res, head, 403, url, admission.message, AUTH_ERROR);
+    if (!admission.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.invalidToken, admission.message);
     setPlaybackCors(res, combineAllowOrigin(policyOrigin, admission.allowOrigin));
-    variants(deps, res, head, url, stream,
-      (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs), admission.maxHeight);
+    variants(
+      deps,
+      res,
+      head,
+      url,
+      stream,
+      (name, vs) => privateMediaPlaylistUri(playbackKey, stream.streamId, admission.credential, name, vs),
+      admission.maxHeight,
+    );
   };
   const admission = deps.auth.admit(stream, queryParam(rawQuery, 'token'), originOf(req));
   if (admission instanceof Promise) admission.then(admitted).catch(failed);
@@ -213,8 +265,13 @@ function multivariant(
 
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
 function variants(
-  deps: PlaybackDeps, res: HttpResponse, head: boolean, url: string, stream: LiveStream,
-  uriFor: (rendition: string, viewerSession: string) => string, maxHeight?: number,
+  deps: PlaybackDeps,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  stream: LiveStream,
+  uriFor: (rendition: string, viewerSession: string) => string,
+  maxHeight?: number,
 ): void {
   const viewerSession = sessionsOf(deps).mint(bindingOf(stream.playbackKey, stream.streamId), nowOf(deps));
   const renditions = [...stream.renditions.entries()]
@@ -222,7 +279,13 @@ function variants(
     .filter(([, segmenter]) => maxHeight === undefined || (segmenter.currentTracks.video?.height ?? 0) <= maxHeight)
     .map(([name, segmenter]) => renditionEntry(segmenter, uriFor(name, viewerSession)));
   if (renditions.length === 0) {
-    return sendPlaybackError(res, head, 403, url, 'No rendition at or below the maximum resolution of the token', AUTH_ERROR);
+    return sendPlaybackError(
+      res,
+      head,
+      url,
+      PLAYBACK_ERRORS.invalidToken,
+      'No rendition at or below the maximum resolution of the token',
+    );
   }
   const body = renderMultivariantPlaylist({ renditions, independentSegments: true, serverTimeMs: Date.now() });
   sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);

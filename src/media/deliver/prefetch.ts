@@ -7,12 +7,13 @@
 // response cleanly; one that never started answers 404. Held responses count against the stream's waiter budget
 // (blocking.ts) like blocking playlist reloads, and one listener per rendition fans the packager's events out to them.
 
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
 import { PREFETCH_SEGMENTS } from '../package/ll-playlist.js';
 import type { Part } from '../package/parts.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Segment } from '../package/types.js';
 import { blockTimeoutMs, reloadViewOf, streamWaiters } from './blocking.js';
+import { PLAYBACK_ERRORS } from './error-codes.js';
 import { sendPlaybackError, writePlaybackHead } from './responses.js';
 
 /** Whether a LOW rendition lists segment `sequence` as a prefetch segment right now. */
@@ -107,7 +108,7 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
   const { segmenter, sequence } = p;
   const budget = streamWaiters(p.stream, { maxWaiters: p.maxWaiters }).budget;
   if (!budget.tryAcquire()) {
-    return sendPlaybackError(res, head, 503, url, 'Too many requests held for this stream', 'service_unavailable');
+    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.unavailable, 'Too many requests held for this stream');
   }
   const feeds = feedsOf(segmenter);
   let index = 0;
@@ -150,13 +151,18 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
         res.end();
       });
     },
-    ended: () => finish(() => (started ? res.end() : sendPlaybackError(res, head, 404, url, 'Segment not found', 'not_found'))),
+    ended: () =>
+      finish(() => (started ? res.end() : sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Segment not found'))),
   };
   const onClose = () => finish(() => undefined);
-  const timer = setTimeout(() => finish(() => {
-    if (started) res.destroy();
-    else sendPlaybackError(res, head, 503, url, 'The requested segment is not available yet', 'service_unavailable');
-  }), blockTimeoutMs(reloadViewOf(segmenter)));
+  const timer = setTimeout(
+    () =>
+      finish(() => {
+        if (started) res.destroy();
+        else sendPlaybackError(res, head, url, PLAYBACK_ERRORS.unavailable, 'The requested segment is not available yet');
+      }),
+    blockTimeoutMs(reloadViewOf(segmenter)),
+  );
   res.once('close', onClose);
   feeds.add(feed);
   pump();

@@ -1,9 +1,10 @@
-// Playback responses: content types, cache policy and IVS's JSON error body (an array of
-// {url, error, error_code, type}), which never carries a session credential. Playlists are short-lived; segments
-// never change.
+// Playback responses: content types, cache policy and IVS's JSON error body (an array of {url, error, error_code, type},
+// its codes and their statuses catalogued in error-codes.ts), which never carries a session credential. Playlists are
+// short-lived; segments never change.
 
 import { Http2ServerResponse } from 'node:http2';
-import type { HttpResponse } from '../../http/types.js';
+import type { HttpResponse } from '../../http-types.js';
+import type { PlaybackError } from './error-codes.js';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' };
@@ -21,13 +22,19 @@ export function setPlaybackCors(res: HttpResponse, allowOrigin: string | null): 
 }
 
 export function sendBody(
-  res: HttpResponse, head: boolean, status: number, contentType: string, cacheControl: string, body: Buffer | string,
+  res: HttpResponse,
+  head: boolean,
+  status: number,
+  contentType: string,
+  cacheControl: string,
+  body: Buffer | string,
 ): void {
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   if (allowOrigin !== undefined) {
     const headers = ['content-type', contentType, 'cache-control', cacheControl, 'content-length', length, 'vary', 'origin'];
-    if (allowOrigin !== null) headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');
+    if (allowOrigin !== null)
+      headers.push('access-control-allow-origin', allowOrigin, 'access-control-expose-headers', 'content-length');
     if (res instanceof Http2ServerResponse) {
       const record: Record<string, string> = {};
       for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!;
@@ -41,8 +48,16 @@ export function sendBody(
   } else {
     // Header array form: node skips per-name validation and lower-casing work of the object form.
     res.writeHead(status, [
-      'access-control-allow-origin', '*', 'access-control-expose-headers', 'content-length',
-      'content-type', contentType, 'cache-control', cacheControl, 'content-length', length,
+      'access-control-allow-origin',
+      '*',
+      'access-control-expose-headers',
+      'content-length',
+      'content-type',
+      contentType,
+      'cache-control',
+      cacheControl,
+      'content-length',
+      length,
     ]);
   }
   if (head) res.end();
@@ -55,14 +70,19 @@ export function sendBody(
  * (`extra`: content-range, content-length, … set last).
  */
 export function writePlaybackHead(
-  res: HttpResponse, status: number, contentType: string, cacheControl: string, extra: Record<string, string> = {},
+  res: HttpResponse,
+  status: number,
+  contentType: string,
+  cacheControl: string,
+  extra: Record<string, string> = {},
 ): void {
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
   if (allowOrigin === undefined) Object.assign(headers, CORS);
   else {
     headers.vary = 'origin';
-    if (allowOrigin !== null) Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
+    if (allowOrigin !== null)
+      Object.assign(headers, { 'access-control-allow-origin': allowOrigin, 'access-control-expose-headers': 'content-length' });
   }
   res.writeHead(status, Object.assign(headers, extra));
 }
@@ -70,13 +90,12 @@ export function writePlaybackHead(
 /** Text shaped like a private session's credential (`a.<payload>.<mac>`), wherever a mangled path put it. */
 const CREDENTIAL_LIKE = /a\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 
-export function sendPlaybackError(
-  res: HttpResponse, head: boolean, status: number, url: string, error: string, errorCode: string,
-): void {
+/** IVS's JSON error body for `error` (an entry of PLAYBACK_ERRORS), with `message` saying what went wrong. */
+export function sendPlaybackError(res: HttpResponse, head: boolean, url: string, error: PlaybackError, message: string): void {
   // Error bodies name the path without any credential (routes take a well-placed one out; this catches the rest).
   const shown = url.includes('a.') ? url.replace(CREDENTIAL_LIKE, 'a.…') : url;
-  const body = JSON.stringify([{ url: shown, error, error_code: errorCode, type: 'error' }]);
-  sendBody(res, head, status, 'application/json', 'no-cache', body);
+  const body = JSON.stringify([{ url: shown, error: message, error_code: error.code, type: 'error' }]);
+  sendBody(res, head, error.status, 'application/json', 'no-cache', body);
 }
 
 export function answerPlaybackPreflight(res: HttpResponse): void {

@@ -25,7 +25,7 @@ type RawVisitor = (type: number, timestamp: number, start: number, end: number) 
 function walk(payload: Buffer, visit: RawVisitor | undefined, timestamp = 0): void {
   let first: number | undefined;
   let count = 0;
-  for (let pos = 0; pos < payload.length; ) {
+  for (let pos = 0; pos < payload.length;) {
     if (++count > MAX_AGGREGATE_TAGS) throw new BitstreamError(`aggregate message holds more than ${MAX_AGGREGATE_TAGS} tags`);
     if (pos + 11 > payload.length) throw new BitstreamError('aggregate sub-tag header truncated');
     const type = payload[pos]! & 0x1f;

@@ -32,8 +32,19 @@ export interface AmfLimits {
 export const DEFAULT_AMF_LIMITS: AmfLimits = { maxDepth: MAX_AMF_DEPTH, maxValues: 1 << 16, maxStringBytes: 1 << 24 };
 
 const M = {
-  NUMBER: 0x00, BOOLEAN: 0x01, STRING: 0x02, OBJECT: 0x03, NULL: 0x05, UNDEFINED: 0x06, ECMA_ARRAY: 0x08,
-  OBJECT_END: 0x09, STRICT_ARRAY: 0x0a, DATE: 0x0b, LONG_STRING: 0x0c, UNSUPPORTED: 0x0d, XML: 0x0f,
+  NUMBER: 0x00,
+  BOOLEAN: 0x01,
+  STRING: 0x02,
+  OBJECT: 0x03,
+  NULL: 0x05,
+  UNDEFINED: 0x06,
+  ECMA_ARRAY: 0x08,
+  OBJECT_END: 0x09,
+  STRICT_ARRAY: 0x0a,
+  DATE: 0x0b,
+  LONG_STRING: 0x0c,
+  UNSUPPORTED: 0x0d,
+  XML: 0x0f,
   TYPED_OBJECT: 0x10,
 } as const;
 
@@ -48,25 +59,45 @@ export function decodeAmf0(buf: Buffer, start = 0, limits: AmfLimits = DEFAULT_A
 class AmfReader {
   private values = 0;
 
-  constructor(private readonly buf: Buffer, public pos: number, private readonly limits: AmfLimits) {}
+  constructor(
+    private readonly buf: Buffer,
+    public pos: number,
+    private readonly limits: AmfLimits,
+  ) {}
 
   value(depth: number): AmfValue {
     if (depth > this.limits.maxDepth) throw new AmfLimitError(`AMF0 nesting too deep (limit ${this.limits.maxDepth})`);
     this.count(1);
     const marker = this.u8();
     switch (marker) {
-      case M.NUMBER: return this.f64();
-      case M.BOOLEAN: return this.u8() !== 0;
-      case M.STRING: return this.str(this.u16());
-      case M.LONG_STRING: case M.XML: return this.str(this.u32());
-      case M.NULL: return null;
-      case M.UNDEFINED: case M.UNSUPPORTED: return undefined;
-      case M.OBJECT: return this.props(depth, false);
-      case M.TYPED_OBJECT: this.str(this.u16()); return this.props(depth, false);
-      case M.ECMA_ARRAY: this.u32(); return this.props(depth, true); // the count is only a hint
-      case M.STRICT_ARRAY: return this.array(depth);
-      case M.DATE: return this.date();
-      default: throw new AmfError(`unsupported AMF0 marker 0x${marker.toString(16)} at ${this.pos - 1}`);
+      case M.NUMBER:
+        return this.f64();
+      case M.BOOLEAN:
+        return this.u8() !== 0;
+      case M.STRING:
+        return this.str(this.u16());
+      case M.LONG_STRING:
+      case M.XML:
+        return this.str(this.u32());
+      case M.NULL:
+        return null;
+      case M.UNDEFINED:
+      case M.UNSUPPORTED:
+        return undefined;
+      case M.OBJECT:
+        return this.props(depth, false);
+      case M.TYPED_OBJECT:
+        this.str(this.u16());
+        return this.props(depth, false);
+      case M.ECMA_ARRAY:
+        this.u32();
+        return this.props(depth, true); // the count is only a hint
+      case M.STRICT_ARRAY:
+        return this.array(depth);
+      case M.DATE:
+        return this.date();
+      default:
+        throw new AmfError(`unsupported AMF0 marker 0x${marker.toString(16)} at ${this.pos - 1}`);
     }
   }
 

@@ -44,8 +44,16 @@ export function videoTrackInfo(record: Buffer, frameRate: number | undefined): V
   const avc = parseAvcConfig(record);
   const sps = parseSps(avc.sps[0]!);
   const info: VideoTrackInfo = {
-    codec: 'avc', codecString: sps.codecString, width: sps.width, height: sps.height, profile: sps.profile,
-    level: sps.level, nalLengthSize: avc.nalLengthSize, decoderConfig: record, sps: avc.sps, pps: avc.pps,
+    codec: 'avc',
+    codecString: sps.codecString,
+    width: sps.width,
+    height: sps.height,
+    profile: sps.profile,
+    level: sps.level,
+    nalLengthSize: avc.nalLengthSize,
+    decoderConfig: record,
+    sps: avc.sps,
+    pps: avc.pps,
   };
   if (frameRate !== undefined) info.frameRate = frameRate;
   return info;
@@ -54,7 +62,11 @@ export function videoTrackInfo(record: Buffer, frameRate: number | undefined): V
 export function audioTrackInfo(asc: Buffer): AudioTrackInfo {
   const c = parseAudioSpecificConfig(asc);
   return {
-    codec: 'aac', codecString: c.codecString, objectType: c.objectType, sampleRate: c.sampleRate,
-    channels: c.channels, audioSpecificConfig: asc,
+    codec: 'aac',
+    codecString: c.codecString,
+    objectType: c.objectType,
+    sampleRate: c.sampleRate,
+    channels: c.channels,
+    audioSpecificConfig: asc,
   };
 }

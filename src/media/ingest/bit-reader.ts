@@ -7,7 +7,10 @@ import { BitstreamError } from './errors.js';
 export class BitReader {
   private bit = 0;
 
-  constructor(private readonly buf: Buffer, startByte = 0) {
+  constructor(
+    private readonly buf: Buffer,
+    startByte = 0,
+  ) {
     this.bit = startByte * 8;
   }
 

@@ -32,7 +32,7 @@ export class ChunkWriter {
     out[pos + 6] = type;
     out.writeUInt32LE(streamId >>> 0, pos + 7);
     pos += 11;
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       if (extended) pos = out.writeUInt32BE(ts, pos);
       const n = Math.min(this.size, payload.length - offset);
       payload.copy(out, pos, offset, offset + n);

@@ -58,7 +58,10 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private setupTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly socket: Socket, private readonly ctx: ConnectionContext) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
     this.config = ctx.config;
     this.secure = ctx.secure;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
@@ -179,7 +182,11 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
 
   private dispatch(msg: RtmpMessage): void {
     switch (msg.type) {
-      case MSG.AUDIO: case MSG.VIDEO: case MSG.DATA_AMF0: case MSG.DATA_AMF3: case MSG.AGGREGATE:
+      case MSG.AUDIO:
+      case MSG.VIDEO:
+      case MSG.DATA_AMF0:
+      case MSG.DATA_AMF3:
+      case MSG.AGGREGATE:
         return this.flow.media(msg, this.arrival);
       case MSG.COMMAND_AMF0:
         return handleCommand(this, decodeAmf0(msg.payload, 0, COMMAND_AMF_LIMITS), msg.streamId);

@@ -30,8 +30,3 @@ export class AmfLimitError extends AmfError {
 export class BitstreamError extends Error {
   override readonly name = 'BitstreamError';
 }
-
-/** Media the pipeline cannot carry (HEVC, MP3, ...); the description is shown to the broadcaster. */
-export class UnsupportedMediaError extends Error {
-  override readonly name = 'UnsupportedMediaError';
-}

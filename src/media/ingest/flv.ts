@@ -20,13 +20,29 @@ export type AudioTag =
 
 const IGNORE = { kind: 'ignore' } as const;
 const VIDEO_CODECS: Record<number, string> = {
-  1: 'JPEG', 2: 'Sorenson H.263', 3: 'Screen Video', 4: 'On2 VP6', 5: 'On2 VP6 with alpha', 6: 'Screen Video v2',
-  12: 'HEVC (non-standard FLV codec id 12)', 13: 'AV1 (non-standard FLV codec id 13)',
+  1: 'JPEG',
+  2: 'Sorenson H.263',
+  3: 'Screen Video',
+  4: 'On2 VP6',
+  5: 'On2 VP6 with alpha',
+  6: 'Screen Video v2',
+  12: 'HEVC (non-standard FLV codec id 12)',
+  13: 'AV1 (non-standard FLV codec id 13)',
 };
 const VIDEO_FOURCCS: Record<string, string> = { hvc1: 'HEVC (H.265)', av01: 'AV1', vp09: 'VP9', vp08: 'VP8' };
 const AUDIO_FORMATS: Record<number, string> = {
-  0: 'linear PCM', 1: 'ADPCM', 2: 'MP3', 3: 'linear PCM', 4: 'Nellymoser', 5: 'Nellymoser', 6: 'Nellymoser',
-  7: 'G.711 A-law', 8: 'G.711 mu-law', 11: 'Speex', 13: 'Opus (non-standard FLV sound format 13)', 14: 'MP3',
+  0: 'linear PCM',
+  1: 'ADPCM',
+  2: 'MP3',
+  3: 'linear PCM',
+  4: 'Nellymoser',
+  5: 'Nellymoser',
+  6: 'Nellymoser',
+  7: 'G.711 A-law',
+  8: 'G.711 mu-law',
+  11: 'Speex',
+  13: 'Opus (non-standard FLV sound format 13)',
+  14: 'MP3',
   15: 'device-specific audio',
 };
 const AUDIO_FOURCCS: Record<string, string> = { Opus: 'Opus', '.mp3': 'MP3', 'ac-3': 'AC-3', 'ec-3': 'E-AC-3', fLaC: 'FLAC' };
@@ -63,7 +79,10 @@ function parseExVideo(body: Buffer, b0: number): VideoTag {
     return { kind: 'unsupported', description: `video codec ${name} (Enhanced RTMP) is not supported; ${VIDEO_HINT}` };
   }
   if (packetType >= 5) {
-    return { kind: 'unsupported', description: `Enhanced RTMP video packet type ${packetType} (multitrack/ModEx) is not supported` };
+    return {
+      kind: 'unsupported',
+      description: `Enhanced RTMP video packet type ${packetType} (multitrack/ModEx) is not supported`,
+    };
   }
   if (frameType === 5 || packetType === 2 || packetType === 4) return IGNORE; // command, end, metadata
   if (packetType === 0) return { kind: 'config', record: body.subarray(5) };

@@ -3,6 +3,12 @@
 export { createIngestServer, type IngestServer, type IngestServerOptions, type TlsCredentials } from './server.js';
 export { DEFAULT_INGEST_CONFIG, type IngestConfig } from './ingest-config.js';
 export type {
-  IngestHooks, PublishDecision, PublishEndReason, PublisherHandle, PublishRefusalCode, PublishRequest, PublishSession,
+  IngestHooks,
+  PublishDecision,
+  PublishEndReason,
+  PublisherHandle,
+  PublishRefusalCode,
+  PublishRequest,
+  PublishSession,
 } from './ports.js';
 export { streamKeyLabel } from './log-safe.js';

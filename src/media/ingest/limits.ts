@@ -51,14 +51,24 @@ type Kind = 'control' | 'command' | 'data' | 'media' | 'unknown';
 
 function kindOf(type: number): Kind {
   switch (type) {
-    case MSG.SET_CHUNK_SIZE: case MSG.ABORT: case MSG.ACK: case MSG.USER_CONTROL: case MSG.WINDOW_ACK_SIZE:
+    case MSG.SET_CHUNK_SIZE:
+    case MSG.ABORT:
+    case MSG.ACK:
+    case MSG.USER_CONTROL:
+    case MSG.WINDOW_ACK_SIZE:
     case MSG.SET_PEER_BANDWIDTH:
       return 'control';
-    case MSG.COMMAND_AMF0: case MSG.COMMAND_AMF3:
+    case MSG.COMMAND_AMF0:
+    case MSG.COMMAND_AMF3:
       return 'command';
-    case MSG.DATA_AMF0: case MSG.DATA_AMF3: case MSG.SHARED_OBJECT_AMF0: case MSG.SHARED_OBJECT_AMF3:
+    case MSG.DATA_AMF0:
+    case MSG.DATA_AMF3:
+    case MSG.SHARED_OBJECT_AMF0:
+    case MSG.SHARED_OBJECT_AMF3:
       return 'data';
-    case MSG.AUDIO: case MSG.VIDEO: case MSG.AGGREGATE:
+    case MSG.AUDIO:
+    case MSG.VIDEO:
+    case MSG.AGGREGATE:
       return 'media';
     default:
       return 'unknown';

@@ -30,4 +30,3 @@ export function normalizeApp(app: string): string {
   while (end > start && bare.charCodeAt(end - 1) === SLASH) end--;
   return bare.slice(start, end);
 }
-

@@ -1,5 +1,5 @@
-// The contract between the RTMP ingest and whoever owns live streams (the registry, via app.ts). The
-// ingest knows nothing about channels or keys: it asks `authorize` once per publish and, when accepted,
+// The contract between the RTMP ingest and whoever owns live streams (publish authorization and the registry, wired
+// in app.ts). The ingest knows nothing about channels or keys: it asks `authorize` once per publish and, when accepted,
 // feeds the returned session. Throttling wrong keys per source address is the authorizer's job.
 
 import type { Logger } from 'pino';
@@ -25,8 +25,7 @@ export interface PublisherHandle {
 export type PublishRefusalCode = 'NetStream.Publish.BadName' | 'NetStream.Publish.Denied';
 
 export type PublishDecision =
-  | { ok: true; session: PublishSession }
-  | { ok: false; code: PublishRefusalCode; description: string };
+  { ok: true; session: PublishSession } | { ok: false; code: PublishRefusalCode; description: string };
 
 export type PublishEndReason = 'unpublished' | 'disconnected' | 'timeout' | 'error' | 'kicked';
 

@@ -8,9 +8,7 @@ import type { Logger } from 'pino';
 import type { RtmpMessage } from './chunk-reader.js';
 import { streamKeyLabel, stripQuery } from './log-safe.js';
 import { MediaSink } from './media-sink.js';
-import type {
-  IngestHooks, PublishDecision, PublishEndReason, PublisherHandle, PublishRequest, PublishSession,
-} from './ports.js';
+import type { IngestHooks, PublishDecision, PublishEndReason, PublisherHandle, PublishRequest, PublishSession } from './ports.js';
 import { fcPublishPayload, statusPayload } from './replies.js';
 
 export interface FlowHost {
@@ -65,7 +63,10 @@ export class PublishFlow {
     this.label = streamKeyLabel(streamKey);
     this.host.hold();
     const req: PublishRequest = {
-      app: this.host.app, streamKey, remoteAddress: this.host.handle.remoteAddress, secure: this.host.secure,
+      app: this.host.app,
+      streamKey,
+      remoteAddress: this.host.handle.remoteAddress,
+      secure: this.host.secure,
     };
     this.authorize(req).catch((err: unknown) => this.host.close('error', `publish failed: ${String(err)}`, false));
   }
@@ -125,7 +126,10 @@ export class PublishFlow {
     try {
       const winner = await Promise.race([pending, deadline]);
       if (winner === 'timeout') {
-        pending.then((late) => late.ok && endQuietly(late.session, 'timeout', this.host.log), () => undefined);
+        pending.then(
+          (late) => late.ok && endQuietly(late.session, 'timeout', this.host.log),
+          () => undefined,
+        );
         return denied('authorization timed out');
       }
       if (winner.ok && (winner.session === null || typeof winner.session !== 'object')) {

@@ -45,7 +45,8 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
   const accept = (socket: Socket, secure: boolean): void => {
     if (setup.size >= config.maxSetupConnections) {
       turnedAway++;
-      if (Date.now() - lastWarned >= 60_000) { // an operator should hear of a flood, once a minute
+      if (Date.now() - lastWarned >= 60_000) {
+        // an operator should hear of a flood, once a minute
         lastWarned = Date.now();
         log.warn({ turnedAway, limit: config.maxSetupConnections }, 'rtmp connections refused: too many not yet publishing');
         turnedAway = 0;
@@ -55,7 +56,9 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
       return;
     }
     const ctx: ConnectionContext = {
-      hooks: opts.hooks, config, secure,
+      hooks: opts.hooks,
+      config,
+      secure,
       log: log.child({ rtmpConn: nextId++, remote: socket.remoteAddress, secure }),
       onPublished: (conn) => setup.delete(conn),
       onClosed: (conn) => {

@@ -15,7 +15,12 @@ export function writeSyncsafe(target: Buffer, offset: number, value: number): vo
 
 /** An ID3v2.4 tag with a single TXXX frame: encoding UTF-8, the description, then the value. */
 export function id3TxxxTag(value: string, description = ''): Buffer {
-  const body = Buffer.concat([Buffer.from([0x03]), Buffer.from(description, 'utf8'), Buffer.from([0x00]), Buffer.from(value, 'utf8')]);
+  const body = Buffer.concat([
+    Buffer.from([0x03]),
+    Buffer.from(description, 'utf8'),
+    Buffer.from([0x00]),
+    Buffer.from(value, 'utf8'),
+  ]);
   const tag = Buffer.alloc(HEADER_SIZE + HEADER_SIZE + body.length);
   tag.write('ID3', 0, 'latin1');
   tag[3] = 0x04; // v2.4.0

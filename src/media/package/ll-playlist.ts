@@ -54,7 +54,9 @@ export const PREFETCH_SEGMENTS = 2;
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export function renderLowLatencyPlaylist(
-  state: LowLatencyPlaylistState, uris: LowLatencyUris, options: LowLatencyRenderOptions = {},
+  state: LowLatencyPlaylistState,
+  uris: LowLatencyUris,
+  options: LowLatencyRenderOptions = {},
 ): string {
   const targetS = targetDurationFor(state.segments, state.targetDurationS ?? 1);
   const lines = [

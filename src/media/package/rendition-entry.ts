@@ -10,7 +10,7 @@ export function renditionEntry(segmenter: HlsSegmenter, uri: string): RenditionE
   const codecs: string[] = [];
   if (video) codecs.push(video.codecString);
   if (audio) codecs.push(audio.codecString);
-  const frameRate = video ? video.frameRate ?? segmenter.measuredFrameRate() : undefined;
+  const frameRate = video ? (video.frameRate ?? segmenter.measuredFrameRate()) : undefined;
   return {
     uri,
     bandwidth: segmenter.bitrate.peak ?? estimateBandwidth(video, audio),

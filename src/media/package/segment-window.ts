@@ -9,7 +9,10 @@ export class SegmentWindow {
   /** Count of EXT-X-DISCONTINUITY tags that have left the listed window (EXT-X-DISCONTINUITY-SEQUENCE). */
   discontinuitySequence = 0;
 
-  constructor(private readonly size: number, private readonly retain: number) {
+  constructor(
+    private readonly size: number,
+    private readonly retain: number,
+  ) {
     if (size < 1) throw new RangeError('window size must be at least 1');
   }
 

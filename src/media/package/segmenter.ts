@@ -107,7 +107,9 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.window = new SegmentWindow(windowSize, options.retainAfterWindow ?? 2);
     this.bitrate = new BitrateMeter(windowSize);
     this.timeline = new Timeline({
-      initialOffsetMs: options.timelineOffsetMs, jumpThresholdMs: options.jumpThresholdMs, maxForwardGapMs: options.maxForwardGapMs,
+      initialOffsetMs: options.timelineOffsetMs,
+      jumpThresholdMs: options.jumpThresholdMs,
+      maxForwardGapMs: options.maxForwardGapMs,
     });
     this.nextSequence = options.firstSequence ?? 0;
     this.writer = options.writer ?? new TsSegmentWriter({ metadata: true });
@@ -167,7 +169,11 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     const dts = this.timeline.map(au.track, au.dts);
     if (this.timeline.jumped && (this.open || this.window.last)) this.pendingDiscontinuity = true;
     const unit: TimedUnit = {
-      track: au.track, dts, pts: au.pts + this.timeline.offsetMs, keyframe: au.keyframe, data: au.data,
+      track: au.track,
+      dts,
+      pts: au.pts + this.timeline.offsetMs,
+      keyframe: au.keyframe,
+      data: au.data,
     };
     if (!this.place(unit, au.arrival, tracks)) return;
     this.writer.write(unit);
@@ -377,7 +383,11 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     if (this.segmentMetadata) {
       const pdt = programDateTime.getTime();
       this.firstProgramDateTime ??= pdt;
-      const tag = segmentMetadataTag({ receivedAtMs: pdt, sentAtMs: Date.now(), streamOffsetS: (pdt - this.firstProgramDateTime) / 1000 });
+      const tag = segmentMetadataTag({
+        receivedAtMs: pdt,
+        sentAtMs: Date.now(),
+        streamOffsetS: (pdt - this.firstProgramDateTime) / 1000,
+      });
       this.writer.writeMetadata(first.pts, tag, 'segment');
     }
     this.pendingDiscontinuity = false;
@@ -393,7 +403,8 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     const lastPartBytes = this.partTargetMs !== undefined ? this.writer.part() : undefined;
     const bytes = this.writer.finish();
     const durationMs = endDts - open.startDts;
-    if (durationMs <= 0) { // a lone unit at end(): nothing playable to list
+    if (durationMs <= 0) {
+      // a lone unit at end(): nothing playable to list
       this.openParts = [];
       return;
     }

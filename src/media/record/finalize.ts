@@ -16,10 +16,18 @@ export const M3U8_TYPE = 'application/x-mpegURL';
 export const JSON_TYPE = 'application/json';
 
 /** The upload of one spooled media file; once stored it is journaled and removed from the spool. */
-export function mediaItem(keys: RecordingKeys, journal: Journal, rendition: string, file: RecordedFile, path: string,
-  uploaded: Set<string>): UploadItem {
+export function mediaItem(
+  keys: RecordingKeys,
+  journal: Journal,
+  rendition: string,
+  file: RecordedFile,
+  path: string,
+  uploaded: Set<string>,
+): UploadItem {
   return {
-    key: keys.segment(rendition, file.n), file: path, contentType: TS_TYPE,
+    key: keys.segment(rendition, file.n),
+    file: path,
+    contentType: TS_TYPE,
     onStored: async () => {
       uploaded.add(`${rendition}/${file.n}`);
       await journal.append({ t: 'up', r: rendition, n: file.n });
@@ -38,8 +46,11 @@ export function recordedRenditions(state: RecordingState): RecordedRendition[] {
 export function recordingFacts(state: RecordingState, renditions: readonly RecordedRendition[]): RecordingFacts {
   const { meta } = state;
   return {
-    channelArn: meta.channelArn, startedAt: new Date(meta.startedAt), renditions,
-    thumbnails: meta.thumbnails, latestThumbnail: meta.latestThumbnail,
+    channelArn: meta.channelArn,
+    startedAt: new Date(meta.startedAt),
+    renditions,
+    thumbnails: meta.thumbnails,
+    latestThumbnail: meta.latestThumbnail,
   };
 }
 
@@ -68,7 +79,8 @@ export function queueFinalFiles(ctx: FinalContext, endedAt: number, failure?: st
   for (const r of renditions) {
     for (const f of r.files) {
       const id = `${r.name}/${f.n}`;
-      if (!state.uploaded.has(id) && !ctx.queued.has(id)) queue.push(mediaItem(keys, ctx.journal, r.name, f, ctx.pathOf(r.name, f.n), state.uploaded));
+      if (!state.uploaded.has(id) && !ctx.queued.has(id))
+        queue.push(mediaItem(keys, ctx.journal, r.name, f, ctx.pathOf(r.name, f.n), state.uploaded));
     }
   }
   for (const r of renditions) {

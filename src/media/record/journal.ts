@@ -89,19 +89,38 @@ export function replay(entries: readonly JournalEntry[]): RecordingState | undef
   const first = entries[0];
   if (!first || first.t !== 'start') return undefined;
   const state: RecordingState = {
-    meta: first.meta, streamIds: [], renditions: new Map(), uploaded: new Set(), announced: false,
+    meta: first.meta,
+    streamIds: [],
+    renditions: new Map(),
+    uploaded: new Set(),
+    announced: false,
     lastActivity: Date.parse(first.meta.startedAt),
   };
   for (const e of entries.slice(1)) {
     switch (e.t) {
-      case 'stream': state.streamIds.push(e.id); break;
-      case 'rendition': if (!state.renditions.has(e.info.name)) state.renditions.set(e.info.name, { ...e.info, files: [] }); break;
-      case 'thumbs': state.meta = { ...state.meta, thumbnails: e.thumbnails, latestThumbnail: e.latest }; break;
-      case 'piece': addPiece(state, e); break;
-      case 'up': state.uploaded.add(`${e.r}/${e.n}`); break;
-      case 'started': state.announced = true; break;
-      case 'end': state.end = { at: e.at, failure: e.failure }; break;
-      default: break;
+      case 'stream':
+        state.streamIds.push(e.id);
+        break;
+      case 'rendition':
+        if (!state.renditions.has(e.info.name)) state.renditions.set(e.info.name, { ...e.info, files: [] });
+        break;
+      case 'thumbs':
+        state.meta = { ...state.meta, thumbnails: e.thumbnails, latestThumbnail: e.latest };
+        break;
+      case 'piece':
+        addPiece(state, e);
+        break;
+      case 'up':
+        state.uploaded.add(`${e.r}/${e.n}`);
+        break;
+      case 'started':
+        state.announced = true;
+        break;
+      case 'end':
+        state.end = { at: e.at, failure: e.failure };
+        break;
+      default:
+        break;
     }
   }
   return state;

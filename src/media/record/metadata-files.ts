@@ -2,7 +2,15 @@
 // events/recording-ended.json and events/recording-failed.json. Times are ISO-8601 UTC to the second.
 
 import { eventTime } from '../../events/envelope.js';
-import { BYTE_RANGE_MULTIVARIANT, BYTE_RANGE_VARIANT, HLS_PATH, LATEST_THUMBNAIL, MASTER_PLAYLIST, MEDIA_PLAYLIST, THUMBNAILS_PATH } from './layout.js';
+import {
+  BYTE_RANGE_MULTIVARIANT,
+  BYTE_RANGE_VARIANT,
+  HLS_PATH,
+  LATEST_THUMBNAIL,
+  MASTER_PLAYLIST,
+  MEDIA_PLAYLIST,
+  THUMBNAILS_PATH,
+} from './layout.js';
 import type { RenditionInfo } from './model.js';
 
 export interface Size {
@@ -40,17 +48,26 @@ function media(facts: RecordingFacts, durationMs: number | undefined): Json {
       playlist: MASTER_PLAYLIST,
       byte_range_playlist: BYTE_RANGE_MULTIVARIANT,
       renditions: sorted.map((r) => ({
-        path: r.name, playlist: MEDIA_PLAYLIST, byte_range_playlist: BYTE_RANGE_VARIANT,
-        resolution_height: r.height, resolution_width: r.width,
+        path: r.name,
+        playlist: MEDIA_PLAYLIST,
+        byte_range_playlist: BYTE_RANGE_VARIANT,
+        resolution_height: r.height,
+        resolution_width: r.width,
       })),
     };
   }
   if (facts.thumbnails) {
-    out.thumbnails = { path: THUMBNAILS_PATH, resolution_height: facts.thumbnails.height, resolution_width: facts.thumbnails.width };
+    out.thumbnails = {
+      path: THUMBNAILS_PATH,
+      resolution_height: facts.thumbnails.height,
+      resolution_width: facts.thumbnails.width,
+    };
   }
   if (facts.latestThumbnail) {
     out.latest_thumbnail = {
-      path: LATEST_THUMBNAIL, resolution_height: facts.latestThumbnail.height, resolution_width: facts.latestThumbnail.width,
+      path: LATEST_THUMBNAIL,
+      resolution_height: facts.latestThumbnail.height,
+      resolution_width: facts.latestThumbnail.width,
     };
   }
   return out;

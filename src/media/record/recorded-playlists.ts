@@ -10,8 +10,13 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 const targetDuration = (maxMs: number): number => Math.max(1, Math.ceil(maxMs / 1000));
 
 function header(version: number, target: number, ended: boolean): string[] {
-  return ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0',
-    `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`];
+  return [
+    '#EXTM3U',
+    `#EXT-X-VERSION:${version}`,
+    `#EXT-X-TARGETDURATION:${target}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`,
+  ];
 }
 
 export function recordedMediaPlaylist(files: readonly RecordedFile[], ended: boolean): string {

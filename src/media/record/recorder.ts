@@ -7,7 +7,7 @@
 
 import type { Logger } from 'pino';
 import { newResourceId } from '../../domain/ids.js';
-import type { SessionLog } from '../registry/session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import { SOURCE_RENDITION, type LiveStream } from '../registry/live-stream.js';
 import type { StreamRecorder } from '../registry/registry.js';
 import type { RecordingDestination } from './destination.js';
@@ -58,13 +58,23 @@ export class Recorder implements StreamRecorder {
 
   constructor(private readonly opts: RecorderOptions) {
     this.events = new RecordingEvents(opts.sessions, opts.log);
-    this.deps = { destination: opts.destination, spoolRoot: opts.spoolRoot, events: this.events, log: opts.log, capture: opts.capture, backoff: opts.backoff };
+    this.deps = {
+      destination: opts.destination,
+      spoolRoot: opts.spoolRoot,
+      events: this.events,
+      log: opts.log,
+      capture: opts.capture,
+      backoff: opts.backoff,
+    };
   }
 
   streamStarted(stream: LiveStream): void {
     if (!stream.recordingConfiguration || this.stopping) return;
     const started = this.start(stream, stream.recordingConfiguration);
-    this.byStream.set(stream, started.catch(() => undefined));
+    this.byStream.set(
+      stream,
+      started.catch(() => undefined),
+    );
     this.track(started);
   }
 
@@ -112,10 +122,13 @@ export class Recorder implements StreamRecorder {
     const signature = `${String(config.arn)}|${video.codecString}|${audio}|${video.width}x${video.height}|${candidates[0]!.name}`;
     const windowMs = Math.max(0, Number(config.recordingReconnectWindowSeconds ?? 0)) * 1000;
     const ts = new TsCopies();
-    const thumb: ThumbnailSource | undefined = plan && thumbSize && {
-      segmenter: ts.of(stream.source), plan, folder: renditionName(thumbSize.width, thumbSize.height, video.frameRate),
-      height: thumbSize.height < video.height ? thumbSize.height : undefined,
-    };
+    const thumb: ThumbnailSource | undefined = plan &&
+      thumbSize && {
+        segmenter: ts.of(stream.source),
+        plan,
+        folder: renditionName(thumbSize.width, thumbSize.height, video.frameRate),
+        height: thumbSize.height < video.height ? thumbSize.height : undefined,
+      };
     const sources = selected.map((c) => ({ ...c, segmenter: ts.of(stream.renditions.get(c.key)!) }));
 
     const previous = this.lingering.get(stream.channel.arn);
@@ -124,7 +137,10 @@ export class Recorder implements StreamRecorder {
       clearTimeout(previous.lingerTimer);
       if (previous.signature === signature) {
         await previous.attach(stream.streamId, sources, thumb, () => ts.release());
-        this.opts.log.info({ recordingId: previous.meta.recordingId, streamId: stream.streamId }, 'recording continues after a reconnect');
+        this.opts.log.info(
+          { recordingId: previous.meta.recordingId, streamId: stream.streamId },
+          'recording continues after a reconnect',
+        );
         return { recording: previous, ready: Promise.resolve(true), windowMs };
       }
       this.complete(previous, previous.endedAt);
@@ -134,10 +150,18 @@ export class Recorder implements StreamRecorder {
     const c = stream.channel;
     const now = new Date(); // one instant for the prefix and recording_started_at
     const meta: RecordingMeta = {
-      recordingId, bucket: bucketOf(config), prefix: recordingPrefix(c.account, c.id, recordingId, now),
-      account: c.account, region: c.region, channelArn: c.arn, channelId: c.id, channelName: c.name,
-      configArn: String(config.arn ?? ''), startedAt: now.toISOString(),
-      thumbnails: plan?.sequential ? thumbSize : undefined, latestThumbnail: plan?.latest ? thumbSize : undefined,
+      recordingId,
+      bucket: bucketOf(config),
+      prefix: recordingPrefix(c.account, c.id, recordingId, now),
+      account: c.account,
+      region: c.region,
+      channelArn: c.arn,
+      channelId: c.id,
+      channelName: c.name,
+      configArn: typeof config.arn === 'string' ? config.arn : '',
+      startedAt: now.toISOString(),
+      thumbnails: plan?.sequential ? thumbSize : undefined,
+      latestThumbnail: plan?.latest ? thumbSize : undefined,
     };
     if (config.state !== 'ACTIVE') {
       ts.release();
@@ -156,8 +180,11 @@ export class Recorder implements StreamRecorder {
 
   private async probe(recording: Recording, planned: ReturnType<typeof selectRenditions>): Promise<boolean> {
     const { meta } = recording;
-    const probe = await timeout(this.opts.destination.probe(meta.bucket).catch((err: Error) => ({ ok: false as const, reason: err.message })),
-      this.opts.probeTimeoutMs ?? 10_000, { ok: true as const }); // no answer yet: assume an outage; uploads retry
+    const probe = await timeout(
+      this.opts.destination.probe(meta.bucket).catch((err: Error) => ({ ok: false as const, reason: err.message })),
+      this.opts.probeTimeoutMs ?? 10_000,
+      { ok: true as const },
+    ); // no answer yet: assume an outage; uploads retry
     if (!probe.ok) {
       this.open.delete(recording);
       await recording.abandon();
@@ -194,10 +221,12 @@ export class Recorder implements StreamRecorder {
 
   private complete(recording: Recording, endedAt?: number, failure?: string): void {
     this.open.add(recording);
-    this.track(recording.finish(endedAt, failure).then(() => {
-      if (recording.queue.pending === 0) this.open.delete(recording);
-      this.opts.log.info({ recordingId: recording.meta.recordingId }, 'recording ended');
-    }));
+    this.track(
+      recording.finish(endedAt, failure).then(() => {
+        if (recording.queue.pending === 0) this.open.delete(recording);
+        this.opts.log.info({ recordingId: recording.meta.recordingId }, 'recording ended');
+      }),
+    );
   }
 }
 

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import { recordingStateChange, type RecordingStatus } from '../../events/envelope.js';
-import type { SessionLog } from '../registry/session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import type { RecordingMeta } from './journal.js';
 
 export interface RecordingEventInfo {
@@ -16,17 +16,28 @@ export interface RecordingEventInfo {
 }
 
 export class RecordingEvents {
-  constructor(private readonly sessions: SessionLog, private readonly log: Logger) {}
+  constructor(
+    private readonly sessions: SessionLog,
+    private readonly log: Logger,
+  ) {}
 
   /** Never throws: a failed event write is logged (the recording itself is unaffected). */
   async emit(meta: RecordingMeta, status: RecordingStatus, info: RecordingEventInfo): Promise<void> {
     const origin = {
-      account: meta.account, region: meta.region, channelArn: meta.channelArn, channelName: meta.channelName,
+      account: meta.account,
+      region: meta.region,
+      channelArn: meta.channelArn,
+      channelName: meta.channelName,
       streamId: info.streamId,
     };
     const event = recordingStateChange(origin, {
-      status, reason: info.reason, bucketName: meta.bucket, keyPrefix: meta.prefix, durationMs: info.durationMs,
-      sessionId: meta.recordingId, sessionStreamIds: info.streamIds,
+      status,
+      reason: info.reason,
+      bucketName: meta.bucket,
+      keyPrefix: meta.prefix,
+      durationMs: info.durationMs,
+      sessionId: meta.recordingId,
+      sessionStreamIds: info.streamIds,
     });
     try {
       await this.sessions.record(info.streamId, [event]);

@@ -61,7 +61,11 @@ export class Recording {
   endedAt: number | undefined;
   finished: Promise<void> | undefined;
 
-  private constructor(private readonly deps: RecordingDeps, readonly state: RecordingState, private readonly journal: Journal) {
+  private constructor(
+    private readonly deps: RecordingDeps,
+    readonly state: RecordingState,
+    private readonly journal: Journal,
+  ) {
     this.keys = new RecordingKeys(state.meta.prefix);
     this.dir = join(deps.spoolRoot, state.meta.recordingId);
     this.queue = new UploadQueue(deps.destination, state.meta.bucket, deps.log, deps.backoff);
@@ -73,7 +77,12 @@ export class Recording {
     const journal = await Journal.open(join(dir, 'journal.ndjson'));
     await journal.append({ t: 'start', meta });
     const state: RecordingState = {
-      meta, streamIds: [], renditions: new Map(), uploaded: new Set(), announced: false, lastActivity: Date.now(),
+      meta,
+      streamIds: [],
+      renditions: new Map(),
+      uploaded: new Set(),
+      announced: false,
+      lastActivity: Date.now(),
     };
     return new Recording(deps, state, journal);
   }
@@ -87,7 +96,12 @@ export class Recording {
   }
 
   /** Starts (or, after a reconnect, continues) recording a broadcast's renditions. */
-  async attach(streamId: string, sources: readonly RecordedSource[], thumb: ThumbnailSource | undefined, release?: () => void): Promise<void> {
+  async attach(
+    streamId: string,
+    sources: readonly RecordedSource[],
+    thumb: ThumbnailSource | undefined,
+    release?: () => void,
+  ): Promise<void> {
     this.state.streamIds.push(streamId);
     if (release) this.detachers.push(release);
     void this.journal.append({ t: 'stream', id: streamId }).catch((err) => this.spoolFailed(err as Error));
@@ -103,10 +117,17 @@ export class Recording {
   /** recording-started.json first in the queue; the Recording Start event once the bucket has been probed. */
   async announce(planned: readonly RenditionInfo[]): Promise<void> {
     const facts = {
-      channelArn: this.meta.channelArn, startedAt: new Date(this.meta.startedAt), renditions: planned,
-      thumbnails: this.meta.thumbnails, latestThumbnail: this.meta.latestThumbnail,
+      channelArn: this.meta.channelArn,
+      startedAt: new Date(this.meta.startedAt),
+      renditions: planned,
+      thumbnails: this.meta.thumbnails,
+      latestThumbnail: this.meta.latestThumbnail,
     };
-    this.queue.push({ key: this.keys.event('recording-started'), contentType: JSON_TYPE, body: JSON.stringify(recordingStartedJson(facts)) });
+    this.queue.push({
+      key: this.keys.event('recording-started'),
+      contentType: JSON_TYPE,
+      body: JSON.stringify(recordingStartedJson(facts)),
+    });
     await this.deps.events.emit(this.meta, 'Recording Start', { streamId: this.lastStreamId, streamIds: this.state.streamIds });
     await this.journal.append({ t: 'started' }).catch(() => undefined);
   }
@@ -152,14 +173,25 @@ export class Recording {
     const failed = [...this.spools.values()].find((s) => s.failed)?.failed;
     const failure = given ?? (failed ? `Recording could not be written to the spool: ${failed.message}` : undefined);
     await this.journal.append({ t: 'end', at: endedAt, failure }).catch(() => undefined);
-    const outcome = queueFinalFiles({
-      state: this.state, keys: this.keys, queue: this.queue, journal: this.journal, pathOf: (r, n) => this.pathOf(r, n),
-      queued: this.queued,
-    }, endedAt, failure);
+    const outcome = queueFinalFiles(
+      {
+        state: this.state,
+        keys: this.keys,
+        queue: this.queue,
+        journal: this.journal,
+        pathOf: (r, n) => this.pathOf(r, n),
+        queued: this.queued,
+      },
+      endedAt,
+      failure,
+    );
     await this.queue.idle();
     if (this.queue.pending > 0) return; // stopped before done: the next start completes it from the spool
     await this.deps.events.emit(this.meta, failure ? 'Recording End Failure' : 'Recording End', {
-      streamId: this.lastStreamId, streamIds: this.state.streamIds, durationMs: outcome.durationMs, reason: failure,
+      streamId: this.lastStreamId,
+      streamIds: this.state.streamIds,
+      durationMs: outcome.durationMs,
+      reason: failure,
     });
     await this.journal.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
@@ -170,13 +202,18 @@ export class Recording {
     if (!spool) {
       const tracks = source.segmenter.currentTracks;
       const info: RenditionInfo = {
-        name: source.name, width: tracks.video?.width ?? source.width, height: tracks.video?.height ?? source.height,
-        frameRate: source.frameRate, codecs: [tracks.video?.codecString, tracks.audio?.codecString].filter(Boolean).join(','),
+        name: source.name,
+        width: tracks.video?.width ?? source.width,
+        height: tracks.video?.height ?? source.height,
+        frameRate: source.frameRate,
+        codecs: [tracks.video?.codecString, tracks.audio?.codecString].filter(Boolean).join(','),
       };
       const rendition = { ...info, files: [] };
       this.state.renditions.set(info.name, rendition);
       void this.journal.append({ t: 'rendition', info }).catch((err) => this.spoolFailed(err as Error));
-      spool = new RenditionSpool(rendition, join(this.dir, info.name), this.journal, (file, path) => this.onFileClosed(info.name, file, path));
+      spool = new RenditionSpool(rendition, join(this.dir, info.name), this.journal, (file, path) =>
+        this.onFileClosed(info.name, file, path),
+      );
       this.spools.set(info.name, spool);
     }
     void spool.append({ bytes: segment.bytes, durationMs: segment.durationMs, discontinuity: segment.discontinuity });
@@ -191,7 +228,11 @@ export class Recording {
     this.queue.push(mediaItem(this.keys, this.journal, rendition, file, path, this.state.uploaded));
     const files = list.slice();
     this.queue.push({ key: this.keys.playlist(rendition), contentType: M3U8_TYPE, body: recordedMediaPlaylist(files, false) });
-    this.queue.push({ key: this.keys.byteRangeVariant(rendition), contentType: M3U8_TYPE, body: recordedByteRangePlaylist(files, false) });
+    this.queue.push({
+      key: this.keys.byteRangeVariant(rendition),
+      contentType: M3U8_TYPE,
+      body: recordedByteRangePlaylist(files, false),
+    });
     if (list.length === 1) {
       const body = (byteRange: boolean) => () => recordedMultivariant(recordedRenditions(this.state), byteRange);
       this.queue.push({ key: this.keys.master(), contentType: M3U8_TYPE, body: body(false) });
@@ -201,10 +242,18 @@ export class Recording {
 
   private attachThumbnails(thumb: ThumbnailSource): void {
     if (!this.deps.capture) return;
-    const taker = new ThumbnailTaker(thumb.plan, thumb.height, this.deps.capture, this.dir, (jpeg, n) => {
-      if (thumb.plan.sequential) this.queue.push({ key: this.keys.thumbnail(thumb.folder, n), contentType: 'image/jpeg', body: jpeg });
-      if (thumb.plan.latest) this.queue.push({ key: this.keys.latestThumbnail(), contentType: 'image/jpeg', body: jpeg });
-    }, this.deps.log);
+    const taker = new ThumbnailTaker(
+      thumb.plan,
+      thumb.height,
+      this.deps.capture,
+      this.dir,
+      (jpeg, n) => {
+        if (thumb.plan.sequential)
+          this.queue.push({ key: this.keys.thumbnail(thumb.folder, n), contentType: 'image/jpeg', body: jpeg });
+        if (thumb.plan.latest) this.queue.push({ key: this.keys.latestThumbnail(), contentType: 'image/jpeg', body: jpeg });
+      },
+      this.deps.log,
+    );
     taker.next = this.nextThumb;
     const listener = (segment: Segment) => {
       taker.onPiece(segment.bytes, segment.durationMs);

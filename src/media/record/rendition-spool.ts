@@ -87,8 +87,14 @@ export class RenditionSpool {
     await this.handle!.write(piece.bytes);
     await this.handle!.datasync();
     await this.journal.append({
-      t: 'piece', r: this.rendition.name, n: file.n, off: this.offset, len: piece.bytes.length, ms: piece.durationMs,
-      disc: file.pieces.length === 0 && file.discontinuity, at: this.now(),
+      t: 'piece',
+      r: this.rendition.name,
+      n: file.n,
+      off: this.offset,
+      len: piece.bytes.length,
+      ms: piece.durationMs,
+      disc: file.pieces.length === 0 && file.discontinuity,
+      at: this.now(),
     });
     file.pieces.push({ offset: this.offset, length: piece.bytes.length, durationMs: piece.durationMs });
     this.offset += piece.bytes.length;

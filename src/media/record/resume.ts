@@ -35,7 +35,10 @@ export async function resumeSpooled(deps: RecordingDeps): Promise<Resumed[]> {
       for (const f of r.files) {
         if (state.uploaded.has(`${r.name}/${f.n}`)) continue;
         const path = recording.pathOf(r.name, f.n);
-        const size = await stat(path).then((s) => s.size, () => -1);
+        const size = await stat(path).then(
+          (s) => s.size,
+          () => -1,
+        );
         if (size < fileBytes(f)) {
           lost++;
           f.pieces = []; // not listed: only what is really there goes into the playlists
@@ -46,7 +49,10 @@ export async function resumeSpooled(deps: RecordingDeps): Promise<Resumed[]> {
     }
     const failure = state.end?.failure ?? (lost > 0 ? `${lost} spooled media file(s) were lost before upload` : undefined);
     if (!state.announced) await recording.announce([...state.renditions.values()]);
-    deps.log.warn({ recordingId: state.meta.recordingId, prefix: state.meta.prefix }, 'recording: resuming a recording left unfinished by the previous run');
+    deps.log.warn(
+      { recordingId: state.meta.recordingId, prefix: state.meta.prefix },
+      'recording: resuming a recording left unfinished by the previous run',
+    );
     out.push({ recording, endedAt: state.end?.at ?? state.lastActivity, failure });
   }
   return out;

@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import {
-  DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ProbeResult, RecordingDestination } from './destination.js';
 import { checkBucketName, checkObjectKey } from './object-keys.js';
@@ -68,9 +66,17 @@ export class S3RecordingDestination implements RecordingDestination {
   async putObject(bucket: string, key: string, body: Buffer | string, contentType: string): Promise<void> {
     checkBucketName(bucket);
     checkObjectKey(key);
-    await this.send('PutObject', bucket, key, new PutObjectCommand({
-      Bucket: bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body, ContentType: contentType,
-    }));
+    await this.send(
+      'PutObject',
+      bucket,
+      key,
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: typeof body === 'string' ? Buffer.from(body) : body,
+        ContentType: contentType,
+      }),
+    );
   }
 
   async putFile(bucket: string, key: string, path: string, contentType: string): Promise<void> {

@@ -23,12 +23,19 @@ const CUSTOM_HEIGHT: Record<string, number> = { FULL_HD: 1080, HD: 720, SD: 480 
 /** The renditions a live stream has: its source (key `source`) and the ladder rungs among `liveKeys`. */
 export function candidatesFor(video: VideoTrackInfo, liveKeys: Iterable<string>, sourceKey: string): Candidate[] {
   const frameRate = video.frameRate;
-  const out: Candidate[] = [{
-    key: sourceKey, name: renditionName(video.width, video.height, frameRate), width: video.width, height: video.height, frameRate,
-  }];
+  const out: Candidate[] = [
+    {
+      key: sourceKey,
+      name: renditionName(video.width, video.height, frameRate),
+      width: video.width,
+      height: video.height,
+      frameRate,
+    },
+  ];
   const keys = new Set(liveKeys);
   for (const rung of ladderFor({ width: video.width, height: video.height, frameRate })) {
-    if (keys.has(rung.name)) out.push({ key: rung.name, name: rung.name, width: rung.width, height: rung.height, frameRate: rung.frameRate });
+    if (keys.has(rung.name))
+      out.push({ key: rung.name, name: rung.name, width: rung.width, height: rung.height, frameRate: rung.frameRate });
   }
   return out;
 }

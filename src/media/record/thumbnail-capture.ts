@@ -15,11 +15,16 @@ export type ThumbnailResolution = 'LOWEST_RESOLUTION' | 'SD' | 'HD' | 'FULL_HD';
  */
 export function thumbnailHeight(resolution: ThumbnailResolution | undefined): number | undefined {
   switch (resolution) {
-    case 'LOWEST_RESOLUTION': return 160;
-    case 'SD': return 480;
-    case 'HD': return 720;
-    case 'FULL_HD': return 1080;
-    default: return undefined;
+    case 'LOWEST_RESOLUTION':
+      return 160;
+    case 'SD':
+      return 480;
+    case 'HD':
+      return 720;
+    case 'FULL_HD':
+      return 1080;
+    default:
+      return undefined;
   }
 }
 
@@ -43,11 +48,31 @@ export function thumbnailArgs(opts: CaptureOptions): string[] {
   const scale = opts.height === undefined ? [] : ['-vf', `scale=-2:'min(${Math.round(opts.height)},ih)'`];
   return [
     // One frame needs no decoder or encoder threads; their start-up is most of a run's CPU after exec itself.
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1',
-    '-ss', offset.toFixed(3), '-i', opts.inputPath,
-    '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-dn',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-threads',
+    '1',
+    '-ss',
+    offset.toFixed(3),
+    '-i',
+    opts.inputPath,
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-an',
+    '-sn',
+    '-dn',
     ...scale,
-    '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe', 'pipe:1',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '3',
+    '-f',
+    'image2pipe',
+    'pipe:1',
   ];
 }
 

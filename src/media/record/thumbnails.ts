@@ -27,7 +27,9 @@ export function thumbnailPlan(config: Record<string, unknown>): ThumbnailPlan | 
   const storage = Array.isArray(t.storage) ? t.storage : ['SEQUENTIAL'];
   const seconds = typeof t.targetIntervalSeconds === 'number' ? t.targetIntervalSeconds : 60;
   return {
-    intervalMs: seconds * 1000, sequential: storage.includes('SEQUENTIAL'), latest: storage.includes('LATEST'),
+    intervalMs: seconds * 1000,
+    sequential: storage.includes('SEQUENTIAL'),
+    latest: storage.includes('LATEST'),
     maxHeight: typeof t.resolution === 'string' ? RESOLUTION_HEIGHT[t.resolution] : undefined,
   };
 }
@@ -59,7 +61,9 @@ export class ThumbnailTaker {
     if (this.sinceMs < this.plan.intervalMs || this.busy) return;
     this.sinceMs = 0;
     this.busy = true;
-    void this.take(bytes).finally(() => { this.busy = false; });
+    void this.take(bytes).finally(() => {
+      this.busy = false;
+    });
   }
 
   stop(): void {

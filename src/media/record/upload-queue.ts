@@ -101,13 +101,16 @@ export class UploadQueue {
       if (item.file !== undefined) {
         await this.destination.putFile(this.bucket, item.key, item.file, item.contentType);
       } else {
-        const body = typeof item.body === 'function' ? item.body() : item.body ?? '';
+        const body = typeof item.body === 'function' ? item.body() : (item.body ?? '');
         await this.destination.putObject(this.bucket, item.key, body, item.contentType);
       }
       return true;
     } catch (err) {
       const level = this.failures === 0 || this.failures % 10 === 0 ? 'warn' : 'debug';
-      this.log[level]({ key: item.key, attempt: this.failures + 1, error: (err as Error).message }, 'recording: upload failed, will retry');
+      this.log[level](
+        { key: item.key, attempt: this.failures + 1, error: (err as Error).message },
+        'recording: upload failed, will retry',
+      );
       return false;
     }
   }

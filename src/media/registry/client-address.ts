@@ -35,7 +35,7 @@ export function clientBuckets(remoteAddress: string | undefined): ClientBuckets 
 
 /** The eight 16-bit groups of a valid IPv6 address, as numbers' hex text without leading zeros. */
 function hextets(a: string): string[] {
-  const [head, tail] = a.includes('::') ? a.split('::') as [string, string] : [a, undefined];
+  const [head, tail] = a.includes('::') ? (a.split('::') as [string, string]) : [a, undefined];
   const groups = (part: string | undefined): string[] => {
     if (!part) return [];
     const out: string[] = [];

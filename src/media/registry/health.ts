@@ -26,7 +26,10 @@ export class HealthMonitor {
   private readonly startedAt: number;
   state: Health = 'HEALTHY';
 
-  constructor(now: number, private readonly opts: HealthOptions = DEFAULT_HEALTH) {
+  constructor(
+    now: number,
+    private readonly opts: HealthOptions = DEFAULT_HEALTH,
+  ) {
     this.lastArrival = now;
     this.startedAt = now;
   }

@@ -4,7 +4,13 @@
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 
 const PROFILES: Record<number, string> = {
-  66: 'Baseline', 77: 'Main', 88: 'Extended', 100: 'High', 110: 'High 10', 122: 'High 4:2:2', 244: 'High 4:4:4',
+  66: 'Baseline',
+  77: 'Main',
+  88: 'Extended',
+  100: 'High',
+  110: 'High 10',
+  122: 'High 4:2:2',
+  244: 'High 4:4:4',
 };
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -33,7 +39,7 @@ export function ingestConfiguration(input: IngestConfigurationInput): Record<str
       profile,
       level,
       encoder: typeof metadata.encoder === 'string' ? metadata.encoder.slice(0, 128) : '',
-      targetBitrate: Math.round(videoKbps !== undefined ? videoKbps * 1000 : input.measuredBitrate ?? 0),
+      targetBitrate: Math.round(videoKbps !== undefined ? videoKbps * 1000 : (input.measuredBitrate ?? 0)),
       targetFramerate: Math.round(fps ?? 0),
       videoWidth: video.width,
       videoHeight: video.height,

@@ -11,7 +11,10 @@ import type { LiveRegistry } from './registry.js';
 const TIMELINE_JUMP_MS = 5_000;
 
 export class IngestSession implements PublishSession {
-  constructor(private readonly registry: LiveRegistry, private readonly stream: LiveStream) {}
+  constructor(
+    private readonly registry: LiveRegistry,
+    private readonly stream: LiveStream,
+  ) {}
 
   onMetadata(meta: Record<string, unknown>): void {
     this.stream.metadata = meta;

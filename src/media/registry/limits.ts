@@ -27,11 +27,21 @@ export function resolutionBreach(limits: IngestLimits, width: number, height: nu
   const short = Math.min(width, height);
   if (long <= limits.maxWidth && short <= limits.maxHeight) return undefined;
   const allowed = limits.maxWidth * limits.maxHeight;
-  return { limitName: 'Ingest Resolution', limitValue: allowed, exceededBy: Math.max(0, width * height - allowed), limitUnit: 'pixels' };
+  return {
+    limitName: 'Ingest Resolution',
+    limitValue: allowed,
+    exceededBy: Math.max(0, width * height - allowed),
+    limitUnit: 'pixels',
+  };
 }
 
 /** `measuredBps` is an average over several seconds; a 20% tolerance absorbs encoder bursts. */
 export function bitrateBreach(limits: IngestLimits, measuredBps: number): Breach | undefined {
   if (measuredBps <= limits.maxBitrate * 1.2) return undefined;
-  return { limitName: 'Ingest Bitrate', limitValue: limits.maxBitrate, exceededBy: Math.round(measuredBps - limits.maxBitrate), limitUnit: 'bps' };
+  return {
+    limitName: 'Ingest Bitrate',
+    limitValue: limits.maxBitrate,
+    exceededBy: Math.round(measuredBps - limits.maxBitrate),
+    limitUnit: 'bps',
+  };
 }

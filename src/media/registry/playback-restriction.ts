@@ -19,8 +19,12 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is
 
 /** From a stored PlaybackRestrictionPolicy document. */
 export function restrictionFromDoc(doc: Record<string, unknown>): PlaybackRestriction {
-  const origins = strings(doc.allowedOrigins).map((o) => o.trim().toLowerCase()).filter((o) => o !== '');
-  const countries = strings(doc.allowedCountries).map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const origins = strings(doc.allowedOrigins)
+    .map((o) => o.trim().toLowerCase())
+    .filter((o) => o !== '');
+  const countries = strings(doc.allowedCountries)
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
   return {
     arn: typeof doc.arn === 'string' ? doc.arn : '',
     origins: origins.length > 0 ? origins : undefined,

@@ -27,7 +27,10 @@ const hasSegment = (segmenter: HlsSegmenter) => segmenter.window.last !== undefi
  * Listens to the renditions the stream has now (transcoded ones are created with the transcoder, at the first keyframe).
  */
 export function whenPlayable(
-  stream: LiveStream, announce: () => void, ladderGraceMs = LADDER_GRACE_MS, now: () => number = Date.now,
+  stream: LiveStream,
+  announce: () => void,
+  ladderGraceMs = LADDER_GRACE_MS,
+  now: () => number = Date.now,
 ): () => void {
   const renditions = [...stream.renditions.values()];
   let sourceReadyAt: number | undefined;
@@ -51,7 +54,12 @@ export function whenPlayable(
       return;
     }
     if (!timer) {
-      timer = setTimeout(check, ladderGraceMs - waited);
+      // Timers run on the event loop's cached clock, which may lag Date.now(): one can fire a little before the
+      // grace is over by now()'s count, and must then be armed again rather than leave the watch without one.
+      timer = setTimeout(() => {
+        timer = undefined;
+        check();
+      }, ladderGraceMs - waited);
       timer.unref();
     }
   }

@@ -9,7 +9,13 @@ import type { Logger } from 'pino';
 import type { Scope } from '../../domain/context.js';
 import { throttled } from '../../domain/errors.js';
 import type { LiveControl, LiveStreamView } from '../../domain/ports.js';
-import { limitBreach, streamHealthChange, streamStateChange, type EventOrigin, type IvsEventEnvelope } from '../../events/envelope.js';
+import {
+  limitBreach,
+  streamHealthChange,
+  streamStateChange,
+  type EventOrigin,
+  type IvsEventEnvelope,
+} from '../../events/envelope.js';
 import type { PublishEndReason } from '../ingest/ports.js';
 import { id3TxxxTag } from '../package/id3.js';
 import { ingestConfiguration } from './ingest-configuration.js';
@@ -17,7 +23,7 @@ import { bitrateBreach, limitsFor, type Breach } from './limits.js';
 import type { LiveStream } from './live-stream.js';
 import { whenPlayable } from './readiness.js';
 import { RateWindow } from './metadata-throttle.js';
-import type { SessionLog } from './session-log.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 import type { TranscodeService } from './transcoding.js';
 
 const ENDED_LINGER_MS = 30_000; // ended streams keep serving their final playlist/segments this long
@@ -132,7 +138,9 @@ export class LiveRegistry implements LiveControl {
     const account = `account:${stream.channel.account}`;
     if (!this.metadataRate.tryAcquire(account, METADATA_PER_ACCOUNT, now)) {
       this.metadataRate.release(channelArn);
-      throw throttled(`Operation: ivs:PutMetadata exceeded call rate: ${METADATA_PER_ACCOUNT} for account: ${stream.channel.account}`);
+      throw throttled(
+        `Operation: ivs:PutMetadata exceeded call rate: ${METADATA_PER_ACCOUNT} for account: ${stream.channel.account}`,
+      );
     }
     const tag = id3TxxxTag(text);
     for (const rendition of stream.renditions.values()) rendition.pushMetadata(tag);
@@ -142,10 +150,13 @@ export class LiveRegistry implements LiveControl {
   /** First keyframe: media flows. Recording starts now; Stream Start once the stream plays. */
   mediaStarted(stream: LiveStream): void {
     this.recorder?.streamStarted(stream);
-    this.pendingStart.set(stream, whenPlayable(stream, () => {
-      this.pendingStart.delete(stream);
-      void this.announceStart(stream);
-    }));
+    this.pendingStart.set(
+      stream,
+      whenPlayable(stream, () => {
+        this.pendingStart.delete(stream);
+        void this.announceStart(stream);
+      }),
+    );
   }
 
   /**
@@ -157,8 +168,12 @@ export class LiveRegistry implements LiveControl {
     stream.started = true;
     let channelExists = true;
     await this.persist(stream, 'Stream Start', async () => {
-      channelExists = await this.sessions.recordIfChannelExists(stream.streamId, stream.channel.arn,
-        [streamStateChange(originOf(stream), 'Stream Start')], { doc: { ingestConfiguration: ingestConfiguration(stream) } });
+      channelExists = await this.sessions.recordIfChannelExists(
+        stream.streamId,
+        stream.channel.arn,
+        [streamStateChange(originOf(stream), 'Stream Start')],
+        { doc: { ingestConfiguration: ingestConfiguration(stream) } },
+      );
     });
     if (channelExists || stream.ended) return;
     stream.started = false; // it never went live: no Stream End either
@@ -190,10 +205,12 @@ export class LiveRegistry implements LiveControl {
     if (stream.started) events.push(streamStateChange(origin, 'Stream End'));
     events.push(streamStateChange(origin, 'Session Ended'));
     this.log.info({ channelArn: stream.channel.arn, streamId: stream.streamId, reason }, 'stream ended');
-    await this.persist(stream, 'end', () => this.sessions.record(stream.streamId, events, {
-      endTime: new Date(this.now()).toISOString(),
-      doc: { ingestConfiguration: ingestConfiguration(stream) },
-    }));
+    await this.persist(stream, 'end', () =>
+      this.sessions.record(stream.streamId, events, {
+        endTime: new Date(this.now()).toISOString(),
+        doc: { ingestConfiguration: ingestConfiguration(stream) },
+      }),
+    );
     this.finishers.get(stream)?.();
   }
 
@@ -201,9 +218,16 @@ export class LiveRegistry implements LiveControl {
   async breach(stream: LiveStream, breach: Breach): Promise<void> {
     if (stream.ended) return;
     this.log.warn({ channelArn: stream.channel.arn, limit: breach.limitName }, 'ingest limit exceeded: disconnecting');
-    await this.persist(stream, 'limit breach', () => this.sessions.record(stream.streamId, [limitBreach(originOf(stream), {
-      name: breach.limitName, value: breach.limitValue, exceededBy: breach.exceededBy, unit: breach.limitUnit,
-    })]));
+    await this.persist(stream, 'limit breach', () =>
+      this.sessions.record(stream.streamId, [
+        limitBreach(originOf(stream), {
+          name: breach.limitName,
+          value: breach.limitValue,
+          exceededBy: breach.exceededBy,
+          unit: breach.limitUnit,
+        }),
+      ]),
+    );
     // finish() first (it marks the stream ended synchronously), so the end caused by the disconnect
     // below does not race it and lose the failure reason.
     const finished = this.finish(stream, 'kicked', `${breach.limitName} exceeded the ${stream.channel.type} channel limit`);
@@ -221,8 +245,13 @@ export class LiveRegistry implements LiveControl {
 
   private view(s: LiveStream): LiveStreamView {
     return {
-      channelArn: s.channel.arn, streamId: s.streamId, playbackUrl: s.channel.playbackUrl, startTime: s.startTime,
-      state: 'LIVE', health: s.health.state, viewerCount: s.viewers.count(this.now()),
+      channelArn: s.channel.arn,
+      streamId: s.streamId,
+      playbackUrl: s.channel.playbackUrl,
+      startTime: s.startTime,
+      state: 'LIVE',
+      health: s.health.state,
+      viewerCount: s.viewers.count(this.now()),
     };
   }
 
@@ -232,7 +261,9 @@ export class LiveRegistry implements LiveControl {
       const change = stream.health.evaluate(now);
       if (change) {
         const name = change === 'STARVING' ? 'Starvation Start' : 'Starvation End';
-        void this.persist(stream, name, () => this.sessions.record(stream.streamId, [streamHealthChange(originOf(stream), name)]));
+        void this.persist(stream, name, () =>
+          this.sessions.record(stream.streamId, [streamHealthChange(originOf(stream), name)]),
+        );
       }
       const bitrate = stream.sampleIngestBitrate(now);
       const breach = bitrate === undefined ? undefined : bitrateBreach(limitsFor(stream.channel.type), bitrate);
@@ -257,8 +288,11 @@ export class LiveRegistry implements LiveControl {
 
 function failureFor(reason: PublishEndReason): string | undefined {
   switch (reason) {
-    case 'timeout': return 'Ingest stalled: no media received';
-    case 'error': return 'Ingest connection error';
-    default: return undefined;
+    case 'timeout':
+      return 'Ingest stalled: no media received';
+    case 'error':
+      return 'Ingest connection error';
+    default:
+      return undefined;
   }
 }

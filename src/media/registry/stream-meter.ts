@@ -6,7 +6,6 @@
 
 import type { AccessUnit } from '../types.js';
 import type { LiveStreamView } from '../../domain/ports.js';
-import type { LiveStream } from './live-stream.js';
 
 export interface MeterSample {
   /** Start of the second, ms since the epoch (ingest wall clock). */
@@ -42,7 +41,10 @@ export class StreamMeter {
   private lastKeyframeDts: number | undefined;
   private keyframeInterval: number | null = null;
 
-  constructor(private readonly viewers: (nowMs: number) => number, private readonly capacity = METER_CAPACITY) {}
+  constructor(
+    private readonly viewers: (nowMs: number) => number,
+    private readonly capacity = METER_CAPACITY,
+  ) {}
 
   onUnit(au: AccessUnit): void {
     const second = Math.floor(au.arrival / 1000);
@@ -96,8 +98,12 @@ export class StreamMeter {
 
   private emptySample(second: number): MeterSample {
     return {
-      time: second * 1000, ingestVideoBitrate: 0, ingestAudioBitrate: 0, ingestFramerate: 0,
-      keyframeInterval: this.keyframeInterval, concurrentViews: this.viewers(second * 1000 + 999),
+      time: second * 1000,
+      ingestVideoBitrate: 0,
+      ingestAudioBitrate: 0,
+      ingestFramerate: 0,
+      keyframeInterval: this.keyframeInterval,
+      concurrentViews: this.viewers(second * 1000 + 999),
     };
   }
 
@@ -116,7 +122,7 @@ export interface LiveMetricsView {
 /** The registry calls these (structurally: the composition root passes the registry itself). */
 interface StreamsByChannel {
   getLive(channelArn: string): LiveStreamView | undefined;
-  forPlayback(playbackKey: string): LiveStream | undefined;
+  forPlayback(playbackKey: string): { streamId: string; meter: StreamMeter } | undefined;
 }
 
 const CHANNEL_ARN = /^arn:aws:ivs:([a-z0-9-]+):([0-9]+):channel\/([a-zA-Z0-9-]+)$/;

@@ -50,7 +50,10 @@ export class TranscodeService {
     const ladder = ladderFor({ width: video.width, height: video.height, frameRate: video.frameRate });
     if (ladder.length === 0) return undefined;
     const transcoder = new Transcoder({
-      ladder, log: this.opts.log, ffmpegPath: this.opts.ffmpegPath, sourceFrameRate: video.frameRate,
+      ladder,
+      log: this.opts.log,
+      ffmpegPath: this.opts.ffmpegPath,
+      sourceFrameRate: video.frameRate,
       restart: { baseMs: 500, maxMs: 10_000 },
     });
     const tracks = new Map<string, { video?: VideoTrackInfo; audio?: AudioTrackInfo }>();
@@ -64,13 +67,26 @@ export class TranscodeService {
       const t = tracks.get(name)!;
       stream.renditions.get(name)?.setTracks(t.video, t.audio);
     };
-    transcoder.on('videoConfig', (rung, info) => { tracks.get(rung.name)!.video = info; apply(rung.name); });
-    transcoder.on('audioConfig', (rung, info) => { tracks.get(rung.name)!.audio = info; apply(rung.name); });
-    transcoder.on('unit', (rung, au) => { if (!stream.ended) stream.renditions.get(rung.name)?.push(au); });
+    transcoder.on('videoConfig', (rung, info) => {
+      tracks.get(rung.name)!.video = info;
+      apply(rung.name);
+    });
+    transcoder.on('audioConfig', (rung, info) => {
+      tracks.get(rung.name)!.audio = info;
+      apply(rung.name);
+    });
+    transcoder.on('unit', (rung, au) => {
+      if (!stream.ended) stream.renditions.get(rung.name)?.push(au);
+    });
     transcoder.on('restarting', ({ attempt, delayMs }) =>
-      this.opts.log.warn({ streamId: stream.streamId, attempt, delayMs }, 'transcoder exited: restarting; the source rendition keeps playing'));
+      this.opts.log.warn(
+        { streamId: stream.streamId, attempt, delayMs },
+        'transcoder exited: restarting; the source rendition keeps playing',
+      ),
+    );
     transcoder.on('failed', (err) =>
-      this.opts.log.error({ streamId: stream.streamId, err: err.message }, 'transcoder gave up; only the source rendition plays'));
+      this.opts.log.error({ streamId: stream.streamId, err: err.message }, 'transcoder gave up; only the source rendition plays'),
+    );
     transcoder.setVideoConfig(video);
     if (audio) transcoder.setAudioConfig(audio);
     transcoder.start();

@@ -63,7 +63,10 @@ interface Session {
   counted: boolean;
 }
 
-interface Bucket { counted: number; pending: number }
+interface Bucket {
+  counted: number;
+  pending: number;
+}
 
 const PRUNE_EVERY_MS = 1_000;
 
@@ -85,7 +88,11 @@ export class ViewerCounter {
     if (!session) return this.track(sessionId, remoteAddress, nowMs);
     session.lastMs = nowMs;
     session.requests++;
-    if (!session.counted && session.requests >= this.limits.countAfterRequests && nowMs - session.firstMs >= this.limits.countAfterMs) {
+    if (
+      !session.counted &&
+      session.requests >= this.limits.countAfterRequests &&
+      nowMs - session.firstMs >= this.limits.countAfterMs
+    ) {
       this.promote(session);
     }
   }

@@ -8,6 +8,7 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 
 export interface FfmpegChild {
@@ -89,15 +90,17 @@ export async function detectFfmpeg(path = 'ffmpeg'): Promise<FfmpegCheck> {
     const version = /ffmpeg version (\S+)/.exec(await run(path, ['-hide_banner', '-version']))?.[1];
     const encoders = await run(path, ['-hide_banner', '-encoders']);
     const missing = ['libx264', 'aac'].filter((e) => !new RegExp(`^\\s*\\S+\\s+${e}\\s`, 'm').test(encoders));
-    if (missing.length > 0) return { ok: false, ...(version ? { version } : {}), reason: `ffmpeg lacks encoder(s): ${missing.join(', ')}` };
+    if (missing.length > 0)
+      return { ok: false, ...(version ? { version } : {}), reason: `ffmpeg lacks encoder(s): ${missing.join(', ')}` };
     return { ok: true, ...(version ? { version } : {}) };
   } catch (err) {
     return { ok: false, reason: `cannot run ${path}: ${(err as Error).message}` };
   }
 }
 
-function run(path: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(path, args, { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
+const execFileAsync = promisify(execFile);
+
+async function run(path: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(path, args, { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 });
+  return stdout;
 }

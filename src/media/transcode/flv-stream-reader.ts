@@ -26,7 +26,11 @@ export type ArrivalClock = (track: AccessUnit['track'], pts: number) => number;
 const HEADER_SIZE = 9;
 const TAG_HEADER_SIZE = 11;
 
-type State = { at: 'header' } | { at: 'skip'; bytes: number } | { at: 'tag' } | { at: 'body'; type: number; size: number; timestamp: number };
+type State =
+  | { at: 'header' }
+  | { at: 'skip'; bytes: number }
+  | { at: 'tag' }
+  | { at: 'body'; type: number; size: number; timestamp: number };
 
 export class FlvStreamReader {
   private readonly queue = new ByteQueue();
@@ -106,7 +110,14 @@ export class FlvStreamReader {
       this.videoReady = true;
     } else if (tag.kind === 'frame' && this.videoReady) {
       const pts = dts + tag.cts;
-      this.handlers.unit({ track: 'video', dts, pts, keyframe: tag.keyframe, data: tag.data, arrival: this.arrival('video', pts) });
+      this.handlers.unit({
+        track: 'video',
+        dts,
+        pts,
+        keyframe: tag.keyframe,
+        data: tag.data,
+        arrival: this.arrival('video', pts),
+      });
     }
   }
 
@@ -129,7 +140,8 @@ export class FlvStreamReader {
       return; // metadata is advisory; a malformed one must not stop the media
     }
     const meta = values[1];
-    if (values[0] !== 'onMetaData' || meta === null || typeof meta !== 'object' || Array.isArray(meta) || meta instanceof Date) return;
+    if (values[0] !== 'onMetaData' || meta === null || typeof meta !== 'object' || Array.isArray(meta) || meta instanceof Date)
+      return;
     const rate = (meta as Record<string, unknown>)['framerate'];
     if (typeof rate === 'number' && Number.isFinite(rate) && rate > 0 && rate <= 1000) this.frameRate = rate;
     this.handlers.metadata?.(meta as Record<string, unknown>);

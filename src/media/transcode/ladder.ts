@@ -54,8 +54,22 @@ interface Rung {
 
 const AAC_NOMINAL = 128_000;
 const RUNGS: readonly Rung[] = [
-  { shortSide: 720, highFps: true, videoBitrate: [2_500_000, 3_500_000], audioBitrate: AAC_NOMINAL, audioCopy: true, level: [31, 32] },
-  { shortSide: 480, highFps: false, videoBitrate: [1_200_000, 1_200_000], audioBitrate: AAC_NOMINAL, audioCopy: true, level: [31, 31] },
+  {
+    shortSide: 720,
+    highFps: true,
+    videoBitrate: [2_500_000, 3_500_000],
+    audioBitrate: AAC_NOMINAL,
+    audioCopy: true,
+    level: [31, 32],
+  },
+  {
+    shortSide: 480,
+    highFps: false,
+    videoBitrate: [1_200_000, 1_200_000],
+    audioBitrate: AAC_NOMINAL,
+    audioCopy: true,
+    level: [31, 31],
+  },
   { shortSide: 360, highFps: false, videoBitrate: [630_000, 630_000], audioBitrate: 96_000, audioCopy: false, level: [30, 30] },
   { shortSide: 160, highFps: false, videoBitrate: [230_000, 230_000], audioBitrate: 64_000, audioCopy: false, level: [20, 20] },
 ];

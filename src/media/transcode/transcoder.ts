@@ -143,8 +143,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.send(unitTag(au, TIMELINE_OFFSET_MS));
     if (stdin.writableLength > this.maxBuffered) {
       this.waitKeyframe = true;
-      this.opts.log.warn({ buffered: stdin.writableLength, generation: run.generation },
-        'transcoder input is not keeping up; dropping source frames until the next keyframe');
+      this.opts.log.warn(
+        { buffered: stdin.writableLength, generation: run.generation },
+        'transcoder input is not keeping up; dropping source frames until the next keyframe',
+      );
     }
   }
 
@@ -185,7 +187,8 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     } else {
       this.syncConfigs(run); // a config that changed while input was being dropped
     }
-    if (this.dropped > 0) this.opts.log.debug({ dropped: this.dropped, generation: run.generation }, 'transcoder input resumed at a keyframe');
+    if (this.dropped > 0)
+      this.opts.log.debug({ dropped: this.dropped, generation: run.generation }, 'transcoder input resumed at a keyframe');
     this.dropped = 0;
     this.waitKeyframe = false;
   }
@@ -211,7 +214,9 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   private spawn(): void {
     const { ladder, log } = this.opts;
     const args = ffmpegArgs(ladder, {
-      x264Preset: this.opts.x264Preset ?? 'veryfast', threads: this.opts.threads, sourceFrameRate: this.opts.sourceFrameRate,
+      x264Preset: this.opts.x264Preset ?? 'veryfast',
+      threads: this.opts.threads,
+      sourceFrameRate: this.opts.sourceFrameRate,
       ...this.opts.args,
     });
     const generation = ++this.generationCount;
@@ -235,25 +240,30 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   }
 
   private readOutput(run: Run, rendition: Rendition, pipe: NodeJS.ReadableStream): void {
-    const reader = new FlvStreamReader({
-      videoConfig: (info) => {
-        info.frameRate ??= rendition.frameRate;
-        this.emit('videoConfig', rendition, info);
+    const reader = new FlvStreamReader(
+      {
+        videoConfig: (info) => {
+          info.frameRate ??= rendition.frameRate;
+          this.emit('videoConfig', rendition, info);
+        },
+        audioConfig: (info) => this.emit('audioConfig', rendition, info),
+        unit: (au) => {
+          au.dts -= TIMELINE_OFFSET_MS;
+          au.pts -= TIMELINE_OFFSET_MS;
+          if (au.dts >= 0) this.emit('unit', rendition, au);
+        },
       },
-      audioConfig: (info) => this.emit('audioConfig', rendition, info),
-      unit: (au) => {
-        au.dts -= TIMELINE_OFFSET_MS;
-        au.pts -= TIMELINE_OFFSET_MS;
-        if (au.dts >= 0) this.emit('unit', rendition, au);
-      },
-    }, (track, pts) => this.arrivals.lookup(track, pts - TIMELINE_OFFSET_MS));
+      (track, pts) => this.arrivals.lookup(track, pts - TIMELINE_OFFSET_MS),
+    );
     pipe.on('data', (chunk: Buffer) => {
       if (run.closed) return;
       try {
         reader.push(chunk);
       } catch (err) {
-        this.opts.log.warn({ rendition: rendition.name, generation: run.generation, err: (err as Error).message },
-          'unreadable rendition output; restarting ffmpeg');
+        this.opts.log.warn(
+          { rendition: rendition.name, generation: run.generation, err: (err as Error).message },
+          'unreadable rendition output; restarting ffmpeg',
+        );
         run.proc.child.kill('SIGKILL');
       }
     });

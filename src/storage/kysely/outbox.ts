@@ -25,24 +25,31 @@ export class KyselyOutboxRepository implements OutboxRepository {
         const payload = JSON.stringify(event);
         for (const sink of sinks) {
           rows.push({
-            id: id++, event_id: event.id, sink, payload, created_at: nowMs, attempts: 0,
-            next_attempt_at: nowMs, delivered_at: null, abandoned_at: null, last_error: null,
+            id: id++,
+            event_id: event.id,
+            sink,
+            payload,
+            created_at: nowMs,
+            attempts: 0,
+            next_attempt_at: nowMs,
+            delivered_at: null,
+            abandoned_at: null,
+            last_error: null,
           });
         }
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await db.insertInto('outbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+        await db
+          .insertInto('outbox')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
       }
       return total;
     });
   }
 
   async due(nowMs: number, limit: number): Promise<OutboxRow[]> {
-    const rows = await this.pending()
-      .where('next_attempt_at', '<=', nowMs)
-      .orderBy('id', 'asc')
-      .limit(limit)
-      .execute();
+    const rows = await this.pending().where('next_attempt_at', '<=', nowMs).orderBy('id', 'asc').limit(limit).execute();
     return rows.map(decode);
   }
 
@@ -111,11 +118,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   private pending() {
-    return this.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('delivered_at', 'is', null)
-      .where('abandoned_at', 'is', null);
+    return this.db.selectFrom('outbox').selectAll().where('delivered_at', 'is', null).where('abandoned_at', 'is', null);
   }
 }
 

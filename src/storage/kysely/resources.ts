@@ -3,15 +3,10 @@
 // supplies how its driver reports constraint violations.
 
 import type { Kysely } from 'kysely';
+import type { ResourceType } from '../../domain/arn.js';
 import type { Scope } from '../../domain/context.js';
 import type { Database } from '../schema.js';
-import type {
-  ListQuery,
-  NewResourceRow,
-  ResourceRepository,
-  ResourceRow,
-  ResourceType,
-} from '../store.js';
+import type { ListQuery, NewResourceRow, ResourceRepository, ResourceRow } from '../store.js';
 import { decodeOptional, decodeRow, encodeRow } from './codec.js';
 
 /** Turns a driver error into a typed store error (DuplicateLookupError…), or undefined to rethrow it. */

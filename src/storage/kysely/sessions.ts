@@ -35,17 +35,20 @@ export class KyselySessionRepository implements StreamSessionRepository {
     };
     return inTransaction(this.db, async (db) => {
       const seq = await reserve(db, 'stream_sessions');
-      await db.insertInto('stream_sessions').values({
-        stream_id: stored.streamId,
-        account: stored.account,
-        region: stored.region,
-        channel_arn: stored.channelArn,
-        start_time: stored.startTime,
-        end_time: stored.endTime,
-        has_error_event: stored.hasErrorEvent ? 1 : 0,
-        seq,
-        doc: JSON.stringify(stored.doc),
-      }).execute();
+      await db
+        .insertInto('stream_sessions')
+        .values({
+          stream_id: stored.streamId,
+          account: stored.account,
+          region: stored.region,
+          channel_arn: stored.channelArn,
+          start_time: stored.startTime,
+          end_time: stored.endTime,
+          has_error_event: stored.hasErrorEvent ? 1 : 0,
+          seq,
+          doc: JSON.stringify(stored.doc),
+        })
+        .execute();
       return { ...stored, seq };
     });
   }

@@ -4,7 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type {
-  OutboxRepository, ResourceRepository, SettingsRepository, Store, StreamSessionRepository, ViewerRevocationRepository,
+  OutboxRepository,
+  ResourceRepository,
+  SettingsRepository,
+  Store,
+  StreamSessionRepository,
+  ViewerRevocationRepository,
 } from '../store.js';
 import { KyselyOutboxRepository } from './outbox.js';
 import { KyselySessionRepository } from './sessions.js';

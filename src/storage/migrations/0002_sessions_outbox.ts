@@ -25,11 +25,14 @@ export const migration0002: Migration = {
       .addColumn('doc', 'text', (c) => c.notNull())
       .execute();
     // latest() and list() of a channel, newest first.
-    await db.schema.createIndex('stream_sessions_channel_seq').ifNotExists()
-      .on('stream_sessions').columns(['channel_arn', 'seq']).execute();
+    await db.schema
+      .createIndex('stream_sessions_channel_seq')
+      .ifNotExists()
+      .on('stream_sessions')
+      .columns(['channel_arn', 'seq'])
+      .execute();
     // listOpen() after a crash: live sessions are few, ended ones many.
-    await db.schema.createIndex('stream_sessions_end_time').ifNotExists()
-      .on('stream_sessions').column('end_time').execute();
+    await db.schema.createIndex('stream_sessions_end_time').ifNotExists().on('stream_sessions').column('end_time').execute();
 
     await db.schema
       .createTable('outbox')
@@ -46,15 +49,26 @@ export const migration0002: Migration = {
       .addColumn('last_error', 'text')
       .execute();
     // The dispatcher's per-sink head-of-line query: oldest undelivered row of a sink.
-    await db.schema.createIndex('outbox_sink_pending').ifNotExists()
-      .on('outbox').columns(['sink', 'delivered_at', 'id']).execute();
+    await db.schema
+      .createIndex('outbox_sink_pending')
+      .ifNotExists()
+      .on('outbox')
+      .columns(['sink', 'delivered_at', 'id'])
+      .execute();
     // due() across sinks, and prune() of delivered rows by age.
-    await db.schema.createIndex('outbox_delivered_next').ifNotExists()
-      .on('outbox').columns(['delivered_at', 'next_attempt_at']).execute();
+    await db.schema
+      .createIndex('outbox_delivered_next')
+      .ifNotExists()
+      .on('outbox')
+      .columns(['delivered_at', 'next_attempt_at'])
+      .execute();
 
     for (const name of ['stream_sessions', 'outbox']) {
-      await db.insertInto('sequences').values({ name, value: 0 })
-        .onConflict((oc) => oc.column('name').doNothing()).execute();
+      await db
+        .insertInto('sequences')
+        .values({ name, value: 0 })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
     }
   },
 };

@@ -16,7 +16,8 @@
 import type { Database as Sqlite, Statement } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database, RawResourceRow } from '../schema.js';
-import type { NewResourceRow, ResourceRow, ResourceType } from '../store.js';
+import type { ResourceType } from '../../domain/arn.js';
+import type { NewResourceRow, ResourceRow } from '../store.js';
 import { KyselyResourceRepository } from '../kysely/resources.js';
 import { decodeOptional } from '../kysely/codec.js';
 import { mapSqliteError } from './errors.js';

@@ -23,7 +23,8 @@ export const SESSION_LIFETIME_S = 48 * 3600;
 const CREDENTIAL_REUSE_S = 60;
 
 export type Decision = { ok: true; allowOrigin: string | null } | { ok: false; message: string };
-export type Admission = { ok: true; allowOrigin: string | null; credential: string; maxHeight?: number } | { ok: false; message: string };
+export type Admission =
+  { ok: true; allowOrigin: string | null; credential: string; maxHeight?: number } | { ok: false; message: string };
 
 export interface StreamIdentity {
   channel: { arn: string; account: string; region: string };
@@ -87,15 +88,18 @@ export class PlaybackAuthorizer {
     const problem = grantProblem(grant, stream.channel.arn, nowS);
     if (problem) return refuse(problem);
     if (grant.origins && !originAllowed(grant.origins, origin)) {
-      return refuse(origin === undefined
-        ? 'the token restricts origins (aws:access-control-allow-origin) and the request has no Origin header'
-        : 'the request Origin is not allowed by the token (aws:access-control-allow-origin)');
+      return refuse(
+        origin === undefined
+          ? 'the token restricts origins (aws:access-control-allow-origin) and the request has no Origin header'
+          : 'the request Origin is not allowed by the token (aws:access-control-allow-origin)',
+      );
     }
     if (grant.viewerId === undefined) return this.issue(stream, verified, origin, nowS);
     return then(this.revocations.revokedUpTo(stream.channel.arn, grant.viewerId), (revoked) =>
       revoked !== undefined && grant.sessionVersion <= revoked
         ? refuse('this viewer session has been revoked')
-        : this.issue(stream, verified, origin, nowS));
+        : this.issue(stream, verified, origin, nowS),
+    );
   }
 
   private issue(stream: StreamIdentity, verified: VerifiedToken, origin: string | undefined, nowS: number): Admission {
@@ -105,7 +109,9 @@ export class PlaybackAuthorizer {
       return refuse('the token has already been used (aws:single-use-uuid)');
     }
     return {
-      ok: true, credential: this.credentialFor(stream, verified, nowS), allowOrigin: reflected(grant.origins, origin),
+      ok: true,
+      credential: this.credentialFor(stream, verified, nowS),
+      allowOrigin: reflected(grant.origins, origin),
       maxHeight: grant.maxHeight,
     };
   }
@@ -116,7 +122,9 @@ export class PlaybackAuthorizer {
     if (last && last.streamId === stream.streamId && nowS - last.mintedS < CREDENTIAL_REUSE_S) return last.credential;
     const { grant } = verified;
     const claims: SessionClaims = {
-      p: verified.keyId, n: grant.sessionVersion, e: Math.floor(nowS) + SESSION_LIFETIME_S,
+      p: verified.keyId,
+      n: grant.sessionVersion,
+      e: Math.floor(nowS) + SESSION_LIFETIME_S,
     };
     if (grant.viewerId !== undefined) claims.v = grant.viewerId;
     if (grant.maxHeight !== undefined) claims.h = grant.maxHeight;
@@ -129,7 +137,10 @@ export class PlaybackAuthorizer {
 
   /** `height`: the rendition's video height, when known. Synchronous unless a cache has to load. */
   checkMedia(
-    credential: string | undefined, stream: StreamIdentity, origin: string | undefined, height: number | undefined,
+    credential: string | undefined,
+    stream: StreamIdentity,
+    origin: string | undefined,
+    height: number | undefined,
   ): MaybePromise<Decision> {
     if (!credential) return refuse('this channel is private: open its playback URL with a token first');
     // Bound to the channel and stream: a credential moved to another one fails like a forged one.
@@ -147,7 +158,8 @@ export class PlaybackAuthorizer {
       if (!keys.has(claims.p)) return refuse('the playback key pair of this session has been deleted');
       if (claims.v === undefined) return { ok: true, allowOrigin };
       return then(this.revocations.revokedUpTo(stream.channel.arn, claims.v), (revoked) =>
-        revoked !== undefined && claims.n <= revoked ? refuse('this viewer session has been revoked') : { ok: true, allowOrigin });
+        revoked !== undefined && claims.n <= revoked ? refuse('this viewer session has been revoked') : { ok: true, allowOrigin },
+      );
     });
   }
 }

@@ -15,7 +15,11 @@ export function splitCredential(rawPath: string): { path: string; credential: st
 
 /** Relative URI of a private session's media playlist, as written in the multivariant playlist. */
 export const privateMediaPlaylistUri = (
-  playbackKey: string, streamId: string, credential: string, rendition: string, viewerSession: string,
+  playbackKey: string,
+  streamId: string,
+  credential: string,
+  rendition: string,
+  viewerSession: string,
 ) => `${playbackKey}/${streamId}/${credential}/${rendition}.m3u8?vs=${viewerSession}`;
 
 /** One query parameter (the playback token), without URLSearchParams's cost on the hot path; undefined if absent. */

@@ -7,7 +7,10 @@ export type OriginPatterns = readonly string[];
 
 /** Splits the claim into patterns; undefined when it lists none. */
 export function parseOriginClaim(claim: string): OriginPatterns | undefined {
-  const patterns = claim.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+  const patterns = claim
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== '');
   return patterns.length > 0 ? patterns : undefined;
 }
 

@@ -46,7 +46,9 @@ export function storePlaybackKeys(store: Store, cache = { refreshAfterMs: 1_000,
   const load = async (scopeKey: string): Promise<AccountKeys> => {
     const [account, region] = scopeKey.split('|') as [string, string];
     const rows = await store.resources.list<{ publicKeyPem?: string }>({
-      scope: { account, region }, type: 'playback-key', limit: MAX_KEYS_LISTED,
+      scope: { account, region },
+      type: 'playback-key',
+      limit: MAX_KEYS_LISTED,
     });
     const keys: PlaybackPublicKey[] = [];
     for (const row of rows) {

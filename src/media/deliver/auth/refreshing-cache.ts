@@ -22,7 +22,10 @@ export class RefreshingCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly now: () => number;
 
-  constructor(private readonly load: (key: string) => Promise<V>, private readonly opts: RefreshingCacheOptions) {
+  constructor(
+    private readonly load: (key: string) => Promise<V>,
+    private readonly opts: RefreshingCacheOptions,
+  ) {
     this.now = opts.now ?? Date.now;
   }
 
@@ -46,14 +49,16 @@ export class RefreshingCache<V> {
     const entry: Entry<V> = existing ?? { has: false, at: 0 };
     if (!existing) this.insert(key, entry);
     const startedAt = this.now();
-    const inflight = this.load(key).then((value) => {
-      entry.value = value;
-      entry.has = true;
-      entry.at = startedAt;
-      return value;
-    }).finally(() => {
-      entry.inflight = undefined;
-    });
+    const inflight = this.load(key)
+      .then((value) => {
+        entry.value = value;
+        entry.has = true;
+        entry.at = startedAt;
+        return value;
+      })
+      .finally(() => {
+        entry.inflight = undefined;
+      });
     entry.inflight = inflight;
     return inflight;
   }

@@ -19,10 +19,13 @@ export type RestrictionDecision = { ok: true; allowOrigin: string | null | undef
 const KEEP_DEFAULT: RestrictionDecision = { ok: true, allowOrigin: undefined };
 const NO_GRANT: RestrictionDecision = { ok: true, allowOrigin: null };
 const refuse = (message: string): RestrictionDecision => ({ ok: false, message });
-const NO_COUNTRY = refuse('playback of this channel is restricted by country (allowedCountries) and the viewer country is unknown');
+const NO_COUNTRY = refuse(
+  'playback of this channel is restricted by country (allowedCountries) and the viewer country is unknown',
+);
 const WRONG_COUNTRY = refuse('playback of this channel is not allowed in the viewer country (allowedCountries)');
 const NO_ORIGIN = refuse(
-  'this channel enforces origins strictly (enableStrictOriginEnforcement) and the request has no Origin header');
+  'this channel enforces origins strictly (enableStrictOriginEnforcement) and the request has no Origin header',
+);
 const WRONG_ORIGIN = refuse('the request Origin is not allowed by the playback restriction policy (allowedOrigins)');
 
 /**
@@ -30,7 +33,11 @@ const WRONG_ORIGIN = refuse('the request Origin is not allowed by the playback r
  * `entry`: the multivariant playlist request (an Origin it carries must be allowed even without strict enforcement).
  */
 export function checkRestriction(
-  policy: PlaybackRestriction, origin: string | undefined, countryKnown: boolean, country: string | undefined, entry: boolean,
+  policy: PlaybackRestriction,
+  origin: string | undefined,
+  countryKnown: boolean,
+  country: string | undefined,
+  entry: boolean,
 ): RestrictionDecision {
   if (policy.countries && countryKnown) {
     if (country === undefined || country === '') return NO_COUNTRY;

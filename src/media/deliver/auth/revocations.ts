@@ -9,16 +9,17 @@ export interface RevocationLookup {
   revokedUpTo(channelArn: string, viewerId: string): Promise<number | undefined>;
 }
 
-export const NO_REVOCATIONS: RevocationLookup = { revokedUpTo: async () => undefined };
-
 export class CachedRevocations {
   private readonly cache: RefreshingCache<number | undefined>;
 
   constructor(lookup: RevocationLookup, opts = { refreshAfterMs: 1_000, maxAgeMs: 2_000 }) {
-    this.cache = new RefreshingCache((key) => {
-      const nl = key.indexOf('\n');
-      return lookup.revokedUpTo(key.slice(0, nl), key.slice(nl + 1));
-    }, { ...opts, maxEntries: 100_000 });
+    this.cache = new RefreshingCache(
+      (key) => {
+        const nl = key.indexOf('\n');
+        return lookup.revokedUpTo(key.slice(0, nl), key.slice(nl + 1));
+      },
+      { ...opts, maxEntries: 100_000 },
+    );
   }
 
   revokedUpTo(channelArn: string, viewerId: string): number | undefined | Promise<number | undefined> {

@@ -36,7 +36,10 @@ function describe(err: unknown): string {
 export class TokenVerifier {
   private readonly verified = new Map<string, VerifiedToken>();
 
-  constructor(private readonly keys: PlaybackKeySource, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly keys: PlaybackKeySource,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * The token's grant and key; throws (or rejects with) TokenError. Synchronous for a token verified before while
@@ -68,7 +71,9 @@ export class TokenVerifier {
       try {
         // Pinned to ES384: HS256 keyed with the public key, `none` and every other algorithm are refused.
         ({ payload } = await jwtVerify(token, key, {
-          algorithms: ['ES384'], requiredClaims: ['exp'], currentDate: new Date(this.now()),
+          algorithms: ['ES384'],
+          requiredClaims: ['exp'],
+          currentDate: new Date(this.now()),
         }));
       } catch (err) {
         if (err instanceof errors.JWSSignatureVerificationFailed) continue;

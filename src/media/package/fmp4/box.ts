@@ -20,7 +20,7 @@ export function fullBox(type: string, version: number, flags: number, ...payload
 
 export function versionAndFlags(version: number, flags: number): Buffer {
   const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(((version & 0xff) << 24 | (flags & 0xffffff)) >>> 0, 0);
+  b.writeUInt32BE((((version & 0xff) << 24) | (flags & 0xffffff)) >>> 0, 0);
   return b;
 }
 
@@ -34,9 +34,16 @@ export function writeBoxHeader(target: Buffer, off: number, size: number, type: 
 }
 
 /** Writes a FullBox header (size, type, version, flags); returns the payload offset. */
-export function writeFullBoxHeader(target: Buffer, off: number, size: number, type: string, version: number, flags: number): number {
+export function writeFullBoxHeader(
+  target: Buffer,
+  off: number,
+  size: number,
+  type: string,
+  version: number,
+  flags: number,
+): number {
   writeBoxHeader(target, off, size, type);
-  target.writeUInt32BE(((version & 0xff) << 24 | (flags & 0xffffff)) >>> 0, off + 8);
+  target.writeUInt32BE((((version & 0xff) << 24) | (flags & 0xffffff)) >>> 0, off + 8);
   return off + 12;
 }
 
@@ -59,19 +66,52 @@ export class Fields {
     this.end = this.buf.length;
   }
 
-  u8(v: number): this { this.buf[this.off++] = v & 0xff; return this; }
-  u16(v: number): this { this.buf.writeUInt16BE(v & 0xffff, this.off); this.off += 2; return this; }
-  u24(v: number): this { this.buf.writeUIntBE(v & 0xffffff, this.off, 3); this.off += 3; return this; }
-  u32(v: number): this { this.buf.writeUInt32BE(v >>> 0, this.off); this.off += 4; return this; }
-  i32(v: number): this { this.buf.writeInt32BE(v, this.off); this.off += 4; return this; }
+  u8(v: number): this {
+    this.buf[this.off++] = v & 0xff;
+    return this;
+  }
+  u16(v: number): this {
+    this.buf.writeUInt16BE(v & 0xffff, this.off);
+    this.off += 2;
+    return this;
+  }
+  u24(v: number): this {
+    this.buf.writeUIntBE(v & 0xffffff, this.off, 3);
+    this.off += 3;
+    return this;
+  }
+  u32(v: number): this {
+    this.buf.writeUInt32BE(v >>> 0, this.off);
+    this.off += 4;
+    return this;
+  }
+  i32(v: number): this {
+    this.buf.writeInt32BE(v, this.off);
+    this.off += 4;
+    return this;
+  }
 
   /** Unsigned 64-bit from a non-negative safe integer. */
-  u64(v: number): this { this.off = writeU64(this.buf, this.off, v); return this; }
+  u64(v: number): this {
+    this.off = writeU64(this.buf, this.off, v);
+    return this;
+  }
 
-  zeros(n: number): this { this.buf.fill(0, this.off, this.off + n); this.off += n; return this; }
-  bytes(b: Buffer): this { this.off += b.copy(this.buf, this.off); return this; }
+  zeros(n: number): this {
+    this.buf.fill(0, this.off, this.off + n);
+    this.off += n;
+    return this;
+  }
+  bytes(b: Buffer): this {
+    this.off += b.copy(this.buf, this.off);
+    return this;
+  }
   /** Four latin1 characters (a box type, brand or handler). */
-  fourcc(s: string): this { this.buf.write(s.padEnd(4, ' ').slice(0, 4), this.off, 'latin1'); this.off += 4; return this; }
+  fourcc(s: string): this {
+    this.buf.write(s.padEnd(4, ' ').slice(0, 4), this.off, 'latin1');
+    this.off += 4;
+    return this;
+  }
 
   /** The filled buffer; throws unless exactly all of it was written (catches size arithmetic slips). */
   done(): Buffer {

@@ -34,16 +34,26 @@ const ticks = (ms: number) => Math.max(0, Math.round(ms * (EMSG_TIMESCALE / 1000
 /** An emsg v1 box (hls.js, Safari) for an ID3 tag presented at `ptsMs` (output timeline). */
 export function id3Emsg(ptsMs: number, id3: Buffer, id: number): Buffer {
   return emsgV1({
-    timescale: EMSG_TIMESCALE, presentationTime: ticks(ptsMs), eventDuration: EMSG_DURATION_UNKNOWN, id,
-    schemeIdUri: ID3_SCHEME, value: '', messageData: id3,
+    timescale: EMSG_TIMESCALE,
+    presentationTime: ticks(ptsMs),
+    eventDuration: EMSG_DURATION_UNKNOWN,
+    id,
+    schemeIdUri: ID3_SCHEME,
+    value: '',
+    messageData: id3,
   });
 }
 
 /** An emsg v0 box (Amazon's IVS player) for an ID3 tag presented at `ptsMs`, in a segment starting at `segmentStartMs`. */
 export function twitchId3Emsg(ptsMs: number, segmentStartMs: number, id3: Buffer, id: number): Buffer {
   return emsgV0({
-    timescale: EMSG_TIMESCALE, presentationTime: ticks(ptsMs - segmentStartMs), eventDuration: EMSG_DURATION_UNKNOWN, id,
-    schemeIdUri: TWITCH_ID3_SCHEME, value: '', messageData: id3,
+    timescale: EMSG_TIMESCALE,
+    presentationTime: ticks(ptsMs - segmentStartMs),
+    eventDuration: EMSG_DURATION_UNKNOWN,
+    id,
+    schemeIdUri: TWITCH_ID3_SCHEME,
+    value: '',
+    messageData: id3,
   });
 }
 

@@ -120,12 +120,18 @@ export class Fmp4SegmentWriter implements SegmentWriter {
 function videoFragmenter(video: VideoTrackInfo): TrackFragmenter {
   const fps = video.frameRate && video.frameRate > 0 ? video.frameRate : DEFAULT_FRAME_RATE;
   return new TrackFragmenter({
-    trackId: TRACK_ID_VIDEO, timescale: VIDEO_TIMESCALE, kind: 'video', nominalDuration: VIDEO_TIMESCALE / fps,
+    trackId: TRACK_ID_VIDEO,
+    timescale: VIDEO_TIMESCALE,
+    kind: 'video',
+    nominalDuration: VIDEO_TIMESCALE / fps,
   });
 }
 
 function audioFragmenter(audio: AudioTrackInfo): TrackFragmenter {
   return new TrackFragmenter({
-    trackId: TRACK_ID_AUDIO, timescale: audioTimescale(audio), kind: 'audio', nominalDuration: AAC_FRAME_SAMPLES,
+    trackId: TRACK_ID_AUDIO,
+    timescale: audioTimescale(audio),
+    kind: 'audio',
+    nominalDuration: AAC_FRAME_SAMPLES,
   });
 }

@@ -35,13 +35,22 @@ export function mp4a(audio: AudioTrackInfo, trackId: number): Buffer {
 /** ES_Descriptor → DecoderConfigDescriptor (AAC, audio stream) → DecoderSpecificInfo (ASC), SLConfigDescriptor. */
 export function esds(asc: Buffer, esId: number): Buffer {
   const decoderSpecific = descriptor(0x05, asc);
-  const decoderConfig = descriptor(0x04, fields(13, (f) => {
-    f.u8(0x40); // objectTypeIndication: MPEG-4 Audio
-    f.u8((0x05 << 2) | 1); // streamType audio, upStream 0, reserved 1
-    f.u24(0).u32(0).u32(0); // bufferSizeDB, maxBitrate, avgBitrate (unknown)
-  }), decoderSpecific);
+  const decoderConfig = descriptor(
+    0x04,
+    fields(13, (f) => {
+      f.u8(0x40); // objectTypeIndication: MPEG-4 Audio
+      f.u8((0x05 << 2) | 1); // streamType audio, upStream 0, reserved 1
+      f.u24(0).u32(0).u32(0); // bufferSizeDB, maxBitrate, avgBitrate (unknown)
+    }),
+    decoderSpecific,
+  );
   const slConfig = descriptor(0x06, Buffer.from([0x02])); // predefined: MP4
-  const es = descriptor(0x03, fields(3, (f) => f.u16(esId).u8(0)), decoderConfig, slConfig);
+  const es = descriptor(
+    0x03,
+    fields(3, (f) => f.u16(esId).u8(0)),
+    decoderConfig,
+    slConfig,
+  );
   return fullBox('esds', 0, 0, es);
 }
 

@@ -83,7 +83,7 @@ export class TrackFragmenter {
         duration = times[i + 1]! - times[i]!;
         this.lastDuration = duration > 0 ? duration : this.lastDuration;
       } else {
-        duration = this.kind === 'audio' ? this.nominal : this.lastDuration ?? this.nominal;
+        duration = this.kind === 'audio' ? this.nominal : (this.lastDuration ?? this.nominal);
       }
       const cto = this.kind === 'video' ? this.ticks(u.pts) - times[i]! : 0;
       const flags = this.kind === 'audio' || u.keyframe ? SYNC_SAMPLE_FLAGS : NON_SYNC_SAMPLE_FLAGS;
@@ -91,7 +91,11 @@ export class TrackFragmenter {
       dataSize += u.data.length;
     }
     return {
-      trackId: this.trackId, baseDecodeTime: times[0]!, samples, data: units.map((u) => u.data), dataSize,
+      trackId: this.trackId,
+      baseDecodeTime: times[0]!,
+      samples,
+      data: units.map((u) => u.data),
+      dataSize,
       withCto: this.kind === 'video',
     };
   }

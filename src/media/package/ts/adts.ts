@@ -22,10 +22,6 @@ export function samplingIndexFor(rate: number): number {
   return best;
 }
 
-export function sampleRateForIndex(index: number): number | undefined {
-  return SAMPLE_RATES[index];
-}
-
 export function adtsFields(info: AudioTrackInfo): AdtsFields {
   const asc = info.audioSpecificConfig;
   let objectType = info.objectType;

@@ -54,17 +54,22 @@ export class AvccScanner {
     if (parameterSets) out.add(parameterSets);
     for (let i = 0; i < this.count; i++) {
       out.add(START_CODE);
-      out.add(data, this.starts[i]!, this.ends[i]!);
+      out.add(data, this.starts[i], this.ends[i]);
     }
   }
 }
 
 function readLength(data: Buffer, off: number, size: number): number {
   switch (size) {
-    case 4: return data.readUInt32BE(off);
-    case 2: return data.readUInt16BE(off);
-    case 1: return data[off]!;
-    case 3: return data.readUIntBE(off, 3);
-    default: throw new Error(`unsupported NAL length size ${size}`);
+    case 4:
+      return data.readUInt32BE(off);
+    case 2:
+      return data.readUInt16BE(off);
+    case 1:
+      return data[off]!;
+    case 3:
+      return data.readUIntBE(off, 3);
+    default:
+      throw new Error(`unsupported NAL length size ${size}`);
   }
 }

@@ -8,12 +8,20 @@ import { AvccScanner, parameterSetsAnnexB } from './annexb.js';
 import { Gather } from './gather.js';
 import { PacketSink } from './packet-sink.js';
 import { newContinuityCounters, writePcrOnly, writePes, writeSection } from './packetizer.js';
+import { MAX_PES_HEADER, STREAM_ID_AUDIO, STREAM_ID_PRIVATE_1, STREAM_ID_VIDEO, writePesHeader } from './pes-header.js';
 import {
-  MAX_PES_HEADER, STREAM_ID_AUDIO, STREAM_ID_PRIVATE_1, STREAM_ID_VIDEO, writePesHeader,
-} from './pes-header.js';
-import {
-  buildPat, buildPmt, ID3_METADATA_DESCRIPTOR, PID_AUDIO, PID_METADATA, PID_PAT, PID_PMT, PID_VIDEO, STREAM_TYPE_ADTS_AAC,
-  STREAM_TYPE_H264, STREAM_TYPE_METADATA_PES, type PmtStream,
+  buildPat,
+  buildPmt,
+  ID3_METADATA_DESCRIPTOR,
+  PID_AUDIO,
+  PID_METADATA,
+  PID_PAT,
+  PID_PMT,
+  PID_VIDEO,
+  STREAM_TYPE_ADTS_AAC,
+  STREAM_TYPE_H264,
+  STREAM_TYPE_METADATA_PES,
+  type PmtStream,
 } from './psi.js';
 import { msToTicks } from './timestamps.js';
 

@@ -40,7 +40,12 @@ function writeAdaptation(buf: Buffer, off: number, size: number, pcr: number | u
  * field of the first packet; the last packet is padded with adaptation-field stuffing.
  */
 export function writePes(
-  sink: PacketSink, ccs: ContinuityCounters, pid: number, pes: Gather, pcr: number | undefined, rai: boolean,
+  sink: PacketSink,
+  ccs: ContinuityCounters,
+  pid: number,
+  pes: Gather,
+  pcr: number | undefined,
+  rai: boolean,
 ): void {
   let remaining = pes.length;
   let first = true;

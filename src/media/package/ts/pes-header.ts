@@ -15,7 +15,11 @@ export const MAX_PES_HEADER = 19;
  * too large for 16 bits writes 0 (unbounded), which TS allows for video only. DTS is written only when ≠ PTS.
  */
 export function writePesHeader(
-  buf: Buffer, streamId: number, ptsMs: number, dtsMs: number | undefined, payloadLength: number | undefined,
+  buf: Buffer,
+  streamId: number,
+  ptsMs: number,
+  dtsMs: number | undefined,
+  payloadLength: number | undefined,
 ): number {
   const pts = msToTicks(ptsMs);
   const dts = dtsMs === undefined ? pts : msToTicks(dtsMs);

@@ -46,20 +46,26 @@ function versionAndSection(version: number): number[] {
 
 export function buildPat(): Buffer {
   return section(0x00, [
-    0x00, 0x01, // transport_stream_id
+    0x00,
+    0x01, // transport_stream_id
     ...versionAndSection(0),
-    PROGRAM_NUMBER >> 8, PROGRAM_NUMBER & 0xff,
-    0xe0 | (PID_PMT >> 8), PID_PMT & 0xff,
+    PROGRAM_NUMBER >> 8,
+    PROGRAM_NUMBER & 0xff,
+    0xe0 | (PID_PMT >> 8),
+    PID_PMT & 0xff,
   ]);
 }
 
 /** `version` must change whenever the stream list changes mid-stream, so demuxers re-read the PMT. */
 export function buildPmt(pcrPid: number, streams: PmtStream[], version = 0): Buffer {
   const body = [
-    PROGRAM_NUMBER >> 8, PROGRAM_NUMBER & 0xff,
+    PROGRAM_NUMBER >> 8,
+    PROGRAM_NUMBER & 0xff,
     ...versionAndSection(version),
-    0xe0 | (pcrPid >> 8), pcrPid & 0xff,
-    0xf0, 0x00, // program_info_length 0
+    0xe0 | (pcrPid >> 8),
+    pcrPid & 0xff,
+    0xf0,
+    0x00, // program_info_length 0
   ];
   for (const s of streams) {
     const desc = s.descriptors ?? new Uint8Array(0);

@@ -1,7 +1,6 @@
 // 90 kHz MPEG timestamps: ms → ticks with the 33-bit wrap, and the 5-byte PTS/DTS and 6-byte PCR field encodings.
 // Arithmetic uses division rather than bit operators because values exceed 32 bits.
 
-export const TS_CLOCK_HZ = 90_000;
 export const WRAP_33 = 2 ** 33;
 
 /** Milliseconds (any magnitude, may be fractional or negative) → 90 kHz ticks modulo 2^33. */

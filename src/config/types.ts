@@ -1,4 +1,4 @@
-// The shape of openivs's configuration once loaded and validated (see config.ts for where each value
+// The shape of openivs's configuration once loaded and validated (see index.ts for where each value
 // comes from: defaults < config file < OPENIVS_* environment < command-line flags).
 
 export interface CredentialConfig {

@@ -4,7 +4,10 @@
 export class KeyThrottle {
   private readonly failures = new Map<string, { count: number; windowStart: number }>();
 
-  constructor(private readonly maxFailures = 5, private readonly windowMs = 60_000) {}
+  constructor(
+    private readonly maxFailures = 5,
+    private readonly windowMs = 60_000,
+  ) {}
 
   isBlocked(address: string, nowMs: number): boolean {
     const entry = this.failures.get(address);

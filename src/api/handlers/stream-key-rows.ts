@@ -1,4 +1,5 @@
-// Creating and presenting stream keys. The key value is a secret: it lives in the row's `lookup`
+// Stream key rows, shared by the channel and stream-key handlers: inserting one (CreateChannel and CreateStreamKey
+// both make keys) and rendering it as the model's StreamKey. The key value is a secret: it lives in the row's `lookup`
 // column (unique, so ingest can find the channel by key) and is returned only where IVS returns it.
 
 import type { StreamKey, StreamKeySummary } from '@aws-sdk/client-ivs';
@@ -19,8 +20,15 @@ export async function insertStreamKey(store: Store, scope: Scope, channelArn: st
   const id = newResourceId();
   const arn = buildArn(scope, 'stream-key', id);
   return store.resources.insert<StreamKeyDoc>({
-    arn, type: 'stream-key', account: scope.account, region: scope.region, id,
-    name: '', ref1: channelArn, ref2: '', lookup: newStreamKeyValue(scope.region, id),
+    arn,
+    type: 'stream-key',
+    account: scope.account,
+    region: scope.region,
+    id,
+    name: '',
+    ref1: channelArn,
+    ref2: '',
+    lookup: newStreamKeyValue(scope.region, id),
     doc: { arn, channelArn, tags },
   });
 }

@@ -1,18 +1,18 @@
-// openivs configuration: one typed, validated Config from defaults < config file (--config / OPENIVS_CONFIG)
-// < OPENIVS_* environment variables < command-line flags. The option table lives in config/options.ts.
+// openivs configuration, the folder's entry point: one typed, validated Config from defaults < config file
+// (--config / OPENIVS_CONFIG) < OPENIVS_* environment variables < command-line flags. The option table lives in options.ts.
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './config-types.js';
-import { combineCredentials, hasDefaultCredentials } from './config/credentials.js';
-import { QUOTA_DEFAULTS } from './config/options.js';
-import { readArgv, readEnv, readFile, type Settings } from './config/sources.js';
-import { ConfigError, isLoopbackAddress, type LogLevel } from './config/values.js';
+import type { Config, CredentialConfig, QuotaConfig, RecordingStorageConfig } from './types.js';
+import { combineCredentials, hasDefaultCredentials } from './credentials.js';
+import { QUOTA_DEFAULTS } from './options.js';
+import { readArgv, readEnv, readFile, type Setting, type Settings } from './sources.js';
+import { ConfigError, isLoopbackAddress, type LogLevel } from './values.js';
 
-export type { Config, CredentialConfig, QuotaConfig } from './config-types.js';
-export { ConfigError, isLoopbackAddress } from './config/values.js';
-export { HelpRequested } from './config/sources.js';
-export { HELP_TEXT } from './config/options.js';
-export { DEFAULT_CREDENTIALS } from './config/credentials.js';
+export type { Config, CredentialConfig, QuotaConfig } from './types.js';
+export { ConfigError, isLoopbackAddress } from './values.js';
+export { HelpRequested } from './sources.js';
+export { HELP_TEXT } from './options.js';
+export { DEFAULT_CREDENTIALS } from './credentials.js';
 
 export const MAX_BODY_BYTES = 1048576;
 
@@ -29,7 +29,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
   const flags = readArgv(argv, cwd);
   const fromEnv = readEnv(env, cwd);
   const configFile = flags.get('config') ?? fromEnv.get('config');
-  const fromFile: Settings = configFile === undefined ? new Map() : readFile(configFile.value as string, configFile.label);
+  const fromFile: Settings =
+    configFile === undefined ? new Map<string, Setting>() : readFile(configFile.value as string, configFile.label);
   const merged: Settings = new Map([...fromFile, ...fromEnv, ...flags]);
   const get = <T>(name: string, fallback: T): T => (merged.has(name) ? (merged.get(name)?.value as T) : fallback);
 
@@ -89,13 +90,15 @@ function recordingStorage(merged: Settings, get: <T>(name: string, fallback: T) 
   const endpoint = get<string | undefined>('s3Endpoint', undefined);
   const kind = get<'local' | 's3'>('recordingStorage', endpoint === undefined ? 'local' : 's3');
   if (kind === 'local') {
-    if (endpoint !== undefined) throw new ConfigError(`${merged.get('s3Endpoint')!.label}: S3 endpoint given with local recording storage`);
+    if (endpoint !== undefined)
+      throw new ConfigError(`${merged.get('s3Endpoint')!.label}: S3 endpoint given with local recording storage`);
     return { kind };
   }
   const accessKeyId = get<string | undefined>('s3AccessKeyId', undefined);
   const secretAccessKey = get<string | undefined>('s3SecretAccessKey', undefined);
   return {
-    kind, endpoint,
+    kind,
+    endpoint,
     region: get('s3Region', get('region', 'us-east-1')),
     credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined,
   };
@@ -133,6 +136,8 @@ export function withListeningPorts(
 /** The warning the caller should log for this config, if any (default credentials on a non-loopback address). */
 export function securityWarning(config: Config): string | undefined {
   if (!config.defaultCredentialsActive || isLoopbackAddress(config.bindAddress)) return undefined;
-  return `default credentials test/test are active on non-loopback address ${config.bindAddress}; `
-    + 'anyone who can reach this server can use the API. Set OPENIVS_CREDENTIALS.';
+  return (
+    `default credentials test/test are active on non-loopback address ${config.bindAddress}; ` +
+    'anyone who can reach this server can use the API. Set OPENIVS_CREDENTIALS.'
+  );
 }

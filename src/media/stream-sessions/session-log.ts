@@ -17,7 +17,10 @@ export interface SessionStart {
 }
 
 export class SessionLog {
-  constructor(private readonly store: Store, private readonly outbox: EventOutbox) {}
+  constructor(
+    private readonly store: Store,
+    private readonly outbox: EventOutbox,
+  ) {}
 
   async open(start: SessionStart, events: Envelope[]): Promise<void> {
     await this.outbox.transaction(this.store, async (tx, emit) => {
@@ -48,7 +51,12 @@ export class SessionLog {
    * DeleteChannel refuses live channels, but a stream becomes live (Stream Start) a few seconds after its publish
    * was accepted, and the channel may be deleted in between.
    */
-  async recordIfChannelExists(streamId: string, channelArn: string, events: Envelope[], patch?: StreamSessionPatch): Promise<boolean> {
+  async recordIfChannelExists(
+    streamId: string,
+    channelArn: string,
+    events: Envelope[],
+    patch?: StreamSessionPatch,
+  ): Promise<boolean> {
     return this.outbox.transaction(this.store, async (tx, emit) => {
       if (!(await tx.resources.get(channelArn))) return false;
       if (patch) await tx.sessions.update(streamId, patch);

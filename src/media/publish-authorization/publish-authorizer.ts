@@ -5,7 +5,7 @@
 // read here, once per broadcast, into the channel snapshot that playback checks.
 
 import type { Logger } from 'pino';
-import type { QuotaConfig } from '../../config-types.js';
+import type { QuotaConfig } from '../../config/types.js';
 import { newStreamId } from '../../domain/ids.js';
 import type { PublicEndpoints } from '../../domain/urls.js';
 import { limitBreach, streamStateChange, type IvsEventEnvelope } from '../../events/envelope.js';
@@ -13,12 +13,12 @@ import type { EventOutbox } from '../../events/outbox.js';
 import type { Store } from '../../storage/store.js';
 import type { PublishDecision, PublisherHandle, PublishRequest } from '../ingest/ports.js';
 import { snapshotChannel } from './channel-snapshot.js';
-import { IngestSession } from './ingest-session.js';
+import { IngestSession } from '../registry/ingest-session.js';
 import { KeyThrottle } from './key-throttle.js';
-import { LiveStream, type PackagingOptions } from './live-stream.js';
-import { restrictionFromDoc, type PlaybackRestriction } from './playback-restriction.js';
-import { originOf, type LiveRegistry } from './registry.js';
-import type { SessionLog } from './session-log.js';
+import { LiveStream, type PackagingOptions } from '../registry/live-stream.js';
+import { restrictionFromDoc, type PlaybackRestriction } from '../registry/playback-restriction.js';
+import { originOf, type LiveRegistry } from '../registry/registry.js';
+import type { SessionLog } from '../stream-sessions/session-log.js';
 
 export interface AuthorizerOptions {
   store: Store;
@@ -66,12 +66,23 @@ export class PublishAuthorizer {
     if (registry.isLive(channel.arn)) return denied('This channel already has an active broadcast');
     const restriction = await this.restriction(channel.arn, channel.doc);
     if (restriction === null) return denied('Internal error: could not read the playback restriction policy of this channel');
-    const stream = new LiveStream(newStreamId(), snapshotChannel(channel, this.opts.endpoints, restriction),
-      new Date(this.now()), handle, this.opts.packaging, viewerLimitsFor(this.opts.quotas));
+    const stream = new LiveStream(
+      newStreamId(),
+      snapshotChannel(channel, this.opts.endpoints, restriction),
+      new Date(this.now()),
+      handle,
+      this.opts.packaging,
+      viewerLimitsFor(this.opts.quotas),
+    );
     if (registry.liveCount(channel) >= this.opts.quotas.concurrentBroadcasts) {
-      await this.recordRefusal(limitBreach(originOf(stream), {
-        name: 'Concurrent Broadcasts', value: this.opts.quotas.concurrentBroadcasts, exceededBy: 1, unit: 'count',
-      }));
+      await this.recordRefusal(
+        limitBreach(originOf(stream), {
+          name: 'Concurrent Broadcasts',
+          value: this.opts.quotas.concurrentBroadcasts,
+          exceededBy: 1,
+          unit: 'count',
+        }),
+      );
       return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
     }
     if (registry.transcoding?.wants(stream.channel.type)) {
@@ -89,7 +100,9 @@ export class PublishAuthorizer {
     try {
       await this.opts.sessions.open(
         {
-          origin: originOf(stream, stream.startTime), startTime: stream.startTime, channelDoc: stream.channel.doc,
+          origin: originOf(stream, stream.startTime),
+          startTime: stream.startTime,
+          channelDoc: stream.channel.doc,
           recordingConfiguration: stream.recordingConfiguration,
         },
         [streamStateChange(originOf(stream, stream.startTime), 'Session Created')],
@@ -121,7 +134,8 @@ export class PublishAuthorizer {
    * read: the broadcast is then refused (fail closed) rather than played without the restrictions its owner set.
    */
   private async restriction(
-    channelArn: string, channel: Record<string, unknown>,
+    channelArn: string,
+    channel: Record<string, unknown>,
   ): Promise<PlaybackRestriction | undefined | null> {
     const arn = channel.playbackRestrictionPolicyArn;
     if (typeof arn !== 'string' || arn === '') return undefined;
@@ -130,7 +144,10 @@ export class PublishAuthorizer {
       if (policy) return restrictionFromDoc(policy.doc);
       this.opts.log.error({ channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy not found');
     } catch (err) {
-      this.opts.log.error({ err, channelArn, playbackRestrictionPolicyArn: arn }, 'publish refused: restriction policy unreadable');
+      this.opts.log.error(
+        { err, channelArn, playbackRestrictionPolicyArn: arn },
+        'publish refused: restriction policy unreadable',
+      );
     }
     return null;
   }

@@ -1,7 +1,7 @@
 // Small concurrency helpers for the dispatcher: a counting semaphore that bounds deliveries in
 // flight, and an unref'd sleep (a pending stop() timeout must not keep the process alive).
 
-export class Slots {
+export class Semaphore {
   #free: number;
   readonly #waiting: (() => void)[] = [];
 

@@ -11,8 +11,12 @@ export async function closeOrphanedSessions(store: Store, outbox: EventOutbox, l
   for (const session of open) {
     const channelName = typeof session.doc.channel?.name === 'string' ? session.doc.channel.name : '';
     const origin = {
-      account: session.account, region: session.region, channelArn: session.channelArn, channelName,
-      streamId: session.streamId, time: now,
+      account: session.account,
+      region: session.region,
+      channelArn: session.channelArn,
+      channelName,
+      streamId: session.streamId,
+      time: now,
     };
     const started = session.doc.truncatedEvents.some((e) => e.name === 'Stream Start');
     const events = [

@@ -4,23 +4,28 @@
 
 import type { ResourceRow } from '../../storage/store.js';
 import { playbackUrl, type PublicEndpoints } from '../../domain/urls.js';
-import type { ChannelSnapshot } from './live-stream.js';
-import type { PlaybackRestriction } from './playback-restriction.js';
+import type { ChannelSnapshot } from '../registry/live-stream.js';
+import type { PlaybackRestriction } from '../registry/playback-restriction.js';
+
+/** A text setting of the stored channel (the API validated it), or the default when it has none. */
+const textOf = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
 
 export function snapshotChannel(
-  row: ResourceRow<Record<string, unknown>>, endpoints: PublicEndpoints, restriction?: PlaybackRestriction,
+  row: ResourceRow<Record<string, unknown>>,
+  endpoints: PublicEndpoints,
+  restriction?: PlaybackRestriction,
 ): ChannelSnapshot {
   const url = playbackUrl(endpoints, row, row.id);
   const doc = { ...row.doc, ingestEndpoint: endpoints.host, playbackUrl: url };
   return {
     arn: row.arn,
     id: row.id,
-    name: typeof row.doc.name === 'string' ? row.doc.name : '',
+    name: textOf(row.doc.name, ''),
     account: row.account,
     region: row.region,
-    type: String(row.doc.type ?? 'STANDARD'),
-    latencyMode: String(row.doc.latencyMode ?? 'LOW'),
-    containerFormat: String(row.doc.containerFormat ?? 'TS'),
+    type: textOf(row.doc.type, 'STANDARD'),
+    latencyMode: textOf(row.doc.latencyMode, 'LOW'),
+    containerFormat: textOf(row.doc.containerFormat, 'TS'),
     authorized: row.doc.authorized === true,
     // Always present (undefined when none), so every snapshot has one shape for the playback hot path.
     restriction,
