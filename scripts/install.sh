@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what openivs needs on Debian 12 with Node.js 20, idempotently: ffmpeg (transcoding), and with --test
-# also chromium (browser playback tests) and the AWS CLI (smoke tests); then npm dependencies when
+# also chromium (browser playback tests), the AWS CLI (smoke tests) and prometheus (the metrics scrape test); then npm dependencies when
 # package-lock.json changed, and a check that the native better-sqlite3 module loads.
 # Usage: bash scripts/install.sh [--test]
 set -euo pipefail
@@ -23,7 +23,7 @@ die() { echo "install: error: $*" >&2; exit 1; }
 # Each entry: "<command that proves it is present> <Debian package>".
 wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg")
 if [ "$with_test" = 1 ]; then
-  wanted+=("chromium chromium" "aws awscli")
+  wanted+=("chromium chromium" "aws awscli" "prometheus prometheus")
 fi
 
 missing=()
@@ -36,7 +36,7 @@ for entry in "${wanted[@]}"; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "system tools present: ffmpeg$([ "$with_test" = 1 ] && echo ', chromium, aws')"
+  log "system tools present: ffmpeg$([ "$with_test" = 1 ] && echo ', chromium, aws, prometheus')"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available; install them yourself"
   sudo=()

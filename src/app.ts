@@ -42,10 +42,13 @@ import { createRecordingDestination } from './media/record/destinations.js';
 import { RecordingActivation } from './api/recording-activation.js';
 import { createConsoleApi } from './console-api/index.js';
 import { liveMetricsReader } from './media/registry/stream-meter.js';
+import { Metrics } from './metrics/index.js';
 
 export interface AppOverrides {
   store?: Store;
   log?: Logger;
+  /** false: no /metrics and no metric hooks on the request paths (the benchmark's baseline). */
+  metrics?: false;
 }
 
 export interface BoundPorts {
@@ -141,6 +144,30 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       : undefined,
   });
   registry.recorder = recorder;
+  const metrics =
+    overrides.metrics === false
+      ? undefined
+      : new Metrics({
+          live: registry,
+          token: config.metricsToken,
+          transcoding,
+          recorder,
+          spoolRoot: join(config.dataDir, 'record-spool'),
+          events: { outboxDepth: () => store.outbox.pendingCount(), failures: events.dispatcher.failures },
+        });
+  if (metrics) {
+    registry.observer = {
+      streamFlowing(stream) {
+        for (const segmenter of stream.renditions.values()) {
+          metrics.watchRendition({
+            onPart: (listener) => segmenter.on('part', listener),
+            onSegment: (listener) => segmenter.on('segment', listener),
+          });
+        }
+        stream.transcoder?.on('restarting', metrics.transcoderRestarted);
+      },
+    };
+  }
   const deps: HandlerDeps = {
     store,
     live: registry,
@@ -153,7 +180,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
-  const api = new ApiPipeline(protocol, verifier, deps, log);
+  const api = new ApiPipeline(protocol, verifier, deps, log, metrics?.requests.api);
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
   const consoleApi = await createConsoleApi({
@@ -175,11 +202,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     isReady: () => ready,
     log,
     loop: new LoopMonitor(),
-    routes: [consoleApi],
+    routes: metrics ? [consoleApi, metrics] : [consoleApi],
     playback: {
       registry,
       quotas: config.quotas,
       viewerCountryHeader: config.viewerCountryHeader,
+      observe: metrics?.requests.playback,
       viewerSessions: new ViewerSessions(viewerSessionKey(sessionSecret)),
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),

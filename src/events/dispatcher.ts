@@ -55,6 +55,8 @@ export class Dispatcher {
   readonly #abort = new AbortController();
   #poll: NodeJS.Timeout | undefined;
   #lastPrune = 0;
+  /** Failed deliveries by sink (each retry counts; `abandoned`: given up on), for metrics. */
+  readonly failures = new Map<string, { retried: number; abandoned: number }>();
 
   constructor(opts: DispatcherOptions) {
     this.#store = opts.store;
@@ -173,11 +175,15 @@ export class Dispatcher {
     // Aborted by stop(): not the receiver's fault, so the attempt is not counted.
     if (this.#abort.signal.aborted) return false;
     const error = describeError(failure);
+    const failures = this.failures.get(sink) ?? { retried: 0, abandoned: 0 };
+    this.failures.set(sink, failures);
     if (now - row.createdAt >= this.#retry.maxAgeMs) {
+      failures.abandoned++;
       await this.#store.outbox.abandon(row.id, now, error);
       this.#log.error({ sink, eventId: row.eventId, attempt, error }, 'events: giving up on event');
       return true;
     }
+    failures.retried++;
     const next = now + backoffDelay(this.#retry, attempt);
     await this.#store.outbox.markFailed(row.id, next, error);
     this.#log.warn({ sink, eventId: row.eventId, attempt, retryInMs: next - now, error }, 'events: delivery failed');

@@ -52,7 +52,11 @@ export interface PlaybackDeps {
   clientAddress?: (req: HttpRequest) => string | undefined;
   /** Shares of held requests per client; default: one per PlaybackDeps object. */
   held?: HeldRequests;
+  /** Told of each GET/HEAD request with what it asks for, before it is answered (metrics read the status at close). */
+  observe?: (kind: PlaybackRequestKind, res: HttpResponse) => void;
 }
+
+export type PlaybackRequestKind = 'multivariant' | 'media_playlist' | 'blocking_reload' | 'part' | 'segment' | 'init' | 'other';
 
 interface Found {
   stream: LiveStream;
@@ -93,6 +97,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const credential = split?.credential;
   const part = parsePartPath(path);
   if (part) {
+    deps.observe?.('part', res);
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
@@ -101,6 +106,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     });
   }
   const route = parsePlaybackPath(path);
+  deps.observe?.(route === undefined ? 'other' : requestKind(route.kind, rawQuery), res);
   if (!route) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Not found');
   if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
@@ -137,6 +143,9 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     }
   });
 }
+
+const requestKind = (kind: 'multivariant' | 'media' | 'segment' | 'init', rawQuery: string): PlaybackRequestKind =>
+  kind !== 'media' ? kind : rawQuery.includes('_HLS_msn') ? 'blocking_reload' : 'media_playlist';
 
 const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>
   sendPlaybackError(
