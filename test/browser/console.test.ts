@@ -86,6 +86,11 @@ describe('operator console: sign in, create, watch, chart, metadata, stop', { ti
     await page.click('[data-testid=show-stream-key]');
     const key = (await text(page, '[data-testid=stream-key]')).trim();
     assert.match(key, /^sk_us-west-2_/);
+    // The copy button puts exactly the key on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.click('.stream-key button:has-text("Copy")');
+    await step('copied', () => page.waitForSelector('.stream-key button:has-text("Copied")'));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
     publisher = publish(rtmpUrl(server.rtmpPort, key), { seconds: 90 });
     await step('live badge', () => page.waitForSelector('[data-testid=channel-page] [data-testid=live-badge]', { timeout: 30_000 }));
     // currentTime jumps to the live edge before playback starts: wait for playing, then for time to advance.
@@ -112,6 +117,9 @@ describe('operator console: sign in, create, watch, chart, metadata, stop', { ti
     const row = '[data-testid=channel-row][data-name=console-live]';
     await step('live row', () => page.waitForSelector(`${row} [data-testid=live-badge]`, { timeout: 10_000 }));
     assert.equal(await text(page, `${row} [data-testid=health-badge]`), 'HEALTHY');
+    // The preview on the channel page was a viewer a moment ago (viewer sessions count for a while after their last
+    // reload), so the list shows a count, not the offline dash.
+    assert.match(await text(page, `${row} [data-testid=viewers]`), /^\d+$/);
     await page.fill('[data-testid=channel-filter]', 'no-such-name');
     await page.waitForSelector(`${row}`, { state: 'detached' });
     await page.fill('[data-testid=channel-filter]', 'console');
