@@ -164,6 +164,46 @@ module.exports = {
       to: { path: '^src/http/player/browser/' },
     },
     {
+      name: 'console-api-only-from-app',
+      comment:
+        'src/console-api (the console page and its /_openivs/ routes) is wired by src/app.ts as an HttpRoute; nothing ' +
+        'else imports it, so the planes never depend on the console.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(console-api/|app\\.ts$)' },
+      to: { path: '^src/console-api/' },
+    },
+    {
+      name: 'console-api-not-to-live-media',
+      comment:
+        'src/console-api reads live state only through its ports (console-api/ports.ts, wired in src/app.ts); of the ' +
+        'media plane it may import only src/media/record (the recording key layout and local files), and not the ' +
+        'transport or the composition root.',
+      severity: 'error',
+      from: { path: '^src/console-api/' },
+      to: { path: '^src/media/|^src/http/|^src/(app|main)\\.ts$', pathNot: '^src/media/record/|^src/media/types\\.ts$' },
+    },
+    {
+      name: 'metrics-only-from-app',
+      comment:
+        'src/metrics is wired by src/app.ts: the hot paths see only their observer ports (plain interfaces in their own ' +
+        'folders), never the metrics folder or prom-client, so metrics can be off or replaced without touching them.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(metrics/|app\\.ts$)' },
+      to: { path: '^src/metrics/' },
+    },
+    {
+      name: 'metrics-through-ports',
+      comment:
+        'src/metrics reads figures through the small ports it declares (wired in src/app.ts); it imports no plane, ' +
+        'so a metric cannot reach into a stream or a queue and change it.',
+      severity: 'error',
+      from: { path: '^src/metrics/' },
+      to: {
+        path: '^src/(api|media|storage|events|http|console-api|config)/|^src/(app|main)\\.ts$',
+        pathNot: '^src/config/types\\.ts$',
+      },
+    },
+    {
       name: 'src-not-to-tests-or-benchmarks',
       comment: 'The server never depends on test/, bench/ or devtools/: they are not shipped.',
       severity: 'error',

@@ -4,6 +4,7 @@
 // (dist/src/http/player/player-script.js) reads it. `npm run build` runs it after tsc; run-tests.mjs runs it too,
 // so `npx tsc && node scripts/run-tests.mjs` serves the current script. esbuild is a dev dependency: the published
 // package ships the built file (dist/src), not the builder. Type checking is tsc's job (npm run typecheck).
+// It also builds the operator console (console/, a Preact app) with Vite into dist/console, served at /console/.
 import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +28,16 @@ export async function buildBrowser() {
       logLevel: 'warning',
     });
   }
+  await buildConsole();
+}
+
+/** The console's Vite build (about two seconds); its config is console/vite.config.ts. */
+export async function buildConsole() {
+  const vite = await import('vite');
+  await vite.build({ configFile: join(root, 'console', 'vite.config.ts'), logLevel: 'warn' });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildBrowser();
+  if (process.argv.includes('--console')) await buildConsole();
+  else await buildBrowser();
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what openivs needs on Debian 12 with Node.js 20, idempotently: ffmpeg (transcoding), libsrt's headers and
 # a C++ toolchain (the SRT ingest addon), and with --test also chromium (browser playback tests), the AWS CLI (smoke
-# tests) and srt-tools (srt-live-transmit as a test publisher); then npm dependencies when package-lock.json changed,
+# tests), srt-tools (srt-live-transmit as a test publisher),
+# postgresql (the cluster tests start their own) and prometheus (the metrics scrape test); then npm dependencies when package-lock.json changed,
 # a check that the native better-sqlite3 module loads, and a build of the SRT addon (native/srt) when its sources
 # are newer than the build or it does not load.
 # Usage: bash scripts/install.sh [--test]
@@ -26,7 +27,7 @@ die() { echo "install: error: $*" >&2; exit 1; }
 wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg" "g++ g++" "make make" "python3 python3"
   "/usr/include/srt/srt.h libsrt-openssl-dev" "/usr/include/openssl/evp.h libsrt-openssl-dev")
 if [ "$with_test" = 1 ]; then
-  wanted+=("chromium chromium" "aws awscli" "srt-live-transmit srt-tools")
+  wanted+=("chromium chromium" "aws awscli" "srt-live-transmit srt-tools" "prometheus prometheus")
   wanted+=("pg_ctlcluster postgresql")  # PostgreSQL tests start their own server with /usr/lib/postgresql/*/bin
 fi
 
@@ -47,7 +48,7 @@ for entry in "${wanted[@]}"; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "system tools present: ffmpeg, g++, make, python3, libsrt-openssl-dev$([ "$with_test" = 1 ] && echo ', chromium, aws, srt-tools')"
+  log "system tools present: ffmpeg, g++, make, python3, libsrt-openssl-dev$([ "$with_test" = 1 ] && echo ', chromium, aws, srt-tools, postgresql, prometheus')"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available; install them yourself"
   sudo=()

@@ -55,10 +55,15 @@ import { OwnerDirectory } from './cluster/owner-directory.js';
 import { PeerClient } from './cluster/peer-client.js';
 import { OriginPull } from './media/deliver/origin-pull.js';
 import type { LiveControl, LiveStreamView } from './domain/ports.js';
+import { createConsoleApi } from './console-api/index.js';
+import { liveMetricsReader } from './media/registry/stream-meter.js';
+import { Metrics } from './metrics/index.js';
 
 export interface AppOverrides {
   store?: Store;
   log?: Logger;
+  /** false: no /metrics and no metric hooks on the request paths (the benchmark's baseline). */
+  metrics?: false;
 }
 
 export interface BoundPorts {
@@ -169,6 +174,30 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       : undefined,
   });
   registry.recorder = recorder;
+  const metrics =
+    overrides.metrics === false
+      ? undefined
+      : new Metrics({
+          live: registry,
+          token: config.metricsToken,
+          transcoding,
+          recorder,
+          spoolRoot: join(config.dataDir, 'record-spool'),
+          events: { outboxDepth: () => store.outbox.pendingCount(), failures: events.dispatcher.failures },
+        });
+  if (metrics) {
+    registry.observer = {
+      streamFlowing(stream) {
+        for (const segmenter of stream.renditions.values()) {
+          metrics.watchRendition({
+            onPart: (listener) => segmenter.on('part', listener),
+            onSegment: (listener) => segmenter.on('segment', listener),
+          });
+        }
+        stream.transcoder?.on('restarting', metrics.transcoderRestarted);
+      },
+    };
+  }
   const deps: HandlerDeps = {
     store,
     live: registry,
@@ -182,7 +211,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
   const protocol = ProtocolEngine.load();
   const verifier = new SigV4Verifier(new CredentialStore(config.credentials), { service: 'ivs', clockSkewMs: 300_000 });
-  const api = new ApiPipeline(protocol, verifier, deps, log);
+  const api = new ApiPipeline(protocol, verifier, deps, log, metrics?.requests.api);
   let ready = false;
   const sessionSecret = await playbackSessionSecret(store);
   const nodes = new NodeRegistry({
@@ -198,6 +227,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const viewerSessions = new ViewerSessions(viewerSessionKey(sessionSecret));
   const cluster = store.shared ? clusterParts(config, store, nodes, registry, viewerSessions, events, log) : undefined;
   if (cluster) deps.live = cluster.live;
+  const consoleApi = await createConsoleApi({
+    protocol,
+    verifier,
+    store,
+    live: liveMetricsReader(registry),
+    events: events.live,
+    log,
+    recordingStorage: config.recordingStorage,
+    dataDir: config.dataDir,
+    playbackBaseUrl: () => endpoints.playbackBaseUrl,
+    facts: { allowInsecureIngest: config.allowInsecureIngest, defaultRegion: config.region },
+  });
   const httpDeps = {
     cluster: {
       nodeId: nodes.nodeId,
@@ -211,12 +252,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     isReady: () => ready,
     log,
     loop: new LoopMonitor(),
+    routes: metrics ? [consoleApi, metrics] : [consoleApi],
     playback: {
       registry,
       quotas: config.quotas,
       viewerCountryHeader: config.viewerCountryHeader,
       viewerSessions,
       remote: cluster?.pull,
+      observe: metrics?.requests.playback,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),
         secret: sessionSecret,
@@ -298,11 +341,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (config.nodeUrl === undefined) nodes.url = defaultPlaybackBaseUrl(config.host, httpPort);
       await nodes.start();
       cluster?.start();
+      consoleApi.setFacts({ rtmpPort: rtmp.port, rtmpsPort });
       ready = true;
       return { httpPort, rtmpPort: rtmp.port, rtmpsPort, srtPort, httpsPort };
     },
     async stop() {
       ready = false;
+      consoleApi.close();
       await registry.stopAll();
       await recorder.stop();
       srtKeys.stop();

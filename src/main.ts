@@ -40,9 +40,19 @@ async function main(argv: string[]): Promise<number> {
   const { httpPort, rtmpPort, rtmpsPort, srtPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
+  const consoleUrl = `http://${config.host}:${httpPort}/console/`;
   app.log.info(
-    { httpPort, httpsPort, rtmpPort, rtmpsPort, srtPort, bindAddress: config.bindAddress, dataDir: config.dataDir },
-    'openivs ready',
+    {
+      httpPort,
+      httpsPort,
+      rtmpPort,
+      rtmpsPort,
+      srtPort,
+      bindAddress: config.bindAddress,
+      dataDir: config.dataDir,
+      console: consoleUrl,
+    },
+    `openivs ready; console at ${consoleUrl}`,
   );
   await waitForSignal();
   app.log.info('shutting down: draining connections');

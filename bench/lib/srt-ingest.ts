@@ -52,11 +52,30 @@ class CountingSession implements PublishSession {
 }
 
 function publisher(input: string, format: 'mpegts' | 'flv', url: string): GroupChild {
-  return spawnGroup('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', format, url]);
+  return spawnGroup('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    input,
+    '-c',
+    'copy',
+    '-f',
+    format,
+    url,
+  ]);
 }
 
 /** Ramp, then measure this process's CPU over the window while the publishers run. */
-async function window(sessions: CountingSession[], rampSeconds: number, windowSeconds: number): Promise<{ cpu: number; units: number }> {
+async function window(
+  sessions: CountingSession[],
+  rampSeconds: number,
+  windowSeconds: number,
+): Promise<{ cpu: number; units: number }> {
   await sleep(rampSeconds * 1000);
   const units0 = sessions.reduce((n, s) => n + s.units, 0);
   const cpu0 = process.cpuUsage();
@@ -67,32 +86,57 @@ async function window(sessions: CountingSession[], rampSeconds: number, windowSe
   return { cpu: (cpu.user + cpu.system) / 1e6 / elapsed, units: sessions.reduce((n, s) => n + s.units, 0) - units0 };
 }
 
-export async function measureSrtIngest(tsClip: string, streams: number, rampSeconds: number, windowSeconds: number): Promise<IngestCpu> {
+export async function measureSrtIngest(
+  tsClip: string,
+  streams: number,
+  rampSeconds: number,
+  windowSeconds: number,
+): Promise<IngestCpu> {
   const sessions: CountingSession[] = [];
-  const listener = SrtListener.listen({ host: '127.0.0.1', port: 0, maxConnections: streams + 4 }, {
-    connection: (conn) => {
-      const session = new CountingSession();
-      sessions.push(session);
-      feedPublishSession(conn, session);
+  const listener = SrtListener.listen(
+    { host: '127.0.0.1', port: 0, maxConnections: streams + 4 },
+    {
+      connection: (conn) => {
+        const session = new CountingSession();
+        sessions.push(session);
+        feedPublishSession(conn, session);
+      },
+      error: (err) => console.error('srt ingest error', err),
     },
-    error: (err) => console.error('srt ingest error', err),
-  });
+  );
   const publishers: GroupChild[] = [];
   try {
     for (let i = 0; i < streams; i++) {
       const key = `bench-srt-key-${i}`;
       listener.setKey(key, 'bench-passphrase-0123456789');
-      publishers.push(publisher(tsClip, 'mpegts', `srt://127.0.0.1:${listener.port}?streamid=${key}&passphrase=bench-passphrase-0123456789&pbkeylen=16`));
+      publishers.push(
+        publisher(
+          tsClip,
+          'mpegts',
+          `srt://127.0.0.1:${listener.port}?streamid=${key}&passphrase=bench-passphrase-0123456789&pbkeylen=16`,
+        ),
+      );
     }
     const { cpu, units } = await window(sessions, rampSeconds, windowSeconds);
-    return { protocol: 'srt', streams, windowSeconds, cpuPerStream: (100 * cpu) / streams, unitsPerSecondPerStream: units / windowSeconds / streams };
+    return {
+      protocol: 'srt',
+      streams,
+      windowSeconds,
+      cpuPerStream: (100 * cpu) / streams,
+      unitsPerSecondPerStream: units / windowSeconds / streams,
+    };
   } finally {
     await Promise.all(publishers.map((p) => killGroup(p.child)));
     await listener.close();
   }
 }
 
-export async function measureRtmpIngest(flvClip: string, streams: number, rampSeconds: number, windowSeconds: number): Promise<IngestCpu> {
+export async function measureRtmpIngest(
+  flvClip: string,
+  streams: number,
+  rampSeconds: number,
+  windowSeconds: number,
+): Promise<IngestCpu> {
   const sessions: CountingSession[] = [];
   const server = createIngestServer({
     hooks: {
@@ -107,9 +151,16 @@ export async function measureRtmpIngest(flvClip: string, streams: number, rampSe
   const { port } = await server.listen(0, '127.0.0.1');
   const publishers: GroupChild[] = [];
   try {
-    for (let i = 0; i < streams; i++) publishers.push(publisher(flvClip, 'flv', `rtmp://127.0.0.1:${port}/app/bench-rtmp-key-${i}`));
+    for (let i = 0; i < streams; i++)
+      publishers.push(publisher(flvClip, 'flv', `rtmp://127.0.0.1:${port}/app/bench-rtmp-key-${i}`));
     const { cpu, units } = await window(sessions, rampSeconds, windowSeconds);
-    return { protocol: 'rtmp', streams, windowSeconds, cpuPerStream: (100 * cpu) / streams, unitsPerSecondPerStream: units / windowSeconds / streams };
+    return {
+      protocol: 'rtmp',
+      streams,
+      windowSeconds,
+      cpuPerStream: (100 * cpu) / streams,
+      unitsPerSecondPerStream: units / windowSeconds / streams,
+    };
   } finally {
     await Promise.all(publishers.map((p) => killGroup(p.child)));
     await server.close();

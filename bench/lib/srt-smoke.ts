@@ -21,8 +21,13 @@ try {
   for (const r of [demuxThroughput(ts, clip.seconds, 20), flvParseThroughput(clip.path, clip.seconds, 20)]) {
     console.log(`${r.what}: ${r.mbPerSecond.toFixed(0)} MB/s, ${r.usPerMediaSecond.toFixed(0)} µs CPU per second of media`);
   }
-  for (const r of [await measureSrtIngest(ts, streams, rampSeconds, windowSeconds), await measureRtmpIngest(clip.path, streams, rampSeconds, windowSeconds)]) {
-    console.log(`${r.protocol}: ${r.streams} stream(s), ${r.cpuPerStream.toFixed(2)} % of a core per stream, ${r.unitsPerSecondPerStream.toFixed(1)} units/s per stream`);
+  for (const r of [
+    await measureSrtIngest(ts, streams, rampSeconds, windowSeconds),
+    await measureRtmpIngest(clip.path, streams, rampSeconds, windowSeconds),
+  ]) {
+    console.log(
+      `${r.protocol}: ${r.streams} stream(s), ${r.cpuPerStream.toFixed(2)} % of a core per stream, ${r.unitsPerSecondPerStream.toFixed(1)} units/s per stream`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

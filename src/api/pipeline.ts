@@ -27,9 +27,19 @@ export class ApiPipeline {
     private readonly verifier: SigV4Verifier,
     private readonly deps: HandlerDeps,
     private readonly log: Logger,
+    /** Told of every request once answered (metrics); `operation` is '-' when none matched. */
+    private readonly observe?: (operation: string, status: number, startedAt: number) => void,
   ) {}
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
+    const startedAt = this.observe ? performance.now() : 0;
+    let operationName = '-';
+    const response = await this.answer(req, (name) => (operationName = name));
+    this.observe?.(operationName, response.status, startedAt);
+    return response;
+  }
+
+  private async answer(req: ApiRequest, matched: (operation: string) => void): Promise<ApiResponse> {
     const requestId = newRequestId();
     let operationName = '-';
     try {
@@ -38,6 +48,7 @@ export class ApiPipeline {
       if (!match)
         throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
       operationName = match.operation.name;
+      matched(operationName);
       const entry = lookupOperation(operationName);
       if (typeof entry !== 'function') throw notImplemented(operationName, entry?.notImplemented);
       const input = this.protocol.decode(match.operation, {

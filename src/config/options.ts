@@ -1,5 +1,6 @@
 // The option table: every configurable setting with its flag, OPENIVS_* variable, config-file key, default and
 // validator. The sources (sources.ts), the help text and the final assembly (index.ts) are all driven by it.
+import { readFileSync } from 'node:fs';
 import type { CredentialConfig } from './types.js';
 import { parseCredentialArray, parseCredentialString } from './credentials.js';
 import {
@@ -45,6 +46,25 @@ function parseChoice<T extends string>(value: unknown, label: string, choices: r
   const found = choices.find((c) => c === text);
   if (found === undefined) fail(label, `expected one of ${choices.join(', ')}, got ${shown(value)}`);
   return found;
+}
+
+/** A bearer token: 16 to 512 visible ASCII characters (what an Authorization header carries unchanged). */
+function parseToken(value: unknown, label: string): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!/^[\x21-\x7e]{16,512}$/.test(text)) fail(label, 'expected 16 to 512 visible ASCII characters');
+  return text;
+}
+
+/** A file holding a bearer token (keeps the token out of argv and the environment). */
+function parseTokenFile(value: unknown, label: string, baseDir: string): string {
+  const path = parseFile(value, label, baseDir);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    fail(label, `cannot read ${path}: ${(err as Error).message}`);
+  }
+  return parseToken(text, `${label} (${path})`);
 }
 
 const credentials = (value: unknown, label: string): CredentialConfig[] =>
@@ -193,6 +213,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Shared by the nodes of a cluster: authenticates node-to-node requests (HMAC-SHA256 with a timestamp), at least '
       + '32 characters, e.g. openssl rand -hex 32 (no flag: keep it out of argv).',
     parse: parseClusterSecret },
+  { name: 'metricsToken', env: 'OPENIVS_METRICS_TOKEN', fileKey: 'metricsToken', arg: 'TOKEN',
+    defaultText: 'none (GET /metrics from loopback only)',
+    help: 'Bearer token that GET /metrics requires from every client (loopback included) once set; without it only '
+      + 'loopback clients may scrape. No flag: use --metrics-token-file to keep it out of argv.',
+    parse: parseToken },
+  { name: 'metricsTokenFile', flag: 'metrics-token-file', env: 'OPENIVS_METRICS_TOKEN_FILE', fileKey: 'metricsTokenFile',
+    arg: 'FILE', defaultText: 'none', help: 'A file holding the metrics bearer token (as metricsToken).', parse: parseTokenFile },
   { name: 'logLevel', flag: 'log-level', env: 'OPENIVS_LOG_LEVEL', fileKey: 'logLevel', arg: 'LEVEL', defaultText: 'info',
     help: `One of ${LOG_LEVELS.join(', ')}.`, parse: parseLogLevel },
 ];

@@ -69,6 +69,8 @@ export interface Config {
   allowInsecureIngest: boolean;
   eventWebhooks: string[];
   eventWebhookSecret: string | undefined;
+  /** Bearer token for GET /metrics; undefined: loopback clients only. */
+  metricsToken: string | undefined;
   /** undefined: no EventBridge sink. */
   eventbridge: { endpoint: string; bus: string; region: string } | undefined;
   /** Lower-case name of the request header with the viewer's country (set by a CDN); undefined: not checked. */

@@ -71,6 +71,8 @@ export class Dispatcher {
   readonly #abort = new AbortController();
   #poll: NodeJS.Timeout | undefined;
   #lastPrune = 0;
+  /** Failed deliveries by sink (each retry counts; `abandoned`: given up on), for metrics. */
+  readonly failures = new Map<string, { retried: number; abandoned: number }>();
 
   constructor(opts: DispatcherOptions) {
     this.#store = opts.store;
@@ -221,11 +223,15 @@ export class Dispatcher {
     // Aborted by stop(): not the receiver's fault, so the attempt is not counted.
     if (this.#abort.signal.aborted) return 'retry';
     const error = describeError(failure);
+    const failures = this.failures.get(sink) ?? { retried: 0, abandoned: 0 };
+    this.failures.set(sink, failures);
     if (now - row.createdAt >= this.#retry.maxAgeMs) {
+      failures.abandoned++;
       if (!(await this.#store.outbox.abandon(row.id, now, error, grant.lease))) return 'lost';
       this.#log.error({ sink, eventId: row.eventId, attempt, error }, 'events: giving up on event');
       return 'next';
     }
+    failures.retried++;
     const next = now + backoffDelay(this.#retry, attempt);
     if (!(await this.#store.outbox.markFailed(row.id, next, error, grant.lease))) return 'lost';
     this.#log.warn({ sink, eventId: row.eventId, attempt, retryInMs: next - now, error }, 'events: delivery failed');

@@ -33,6 +33,14 @@ export interface HttpDeps {
   cluster?: ClusterEndpointDeps;
   /** Node-to-node requests under /_openivs/node/ (cluster-secret signed), when nodes share a database. */
   nodeApi?: NodeApiDeps;
+  /** Routes wired in by src/app.ts (the console and its /_openivs/ routes, /metrics), tried before the API. */
+  routes?: readonly HttpRoute[];
+}
+
+/** A route the transport does not own: it claims paths and answers them. */
+export interface HttpRoute {
+  handles(rawPath: string): boolean;
+  handle(req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): Promise<void> | void;
 }
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
@@ -59,6 +67,7 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (rawPath.startsWith(NODE_API_PREFIX) && deps.nodeApi) return handleNodeApi(deps.nodeApi, req, res, rawPath, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
+  if (deps.routes) for (const route of deps.routes) if (route.handles(rawPath)) return route.handle(req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {

@@ -28,7 +28,7 @@ function demuxChecked(input: Buffer, chunkSeed: number, maxUnits: number): Colle
   const out = new Collected();
   const d = new TsDemuxer(out, LIMITS);
   const rnd = prng(chunkSeed);
-  for (let off = 0; off < input.length; ) {
+  for (let off = 0; off < input.length;) {
     const n = 1 + Math.floor(rnd() * 4000);
     d.push(input.subarray(off, off + n));
     off += n;
@@ -38,7 +38,7 @@ function demuxChecked(input: Buffer, chunkSeed: number, maxUnits: number): Colle
   for (const info of out.videoConfigs) parseAvcConfig(info.decoderConfig);
   for (const u of out.video) {
     assert.ok(Number.isFinite(u.dts) && Number.isFinite(u.pts) && u.data.length > 0 && u.data.length <= LIMITS.maxVideoPesBytes);
-    for (let off = 0; off < u.data.length; ) {
+    for (let off = 0; off < u.data.length;) {
       const len = u.data.readUInt32BE(off);
       assert.ok(len > 0 && off + 4 + len <= u.data.length, 'AVCC lengths cover the unit exactly');
       off += 4 + len;
@@ -64,10 +64,28 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fraction, value: byte }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('drop' as const, 'dup' as const), packet: fraction }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('swap' as const), a: fraction, b: fraction }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('header' as const), packet: fraction, b1: byte, b2: byte, b3: byte, b4: byte }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('header' as const), packet: fraction, b1: byte, b2: byte, b3: byte, b4: byte }),
+  },
   // Bytes 4..18 of a packet carrying a unit start: PES start code, length, flags, header length, PTS/DTS.
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('pes' as const), packet: fraction, at: fc.integer({ min: 4, max: 22 }), bytes: fc.array(byte, { minLength: 1, maxLength: 6 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), at: fraction, bytes: fc.array(byte, { minLength: 1, maxLength: 400 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('pes' as const),
+      packet: fraction,
+      at: fc.integer({ min: 4, max: 22 }),
+      bytes: fc.array(byte, { minLength: 1, maxLength: 6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('garbage' as const),
+      at: fraction,
+      bytes: fc.array(byte, { minLength: 1, maxLength: 400 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fraction }) },
 );
 
@@ -95,13 +113,19 @@ function applyMutations(clean: Buffer, mutations: Mutation[]): Buffer {
       }
       case 'header': {
         const p = packets[pick(m.packet)]!;
-        p[1] = m.b1; p[2] = m.b2; p[3] = m.b3; p[4] = m.b4;
+        p[1] = m.b1;
+        p[2] = m.b2;
+        p[3] = m.b3;
+        p[4] = m.b4;
         break;
       }
       case 'pes': {
         const starts = packets.filter((p) => (p[1]! & 0x40) !== 0 && pidOf(p) !== 0);
         const p = starts[Math.floor(m.packet * starts.length)];
-        if (p) m.bytes.forEach((b, i) => { if (m.at + i < 188) p[m.at + i] = b; });
+        if (p)
+          m.bytes.forEach((b, i) => {
+            if (m.at + i < 188) p[m.at + i] = b;
+          });
         break;
       }
       case 'garbage': {
@@ -132,12 +156,20 @@ describe('fuzz: MPEG-TS demuxer', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('mutated real TS: never throws, never out of bounds, never more units than it carried', () => {
-    const arb = fc.record({ mutations: fc.array(mutation, { minLength: 1, maxLength: 40 }), chunkSeed: fc.integer({ min: 1, max: 2 ** 30 }) });
-    check('mutated TS', arb, ({ mutations, chunkSeed }) => {
-      const input = applyMutations(clean, mutations);
-      const duplicated = mutations.filter((m) => m.kind === 'dup' || m.kind === 'garbage').length;
-      demuxChecked(input, chunkSeed, cleanUnits + 2 * duplicated + 2);
-    }, 150);
+    const arb = fc.record({
+      mutations: fc.array(mutation, { minLength: 1, maxLength: 40 }),
+      chunkSeed: fc.integer({ min: 1, max: 2 ** 30 }),
+    });
+    check(
+      'mutated TS',
+      arb,
+      ({ mutations, chunkSeed }) => {
+        const input = applyMutations(clean, mutations);
+        const duplicated = mutations.filter((m) => m.kind === 'dup' || m.kind === 'garbage').length;
+        demuxChecked(input, chunkSeed, cleanUnits + 2 * duplicated + 2);
+      },
+      150,
+    );
   });
 
   it('valid TS framing around random payloads on the program PIDs', () => {
@@ -149,26 +181,36 @@ describe('fuzz: MPEG-TS demuxer', () => {
       adaptation: fc.integer({ min: 0, max: 3 }),
       seed: fc.integer({ min: 1, max: 2 ** 30 }),
     });
-    check('framed random payloads', fc.array(packetArb, { minLength: 1, maxLength: 300, size: 'max' }), (specs) => {
-      // A clean start (PAT/PMT from the real stream) so the random packets reach the PES and section parsers.
-      const head = tsPackets(clean).slice(0, 8);
-      const packets = specs.map((s) => {
-        const rnd = prng(s.seed);
-        const p = Buffer.from(Array.from({ length: 188 }, () => Math.floor(rnd() * 256)));
-        p[0] = 0x47;
-        p[1] = (s.start ? 0x40 : 0) | (s.pid >> 8);
-        p[2] = s.pid & 0xff;
-        p[3] = (s.adaptation << 4) | s.cc;
-        if (s.start && rnd() < 0.5) p.set([0, 0, 0, 1, 0xe0, 0, 0, 0x80, 0xc0, 10], 3 + (s.adaptation & 2 ? 2 : 1));
-        return p;
-      });
-      demuxChecked(Buffer.concat([...head, ...packets]), 3, cleanUnits + specs.length);
-    }, 150);
+    check(
+      'framed random payloads',
+      fc.array(packetArb, { minLength: 1, maxLength: 300, size: 'max' }),
+      (specs) => {
+        // A clean start (PAT/PMT from the real stream) so the random packets reach the PES and section parsers.
+        const head = tsPackets(clean).slice(0, 8);
+        const packets = specs.map((s) => {
+          const rnd = prng(s.seed);
+          const p = Buffer.from(Array.from({ length: 188 }, () => Math.floor(rnd() * 256)));
+          p[0] = 0x47;
+          p[1] = (s.start ? 0x40 : 0) | (s.pid >> 8);
+          p[2] = s.pid & 0xff;
+          p[3] = (s.adaptation << 4) | s.cc;
+          if (s.start && rnd() < 0.5) p.set([0, 0, 0, 1, 0xe0, 0, 0, 0x80, 0xc0, 10], 3 + (s.adaptation & 2 ? 2 : 1));
+          return p;
+        });
+        demuxChecked(Buffer.concat([...head, ...packets]), 3, cleanUnits + specs.length);
+      },
+      150,
+    );
   });
 
   it('arbitrary bytes: never throws', () => {
-    check('arbitrary bytes', fc.uint8Array({ minLength: 0, maxLength: 20_000, size: 'max' }), (bytes) => {
-      demuxChecked(Buffer.from(bytes), 5, Math.ceil(bytes.length / 188));
-    }, 100);
+    check(
+      'arbitrary bytes',
+      fc.uint8Array({ minLength: 0, maxLength: 20_000, size: 'max' }),
+      (bytes) => {
+        demuxChecked(Buffer.from(bytes), 5, Math.ceil(bytes.length / 188));
+      },
+      100,
+    );
   });
 });

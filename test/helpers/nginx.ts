@@ -30,17 +30,27 @@ export interface Nginx {
 /** The example's ports → the test's. */
 export function nginxConfig(ports: NginxPorts): string {
   const text = readFileSync(DEPLOY_CONFIG, 'utf8');
-  const map = new Map<string, number>([['1935', ports.rtmp], ['4443', ports.rtmps], ['8080', ports.http]]);
+  const map = new Map<string, number>([
+    ['1935', ports.rtmp],
+    ['4443', ports.rtmps],
+    ['8080', ports.http],
+  ]);
   ports.nodes.forEach((n, i) => {
     map.set(`1935${i + 1}`, n.rtmp);
     map.set(`4443${i + 1}`, n.rtmps);
     map.set(`1808${i + 1}`, n.http);
   });
-  let out = text.replace(/^(\s*listen )(\d+);/gm, (_m, p: string, port: string) => `${p}127.0.0.1:${map.get(port) ?? fail(port)};`);
+  let out = text.replace(
+    /^(\s*listen )(\d+);/gm,
+    (_m, p: string, port: string) => `${p}127.0.0.1:${map.get(port) ?? fail(port)};`,
+  );
   out = out.replace(/server 127\.0\.0\.1:(\d+)/g, (_m, port: string) => `server 127.0.0.1:${map.get(port) ?? fail(port)}`);
   // Temp files under the prefix rather than Debian's /var/lib/nginx.
-  out = out.replace(/^http \{$/m, 'http {\n    client_body_temp_path temp/body;\n    proxy_temp_path temp/proxy;\n'
-    + '    fastcgi_temp_path temp/fastcgi;\n    uwsgi_temp_path temp/uwsgi;\n    scgi_temp_path temp/scgi;');
+  out = out.replace(
+    /^http \{$/m,
+    'http {\n    client_body_temp_path temp/body;\n    proxy_temp_path temp/proxy;\n' +
+      '    fastcgi_temp_path temp/fastcgi;\n    uwsgi_temp_path temp/uwsgi;\n    scgi_temp_path temp/scgi;',
+  );
   return out;
 }
 
@@ -57,7 +67,9 @@ export async function startNginx(ports: NginxPorts): Promise<Nginx> {
   const check = spawnSync('nginx', ['-t', '-p', prefix, '-c', config, '-g', 'daemon off;'], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx -t failed: ${check.stderr}`);
   let log = '';
-  const proc: ChildProcess = spawn('nginx', ['-p', prefix, '-c', config, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn('nginx', ['-p', prefix, '-c', config, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout!.on('data', (c: Buffer) => (log += c.toString('utf8')));
   proc.stderr!.on('data', (c: Buffer) => (log += c.toString('utf8')));
   const onExit = () => proc.kill('SIGKILL');

@@ -34,12 +34,24 @@ export async function makeTs(dir: string, name: string, o: TsOptions = {}): Prom
   const out = join(dir, `${name}.ts`);
   const audio = o.audio ?? ['-c:a', 'aac', '-b:a', '96k', '-ac', '2'];
   await exec('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '640x360'}:rate=${o.rate ?? 30}`,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${o.size ?? '640x360'}:rate=${o.rate ?? 30}`,
     ...(audio.length > 0 ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'] : []),
-    '-t', String(o.seconds ?? 3),
+    '-t',
+    String(o.seconds ?? 3),
     ...(o.video ?? ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-g', '30', '-bf', String(o.bframes ?? 2)]),
-    ...audio, ...(o.extra ?? []), '-f', 'mpegts', out,
+    ...audio,
+    ...(o.extra ?? []),
+    '-f',
+    'mpegts',
+    out,
   ]);
   return out;
 }
@@ -61,19 +73,36 @@ export interface Probe {
 
 /** ffprobe's view of a TS file: the H.264 stream's size and every video and audio packet. */
 export async function probeTs(path: string): Promise<Probe> {
-  const { stdout } = await exec('ffprobe', [
-    '-v', 'error', '-show_streams', '-show_packets', '-of', 'json',
-    '-show_entries', 'stream=index,codec_type,width,height:packet=stream_index,pts,dts,flags,size', path,
-  ], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await exec(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-show_streams',
+      '-show_packets',
+      '-of',
+      'json',
+      '-show_entries',
+      'stream=index,codec_type,width,height:packet=stream_index,pts,dts,flags,size',
+      path,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const json = JSON.parse(stdout) as {
     streams: Array<{ index: number; codec_type: string; width?: number; height?: number }>;
     packets: Array<{ stream_index: number; pts: number; dts?: number; flags: string; size: string }>;
   };
   const v = json.streams.find((s) => s.codec_type === 'video');
   const a = json.streams.find((s) => s.codec_type === 'audio');
-  const pick = (index: number | undefined) => json.packets.filter((p) => p.stream_index === index).map((p) => ({
-    pts: Number(p.pts), dts: Number(p.dts ?? p.pts), keyframe: p.flags.startsWith('K'), size: Number(p.size),
-  }));
+  const pick = (index: number | undefined) =>
+    json.packets
+      .filter((p) => p.stream_index === index)
+      .map((p) => ({
+        pts: Number(p.pts),
+        dts: Number(p.dts ?? p.pts),
+        keyframe: p.flags.startsWith('K'),
+        size: Number(p.size),
+      }));
   return { width: v?.width ?? 0, height: v?.height ?? 0, video: pick(v?.index), audio: pick(a?.index) };
 }
 
@@ -135,7 +164,7 @@ export async function remuxToFlv(tsPath: string): Promise<Buffer> {
 /** NAL units of an AVCC buffer with 4-byte lengths, without AUD / SPS / PPS / filler (the packager adds its own). */
 export function pictureNals(avcc: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let off = 0; off + 4 <= avcc.length; ) {
+  for (let off = 0; off + 4 <= avcc.length;) {
     const len = avcc.readUInt32BE(off);
     const nal = avcc.subarray(off + 4, off + 4 + len);
     if (nal.length !== len) throw new Error(`AVCC length ${len} overruns the unit at ${off}`);

@@ -1,5 +1,6 @@
 // Playback checks the SRT tests share: a blank page of another origin, and hls.js in Chromium playing a playback URL
 // for a number of seconds while recording every error it reports.
+/* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser; the tests' TypeScript has no DOM lib */
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,8 @@ export interface BlankOrigin {
 
 export async function startBlankOrigin(): Promise<BlankOrigin> {
   const server: Server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'));
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><body></body>'),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
@@ -42,7 +44,12 @@ export interface Played {
 
 /** Plays `url` with hls.js until `seconds` of media have played, a fatal error, or `timeoutMs`. */
 export async function playWithHlsJs(
-  browser: Browser, blankUrl: string, hlsJsUrl: string, url: string, seconds: number, timeoutMs = 30_000,
+  browser: Browser,
+  blankUrl: string,
+  hlsJsUrl: string,
+  url: string,
+  seconds: number,
+  timeoutMs = 30_000,
 ): Promise<Played> {
   const page = await browser.newPage();
   try {

@@ -13,20 +13,51 @@ import { Collected } from './srt-media.js';
 
 /** Query values go in raw, as users paste them into encoders (ffmpeg 5.1 does not percent-decode `streamid`). */
 export function srtUrl(port: number, query: Record<string, string | number>): string {
-  const q = Object.entries(query).map(([k, v]) => `${k}=${v}`).join('&');
+  const q = Object.entries(query)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   return `srt://127.0.0.1:${port}?${q}`;
 }
 
 /** ffmpeg sending a TS file (stream copy) over SRT, in real time unless told otherwise. */
 export function ffmpegSendTs(file: string, url: string, realtime = true): Running {
-  return run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', ...(realtime ? ['-re'] : []), '-i', file, '-c', 'copy', '-f', 'mpegts', url]);
+  return run('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'warning',
+    ...(realtime ? ['-re'] : []),
+    '-i',
+    file,
+    '-c',
+    'copy',
+    '-f',
+    'mpegts',
+    url,
+  ]);
 }
 
 /** ffmpeg encoding a test pattern live to SRT (for refusal tests: it fails at the handshake). */
 export function ffmpegSendPattern(url: string, seconds: number): Running {
   return run('ffmpeg', [
-    '-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'mpegts', url,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'warning',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-f',
+    'mpegts',
+    url,
   ]);
 }
 
@@ -41,17 +72,23 @@ export interface Pipeline {
  * itself after `seconds`.
  */
 export function srtLiveTransmit(url: string, file: string | null, seconds: number): Pipeline {
-  const slt = spawn('srt-live-transmit', ['-a', 'no', '-t', String(seconds), '-c', '1316', 'file://con', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const slt = spawn('srt-live-transmit', ['-a', 'no', '-t', String(seconds), '-c', '1316', 'file://con', url], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let feeder: ChildProcess | null = null;
   if (file) {
-    feeder = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    feeder.stdout!.pipe(slt.stdin!);
-    slt.stdin!.on('error', () => undefined); // srt-live-transmit may exit first (refused): EPIPE is expected
+    feeder = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'mpegts', 'pipe:1'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    feeder.stdout!.pipe(slt.stdin);
+    slt.stdin.on('error', () => undefined); // srt-live-transmit may exit first (refused): EPIPE is expected
   }
   let output = '';
   const started = Date.now();
-  slt.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  slt.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  slt.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  slt.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<ProcResult>((resolve) => {
     slt.on('close', (code, signal) => {
       feeder?.kill('SIGKILL');
@@ -86,26 +123,29 @@ export class RecordingListener {
   readonly errors: unknown[] = [];
 
   constructor(options: Partial<SrtListenerOptions> = {}) {
-    this.listener = SrtListener.listen({ host: '127.0.0.1', port: 0, ...options }, {
-      connection: (conn) => {
-        const media = new Collected();
-        const rec: Recorded = { conn, media, demuxer: new TsDemuxer(media), liveStats: null, batches: 0 };
-        this.connections.push(rec);
-        conn.attach({
-          data: (chunk, arrival) => {
-            rec.liveStats ??= conn.stats();
-            rec.batches++;
-            rec.demuxer.push(chunk, arrival);
-          },
-          close: (reason, stats) => {
-            rec.demuxer.end();
-            rec.closed = { reason, stats };
-          },
-        });
+    this.listener = SrtListener.listen(
+      { host: '127.0.0.1', port: 0, ...options },
+      {
+        connection: (conn) => {
+          const media = new Collected();
+          const rec: Recorded = { conn, media, demuxer: new TsDemuxer(media), liveStats: null, batches: 0 };
+          this.connections.push(rec);
+          conn.attach({
+            data: (chunk, arrival) => {
+              rec.liveStats ??= conn.stats();
+              rec.batches++;
+              rec.demuxer.push(chunk, arrival);
+            },
+            close: (reason, stats) => {
+              rec.demuxer.end();
+              rec.closed = { reason, stats };
+            },
+          });
+        },
+        refused: (r) => this.refusals.push(r),
+        error: (err) => this.errors.push(err),
       },
-      refused: (r) => this.refusals.push(r),
-      error: (err) => this.errors.push(err),
-    });
+    );
   }
 
   get port(): number {
@@ -113,13 +153,20 @@ export class RecordingListener {
   }
 
   async closedConnection(index = 0, timeoutMs = 20_000): Promise<Recorded & { closed: { reason: string; stats: SrtStats } }> {
-    return pollUntil(`SRT connection ${index} to close`, () => {
-      const rec = this.connections[index];
-      return rec?.closed ? (rec as Recorded & { closed: { reason: string; stats: SrtStats } }) : undefined;
-    }, { timeoutMs, intervalMs: 50 });
+    return pollUntil(
+      `SRT connection ${index} to close`,
+      () => {
+        const rec = this.connections[index];
+        return rec?.closed ? (rec as Recorded & { closed: { reason: string; stats: SrtStats } }) : undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
   }
 
   async refusal(count = 1, timeoutMs = 10_000): Promise<SrtRefusal> {
-    return pollUntil(`${count} SRT refusal(s)`, () => (this.refusals.length >= count ? this.refusals[count - 1] : undefined), { timeoutMs, intervalMs: 50 });
+    return pollUntil(`${count} SRT refusal(s)`, () => (this.refusals.length >= count ? this.refusals[count - 1] : undefined), {
+      timeoutMs,
+      intervalMs: 50,
+    });
   }
 }

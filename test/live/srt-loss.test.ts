@@ -142,7 +142,7 @@ describe('live: SRT through a link losing 5% of packets each way (a lossy UDP re
       ]).exited;
       assert.equal(read.code, 0, `ffmpeg decoding the playback URL: ${read.stderr}`);
 
-      const mediaUrl = new URL(playlist.variants[0]!.uri, channel.playbackUrl!).href;
+      const mediaUrl = new URL(playlist.variants[0]!.uri, channel.playbackUrl).href;
       const media = HLS.parse(await (await fetch(mediaUrl)).text()) as HLS.types.MediaPlaylist;
       assert.ok(
         media.segments.every((s) => !s.discontinuity),

@@ -81,7 +81,12 @@ async function probePlayback(url: string): Promise<string[]> {
   ]).exited;
   assert.equal(probe.code, 0, `ffprobe ${url}: ${probe.stderr}`);
   const streams = (JSON.parse(probe.stdout) as { streams: Array<Record<string, unknown>> }).streams;
-  return streams.map((s) => [s.codec_name, s.width, s.height, s.sample_rate].filter((v) => v !== undefined).join(' '));
+  return streams.map((s) =>
+    [s.codec_name, s.width, s.height, s.sample_rate]
+      .filter((v) => v !== undefined)
+      .map((v) => String(v as string | number))
+      .join(' '),
+  );
 }
 
 describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_000 }, () => {
@@ -167,7 +172,7 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
       assert.ok(streams.includes('h264 640 360'), `ffprobe: ${streams.join('; ')}`);
       assert.ok(streams.includes('aac 48000'), `ffprobe: ${streams.join('; ')}`);
       // The media playlist has no discontinuity: audio and video started together.
-      const mediaUrl = new URL(playlist.variants[0]!.uri, channel.playbackUrl!).href;
+      const mediaUrl = new URL(playlist.variants[0]!.uri, channel.playbackUrl).href;
       const media = HLS.parse(await (await fetch(mediaUrl)).text()) as HLS.types.MediaPlaylist;
       assert.ok(media.segments.length >= 1);
       assert.ok(
@@ -202,7 +207,7 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
       assert.ok(played.playedS >= 4, `hls.js played ${played.playedS} s`);
       assert.deepEqual([played.width, played.height], [640, 360]);
     } finally {
-      publisher.kill();
+      void publisher.kill();
     }
     const ended = await ivs.send(new ListStreamSessionsCommand({ channelArn: channel.arn }));
     assert.equal(ended.streamSessions!.length, 1, 'one session for the whole broadcast');
@@ -281,7 +286,7 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
       const streams = await probePlayback(channel.playbackUrl!);
       assert.ok(streams.includes('h264 640 360'), `ffprobe: ${streams.join('; ')}`);
     } finally {
-      publisher.kill();
+      void publisher.kill();
     }
     assert.ok(server.logs().slice(before).includes('"srtPort":'), 'the restarted server reports its SRT port');
   });

@@ -205,7 +205,7 @@ describe('event outbox on two nodes (PostgreSQL)', () => {
     );
     children.push(child);
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`dispatcher node exited (${code})`)));
     });
 

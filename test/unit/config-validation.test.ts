@@ -65,9 +65,17 @@ describe('flag errors', () => {
 
   it('a PostgreSQL database needs a cluster secret of at least 32 characters', () => {
     const url = 'postgres://u:p@127.0.0.1:5432/db';
-    rejects([], { OPENIVS_DATABASE_URL: url }, /^OPENIVS_DATABASE_URL: a PostgreSQL database is shared by a cluster; set OPENIVS_CLUSTER_SECRET/);
+    rejects(
+      [],
+      { OPENIVS_DATABASE_URL: url },
+      /^OPENIVS_DATABASE_URL: a PostgreSQL database is shared by a cluster; set OPENIVS_CLUSTER_SECRET/,
+    );
     rejects(['--database-url', url], {}, /^--database-url: a PostgreSQL database is shared by a cluster/);
-    rejects([], { OPENIVS_DATABASE_URL: url, OPENIVS_CLUSTER_SECRET: 'short' }, /^OPENIVS_CLUSTER_SECRET: must be at least 32 characters/);
+    rejects(
+      [],
+      { OPENIVS_DATABASE_URL: url, OPENIVS_CLUSTER_SECRET: 'short' },
+      /^OPENIVS_CLUSTER_SECRET: must be at least 32 characters/,
+    );
     const secret = 'x'.repeat(32);
     assert.equal(loadConfig([], { OPENIVS_DATABASE_URL: url, OPENIVS_CLUSTER_SECRET: secret }).clusterSecret, secret);
     assert.equal(loadConfig([], {}).clusterSecret, undefined, 'SQLite needs none');

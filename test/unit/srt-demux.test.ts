@@ -15,7 +15,19 @@ import { PesAssembler } from '../../src/media/ingest/mpegts/pes.js';
 import { TimestampUnwrapper, WRAP_33 } from '../../src/media/ingest/mpegts/timestamps.js';
 import type { AccessUnit } from '../../src/media/types.js';
 import {
-  Collected, flvTags, makeTs, pictureNals, pidOf, prng, probeTs, readTs, remuxToFlv, tempDir, ticks, tsPackets, type Probe,
+  Collected,
+  flvTags,
+  makeTs,
+  pictureNals,
+  pidOf,
+  prng,
+  probeTs,
+  readTs,
+  remuxToFlv,
+  tempDir,
+  ticks,
+  tsPackets,
+  type Probe,
 } from '../helpers/srt-media.js';
 
 function demux(buf: Buffer, chunk = 1316, limits?: ConstructorParameters<typeof TsDemuxer>[1]): { c: Collected; d: TsDemuxer } {
@@ -84,7 +96,10 @@ describe('MPEG-TS demuxer on ffmpeg output', () => {
       assert.equal(ticks(u.dts), p.dts, `audio frame ${i}`);
       assert.equal(u.data.length, p.size - 7, `audio frame ${i}: raw AAC = ADTS frame minus its 7-byte header`);
     });
-    assert.ok(clean.video.some((u) => u.pts !== u.dts), 'B-frames: some pts differ from dts');
+    assert.ok(
+      clean.video.some((u) => u.pts !== u.dts),
+      'B-frames: some pts differ from dts',
+    );
     assertMonotonic(clean.video, 'video');
     assertMonotonic(clean.audio, 'audio');
   });
@@ -119,7 +134,7 @@ describe('MPEG-TS demuxer on ffmpeg output', () => {
     const rnd = prng(7);
     const c = new Collected();
     const d = new TsDemuxer(c);
-    for (let off = 0; off < ts.length; ) {
+    for (let off = 0; off < ts.length;) {
       const n = 1 + Math.floor(rnd() * 3000);
       d.push(ts.subarray(off, off + n));
       off += n;
@@ -174,7 +189,10 @@ describe('MPEG-TS demuxer on ffmpeg output', () => {
     assert.ok(d.stats.skippedBytes >= 300);
     assertSubset(c.video, clean.video, 'video');
     assertSubset(c.audio, clean.audio, 'audio');
-    assert.ok(c.video.length >= clean.video.length - 3, `lost at most the units around the garbage (${c.video.length}/${clean.video.length})`);
+    assert.ok(
+      c.video.length >= clean.video.length - 3,
+      `lost at most the units around the garbage (${c.video.length}/${clean.video.length})`,
+    );
   });
 
   it('survives flipped bytes anywhere without throwing', () => {
@@ -247,10 +265,16 @@ describe('MPEG-TS demuxer: timestamps, codecs, streams', () => {
   });
 
   it('reports HEVC video as unsupported', async () => {
-    const path = await makeTs(dir, 'hevc', { seconds: 1, video: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error'] });
+    const path = await makeTs(dir, 'hevc', {
+      seconds: 1,
+      video: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error'],
+    });
     const { c } = demux(readTs(path));
     assert.equal(c.unsupported.length, 1);
-    assert.match(c.unsupported[0]!, /^video codec HEVC \(H\.265\) \(MPEG-TS stream_type 0x24\) is not supported; openivs accepts H\.264/);
+    assert.match(
+      c.unsupported[0]!,
+      /^video codec HEVC \(H\.265\) \(MPEG-TS stream_type 0x24\) is not supported; openivs accepts H\.264/,
+    );
     assert.equal(c.video.length, 0);
   });
 
@@ -269,7 +293,14 @@ describe('MPEG-TS demuxer: timestamps, codecs, streams', () => {
 
   it('splits Annex B with 3- and 4-byte start codes and unwraps 33-bit time both ways', () => {
     const annexB = Buffer.from([0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 1, 2, 0, 0, 0, 0, 1, 0x41, 7]);
-    assert.deepEqual(splitAnnexB(annexB).map(([s, e]) => [...annexB.subarray(s, e)]), [[0x09, 0xf0], [0x65, 1, 2], [0x41, 7]]);
+    assert.deepEqual(
+      splitAnnexB(annexB).map(([s, e]) => [...annexB.subarray(s, e)]),
+      [
+        [0x09, 0xf0],
+        [0x65, 1, 2],
+        [0x41, 7],
+      ],
+    );
     const u = new TimestampUnwrapper();
     assert.equal(u.unwrap(WRAP_33 - 3000), WRAP_33 - 3000);
     assert.equal(u.unwrap(1000), WRAP_33 + 1000, 'forward across the wrap');

@@ -13,7 +13,14 @@ import { loadSrtAddon, SRT_ADDON_PATH, SrtUnavailableError } from '../../src/med
 import { SrtListener } from '../../src/media/ingest/srt/listener.js';
 import { killAllChildren, pollUntil } from '../helpers/live.js';
 import { makeTs, probeTs, tempDir, ticks, type Probe } from '../helpers/srt-media.js';
-import { ffmpegSendPattern, ffmpegSendTs, RecordingListener, srtLiveTransmit, srtUrl, type Recorded } from '../helpers/srt-publishers.js';
+import {
+  ffmpegSendPattern,
+  ffmpegSendTs,
+  RecordingListener,
+  srtLiveTransmit,
+  srtUrl,
+  type Recorded,
+} from '../helpers/srt-publishers.js';
 
 const KEY = 'sk_us-west-2_srtTestKey0001';
 const OPEN_KEY = 'sk_us-west-2_srtOpenKey0002';
@@ -29,10 +36,16 @@ function assertMatchesProbe(rec: Recorded, probe: Probe, tailMs = 0): void {
   assert.equal(m.unsupported.length, 0);
   assert.equal(m.videoConfigs[0]?.width, probe.width);
   assert.equal(m.videoConfigs[0]?.height, probe.height);
-  for (const [name, got, sent] of [['video access units', m.video, probe.video], ['AAC frames', m.audio, probe.audio]] as const) {
+  for (const [name, got, sent] of [
+    ['video access units', m.video, probe.video],
+    ['AAC frames', m.audio, probe.audio],
+  ] as const) {
     const end = sent.at(-1)!.dts - tailMs * 90;
     const required = sent.filter((p) => p.dts <= end).length;
-    assert.ok(got.length <= sent.length && got.length >= required, `${name}: ${got.length} of ${sent.length} (at least ${required})`);
+    assert.ok(
+      got.length <= sent.length && got.length >= required,
+      `${name}: ${got.length} of ${sent.length} (at least ${required})`,
+    );
   }
   const v0 = ticks(m.video[0]!.dts);
   m.video.forEach((u, i) => {
@@ -66,12 +79,15 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
 
   it('says how to fix a missing addon', () => {
     const missing = join(dir, 'nowhere', 'openivs_srt.node');
-    assert.throws(() => loadSrtAddon(missing), (err: unknown) => {
-      assert.ok(err instanceof SrtUnavailableError);
-      assert.match(err.message, /is not built/);
-      assert.match(err.message, /bash scripts\/install\.sh/);
-      return true;
-    });
+    assert.throws(
+      () => loadSrtAddon(missing),
+      (err: unknown) => {
+        assert.ok(err instanceof SrtUnavailableError);
+        assert.match(err.message, /is not built/);
+        assert.match(err.message, /bash scripts\/install\.sh/);
+        return true;
+      },
+    );
     const handlers = { connection: () => undefined, error: () => undefined };
     assert.throws(() => SrtListener.listen({ host: '127.0.0.1', port: 0, addonPath: missing }, handlers), SrtUnavailableError);
   });
@@ -94,7 +110,10 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
       assert.ok(rec.closed.stats.bytesReceived > 0.9 * rec.conn.bytesReceived, 'libsrt counted what JS received');
       assert.equal(rec.closed.stats.packetsUndecrypted, 0);
       const perBatch = rec.conn.bytesReceived / rec.batches;
-      assert.ok(perBatch > 4 * 1316, `JavaScript gets batches of packets, not one call per packet (${perBatch.toFixed(0)} bytes per batch)`);
+      assert.ok(
+        perBatch > 4 * 1316,
+        `JavaScript gets batches of packets, not one call per packet (${perBatch.toFixed(0)} bytes per batch)`,
+      );
       assertMatchesProbe(rec, probe);
       assert.equal(srt.refusals.length, 0);
     } finally {
@@ -134,10 +153,22 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
       srt.listener.setKey(OPEN_KEY, null);
       const cases: Array<{ query: Record<string, string | number>; reason: string; caller: RegExp }> = [
         { query: { streamid: 'sk_us-west-2_nosuchkey' }, reason: 'unknown-key', caller: /Application-defined rejection reason/ },
-        { query: { streamid: KEY, passphrase: 'wrong-passphrase-1234', pbkeylen: 16 }, reason: 'wrong-passphrase', caller: /Incorrect passphrase/ },
+        {
+          query: { streamid: KEY, passphrase: 'wrong-passphrase-1234', pbkeylen: 16 },
+          reason: 'wrong-passphrase',
+          caller: /Incorrect passphrase/,
+        },
         { query: { streamid: KEY }, reason: 'wrong-passphrase', caller: /Password required or unexpected/ },
-        { query: { streamid: OPEN_KEY, passphrase: PASSPHRASE }, reason: 'unexpected-passphrase', caller: /Password required or unexpected/ },
-        { query: { streamid: `#!::r=${OPEN_KEY},m=request` }, reason: 'bad-stream-id', caller: /Application-defined rejection reason/ },
+        {
+          query: { streamid: OPEN_KEY, passphrase: PASSPHRASE },
+          reason: 'unexpected-passphrase',
+          caller: /Password required or unexpected/,
+        },
+        {
+          query: { streamid: `#!::r=${OPEN_KEY},m=request` },
+          reason: 'bad-stream-id',
+          caller: /Application-defined rejection reason/,
+        },
       ];
       for (const [i, c] of cases.entries()) {
         const result = await ffmpegSendPattern(srtUrl(srt.port, c.query), 2).exited;
@@ -149,7 +180,11 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
       }
       assert.equal(srt.refusals[0]!.rejectCode, 1403);
       assert.equal(srt.refusals[4]!.rejectCode, 1405);
-      const slt = await srtLiveTransmit(srtUrl(srt.port, { streamid: KEY, passphrase: 'another-wrong-one-99', pbkeylen: 16 }), file, 3).exited;
+      const slt = await srtLiveTransmit(
+        srtUrl(srt.port, { streamid: KEY, passphrase: 'another-wrong-one-99', pbkeylen: 16 }),
+        file,
+        3,
+      ).exited;
       assert.match(slt.stdout, /Incorrect passphrase/, 'srt-live-transmit is refused too');
       assert.equal((await srt.refusal(cases.length + 1)).reason, 'wrong-passphrase');
       assert.equal(srt.connections.length, 0, 'no connection was ever accepted');
@@ -228,7 +263,9 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
 
   it('lets the process exit: after close(), and when it exits with connections open', async () => {
     const script = join(dir, 'exit-child.mjs');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { SrtListener } from ${JSON.stringify(new URL('../../src/media/ingest/srt/listener.js', import.meta.url).href)};
       const mode = process.argv[2];
       const l = SrtListener.listen({ host: '127.0.0.1', port: 0 }, {
@@ -237,15 +274,20 @@ describe('SRT listener (native addon over libsrt)', { timeout: 180_000 }, () => 
       });
       l.setKey('k-open-0001', null);
       console.log(l.port);
-    `);
+    `,
+    );
     for (const mode of ['exit', 'close']) {
       const child = spawn(process.execPath, [script, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const port = await new Promise<number>((resolve) =>
+        child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
+      );
       const sender = ffmpegSendTs(file, srtUrl(port, { streamid: 'k-open-0001' }));
       const started = Date.now();
-      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.on('exit', (c, s) => resolve([c, s])),
+      );
       assert.equal(signal, null, `${mode}: no crash (${stderr})`);
       assert.equal(code, mode === 'exit' ? 7 : 0, `${mode}: exit code (${stderr})`);
       assert.ok(Date.now() - started < 10_000, `${mode}: exited promptly`);

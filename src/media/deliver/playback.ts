@@ -55,7 +55,11 @@ export interface PlaybackDeps {
   held?: HeldRequests;
   /** In a cluster: streams another node owns are pulled from it (origin-pull.ts). */
   remote?: OriginPull;
+  /** Told of each GET/HEAD request with what it asks for, before it is answered (metrics read the status at close). */
+  observe?: (kind: PlaybackRequestKind, res: HttpResponse) => void;
 }
+
+export type PlaybackRequestKind = 'multivariant' | 'media_playlist' | 'blocking_reload' | 'part' | 'segment' | 'init' | 'other';
 
 interface Found {
   stream: LiveStream;
@@ -98,6 +102,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part?.playbackKey);
   if (pulled) return deps.remote!.handle(req, res, head, rawPath, rawQuery, pulled);
   if (part) {
+    deps.observe?.('part', res);
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
@@ -106,6 +111,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     });
   }
   const route = parsePlaybackPath(path);
+  deps.observe?.(route === undefined ? 'other' : requestKind(route.kind, rawQuery), res);
   if (!route) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Not found');
   if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
@@ -154,6 +160,9 @@ function pulledRoute(deps: PlaybackDeps, remote: OriginPull, path: string, partK
   if (route?.kind === 'media') return { kind: 'media', playbackKey, streamId: route.streamId };
   return { kind: 'immutable', playbackKey };
 }
+
+const requestKind = (kind: 'multivariant' | 'media' | 'segment' | 'init', rawQuery: string): PlaybackRequestKind =>
+  kind !== 'media' ? kind : rawQuery.includes('_HLS_msn') ? 'blocking_reload' : 'media_playlist';
 
 const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>
   sendPlaybackError(

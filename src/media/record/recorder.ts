@@ -55,6 +55,8 @@ export class Recorder implements StreamRecorder {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly open = new Set<Recording>();
   private stopping = false;
+  /** Failed upload attempts since the start (each retry counts), for metrics. */
+  uploadFailures = 0;
 
   constructor(private readonly opts: RecorderOptions) {
     this.events = new RecordingEvents(opts.sessions, opts.log);
@@ -65,6 +67,7 @@ export class Recorder implements StreamRecorder {
       log: opts.log,
       capture: opts.capture,
       backoff: opts.backoff,
+      onUploadFailure: () => this.uploadFailures++,
     };
   }
 
@@ -83,6 +86,13 @@ export class Recorder implements StreamRecorder {
     if (!started) return;
     this.byStream.delete(stream);
     this.track(started.then((active) => active && this.end(stream, active)));
+  }
+
+  /** Uploads waiting in the queues of the recordings being made or finished (metrics). */
+  get uploadQueueDepth(): number {
+    let depth = 0;
+    for (const rec of this.open) depth += rec.queue.pending;
+    return depth;
   }
 
   /** Finishes recordings left in the spool by an earlier run (crash or shutdown), in the background. */

@@ -28,6 +28,8 @@ export interface RecordingDeps {
   log: Logger;
   capture?: CaptureFn;
   backoff?: BackoffOptions;
+  /** Every failed upload attempt (metrics). */
+  onUploadFailure?: () => void;
 }
 
 /** A live rendition to record: where its segments come from and what it is called. */
@@ -68,7 +70,7 @@ export class Recording {
   ) {
     this.keys = new RecordingKeys(state.meta.prefix);
     this.dir = join(deps.spoolRoot, state.meta.recordingId);
-    this.queue = new UploadQueue(deps.destination, state.meta.bucket, deps.log, deps.backoff);
+    this.queue = new UploadQueue(deps.destination, state.meta.bucket, deps.log, deps.backoff, deps.onUploadFailure);
   }
 
   static async create(deps: RecordingDeps, meta: RecordingMeta): Promise<Recording> {

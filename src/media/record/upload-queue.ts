@@ -35,6 +35,8 @@ export class UploadQueue {
     private readonly bucket: string,
     private readonly log: Logger,
     private readonly backoff: BackoffOptions = { baseMs: 250, maxMs: 8_000 },
+    /** Told of every failed attempt (the metrics' upload failure counter). */
+    private readonly onFailure?: () => void,
   ) {}
 
   get pending(): number {
@@ -106,6 +108,7 @@ export class UploadQueue {
       }
       return true;
     } catch (err) {
+      this.onFailure?.();
       const level = this.failures === 0 || this.failures % 10 === 0 ? 'warn' : 'debug';
       this.log[level](
         { key: item.key, attempt: this.failures + 1, error: (err as Error).message },

@@ -41,6 +41,7 @@ export class IngestSession implements PublishSession {
   onAccessUnit(au: AccessUnit): void {
     const stream = this.stream;
     if (stream.ended) return;
+    stream.meter.onUnit(au);
     if (au.track === 'video') {
       if (stream.lastDts !== undefined && Math.abs(au.dts - stream.lastDts) > TIMELINE_JUMP_MS) stream.health.resetTimeline();
       stream.lastDts = au.dts;

@@ -11,6 +11,7 @@ import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { HealthMonitor } from './health.js';
 import { ViewerCounter, type ViewerLimits } from './viewers.js';
 import type { PlaybackRestriction } from './playback-restriction.js';
+import { StreamMeter } from './stream-meter.js';
 
 export interface ChannelSnapshot {
   arn: string;
@@ -53,6 +54,8 @@ export class LiveStream {
   readonly renditions = new Map<string, HlsSegmenter>();
   readonly viewers: ViewerCounter;
   readonly health: HealthMonitor;
+  /** Per-second ingest figures (bit rates, frame rate, keyframe interval, viewers) for the console and metrics. */
+  readonly meter = new StreamMeter((now) => this.viewers.count(now));
   video?: VideoTrackInfo;
   audio?: AudioTrackInfo;
   metadata: Record<string, unknown> = {};

@@ -58,6 +58,8 @@ export class LiveRegistry implements LiveControl {
   recorder: StreamRecorder | undefined;
   /** Set by the composition root on a shared database: a broadcast's channel lease, released once its end is recorded. */
   claims: ChannelClaims | undefined;
+  /** Set by the composition root when metrics are on: told when a stream's media starts flowing. */
+  observer: { streamFlowing(stream: LiveStream): void } | undefined;
 
   constructor(
     private readonly sessions: SessionLog,
@@ -100,6 +102,11 @@ export class LiveRegistry implements LiveControl {
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);
     if (this.byPlaybackKey.get(stream.playbackKey) === stream) this.byPlaybackKey.delete(stream.playbackKey);
     this.finishers.get(stream)?.();
+  }
+
+  /** Every registered stream (announced or not), for metrics collected at scrape. */
+  streams(): IterableIterator<LiveStream> {
+    return this.byArn.values();
   }
 
   /** The stream serving a playback key (`<region>.<account>.channel.<id>`), live or just ended. */
@@ -159,6 +166,7 @@ export class LiveRegistry implements LiveControl {
   /** First keyframe: media flows. Recording starts now; Stream Start once the stream plays. */
   mediaStarted(stream: LiveStream): void {
     this.recorder?.streamStarted(stream);
+    this.observer?.streamFlowing(stream);
     this.pendingStart.set(
       stream,
       whenPlayable(stream, () => {

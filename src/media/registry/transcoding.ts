@@ -46,6 +46,15 @@ export class TranscodeService {
     return true;
   }
 
+  /** Transcode slots taken, and how many there are (metrics). */
+  get slotsInUse(): number {
+    return this.active;
+  }
+
+  get slots(): number {
+    return this.opts.maxConcurrent;
+  }
+
   release(): void {
     this.active = Math.max(0, this.active - 1);
   }
