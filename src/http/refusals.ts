@@ -117,8 +117,11 @@ function refusalFor(code: string | undefined): ServiceError {
   }
 }
 
-/** The whole HTTP/1.1 response for a refusal, to write on a raw socket (the connection then closes). */
-export function refusalResponse(protocol: ProtocolEngine, err: ServiceError): string {
+/**
+ * The whole HTTP/1.1 response for a refusal, to write on a raw socket (the connection then closes). The answer to a
+ * HEAD request has no body (a client reading one would take the body for the next response).
+ */
+export function refusalResponse(protocol: ProtocolEngine, err: ServiceError, head = false): string {
   const encoded = protocol.encodeError(err, newRequestId());
   const headers = {
     ...API_CORS_HEADERS,
@@ -126,10 +129,17 @@ export function refusalResponse(protocol: ProtocolEngine, err: ServiceError): st
     'content-length': String(Buffer.byteLength(encoded.body)),
     connection: 'close',
   };
-  let head = `HTTP/1.1 ${encoded.status} ${STATUS_CODES[encoded.status] ?? 'Error'}\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-  return `${head}\r\n${encoded.body}`;
+  let statusAndHeaders = `HTTP/1.1 ${encoded.status} ${STATUS_CODES[encoded.status] ?? 'Error'}\r\n`;
+  for (const [name, value] of Object.entries(headers)) statusAndHeaders += `${name}: ${value}\r\n`;
+  return `${statusAndHeaders}\r\n${head ? '' : encoded.body}`;
 }
+
+/**
+ * Whether the refused request is a HEAD: node hands the parser's current chunk as `rawPacket`, which starts with the
+ * request line whenever the request began in that chunk (a request whose head spans chunks is answered with a body).
+ */
+const isHead = (err: Error & { rawPacket?: unknown }): boolean =>
+  Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
 
 interface ClientSocket extends Duplex {
   _httpMessage?: (NodeJS.EventEmitter & { writableEnded?: boolean; req?: { complete?: boolean } }) | null;
@@ -163,7 +173,7 @@ export function clientErrorListener(
     }
     setTimeout(() => conn.destroy(), CUT_AFTER_MS).unref();
     const refuse = () => {
-      if (conn.writable) conn.end(refusalResponse(protocol, refusalFor(code)));
+      if (conn.writable) conn.end(refusalResponse(protocol, refusalFor(code), isHead(err)));
     };
     const inFlight = conn._httpMessage;
     // The bad bytes may be in the body of the request being answered: that answer will never come

@@ -167,6 +167,18 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
       });
     }
 
+    // Over TLS the head arrives in 16 KB records and node names only the last one: not yet recognised as a HEAD.
+    it(
+      `${listener}: a HEAD request over the header limit gets its 431 without a body`,
+      { skip: listener !== 'HTTP' },
+      async () => {
+        // Found by the playback fuzzer: a body after a HEAD response is read by the client as the next response.
+        const raw = (await exchange(open, [`HEAD /?t=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`])).toString('latin1');
+        assert.match(raw, /^HTTP\/1\.1 431 /);
+        assert.ok(raw.endsWith('\r\n\r\n'), `bytes after the head: ${JSON.stringify(raw.slice(-80))}`);
+      },
+    );
+
     it(`${listener}: a body over 1 MiB is a JSON 413`, async () => {
       const head =
         `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n` +
