@@ -177,6 +177,8 @@ async function main(): Promise<void> {
       '127.0.0.1',
       '--log-level',
       'warn',
+      '--srt-port',
+      'off',
       '--allow-insecure-ingest',
     ]),
   );
