@@ -206,6 +206,8 @@ export interface IvsPlayback {
   loadedAt: number;
   /** The page console so far (last lines), for failure messages. */
   console(): string;
+  /** Every page console line so far (the first 20,000), e.g. the player's own log at `logLevel: 'debug'`. */
+  consoleLines(): readonly string[];
   read(): Promise<IvsRecord>;
   /** Waits for `test` on the record, polling; throws with `what` and the record after `timeoutMs`. */
   until(what: string, test: (r: IvsRecord) => boolean, timeoutMs: number): Promise<IvsRecord>;
@@ -221,8 +223,11 @@ export async function playWithIvsPlayer(
 ): Promise<IvsPlayback> {
   const page = await browser.newPage();
   const lines: string[] = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  const keep = (line: string) => {
+    if (lines.length < 20_000) lines.push(line);
+  };
+  page.on('console', (m) => keep(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => keep(`pageerror: ${e.message}`));
   const loadedAt = Date.now();
   await page.goto(`${server.base}/`);
   await page.evaluate(({ src, options }) => window.__ivsStart(src, options), {
@@ -235,6 +240,7 @@ export async function playWithIvsPlayer(
     page,
     loadedAt,
     console: consoleTail,
+    consoleLines: () => lines,
     read,
     async until(what, test, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

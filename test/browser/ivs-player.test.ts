@@ -79,7 +79,8 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
   async function playsWithoutStall(c: Case, then?: (p: IvsPlayback, r: IvsRecord) => Promise<void>): Promise<void> {
     const live = await goLive(c);
     const dates = await followProgramDateTimes(live.channel.playbackUrl!);
-    const player = await playWithIvsPlayer(browser, pages, live.channel.playbackUrl!);
+    // The player's debug log says where it joined (LOW playlists carry EXT-X-START for it).
+    const player = await playWithIvsPlayer(browser, pages, live.channel.playbackUrl!, { logLevel: 'debug' });
     const detail = (r: IvsRecord) =>
       `${describeRecord(r)}\n--- page console ---\n${player.console()}\n--- server ---\n${server.logs().slice(-2000)}`;
     try {
@@ -116,6 +117,7 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
         low.length > 0 && low.every((x) => x === (c.latencyMode === 'LOW')),
         `${c.label}: isLiveLowLatency() ${c.latencyMode === 'LOW'} throughout (${[...new Set(low)].join(',')})\n${detail(r)}`,
       );
+      if (c.latencyMode === 'LOW') assertJoinedNearLive(c.label, player.consoleLines());
       // Every segment's `segmentmetadata` cue carries its playlist PDT: the latency below rests on that.
       assert.ok(latency.samples.length >= 10, `${c.label}: latency samples (${latency.samples.length})\n${detail(r)}`);
       assert.equal(latency.unlisted, 0, `${c.label}: every segmentmetadata PDT is a PDT of the playlists`);
@@ -142,6 +144,20 @@ describe('browser: Amazon IVS player plays openivs', { timeout: 420_000 }, () =>
       await player.close();
       await live.publisher.kill();
     }
+  }
+
+  /**
+   * The player took its start from the playlist's EXT-X-START (PART-HOLD-BACK before the live edge) and so joined at
+   * the last complete segment or the prefetch segment after it; on its own it starts two segments before the first
+   * prefetch segment ("sequence number 4/6"), several seconds further from live.
+   */
+  function assertJoinedNearLive(label: string, log: readonly string[]): void {
+    const start = log.find((l) => l.includes('Using playlist EXT-X-START tag to select segment'));
+    assert.ok(start, `${label}: the player used EXT-X-START\n${log.slice(0, 60).join('\n')}`);
+    const seq = log.map((l) => /Set Video sequence number to (\d+)\/(\d+)/.exec(l)).find((m) => m !== null);
+    assert.ok(seq, `${label}: the player logged its first sequence number`);
+    const [chosen, last] = [Number(seq[1]), Number(seq[2])];
+    assert.ok(chosen >= last - 1, `${label}: joined at ${chosen} of ${last}: the last complete segment or later`);
   }
 
   it('BASIC LOW TS: 20 s without stall in low-latency mode; PutMetadata as one TEXT_METADATA_CUE', async () => {

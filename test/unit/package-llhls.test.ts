@@ -300,6 +300,22 @@ describe('renderLowLatencyPlaylist', () => {
     assert.match(text, /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="source\/5\.\d+\.ts"\n#EXT-X-RENDITION-REPORT:/);
   });
 
+  it('starts players PART-HOLD-BACK before the last part, as a positive EXT-X-START offset; not in deltas nor once ended', () => {
+    const r = run(clip({ durationMs: 10_500 }), { windowSize: 6 }, false);
+    const state = r.seg.lowLatencyState()!;
+    const pl = parse(renderLowLatencyPlaylist(state, uris));
+    // The listed media: the complete segments, then the parts of the one in progress.
+    const listedS =
+      state.segments.reduce((a, s) => a + s.durationMs, 0) / 1000 +
+      state.pending!.parts.reduce((a, p) => a + p.durationMs, 0) / 1000;
+    assert.ok(pl.start, 'EXT-X-START present');
+    assert.ok(pl.start.offset > 0, 'positive: the IVS player starts at the first segment for a negative one');
+    assert.ok(Math.abs(pl.start.offset - (listedS - pl.lowLatencyCompatibility!.partHoldBack)) < 0.002, `${pl.start.offset}`);
+    assert.ok(!renderLowLatencyPlaylist(state, uris, { skip: 'YES' }).includes('EXT-X-START'));
+    const ended = run(clip({ durationMs: 10_000 }), { windowSize: 20 });
+    assert.ok(!renderLowLatencyPlaylist(ended.seg.lowLatencyState()!, uris).includes('EXT-X-START'));
+  });
+
   it('renders a delta update that skips segments beyond the skip boundary (6 target durations)', () => {
     const r = run(clip({ durationMs: 30_500 }), { windowSize: 20 }, false);
     const state = r.seg.lowLatencyState()!;

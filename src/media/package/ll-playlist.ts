@@ -4,6 +4,8 @@
 // With a `prefetch` URI builder it also lists, for players of the older "LHLS" scheme (Amazon's IVS player, which
 // ignores parts), the segment being written and the next one as EXT-X-TWITCH-PREFETCH (see PREFETCH_TAG): their
 // final URIs, served while they grow (deliver/prefetch.ts). LL-HLS clients ignore the unknown tag.
+// Live full playlists also carry EXT-X-START at PART-HOLD-BACK from the end (see startOffsetLine): the one join point
+// both kinds of player read, so that the IVS player joins near the live edge instead of two segments back.
 // Pure like playlists.ts: callers pass URI builders and the sibling reports.
 
 import type { LowLatencyPlaylistState, Part } from './parts.js';
@@ -66,8 +68,9 @@ export function renderLowLatencyPlaylist(
     `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=${(SKIP_BOUNDARY_TARGETS * targetS).toFixed(1)},` +
       `PART-HOLD-BACK=${seconds(PART_HOLD_BACK_PARTS * state.partTargetMs)}`,
     `#EXT-X-PART-INF:PART-TARGET=${seconds(state.partTargetMs)}`,
-    `#EXT-X-MEDIA-SEQUENCE:${state.mediaSequence}`,
   ];
+  if (!state.ended && !options.skip) lines.push(startOffsetLine(state));
+  lines.push(`#EXT-X-MEDIA-SEQUENCE:${state.mediaSequence}`);
   if (state.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${state.discontinuitySequence}`);
   if (options.independentSegments && state.segments.every((s) => s.independent)) {
     lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
@@ -132,6 +135,22 @@ export function renderLowLatencyPlaylist(
   }
   if (state.ended) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * `#EXT-X-START` at PART-HOLD-BACK before the last listed part, written as a positive offset from the first listed
+ * segment. Why: Amazon's IVS player ignores parts and, left alone, starts two segments behind its first prefetch
+ * segment (3.5–5.7 s behind live with 2 s segments); it honours EXT-X-START by starting at the beginning of the segment
+ * holding the offset, prefetch segments included, but reads only positive offsets (a negative one makes it start at
+ * the first segment). hls.js reads the same tag (startPosition = playlist start + offset, clamped to the edge it
+ * computes with the parts), so it starts exactly where RFC 8216bis's PART-HOLD-BACK puts an LL-HLS client anyway.
+ * Not written in delta updates (the offset would count skipped segments) nor once ended.
+ */
+function startOffsetLine(state: LowLatencyPlaylistState): string {
+  const listedMs =
+    state.segments.reduce((a, s) => a + s.durationMs, 0) + (state.pending?.parts ?? []).reduce((a, p) => a + p.durationMs, 0);
+  const offsetMs = Math.max(0, listedMs - PART_HOLD_BACK_PARTS * state.partTargetMs);
+  return `#EXT-X-START:TIME-OFFSET=${seconds(offsetMs)}`;
 }
 
 function partLine(p: Part, uris: LowLatencyUris): string {
