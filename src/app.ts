@@ -114,6 +114,8 @@ function sinkConfigs(config: Config): SinkConfig[] {
 
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
+  // Probing ffmpeg spawns two children: it runs while the store opens instead of after it.
+  const ffmpegCheck = detectFfmpeg(config.ffmpegPath);
   const store = overrides.store ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log }));
   const endpoints: PublicEndpoints = { host: config.host, playbackBaseUrl: config.playbackBaseUrl };
   const events = createEvents({ store, sinks: sinkConfigs(config), log });
@@ -123,7 +125,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log.info({ detailType: event['detail-type'], detail, resources: event.resources }, 'event');
   });
   const packaging = { targetSegmentMs: 2_000, windowSegments: 6, partTargetMs: DEFAULT_PART_TARGET_MS };
-  const ffmpeg = await detectFfmpeg(config.ffmpegPath);
+  const ffmpeg = await ffmpegCheck;
   if (!ffmpeg.ok) {
     log.warn({ reason: ffmpeg.reason }, 'ffmpeg is not usable: STANDARD channels will play their source rendition only');
   }

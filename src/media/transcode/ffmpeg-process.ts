@@ -87,8 +87,12 @@ export interface FfmpegCheck {
 /** Startup check: runs `ffmpeg -version` and `-encoders`; never throws. */
 export async function detectFfmpeg(path = 'ffmpeg'): Promise<FfmpegCheck> {
   try {
-    const version = /ffmpeg version (\S+)/.exec(await run(path, ['-hide_banner', '-version']))?.[1];
-    const encoders = await run(path, ['-hide_banner', '-encoders']);
+    // Both at once: this runs during start-up, before the server answers.
+    const [versionText, encoders] = await Promise.all([
+      run(path, ['-hide_banner', '-version']),
+      run(path, ['-hide_banner', '-encoders']),
+    ]);
+    const version = /ffmpeg version (\S+)/.exec(versionText)?.[1];
     const missing = ['libx264', 'aac'].filter((e) => !new RegExp(`^\\s*\\S+\\s+${e}\\s`, 'm').test(encoders));
     if (missing.length > 0)
       return { ok: false, ...(version ? { version } : {}), reason: `ffmpeg lacks encoder(s): ${missing.join(', ')}` };
