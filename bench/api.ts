@@ -3,6 +3,7 @@
 //     same response bytes, measured in the same run: requests/s ratio and p99 latency.
 //  2. CreateChannel throughput (10,000 channels, 32 connections).
 //  3. ListChannels page latency (pages of 50) over those 10,000 channels.
+//  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5).
 // Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
 
 import autocannon from 'autocannon';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../devtools/server.js';
 import { cpuSeconds, percentile, startNode, startOpenivs, stopProcess, waitForHttp } from './lib/processes.js';
 import { call, signedPost, type SignedHttp } from './lib/signing.js';
+import { wrkLoad, type WrkResult } from './lib/wrk.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -79,6 +81,20 @@ async function main(): Promise<void> {
     console.log(`  openivs         ${fmt(ours)}`);
     console.log(
       `  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`,
+    );
+
+    const wrkFmt = (r: WrkResult) =>
+      `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`;
+    console.log(`GetChannel with wrk (2 threads, 32 connections, ${DURATION_S} s each after a 2 s warm-up)`);
+    await wrkLoad(barePort, getReq, 2);
+    const wrkBare = await wrkLoad(barePort, getReq, DURATION_S);
+    await wrkLoad(port, getReq, 2);
+    const wrkOurs = await wrkLoad(port, getReq, DURATION_S);
+    const wrkRatio = wrkOurs.rps / wrkBare.rps;
+    console.log(`  bare node:http  ${wrkFmt(wrkBare)}`);
+    console.log(`  openivs         ${wrkFmt(wrkOurs)}`);
+    console.log(
+      `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'})`,
     );
 
     const createReq = await signedPost(port, 'CreateChannel', {});

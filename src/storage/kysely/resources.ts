@@ -118,8 +118,14 @@ export class KyselyResourceRepository implements ResourceRepository {
     const rows = await this.db
       .selectFrom('resources')
       .selectAll()
-      .where('type', '=', type)
-      .where((eb) => eb.or([eb('ref1', '=', refArn), eb('ref2', '=', refArn)]))
+      // (type AND ref1) OR (type AND ref2), not type AND (ref1 OR ref2): SQLite then searches both (type, ref*)
+      // indexes (MULTI-INDEX OR); the other form searched (type) alone, a scan of every stream key per GetChannel.
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', type), eb('ref1', '=', refArn)]),
+          eb.and([eb('type', '=', type), eb('ref2', '=', refArn)]),
+        ]),
+      )
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();

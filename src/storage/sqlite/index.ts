@@ -13,6 +13,7 @@ import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../store.js';
 import { SqlitePointReads, SqliteResourceRepository } from './resources.js';
+import { withStatementCache } from './statement-cache.js';
 
 export const SQLITE_FILENAME = 'openivs.sqlite';
 
@@ -29,7 +30,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   const sqlite = new BetterSqlite3(filename);
   try {
     applyPragmas(sqlite);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     await migrateToLatest(db);
     const reads = new SqlitePointReads(sqlite, db);
     return new KyselyStore(db, {

@@ -19,7 +19,7 @@ import type { Database, RawResourceRow } from '../schema.js';
 import type { ResourceType } from '../../domain/arn.js';
 import type { NewResourceRow, ResourceRow } from '../store.js';
 import { KyselyResourceRepository } from '../kysely/resources.js';
-import { decodeOptional } from '../kysely/codec.js';
+import { decodeOptional, decodeRow } from '../kysely/codec.js';
 import { SQLITE_FEATURES } from '../kysely/dialect.js';
 import { mapSqliteError } from './errors.js';
 
@@ -46,6 +46,8 @@ export class SqlitePointReads {
   readonly cache = new Map<string, ResourceRow<unknown>>();
   readonly byArn: Statement<[string], RawResourceRow>;
   readonly byLookup: Statement<[string, string], RawResourceRow>;
+  /** findReferencing: (type, ref1, type, ref2, limit); GetChannel reads its stream key this way on every call. */
+  readonly byReference: Statement<[string, string, string, string, number], RawResourceRow>;
 
   constructor(
     readonly sqlite: Sqlite,
@@ -55,7 +57,22 @@ export class SqlitePointReads {
     // at each call.
     const byArn = db.selectFrom('resources').selectAll().where('arn', '=', '').compile();
     const byLookup = db.selectFrom('resources').selectAll().where('type', '=', 'channel').where('lookup', '=', '').compile();
-    if (byArn.parameters.length !== 1 || byLookup.parameters.length !== 2) throw new Error('unexpected point-read SQL');
+    const byReference = db
+      .selectFrom('resources')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', 'channel'), eb('ref1', '=', '')]),
+          eb.and([eb('type', '=', 'channel'), eb('ref2', '=', '')]),
+        ]),
+      )
+      .orderBy('seq', 'asc')
+      .limit(1)
+      .compile();
+    if (byArn.parameters.length !== 1 || byLookup.parameters.length !== 2 || byReference.parameters.length !== 5) {
+      throw new Error('unexpected point-read SQL');
+    }
+    this.byReference = sqlite.prepare<[string, string, string, string, number], RawResourceRow>(byReference.sql);
     this.byArn = sqlite.prepare<[string], RawResourceRow>(byArn.sql);
     this.byLookup = sqlite.prepare<[string, string], RawResourceRow>(byLookup.sql);
   }
@@ -107,6 +124,11 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
     } finally {
       this.reads.cache.delete(arn);
     }
+  }
+
+  override async findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]> {
+    if (refArn === '' || !this.canReadDirectly()) return super.findReferencing<Doc>(type, refArn, limit);
+    return this.reads.byReference.all(type, refArn, type, refArn, limit).map((raw) => decodeRow<Doc>(raw));
   }
 
   override async getByLookup<Doc>(type: ResourceType, lookup: string): Promise<ResourceRow<Doc> | undefined> {
