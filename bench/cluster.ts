@@ -3,6 +3,8 @@
 //  2. Playback through a node that does not own the stream versus the owner: requests/s of one segment (32
 //     connections), and LL-HLS blocking reloads of the next part sent to both at once: how much later the
 //     non-owner answers than the owner (p50, p99) and its p99 answer time.
+//  2b. PutMetadata sent to the owner versus to a non-owner (forwarded): from the API response to the LL-HLS part
+//     carrying the tag being listed (target for the non-owner: p95 ≤ one part + 100 ms, as on one node).
 //  3. Failover: kill -9 of the owner during a broadcast; time until a republish (retried every 0.5 s) to a
 //     surviving node plays at the same playback path.
 // Needs ffmpeg and Debian's postgresql (a throwaway server is started; or BENCH_DATABASE_URL).
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRunning, makeClip, startPublisher, stopPublishers } from './lib/media.js';
+import { measureMetadataLatency } from './lib/metadata-latency.js';
 import { startBenchPostgres } from './lib/postgres.js';
 import { freePort } from '../devtools/server.js';
 import { percentile, sleep, startNode, stopProcess, waitForHttp } from './lib/processes.js';
@@ -22,6 +25,7 @@ import { call, signedPost } from './lib/signing.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 40);
+const METADATA_CALLS = Number(process.env.BENCH_METADATA_CALLS ?? 20);
 const SECRET = 'bench-cluster-secret-0123456789abcdef';
 
 interface Node {
@@ -49,6 +53,8 @@ async function startOpenivs(dir: string, env: Record<string, string>): Promise<N
       '--log-level',
       'error',
       '--allow-insecure-ingest',
+      '--srt-port',
+      'off', // three nodes on one machine cannot share UDP 9000
     ],
     env,
   );
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
 
     const clip = await makeClip(dir, 20, { width: 1280, height: 720, videoKbps: 2500, zerolatency: true });
     const created = (await call(a.port, 'CreateChannel', { name: 'live', latencyMode: 'LOW' })) as {
-      channel: { playbackUrl: string };
+      channel: { arn: string; playbackUrl: string };
       streamKey: { value: string };
     };
     const path = new URL(created.channel.playbackUrl).pathname;
@@ -152,6 +158,23 @@ async function main(): Promise<void> {
       `  non-owner answers later by p50 ${percentile(lag, 50).toFixed(1)} ms, p99 ${percentile(lag, 99).toFixed(1)} ms` +
         ` (non-owner answer time p99 ${percentile(nonOwner, 99).toFixed(0)} ms, mostly the wait for the part)`,
     );
+
+    console.log(`PutMetadata → part listed with the tag (followed on the owner), ${METADATA_CALLS} calls each`);
+    for (const [name, node] of [
+      ['owner', a],
+      ['non-owner', b],
+    ] as const) {
+      const m = await measureMetadataLatency(on(a, mediaPath), METADATA_CALLS, `bench:cluster ${name}`, (text) =>
+        call(node.port, 'PutMetadata', { channelArn: created.channel.arn, metadata: text }).then(() => undefined),
+      );
+      const p95 = percentile(m.latencies, 95);
+      const met = m.latencies.length === m.calls && p95 <= m.partMs + 100;
+      console.log(
+        `  ${name.padEnd(11)} found ${m.latencies.length}/${m.calls}  p50 ${percentile(m.latencies, 50).toFixed(0)} ms  ` +
+          `p95 ${p95.toFixed(0)} ms  max ${m.latencies.at(-1)?.toFixed(0)} ms  (part ${m.partMs.toFixed(0)} ms; ` +
+          `target p95 ≤ part + 100 ms: ${met ? 'met' : 'NOT met'})`,
+      );
+    }
 
     a.proc.kill('SIGKILL');
     const killedAt = performance.now();
