@@ -42,7 +42,7 @@ describe('stream takeover on a recorded STANDARD channel', { timeout: 150_000 },
     try {
       const streamId = await waitLive(ivs, arn);
       const { playlist } = await waitForMultivariant(channel.playbackUrl!);
-      const variants = playlist.variants.map((v) => new URL(v.uri, channel.playbackUrl!).toString());
+      const variants = playlist.variants.map((v) => new URL(v.uri, channel.playbackUrl).toString());
       assert.ok(variants.length >= 2, `a ladder: ${variants.length} renditions`);
       const ends = async () =>
         Promise.all(
