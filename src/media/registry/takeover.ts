@@ -22,6 +22,8 @@ export const MAX_TAKEOVER_PRIORITY = 2_147_483_647;
 /** Takeover attempts (accepted or refused) one stream allows within TAKEOVER_WINDOW_MS. */
 export const TAKEOVER_ATTEMPTS_LIMIT = 5;
 export const TAKEOVER_WINDOW_MS = 60_000;
+/** A backup that sends no keyframe this long after its acceptance is let go (the stream stays with the first). */
+const KEYFRAME_WAIT_MS = 10_000;
 
 /** The priority a publisher holds: its valid request, else 0 (any valid takeover priority is above it). */
 export function heldPriority(requested: number | undefined): number {
@@ -90,13 +92,22 @@ class TakeoverCandidate implements PublishSession {
   private done = false;
   /** The backup's own DTS of its first keyframe: its audio from before it is not carried over. */
   private switchDts = 0;
+  private readonly keyframeWait: NodeJS.Timeout;
 
   constructor(
     private readonly registry: LiveRegistry,
     private readonly stream: LiveStream,
     private readonly handle: PublisherHandle,
     private readonly priority: number,
-  ) {}
+  ) {
+    this.keyframeWait = setTimeout(() => {
+      if (this.done || this.live) return;
+      this.done = true;
+      if (stream.pendingTakeover?.handle === handle) stream.pendingTakeover = undefined;
+      handle.disconnect('takeover: no keyframe in time');
+    }, KEYFRAME_WAIT_MS);
+    this.keyframeWait.unref();
+  }
 
   onMetadata(meta: Record<string, unknown>): void {
     if (this.live) return this.live.onMetadata(meta);
@@ -120,6 +131,7 @@ class TakeoverCandidate implements PublishSession {
     }
     if (this.done || au.track !== 'video' || !au.keyframe || !this.video) return;
     this.done = true;
+    clearTimeout(this.keyframeWait);
     const stream = this.stream;
     if (stream.ended || stream.pendingTakeover?.handle !== this.handle) return this.handle.disconnect('takeover abandoned');
     if (!mediaMatches(stream, { video: this.video, audio: this.audio })) {
@@ -142,6 +154,7 @@ class TakeoverCandidate implements PublishSession {
   onEnd(reason: PublishEndReason): void {
     if (this.live) return this.live.onEnd(reason);
     this.done = true;
+    clearTimeout(this.keyframeWait);
     if (this.stream.pendingTakeover?.handle === this.handle) this.stream.pendingTakeover = undefined;
   }
 
