@@ -5,13 +5,20 @@
 // for openivs also how many streams went STARVING (ListStreams filterBy health, polled all along).
 // Only the server process is measured; the ffmpeg publishers' CPU is printed separately, as load context.
 // Targets (issue 3): openivs CPU/stream ≤ 1.5× nginx-rtmp's; 50 streams without STARVING.
-// Env: BENCH_STREAMS (50), BENCH_DURATION (60 s measurement window), BENCH_RAMP (10 s).
+// SRT column (issue 16): the same N streams into openivs over SRT (the clip remuxed to MPEG-TS by ffmpeg -c copy, no
+// encryption, as RTMP has none here): CPU per SRT stream vs per RTMP stream in the same run (target ≤ 1.5×).
+// Takeover time (issue 16): one LOW-latency channel, a primary RTMP publisher with ?priority=1, then BENCH_TAKEOVERS
+// backups with ever higher priorities, alternating two encodes of the clip whose H.264 parameter sets differ (B-frames
+// or not), so the switch shows as an EXT-X-DISCONTINUITY: from a backup's spawn (≈ its connect) to the first media
+// playlist, polled every 50 ms, that lists the discontinuity (the backup's first part). Target: under one segment.
+// Env: BENCH_STREAMS (50), BENCH_DURATION (60 s measurement window), BENCH_RAMP (10 s), BENCH_TAKEOVERS (3).
 
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   fetchMediaPlaylist,
+  fetchText,
   firstVariantUrl,
   isRunning,
   makeClip,
@@ -21,14 +28,16 @@ import {
 } from './lib/media.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import { freePort } from '../devtools/server.js';
-import { cpuSeconds, killGroup, removeOnExit, rssKb, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
+import { cpuSeconds, killGroup, removeOnExit, rssKb, sleep, spawnGroup, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const HEALTH_POLL_MS = 2_000;
+const TAKEOVERS = Number(process.env.BENCH_TAKEOVERS ?? 3);
 const CPU_TARGET = 1.5;
+const SRT_CPU_TARGET = 1.5;
 
 interface Result {
   server: string;
@@ -56,6 +65,28 @@ interface Target {
   starving?: () => Promise<string[]>;
   /** Live stream count as the server reports it. */
   liveCount?: () => Promise<number>;
+  /** Starts one publisher to a URL (default: the clip as FLV over RTMP). */
+  startPublisher?: (clip: Clip, url: string) => GroupChild;
+}
+
+/** `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts <srt url>`: the same clip, remuxed to MPEG-TS, over SRT. */
+function startSrtPublisher(clip: Clip, url: string): GroupChild {
+  return spawnGroup('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    clip.path,
+    '-c',
+    'copy',
+    '-f',
+    'mpegts',
+    url,
+  ]);
 }
 
 const media = async (url: string | undefined) => (url ? (await fetchMediaPlaylist(url))?.mediaSequence : undefined);
@@ -91,7 +122,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     // Spread the publishers' start over the first part of the ramp so ffmpeg's own start-up does not land at once.
     const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, target.publishUrls.length));
     for (const url of target.publishUrls) {
-      publishers.push(startPublisher(clip, url));
+      publishers.push((target.startPublisher ?? startPublisher)(clip, url));
       await sleep(spacing);
     }
     if (target.starving) {
@@ -186,14 +217,16 @@ async function listAllStreams(port: number, filterBy?: { health: string }): Prom
   return arns;
 }
 
-async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
-  const dataDir = join(dir, 'openivs-data');
+async function runOpenivs(clip: Clip, dir: string, protocol: 'rtmp' | 'srt' = 'rtmp'): Promise<Result> {
+  const dataDir = join(dir, `openivs-data-${protocol}`);
   const quota = String(STREAMS + 10);
-  const server = await startOpenivs(dataDir, ['--allow-insecure-ingest'], {
-    OPENIVS_QUOTA_CHANNELS: quota,
-    OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
-  });
-  const { port, rtmpPort } = server;
+  const server = await startOpenivs(
+    dataDir,
+    ['--allow-insecure-ingest'],
+    { OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota },
+    { srt: protocol === 'srt' },
+  );
+  const { port, rtmpPort, srtPort } = server;
   try {
     const channels: { arn: string; playbackUrl: string; key: string }[] = [];
     for (let i = 0; i < STREAMS; i++) {
@@ -206,9 +239,12 @@ async function runOpenivs(clip: Clip, dir: string): Promise<Result> {
     const mediaUrls = new Map<number, string>();
     return await measure(
       {
-        name: 'openivs',
+        name: protocol === 'srt' ? 'openivs (SRT)' : 'openivs',
         pid: server.proc.pid!,
-        publishUrls: channels.map((c) => `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`),
+        publishUrls: channels.map((c) =>
+          protocol === 'srt' ? `srt://127.0.0.1:${srtPort!}?streamid=${c.key}` : `rtmp://127.0.0.1:${rtmpPort}/app/${c.key}`,
+        ),
+        startPublisher: protocol === 'srt' ? startSrtPublisher : undefined,
         playlistUrl: async (i) => {
           if (!mediaUrls.has(i)) {
             const url = await firstVariantUrl(channels[i]!.playbackUrl);
@@ -252,6 +288,61 @@ async function runNginx(nginxBin: string, clip: Clip, dir: string): Promise<Resu
     return result;
   } finally {
     await killGroup(nginx.server.child);
+  }
+}
+
+/** The discontinuities a media playlist has seen: its discontinuity sequence plus the tags it lists. */
+function discontinuities(playlist: string): number {
+  const base = /#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(playlist);
+  return Number(base?.[1] ?? 0) + (playlist.match(/^#EXT-X-DISCONTINUITY$/gm)?.length ?? 0);
+}
+
+interface TakeoverTimes {
+  /** ms from each backup's spawn to the first playlist listing its discontinuity; undefined: never seen. */
+  times: (number | undefined)[];
+  targetSegmentMs: number;
+}
+
+/** One LOW-latency channel taken over BENCH_TAKEOVERS times, each switch timed from the playlist (see the header). */
+async function measureTakeovers(clips: [Clip, Clip], dir: string): Promise<TakeoverTimes> {
+  const server = await startOpenivs(join(dir, 'openivs-data-takeover'), ['--allow-insecure-ingest']);
+  const publishers: GroupChild[] = [];
+  try {
+    const out = (await call(server.port, 'CreateChannel', {
+      name: 'bench-takeover',
+      type: 'BASIC',
+      latencyMode: 'LOW',
+      insecureIngest: true,
+    })) as { channel: { playbackUrl: string }; streamKey: { value: string } };
+    const url = (priority: number) => `rtmp://127.0.0.1:${server.rtmpPort}/app/${out.streamKey.value}?priority=${priority}`;
+    publishers.push(startPublisher(clips[0], url(1)));
+    let media: string | undefined;
+    for (let i = 0; i < 60 && media === undefined; i++) {
+      media = await firstVariantUrl(out.channel.playbackUrl).catch(() => undefined);
+      if (media === undefined) await sleep(500);
+    }
+    if (media === undefined) throw new Error('takeover: the primary never played');
+    await sleep(4_000);
+    const first = await fetchText(media);
+    const targetSegmentMs = 1000 * Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(first.text)?.[1] ?? 0);
+    const times: (number | undefined)[] = [];
+    for (let n = 1; n <= TAKEOVERS; n++) {
+      const seen = discontinuities((await fetchText(media)).text);
+      const started = performance.now();
+      publishers.push(startPublisher(clips[n % 2]!, url(n + 1)));
+      let took: number | undefined;
+      while (took === undefined && performance.now() - started < 20_000) {
+        const now = await fetchText(media).catch(() => undefined);
+        if (now && discontinuities(now.text) > seen) took = performance.now() - started;
+        else await sleep(50);
+      }
+      times.push(took);
+      await sleep(5_000); // let the backup settle before the next one (the limit allows 5 attempts a minute)
+    }
+    return { times, targetSegmentMs };
+  } finally {
+    await stopPublishers(publishers);
+    await server.stop();
   }
 }
 
@@ -302,10 +393,13 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     results.push(await runOpenivs(clip, dir));
     results.push(await runNginx(nginxBin, clip, dir));
+    results.push(await runOpenivs(clip, dir, 'srt'));
+    const otherClip = await makeClip(dir, 20, { zerolatency: true });
+    const takeovers = await measureTakeovers([clip, otherClip], dir);
     console.log('');
     table(results);
     for (const r of results) for (const note of r.notes) console.log(`  note (${r.server}): ${note}`);
-    const [ours, peer] = results as [Result, Result];
+    const [ours, peer, srt] = results as [Result, Result, Result];
     const ratio = ours.cpuPerStream / peer.cpuPerStream;
     console.log('');
     console.log(
@@ -315,6 +409,18 @@ async function main(): Promise<void> {
     console.log(
       `${ours.streams} streams into openivs without STARVING, all playlists growing: ${clean ? 'yes' : 'NO'}` +
         ` (starving ${ours.starving!.total}, growing ${ours.live}/${ours.streams}, publishers alive ${ours.publishersAlive}/${ours.streams})`,
+    );
+    const srtRatio = srt.cpuPerStream / ours.cpuPerStream;
+    console.log(
+      `CPU per stream: openivs SRT / openivs RTMP = ${srtRatio.toFixed(2)}× (target ≤ ${SRT_CPU_TARGET}×) — ` +
+        `${srtRatio <= SRT_CPU_TARGET ? 'met' : 'NOT met'}; SRT streams growing ${srt.live}/${srt.streams}`,
+    );
+    const seen = takeovers.times.filter((t): t is number => t !== undefined);
+    const worst = seen.length === takeovers.times.length ? Math.max(...seen) : Number.POSITIVE_INFINITY;
+    console.log(
+      `takeover time (backup's connect → its first part in the playlist): ` +
+        `${takeovers.times.map((t) => (t === undefined ? 'not seen' : `${t.toFixed(0)} ms`)).join(', ')}; ` +
+        `target under one segment (${takeovers.targetSegmentMs} ms) — ${worst < takeovers.targetSegmentMs ? 'met' : 'NOT met'}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,9 +28,14 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
  * stderr passed through and BENCH_NODE_ARGS as node flags; `args` and `env` add to its settings. devtools kills it
  * when this process exits; the hook installed here turns SIGINT/SIGTERM into such an exit.
  */
-export function startOpenivs(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<OpenivsServer> {
+export function startOpenivs(
+  dataDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  opts: { srt?: boolean } = {},
+): Promise<OpenivsServer> {
   installExitHook();
-  return startServer({ dataDir, args, env, output: 'inherit', nodeArgs: NODE_ARGS });
+  return startServer({ dataDir, args, env, output: 'inherit', nodeArgs: NODE_ARGS, srt: opts.srt });
 }
 
 export function startNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {

@@ -33,7 +33,18 @@ export interface EventOrigin {
   id?: string;
 }
 
-export type StreamStateEventName = 'Session Created' | 'Stream Start' | 'Stream End' | 'Session Ended' | 'Stream Failure';
+export type StreamStateEventName =
+  | 'Session Created'
+  | 'Stream Start'
+  | 'Stream End'
+  | 'Session Ended'
+  | 'Stream Failure'
+  | 'Stream Takeover'
+  | 'Stream Takeover Failure';
+
+/** Why a takeover was refused (StreamEvent.code in the model). */
+export type StreamTakeoverFailureCode =
+  'StreamTakeoverInvalidPriority' | 'StreamTakeoverMediaMismatch' | 'StreamTakeoverLimitBreached';
 
 export interface StreamStateDetail {
   event_name: StreamStateEventName;
@@ -41,6 +52,8 @@ export interface StreamStateDetail {
   stream_id: string;
   /** Only on Stream Failure. */
   reason?: string;
+  /** Only on Stream Takeover Failure. */
+  code?: StreamTakeoverFailureCode;
 }
 
 export interface StreamHealthDetail {
@@ -100,6 +113,17 @@ export function streamStateChange(
 ): IvsEventEnvelope<StreamStateDetail> {
   const detail: StreamStateDetail = { event_name: eventName, channel_name: origin.channelName, stream_id: origin.streamId };
   if (eventName === 'Stream Failure') detail.reason = reason ?? '';
+  return envelope(origin, 'IVS Stream State Change', detail);
+}
+
+/** A takeover request refused: IVS's `Stream Takeover Failure` with the model's event code. */
+export function streamTakeoverFailure(origin: EventOrigin, code: StreamTakeoverFailureCode): IvsEventEnvelope<StreamStateDetail> {
+  const detail: StreamStateDetail = {
+    event_name: 'Stream Takeover Failure',
+    channel_name: origin.channelName,
+    stream_id: origin.streamId,
+    code,
+  };
   return envelope(origin, 'IVS Stream State Change', detail);
 }
 
@@ -163,5 +187,8 @@ export function toStreamEvent(env: IvsEventEnvelope<object>): StreamEventRecord 
   const d = env.detail as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const name = text(d['event_name']) ?? text(d['recording_status']) ?? text(d['limit_name']) ?? env['detail-type'];
-  return { name, type: env['detail-type'], eventTime: env.time };
+  const code = text(d['code']);
+  return code === undefined
+    ? { name, type: env['detail-type'], eventTime: env.time }
+    : { name, type: env['detail-type'], eventTime: env.time, code };
 }

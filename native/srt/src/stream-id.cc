@@ -52,9 +52,13 @@ StreamIdParse parseStreamId(const char* streamId) {
   if (len == 0 || len > kMaxStreamIdLength) return reject(SRT_REJX_BAD_REQUEST);
   std::string sid(streamId, len);
   if (sid.rfind("#!::", 0) == 0) return parseKeyed(sid.substr(4));
+  // `<key>?priority=N` asks for a stream takeover (IVS's form): the key is what precedes the `?`; the JavaScript side
+  // reads the parameters from the stream id it is handed.
+  size_t query = sid.find('?');
+  if (query == 0) return reject(SRT_REJX_BAD_REQUEST);
   StreamIdParse r;
   r.ok = true;
-  r.key = sid;
+  r.key = query == std::string::npos ? sid : sid.substr(0, query);
   return r;
 }
 

@@ -1,6 +1,7 @@
 // What a caller's SRT stream id names. IVS documents the plain form, `streamid=<stream key>`; the SRT access
 // control convention (`#!::r=<resource>,m=publish`, docs/features/access-control.md in libsrt) is accepted too,
-// with `r` as the stream key, since some encoders only offer that form. Anything else is a bad request.
+// with `r` as the stream key, since some encoders only offer that form. A `?query` after the key (IVS's stream
+// takeover request, `<key>?priority=N`) is not part of the key. Anything else is a bad request.
 #pragma once
 
 #include <string>

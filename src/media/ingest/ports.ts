@@ -13,6 +13,11 @@ export interface PublishRequest {
   remoteAddress: string;
   /** True for RTMPS, and for an SRT caller that encrypts (with the channel's passphrase, checked in the handshake). */
   secure: boolean;
+  /**
+   * The stream takeover priority the publisher asked for (`?priority=N` after the key or in the SRT stream id, see
+   * takeover-request.ts); NaN when the parameter is not a decimal integer; undefined when absent.
+   */
+  priority?: number;
 }
 
 export interface PublisherHandle {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { RtmpMessage } from './chunk-reader.js';
 import { streamKeyLabel, stripQuery } from './log-safe.js';
 import { MediaSink } from './media-sink.js';
+import { priorityOfPublishName } from './takeover-request.js';
 import type { IngestHooks, PublishDecision, PublishEndReason, PublisherHandle, PublishRequest, PublishSession } from './ports.js';
 import { fcPublishPayload, statusPayload } from './replies.js';
 
@@ -68,6 +69,8 @@ export class PublishFlow {
       remoteAddress: this.host.handle.remoteAddress,
       secure: this.host.secure,
     };
+    const priority = priorityOfPublishName(name);
+    if (priority !== undefined) req.priority = priority;
     this.authorize(req).catch((err: unknown) => this.host.close('error', `publish failed: ${String(err)}`, false));
   }
 

@@ -2,7 +2,8 @@
 // belong to a channel; plain RTMP only for channels with insecureIngest (or with the server's
 // --allow-insecure-ingest); one publisher per channel; the concurrent-broadcasts quota. Wrong keys
 // are throttled per source address. Keys are secrets: never logged. The channel's playback restriction policy is
-// read here, once per broadcast, into the channel snapshot that playback checks.
+// read here, once per broadcast, into the channel snapshot that playback checks. A publisher that asks for a stream
+// takeover (`priority`) on a channel live on this node is judged by registry/takeover.ts instead of being refused.
 
 import type { Logger } from 'pino';
 import type { QuotaConfig } from '../../config/types.js';
@@ -19,6 +20,7 @@ import { KeyThrottle } from './key-throttle.js';
 import { LiveStream, type PackagingOptions } from '../registry/live-stream.js';
 import { restrictionFromDoc, type PlaybackRestriction } from '../registry/playback-restriction.js';
 import { originOf, type LiveRegistry } from '../registry/registry.js';
+import { heldPriority, requestTakeover } from '../registry/takeover.js';
 import type { SessionLog } from '../stream-sessions/session-log.js';
 
 export interface AuthorizerOptions {
@@ -69,7 +71,10 @@ export class PublishAuthorizer {
     if (!req.secure && channel.doc.insecureIngest !== true && !this.opts.allowInsecureIngest) {
       return denied('This channel accepts RTMPS only (insecureIngest is false); use rtmps:// or set insecureIngest');
     }
-    if (registry.isLive(channel.arn)) return denied('This channel already has an active broadcast');
+    if (registry.isLive(channel.arn)) {
+      if (req.priority === undefined) return denied('This channel already has an active broadcast');
+      return this.takeover(req.priority, handle, channel.arn);
+    }
     const restriction = await this.restriction(channel.arn, channel.doc);
     if (restriction === null) return denied('Internal error: could not read the playback restriction policy of this channel');
     const stream = new LiveStream(
@@ -80,7 +85,11 @@ export class PublishAuthorizer {
       this.opts.packaging,
       viewerLimitsFor(this.opts.quotas),
     );
+    stream.priority = heldPriority(req.priority);
     const claim = await this.claim(channel);
+    if (!claim.ok && claim.reason === 'held' && req.priority !== undefined) {
+      return denied('Stream takeover refused: this channel is live on another node; take over through that node');
+    }
     if (!claim.ok && claim.reason === 'held') return denied('This channel already has an active broadcast');
     if (!claim.ok) {
       await this.recordRefusal(
@@ -127,6 +136,19 @@ export class PublishAuthorizer {
     log.info({ channelArn: channel.arn, streamId: stream.streamId, secure: req.secure }, 'stream session created');
     return { ok: true, session: new IngestSession(registry, stream) };
   };
+
+  /** A takeover request on a channel live here: accepted (the backup's session) or refused with IVS's event code. */
+  private async takeover(priority: number, handle: PublisherHandle, channelArn: string): Promise<PublishDecision> {
+    const stream = this.opts.registry.liveStream(channelArn);
+    if (stream === undefined) return denied('This channel already has an active broadcast');
+    const verdict = await requestTakeover(this.opts.registry, stream, handle, priority, this.now());
+    if (!verdict.ok) {
+      this.opts.log.info({ channelArn, streamId: stream.streamId, code: verdict.code }, 'stream takeover refused');
+      return denied(`Stream takeover refused (${verdict.code})`);
+    }
+    this.opts.log.info({ channelArn, streamId: stream.streamId, priority }, 'stream takeover accepted: waiting for a keyframe');
+    return verdict;
+  }
 
   /**
    * A caller that ingest refused before asking (an SRT handshake with an unknown key or a wrong passphrase) counts

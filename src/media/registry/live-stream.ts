@@ -69,26 +69,52 @@ export class LiveStream {
    */
   started = false;
   ended = false;
-  /** Latest decode timestamp seen (ms, ingest timeline). */
+  /** Latest video decode timestamp packaged (ms, the stream's timeline: a takeover's publisher is shifted onto it). */
   lastDts: number | undefined;
+  /** Latest audio decode timestamp packaged (same timeline). */
+  lastAudioDts: number | undefined;
+  /**
+   * The takeover priority of the publisher feeding the stream (0 when it asked for none): a backup must ask for more.
+   * IVS's StreamTakeoverInvalidPriority.
+   */
+  priority = 0;
+  /** When each takeover attempt on this stream came (ms), for the attempts limit (takeover.ts). */
+  readonly takeoverAttempts: number[] = [];
+  /** A backup accepted to take over, waiting for its first keyframe (takeover.ts); at most one at a time. */
+  pendingTakeover: { handle: PublisherHandle; priority: number } | undefined;
   /** STANDARD channels: a transcoding slot was reserved for this stream, and its ladder once started. */
   transcodeSlot = false;
   transcoder: Transcoder | undefined;
   /** Latest measured ingest bit rate (bits/s), for sessions when the encoder declares none. */
   measuredBitrate: number | undefined;
   private readonly byteSamples: { at: number; bytes: number }[] = [];
+  private currentHandle: PublisherHandle;
 
   constructor(
     readonly streamId: string,
     readonly channel: ChannelSnapshot,
     readonly startTime: Date,
-    readonly handle: PublisherHandle,
+    handle: PublisherHandle,
     packaging: PackagingOptions,
     viewerLimits: Partial<ViewerLimits> = {},
   ) {
+    this.currentHandle = handle;
     this.viewers = new ViewerCounter(viewerLimits);
     this.health = new HealthMonitor(startTime.getTime());
     this.renditions.set(SOURCE_RENDITION, new HlsSegmenter(segmenterOptions(channel, packaging)));
+  }
+
+  /** The publisher feeding the stream now: a takeover replaces it (StopStream and limits act on this one). */
+  get handle(): PublisherHandle {
+    return this.currentHandle;
+  }
+
+  /** A takeover: `handle` feeds the stream from now on; the ingest bit rate is measured afresh. */
+  replacePublisher(handle: PublisherHandle, priority: number): void {
+    this.currentHandle = handle;
+    this.priority = priority;
+    this.pendingTakeover = undefined;
+    this.byteSamples.length = 0;
   }
 
   get source(): HlsSegmenter {

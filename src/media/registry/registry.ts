@@ -24,6 +24,7 @@ import type { LiveStream } from './live-stream.js';
 import { whenPlayable } from './readiness.js';
 import { RateWindow } from './metadata-throttle.js';
 import type { SessionLog } from '../stream-sessions/session-log.js';
+import type { StreamSessionPatch } from '../../storage/store-events.js';
 import type { TranscodeService } from './transcoding.js';
 
 const ENDED_LINGER_MS = 30_000; // ended streams keep serving their final playlist/segments this long
@@ -75,6 +76,12 @@ export class LiveRegistry implements LiveControl {
 
   isLive(channelArn: string): boolean {
     return this.byArn.has(channelArn);
+  }
+
+  /** The channel's broadcast on this node (announced or not), for a takeover request. */
+  liveStream(channelArn: string): LiveStream | undefined {
+    const stream = this.byArn.get(channelArn);
+    return stream?.ended === false ? stream : undefined;
   }
 
   /** Broadcasts live on this node, every scope (the cluster's node list shows it). */
@@ -204,6 +211,8 @@ export class LiveRegistry implements LiveControl {
   async finish(stream: LiveStream, reason: PublishEndReason, failure?: string): Promise<void> {
     if (stream.ended) return this.finished.get(stream);
     stream.ended = true;
+    stream.pendingTakeover?.handle.disconnect('the stream ended');
+    stream.pendingTakeover = undefined;
     this.pendingStart.get(stream)?.();
     this.pendingStart.delete(stream);
     if (stream.transcoder) void stream.transcoder.stop();
@@ -242,6 +251,16 @@ export class LiveRegistry implements LiveControl {
     if (!stream) return;
     this.abandoned.add(stream);
     stream.handle.disconnect('channel taken over by another node');
+  }
+
+  /** Records events of a live stream's session (takeovers and their refusals); never throws. */
+  async recordStreamEvents(
+    stream: LiveStream,
+    what: string,
+    events: IvsEventEnvelope<object>[],
+    patch?: StreamSessionPatch,
+  ): Promise<void> {
+    await this.persist(stream, what, () => this.sessions.record(stream.streamId, events, patch));
   }
 
   /** Disconnects for a broken ingest limit, with IVS's Limit Breach event. */

@@ -5,7 +5,8 @@
 // Stream keys are secrets: only streamKeyLabel() of one reaches the log.
 
 import { streamKeyLabel } from '../log-safe.js';
-import type { IngestHooks } from '../ports.js';
+import type { IngestHooks, PublishRequest } from '../ports.js';
+import { priorityOfStreamId } from '../takeover-request.js';
 import type { SrtConnection } from './connection.js';
 import { SrtListener, type SrtListenerOptions, type SrtRefusal } from './listener.js';
 import { feedPublishSession, srtPublisherHandle } from './publish-bridge.js';
@@ -41,7 +42,14 @@ export class SrtIngest {
 
   private accepted(conn: SrtConnection): void {
     const { log } = this.hooks;
-    const request = { app: 'srt', streamKey: conn.streamKey, remoteAddress: conn.remoteAddress, secure: conn.encrypted };
+    const request: PublishRequest = {
+      app: 'srt',
+      streamKey: conn.streamKey,
+      remoteAddress: conn.remoteAddress,
+      secure: conn.encrypted,
+    };
+    const priority = priorityOfStreamId(conn.streamId);
+    if (priority !== undefined) request.priority = priority;
     this.hooks.authorize(request, srtPublisherHandle(conn)).then(
       (decision) => {
         if (!decision.ok) {
