@@ -130,9 +130,13 @@ sub vcl_hash {
         hash_data(req.url);
         hash_data(req.http.Origin);
         hash_data(req.http.CloudFront-Viewer-Country);
-    } else {
-        # Shared by every viewer: no session credential in the key (the response varies on Origin when it must).
+    } else if (req.http.X-Openivs-Url) {
+        # A checked private session: shared by every viewer of the channel, whatever their credential (the response
+        # varies on Origin when it must), and apart from the public path, which must never hit it.
+        hash_data("private");
         hash_data(regsub(req.url, "/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/", "/"));
+    } else {
+        hash_data(req.url);
     }
     return (lookup);
 }

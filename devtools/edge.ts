@@ -5,7 +5,7 @@
 // process with a temp working directory on 127.0.0.1, never the system's service, and is killed if this process exits.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -63,7 +63,10 @@ export async function startVarnish(port: number, origins: number[], memoryMb = 2
  */
 export async function startNginxCache(port: number, origins: number[], lock: boolean): Promise<Edge> {
   const dir = mkdtempSync(join(tmpdir(), 'openivs-nginx-cache-'));
-  for (const sub of ['temp', 'logs', 'cache']) mkdirSync(join(dir, sub));
+  // Started as root, nginx's workers run as nobody: they must be able to write the cache and temp files.
+  chmodSync(dir, 0o755);
+  for (const sub of ['temp', 'logs', 'cache']) mkdirSync(join(dir, sub), { mode: 0o777 });
+  for (const sub of ['temp', 'cache']) chmodSync(join(dir, sub), 0o777);
   const config = join(dir, 'nginx.conf');
   const servers = origins.map((p) => `server 127.0.0.1:${p};`).join(' ');
   const lockLines = lock ? 'proxy_cache_lock on; proxy_cache_lock_timeout 10s; proxy_cache_lock_age 10s;' : '';

@@ -28,7 +28,7 @@ export interface ViewerOptions extends ViewerEvents {
 }
 
 export interface Viewers {
-  /** Viewers that opened their session. */
+  /** Viewers that opened a session (each counted once). */
   readonly started: number;
   stop(): Promise<void>;
 }
@@ -77,7 +77,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function startViewers(opts: ViewerOptions): Viewers {
   let stopped = false;
-  let started = 0;
+  const started = new Set<number>();
   const agents = new Map<string, Agent>();
   const agentFor = (address: string | undefined) => {
     const key = address ?? '';
@@ -105,7 +105,7 @@ export function startViewers(opts: ViewerOptions): Viewers {
           .split(/\r?\n/)
           .find((l) => l.length > 0 && !l.startsWith('#'));
         if (!variant) throw new Error('no variant');
-        started++;
+        started.add(i);
         await play(i, new URL(variant, opts.playbackUrl).href, get, fail);
         return;
       } catch (err) {
@@ -150,7 +150,7 @@ export function startViewers(opts: ViewerOptions): Viewers {
 
   return {
     get started() {
-      return started;
+      return started.size;
     },
     async stop() {
       stopped = true;
