@@ -143,9 +143,9 @@ sub vcl_hash {
 
 sub vcl_backend_fetch {
     if (bereq.http.X-Openivs-Check) {
+        # Kept on the backend request (openivs ignores it) to tell the check's response apart below.
         set bereq.method = "HEAD";
     }
-    unset bereq.http.X-Openivs-Check;
     unset bereq.http.X-Openivs-Url;
     unset bereq.http.X-Openivs-Refused;
     unset bereq.http.X-Openivs-Beat;
@@ -154,7 +154,7 @@ sub vcl_backend_fetch {
 sub vcl_backend_response {
     # A stale playlist is a late player: nothing is served past its lifetime.
     set beresp.grace = 0s;
-    if (bereq.method == "HEAD" && bereq.url ~ "/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/[a-z0-9]+\.m3u8$") {
+    if (bereq.http.X-Openivs-Check) {
         # A credential check: good for 5 s, a refusal for 1 s.
         unset beresp.http.Vary;
         if (beresp.status == 200) {

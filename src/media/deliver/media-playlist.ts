@@ -143,7 +143,7 @@ export async function sendMediaPlaylist(
   // resumes within that tick's microtasks, so nothing else can have happened in between).
   const beforeEnd = released === 'ready' && segmenter.ended;
   const body = cachedLowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
-  // The same for every viewer asking the same directives (no per-viewer state in the URL a cache keys on, see
-  // playback.ts): a shared cache answers them all with one request here.
+  // The same bytes for every viewer asking the same directives (only the viewer session `vs=` differs in their URLs,
+  // which the shipped edge leaves out of its key): a shared cache answers them all with one request here.
   sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, body);
 }
