@@ -54,6 +54,7 @@ import type { LiveFilter, LocalNode, NodeApiDeps } from './cluster/node-api.js';
 import { OwnerDirectory } from './cluster/owner-directory.js';
 import { PeerClient } from './cluster/peer-client.js';
 import { OriginPull } from './media/deliver/origin-pull.js';
+import { viewerAddress } from './media/deliver/playback.js';
 import type { LiveControl, LiveStreamView } from './domain/ports.js';
 import { createConsoleApi } from './console-api/index.js';
 import { liveMetricsReader } from './media/registry/stream-meter.js';
@@ -259,6 +260,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       registry,
       quotas: config.quotas,
       viewerCountryHeader: config.viewerCountryHeader,
+      clientAddress: viewerAddress(config.viewerAddressHeader),
       viewerSessions,
       remote: cluster?.pull,
       observe: metrics?.requests.playback,
@@ -394,7 +396,7 @@ function clusterParts(
     fetch: (baseUrl, path, headers) => peers.request(baseUrl, path, { headers, timeoutMs: 15_000 }),
     viewerSessions,
     viewerCountryHeader: config.viewerCountryHeader,
-    clientAddress: (req) => req.socket?.remoteAddress,
+    clientAddress: viewerAddress(config.viewerAddressHeader),
   });
   const owned = (filter: LiveFilter): LiveStreamView[] => {
     if ('scope' in filter) return registry.listLive(filter.scope);

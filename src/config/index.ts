@@ -67,6 +67,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     clusterSecret: clusterSecret(merged, get),
     logLevel: get<LogLevel>('logLevel', 'info'),
     viewerCountryHeader: get<string | undefined>('viewerCountryHeader', undefined),
+    viewerAddressHeader: get<string | undefined>('viewerAddressHeader', undefined),
     maxBodyBytes: MAX_BODY_BYTES,
     rtmpsCert: get<string | undefined>('rtmpsCert', undefined),
     rtmpsKey: get<string | undefined>('rtmpsKey', undefined),

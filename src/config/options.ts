@@ -200,6 +200,12 @@ export const OPTIONS: readonly OptionSpec[] = [
       + 'CloudFront-Viewer-Country); playback restriction policies with allowedCountries then refuse requests whose '
       + 'value is missing or not listed. Only trustworthy if viewers cannot reach openivs around that proxy.',
     parse: parseHeaderName },
+  { name: 'viewerAddressHeader', flag: 'viewer-address-header', env: 'OPENIVS_VIEWER_ADDRESS_HEADER',
+    fileKey: 'viewerAddressHeader', arg: 'NAME', defaultText: 'none (the TCP peer is the viewer)',
+    help: 'Request header carrying the viewer\'s IP address, set (overwritten, not appended to) by the cache or '
+      + 'proxy in front (the shipped edge sets X-Viewer-Address): viewer counting bounds sessions per viewer address, '
+      + 'and behind an edge every TCP peer is the edge. Only trustworthy if viewers cannot reach openivs around it.',
+    parse: parseHeaderName },
   { name: 'databaseUrl', flag: 'database-url', env: 'OPENIVS_DATABASE_URL', fileKey: 'databaseUrl', arg: 'URL',
     defaultText: 'SQLite in <data-dir>/openivs.sqlite',
     help: 'postgres://USER:PASSWORD@HOST:PORT/DATABASE keeps all state in PostgreSQL, shared by the nodes of a cluster '

@@ -75,6 +75,8 @@ export interface Config {
   eventbridge: { endpoint: string; bus: string; region: string } | undefined;
   /** Lower-case name of the request header with the viewer's country (set by a CDN); undefined: not checked. */
   viewerCountryHeader: string | undefined;
+  /** Lower-case name of the request header with the viewer's address (set by an edge cache); undefined: the TCP peer. */
+  viewerAddressHeader: string | undefined;
   /** postgres://… selects the PostgreSQL store; undefined: SQLite in dataDir. Holds a password: never log it. */
   databaseUrl: string | undefined;
   /** Internal URL other cluster nodes reach this node at; undefined: http://<host>:<httpPort>. */

@@ -11,10 +11,10 @@ import { hold } from './hold.js';
 import type { PartRoute } from './part-routes.js';
 import { isPrefetchSegment, streamPrefetchSegment } from './prefetch.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
-import { SEGMENT_TYPES, sendBody, sendPlaybackError, writePlaybackHead } from './responses.js';
+import { CACHE, SEGMENT_TYPES, sendBody, sendPlaybackError, writePlaybackHead } from './responses.js';
 
-export const SEGMENT_CACHE = 'public, max-age=604800, immutable';
-const INIT_CACHE = 'max-age=60';
+export const SEGMENT_CACHE = CACHE.immutable;
+const INIT_CACHE = CACHE.init;
 
 const typeOf = (extension: string) => SEGMENT_TYPES[extension] ?? 'application/octet-stream';
 

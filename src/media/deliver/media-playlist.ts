@@ -13,10 +13,9 @@ import { parseDeliveryDirectives, planPlaylistReload, reloadViewOf, type SkipDir
 import { hold } from './hold.js';
 import { partUri, renditionReportUri } from './part-routes.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
-import { PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
+import { CACHE, PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
 import { initUri, segmentUri } from './routes.js';
 
-const PLAYLIST_CACHE = 'max-age=1';
 const playlistCache = new WeakMap<HlsSegmenter, { version: string; body: Buffer }>();
 
 const mapUriFor = (segmenter: HlsSegmenter, rendition: string) =>
@@ -128,7 +127,7 @@ export async function sendMediaPlaylist(
   maxWaiters: number,
 ): Promise<void> {
   if (segmenter.partTargetMs === undefined) {
-    return sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, normalPlaylist(segmenter, rendition));
+    return sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, normalPlaylist(segmenter, rendition));
   }
   const parsed = parseDeliveryDirectives(rawQuery);
   if (!parsed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, parsed.error);
@@ -144,6 +143,7 @@ export async function sendMediaPlaylist(
   // resumes within that tick's microtasks, so nothing else can have happened in between).
   const beforeEnd = released === 'ready' && segmenter.ended;
   const body = cachedLowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
-  // Blocking responses are specific to the request; a short max-age still lets a CDN coalesce them.
-  sendBody(res, head, 200, PLAYLIST_TYPE, PLAYLIST_CACHE, body);
+  // The same bytes for every viewer asking the same directives (only the viewer session `vs=` differs in their URLs,
+  // which the shipped edge leaves out of its key): a shared cache answers them all with one request here.
+  sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, body);
 }

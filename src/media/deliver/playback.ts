@@ -29,7 +29,15 @@ import type { OriginPull, PulledRoute } from './origin-pull.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
-import { answerPlaybackPreflight, PLAYLIST_TYPE, sendBody, sendPlaybackError, setPlaybackCors } from './responses.js';
+import {
+  answerPlaybackPreflight,
+  CACHE,
+  PLAYLIST_TYPE,
+  sendBody,
+  sendPlaybackError,
+  setPlaybackCors,
+  setPlaybackVary,
+} from './responses.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
 
 export interface PlaybackDeps {
@@ -73,6 +81,19 @@ const processViewerSessions = new ViewerSessions(randomBytes(32));
 const sessionsOf = (deps: PlaybackDeps) => deps.viewerSessions ?? processViewerSessions;
 const nowOf = (deps: PlaybackDeps) => (deps.now ?? Date.now)();
 const peerAddress = (req: HttpRequest) => req.socket?.remoteAddress;
+const MAX_ADDRESS_CHARS = 64;
+
+/**
+ * The viewer's address: from `header` when given (an edge in front sets it; every TCP peer is then the edge), the TCP
+ * peer when the header is absent or not given. Bounded, so a forged value cannot grow the counting buckets' keys.
+ */
+export function viewerAddress(header: string | undefined): (req: HttpRequest) => string | undefined {
+  if (header === undefined) return peerAddress;
+  return (req) => {
+    const value = req.headers[header];
+    return typeof value === 'string' && value.length > 0 ? value.trim().slice(0, MAX_ADDRESS_CHARS) : peerAddress(req);
+  };
+}
 const clientOf = (deps: PlaybackDeps, req: HttpRequest) => (deps.clientAddress ?? peerAddress)(req);
 const heldOf = (deps: PlaybackDeps) => (deps.held ??= new HeldRequests());
 
@@ -175,8 +196,16 @@ const tooManyHeld = (res: HttpResponse, head: boolean, url: string) =>
 
 const originOf = (req: HttpRequest) => (typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
 
-function restriction(deps: PlaybackDeps, req: HttpRequest, policy: PlaybackRestriction, entry: boolean): RestrictionDecision {
+/** Also tells a shared cache in front that the answer depends on the viewer's country (`vary`), when it is checked. */
+function restriction(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  policy: PlaybackRestriction,
+  entry: boolean,
+): RestrictionDecision {
   const name = deps.viewerCountryHeader;
+  if (name !== undefined) setPlaybackVary(res, name);
   const country = name === undefined ? undefined : req.headers[name];
   return checkRestriction(policy, originOf(req), name !== undefined, typeof country === 'string' ? country : undefined, entry);
 }
@@ -200,7 +229,7 @@ function authorized(
   if (!channel.authorized && channel.restriction === undefined) return respond();
   let policyOrigin: string | null | undefined;
   if (channel.restriction !== undefined) {
-    const allowed = restriction(deps, req, channel.restriction, false);
+    const allowed = restriction(deps, req, res, channel.restriction, false);
     if (!allowed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.restricted, allowed.message);
     policyOrigin = allowed.allowOrigin;
     if (!channel.authorized) {
@@ -261,7 +290,7 @@ function multivariant(
   // Also before authorization (single-use tokens); the policy applies to private channels too.
   let policyOrigin: string | null | undefined;
   if (stream.channel.restriction !== undefined) {
-    const allowed = restriction(deps, req, stream.channel.restriction, true);
+    const allowed = restriction(deps, req, res, stream.channel.restriction, true);
     if (!allowed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.restricted, allowed.message);
     policyOrigin = allowed.allowOrigin;
   }
@@ -314,5 +343,5 @@ function variants(
     );
   }
   const body = renderMultivariantPlaylist({ renditions, independentSegments: true, serverTimeMs: Date.now() });
-  sendBody(res, head, 200, PLAYLIST_TYPE, 'no-cache', body);
+  sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.multivariant, body);
 }

@@ -1,0 +1,151 @@
+// The viewers' edge in front of test and benchmark servers: Debian's varnishd running the repository's
+// deploy/varnish-openivs.vcl with its backend ports replaced by the given origins (one node: all three backends point
+// at it), or a plain nginx proxy_cache keyed on the full URL (what any CDN does without openivs-specific rules; and the
+// same with proxy_cache_lock, the nginx edge bench:edge compares Varnish with). Each runs as our own foreground
+// process with a temp working directory on 127.0.0.1, never the system's service, and is killed if this process exits.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/devtools → the repository's deploy/. */
+export const VARNISH_VCL = resolve(here, '..', '..', 'deploy', 'varnish-openivs.vcl');
+const EXAMPLE_PORTS = ['18081', '18082', '18083'];
+
+export interface Edge {
+  readonly port: number;
+  readonly pid: number;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** The shipped VCL with its three example backends pointed at `origins` (ports on 127.0.0.1, cycled). */
+export function varnishVcl(origins: number[]): string {
+  const text = readFileSync(VARNISH_VCL, 'utf8');
+  return text.replace(/\.port = "(\d+)";/g, (_m, port: string) => {
+    const i = EXAMPLE_PORTS.indexOf(port);
+    if (i === -1) throw new Error(`deploy/varnish-openivs.vcl names port ${port}, which is not an example backend`);
+    return `.port = "${origins[i % origins.length]}";`;
+  });
+}
+
+export async function startVarnish(port: number, origins: number[], memoryMb = 256): Promise<Edge> {
+  const dir = mkdtempSync(join(tmpdir(), 'openivs-varnish-'));
+  const vcl = join(dir, 'edge.vcl');
+  writeFileSync(vcl, varnishVcl(origins));
+  const args = [
+    '-F',
+    '-n',
+    join(dir, 'n'),
+    '-a',
+    `127.0.0.1:${port}`,
+    '-f',
+    vcl,
+    '-s',
+    `malloc,${memoryMb}m`,
+    '-T',
+    'none',
+    '-j',
+    'none',
+  ];
+  // Each viewer holds a request or two at the origin: more worker threads than the default pool minimum.
+  args.push('-p', 'thread_pool_min=200', '-p', 'thread_pool_max=4000', '-p', 'thread_pools=1');
+  return startProcess('varnishd', args, port, dir);
+}
+
+/**
+ * nginx proxy_cache in front of `origins`. `lock`: proxy_cache_lock (one upstream request per object, the others
+ * wait on the lock); without it, a plain cache keyed on the full URL that obeys Cache-Control and nothing else.
+ */
+export async function startNginxCache(port: number, origins: number[], lock: boolean): Promise<Edge> {
+  const dir = mkdtempSync(join(tmpdir(), 'openivs-nginx-cache-'));
+  // Started as root, nginx's workers run as nobody: they must be able to write the cache and temp files.
+  chmodSync(dir, 0o755);
+  for (const sub of ['temp', 'logs', 'cache']) mkdirSync(join(dir, sub), { mode: 0o777 });
+  for (const sub of ['temp', 'cache']) chmodSync(join(dir, sub), 0o777);
+  const config = join(dir, 'nginx.conf');
+  const servers = origins.map((p) => `server 127.0.0.1:${p};`).join(' ');
+  const lockLines = lock ? 'proxy_cache_lock on; proxy_cache_lock_timeout 10s; proxy_cache_lock_age 10s;' : '';
+  writeFileSync(
+    config,
+    `worker_processes 1;
+error_log stderr warn;
+pid nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path temp/body; proxy_temp_path temp/proxy; fastcgi_temp_path temp/fastcgi;
+  uwsgi_temp_path temp/uwsgi; scgi_temp_path temp/scgi;
+  proxy_cache_path cache levels=1:2 keys_zone=edge:16m max_size=256m inactive=1m use_temp_path=off;
+  upstream origin { ${servers} keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_read_timeout 30s;
+      proxy_cache edge;
+      proxy_cache_key $scheme$host$request_uri;
+      ${lockLines}
+    }
+  }
+}
+`,
+  );
+  const check = spawnSync('nginx', ['-t', '-p', dir, '-c', config, '-g', 'daemon off;'], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`nginx -t failed: ${check.stderr}`);
+  return startProcess('nginx', ['-p', dir, '-c', config, '-g', 'daemon off;'], port, dir);
+}
+
+async function startProcess(command: string, args: string[], port: number, dir: string): Promise<Edge> {
+  let log = '';
+  const proc: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (c: Buffer) => {
+    log = (log + c.toString('utf8')).slice(-64 * 1024);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const onExit = () => proc.kill('SIGKILL');
+  process.once('exit', onExit);
+  const deadline = Date.now() + 15_000;
+  while (!(await listening(port))) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`${command} did not start: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    pid: proc.pid!,
+    logs: () => log,
+    async stop() {
+      process.removeListener('exit', onExit);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      res(true);
+    });
+    socket.once('error', () => res(false));
+  });
+}

@@ -1,0 +1,187 @@
+// Simulated HLS viewers, many per process, for the edge test and bench:edge. Each viewer opens the multivariant
+// playlist once (getting its own viewer session), then plays its first rendition as a low-latency player does:
+//   LL-HLS: a blocking reload for the EXT-X-PRELOAD-HINT position (_HLS_msn/_HLS_part) together with a GET of the
+//   hinted part (held by the origin until it is cut, as Safari and other preloading players do), and a GET of every
+//   newly listed part it has not got yet;
+//   NORMAL: a reload every target duration and a GET of every new segment.
+// Each viewer may use its own local address (127.x.y.z) so that the origin sees distinct viewer addresses (the
+// per-address bounds of viewer counting). Every part or segment received is reported with its arrival time.
+
+import { Agent, request } from 'node:http';
+
+export interface ViewerEvents {
+  /** A part (`<msn>.<part>`) or segment (`<msn>`) arrived at `at` (performance.now()). */
+  received?(viewer: number, name: string, at: number): void;
+  /** A response other than 200 or a transport error. */
+  failed?(viewer: number, url: string, status: number | string): void;
+}
+
+export interface ViewerOptions extends ViewerEvents {
+  playbackUrl: string;
+  count: number;
+  /** The local address of viewer `i`; default: the system's choice. */
+  localAddress?: (i: number) => string | undefined;
+  /** Preload hinted parts (default true). */
+  preloadHints?: boolean;
+  /** Spread the viewers' starts over this long (default 0). */
+  rampMs?: number;
+}
+
+export interface Viewers {
+  /** Viewers that opened a session (each counted once). */
+  readonly started: number;
+  stop(): Promise<void>;
+}
+
+interface Parsed {
+  partTarget?: number;
+  targetDuration: number;
+  parts: { uri: string; name: string }[];
+  segments: { uri: string; name: string }[];
+  hint?: { uri: string; msn: number; part: number };
+  ended: boolean;
+}
+
+const PART_NAME = /(\d+)\.(\d+)\.(?:ts|m4s)(?:\?|$)/;
+const SEGMENT_NAME = /\/(\d+)\.(?:ts|m4s|mp4)(?:\?|$)/;
+
+export function parseMedia(text: string, base: string): Parsed {
+  const out: Parsed = { targetDuration: 2, parts: [], segments: [], ended: false };
+  const lines = text.split(/\r?\n/);
+  let mediaSequence = 0;
+  let index = 0;
+  for (const line of lines) {
+    if (line.startsWith('#EXT-X-TARGETDURATION:')) out.targetDuration = Number(line.slice(22));
+    else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) mediaSequence = Number(line.slice(22));
+    else if (line.startsWith('#EXT-X-PART-INF:')) out.partTarget = Number(/PART-TARGET=([\d.]+)/.exec(line)?.[1]);
+    else if (line.startsWith('#EXT-X-ENDLIST')) out.ended = true;
+    else if (line.startsWith('#EXT-X-PART:')) {
+      const uri = /URI="([^"]+)"/.exec(line)?.[1];
+      const m = uri ? PART_NAME.exec(uri) : null;
+      if (uri && m) out.parts.push({ uri: new URL(uri, base).href, name: `${m[1]}.${m[2]}` });
+    } else if (line.startsWith('#EXT-X-PRELOAD-HINT:') && line.includes('TYPE=PART')) {
+      const uri = /URI="([^"]+)"/.exec(line)?.[1];
+      const m = uri ? PART_NAME.exec(uri) : null;
+      if (uri && m) out.hint = { uri: new URL(uri, base).href, msn: Number(m[1]), part: Number(m[2]) };
+    } else if (line.length > 0 && !line.startsWith('#')) {
+      const href = new URL(line, base).href;
+      const m = SEGMENT_NAME.exec(href);
+      out.segments.push({ uri: href, name: m ? m[1]! : String(mediaSequence + index) });
+      index++;
+    }
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function startViewers(opts: ViewerOptions): Viewers {
+  let stopped = false;
+  const started = new Set<number>();
+  const agents = new Map<string, Agent>();
+  const agentFor = (address: string | undefined) => {
+    const key = address ?? '';
+    let agent = agents.get(key);
+    if (!agent) agents.set(key, (agent = new Agent({ keepAlive: true, maxSockets: 64 })));
+    return agent;
+  };
+
+  const runs = Array.from({ length: opts.count }, async (_, i) => {
+    if (opts.rampMs) await sleep((opts.rampMs * i) / opts.count);
+    const localAddress = opts.localAddress?.(i);
+    const agent = agentFor(localAddress);
+    const get = (url: string) => fetchBytes(agent, localAddress, url);
+    const fail = (url: string, status: number | string) => opts.failed?.(i, url, status);
+    while (!stopped) {
+      try {
+        const master = await get(opts.playbackUrl);
+        if (master.status !== 200) {
+          fail(opts.playbackUrl, master.status);
+          await sleep(1000);
+          continue;
+        }
+        const variant = master.body
+          .toString('utf8')
+          .split(/\r?\n/)
+          .find((l) => l.length > 0 && !l.startsWith('#'));
+        if (!variant) throw new Error('no variant');
+        started.add(i);
+        await play(i, new URL(variant, opts.playbackUrl).href, get, fail);
+        return;
+      } catch (err) {
+        if (stopped) return;
+        fail(opts.playbackUrl, (err as Error).message);
+        await sleep(1000);
+      }
+    }
+  });
+
+  async function play(i: number, mediaUrl: string, get: Getter, fail: (url: string, s: number | string) => void) {
+    const have = new Set<string>();
+    let playlist = await reload(mediaUrl, get, fail);
+    if (!playlist) return;
+    // Start at the live edge: what is listed now counts as had, as a player joining picks its start there.
+    for (const p of playlist.parts) have.add(p.name);
+    for (const s of playlist.segments) have.add(s.name);
+    const fetchInto = async (uri: string, name: string) => {
+      if (have.has(name)) return;
+      have.add(name);
+      const r = await get(uri);
+      if (r.status === 200) opts.received?.(i, name, performance.now());
+      else fail(uri, r.status);
+    };
+    while (!stopped && playlist && !playlist.ended) {
+      const current: Parsed = playlist;
+      if (current.partTarget !== undefined && current.hint) {
+        const { hint } = current;
+        const separator = mediaUrl.includes('?') ? '&' : '?';
+        const next = reload(`${mediaUrl}${separator}_HLS_msn=${hint.msn}&_HLS_part=${hint.part}`, get, fail);
+        const preload = opts.preloadHints === false ? Promise.resolve() : fetchInto(hint.uri, `${hint.msn}.${hint.part}`);
+        for (const p of current.parts) await fetchInto(p.uri, p.name);
+        const [reloaded] = await Promise.all([next, preload]);
+        playlist = reloaded ?? (await reload(mediaUrl, get, fail));
+      } else {
+        for (const s of current.segments) await fetchInto(s.uri, s.name);
+        await sleep(current.targetDuration * 1000);
+        playlist = (await reload(mediaUrl, get, fail)) ?? current;
+      }
+    }
+  }
+
+  return {
+    get started() {
+      return started.size;
+    },
+    async stop() {
+      stopped = true;
+      for (const agent of agents.values()) agent.destroy();
+      await Promise.allSettled(runs);
+    },
+  };
+}
+
+type Getter = (url: string) => Promise<{ status: number; body: Buffer }>;
+
+async function reload(url: string, get: Getter, fail: (url: string, s: number | string) => void): Promise<Parsed | undefined> {
+  const r = await get(url);
+  if (r.status !== 200) {
+    fail(url, r.status);
+    await sleep(500);
+    return undefined;
+  }
+  return parseMedia(r.body.toString('utf8'), url);
+}
+
+function fetchBytes(agent: Agent, localAddress: string | undefined, url: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, localAddress, timeout: 20_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
