@@ -126,7 +126,8 @@ export function startViewers(opts: ViewerOptions): Viewers {
     const fetchInto = async (uri: string, name: string) => {
       if (have.has(name)) return;
       have.add(name);
-      const r = await get(uri);
+      // A failed request is a failure to report, not an exception: the reload and the preload run beside it.
+      const r = await get(uri).catch((err: Error) => ({ status: err.message, body: Buffer.alloc(0) }));
       if (r.status === 200) opts.received?.(i, name, performance.now());
       else fail(uri, r.status);
     };
@@ -163,7 +164,7 @@ export function startViewers(opts: ViewerOptions): Viewers {
 type Getter = (url: string) => Promise<{ status: number; body: Buffer }>;
 
 async function reload(url: string, get: Getter, fail: (url: string, s: number | string) => void): Promise<Parsed | undefined> {
-  const r = await get(url);
+  const r = await get(url).catch((err: Error) => ({ status: err.message, body: Buffer.alloc(0) }));
   if (r.status !== 200) {
     fail(url, r.status);
     await sleep(500);
@@ -172,7 +173,17 @@ async function reload(url: string, get: Getter, fail: (url: string, s: number | 
   return parseMedia(r.body.toString('utf8'), url);
 }
 
-function fetchBytes(agent: Agent, localAddress: string | undefined, url: string): Promise<{ status: number; body: Buffer }> {
+/**
+ * GET as a browser does it, including its one retry when a reused keep-alive connection turns out closed by the
+ * server (ECONNRESET on `reusedSocket`: the server's idle timeout raced the request, as node's docs describe; Chromium
+ * retries such idempotent requests on a new connection).
+ */
+function fetchBytes(
+  agent: Agent,
+  localAddress: string | undefined,
+  url: string,
+  retried = false,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, localAddress, timeout: 20_000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -181,7 +192,13 @@ function fetchBytes(agent: Agent, localAddress: string | undefined, url: string)
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
+        fetchBytes(agent, localAddress, url, true).then(resolve, reject);
+      } else {
+        reject(err);
+      }
+    });
     req.end();
   });
 }
