@@ -300,7 +300,7 @@ async function startSide(name: Side['name'], dir: string): Promise<Side> {
     OPENIVS_QUOTA_CHANNELS: quota,
     OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
   });
-  const status = (await fetch(`${server.url}/metrics`).then((r) => r.arrayBuffer().then(() => r.status))) as number;
+  const status = await fetch(`${server.url}/metrics`).then((r) => r.arrayBuffer().then(() => r.status));
   if ((status === 200) !== (name === 'on')) throw new Error(`metrics ${name}: GET /metrics answered ${status}`);
   const channels: Side['channels'] = [];
   for (let i = 0; i < Math.max(1, STREAMS); i++) {

@@ -35,7 +35,7 @@ export interface ConsoleLoad {
 function ttiProbe(selector: string): void {
   const w = window as unknown as { __openivsTti?: number };
   const ready = () => {
-    const button = document.querySelector(selector) as HTMLButtonElement | null;
+    const button = document.querySelector<HTMLButtonElement>(selector);
     return button !== null && !button.disabled && button.getClientRects().length > 0;
   };
   const observer = new MutationObserver(() => {

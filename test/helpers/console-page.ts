@@ -80,9 +80,9 @@ export interface ConsoleSuite {
   readonly ui: ConsolePage;
   readonly page: Page;
   /** The page's and the server's last lines, for a failure message. */
-  detail(): string;
+  detail: () => string;
   /** Runs `fn`; a failure names the step and carries detail(). */
-  step<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  step: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -124,7 +124,7 @@ export function useConsole(opts: ConsoleSuiteOptions = {}): ConsoleSuite {
     ui: standIn(() => ready(ui, 'the console page')),
     page: standIn(() => ready(ui, 'the console page').page),
     detail,
-    async step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    step: async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
       try {
         return await fn();
       } catch (err) {
