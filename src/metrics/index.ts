@@ -1,8 +1,9 @@
 // Prometheus metrics at GET /metrics (the text exposition format, through prom-client): process and event-loop
-// figures (runtime.ts, prom-client's default names), the request counters (requests.ts), live streams (streams.ts) and the machinery
-// behind them (system.ts). One Registry per app (never prom-client's global one), so apps built side by side in one
-// process (tests) keep their own figures. Access as access.ts decides. src/app.ts wires the sources and hands the
-// route to the HTTP dispatcher, and closes it when the app stops (nothing it started keeps running).
+// figures (runtime.ts, under prom-client's default names), the request counters (requests.ts), live streams
+// (streams.ts) and the machinery behind them (system.ts). One Registry per app (never prom-client's global one), so
+// apps built side by side in one process (tests) keep their own figures. Access as access.ts decides. src/app.ts
+// wires the sources, hands the route to the HTTP dispatcher, and closes it when the app stops (nothing it started
+// keeps running). With --metrics off app.ts builds none of it.
 
 import { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
