@@ -63,7 +63,7 @@ import { Metrics } from './metrics/index.js';
 export interface AppOverrides {
   store?: Store;
   log?: Logger;
-  /** false: no /metrics and no metric hooks on the request paths (the benchmark's baseline). */
+  /** false: no /metrics and no metric hooks on the request paths, whatever config.metrics says. */
   metrics?: false;
 }
 
@@ -84,6 +84,8 @@ export interface App {
   events: Events;
   httpServer: Server;
   ingest: IngestServer;
+  /** The Prometheus registry and route; undefined with --metrics off. */
+  metrics: Metrics | undefined;
   /** Starts listening; resolves with the bound ports (useful with port 0). */
   start(): Promise<BoundPorts>;
   /** Ends live streams, stops accepting, drains in-flight requests and events, closes the store. */
@@ -178,7 +180,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   registry.recorder = recorder;
   const metrics =
-    overrides.metrics === false
+    overrides.metrics === false || !config.metrics
       ? undefined
       : new Metrics({
           live: registry,
@@ -296,6 +298,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     events,
     httpServer,
     ingest,
+    metrics,
     async start() {
       // Open sessions are a crash's leftovers. Alone on its database, every open session is; in a
       // cluster only those of this node's previous run (its channel leases still live; expired ones
@@ -367,6 +370,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await nodes.stop();
       await store.close();
       httpDeps.loop.stop();
+      metrics?.close();
     },
   };
 }

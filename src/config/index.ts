@@ -79,6 +79,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string =
     maxTranscodes: get('maxTranscodes', Math.max(1, Math.floor(cpus().length / 0.8))),
     eventWebhooks: get<string[]>('eventWebhooks', []),
     eventWebhookSecret: get<string | undefined>('eventWebhookSecret', undefined),
+    metrics: get('metrics', true),
     metricsToken: get<string | undefined>('metricsToken', undefined) ?? get<string | undefined>('metricsTokenFile', undefined),
     eventbridge: merged.has('eventbridgeEndpoint')
       ? {

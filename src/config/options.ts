@@ -219,6 +219,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Shared by the nodes of a cluster: authenticates node-to-node requests (HMAC-SHA256 with a timestamp), at least '
       + '32 characters, e.g. openssl rand -hex 32 (no flag: keep it out of argv).',
     parse: parseClusterSecret },
+  { name: 'metrics', flag: 'metrics', env: 'OPENIVS_METRICS', fileKey: 'metrics', arg: 'on|off', defaultText: 'on',
+    help: '"off" (false in the file) collects no metrics at all: no GET /metrics, no counters on the request paths, no '
+      + 'process or event-loop sampling.',
+    parse: (v, label) => (typeof v === 'boolean' ? v : parseChoice(v, label, ['on', 'off']) === 'on') },
   { name: 'metricsToken', env: 'OPENIVS_METRICS_TOKEN', fileKey: 'metricsToken', arg: 'TOKEN',
     defaultText: 'none (GET /metrics from loopback only)',
     help: 'Bearer token that GET /metrics requires from every client (loopback included) once set; without it only '

@@ -69,6 +69,8 @@ export interface Config {
   allowInsecureIngest: boolean;
   eventWebhooks: string[];
   eventWebhookSecret: string | undefined;
+  /** false (--metrics off): no /metrics, no metric hooks on the request paths, no runtime sampling. */
+  metrics: boolean;
   /** Bearer token for GET /metrics; undefined: loopback clients only. */
   metricsToken: string | undefined;
   /** undefined: no EventBridge sink. */

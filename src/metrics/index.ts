@@ -1,14 +1,16 @@
 // Prometheus metrics at GET /metrics (the text exposition format, through prom-client): process and event-loop
-// figures (prom-client's defaults), the request counters (requests.ts), live streams (streams.ts) and the machinery
-// behind them (system.ts). One Registry per app (never prom-client's global one), so apps built side by side in one
-// process (tests) keep their own figures. Access as access.ts decides. src/app.ts wires the sources and hands the
-// route to the HTTP dispatcher.
+// figures (runtime.ts, under prom-client's default names), the request counters (requests.ts), live streams
+// (streams.ts) and the machinery behind them (system.ts). One Registry per app (never prom-client's global one), so
+// apps built side by side in one process (tests) keep their own figures. Access as access.ts decides. src/app.ts
+// wires the sources, hands the route to the HTTP dispatcher, and closes it when the app stops (nothing it started
+// keeps running). With --metrics off app.ts builds none of it.
 
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { metricsAccess } from './access.js';
 import type { LiveStreams, PublishingRendition } from './ports.js';
 import { RequestMetrics } from './requests.js';
+import { RuntimeMetrics } from './runtime.js';
 import { StreamMetrics } from './streams.js';
 import { SystemMetrics, type SystemSources } from './system.js';
 
@@ -25,10 +27,11 @@ export class Metrics {
   readonly requests: RequestMetrics;
   private readonly streams: StreamMetrics;
   private readonly system: SystemMetrics;
+  private readonly runtime: RuntimeMetrics;
   private readonly access: (req: HttpRequest) => ReturnType<ReturnType<typeof metricsAccess>>;
 
   constructor(opts: MetricsOptions) {
-    collectDefaultMetrics({ register: this.register });
+    this.runtime = new RuntimeMetrics(this.register);
     this.requests = new RequestMetrics(this.register);
     this.streams = new StreamMetrics(this.register, opts.live);
     this.system = new SystemMetrics(this.register, opts);
@@ -41,6 +44,12 @@ export class Metrics {
   }
 
   readonly transcoderRestarted = (): void => this.system.transcoderRestarted();
+
+  /** Stops the runtime sampling and empties the registry: the app stopped. */
+  close(): void {
+    this.runtime.stop();
+    this.register.clear();
+  }
 
   handles(rawPath: string): boolean {
     return rawPath === METRICS_PATH;

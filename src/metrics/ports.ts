@@ -10,6 +10,14 @@ export interface IngestSample {
   keyframeInterval: number | null;
 }
 
+/** A rendition's packager as the metrics read it: the bit rate of its recent segments and their frame rate. */
+export interface MeteredRendition {
+  /** Container bits per second over the recent segments (AVERAGE-BANDWIDTH), and the highest one (BANDWIDTH). */
+  readonly bitrate: { readonly average: number | undefined; readonly peak: number | undefined };
+  /** Video frames per second over the listed segments; undefined without video. */
+  measuredFrameRate(): number | undefined;
+}
+
 /** A live stream as the registry keeps it. */
 export interface MeteredStream {
   readonly started: boolean;
@@ -18,6 +26,8 @@ export interface MeteredStream {
   readonly health: { readonly state: string };
   readonly meter: { samples(nowMs: number, sinceMs?: number): readonly IngestSample[] };
   readonly viewers: { count(nowMs: number): number };
+  /** The packaged renditions by the name the multivariant playlist uses: `source`, and a STANDARD ladder's rungs. */
+  readonly renditions: ReadonlyMap<string, MeteredRendition>;
 }
 
 export interface LiveStreams {

@@ -3,10 +3,12 @@
 // meter. Streams that ended leave the registry and so leave these series (each collect starts from empty), which
 // bounds their cardinality by the live streams. Also the part and segment publish delay, observed as each rendition
 // publishes: from the wall clock of a part's (segment's) end, as its EXT-X-PROGRAM-DATE-TIME says (the ingest arrival
-// of its first media plus durations), to its publication.
+// of its first media plus durations), to its publication. And per rendition (labels channel_id, rendition: `source`
+// and, on STANDARD channels, the ladder's rungs as the multivariant playlist names them, e.g. 480p30) what the
+// packager produced: the bit rate of its recent segments and their frame rate.
 
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { LiveStreams, PublishingRendition } from './ports.js';
+import type { LiveStreams, MeteredRendition, PublishingRendition } from './ports.js';
 
 const PUBLISH_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
 /** The ingest figures are of the rendition the encoder sends: the source. */
@@ -61,6 +63,24 @@ export class StreamMetrics {
         (s) => s.keyframeInterval,
       ],
     ];
+    const outputs: [string, string, (r: MeteredRendition) => number | undefined][] = [
+      [
+        'openivs_stream_output_bitrate_bits_per_second',
+        'Bit rate of the segments a rendition published recently (container bytes, the AVERAGE-BANDWIDTH of the multivariant playlist).',
+        (r) => r.bitrate.average,
+      ],
+      [
+        'openivs_stream_output_peak_bitrate_bits_per_second',
+        'Highest bit rate of one recent segment of a rendition (the BANDWIDTH of the multivariant playlist).',
+        (r) => r.bitrate.peak,
+      ],
+      [
+        'openivs_stream_output_framerate_frames_per_second',
+        'Video frames per second of the segments a rendition published recently.',
+        (r) => r.measuredFrameRate(),
+      ],
+    ];
+    const perRendition: { gauge: Gauge<'channel_id' | 'rendition'>; read: (r: MeteredRendition) => number | undefined }[] = [];
     const perStream: PerStreamGauge[] = [];
     // One collect (on the views gauge, registered, hence collected, before them) fills the per-stream gauges together, so a scrape
     // sees one consistent reading of each stream.
@@ -72,10 +92,16 @@ export class StreamMetrics {
       collect() {
         const at = now();
         this.reset();
-        for (const { gauge } of perStream) gauge.reset();
+        for (const { gauge } of [...perStream, ...perRendition]) gauge.reset();
         for (const s of live.streams()) {
           if (!s.started || s.ended) continue;
           this.set({ channel_id: s.channel.id }, s.viewers.count(at));
+          for (const [rendition, packager] of s.renditions) {
+            for (const { gauge, read } of perRendition) {
+              const value = read(packager);
+              if (value !== undefined) gauge.set({ channel_id: s.channel.id, rendition }, value);
+            }
+          }
           const samples = s.meter.samples(at, at - 3_000);
           const last = samples[samples.length - 1];
           if (last === undefined) continue;
@@ -86,12 +112,12 @@ export class StreamMetrics {
         }
       },
     });
-    perStream.push(
-      ...figures.map(([name, help, read]) => ({
-        gauge: new Gauge({ name, help, labelNames: ['channel_id', 'rendition'], registers: [register] }),
-        read,
-      })),
-    );
+    const labelled = <R>([name, help, read]: [string, string, R]) => ({
+      gauge: new Gauge({ name, help, labelNames: ['channel_id', 'rendition'], registers: [register] }),
+      read,
+    });
+    perStream.push(...figures.map(labelled));
+    perRendition.push(...outputs.map(labelled));
     this.publishDelay = new Histogram({
       name: 'openivs_publish_delay_seconds',
       help: 'Delay from the end of a part (segment) by its program date-time (ingest wall clock) to its publication in the playlist, by kind (part, segment).',

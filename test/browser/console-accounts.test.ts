@@ -6,11 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateChannelCommand, type IvsClient } from '@aws-sdk/client-ivs';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../devtools/browser.js';
-import { assertConsoleBuilt, openConsole, screenshot, signIn, text, type ConsolePage } from '../helpers/console-page.js';
-import { killAllChildren, publish, rtmpUrl, sleep } from '../helpers/live.js';
-import { startServer, type OpenivsServer as TestServer } from '../../devtools/server.js';
+import { openConsole, screenshot, signIn, text, useConsole, type ConsolePage } from '../helpers/console-page.js';
+import { publish, rtmpUrl, sleep } from '../helpers/live.js';
 import { ivsClient } from '../helpers/use-server.js';
 
 declare const document: any;
@@ -19,8 +16,12 @@ const ALICE = { accessKeyId: 'alice', secretAccessKey: 'alice-secret-key', accou
 const BOB = { accessKeyId: 'bob', secretAccessKey: 'bob-secret-key', account: '222222222222' };
 
 describe('operator console: accounts never see each other', { timeout: 150_000 }, () => {
-  let server: TestServer;
-  let browser: Browser;
+  const { server, browser } = useConsole({
+    server: {
+      env: { OPENIVS_CREDENTIALS: [ALICE, BOB].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
+    },
+    page: false,
+  });
   let alice: ConsolePage;
   let bob: ConsolePage;
   let aliceIvs: IvsClient;
@@ -28,16 +29,11 @@ describe('operator console: accounts never see each other', { timeout: 150_000 }
   let aliceArn: string;
 
   before(async () => {
-    assertConsoleBuilt();
-    server = await startServer({
-      env: { OPENIVS_CREDENTIALS: [ALICE, BOB].map((c) => `${c.accessKeyId}:${c.secretAccessKey}:${c.account}`).join(',') },
-    });
     aliceIvs = ivsClient(server, ALICE);
     bobIvs = ivsClient(server, BOB);
     const a = await aliceIvs.send(new CreateChannelCommand({ name: 'alice-channel', type: 'BASIC', insecureIngest: true }));
     aliceArn = a.channel!.arn!;
     await bobIvs.send(new CreateChannelCommand({ name: 'bob-channel', type: 'BASIC' }));
-    browser = await launchChromium();
     // Two pages are two browser contexts: two sessionStorages, two signed-in accounts.
     alice = await openConsole(browser, server.url);
     bob = await openConsole(browser, server.url);
@@ -47,12 +43,9 @@ describe('operator console: accounts never see each other', { timeout: 150_000 }
     await bob.page.waitForSelector('[data-testid=event-pane][data-status=open]');
     publish(rtmpUrl(server.rtmpPort, a.streamKey!.value!), { seconds: 60 });
   });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
+  after(() => {
     aliceIvs?.destroy();
     bobIvs?.destroy();
-    await server?.stop();
   });
 
   it("lists only the account's own channels and events", async () => {

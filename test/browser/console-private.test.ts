@@ -6,40 +6,18 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../devtools/browser.js';
-import { assertConsoleBuilt, openConsole, screenshot, signIn, text, type ConsolePage } from '../helpers/console-page.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl } from '../helpers/live.js';
-import { startServer, type OpenivsServer as TestServer } from '../../devtools/server.js';
+import { describe, it } from 'node:test';
+import { screenshot, text, useConsole } from '../helpers/console-page.js';
+import { pollUntil, publish, rtmpUrl } from '../helpers/live.js';
 
 declare const document: any;
 
 const p384 = () => generateKeyPairSync('ec', { namedCurve: 'P-384' });
 
 describe('operator console: private channel preview with a pasted key', { timeout: 120_000 }, () => {
-  let server: TestServer;
-  let browser: Browser;
-  let ui: ConsolePage;
-  let page: Page;
+  const { server, page, step } = useConsole({ signedIn: true });
   const imported = p384();
   const stranger = p384();
-  const detail = () => `--- page ---\n${ui?.log.slice(-30).join('\n')}\n--- server ---\n${server?.logs().slice(-3000)}`;
-
-  before(async () => {
-    assertConsoleBuilt();
-    server = await startServer();
-    browser = await launchChromium();
-    ui = await openConsole(browser, server.url);
-    page = ui.page;
-    await signIn(page, 'test', 'test');
-    await page.waitForSelector('[data-testid=channels-page]');
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-  });
 
   it('imports a playback public key through the Playback keys page', async () => {
     await page.click('a[href="#/playback-keys"]');
@@ -75,25 +53,27 @@ describe('operator console: private channel preview with a pasted key', { timeou
 
     await page.fill('[data-testid=private-key]', pem(stranger));
     await page.click('[data-testid=mint-token]');
-    const refused = await pollUntil(
-      'the refusal',
-      async () => {
-        const el = await page.$('[data-testid=preview-video-state]');
-        return (await el?.getAttribute('data-state')) === 'error' ? el!.textContent() : undefined;
-      },
-      { timeoutMs: 20_000 },
-    ).catch((e) => {
-      throw new Error(`${e}\n${detail()}`);
-    });
+    const refused = await step('the refusal', () =>
+      pollUntil(
+        'the refusal',
+        async () => {
+          const el = await page.$('[data-testid=preview-video-state]');
+          return (await el?.getAttribute('data-state')) === 'error' ? el!.textContent() : undefined;
+        },
+        { timeoutMs: 20_000 },
+      ),
+    );
     assert.match(refused ?? '', /private/);
 
     await page.click('[data-testid=change-key]');
     await page.fill('[data-testid=private-key]', pem(imported));
     await page.click('[data-testid=mint-token]');
     // currentTime jumps to the live edge before playback starts: wait for playing, then for time to advance.
-    await page.waitForSelector('[data-testid=preview-video-state][data-state=playing]', { timeout: 30_000 }).catch(async (e) => {
-      throw new Error(`${e}: ${await page.getAttribute('[data-testid=preview-video-state]', 'data-history')}\n${detail()}`);
-    });
+    await step('preview playing', () =>
+      page.waitForSelector('[data-testid=preview-video-state][data-state=playing]', { timeout: 30_000 }).catch(async (e) => {
+        throw new Error(`${e}: ${await page.getAttribute('[data-testid=preview-video-state]', 'data-history')}`);
+      }),
+    );
     const t0 = await page.evaluate(() => document.querySelector('[data-testid=preview-video]').currentTime as number);
     await page.waitForFunction(
       (start: number) => document.querySelector('[data-testid=preview-video]').currentTime > start + 2,

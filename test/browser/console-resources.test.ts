@@ -5,43 +5,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser; the tests' TypeScript has no DOM lib */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../devtools/browser.js';
-import { assertConsoleBuilt, openConsole, screenshot, signIn, text, type ConsolePage } from '../helpers/console-page.js';
-import { killAllChildren, publish, rtmpUrl } from '../helpers/live.js';
-import { startServer, type OpenivsServer as TestServer } from '../../devtools/server.js';
+import { describe, it } from 'node:test';
+import { screenshot, text, useConsole } from '../helpers/console-page.js';
+import { publish, rtmpUrl } from '../helpers/live.js';
 
 declare const document: any;
 
 describe('operator console: recording configurations, policies, recordings, tags', { timeout: 180_000 }, () => {
-  let server: TestServer;
-  let browser: Browser;
-  let ui: ConsolePage;
-  let page: Page;
-  const detail = () => `--- page ---\n${ui?.log.slice(-30).join('\n')}\n--- server ---\n${server?.logs().slice(-3000)}`;
-  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new Error(`${what}: ${(err as Error).message}\n${detail()}`, { cause: err });
-    }
-  };
-
-  before(async () => {
-    assertConsoleBuilt();
-    server = await startServer();
-    browser = await launchChromium();
-    ui = await openConsole(browser, server.url);
-    page = ui.page;
-    await signIn(page, 'test', 'test');
-    await page.waitForSelector('[data-testid=channels-page]');
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const { server, page, step } = useConsole({ signedIn: true });
 
   it('creates and deletes recording configurations', async () => {
     await page.click('a[href="#/recording-configurations"]');

@@ -7,44 +7,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser; the tests' TypeScript has no DOM lib */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../devtools/browser.js';
-import { assertConsoleBuilt, openConsole, screenshot, signIn, text, type ConsolePage } from '../helpers/console-page.js';
+import { describe, it } from 'node:test';
+import { screenshot, signIn, text, useConsole } from '../helpers/console-page.js';
 import { pngStats } from '../helpers/console-png.js';
-import { killAllChildren, pollUntil, publish, rtmpUrl, type Running } from '../helpers/live.js';
-import { startServer, type OpenivsServer as TestServer } from '../../devtools/server.js';
+import { pollUntil, publish, rtmpUrl, type Running } from '../helpers/live.js';
 
 // Browser globals, used only inside page callbacks (the project's TypeScript has no DOM lib).
 declare const document: any;
 
 describe('operator console: sign in, create, watch, chart, metadata, stop', { timeout: 150_000 }, () => {
-  let server: TestServer;
-  let browser: Browser;
-  let ui: ConsolePage;
-  let page: Page;
+  const { server, browser, page, step } = useConsole();
   let publisher: Running | undefined;
-  const detail = () => `--- page ---\n${ui?.log.slice(-30).join('\n')}\n--- server ---\n${server?.logs().slice(-3000)}`;
-  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new Error(`${what}: ${(err as Error).message}\n${detail()}`, { cause: err });
-    }
-  };
-
-  before(async () => {
-    assertConsoleBuilt();
-    server = await startServer();
-    browser = await launchChromium();
-    ui = await openConsole(browser, server.url);
-    page = ui.page;
-  });
-  after(async () => {
-    killAllChildren();
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-  });
 
   it('a blank page fails the screenshot check (so the check can fail)', async () => {
     const blank = await browser.newPage();

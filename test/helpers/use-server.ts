@@ -80,7 +80,7 @@ export interface ServerFixture {
  * A stand-in for an object that exists only once a hook has run: property reads go to `current()` (methods bound to
  * it), so it can be handed out, destructured and passed around before that.
  */
-function standIn<T extends object>(current: () => T): T {
+export function standIn<T extends object>(current: () => T): T {
   return new Proxy({} as T, {
     get(_, prop) {
       if (prop === 'then') return undefined; // not a promise, whether ready or not

@@ -2,9 +2,9 @@
 // own config and storage directory, scraping openivs's /metrics every second with the bearer token (read from a file,
 // as the README's scrape config does) while ffmpeg publishes to two channels (LOW and NORMAL latency) and a client
 // plays one of them. Prometheus's HTTP query API must then return the per-stream series (labels channel_id,
-// rendition), the live-stream, API and playback counters, the publish delay histogram and the process figures. After
-// StopStream on one channel its series go stale in Prometheus: ended streams leave. Access: without the token (or with
-// a wrong one) /metrics answers 401.
+// rendition: the ingest figures and the per-rendition output bit rate), the live-stream, API and playback counters,
+// the publish delay histogram and the process figures. After StopStream on one channel its series go stale in
+// Prometheus: ended streams leave. Access: without the token (or with a wrong one) /metrics answers 401.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -200,6 +200,10 @@ describe('metrics: a real Prometheus scrapes /metrics while two streams are live
     for (const [, f] of fps) assert.ok(f > 20 && f < 40, `frame rate ${f}`);
     const gop = byChannel(await until('keyframe interval', 'openivs_stream_keyframe_interval_seconds', bothLive));
     for (const [, k] of gop) assert.ok(k > 1.5 && k < 2.5, `keyframe interval ${k}`);
+    // What the packager produced per rendition: BASIC channels have their source only.
+    const output = await until('output bit rate of both', 'openivs_stream_output_bitrate_bits_per_second', bothLive);
+    for (const s of output) assert.equal(s.metric.rendition, 'source');
+    for (const [id, bps] of byChannel(output)) assert.ok(bps > 100_000 && bps < 20_000_000, `output ${id}: ${bps} b/s`);
     const views = await until(
       'one viewer of the played channel',
       'openivs_stream_concurrent_views',

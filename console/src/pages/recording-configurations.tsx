@@ -7,17 +7,14 @@ import {
   type RenditionConfigurationRenditionSelection, type ThumbnailConfigurationResolution, type ThumbnailConfigurationStorage,
 } from '@aws-sdk/client-ivs';
 import { useState } from 'preact/hooks';
-import { CheckField, FormError, SelectField, TextField } from '../components/field.js';
-import { ConfirmButton, Empty, ErrorBanner } from '../components/misc.js';
-import { rowsToTags, TagsEditor, type TagRows } from '../components/tags-editor.js';
-import { fieldErrors } from '../lib/errors.js';
-import { arnId } from '../lib/format.js';
+import { CheckField, SelectField, TextField } from '../components/field.js';
+import { CreateForm, ResourcePage } from '../components/resource-list.js';
 import { allPages, useLoad } from '../lib/hooks.js';
 import { ivsClient } from '../lib/ivs.js';
 import type { Session } from '../lib/session.js';
 
-const FIELDS = ['name', 'bucketName', 'recordingReconnectWindowSeconds', 'thumbnailConfiguration', 'renditionConfiguration', 'tags'];
-const ALIASES = { 'destinationConfiguration': 'bucketName', 'thumbnail': 'thumbnailConfiguration', 'rendition': 'renditionConfiguration', 'tag key': 'tags' };
+const FIELDS = ['name', 'bucketName', 'recordingReconnectWindowSeconds', 'thumbnailConfiguration', 'renditionConfiguration'];
+const ALIASES = { 'destinationConfiguration': 'bucketName', 'thumbnail': 'thumbnailConfiguration', 'rendition': 'renditionConfiguration' };
 const RENDITIONS = ['SD', 'HD', 'FULL_HD', 'LOWEST_RESOLUTION'];
 
 export function RecordingConfigurations({ session }: { session: Session }) {
@@ -25,33 +22,18 @@ export function RecordingConfigurations({ session }: { session: Session }) {
     const out = await ivsClient(session).send(new ListRecordingConfigurationsCommand({ nextToken, maxResults: 50 }));
     return { items: out.recordingConfigurations ?? [], nextToken: out.nextToken };
   }), [session], 5000);
-  const remove = async (arn: string) => {
-    await ivsClient(session).send(new DeleteRecordingConfigurationCommand({ arn }));
-    list.reload();
-  };
   return (
-    <section data-testid="recording-configurations-page">
-      <div class="page-head"><h1>Recording configurations</h1></div>
-      <ErrorBanner error={list.error} />
-      {list.value?.length === 0 && <Empty>No recording configurations in this region.</Empty>}
-      {list.value && list.value.length > 0 && (
-        <table class="list">
-          <thead><tr><th>Name</th><th>Bucket</th><th>State</th><th>Id</th><th /></tr></thead>
-          <tbody>
-            {list.value.map((r) => (
-              <tr key={r.arn} data-testid="recording-configuration-row" data-state={r.state}>
-                <td>{r.name || <em>(unnamed)</em>}</td>
-                <td class="mono">{r.destinationConfiguration?.s3?.bucketName}</td>
-                <td><span class={`badge state-${(r.state ?? '').toLowerCase()}`}>{r.state}</span></td>
-                <td class="mono">{arnId(r.arn)}</td>
-                <td class="row-actions"><ConfirmButton small label="Delete" danger question="Delete this configuration?" onConfirm={() => remove(r.arn!)} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+    <ResourcePage testId="recording-configurations-page" title="Recording configurations" list={list}
+      rowTestId="recording-configuration-row" rowAttributes={(r) => ({ 'data-state': r.state })}
+      empty="No recording configurations in this region."
+      columns={[
+        { title: 'Bucket', mono: true, cell: (r) => r.destinationConfiguration?.s3?.bucketName },
+        { title: 'State', cell: (r) => <span class={`badge state-${(r.state ?? '').toLowerCase()}`}>{r.state}</span> },
+      ]}
+      deleteQuestion="Delete this configuration?"
+      remove={(arn) => ivsClient(session).send(new DeleteRecordingConfigurationCommand({ arn }))}>
       <CreateRecordingConfiguration session={session} onCreated={list.reload} />
-    </section>
+    </ResourcePage>
   );
 }
 
@@ -66,73 +48,61 @@ function CreateRecordingConfiguration({ session, onCreated }: { session: Session
   const [latest, setLatest] = useState(false);
   const [selection, setSelection] = useState('ALL');
   const [renditions, setRenditions] = useState<string[]>([]);
-  const [tags, setTags] = useState<TagRows>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setErrors({});
-    setBusy(true);
+  const create = async (tags: Record<string, string> | undefined) => {
     const storage = [...(sequential ? ['SEQUENTIAL'] : []), ...(latest ? ['LATEST'] : [])] as ThumbnailConfigurationStorage[];
-    try {
-      await ivsClient(session).send(new CreateRecordingConfigurationCommand({
-        name: name || undefined,
-        destinationConfiguration: { s3: { bucketName: bucket } },
-        recordingReconnectWindowSeconds: reconnect === '' ? undefined : Number(reconnect),
-        thumbnailConfiguration: {
-          recordingMode: mode as RecordingMode,
-          targetIntervalSeconds: mode === 'INTERVAL' && interval !== '' ? Number(interval) : undefined,
-          resolution: (resolution || undefined) as ThumbnailConfigurationResolution | undefined,
-          storage: mode === 'INTERVAL' ? storage : undefined,
-        },
-        renditionConfiguration: {
-          renditionSelection: selection as RenditionConfigurationRenditionSelection,
-          renditions: selection === 'CUSTOM' ? (renditions as RenditionConfigurationRendition[]) : undefined,
-        },
-        tags: rowsToTags(tags),
-      }));
-      setName('');
-      setBucket('');
-      onCreated();
-    } catch (err) {
-      setErrors(fieldErrors(err, FIELDS, ALIASES));
-    } finally {
-      setBusy(false);
-    }
+    await ivsClient(session).send(new CreateRecordingConfigurationCommand({
+      name: name || undefined,
+      destinationConfiguration: { s3: { bucketName: bucket } },
+      recordingReconnectWindowSeconds: reconnect === '' ? undefined : Number(reconnect),
+      thumbnailConfiguration: {
+        recordingMode: mode as RecordingMode,
+        targetIntervalSeconds: mode === 'INTERVAL' && interval !== '' ? Number(interval) : undefined,
+        resolution: (resolution || undefined) as ThumbnailConfigurationResolution | undefined,
+        storage: mode === 'INTERVAL' ? storage : undefined,
+      },
+      renditionConfiguration: {
+        renditionSelection: selection as RenditionConfigurationRenditionSelection,
+        renditions: selection === 'CUSTOM' ? (renditions as RenditionConfigurationRendition[]) : undefined,
+      },
+      tags,
+    }));
+    setName('');
+    setBucket('');
   };
   return (
-    <form class="card form-grid" onSubmit={submit} data-testid="recording-configuration-form">
-      <h2>Create a recording configuration</h2>
-      <TextField label="Name" name="name" value={name} onInput={setName} error={errors.name} />
-      <TextField label="S3 bucket name" name="bucketName" value={bucket} onInput={setBucket} error={errors.bucketName}
-        hint="On local disk: <data-dir>/recordings/<bucket>/" />
-      <TextField label="Reconnect window (s)" name="recordingReconnectWindowSeconds" type="number" value={reconnect} onInput={setReconnect}
-        error={errors.recordingReconnectWindowSeconds} hint="0–300: a new broadcast within it continues the same recording" />
-      <fieldset class={`group${errors.thumbnailConfiguration ? ' has-error' : ''}`} data-field="thumbnailConfiguration">
-        <legend>Thumbnails</legend>
-        <SelectField label="Mode" name="recordingMode" value={mode} onChange={setMode} options={['INTERVAL', 'DISABLED']} />
-        {mode === 'INTERVAL' && (
-          <>
-            <TextField label="Interval (s)" name="targetIntervalSeconds" type="number" value={interval} onInput={setInterval} />
-            <SelectField label="Resolution" name="resolution" value={resolution} onChange={setResolution} options={[['', '(source)'], ...RENDITIONS]} />
-            <CheckField label="SEQUENTIAL (every thumbnail)" name="sequential" checked={sequential} onChange={setSequential} />
-            <CheckField label="LATEST (one, replaced)" name="latest" checked={latest} onChange={setLatest} />
-          </>
-        )}
-        {errors.thumbnailConfiguration && <span class="field-error" role="alert">{errors.thumbnailConfiguration}</span>}
-      </fieldset>
-      <fieldset class={`group${errors.renditionConfiguration ? ' has-error' : ''}`} data-field="renditionConfiguration">
-        <legend>Renditions</legend>
-        <SelectField label="Selection" name="renditionSelection" value={selection} onChange={setSelection} options={['ALL', 'NONE', 'CUSTOM']} />
-        {selection === 'CUSTOM' && RENDITIONS.map((r) => (
-          <CheckField key={r} label={r} name={`rendition-${r}`} checked={renditions.includes(r)}
-            onChange={(on) => setRenditions((list) => (on ? [...list, r] : list.filter((x) => x !== r)))} />
-        ))}
-        {errors.renditionConfiguration && <span class="field-error" role="alert">{errors.renditionConfiguration}</span>}
-      </fieldset>
-      <TagsEditor rows={tags} onChange={setTags} error={errors.tags} />
-      <FormError message={errors['']} />
-      <div class="actions"><button class="primary" type="submit" disabled={busy} data-testid="create-recording-configuration">Create</button></div>
-    </form>
+    <CreateForm testId="recording-configuration-form" title="Create a recording configuration" submitLabel="Create"
+      submitTestId="create-recording-configuration" fields={FIELDS} aliases={ALIASES} create={create} onCreated={onCreated}>
+      {(errors) => (
+        <>
+          <TextField label="Name" name="name" value={name} onInput={setName} error={errors.name} />
+          <TextField label="S3 bucket name" name="bucketName" value={bucket} onInput={setBucket} error={errors.bucketName}
+            hint="On local disk: <data-dir>/recordings/<bucket>/" />
+          <TextField label="Reconnect window (s)" name="recordingReconnectWindowSeconds" type="number" value={reconnect} onInput={setReconnect}
+            error={errors.recordingReconnectWindowSeconds} hint="0–300: a new broadcast within it continues the same recording" />
+          <fieldset class={`group${errors.thumbnailConfiguration ? ' has-error' : ''}`} data-field="thumbnailConfiguration">
+            <legend>Thumbnails</legend>
+            <SelectField label="Mode" name="recordingMode" value={mode} onChange={setMode} options={['INTERVAL', 'DISABLED']} />
+            {mode === 'INTERVAL' && (
+              <>
+                <TextField label="Interval (s)" name="targetIntervalSeconds" type="number" value={interval} onInput={setInterval} />
+                <SelectField label="Resolution" name="resolution" value={resolution} onChange={setResolution} options={[['', '(source)'], ...RENDITIONS]} />
+                <CheckField label="SEQUENTIAL (every thumbnail)" name="sequential" checked={sequential} onChange={setSequential} />
+                <CheckField label="LATEST (one, replaced)" name="latest" checked={latest} onChange={setLatest} />
+              </>
+            )}
+            {errors.thumbnailConfiguration && <span class="field-error" role="alert">{errors.thumbnailConfiguration}</span>}
+          </fieldset>
+          <fieldset class={`group${errors.renditionConfiguration ? ' has-error' : ''}`} data-field="renditionConfiguration">
+            <legend>Renditions</legend>
+            <SelectField label="Selection" name="renditionSelection" value={selection} onChange={setSelection} options={['ALL', 'NONE', 'CUSTOM']} />
+            {selection === 'CUSTOM' && RENDITIONS.map((r) => (
+              <CheckField key={r} label={r} name={`rendition-${r}`} checked={renditions.includes(r)}
+                onChange={(on) => setRenditions((list) => (on ? [...list, r] : list.filter((x) => x !== r)))} />
+            ))}
+            {errors.renditionConfiguration && <span class="field-error" role="alert">{errors.renditionConfiguration}</span>}
+          </fieldset>
+        </>
+      )}
+    </CreateForm>
   );
 }

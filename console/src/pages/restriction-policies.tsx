@@ -5,11 +5,8 @@ import {
   CreatePlaybackRestrictionPolicyCommand, DeletePlaybackRestrictionPolicyCommand, ListPlaybackRestrictionPoliciesCommand,
 } from '@aws-sdk/client-ivs';
 import { useState } from 'preact/hooks';
-import { CheckField, Field, FormError, TextField } from '../components/field.js';
-import { ConfirmButton, Empty, ErrorBanner } from '../components/misc.js';
-import { rowsToTags, TagsEditor, type TagRows } from '../components/tags-editor.js';
-import { fieldErrors } from '../lib/errors.js';
-import { arnId } from '../lib/format.js';
+import { CheckField, Field, TextField } from '../components/field.js';
+import { CreateForm, ResourcePage } from '../components/resource-list.js';
 import { useLoad } from '../lib/hooks.js';
 import { ivsClient } from '../lib/ivs.js';
 import type { Session } from '../lib/session.js';
@@ -18,34 +15,18 @@ const lines = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter
 
 export function RestrictionPolicies({ session }: { session: Session }) {
   const list = useLoad(async () => (await ivsClient(session).send(new ListPlaybackRestrictionPoliciesCommand({ maxResults: 50 }))).playbackRestrictionPolicies ?? [], [session]);
-  const remove = async (arn: string) => {
-    await ivsClient(session).send(new DeletePlaybackRestrictionPolicyCommand({ arn }));
-    list.reload();
-  };
   return (
-    <section data-testid="restriction-policies-page">
-      <div class="page-head"><h1>Playback restriction policies</h1></div>
-      <ErrorBanner error={list.error} />
-      {list.value?.length === 0 && <Empty>No playback restriction policies in this region.</Empty>}
-      {list.value && list.value.length > 0 && (
-        <table class="list">
-          <thead><tr><th>Name</th><th>Allowed origins</th><th>Allowed countries</th><th>Strict</th><th>Id</th><th /></tr></thead>
-          <tbody>
-            {list.value.map((p) => (
-              <tr key={p.arn} data-testid="restriction-policy-row">
-                <td>{p.name || <em>(unnamed)</em>}</td>
-                <td class="mono">{(p.allowedOrigins ?? []).join(', ') || 'any'}</td>
-                <td class="mono">{(p.allowedCountries ?? []).join(', ') || 'any'}</td>
-                <td>{p.enableStrictOriginEnforcement ? 'yes' : 'no'}</td>
-                <td class="mono">{arnId(p.arn)}</td>
-                <td class="row-actions"><ConfirmButton small label="Delete" danger question="Delete this policy?" onConfirm={() => remove(p.arn!)} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+    <ResourcePage testId="restriction-policies-page" title="Playback restriction policies" list={list}
+      rowTestId="restriction-policy-row" empty="No playback restriction policies in this region."
+      columns={[
+        { title: 'Allowed origins', mono: true, cell: (p) => (p.allowedOrigins ?? []).join(', ') || 'any' },
+        { title: 'Allowed countries', mono: true, cell: (p) => (p.allowedCountries ?? []).join(', ') || 'any' },
+        { title: 'Strict', cell: (p) => (p.enableStrictOriginEnforcement ? 'yes' : 'no') },
+      ]}
+      deleteQuestion="Delete this policy?"
+      remove={(arn) => ivsClient(session).send(new DeletePlaybackRestrictionPolicyCommand({ arn }))}>
       <CreatePolicy session={session} onCreated={list.reload} />
-    </section>
+    </ResourcePage>
   );
 }
 
@@ -54,38 +35,30 @@ function CreatePolicy({ session, onCreated }: { session: Session; onCreated: () 
   const [origins, setOrigins] = useState('');
   const [countries, setCountries] = useState('');
   const [strict, setStrict] = useState(false);
-  const [tags, setTags] = useState<TagRows>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setErrors({});
-    try {
-      await ivsClient(session).send(new CreatePlaybackRestrictionPolicyCommand({
-        name: name || undefined, allowedOrigins: lines(origins), allowedCountries: lines(countries).map((c) => c.toUpperCase()),
-        enableStrictOriginEnforcement: strict, tags: rowsToTags(tags),
-      }));
-      setName('');
-      setOrigins('');
-      setCountries('');
-      onCreated();
-    } catch (err) {
-      setErrors(fieldErrors(err, ['name', 'allowedOrigins', 'allowedCountries', 'enableStrictOriginEnforcement', 'tags'], { 'tag key': 'tags' }));
-    }
+  const create = async (tags: Record<string, string> | undefined) => {
+    await ivsClient(session).send(new CreatePlaybackRestrictionPolicyCommand({
+      name: name || undefined, allowedOrigins: lines(origins), allowedCountries: lines(countries).map((c) => c.toUpperCase()),
+      enableStrictOriginEnforcement: strict, tags,
+    }));
+    setName('');
+    setOrigins('');
+    setCountries('');
   };
   return (
-    <form class="card form-grid" onSubmit={submit} data-testid="restriction-policy-form">
-      <h2>Create a policy</h2>
-      <TextField label="Name" name="name" value={name} onInput={setName} error={errors.name} />
-      <Field label="Allowed origins (one per line; * or empty: any)" name="allowedOrigins" error={errors.allowedOrigins}>
-        <textarea name="allowedOrigins" rows={3} value={origins} placeholder="https://example.com" onInput={(e) => setOrigins((e.currentTarget as HTMLTextAreaElement).value)} />
-      </Field>
-      <Field label="Allowed countries (ISO codes; * or empty: any)" name="allowedCountries" error={errors.allowedCountries}>
-        <textarea name="allowedCountries" rows={2} value={countries} placeholder="US, CA" onInput={(e) => setCountries((e.currentTarget as HTMLTextAreaElement).value)} />
-      </Field>
-      <CheckField label="Strict origin enforcement" name="enableStrictOriginEnforcement" checked={strict} onChange={setStrict} error={errors.enableStrictOriginEnforcement} />
-      <TagsEditor rows={tags} onChange={setTags} error={errors.tags} />
-      <FormError message={errors['']} />
-      <div class="actions"><button class="primary" type="submit" data-testid="create-restriction-policy">Create</button></div>
-    </form>
+    <CreateForm testId="restriction-policy-form" title="Create a policy" submitLabel="Create" submitTestId="create-restriction-policy"
+      fields={['name', 'allowedOrigins', 'allowedCountries', 'enableStrictOriginEnforcement']} create={create} onCreated={onCreated}>
+      {(errors) => (
+        <>
+          <TextField label="Name" name="name" value={name} onInput={setName} error={errors.name} />
+          <Field label="Allowed origins (one per line; * or empty: any)" name="allowedOrigins" error={errors.allowedOrigins}>
+            <textarea name="allowedOrigins" rows={3} value={origins} placeholder="https://example.com" onInput={(e) => setOrigins((e.currentTarget as HTMLTextAreaElement).value)} />
+          </Field>
+          <Field label="Allowed countries (ISO codes; * or empty: any)" name="allowedCountries" error={errors.allowedCountries}>
+            <textarea name="allowedCountries" rows={2} value={countries} placeholder="US, CA" onInput={(e) => setCountries((e.currentTarget as HTMLTextAreaElement).value)} />
+          </Field>
+          <CheckField label="Strict origin enforcement" name="enableStrictOriginEnforcement" checked={strict} onChange={setStrict} error={errors.enableStrictOriginEnforcement} />
+        </>
+      )}
+    </CreateForm>
   );
 }
