@@ -59,7 +59,7 @@ export class KyselyResourceRepository implements ResourceRepository {
     } catch (err) {
       throw this.mapError(err, row) ?? err;
     }
-    return { ...row, seq };
+    return { ...row, ref3: row.ref3 ?? '', seq };
   }
 
   async update<Doc>(row: NewResourceRow<Doc>): Promise<boolean> {
@@ -89,6 +89,7 @@ export class KyselyResourceRepository implements ResourceRepository {
     if (query.name !== undefined) q = q.where('name', '=', query.name);
     if (query.ref1 !== undefined) q = q.where('ref1', '=', query.ref1);
     if (query.ref2 !== undefined) q = q.where('ref2', '=', query.ref2);
+    if (query.ref3 !== undefined) q = q.where('ref3', '=', query.ref3);
     if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
     const rows = await q.orderBy('seq', 'asc').limit(query.limit).execute();
     return rows.map((raw) => decodeRow<Doc>(raw));
@@ -119,7 +120,7 @@ export class KyselyResourceRepository implements ResourceRepository {
       .selectFrom('resources')
       .selectAll()
       .where('type', '=', type)
-      .where((eb) => eb.or([eb('ref1', '=', refArn), eb('ref2', '=', refArn)]))
+      .where((eb) => eb.or([eb('ref1', '=', refArn), eb('ref2', '=', refArn), eb('ref3', '=', refArn)]))
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();
