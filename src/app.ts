@@ -420,6 +420,7 @@ function clusterParts(
     },
     stop: (channelArn) => registry.stop(channelArn),
     putMetadata: (channelArn, text) => registry.putMetadata(channelArn, text),
+    insertAdBreak: (channelArn, adBreak) => registry.insertAdBreak(channelArn, adBreak),
   };
   const live: LiveControl = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
   const endSessions = (channelArn: string, lease: LeaseRef, failure: string) =>

@@ -7,7 +7,7 @@
 
 import type { Scope } from '../domain/context.js';
 import { ServiceError } from '../domain/errors.js';
-import type { LiveControl, LiveStreamView } from '../domain/ports.js';
+import type { AdBreakRequest, LiveControl, LiveStreamView } from '../domain/ports.js';
 import type { Store } from '../storage/store.js';
 import type { LiveAnswer, LiveFilter, LocalNode } from './node-api.js';
 import type { NodeView } from './node-registry.js';
@@ -51,6 +51,13 @@ export class ClusterLiveControl implements LiveControl {
     const owner = await this.owner(channelArn);
     if (owner === undefined) return false;
     return this.forward(owner, 'metadata', { channelArn, metadata: text });
+  }
+
+  async insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean> {
+    if (this.opts.local.liveViews({ channelArn }).length > 0) return this.opts.local.insertAdBreak(channelArn, adBreak);
+    const owner = await this.owner(channelArn);
+    if (owner === undefined) return false;
+    return this.forward(owner, 'ad-break', { channelArn, ...adBreak });
   }
 
   /** The owners' views with viewerCount summed over every node, by start then stream id. */
@@ -98,7 +105,7 @@ export class ClusterLiveControl implements LiveControl {
     return (await this.opts.aliveNodes()).find((n) => n.nodeId === lease.nodeId);
   }
 
-  private async forward(owner: NodeView, route: 'stop' | 'metadata', input: object): Promise<boolean> {
+  private async forward(owner: NodeView, route: 'stop' | 'metadata' | 'ad-break', input: object): Promise<boolean> {
     let res;
     try {
       res = await this.opts.peers.request(owner.url, `/_openivs/node/${route}`, {
@@ -113,7 +120,7 @@ export class ClusterLiveControl implements LiveControl {
     }
     const answer = JSON.parse(res.body.toString('utf8')) as { done?: boolean; code?: string; message?: string };
     if (res.status === 200) return answer.done === true;
-    if (answer.code === 'ThrottlingException' || answer.code === 'ValidationException') {
+    if (answer.code === 'ThrottlingException' || answer.code === 'ValidationException' || answer.code === 'ConflictException') {
       throw new ServiceError(answer.code, answer.message ?? answer.code);
     }
     throw ownerUnreachable();

@@ -4,12 +4,13 @@
 //                                                      counts per channel (owned or pulled from their owner)
 //   POST stop      {"channelArn"}                      StopStream on the owner
 //   POST metadata  {"channelArn","metadata"}           PutMetadata on the owner (its rate limits apply)
+//   POST ad-break  {"channelArn","adBreakId","durationSeconds"}  InsertAdBreak on the owner (its rules apply)
 // Answers are JSON; a ServiceError (throttling) travels as {"code","message"} with its status so the
 // forwarding node raises the same error to the API caller.
 
 import type { Scope } from '../domain/context.js';
 import { FALLBACK_STATUS, ServiceError } from '../domain/errors.js';
-import type { LiveStreamView } from '../domain/ports.js';
+import type { AdBreakRequest, LiveStreamView } from '../domain/ports.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { CLUSTER_AUTH_HEADER, type ReplayGuard, verifyClusterRequest } from './auth.js';
 
@@ -27,6 +28,7 @@ export interface LocalNode {
   viewerCounts(filter: LiveFilter): Record<string, number>;
   stop(channelArn: string): Promise<boolean>;
   putMetadata(channelArn: string, text: string): Promise<boolean>;
+  insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean>;
 }
 
 export interface NodeApiDeps {
@@ -66,6 +68,7 @@ export async function handleNodeApi(
     return refuse(req, res, new ServiceError('AccessDeniedException', `Cluster authentication failed (${verified.reason})`));
   try {
     if (method === 'GET' && route === 'live') return sendJson(res, 200, live(deps.local, new URLSearchParams(rawQuery)));
+    if (method === 'POST' && route === 'ad-break') return sendJson(res, 200, { done: await adBreak(deps.local, body) });
     if (method === 'POST' && (route === 'stop' || route === 'metadata')) {
       const input = JSON.parse(body.toString('utf8')) as { channelArn?: unknown; metadata?: unknown };
       if (typeof input.channelArn !== 'string') throw new ServiceError('ValidationException', 'channelArn is required');
@@ -77,6 +80,19 @@ export async function handleNodeApi(
   } catch (err) {
     return refuse(req, res, err instanceof ServiceError ? err : new ServiceError('ValidationException', 'Malformed request'));
   }
+}
+
+/** POST ad-break: the API node validated the request; this checks its shape again, as for any signed peer input. */
+async function adBreak(local: LocalNode, body: Buffer): Promise<boolean> {
+  const input = JSON.parse(body.toString('utf8')) as { channelArn?: unknown; adBreakId?: unknown; durationSeconds?: unknown };
+  const { channelArn, adBreakId, durationSeconds } = input;
+  if (typeof channelArn !== 'string' || typeof adBreakId !== 'string' || !/^[A-Za-z0-9]{12}$/.test(adBreakId)) {
+    throw new ServiceError('ValidationException', 'channelArn and adBreakId are required');
+  }
+  if (typeof durationSeconds !== 'number' || !Number.isInteger(durationSeconds) || durationSeconds < 1 || durationSeconds > 300) {
+    throw new ServiceError('ValidationException', 'durationSeconds must be an integer from 1 to 300');
+  }
+  return local.insertAdBreak(channelArn, { adBreakId, durationSeconds });
 }
 
 function live(local: LocalNode, query: URLSearchParams): LiveAnswer {

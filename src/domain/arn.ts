@@ -4,7 +4,8 @@
 import type { Scope } from './context.js';
 
 /** The IVS resource types openivs keeps, as they appear in ARNs (`…:<type>/<id>`); the store keys its rows by them. */
-export type ResourceType = 'channel' | 'stream-key' | 'recording-configuration' | 'playback-key' | 'playback-restriction-policy';
+export type ResourceType =
+  'channel' | 'stream-key' | 'recording-configuration' | 'playback-key' | 'playback-restriction-policy' | 'ad-configuration';
 
 export interface ParsedArn extends Scope {
   type: ResourceType;
@@ -12,7 +13,7 @@ export interface ParsedArn extends Scope {
 }
 
 const ARN_PATTERN =
-  /^arn:aws:ivs:([a-z0-9-]+):([0-9]+):(channel|stream-key|playback-key|recording-configuration|playback-restriction-policy)\/([a-zA-Z0-9-]+)$/;
+  /^arn:aws:ivs:([a-z0-9-]+):([0-9]+):(channel|stream-key|playback-key|recording-configuration|playback-restriction-policy|ad-configuration)\/([a-zA-Z0-9-]+)$/;
 
 export function buildArn(scope: Scope, type: ResourceType, id: string): string {
   return `arn:aws:ivs:${scope.region}:${scope.account}:${type}/${id}`;

@@ -25,6 +25,17 @@ export interface LiveControl {
   stop(channelArn: string): Promise<boolean>;
   /** Inserts timed metadata at the live edge; false when the channel is not live. */
   putMetadata(channelArn: string, text: string): Promise<boolean>;
+  /**
+   * Signals an ad break (InsertAdBreak) in every rendition from the next segment boundary on; false when the channel is
+   * not live. Throws ValidationException for a stream packaged as fMP4 and ConflictException while a break runs.
+   */
+  insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean>;
+}
+
+export interface AdBreakRequest {
+  /** The id InsertAdBreak answers with (12 alphanumerics). */
+  adBreakId: string;
+  durationSeconds: number;
 }
 
 /**

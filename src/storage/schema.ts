@@ -13,6 +13,7 @@ export interface ResourcesTable {
   name: ColumnType<string, string | undefined, string>;
   ref1: ColumnType<string, string | undefined, string>;
   ref2: ColumnType<string, string | undefined, string>;
+  ref3: ColumnType<string, string | undefined, string>;
   lookup: string | null;
   seq: number;
   /** The resource document, JSON-encoded (TEXT rather than JSONB so both dialects store it the same way). */
@@ -124,6 +125,7 @@ export interface RawResourceRow {
   name: string;
   ref1: string;
   ref2: string;
+  ref3: string;
   lookup: string | null;
   seq: number;
   doc: string;

@@ -27,6 +27,8 @@ export interface ResourceRow<Doc = Record<string, unknown>> {
   ref1: string;
   /** Second reference: a channel's playback restriction policy ARN. '' when none. */
   ref2: string;
+  /** Third reference: a channel's ad configuration ARN (migration 0005). '' when none. */
+  ref3: string;
   /** A unique lookup value: a stream key's value, a playback key pair's fingerprint. null when none. */
   lookup: string | null;
   /** Monotonic insertion order, assigned by the store; lists are ordered by it (stable pagination). */
@@ -35,7 +37,8 @@ export interface ResourceRow<Doc = Record<string, unknown>> {
   doc: Doc;
 }
 
-export type NewResourceRow<Doc = Record<string, unknown>> = Omit<ResourceRow<Doc>, 'seq'>;
+/** A row to write; `ref3` may be left out by resources that never use it (stored as ''). */
+export type NewResourceRow<Doc = Record<string, unknown>> = Omit<ResourceRow<Doc>, 'seq' | 'ref3'> & { ref3?: string };
 
 export interface ListQuery {
   scope: Scope;
@@ -44,6 +47,7 @@ export interface ListQuery {
   name?: string;
   ref1?: string;
   ref2?: string;
+  ref3?: string;
   /** Return rows with seq > afterSeq. */
   afterSeq?: number;
   limit: number;
@@ -58,7 +62,7 @@ export interface ResourceRepository {
   delete(arn: string): Promise<boolean>;
   list<Doc>(query: ListQuery): Promise<ResourceRow<Doc>[]>;
   count(scope: Scope, type: ResourceType): Promise<number>;
-  /** Rows of a type (any scope) whose ref1 or ref2 equals refArn, e.g. channels using a recording configuration. */
+  /** Rows of a type (any scope) whose ref1, ref2 or ref3 equals refArn, e.g. channels using a recording configuration. */
   findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]>;
   /** Rows of a type in every scope, by seq (server-side maintenance, e.g. resuming work left by a crash). */
   listAllScopes<Doc>(type: ResourceType, afterSeq: number, limit: number): Promise<ResourceRow<Doc>[]>;

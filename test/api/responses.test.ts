@@ -128,16 +128,16 @@ describe('responses', () => {
     assert.ok(err.$metadata?.requestId, 'SDK sees the request id');
   });
 
-  it('CreateAdConfiguration is NotImplementedException 501 naming the operation', async () => {
+  it('CreateAdConfiguration with a playback configuration of another account: ValidationException 400, both clients', async () => {
     const input = {
       name: 'ads',
       mediaTailorPlaybackConfigurations: [
-        { playbackConfigurationArn: `arn:aws:mediatailor:${REGION}:${ACCOUNT}:playbackConfiguration/test` },
+        { playbackConfigurationArn: `arn:aws:mediatailor:${REGION}:999999999999:playbackConfiguration/test` },
       ],
     };
-    const err = await expectError(ivs.send(new CreateAdConfigurationCommand(input)), 'NotImplementedException', 501);
-    assert.match(err.message, /CreateAdConfiguration/);
-    const raw = expectRawError(await callOperation(server, 'CreateAdConfiguration', input), 'NotImplementedException', 501);
-    assert.match(raw.exceptionMessage, /CreateAdConfiguration/);
+    const err = await expectError(ivs.send(new CreateAdConfigurationCommand(input)), 'ValidationException', 400);
+    assert.match(err.message, /account and region/);
+    const raw = expectRawError(await callOperation(server, 'CreateAdConfiguration', input), 'ValidationException', 400);
+    assert.match(raw.exceptionMessage, /account and region/);
   });
 });

@@ -149,6 +149,7 @@ describe('node API', () => {
       viewerCounts: () => ({ x: 1 }),
       stop: () => Promise.resolve(true),
       putMetadata: () => Promise.resolve(true),
+      insertAdBreak: () => Promise.resolve(true),
     };
     const deps = { secret: SECRET, replay: new ReplayGuard(), local };
     const { server, url } = await listen((req, res) => {

@@ -169,3 +169,68 @@ describe('ffmpegArgs', () => {
     );
   });
 });
+
+describe('ladderFor on ADVANCED channels (IVS "Channel Types")', () => {
+  const kbps = (l: Rendition[]) =>
+    l.map(
+      (r) => `${r.name} ${r.width}x${r.height} ${r.videoBitrate / 1000}k a${r.audioBitrate / 1000}k${r.audioCopy ? ' copy' : ''}`,
+    );
+  const hd = (preset: string, frameRate = 30, width = 1920, height = 1080) =>
+    kbps(ladderFor({ width, height, frameRate }, { channelType: 'ADVANCED_HD', preset }));
+
+  it('ADVANCED_HD, 1080p60: 720p60 at 3 Mbps (constrained 2.2) and the 30 fps rungs below; all audio transcoded', () => {
+    assert.deepEqual(hd('HIGHER_BANDWIDTH_DELIVERY', 60), [
+      '720p60 1280x720 3000k a128k',
+      '480p30 852x480 1300k a128k',
+      '360p30 640x360 700k a64k',
+      '160p30 284x160 270k a48k',
+    ]);
+    assert.deepEqual(hd('CONSTRAINED_BANDWIDTH_DELIVERY', 60), [
+      '720p60 1280x720 2200k a128k',
+      '480p30 852x480 800k a128k',
+      '360p30 640x360 400k a64k',
+      '160p30 284x160 220k a48k',
+    ]);
+  });
+
+  it('ADVANCED_HD, 30 fps: 720p30 at 2.3 Mbps (1.9); the preset defaults to higher bandwidth delivery', () => {
+    assert.equal(hd('HIGHER_BANDWIDTH_DELIVERY')[0], '720p30 1280x720 2300k a128k');
+    assert.equal(hd('CONSTRAINED_BANDWIDTH_DELIVERY')[0], '720p30 1280x720 1900k a128k');
+    assert.deepEqual(
+      kbps(ladderFor({ width: 1920, height: 1080 }, { channelType: 'ADVANCED_HD' })),
+      hd('HIGHER_BANDWIDTH_DELIVERY'),
+    );
+  });
+
+  it('ADVANCED_HD between 480p and 720p: the source size transcoded at the 720p30 rate; 720p input keeps a 720p rung', () => {
+    assert.deepEqual(hd('HIGHER_BANDWIDTH_DELIVERY', 30, 960, 540).slice(0, 2), [
+      '540p30 960x540 2300k a128k',
+      '480p30 852x480 1300k a128k',
+    ]);
+    assert.equal(hd('HIGHER_BANDWIDTH_DELIVERY', 30, 1280, 720).length, 4);
+    assert.deepEqual(
+      hd('HIGHER_BANDWIDTH_DELIVERY', 30, 854, 480).map((r) => r.split(' ')[0]),
+      ['480p30', '360p30', '160p30'],
+    );
+  });
+
+  it('ADVANCED_SD: capped at 480p30 whatever the input, never upscaled, no duplicate rung', () => {
+    const sd = (preset: string, width: number, height: number, frameRate = 60) =>
+      kbps(ladderFor({ width, height, frameRate }, { channelType: 'ADVANCED_SD', preset }));
+    assert.deepEqual(sd('HIGHER_BANDWIDTH_DELIVERY', 1920, 1080), [
+      '480p30 852x480 1300k a128k',
+      '360p30 640x360 700k a64k',
+      '160p30 284x160 270k a48k',
+    ]);
+    assert.deepEqual(sd('CONSTRAINED_BANDWIDTH_DELIVERY', 1280, 720), [
+      '480p30 852x480 800k a128k',
+      '360p30 640x360 400k a64k',
+      '160p30 284x160 220k a48k',
+    ]);
+    assert.deepEqual(
+      sd('HIGHER_BANDWIDTH_DELIVERY', 640, 360).map((r) => r.split(' ')[0]),
+      ['360p30', '160p30'],
+    );
+    assert.deepEqual(sd('HIGHER_BANDWIDTH_DELIVERY', 1080, 1920)[0], '480p30 480x852 1300k a128k');
+  });
+});

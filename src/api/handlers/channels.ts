@@ -35,6 +35,7 @@ export function channelRowOf(ctx: RequestContext, id: string, settings: ChannelS
     name: settings.name ?? '',
     ref1: settings.recordingConfigurationArn ?? '',
     ref2: settings.playbackRestrictionPolicyArn ?? '',
+    ref3: settings.adConfigurationArn ?? '',
     lookup: null,
     doc,
   };
@@ -96,7 +97,6 @@ export async function listChannels(
     input.filterByAdConfigurationArn,
   ].filter((f) => f !== undefined && f !== '');
   if (filters.length > 1) throw conflict('Only one filter can be specified at a time');
-  if (input.filterByAdConfigurationArn) return { channels: [] }; // ad configurations are not supported yet
   const page = await listPage<ChannelDoc>(
     deps,
     ctx,
@@ -106,6 +106,7 @@ export async function listChannels(
       name: input.filterByName || undefined,
       ref1: input.filterByRecordingConfigurationArn || undefined,
       ref2: input.filterByPlaybackRestrictionPolicyArn || undefined,
+      ref3: input.filterByAdConfigurationArn || undefined,
     },
     input.nextToken,
     input.maxResults ?? 100,

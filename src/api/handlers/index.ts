@@ -15,6 +15,8 @@ import * as policies from './playback-restriction-policies.js';
 import * as tags from './tags.js';
 import * as streams from './streams.js';
 import * as revocations from './viewer-revocations.js';
+import * as adConfigurations from './ad-configurations.js';
+import * as adBreaks from './ad-breaks.js';
 
 /** An operation's input and output types. */
 type Io<Input, Output> = { input: Input; output: Output };
@@ -71,6 +73,11 @@ interface Served {
     ivs.BatchStartViewerSessionRevocationCommandInput,
     ivs.BatchStartViewerSessionRevocationCommandOutput
   >;
+  CreateAdConfiguration: Io<ivs.CreateAdConfigurationCommandInput, ivs.CreateAdConfigurationCommandOutput>;
+  GetAdConfiguration: Io<ivs.GetAdConfigurationCommandInput, ivs.GetAdConfigurationCommandOutput>;
+  ListAdConfigurations: Io<ivs.ListAdConfigurationsCommandInput, ivs.ListAdConfigurationsCommandOutput>;
+  DeleteAdConfiguration: Io<ivs.DeleteAdConfigurationCommandInput, ivs.DeleteAdConfigurationCommandOutput>;
+  InsertAdBreak: Io<ivs.InsertAdBreakCommandInput, ivs.InsertAdBreakCommandOutput>;
 }
 
 /** The output without the client's response metadata; an operation whose output has no members may answer nothing. */
@@ -92,8 +99,6 @@ type SomeHandler = (deps: HandlerDeps, input: never, ctx: RequestContext) => Pro
 export interface NotImplemented {
   notImplemented: string;
 }
-
-const AD_INSERTION: NotImplemented = { notImplemented: 'server-side ad insertion is not planned yet' };
 
 export const OPERATIONS = {
   CreateChannel: channels.createChannel,
@@ -131,11 +136,11 @@ export const OPERATIONS = {
   ListStreamSessions: streams.listStreamSessions,
   StartViewerSessionRevocation: revocations.startViewerSessionRevocation,
   BatchStartViewerSessionRevocation: revocations.batchStartViewerSessionRevocation,
-  CreateAdConfiguration: AD_INSERTION,
-  GetAdConfiguration: AD_INSERTION,
-  ListAdConfigurations: AD_INSERTION,
-  DeleteAdConfiguration: AD_INSERTION,
-  InsertAdBreak: AD_INSERTION,
+  CreateAdConfiguration: adConfigurations.createAdConfiguration,
+  GetAdConfiguration: adConfigurations.getAdConfiguration,
+  ListAdConfigurations: adConfigurations.listAdConfigurations,
+  DeleteAdConfiguration: adConfigurations.deleteAdConfiguration,
+  InsertAdBreak: adBreaks.insertAdBreak,
 } satisfies { [Name in keyof Served]: Handler<Name> } & Record<string, SomeHandler | NotImplemented>;
 
 /**

@@ -30,10 +30,6 @@ export async function requireReferences(
   if (policy && !(await findOwned(store, scope, 'playback-restriction-policy', policy))) {
     throw resourceNotFound('playback-restriction-policy', policy);
   }
-  if (settings.adConfigurationArn) {
-    // openivs does not implement ad configurations yet, so none can exist.
-    throw Object.assign(resourceNotFound('channel', settings.adConfigurationArn), {
-      message: `AdConfiguration not found: ${settings.adConfigurationArn}`,
-    });
-  }
+  const ads = settings.adConfigurationArn;
+  if (ads && !(await findOwned(store, scope, 'ad-configuration', ads))) throw resourceNotFound('ad-configuration', ads);
 }

@@ -33,6 +33,7 @@ const TYPE_NAMES: Record<ResourceType, string> = {
   'recording-configuration': 'RecordingConfiguration',
   'playback-key': 'PlaybackKeyPair',
   'playback-restriction-policy': 'PlaybackRestrictionPolicy',
+  'ad-configuration': 'AdConfiguration',
 };
 
 export function resourceNotFound(type: ResourceType, arn: string) {
@@ -79,11 +80,11 @@ export async function listPage<Doc>(
   deps: HandlerDeps,
   ctx: RequestContext,
   operation: string,
-  query: { type: ResourceType; name?: string; ref1?: string; ref2?: string },
+  query: { type: ResourceType; name?: string; ref1?: string; ref2?: string; ref3?: string },
   nextToken: string | undefined,
   maxResults: number,
 ): Promise<Page<ResourceRow<Doc>>> {
-  const request = { operation, scope: ctx, filter: JSON.stringify([query.name, query.ref1, query.ref2]) };
+  const request = { operation, scope: ctx, filter: JSON.stringify([query.name, query.ref1, query.ref2, query.ref3]) };
   const afterSeq = deps.pages.decode(request, nextToken);
   const rows = await deps.store.resources.list<Doc>({ ...query, scope: ctx, afterSeq, limit: maxResults + 1 });
   if (rows.length <= maxResults) return { items: rows };

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { renderMultivariantPlaylist } from '../package/playlists.js';
 import { renditionEntry } from '../package/rendition-entry.js';
 import type { LiveRegistry } from '../registry/registry.js';
-import type { LiveStream } from '../registry/live-stream.js';
+import { SOURCE_RENDITION, type LiveStream } from '../registry/live-stream.js';
 import type { PlaybackRestriction } from '../registry/playback-restriction.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Admission, PlaybackAuthorizer } from './auth/authorizer.js';
@@ -318,6 +318,14 @@ function multivariant(
   else admitted(admission);
 }
 
+/**
+ * ADVANCED_SD/ADVANCED_HD channels serve only transcoded renditions (capped at 480p/720p), never the source; while
+ * their ladder runs the source is left out of the multivariant playlist (without ffmpeg it is all there is).
+ */
+function hidesSource(stream: LiveStream): boolean {
+  return stream.transcoder !== undefined && (stream.channel.type === 'ADVANCED_SD' || stream.channel.type === 'ADVANCED_HD');
+}
+
 /** The multivariant playlist: renditions with a segment (so players never pick an empty one), up to maxHeight. */
 function variants(
   deps: PlaybackDeps,
@@ -330,6 +338,7 @@ function variants(
 ): void {
   const viewerSession = sessionsOf(deps).mint(bindingOf(stream.playbackKey, stream.streamId), nowOf(deps));
   const renditions = [...stream.renditions.entries()]
+    .filter(([name]) => name !== SOURCE_RENDITION || !hidesSource(stream))
     .filter(([, segmenter]) => segmenter.window.last !== undefined)
     .filter(([, segmenter]) => maxHeight === undefined || (segmenter.currentTracks.video?.height ?? 0) <= maxHeight)
     .map(([name, segmenter]) => renditionEntry(segmenter, uriFor(name, viewerSession)));

@@ -8,6 +8,7 @@
 // both kinds of player read, so that the IVS player joins near the live edge instead of two segments back.
 // Pure like playlists.ts: callers pass URI builders and the sibling reports.
 
+import { adMarkerLines } from './ad-markers.js';
 import type { LowLatencyPlaylistState, Part } from './parts.js';
 import { targetDurationFor } from './playlists.js';
 import type { HlsSegmenter } from './segmenter.js';
@@ -107,6 +108,7 @@ export function renderLowLatencyPlaylist(
   for (let i = skipped; i < segments.length; i++) {
     const s = segments[i]!;
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (state.adBreaks) lines.push(...adMarkerLines(state.adBreaks, segments, i, skipped));
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`);
     if (i >= firstWithParts && startFromEnd[i]! <= partWindowMs) {
       for (const p of state.parts.get(s.sequence) ?? []) lines.push(partLine(p, uris));

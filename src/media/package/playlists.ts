@@ -2,6 +2,7 @@
 // renditions. No I/O and no URL policy: callers pass URIs (or a function producing them), so delivery can add
 // tokens, CDN prefixes or LL-HLS tags without touching this module.
 
+import { adMarkerLines } from './ad-markers.js';
 import type { MediaPlaylistState, Segment } from './types.js';
 
 export interface MediaPlaylistInput extends MediaPlaylistState {
@@ -36,8 +37,9 @@ export function renderMediaPlaylist(input: MediaPlaylistInput, uri: SegmentUri):
   if (input.independentSegments && input.segments.every((s) => s.independent)) {
     lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
   }
-  for (const s of input.segments) {
+  for (const [i, s] of input.segments.entries()) {
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (input.adBreaks) lines.push(...adMarkerLines(input.adBreaks, input.segments, i));
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime.toISOString()}`);
     lines.push(`#EXTINF:${(s.durationMs / 1000).toFixed(3)},`);
     lines.push(uri(s));

@@ -8,6 +8,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
+import { settleMarks, type AdBreakMark } from './ad-markers.js';
 import { BitrateMeter } from './bitrate.js';
 import { programDateTimeFor } from './program-date-time.js';
 import { segmentMetadataTag } from './segment-metadata.js';
@@ -93,6 +94,8 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private lastVideoDts: number | undefined;
   /** Segmenters fed the same input (e.g. an MPEG-TS copy of an fMP4 rendition for recording). */
   private readonly taps = new Set<HlsSegmenter>();
+  /** Ad breaks this rendition signals (InsertAdBreak), settled against the window when a playlist is rendered. */
+  private readonly adBreaks: AdBreakMark[] = [];
   private readonly segmentMetadata: boolean;
   /** PDT (epoch ms) of the first segment: `stream_offset` of the segment metadata counts from it. */
   private firstProgramDateTime: number | undefined;
@@ -206,9 +209,21 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.emit('end');
   }
 
+  /**
+   * Signals an ad break (InsertAdBreak) in this rendition's playlists from the next segment boundary on
+   * (ad-markers.ts); taps (the recorder) hear of it too.
+   */
+  insertAdBreak(mark: AdBreakMark): void {
+    this.adBreaks.push({ ...mark });
+    for (const tap of this.taps) tap.insertAdBreak(mark);
+  }
+
   playlistState(): MediaPlaylistState {
+    const segments = this.window.listed;
+    if (this.adBreaks.length > 0) settleMarks(this.adBreaks, segments);
     return {
-      segments: this.window.listed,
+      ...(this.adBreaks.length > 0 ? { adBreaks: this.adBreaks } : {}),
+      segments,
       mediaSequence: this.window.mediaSequence,
       discontinuitySequence: this.window.discontinuitySequence,
       targetDurationS: Math.max(1, Math.round(this.maxDurationMs / 1000)),

@@ -26,6 +26,19 @@ export interface Segment {
   bytes: Buffer;
 }
 
+/** An ad break a rendition signals (InsertAdBreak); ad-markers.ts renders it. */
+export interface AdBreakMark {
+  /** The InsertAdBreak answer's adBreakId; the DATERANGE ID. */
+  id: string;
+  /** SCTE-35 splice_event_id. */
+  eventId: number;
+  /** When InsertAdBreak was accepted (wall clock, the timeline of EXT-X-PROGRAM-DATE-TIME). */
+  requestedAt: Date;
+  durationMs: number;
+  /** Resolved once a segment starts at or after `requestedAt`: the break's start (that segment's PDT). */
+  start?: Date;
+}
+
 /** `timed`: PutMetadata's text; `segment`: the tag at the start of every segment (segment-metadata.ts). */
 export type MetadataKind = 'timed' | 'segment';
 
@@ -72,4 +85,6 @@ export interface MediaPlaylistState {
   /** Lower bound for EXT-X-TARGETDURATION (the largest ever seen), so it does not shrink between reloads. */
   targetDurationS?: number;
   ended: boolean;
+  /** Ad breaks to signal (InsertAdBreak), resolved against `segments` (ad-markers.ts); absent when none. */
+  adBreaks?: readonly AdBreakMark[];
 }

@@ -27,7 +27,7 @@ export type JournalEntry =
   | { t: 'stream'; id: string }
   | { t: 'rendition'; info: RenditionInfo }
   | { t: 'thumbs'; thumbnails?: { width: number; height: number }; latest?: { width: number; height: number } }
-  | { t: 'piece'; r: string; n: number; off: number; len: number; ms: number; disc: boolean; at: number }
+  | { t: 'piece'; r: string; n: number; off: number; len: number; ms: number; disc: boolean; at: number; cues?: string[] }
   | { t: 'up'; r: string; n: number }
   | { t: 'started' }
   | { t: 'end'; at: number; failure?: string };
@@ -134,6 +134,6 @@ function addPiece(state: RecordingState, e: Extract<JournalEntry, { t: 'piece' }
     file = { n: e.n, discontinuity: e.disc, pieces: [] };
     r.files.push(file);
   }
-  file.pieces.push({ offset: e.off, length: e.len, durationMs: e.ms });
+  file.pieces.push({ offset: e.off, length: e.len, durationMs: e.ms, ...(e.cues ? { cues: e.cues } : {}) });
   state.lastActivity = Math.max(state.lastActivity, e.at + e.ms);
 }

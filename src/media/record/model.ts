@@ -6,6 +6,8 @@ export interface RecordedPiece {
   offset: number;
   length: number;
   durationMs: number;
+  /** Ad-break tags (EXT-X-DATERANGE, EXT-X-CUE-OUT/CUE-OUT-CONT/CUE-IN) the live playlist had before this piece. */
+  cues?: string[];
 }
 
 export interface RecordedFile {

@@ -1,7 +1,8 @@
 // The recording's HLS playlists (pure): per rendition a `playlist.m3u8` listing the ~10 s files and a
 // `byte-range-variant.m3u8` listing the ~2 s pieces inside them with EXT-X-BYTERANGE, plus the two
 // multivariant playlists pointing at them. While the broadcast runs they are EVENT playlists (IVS
-// updates them as it goes); the final ones are VOD with EXT-X-ENDLIST.
+// updates them as it goes); the final ones are VOD with EXT-X-ENDLIST. Ad breaks (InsertAdBreak) appear as in the
+// live playlists: the tags the live packager put before each piece are kept with it in the journal.
 
 import { BYTE_RANGE_VARIANT, MEDIA_PLAYLIST } from './layout.js';
 import { fileDurationMs, renditionBandwidth, type RecordedFile, type RecordedRendition } from './model.js';
@@ -23,10 +24,32 @@ export function recordedMediaPlaylist(files: readonly RecordedFile[], ended: boo
   const lines = header(3, targetDuration(Math.max(0, ...files.map(fileDurationMs))), ended);
   for (const f of files) {
     if (f.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    lines.push(...fileCues(f));
     lines.push(`#EXTINF:${seconds(fileDurationMs(f))},`, `${f.n}.ts`);
   }
   if (ended) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
+}
+
+const PDT_TAG = '#EXT-X-PROGRAM-DATE-TIME:';
+
+/**
+ * A ~10 s file stands for its pieces: their break starts and ends (not the per-piece CUE-OUT-CONT) go before it,
+ * with the file's EXT-X-PROGRAM-DATE-TIME worked back from the first piece that carries one.
+ */
+function fileCues(f: RecordedFile): string[] {
+  const cues: string[] = [];
+  let fileStart: number | undefined;
+  let offsetMs = 0;
+  for (const p of f.pieces) {
+    for (const c of p.cues ?? []) {
+      if (c.startsWith(PDT_TAG)) fileStart ??= Date.parse(c.slice(PDT_TAG.length)) - offsetMs;
+      else if (!c.startsWith('#EXT-X-CUE-OUT-CONT')) cues.push(c);
+    }
+    offsetMs += p.durationMs;
+  }
+  if (fileStart !== undefined && Number.isFinite(fileStart)) cues.push(`${PDT_TAG}${new Date(fileStart).toISOString()}`);
+  return cues;
 }
 
 export function recordedByteRangePlaylist(files: readonly RecordedFile[], ended: boolean): string {
@@ -35,6 +58,7 @@ export function recordedByteRangePlaylist(files: readonly RecordedFile[], ended:
   for (const f of files) {
     f.pieces.forEach((p, i) => {
       if (i === 0 && f.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+      lines.push(...(p.cues ?? []));
       lines.push(`#EXTINF:${seconds(p.durationMs)},`, `#EXT-X-BYTERANGE:${p.length}@${p.offset}`, `${f.n}.ts`);
     });
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { Segment } from '../package/types.js';
+import { adMarkerLines } from '../package/ad-markers.js';
 import type { RecordingDestination } from './destination.js';
 import { JSON_TYPE, M3U8_TYPE, mediaItem, queueFinalFiles, recordedRenditions } from './finalize.js';
 import { Journal, type RecordingMeta, type RecordingState } from './journal.js';
@@ -218,7 +219,8 @@ export class Recording {
       );
       this.spools.set(info.name, spool);
     }
-    void spool.append({ bytes: segment.bytes, durationMs: segment.durationMs, discontinuity: segment.discontinuity });
+    const cues = adCuesOf(source.segmenter, segment);
+    void spool.append({ bytes: segment.bytes, durationMs: segment.durationMs, discontinuity: segment.discontinuity, cues });
   }
 
   /** A closed file goes up, followed by the rendition's growing EVENT playlists and the multivariant ones. */
@@ -269,4 +271,15 @@ export class Recording {
   private spoolFailed(err: Error): void {
     this.deps.log.error({ err, recordingId: this.meta.recordingId }, 'recording: spool write failed');
   }
+}
+
+/** The ad-break tags the live playlist puts before `segment` (none when no break was inserted). */
+function adCuesOf(segmenter: HlsSegmenter, segment: Segment): string[] {
+  const state = segmenter.playlistState();
+  if (!state.adBreaks) return [];
+  const index = state.segments.findIndex((s) => s.sequence === segment.sequence);
+  // -1: a recording lists every segment, so a running break is never restated at the top of a window.
+  const lines = index < 0 ? [] : adMarkerLines(state.adBreaks, state.segments, index, -1);
+  // A playlist with EXT-X-DATERANGE needs EXT-X-PROGRAM-DATE-TIME (RFC 8216 4.3.2.7): the piece's own.
+  return lines.length === 0 ? [] : [...lines, `#EXT-X-PROGRAM-DATE-TIME:${segment.programDateTime.toISOString()}`];
 }

@@ -17,6 +17,8 @@ export interface PieceInput {
   durationMs: number;
   /** The live playlist marks a discontinuity here (or the recording continues after a reconnect). */
   discontinuity: boolean;
+  /** Ad-break tags the live playlist carries before this segment (ad-markers.ts), kept for the recorded playlists. */
+  cues?: string[];
 }
 
 export class RenditionSpool {
@@ -95,8 +97,14 @@ export class RenditionSpool {
       ms: piece.durationMs,
       disc: file.pieces.length === 0 && file.discontinuity,
       at: this.now(),
+      ...(piece.cues?.length ? { cues: piece.cues } : {}),
     });
-    file.pieces.push({ offset: this.offset, length: piece.bytes.length, durationMs: piece.durationMs });
+    file.pieces.push({
+      offset: this.offset,
+      length: piece.bytes.length,
+      durationMs: piece.durationMs,
+      ...(piece.cues?.length ? { cues: piece.cues } : {}),
+    });
     this.offset += piece.bytes.length;
     if (file.pieces.reduce((s, p) => s + p.durationMs, 0) >= FILE_TARGET_MS) await this.closeFile();
   }

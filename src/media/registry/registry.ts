@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Scope } from '../../domain/context.js';
 import { throttled } from '../../domain/errors.js';
-import type { ChannelClaims, LiveControl, LiveStreamView } from '../../domain/ports.js';
+import type { AdBreakRequest, ChannelClaims, LiveControl, LiveStreamView } from '../../domain/ports.js';
 import {
   limitBreach,
   streamHealthChange,
@@ -22,6 +22,7 @@ import { ingestConfiguration } from './ingest-configuration.js';
 import { bitrateBreach, limitsFor, type Breach } from './limits.js';
 import type { LiveStream } from './live-stream.js';
 import { whenPlayable } from './readiness.js';
+import { insertAdBreakInto } from './ad-breaks.js';
 import { RateWindow } from './metadata-throttle.js';
 import type { SessionLog } from '../stream-sessions/session-log.js';
 import type { StreamSessionPatch } from '../../storage/store-events.js';
@@ -168,6 +169,13 @@ export class LiveRegistry implements LiveControl {
     const tag = id3TxxxTag(text);
     for (const rendition of stream.renditions.values()) rendition.pushMetadata(tag);
     return true;
+  }
+
+  insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean> {
+    const stream = this.byArn.get(channelArn);
+    if (!stream?.started) return Promise.resolve(false);
+    insertAdBreakInto(stream, adBreak, new Date());
+    return Promise.resolve(true);
   }
 
   /** First keyframe: media flows. Recording starts now; Stream Start once the stream plays. */

@@ -20,9 +20,9 @@ export interface TranscodingOptions {
   log: Logger;
 }
 
-// ADVANCED_SD/ADVANCED_HD have ladders of their own (capped at 480p/720p, with presets); until
-// those are built properly they play their source rendition, like BASIC.
-const TRANSCODED_TYPES = new Set(['STANDARD']);
+// ADVANCED_SD/ADVANCED_HD have ladders of their own (capped at 480p/720p, per preset: advanced-ladder.ts) and
+// take a transcode slot like STANDARD.
+const TRANSCODED_TYPES = new Set(['STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']);
 
 export class TranscodeService {
   private active = 0;
@@ -61,7 +61,11 @@ export class TranscodeService {
 
   /** Starts the ladder for a stream once its video configuration is known. */
   attach(stream: LiveStream, video: VideoTrackInfo, audio: AudioTrackInfo | undefined): Transcoder | undefined {
-    const ladder = ladderFor({ width: video.width, height: video.height, frameRate: video.frameRate });
+    const preset = stream.channel.doc.preset;
+    const ladder = ladderFor(
+      { width: video.width, height: video.height, frameRate: video.frameRate },
+      { channelType: stream.channel.type, preset: typeof preset === 'string' ? preset : undefined },
+    );
     if (ladder.length === 0) return undefined;
     const transcoder = new Transcoder({
       ladder,

@@ -1,4 +1,6 @@
-// The STANDARD channel's rendition ladder (pure). IVS serves the source rendition plus 720p60 (or 720p30),
+// The transcoded channels' rendition ladders (pure): STANDARD's, and ADVANCED_SD/ADVANCED_HD's per preset.
+//
+// STANDARD. IVS serves the source rendition plus 720p60 (or 720p30),
 // 480p30, 360p30 and 160p30 at 1280x720, 852x480, 640x360 and 284x160 (see shared/ivs-reference.md); only
 // rungs strictly below the source are made, because upscaling spends bits on detail that is not there.
 // The source itself is passed through by the caller and is not part of the list returned here.
@@ -8,36 +10,18 @@
 // (Channel.type): "Audio is transcoded only for renditions 360p and below; above that, audio is passed
 // through" — so 720p/480p copy the source AAC and 360p/160p re-encode it at a lower rate.
 
-export type RenditionName = '720p60' | '720p30' | '480p30' | '360p30' | '160p30';
+import { advancedLadderFor } from './advanced-ladder.js';
+import { decimated, evenFloor, type LadderInput, type Rendition, type RenditionName } from './rendition.js';
 
-export interface Rendition {
-  name: RenditionName;
-  /** Output size; for portrait input the short side is the rung (e.g. 480x852). Always even. */
-  width: number;
-  height: number;
-  /** Output frames per second: the source rate, or an integer fraction of it when decimating (60 → 30). */
-  frameRate: number;
-  /** Video bits per second (also the VBV max rate). */
-  videoBitrate: number;
-  /** Audio bits per second: the AAC encoder's target, or a nominal value when `audioCopy` (for BANDWIDTH). */
-  audioBitrate: number;
-  /** Pass the source AAC through instead of re-encoding it. */
-  audioCopy: boolean;
-  /** H.264 profile for libx264 and the level_idc it signals (31 = 3.1), as in VideoTrackInfo. */
-  profile: 'main' | 'high';
-  level: number;
-}
-
-export interface LadderInput {
-  width: number;
-  height: number;
-  /** Source frames per second; undefined (unknown) is treated as 30. */
-  frameRate?: number | undefined;
-}
+export { decimated, type LadderInput, type Rendition, type RenditionName };
 
 export interface LadderOptions {
   /** Leave out rungs by name (e.g. a deployment too small for 720p60). */
   exclude?: readonly RenditionName[];
+  /** The channel type (default STANDARD); ADVANCED_SD and ADVANCED_HD get the ladders of advanced-ladder.ts. */
+  channelType?: string | undefined;
+  /** The ADVANCED channel's transcode preset (default HIGHER_BANDWIDTH_DELIVERY); ignored for STANDARD. */
+  preset?: string | undefined;
 }
 
 interface Rung {
@@ -78,6 +62,9 @@ const RUNGS: readonly Rung[] = [
 const HIGH_FPS_ABOVE = 30.5;
 
 export function ladderFor(input: LadderInput, opts: LadderOptions = {}): Rendition[] {
+  if (opts.channelType === 'ADVANCED_SD' || opts.channelType === 'ADVANCED_HD') {
+    return advancedLadderFor(input, opts.channelType, opts.preset).filter((r) => !opts.exclude?.includes(r.name));
+  }
   const { width, height } = input;
   if (!(width > 0 && height > 0)) return [];
   const fps = input.frameRate !== undefined && input.frameRate > 0 ? input.frameRate : 30;
@@ -88,7 +75,7 @@ export function ladderFor(input: LadderInput, opts: LadderOptions = {}): Renditi
   for (const rung of RUNGS) {
     if (rung.shortSide >= shortSide) continue; // never upscale, and an equal rung would duplicate the source
     const high = rung.highFps && fps > HIGH_FPS_ABOVE;
-    const name = `${rung.shortSide}p${high ? 60 : 30}` as RenditionName;
+    const name: RenditionName = `${rung.shortSide}p${high ? 60 : 30}`;
     if (opts.exclude?.includes(name)) continue;
     const long = evenFloor((rung.shortSide * longSide) / shortSide); // keeps the source aspect (16:9 → 852, 284)
     out.push({
@@ -104,17 +91,4 @@ export function ladderFor(input: LadderInput, opts: LadderOptions = {}): Renditi
     });
   }
   return out;
-}
-
-/**
- * The rate a rung runs at for a source: the source rate divided by the integer that brings it nearest the
- * target (60 → 30, 59.94 → 29.97, 50 → 25, 120 → 30; 24 and 30 unchanged), so frames are dropped on a regular
- * cadence instead of being resampled onto a foreign grid (which would also break keyframe alignment).
- */
-export function decimated(fps: number, target: 30 | 60): number {
-  return fps / Math.max(1, Math.round(fps / target));
-}
-
-function evenFloor(n: number): number {
-  return Math.max(2, Math.floor(n / 2) * 2);
 }

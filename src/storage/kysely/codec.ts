@@ -14,6 +14,7 @@ export function encodeRow(row: NewResourceRow<unknown>, seq: number): RawResourc
     name: row.name,
     ref1: row.ref1,
     ref2: row.ref2,
+    ref3: row.ref3 ?? '',
     lookup: row.lookup,
     seq,
     doc: JSON.stringify(row.doc),
@@ -30,6 +31,7 @@ export function decodeRow<Doc>(raw: RawResourceRow): ResourceRow<Doc> {
     name: raw.name,
     ref1: raw.ref1,
     ref2: raw.ref2,
+    ref3: raw.ref3,
     lookup: raw.lookup,
     // Number(): PostgreSQL drivers may hand back integer columns as strings.
     seq: Number(raw.seq),

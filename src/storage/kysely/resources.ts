@@ -59,7 +59,7 @@ export class KyselyResourceRepository implements ResourceRepository {
     } catch (err) {
       throw this.mapError(err, row) ?? err;
     }
-    return { ...row, seq };
+    return { ...row, ref3: row.ref3 ?? '', seq };
   }
 
   async update<Doc>(row: NewResourceRow<Doc>): Promise<boolean> {
@@ -89,6 +89,7 @@ export class KyselyResourceRepository implements ResourceRepository {
     if (query.name !== undefined) q = q.where('name', '=', query.name);
     if (query.ref1 !== undefined) q = q.where('ref1', '=', query.ref1);
     if (query.ref2 !== undefined) q = q.where('ref2', '=', query.ref2);
+    if (query.ref3 !== undefined) q = q.where('ref3', '=', query.ref3);
     if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
     const rows = await q.orderBy('seq', 'asc').limit(query.limit).execute();
     return rows.map((raw) => decodeRow<Doc>(raw));
@@ -118,12 +119,13 @@ export class KyselyResourceRepository implements ResourceRepository {
     const rows = await this.db
       .selectFrom('resources')
       .selectAll()
-      // (type AND ref1) OR (type AND ref2), not type AND (ref1 OR ref2): SQLite then searches both (type, ref*)
-      // indexes (MULTI-INDEX OR); the other form searched (type) alone, a scan of every stream key per GetChannel.
+      // (type AND ref1) OR (type AND ref2) OR …, not type AND (ref1 OR …): SQLite then searches each (type, ref*)
+      // index (MULTI-INDEX OR); the other form searched (type) alone, a scan of every stream key per GetChannel.
       .where((eb) =>
         eb.or([
           eb.and([eb('type', '=', type), eb('ref1', '=', refArn)]),
           eb.and([eb('type', '=', type), eb('ref2', '=', refArn)]),
+          eb.and([eb('type', '=', type), eb('ref3', '=', refArn)]),
         ]),
       )
       .orderBy('seq', 'asc')

@@ -7,6 +7,7 @@ import { migration0001 } from './0001_resources.js';
 import { migration0002 } from './0002_sessions_outbox.js';
 import { migration0003 } from './0003_viewer_revocations.js';
 import { migration0004 } from './0004_cluster.js';
+import { migration0005 } from './0005_ad_configurations.js';
 
 /** Every migration, keyed by a name that sorts in application order. Append only; never edit one shipped. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_sessions_outbox': migration0002,
   '0003_viewer_revocations': migration0003,
   '0004_cluster': migration0004,
+  '0005_ad_configurations': migration0005,
 };
 
 const provider: MigrationProvider = {

@@ -46,8 +46,8 @@ export class SqlitePointReads {
   readonly cache = new Map<string, ResourceRow<unknown>>();
   readonly byArn: Statement<[string], RawResourceRow>;
   readonly byLookup: Statement<[string, string], RawResourceRow>;
-  /** findReferencing: (type, ref1, type, ref2, limit); GetChannel reads its stream key this way on every call. */
-  readonly byReference: Statement<[string, string, string, string, number], RawResourceRow>;
+  /** findReferencing: (type, ref1, type, ref2, type, ref3, limit); GetChannel reads its stream key this way on every call. */
+  readonly byReference: Statement<[string, string, string, string, string, string, number], RawResourceRow>;
 
   constructor(
     readonly sqlite: Sqlite,
@@ -64,15 +64,16 @@ export class SqlitePointReads {
         eb.or([
           eb.and([eb('type', '=', 'channel'), eb('ref1', '=', '')]),
           eb.and([eb('type', '=', 'channel'), eb('ref2', '=', '')]),
+          eb.and([eb('type', '=', 'channel'), eb('ref3', '=', '')]),
         ]),
       )
       .orderBy('seq', 'asc')
       .limit(1)
       .compile();
-    if (byArn.parameters.length !== 1 || byLookup.parameters.length !== 2 || byReference.parameters.length !== 5) {
+    if (byArn.parameters.length !== 1 || byLookup.parameters.length !== 2 || byReference.parameters.length !== 7) {
       throw new Error('unexpected point-read SQL');
     }
-    this.byReference = sqlite.prepare<[string, string, string, string, number], RawResourceRow>(byReference.sql);
+    this.byReference = sqlite.prepare<[string, string, string, string, string, string, number], RawResourceRow>(byReference.sql);
     this.byArn = sqlite.prepare<[string], RawResourceRow>(byArn.sql);
     this.byLookup = sqlite.prepare<[string, string], RawResourceRow>(byLookup.sql);
   }
@@ -128,7 +129,7 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
 
   override async findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]> {
     if (refArn === '' || !this.canReadDirectly()) return super.findReferencing<Doc>(type, refArn, limit);
-    return this.reads.byReference.all(type, refArn, type, refArn, limit).map((raw) => decodeRow<Doc>(raw));
+    return this.reads.byReference.all(type, refArn, type, refArn, type, refArn, limit).map((raw) => decodeRow<Doc>(raw));
   }
 
   override async getByLookup<Doc>(type: ResourceType, lookup: string): Promise<ResourceRow<Doc> | undefined> {
