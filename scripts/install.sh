@@ -2,7 +2,8 @@
 # Installs what openivs needs on Debian 12 with Node.js 20, idempotently: ffmpeg (transcoding), libsrt's headers and
 # a C++ toolchain (the SRT ingest addon), and with --test also chromium (browser playback tests), the AWS CLI (smoke
 # tests), srt-tools (srt-live-transmit as a test publisher),
-# postgresql (the cluster tests start their own) and prometheus (the metrics scrape test); then npm dependencies when package-lock.json changed,
+# postgresql (the cluster tests start their own), prometheus (the metrics scrape test), nginx with its stream module
+# and varnish (the cluster and edge tests run their own) and wrk (bench:api); then npm dependencies when package-lock.json changed,
 # a check that the native better-sqlite3 module loads, and a build of the SRT addon (native/srt) when its sources
 # are newer than the build or it does not load.
 # Usage: bash scripts/install.sh [--test]
@@ -29,6 +30,9 @@ wanted=("ffmpeg ffmpeg" "ffprobe ffmpeg" "g++ g++" "make make" "python3 python3"
 if [ "$with_test" = 1 ]; then
   wanted+=("chromium chromium" "aws awscli" "srt-live-transmit srt-tools" "prometheus prometheus")
   wanted+=("pg_ctlcluster postgresql")  # PostgreSQL tests start their own server with /usr/lib/postgresql/*/bin
+  # nginx with its stream module (the cluster example in deploy/, and the plain cache of the edge tests) and Varnish
+  # (the edge in deploy/): the tests run their own processes of both; wrk drives bench:api.
+  wanted+=("nginx nginx" "/usr/lib/nginx/modules/ngx_stream_module.so libnginx-mod-stream" "varnishd varnish" "wrk wrk")
 fi
 
 present() {
@@ -48,7 +52,7 @@ for entry in "${wanted[@]}"; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "system tools present: ffmpeg, g++, make, python3, libsrt-openssl-dev$([ "$with_test" = 1 ] && echo ', chromium, aws, srt-tools, postgresql, prometheus')"
+  log "system tools present: ffmpeg, g++, make, python3, libsrt-openssl-dev$([ "$with_test" = 1 ] && echo ', chromium, aws, srt-tools, postgresql, prometheus, nginx, varnish, wrk')"
 else
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and apt-get is not available; install them yourself"
   sudo=()
