@@ -132,7 +132,13 @@ describe('openivs on PostgreSQL: start-up', () => {
 
     it('migrated once, and each node serves what the other wrote', async () => {
       const applied = await queryIn(url, 'select name from kysely_migration order by name');
-      assert.deepEqual(applied, ['0001_resources', '0002_sessions_outbox', '0003_viewer_revocations', '0004_cluster']);
+      assert.deepEqual(applied, [
+        '0001_resources',
+        '0002_sessions_outbox',
+        '0003_viewer_revocations',
+        '0004_cluster',
+        '0005_ad_configurations',
+      ]);
 
       const created = await ivsA.send(new CreateChannelCommand({ name: 'shared', type: 'BASIC' }));
       const arn = created.channel!.arn!;
