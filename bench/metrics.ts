@@ -2,8 +2,9 @@
 // console's first load. Two openivs run side by side from the start: one with metrics on and scraped every second
 // while it is loaded (as a Prometheus with scrape_interval 1s would: more often than anyone scrapes, so the cost
 // shown is an upper bound), one with --metrics off (no /metrics, no counters on the request paths, no runtime
-// sampling): the baseline. Each measurement alternates them, on/off/on/off (BENCH_ROUNDS), so the drift of a shared
-// machine falls on both sides.
+// sampling): the baseline. Each measurement alternates them in ABBA order, on/off then off/on (BENCH_ROUNDS rounds):
+// a steady drift of a shared machine (segment req/s rose 3× over one run as caches warmed) then falls on both sides
+// alike, where on/off/on/off would credit it all to the side measured second.
 //   (a) bench:playback's LL-HLS media playlist and (b) segment requests per second, 32 connections (autocannon), on
 //       one live BASIC LOW stream per server (an ffmpeg publisher of the 720p clip each);
 //   (c) bench:ingest's server CPU per stream: N ffmpeg publishers into the server, CPU seconds of the openivs process
@@ -11,7 +12,7 @@
 //   (d) the console's first load in headless Chromium (bench/lib/console-load.ts): bytes transferred (compressed
 //       JavaScript, and everything), time to interactive (defined there), median of BENCH_CONSOLE_LOADS fresh loads.
 // Targets (issue 15): metrics cost under 3% on (a), (b), (c); under 300 kB (300 000 bytes) of compressed JavaScript.
-// Env: BENCH_DURATION (10 s per load phase), BENCH_ROUNDS (2), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
+// Env: BENCH_DURATION (10 s per load phase), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
 // BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5).
 
 import autocannon from 'autocannon';
@@ -37,7 +38,7 @@ import { cpuSeconds, percentile, removeOnExit, sleep, startOpenivs, type GroupCh
 import { call } from './lib/signing.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 20);
 const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 30);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
@@ -154,11 +155,11 @@ async function playback(sides: Side[], clip: Clip): Promise<void> {
       ['(b) segment req/s', newestSegment, SEGMENT_CHUNK_S],
     ];
     for (const [figure, url, chunk] of cases) {
-      console.log(`${figure}: 32 connections, ${DURATION_S} s per phase, ${ROUNDS} rounds on/off`);
+      console.log(`${figure}: 32 connections, ${DURATION_S} s per phase, ${ROUNDS} rounds, ABBA order`);
       for (const side of sides) await load(url(side), 2, chunk); // warm-up
       const rates: Record<Side['name'], number[]> = { on: [], off: [] };
       for (let round = 0; round < ROUNDS; round++) {
-        for (const side of sides) {
+        for (const side of abba(sides, round)) {
           const rate = await scraped(side, () => load(url(side), DURATION_S, chunk));
           rates[side.name].push(rate);
           console.log(`  round ${round + 1} metrics ${side.name.padEnd(3)} ${rate.toFixed(0).padStart(7)} req/s`);
@@ -206,11 +207,14 @@ async function ingestPhase(side: Side, clip: Clip): Promise<number> {
   }
 }
 
+/** Round 0 in the given order, round 1 reversed, and so on (ABBA). */
+const abba = <T>(items: readonly T[], round: number): readonly T[] => (round % 2 === 0 ? items : [...items].reverse());
+
 async function ingest(sides: Side[], clip: Clip): Promise<void> {
-  console.log(`(c) ingest: ${STREAMS} publishers, ${RAMP_S} s ramp, ${INGEST_WINDOW_S} s window, ${ROUNDS} rounds on/off`);
+  console.log(`(c) ingest: ${STREAMS} publishers, ${RAMP_S} s ramp, ${INGEST_WINDOW_S} s window, ${ROUNDS} rounds, ABBA order`);
   const perStream: Record<Side['name'], number[]> = { on: [], off: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const side of sides) {
+    for (const side of abba(sides, round)) {
       const pct = await ingestPhase(side, clip);
       perStream[side.name].push(pct);
       console.log(`  round ${round + 1} metrics ${side.name.padEnd(3)} ${pct.toFixed(2)}% of a core per stream`);

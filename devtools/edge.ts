@@ -4,12 +4,12 @@
 // same with proxy_cache_lock, the nginx edge bench:edge compares Varnish with). Each runs as our own foreground
 // process with a temp working directory on 127.0.0.1, never the system's service, and is killed if this process exits.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPortProcess } from './port-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/devtools → the repository's deploy/. */
@@ -104,48 +104,5 @@ http {
 }
 
 async function startProcess(command: string, args: string[], port: number, dir: string): Promise<Edge> {
-  let log = '';
-  const proc: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (c: Buffer) => {
-    log = (log + c.toString('utf8')).slice(-64 * 1024);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const onExit = () => proc.kill('SIGKILL');
-  process.once('exit', onExit);
-  const deadline = Date.now() + 15_000;
-  while (!(await listening(port))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`${command} did not start: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port,
-    pid: proc.pid!,
-    logs: () => log,
-    async stop() {
-      process.removeListener('exit', onExit);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      res(true);
-    });
-    socket.once('error', () => res(false));
-  });
+  return { port, ...(await startPortProcess({ command, args, port, dir })) };
 }

@@ -2,12 +2,12 @@
 // walks through) with its ports replaced by the test's, run as our own foreground process with a temp
 // prefix (-p, daemon off), never the system's nginx. Needs Debian's nginx and libnginx-mod-stream.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPortProcess } from '../../devtools/port-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The example config in the repository (dist/test/helpers → repo root). */
@@ -66,43 +66,13 @@ export async function startNginx(ports: NginxPorts): Promise<Nginx> {
   writeFileSync(config, nginxConfig(ports));
   const check = spawnSync('nginx', ['-t', '-p', prefix, '-c', config, '-g', 'daemon off;'], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx -t failed: ${check.stderr}`);
-  let log = '';
-  const proc: ChildProcess = spawn('nginx', ['-p', prefix, '-c', config, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const nginx = await startPortProcess({
+    command: 'nginx',
+    args: ['-p', prefix, '-c', config, '-g', 'daemon off;'],
+    port: ports.http,
+    dir: prefix,
+    stopSignal: 'SIGQUIT',
+    timeoutMs: 10_000,
   });
-  proc.stdout!.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  proc.stderr!.on('data', (c: Buffer) => (log += c.toString('utf8')));
-  const onExit = () => proc.kill('SIGKILL');
-  process.once('exit', onExit);
-  const deadline = Date.now() + 10_000;
-  while (!(await listening(ports.http))) {
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    config,
-    logs: () => log,
-    async stop() {
-      process.removeListener('exit', onExit);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGQUIT');
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(prefix, { recursive: true, force: true });
-    },
-  };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      res(true);
-    });
-    socket.once('error', () => res(false));
-  });
+  return { config, logs: () => nginx.logs(), stop: () => nginx.stop() };
 }
