@@ -1,19 +1,25 @@
 // bench:metrics — what Prometheus metrics cost the hot paths, metrics on versus off in the same run, and the operator
-// console's first load. Two openivs run side by side from the start: one with metrics on and scraped every second
-// while it is loaded (as a Prometheus with scrape_interval 1s would: more often than anyone scrapes, so the cost
-// shown is an upper bound), one with --metrics off (no /metrics, no counters on the request paths, no runtime
-// sampling): the baseline. Each measurement alternates them in ABBA order, on/off then off/on (BENCH_ROUNDS rounds):
-// a steady drift of a shared machine (segment req/s rose 3× over one run as caches warmed) then falls on both sides
-// alike, where on/off/on/off would credit it all to the side measured second.
-//   (a) bench:playback's LL-HLS media playlist and (b) segment requests per second, 32 connections (autocannon), on
-//       one live BASIC LOW stream per server (an ffmpeg publisher of the 720p clip each);
-//   (c) bench:ingest's server CPU per stream: N ffmpeg publishers into the server, CPU seconds of the openivs process
-//       over the window (after a ramp) divided by N, as % of a core;
+// console's first load. Each round starts a fresh pair of openivs side by side: one with metrics on and scraped every
+// BENCH_SCRAPE_INTERVAL seconds while it is loaded (default 1, as a Prometheus with scrape_interval 1s would: more
+// often than anyone scrapes, so the cost shown is an upper bound; 15 is a common setting), one with --metrics off (no /metrics, no counters on the request paths, no runtime
+// sampling): the baseline. Both are loaded at the same time with the same load, both pinned to the same CPU (the
+// load generator and the publishers on the other), and the figure is the server's CPU time per request (per stream for ingest): what a
+// request costs it, the inverse of what one core of it can serve. Measured so because this machine's speed swings by
+// 2–3× within minutes and differently on its two CPUs, and two identical servers loaded one after the other differed
+// by 15–17% for their whole life (an A/A run): loaded together on one CPU, a swing falls on both alike. The cost printed is over all rounds, with the spread
+// of the per-round costs beside it; BENCH_AA=1 prints the same for two identical servers, the bench's noise floor.
+//   (a) bench:playback's LL-HLS media playlist and (b) segment requests, 32 connections per server (autocannon) at a
+//       fixed rate (BENCH_PLAYLIST_RATE, BENCH_SEGMENT_RATE per server: what this one load generator can hold for
+//       two), on one live BASIC LOW stream per server (an ffmpeg publisher of the 720p clip each);
+//   (c) bench:ingest's server CPU per stream: N ffmpeg publishers into each server, CPU seconds of the openivs
+//       process over the window (after a ramp) divided by N, as % of a core;
 //   (d) the console's first load in headless Chromium (bench/lib/console-load.ts): bytes transferred (compressed
 //       JavaScript, and everything), time to interactive (defined there), median of BENCH_CONSOLE_LOADS fresh loads.
 // Targets (issue 15): metrics cost under 3% on (a), (b), (c); under 300 kB (300 000 bytes) of compressed JavaScript.
-// Env: BENCH_DURATION (10 s per load phase), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
-// BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5).
+// Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_DURATION (10 s per load phase), BENCH_PLAYLIST_RATE (5000 req/s), BENCH_SEGMENT_RATE (400 req/s), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
+// BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, console: runs
+// those parts alone, to iterate on one figure), BENCH_AA=1 (an A/A run: both sides with metrics off and nothing
+// scraped, so the "cost" printed is the bench's own noise floor).
 
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,8 +39,8 @@ import {
   type Clip,
   type MediaPlaylist,
 } from './lib/media.js';
-import { scrapeEverySecond, type ScrapeReport } from './lib/metrics-scraper.js';
-import { cpuSeconds, percentile, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
+import { scrapeEvery, type ScrapeReport } from './lib/metrics-scraper.js';
+import { cpuSeconds, percentile, pinToCpu, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -43,7 +49,16 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 20);
 const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 30);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const CONSOLE_LOADS = Number(process.env.BENCH_CONSOLE_LOADS ?? 5);
+const AA = process.env.BENCH_AA === '1';
+const PARTS = ['playlist', 'segment', 'ingest', 'console'] as const;
+const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
+for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}`);
+const SCRAPE_INTERVAL_S = Number(process.env.BENCH_SCRAPE_INTERVAL ?? 1);
+const PLAYLIST_RATE = Number(process.env.BENCH_PLAYLIST_RATE ?? 5000);
+const SEGMENT_RATE = Number(process.env.BENCH_SEGMENT_RATE ?? 400);
 const COST_TARGET = 0.03;
+const SERVER_CPU = 0;
+const BENCH_CPU = 1;
 const JS_TARGET_BYTES = 300_000;
 // A segment stays fetchable for ~16 s after it is written; load on a segment is split into chunks shorter than that.
 const SEGMENT_CHUNK_S = 10;
@@ -66,10 +81,10 @@ interface Row {
 const rows: Row[] = [];
 const scrapes: ScrapeReport[] = [];
 
-/** Runs `fn` on the metrics-on server while a scraper reads its /metrics every second. */
+/** Runs `fn` on the metrics-on server while a scraper reads its /metrics every BENCH_SCRAPE_INTERVAL seconds. */
 async function scraped<T>(side: Side, fn: () => Promise<T>): Promise<T> {
-  if (side.name === 'off') return fn();
-  const scraper = scrapeEverySecond(`${side.server.url}/metrics`);
+  if (side.name === 'off' || AA) return fn();
+  const scraper = scrapeEvery(`${side.server.url}/metrics`, SCRAPE_INTERVAL_S * 1000);
   try {
     return await fn();
   } finally {
@@ -77,27 +92,39 @@ async function scraped<T>(side: Side, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function load(url: () => Promise<string>, durationS: number, chunkS = durationS): Promise<number> {
+interface Load {
+  /** Requests per second the 32 connections got. */
+  rate: number;
+  /** CPU time of the server process per request, µs: what the request costs it, whoever else wants the cores. */
+  cpuUs: number;
+}
+
+async function load(pid: number, url: () => Promise<string>, rate: number, durationS: number, chunkS = durationS): Promise<Load> {
   let requests = 0;
   let seconds = 0;
   let errors = 0;
+  let cpu = 0;
   for (let left = durationS; left > 0; left -= chunkS) {
+    const target = await url();
+    const cpu0 = cpuSeconds(pid);
     const r = await autocannon({
-      url: await url(),
+      url: target,
       connections: 32,
       pipelining: 1,
+      overallRate: rate,
       duration: Math.min(chunkS, left),
       // Bodies are not checked; autocannon's per-chunk string decode would otherwise cap the segment rate.
       setupClient: (client: unknown) => {
         (client as { pipelinedRequests: { addBody: (data: Buffer) => void } }).pipelinedRequests.addBody = () => undefined;
       },
     });
+    cpu += cpuSeconds(pid) - cpu0;
     requests += r.requests.total;
     seconds += r.duration;
     errors += r.errors + r.timeouts + r.non2xx;
   }
   if (errors > 0) throw new Error(`${errors} failed requests to ${await url()}`);
-  return requests / seconds;
+  return { rate: requests / seconds, cpuUs: (cpu * 1e6) / requests };
 }
 
 async function waitForSegments(url: string, count: number, timeoutMs = 30_000): Promise<MediaPlaylist> {
@@ -120,21 +147,37 @@ async function mediaPlaylistUrl(playbackUrl: string, publisher: GroupChild): Pro
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** "min … max" of per-round costs, in %. */
+const spread = (costs: number[]) => `${pct(Math.min(...costs))} … ${pct(Math.max(...costs))}`;
 
-/** Higher is better (a rate): the cost is the share of the baseline's rate lost with metrics on. */
-function rateRow(figure: string, on: number[], off: number[]): void {
-  const cost = 1 - mean(on) / mean(off);
+/** Lower is better (CPU per request): the cost is the extra share over the baseline. */
+function cpuRow(figure: string, on: number[], off: number[]): void {
+  const cost = mean(on) / mean(off) - 1;
   rows.push({
     figure,
-    on: `${mean(on).toFixed(0)} req/s`,
-    off: `${mean(off).toFixed(0)} req/s`,
-    cost: `${(100 * cost).toFixed(1)}%`,
+    on: `${mean(on).toFixed(1)} µs`,
+    off: `${mean(off).toFixed(1)} µs`,
+    cost: `${pct(cost)} (rounds ${spread(on.map((x, i) => x / off[i]! - 1))})`,
     target: `< ${100 * COST_TARGET}%`,
     met: cost < COST_TARGET,
   });
 }
 
-async function playback(sides: Side[], clip: Clip): Promise<void> {
+type Rates = Record<Side['name'], number[]>;
+interface PlaybackFigures {
+  rates: Rates;
+  cpuUs: Rates;
+}
+const PLAYBACK_CASES = [
+  { part: 'playlist', figure: '(a) LL-HLS media playlist: server CPU per request', rate: PLAYLIST_RATE, chunk: undefined },
+  { part: 'segment', figure: '(b) segment: server CPU per request', rate: SEGMENT_RATE, chunk: SEGMENT_CHUNK_S },
+] as const;
+const playbackFigures = new Map<string, PlaybackFigures>(
+  PLAYBACK_CASES.map((c) => [c.part, { rates: { on: [], off: [] }, cpuUs: { on: [], off: [] } }]),
+);
+
+/** One round of (a) and (b) on a fresh pair of servers, both loaded at once. */
+async function playbackRound(sides: Side[], clip: Clip, round: number): Promise<void> {
   const publishers: GroupChild[] = [];
   try {
     const urls = new Map<Side, string>();
@@ -145,32 +188,34 @@ async function playback(sides: Side[], clip: Clip): Promise<void> {
       urls.set(side, await mediaPlaylistUrl(channel.playbackUrl, publisher));
     }
     for (const url of urls.values()) await waitForSegments(url, 3);
-    const newestSegment = (side: Side) => async () => {
+    const newestSegment = async (side: Side) => {
       const mediaUrl = urls.get(side)!;
       const playlist = await waitForSegments(mediaUrl, 1);
       return new URL(playlist.segments[playlist.segments.length - 1]!.uri, mediaUrl).toString();
     };
-    const cases: [string, (side: Side) => () => Promise<string>, number | undefined][] = [
-      ['(a) LL-HLS media playlist req/s', (side) => async () => urls.get(side)!, undefined],
-      ['(b) segment req/s', newestSegment, SEGMENT_CHUNK_S],
-    ];
-    for (const [figure, url, chunk] of cases) {
-      console.log(`${figure}: 32 connections, ${DURATION_S} s per phase, ${ROUNDS} rounds, ABBA order`);
-      for (const side of sides) await load(url(side), 2, chunk); // warm-up
-      const rates: Record<Side['name'], number[]> = { on: [], off: [] };
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const side of abba(sides, round)) {
-          const rate = await scraped(side, () => load(url(side), DURATION_S, chunk));
-          rates[side.name].push(rate);
-          console.log(`  round ${round + 1} metrics ${side.name.padEnd(3)} ${rate.toFixed(0).padStart(7)} req/s`);
-        }
-      }
-      rateRow(figure, rates.on, rates.off);
+    const pid = (side: Side) => side.server.proc.pid!;
+    for (const { part, figure, rate, chunk } of PLAYBACK_CASES) {
+      if (!ONLY.has(part)) continue;
+      const url = (side: Side) => (part === 'playlist' ? async () => urls.get(side)! : () => newestSegment(side));
+      await Promise.all(sides.map((side) => load(pid(side), url(side), rate, 2, chunk))); // warm-up
+      const got = await Promise.all(
+        sides.map((side) => scraped(side, () => load(pid(side), url(side), rate, DURATION_S, chunk))),
+      );
+      const { rates, cpuUs } = playbackFigures.get(part)!;
+      sides.forEach((side, i) => {
+        rates[side.name].push(got[i]!.rate);
+        cpuUs[side.name].push(got[i]!.cpuUs);
+      });
+      const line = sides.map((side, i) => `${side.name} ${got[i]!.cpuUs.toFixed(1)} µs at ${got[i]!.rate.toFixed(0)} req/s`);
+      console.log(`  round ${round + 1} ${figure}: ${line.join(', ')}; cost ${pct(last(cpuUs.on) / last(cpuUs.off) - 1)}`);
     }
   } finally {
     await stopPublishers(publishers);
   }
 }
+
+const last = (xs: number[]) => xs[xs.length - 1]!;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /** N publishers into one server; % of a core per stream over the window. */
 async function ingestPhase(side: Side, clip: Clip): Promise<number> {
@@ -207,25 +252,28 @@ async function ingestPhase(side: Side, clip: Clip): Promise<number> {
   }
 }
 
-/** Round 0 in the given order, round 1 reversed, and so on (ABBA). */
-const abba = <T>(items: readonly T[], round: number): readonly T[] => (round % 2 === 0 ? items : [...items].reverse());
+const perStream: Rates = { on: [], off: [] };
 
-async function ingest(sides: Side[], clip: Clip): Promise<void> {
-  console.log(`(c) ingest: ${STREAMS} publishers, ${RAMP_S} s ramp, ${INGEST_WINDOW_S} s window, ${ROUNDS} rounds, ABBA order`);
-  const perStream: Record<Side['name'], number[]> = { on: [], off: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const side of abba(sides, round)) {
-      const pct = await ingestPhase(side, clip);
-      perStream[side.name].push(pct);
-      console.log(`  round ${round + 1} metrics ${side.name.padEnd(3)} ${pct.toFixed(2)}% of a core per stream`);
-    }
-  }
+/** One round of (c) on a fresh pair of servers, both published into at once. */
+async function ingestRound(sides: Side[], clip: Clip, round: number): Promise<void> {
+  const shares = await Promise.all(sides.map((side) => ingestPhase(side, clip)));
+  const line: string[] = [];
+  sides.forEach((side, i) => {
+    perStream[side.name].push(shares[i]!);
+    line.push(`${side.name} ${shares[i]!.toFixed(2)}%`);
+  });
+  console.log(
+    `  round ${round + 1} (c) % of a core per stream: ${line.join(', ')}; cost ${pct(last(perStream.on) / last(perStream.off) - 1)}`,
+  );
+}
+
+function ingestRow(): void {
   const cost = mean(perStream.on) / mean(perStream.off) - 1;
   rows.push({
     figure: `(c) server CPU per stream, ${STREAMS} streams`,
     on: `${mean(perStream.on).toFixed(2)}% core`,
     off: `${mean(perStream.off).toFixed(2)}% core`,
-    cost: `${(100 * cost).toFixed(1)}%`,
+    cost: `${pct(cost)} (rounds ${spread(perStream.on.map((x, i) => x / perStream.off[i]! - 1))})`,
     target: `< ${100 * COST_TARGET}%`,
     met: cost < COST_TARGET,
   });
@@ -298,14 +346,20 @@ function table(): void {
   );
 }
 
-async function startSide(name: Side['name'], dir: string): Promise<Side> {
+/** `cpu`: the CPU the server is pinned to (none when undefined or on a one-CPU machine). */
+async function startSide(name: Side['name'], parentDir: string, cpu?: number): Promise<Side> {
   const quota = String(STREAMS + 10);
-  const server = await startOpenivs(join(dir, `openivs-${name}`), ['--allow-insecure-ingest', '--metrics', name], {
-    OPENIVS_QUOTA_CHANNELS: quota,
-    OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
-  });
+  const server = await startOpenivs(
+    join(parentDir, `openivs-${name}`),
+    ['--allow-insecure-ingest', '--metrics', AA ? 'off' : name],
+    {
+      OPENIVS_QUOTA_CHANNELS: quota,
+      OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+    },
+  );
+  if (cpu !== undefined) pinToCpu(server.proc.pid!, cpu);
   const status = await fetch(`${server.url}/metrics`).then((r) => r.arrayBuffer().then(() => r.status));
-  if ((status === 200) !== (name === 'on')) throw new Error(`metrics ${name}: GET /metrics answered ${status}`);
+  if ((status === 200) !== (name === 'on' && !AA)) throw new Error(`metrics ${name}: GET /metrics answered ${status}`);
   const channels: Side['channels'] = [];
   for (let i = 0; i < Math.max(1, STREAMS); i++) {
     const out = (await call(server.port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as {
@@ -319,23 +373,60 @@ async function startSide(name: Side['name'], dir: string): Promise<Side> {
 
 async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-metrics-')));
-  const sides: Side[] = [];
+  const clip = await makeClip(dir);
+  const pinned = pinToCpu(process.pid, BENCH_CPU);
+  console.log(
+    `two openivs side by side, a fresh pair each round: metrics on (scraped every ${SCRAPE_INTERVAL_S} s while loaded) and ` +
+      `--metrics off; clip ${clip.kbps.toFixed(0)} kbit/s 720p30; ${ROUNDS} rounds; (a), (b) 32 connections, ` +
+      `${DURATION_S} s, ${PLAYLIST_RATE} playlist or ${SEGMENT_RATE} segment req/s per server; (c) ${STREAMS} publishers per ` +
+      `server, ${RAMP_S} s ramp, ${INGEST_WINDOW_S} s window; ` +
+      (pinned ? `both servers on CPU ${SERVER_CPU}, this load generator and the publishers on CPU ${BENCH_CPU}` : 'one CPU') +
+      (AA ? '; A/A: both sides with metrics off, nothing scraped' : ''),
+  );
+  const playbackWanted = ONLY.has('playlist') || ONLY.has('segment');
   try {
-    const clip = await makeClip(dir);
-    console.log(
-      `two openivs side by side: metrics on (scraped every second while loaded) and --metrics off; ` +
-        `clip ${clip.kbps.toFixed(0)} kbit/s 720p30`,
-    );
-    sides.push(await startSide('on', dir), await startSide('off', dir));
-    await playback(sides, clip);
-    await ingest(sides, clip);
-    await consoleLoad(sides[0]!);
+    if (playbackWanted || ONLY.has('ingest')) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const sides = await startPair(dir, round);
+        try {
+          if (playbackWanted) await playbackRound(sides, clip, round);
+          if (ONLY.has('ingest')) await ingestRound(sides, clip, round);
+        } finally {
+          for (const side of sides) await side.server.stop();
+        }
+      }
+      for (const { part, figure } of PLAYBACK_CASES) {
+        const { rates, cpuUs } = playbackFigures.get(part)!;
+        if (!ONLY.has(part)) continue;
+        cpuRow(figure, cpuUs.on, cpuUs.off);
+        console.log(`${figure}: at ${mean(rates.on).toFixed(0)} (on) and ${mean(rates.off).toFixed(0)} (off) req/s`);
+      }
+      if (ONLY.has('ingest')) ingestRow();
+    }
+    if (ONLY.has('console')) {
+      const side = await startSide('on', join(dir, 'console'));
+      try {
+        await consoleLoad(side);
+      } finally {
+        await side.server.stop();
+      }
+    }
     console.log('');
     table();
   } finally {
-    for (const side of sides) await side.server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Both sides of one round, [on, off], on the servers' CPU; which starts first alternates by round. */
+async function startPair(dir: string, round: number): Promise<Side[]> {
+  const roundDir = join(dir, `round-${round + 1}`);
+  if (round % 2 === 0) {
+    const on = await startSide('on', roundDir, SERVER_CPU);
+    return [on, await startSide('off', roundDir, SERVER_CPU)];
+  }
+  const off = await startSide('off', roundDir, SERVER_CPU);
+  return [await startSide('on', roundDir, SERVER_CPU), off];
 }
 
 main().catch((err) => {

@@ -265,7 +265,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       clientAddress: viewerAddress(config.viewerAddressHeader),
       viewerSessions,
       remote: cluster?.pull,
-      observe: metrics?.requests.playback,
+      counterOf: metrics?.requests.playbackCounter,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),
         secret: sessionSecret,

@@ -1,7 +1,7 @@
-// A scraper of GET /metrics every second while it runs, as a Prometheus with scrape_interval 1s would; keeps each
-// scrape's latency and the size of the latest body.
+// A scraper of GET /metrics every `intervalMs` while it runs (first at once), as a Prometheus with that
+// scrape_interval would; keeps each scrape's latency and the size of the latest body.
 
-import { sleep } from './processes.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ScrapeReport {
   /** Latency of each successful scrape, ms. */
@@ -11,12 +11,13 @@ export interface ScrapeReport {
   failures: number;
 }
 
-export function scrapeEverySecond(url: string): { stop(): Promise<ScrapeReport> } {
+export function scrapeEvery(url: string, intervalMs: number): { stop(): Promise<ScrapeReport> } {
   let running = true;
   const report: ScrapeReport = { ms: [], bytes: 0, failures: 0 };
+  const stopped = new AbortController();
   const done = (async () => {
     while (running) {
-      const next = sleep(1_000);
+      const next = sleep(intervalMs, undefined, { signal: stopped.signal }).catch(() => undefined);
       const t0 = performance.now();
       try {
         const res = await fetch(url);
@@ -34,6 +35,7 @@ export function scrapeEverySecond(url: string): { stop(): Promise<ScrapeReport> 
   return {
     stop: async () => {
       running = false;
+      stopped.abort();
       await done;
       return report;
     },

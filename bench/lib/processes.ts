@@ -1,7 +1,8 @@
 // Benchmark helpers: openivs and other child servers started from the built tree, CPU time of a process (from /proc,
 // so a peer and openivs are measured the same way), percentiles, and children and temp dirs cleaned up on exit.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
 import { startServer, type OpenivsServer } from '../../devtools/server.js';
 
@@ -57,6 +58,17 @@ export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of stat)
   return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Pins every thread of `pid` (and the threads it starts later) to one CPU, when there are at least two: a server under
+ * load then never shares its core with the load generator, whose place on the cores otherwise moved the server's CPU
+ * per request by ±17% from one process to the next. Returns whether it pinned.
+ */
+export function pinToCpu(pid: number, cpu: number): boolean {
+  if (availableParallelism() < 2) return false;
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+  return true;
 }
 
 export function percentile(sorted: number[], p: number): number {

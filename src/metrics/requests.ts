@@ -1,10 +1,9 @@
 // The counters the request paths increment: API requests by operation and status with a latency histogram, and
 // playback requests by kind and status. Cheap by construction: a child metric per label set is looked up once and
-// cached in a Map, so a request costs a Map lookup and an increment (and, for playback, one 'close' listener that
-// reads the status the response was sent with).
+// cached in a Map, so a request costs a Map lookup and an increment. Playback hands the router one counter function
+// per kind, which the code writing a response's status calls (src/media/deliver/request-counting.ts).
 
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { HttpResponse } from '../http-types.js';
 
 /** Seconds; IVS API calls are mostly a few milliseconds, CreateChannel with its key a little more. */
 const API_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -14,7 +13,7 @@ export class RequestMetrics {
   private readonly apiSeconds: Histogram<'operation'>;
   private readonly playbackCount: Counter<'kind' | 'status'>;
   private readonly apiChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'operation'> }>();
-  private readonly playbackChildren = new Map<string, Counter.Internal>();
+  private readonly playbackCounters = new Map<string, (status: number) => void>();
 
   constructor(register: Registry) {
     this.apiCount = new Counter({
@@ -50,17 +49,21 @@ export class RequestMetrics {
     child.seconds.observe((performance.now() - startedAt) / 1000);
   };
 
-  /** For playback: counted when the response closes, with the status it was sent with. */
-  readonly playback = (kind: string, res: HttpResponse): void => {
-    res.once('close', () => {
-      const status = res.headersSent ? res.statusCode : 0; // 0: the client went away before an answer
-      const key = `${kind} ${status}`;
-      let child = this.playbackChildren.get(key);
-      if (child === undefined) {
-        child = this.playbackCount.labels(kind, String(status));
-        this.playbackChildren.set(key, child);
-      }
-      child.inc();
-    });
+  /** For playback: the counter of one kind of request, made once per kind; called with each answer's status. */
+  readonly playbackCounter = (kind: string): ((status: number) => void) => {
+    let counter = this.playbackCounters.get(kind);
+    if (counter === undefined) {
+      const byStatus = new Map<number, Counter.Internal>();
+      counter = (status: number) => {
+        let child = byStatus.get(status);
+        if (child === undefined) {
+          child = this.playbackCount.labels(kind, String(status));
+          byStatus.set(status, child);
+        }
+        child.inc();
+      };
+      this.playbackCounters.set(kind, counter);
+    }
+    return counter;
   };
 }

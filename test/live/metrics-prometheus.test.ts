@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,6 +268,25 @@ describe('metrics: a real Prometheus scrapes /metrics while two streams are live
     ]) {
       await until(name, name, (r) => r.length === 1);
     }
+  });
+
+  it('counts a blocking reload whose client left while it was held as status 0, once', async () => {
+    const { playlist: master } = await waitForMultivariant(channels[0]!.playbackUrl!);
+    const mediaUrl = new URL(master.variants[0]!.uri, channels[0]!.playbackUrl).href;
+    const playlist = HLS.parse((await get(mediaUrl)).text) as MediaPlaylist;
+    // The segment after the newest one listed: held for two seconds or more (one further would be refused with 400).
+    const next = playlist.mediaSequenceBase! + playlist.segments.length;
+    const abandoned = 'openivs_playback_requests_total{kind="blocking_reload",status="0"}';
+    const before = Number((await query(abandoned))[0]?.value[1] ?? 0);
+    const req = request(`${mediaUrl}${mediaUrl.includes('?') ? '&' : '?'}_HLS_msn=${next}`);
+    req.on('error', () => undefined);
+    req.end();
+    await sleep(300);
+    req.destroy();
+    await until('the abandoned reload', abandoned, (r) => Number(r[0]?.value[1]) === before + 1);
+    // Counted once: not again when the stream later reaches the sequence it waited for.
+    await sleep(4_500);
+    assert.equal(Number((await query(abandoned))[0]!.value[1]), before + 1);
   });
 
   it('drops the series of a stream that ended', async () => {

@@ -6,6 +6,7 @@ import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { streamWaiters } from './blocking.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
+import { countAbandoned } from './request-counting.js';
 import { sendPlaybackError } from './responses.js';
 
 export interface HoldTarget {
@@ -35,7 +36,10 @@ export async function hold(
     .rendition(rendition, segmenter)
     .waitFor(target.msn, target.part, target.timeoutMs, abort.signal);
   res.off('close', onClose);
-  if (result === 'aborted') return undefined;
+  if (result === 'aborted') {
+    countAbandoned(res);
+    return undefined;
+  }
   if (result === 'timeout' || result === 'busy') {
     sendPlaybackError(res, head, url, PLAYBACK_ERRORS.unavailable, 'The requested part or segment is not available yet');
     return undefined;

@@ -25,6 +25,7 @@ import { bindingOf } from './auth/credential.js';
 import { ViewerSessions } from './auth/viewer-session.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { HeldRequests } from './held-requests.js';
+import { countResponseWith, type StatusCounter } from './request-counting.js';
 import type { OriginPull, PulledRoute } from './origin-pull.js';
 import { sendMediaPlaylist } from './media-playlist.js';
 import { parsePartPath } from './part-routes.js';
@@ -63,8 +64,8 @@ export interface PlaybackDeps {
   held?: HeldRequests;
   /** In a cluster: streams another node owns are pulled from it (origin-pull.ts). */
   remote?: OriginPull;
-  /** Told of each GET/HEAD request with what it asks for, before it is answered (metrics read the status at close). */
-  observe?: (kind: PlaybackRequestKind, res: HttpResponse) => void;
+  /** The counter of a kind of GET/HEAD request (metrics): called with each answer's status (request-counting.ts). */
+  counterOf?: (kind: PlaybackRequestKind) => StatusCounter;
 }
 
 export type PlaybackRequestKind = 'multivariant' | 'media_playlist' | 'blocking_reload' | 'part' | 'segment' | 'init' | 'other';
@@ -123,7 +124,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part?.playbackKey);
   if (pulled) return deps.remote!.handle(req, res, head, rawPath, rawQuery, pulled);
   if (part) {
-    deps.observe?.('part', res);
+    if (deps.counterOf) countResponseWith(res, deps.counterOf('part'));
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
     return authorized(deps, req, res, head, path, found, credential, failed, () => {
@@ -132,7 +133,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
     });
   }
   const route = parsePlaybackPath(path);
-  deps.observe?.(route === undefined ? 'other' : requestKind(route.kind, rawQuery), res);
+  if (deps.counterOf) countResponseWith(res, deps.counterOf(route === undefined ? 'other' : requestKind(route.kind, rawQuery)));
   if (!route) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Not found');
   if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);

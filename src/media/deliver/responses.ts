@@ -9,6 +9,7 @@
 import { Http2ServerResponse } from 'node:http2';
 import type { HttpResponse } from '../../http-types.js';
 import type { PlaybackError } from './error-codes.js';
+import { countStatus } from './request-counting.js';
 
 export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 export const SEGMENT_TYPES: Record<string, string> = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' };
@@ -62,6 +63,7 @@ export function sendBody(
   cacheControl: string,
   body: Buffer | string,
 ): void {
+  countStatus(res, status);
   const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   const vary = varyOf(res, allowOrigin !== undefined);
@@ -112,6 +114,7 @@ export function writePlaybackHead(
   cacheControl: string,
   extra: Record<string, string> = {},
 ): void {
+  countStatus(res, status);
   const allowOrigin = (res as WithAllowOrigin)[ALLOW_ORIGIN];
   const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': cacheControl };
   const vary = varyOf(res, allowOrigin !== undefined);
