@@ -24,7 +24,10 @@
 // player p50 ≤ 3 s on LOW channels; part availability ≤ PART-TARGET + 150 ms.
 // The page joins each stream BENCH_JOIN s after its publisher started, when the playlists hold a full window: a player
 // that starts with the stream's very first segment sits nearer the live edge than one joining a running stream.
-// Env: BENCH_DURATION (30 s measured per mode), BENCH_WARMUP (10 s), BENCH_JOIN (14 s).
+// hls.js rows also print hls.js's own target latency (PART-HOLD-BACK, plus liveSyncOnStallIncrease (1 s) for each stall
+// it has seen: one early stall moves its target from 1 s to 2 s for good) and every non-fatal error with its time.
+// Env: BENCH_DURATION (30 s measured per mode), BENCH_WARMUP (10 s), BENCH_JOIN (14 s), BENCH_MODES (a regular
+// expression: only the modes whose names match).
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -106,6 +109,10 @@ interface ModeResult {
   targetMs?: number;
   samples: number[];
   edge: number[];
+  /** hls.js's targetLatency (ms) at each sample. */
+  target: number[];
+  /** hls.js errors with their time (s) from the first 'playing' event. */
+  errorTimes: string[];
   stalls: number;
   levels: string[];
   startupMs: number;
@@ -118,10 +125,11 @@ interface ModeResult {
 }
 
 interface PageState {
-  samples: { t: number; latency: number; edge: number; level: string }[];
+  samples: { t: number; latency: number; edge: number; target: number; level: string }[];
   stalls: { t: number }[];
   playingAt: number | null;
   errors: string[];
+  errorAt: number[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -316,6 +324,8 @@ async function ivsResult(mode: Mode, url: string): Promise<ModeResult> {
     segments: [],
     samples: m.samples,
     edge: [],
+    target: [],
+    errorTimes: [],
     stalls: m.stalls,
     note: m.errors.length > 0 ? `IVS player errors: ${[...new Set(m.errors)].join(', ')}` : undefined,
     ivs: {
@@ -350,12 +360,14 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
           stalls: [] as unknown[],
           playingAt: null as number | null,
           errors: [] as string[],
+          errorAt: [] as number[],
         };
         window.__bench = state;
         const hls = new Hls(lowLatency ? { lowLatencyMode: true } : {});
         window.__hls = hls;
         hls.on(Hls.Events.ERROR, (_e: unknown, data: ErrorData) => {
           state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.details}`);
+          state.errorAt.push(Date.now());
           if (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR) setTimeout(() => hls.startLoad(), 500);
           else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
         });
@@ -371,7 +383,13 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
           const date = hls.playingDate;
           if (video.paused || video.readyState < 3 || !date || isNaN(date.getTime())) return;
           const now = Date.now();
-          state.samples.push({ t: now, latency: now - date.getTime(), edge: hls.latency, level: `${video.videoHeight}p` });
+          state.samples.push({
+            t: now,
+            latency: now - date.getTime(),
+            edge: hls.latency,
+            target: hls.targetLatency,
+            level: `${video.videoHeight}p`,
+          });
         }, sampleMs);
       },
       { src: url, lowLatency: mode.lowLatency, sampleMs: SAMPLE_MS },
@@ -420,6 +438,8 @@ async function measureMode(browser: Browser, pageBase: string, mode: Mode, clip:
       segments,
       samples: inWindow.map((s) => s.latency),
       edge: inWindow.map((s) => s.edge * 1000).filter((v) => Number.isFinite(v)),
+      target: inWindow.map((s) => s.target * 1000).filter((v) => Number.isFinite(v)),
+      errorTimes: state.errors.map((e, i) => `${e} at ${((state.errorAt[i]! - state.playingAt!) / 1000).toFixed(1)} s`),
       stalls: state.stalls.filter((s) => s.t >= windowStart && s.t <= windowEnd).length,
       note: fatal.length > 0 ? `hls.js fatal errors: ${[...new Set(fatal)].join(', ')}` : undefined,
     };
@@ -537,8 +557,9 @@ async function main(): Promise<void> {
       `IVS player: amazon-ivs-player ${ivsPlayerVersion()} with its defaults, page and wasm served from ${ivsPage.base}`,
     );
 
+    const only = process.env.BENCH_MODES ? new RegExp(process.env.BENCH_MODES) : undefined;
     const results: ModeResult[] = [];
-    for (const mode of modes) {
+    for (const mode of modes.filter((m) => !only || only.test(m.name))) {
       results.push(await measureMode(browser, pageServer.base, mode, clip));
       const r = results[results.length - 1]!;
       console.log(`  ${r.name}: first frame ${s(r.startupMs)} after the page loaded, ${r.samples.length} samples`);
@@ -568,6 +589,12 @@ async function main(): Promise<void> {
       }),
     ]);
     for (const r of results) if (r.note) console.log(`  note (${r.name}): ${r.note}`);
+    for (const r of results.filter((x) => !x.ivs && x.target.length > 0)) {
+      console.log(
+        `  ${r.name}: hls.js targetLatency p50 ${s(percentile(sorted(r.target), 50))}; ` +
+          `errors (from the first frame): ${r.errorTimes.join(', ') || 'none'}`,
+      );
+    }
     for (const r of results.filter((x) => x.ivs)) {
       const within = r.targetMs ?? 3_000;
       console.log(

@@ -99,7 +99,7 @@ export async function measureSrtIngest(
       connection: (conn) => {
         const session = new CountingSession();
         sessions.push(session);
-        feedPublishSession(conn, session);
+        feedPublishSession(conn, session, pino({ level: 'silent' }));
       },
       error: (err) => console.error('srt ingest error', err),
     },

@@ -40,6 +40,20 @@ export interface Played {
   height: number;
   /** Longest stretch of wall time (s) in which currentTime did not advance after playback began. */
   longestStallS: number;
+  /** Wall time (s) from loading the source to the first frame that advanced, or -1 if none did. */
+  firstFrameAfterS: number;
+  /** Wall time (s) from loading the source to the last check. */
+  wallS: number;
+  /** Each error's time from loading the source, details, URL (its last two path segments) and HTTP status. */
+  errorDetails: string[];
+}
+
+/** One line that says how a playback went, for assertion messages. */
+export function describePlayed(p: Played): string {
+  return (
+    `played ${p.playedS.toFixed(1)} s in ${p.wallS.toFixed(1)} s of wall time, first frame after ` +
+    `${p.firstFrameAfterS.toFixed(1)} s, longest stall ${p.longestStallS.toFixed(2)} s, errors [${p.errorDetails.join('; ')}]`
+  );
 }
 
 /** Plays `url` with hls.js until `seconds` of media have played, a fatal error, or `timeoutMs`. */
@@ -56,7 +70,17 @@ export async function playWithHlsJs(
     await page.goto(blankUrl);
     await page.addScriptTag({ url: hlsJsUrl });
     await page.evaluate((src: string) => {
-      const state = { errors: [] as string[], playedS: 0, width: 0, height: 0, longestStallS: 0 };
+      const loadedAt = performance.now();
+      const state = {
+        errors: [] as string[],
+        playedS: 0,
+        width: 0,
+        height: 0,
+        longestStallS: 0,
+        firstFrameAfterS: -1,
+        wallS: 0,
+        errorDetails: [] as string[],
+      };
       window.__state = state;
       const video = document.createElement('video');
       video.muted = true;
@@ -64,6 +88,9 @@ export async function playWithHlsJs(
       const hls = new Hls({ lowLatencyMode: true });
       hls.on(Hls.Events.ERROR, (_e: unknown, data: any) => {
         state.errors.push(`${data.fatal ? 'fatal ' : ''}${data.type}/${data.details}`);
+        const url = data.context?.url ?? data.frag?.url ?? '';
+        const at = ((performance.now() - loadedAt) / 1000).toFixed(1);
+        state.errorDetails.push(`${at} s ${data.details} ${url.split('/').slice(-2).join('/')} ${data.response?.code ?? ''}`);
       });
       let first: number | undefined;
       let lastTime = 0;
@@ -73,6 +100,7 @@ export async function playWithHlsJs(
         if (first === undefined && video.currentTime > 0) {
           first = video.currentTime;
           lastAdvance = now;
+          state.firstFrameAfterS = (now - loadedAt) / 1000;
         }
         if (first !== undefined && video.currentTime > lastTime) {
           state.longestStallS = Math.max(state.longestStallS, (now - lastAdvance) / 1000);
@@ -83,14 +111,16 @@ export async function playWithHlsJs(
         state.width = video.videoWidth;
         state.height = video.videoHeight;
       });
+      window.__wall = () => (performance.now() - loadedAt) / 1000;
       hls.loadSource(src);
       hls.attachMedia(video);
       void video.play().catch(() => undefined);
     }, url);
     const deadline = Date.now() + timeoutMs;
-    let state: Played = await page.evaluate(() => window.__state as Played);
+    const read = (): Promise<Played> => page.evaluate(() => ({ ...window.__state, wallS: window.__wall() }) as Played);
+    let state = await read();
     while (Date.now() < deadline) {
-      state = await page.evaluate(() => window.__state as Played);
+      state = await read();
       if (state.playedS >= seconds || state.errors.some((e) => e.startsWith('fatal'))) break;
       await sleep(200);
     }

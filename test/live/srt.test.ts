@@ -32,7 +32,7 @@ import { ivsClient } from '../helpers/use-server.js';
 import { killAllChildren, pollUntil, run, sleep, waitForMultivariant, type Running } from '../helpers/live.js';
 import { makeTs, tempDir } from '../helpers/srt-media.js';
 import { srtLiveTransmit, srtUrl } from '../helpers/srt-publishers.js';
-import { playWithHlsJs, startBlankOrigin, type BlankOrigin } from '../helpers/srt-playback.js';
+import { describePlayed, playWithHlsJs, startBlankOrigin, type BlankOrigin } from '../helpers/srt-playback.js';
 
 /** ffmpeg encoding a test pattern and a tone live, as an encoder would, to an SRT URL (linger: see the README). */
 function publishSrt(url: string, seconds: number): Running {
@@ -204,7 +204,7 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
         4,
       );
       assert.deepEqual(played.errors, [], 'hls.js errors');
-      assert.ok(played.playedS >= 4, `hls.js played ${played.playedS} s`);
+      assert.ok(played.playedS >= 4, `hls.js ${describePlayed(played)}`);
       assert.deepEqual([played.width, played.height], [640, 360]);
     } finally {
       void publisher.kill();

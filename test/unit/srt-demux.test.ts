@@ -50,6 +50,24 @@ function assertSubset(delivered: AccessUnit[], original: AccessUnit[], what: str
   }
 }
 
+/** Every delivered non-keyframe's predecessor in the clean stream was delivered too: no unit reaches the decoder
+ * without the units it predicts from (the chain back to its keyframe is whole). */
+function assertDecodableChains(delivered: AccessUnit[], original: AccessUnit[]): void {
+  const got = new Set(delivered.map((u) => ticks(u.dts)));
+  original.forEach((u, i) => {
+    if (!got.has(ticks(u.dts)) || u.keyframe || i === 0) return;
+    assert.ok(got.has(ticks(original[i - 1]!.dts)), `video unit at dts ${u.dts} delivered without the one before it`);
+  });
+}
+
+/** The stream_id of the PES a packet starts (0xe0: the first video stream), if it starts one. */
+function pesStreamId(p: Buffer): number | undefined {
+  if (!(p[1]! & 0x40)) return undefined;
+  const control = (p[3]! >> 4) & 3;
+  const at = control === 3 ? 5 + p[4]! : control === 1 ? 4 : 188;
+  return p[at] === 0 && p[at + 1] === 0 && p[at + 2] === 1 ? p[at + 3] : undefined;
+}
+
 function assertMonotonic(units: AccessUnit[], what: string): void {
   for (let i = 1; i < units.length; i++) {
     assert.ok(units[i]!.dts > units[i - 1]!.dts, `${what}: dts not increasing at ${i} (${units[i - 1]!.dts} → ${units[i]!.dts})`);
@@ -162,9 +180,35 @@ describe('MPEG-TS demuxer on ffmpeg output', () => {
     assertSubset(c.video, clean.video, 'video');
     assertSubset(c.audio, clean.audio, 'audio');
     assert.ok(c.video.length < clean.video.length, 'some video units were lost');
-    // A lost packet costs at most the unit it belonged to and the one before (when it carried the unit start).
-    assert.ok(c.video.length + c.audio.length >= clean.video.length + clean.audio.length - 3 * dropped);
-    assert.ok(c.video.at(-1)!.dts >= clean.video.at(-10)!.dts, 'delivery went on to the end');
+    assertDecodableChains(c.video, clean.video);
+    assert.ok(d.stats.skippedVideoUnits > 0, 'units after a loss were skipped until the next keyframe');
+    // A lost packet costs at most the audio frame it belonged to and the one before (when it carried the unit start).
+    assert.ok(c.audio.length >= clean.audio.length - 2 * dropped);
+    assert.ok(
+      c.video.some((u) => u.keyframe && u.dts > c.video[0]!.dts),
+      'video came back at a later keyframe',
+    );
+  });
+
+  it('after a lost video unit, skips to the next keyframe and delivers everything from there', () => {
+    const packets = tsPackets(ts);
+    const videoPid = pidOf(packets.find((p) => pesStreamId(p) === 0xe0)!);
+    // One packet from the middle of the stream's video: the unit it belonged to and its successors up to the next
+    // keyframe go; the rest arrives.
+    const middle = packets.findIndex((p, i) => i > packets.length / 3 && pidOf(p) === videoPid);
+    const { c, d } = demux(Buffer.concat(packets.filter((_p, i) => i !== middle)));
+    assertDecodableChains(c.video, clean.video);
+    const missing = clean.video.filter((u) => !c.video.some((v) => v.dts === u.dts));
+    assert.ok(missing.length >= 1, 'the unit that lost a packet is gone');
+    const resumed = c.video.find((u) => u.dts > missing[0]!.dts)!;
+    assert.ok(resumed.keyframe, 'delivery resumed at a keyframe');
+    assert.deepEqual(
+      missing.map((u) => u.dts),
+      clean.video.filter((u) => u.dts >= missing[0]!.dts && u.dts < resumed.dts).map((u) => u.dts),
+      'exactly the units from the loss to the next keyframe are missing',
+    );
+    assert.equal(d.stats.skippedVideoUnits + d.stats.droppedVideoUnits, missing.length);
+    assert.equal(c.audio.length, clean.audio.length, 'audio is unaffected');
   });
 
   it('drops packets flagged with transport_error_indicator and units they belonged to', () => {

@@ -1,7 +1,9 @@
 // MPEG-TS (one program, H.264 + AAC) to the media plane's vocabulary: the same VideoTrackInfo / AudioTrackInfo /
 // AccessUnit calls the RTMP path makes on a PublishSession (ports.ts), so an SRT publish can feed the registry exactly
 // like an RTMP one. Timestamps become milliseconds on one unwrapped 90 kHz program clock. Loss (continuity gaps,
-// transport errors, broken sync) drops the access unit it hit and nothing else; memory per stream is bounded by
+// transport errors, broken sync) drops the access unit it hit; on video it also drops the units after it until the
+// next keyframe, because they predict from what was lost: forwarded, they make decoders fail (Chromium's MSE answers
+// with a fatal decode error) where a short freeze is all a viewer should see. Memory per stream is bounded by
 // the PES limits, the two-packet sync carry and one ADTS frame of audio carry. After an unsupported codec is
 // reported, nothing more is delivered (as on RTMP, where that ends the publish).
 
@@ -41,6 +43,8 @@ export interface TsDemuxStats {
   audioFrames: number;
   /** Access units lost to gaps, size bounds, bad headers or undecodable content. */
   droppedVideoUnits: number;
+  /** Whole access units skipped after a loss until the next keyframe (they reference what was lost). */
+  skippedVideoUnits: number;
   droppedAudioPes: number;
   /** Packets of PIDs that are not carried (other streams, null packets). */
   ignoredPackets: number;
@@ -85,9 +89,12 @@ export class TsDemuxer {
     videoUnits: 0,
     audioFrames: 0,
     droppedVideoUnits: 0,
+    skippedVideoUnits: 0,
     droppedAudioPes: 0,
     ignoredPackets: 0,
   };
+  /** Video was lost since the last keyframe: later units reference it and are skipped until the next keyframe. */
+  private videoAwaitsKeyframe = false;
 
   /** The handler behind a StartGate: video waits for the audio configuration when the PMT declares audio. */
   private readonly out: StartGate;
@@ -176,9 +183,20 @@ export class TsDemuxer {
     // New PIDs: fresh assemblers (a PES in progress on an old PID is abandoned).
     for (const pid of [this.videoPid, this.audioPid])
       if (pid >= 0 && pid !== this.pmtPid && pid !== PID_PAT) this.sinks.delete(pid);
-    const video = new PesAssembler(this.limits.maxVideoPesBytes, (p) => this.onVideoPes(p));
+    const video = new PesAssembler(
+      this.limits.maxVideoPesBytes,
+      (p) => this.onVideoPes(p),
+      () => this.videoLost(),
+    );
     const audio = new PesAssembler(this.limits.maxAudioPesBytes, (p) => this.onAudioPes(p));
-    this.video = this.route(videoPid, { push: (b, u) => video.push(b, u), lost: () => video.markBroken() }) ? video : null;
+    const videoSink = {
+      push: (b: Buffer, u: boolean) => video.push(b, u),
+      lost: () => {
+        video.markBroken();
+        this.videoLost(); // also when no PES was in progress: a whole unit may have vanished between two
+      },
+    };
+    this.video = this.route(videoPid, videoSink) ? video : null;
     this.audio = this.route(audioPid, { push: (b, u) => audio.push(b, u), lost: () => this.audioLost(audio) }) ? audio : null;
     this.videoPid = this.video ? videoPid : -1;
     this.audioPid = this.audio ? audioPid : -1;
@@ -204,6 +222,7 @@ export class TsDemuxer {
     if (this.stopped) return;
     if (pes.pts === undefined || pes.dts === undefined) {
       this.counters.droppedVideoUnits++; // H.264 in TS carries a PTS on every access unit
+      this.videoLost();
       return;
     }
     const dts = this.clock.unwrap(pes.dts);
@@ -215,12 +234,20 @@ export class TsDemuxer {
     } catch (err) {
       if (!(err instanceof BitstreamError)) throw err;
       this.counters.droppedVideoUnits++;
+      this.videoLost();
       return;
     }
     if (unit.data.length === 0) return; // parameter sets only
     if (!this.videoReady) {
       this.counters.droppedVideoUnits++; // nothing downstream could decode it yet
       return;
+    }
+    if (this.videoAwaitsKeyframe) {
+      if (!unit.keyframe) {
+        this.counters.skippedVideoUnits++;
+        return;
+      }
+      this.videoAwaitsKeyframe = false;
     }
     this.counters.videoUnits++;
     this.out.onAccessUnit({
@@ -231,6 +258,10 @@ export class TsDemuxer {
       data: unit.data,
       arrival: this.arrival,
     });
+  }
+
+  private videoLost(): void {
+    this.videoAwaitsKeyframe = true;
   }
 
   /** Announces a new decoder configuration when the in-band SPS/PPS differ from the current ones. */

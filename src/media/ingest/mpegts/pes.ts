@@ -30,9 +30,11 @@ export class PesAssembler {
   private declared = 0;
   readonly stats: PesStats = { broken: 0, oversize: 0, malformed: 0 };
 
+  /** `onDrop` hears of every PES dropped (broken, oversize or malformed), as it happens. */
   constructor(
     private readonly maxBytes: number,
     private readonly onPes: (pes: PesPacket) => void,
+    private readonly onDrop: () => void = () => undefined,
   ) {}
 
   push(payload: Buffer, unitStart: boolean): void {
@@ -46,6 +48,7 @@ export class PesAssembler {
     if (this.size + payload.length > this.maxBytes) {
       this.stats.oversize++;
       this.drop();
+      this.onDrop();
       return;
     }
     this.chunks.push(payload);
@@ -59,6 +62,7 @@ export class PesAssembler {
     if (!this.active || this.broken) return;
     this.stats.broken++;
     this.drop();
+    this.onDrop();
   }
 
   /** Completes the PES in progress (e.g. at end of stream). */
@@ -81,7 +85,10 @@ export class PesAssembler {
     if (!data) return;
     const pes = parsePes(this.declared > 0 ? data.subarray(0, this.declared) : data);
     if (pes) this.onPes(pes);
-    else this.stats.malformed++;
+    else {
+      this.stats.malformed++;
+      this.onDrop();
+    }
   }
 }
 

@@ -4,9 +4,12 @@
 // time is 'timeout', a kick or server shutdown is 'kicked', anything broken ('error', 'overflow', 'unsupported') is
 // 'error'.
 
+import type { Logger } from 'pino';
+import { streamKeyLabel } from '../log-safe.js';
 import { DEFAULT_TS_LIMITS, TsDemuxer, type TsDemuxerLimits } from '../mpegts/demuxer.js';
 import type { PublishEndReason, PublisherHandle, PublishSession } from '../ports.js';
 import type { SrtConnection } from './connection.js';
+import { reportLoss } from './loss-report.js';
 
 export function srtPublisherHandle(conn: SrtConnection): PublisherHandle {
   return {
@@ -18,10 +21,12 @@ export function srtPublisherHandle(conn: SrtConnection): PublisherHandle {
   };
 }
 
-/** Attaches `conn` to `session`; the session's onEnd runs exactly once, when the connection is gone. */
+/** Attaches `conn` to `session`; the session's onEnd runs exactly once, when the connection is gone. Media lost
+ * for good (loss-report.ts) is logged to `log`. */
 export function feedPublishSession(
   conn: SrtConnection,
   session: PublishSession,
+  log: Logger,
   limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
 ): TsDemuxer {
   const demuxer = new TsDemuxer(
@@ -36,10 +41,12 @@ export function feedPublishSession(
     },
     limits,
   );
+  const loss = reportLoss(conn, demuxer, log, streamKeyLabel(conn.streamKey));
   conn.attach({
     data: (chunk, arrival) => demuxer.push(chunk, arrival),
-    close: (reason) => {
+    close: (reason, stats) => {
       if (reason === 'peer') demuxer.end(); // the caller finished: its last access units are complete
+      loss.end(stats);
       session.onEnd(endReason(reason));
     },
   });

@@ -61,7 +61,7 @@ export class SrtIngest {
           return;
         }
         // Data that arrived while authorizing is replayed first; a caller already gone ends the session at once.
-        feedPublishSession(conn, decision.session);
+        feedPublishSession(conn, decision.session, log);
       },
       (err: unknown) => {
         log.error({ err, remoteAddress: conn.remoteAddress }, 'SRT publish authorization failed');
