@@ -46,14 +46,15 @@ import { backfillSrtPassphrases } from './api/handlers/stream-key-rows.js';
 import { loadNodeId } from './cluster/node-id.js';
 import { NodeRegistry } from './cluster/node-registry.js';
 import type { ClusterEndpointDeps } from './cluster/endpoint.js';
-import { ReplayGuard } from './cluster/auth.js';
+import { CLUSTER_AUTH_HEADER, ReplayGuard, verifyClusterRequest } from './cluster/auth.js';
 import { ChannelOwnership } from './cluster/channel-ownership.js';
 import { ClusterLiveControl } from './cluster/cluster-live.js';
 import { FailoverSweeper } from './cluster/failover.js';
 import type { LiveFilter, LocalNode, NodeApiDeps } from './cluster/node-api.js';
 import { OwnerDirectory } from './cluster/owner-directory.js';
 import { PeerClient } from './cluster/peer-client.js';
-import { OriginPull } from './media/deliver/origin-pull.js';
+import { OriginPull, PEER_AUTHORIZED_HEADER } from './media/deliver/origin-pull.js';
+import type { HttpRequest } from './http-types.js';
 import { viewerAddress } from './media/deliver/playback.js';
 import type { LiveControl, LiveStreamView } from './domain/ports.js';
 import { createConsoleApi } from './console-api/index.js';
@@ -265,6 +266,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       clientAddress: viewerAddress(config.viewerAddressHeader),
       viewerSessions,
       remote: cluster?.pull,
+      peerAuthorized: cluster?.peerAuthorized,
       counterOf: metrics?.requests.playbackCounter,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),
@@ -421,6 +423,10 @@ function clusterParts(
     stop: (channelArn) => registry.stop(channelArn),
     putMetadata: (channelArn, text) => registry.putMetadata(channelArn, text),
     insertAdBreak: (channelArn, adBreak) => registry.insertAdBreak(channelArn, adBreak),
+    access(playbackKey) {
+      const stream = registry.forPlayback(playbackKey);
+      return stream && !stream.ended ? { playbackKey, streamId: stream.streamId, channel: stream.channel } : undefined;
+    },
   };
   const live: LiveControl = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
   const endSessions = (channelArn: string, lease: LeaseRef, failure: string) =>
@@ -434,9 +440,20 @@ function clusterParts(
     endSessions: (channelArn, lease) => endSessions(channelArn, lease, 'The openivs node broadcasting this stream stopped'),
   });
   const nodeApi: NodeApiDeps = { secret, replay: new ReplayGuard(), local };
+  // A pull marked as checked by the node that sent it counts only under a valid cluster signature (fresh, unreplayed).
+  const pullReplay = new ReplayGuard();
+  const peerAuthorized = (req: HttpRequest): boolean =>
+    req.headers[PEER_AUTHORIZED_HEADER] === '1' &&
+    verifyClusterRequest(
+      secret,
+      { method: req.method ?? 'GET', path: req.url ?? '' },
+      req.headers[CLUSTER_AUTH_HEADER],
+      pullReplay,
+    ).ok;
   return {
     live,
     pull,
+    peerAuthorized,
     nodeApi,
     /** Ends the sessions of this node's previous run whose leases are still live (fenced by them). */
     async endPreviousRun(): Promise<void> {

@@ -5,6 +5,8 @@
 //   POST stop      {"channelArn"}                      StopStream on the owner
 //   POST metadata  {"channelArn","metadata"}           PutMetadata on the owner (its rate limits apply)
 //   POST ad-break  {"channelArn","adBreakId","durationSeconds"}  InsertAdBreak on the owner (its rules apply)
+//   GET  access?key=PLAYBACK_KEY                      the access snapshot of the stream this node owns under that
+//                                                      key (stream-access.ts), for a node serving it to check viewers
 // Answers are JSON; a ServiceError (throttling) travels as {"code","message"} with its status so the
 // forwarding node raises the same error to the API caller.
 
@@ -12,6 +14,7 @@ import type { Scope } from '../domain/context.js';
 import { FALLBACK_STATUS, ServiceError } from '../domain/errors.js';
 import type { AdBreakRequest, LiveStreamView } from '../domain/ports.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
+import { accessToWire, type StreamAccess } from '../media/deliver/stream-access.js';
 import { CLUSTER_AUTH_HEADER, type ReplayGuard, verifyClusterRequest } from './auth.js';
 
 export const NODE_API_PREFIX = '/_openivs/node/';
@@ -29,6 +32,8 @@ export interface LocalNode {
   stop(channelArn: string): Promise<boolean>;
   putMetadata(channelArn: string, text: string): Promise<boolean>;
   insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean>;
+  /** The stream this node owns and has live under the playback key, if any. */
+  access(playbackKey: string): StreamAccess | undefined;
 }
 
 export interface NodeApiDeps {
@@ -68,6 +73,11 @@ export async function handleNodeApi(
     return refuse(req, res, new ServiceError('AccessDeniedException', `Cluster authentication failed (${verified.reason})`));
   try {
     if (method === 'GET' && route === 'live') return sendJson(res, 200, live(deps.local, new URLSearchParams(rawQuery)));
+    if (method === 'GET' && route === 'access') {
+      const access = deps.local.access(new URLSearchParams(rawQuery).get('key') ?? '');
+      if (!access) return refuse(req, res, new ServiceError('ResourceNotFoundException', 'No live stream under this key here'));
+      return sendJson(res, 200, accessToWire(access));
+    }
     if (method === 'POST' && route === 'ad-break') return sendJson(res, 200, { done: await adBreak(deps.local, body) });
     if (method === 'POST' && (route === 'stop' || route === 'metadata')) {
       const input = JSON.parse(body.toString('utf8')) as { channelArn?: unknown; metadata?: unknown };

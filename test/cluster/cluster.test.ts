@@ -318,6 +318,54 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
       `${url}?token=${token}`,
     ]).exited;
     assert.equal(probe.code, 0, `ffprobe with a token through a non-owner: ${probe.stderr}`);
+
+    // The serving node checks each viewer's credential itself and pulls without it: two viewers' sessions cost the
+    // owner one pull of a segment (before, each credential was its own pull), and a forged credential is refused.
+    const token2 = await new SignJWT({ 'aws:channel-arn': priv.arn, 'aws:viewer-id': 'viewer-2' })
+      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 300)
+      .sign(keys.privateKey);
+    const mediaUrlWith = async (t: string): Promise<string> => {
+      const multivariant = await get(`${url}?token=${t}`);
+      assert.equal(multivariant.status, 200, multivariant.text);
+      return new URL(
+        multivariant.text.split('\n').find((l) => l.includes('.m3u8'))!,
+        url,
+      ).href;
+    };
+    const [media1, media2] = [await mediaUrlWith(token), await mediaUrlWith(token2)];
+    assert.notEqual(media1, media2, 'two sessions, two credentials');
+    const mediaPlaylist = await get(media1);
+    assert.equal(mediaPlaylist.status, 200);
+    const segment = mediaPlaylist.text
+      .split('\n')
+      .filter((l) => l.endsWith('.ts') && !l.startsWith('#'))
+      .at(-1)!;
+    const ownerSegmentPulls = async (): Promise<number> => {
+      const text = (await get(`${nodes[owner]!.url}/metrics`)).text;
+      const line = text.split('\n').find((l) => l.startsWith('openivs_playback_requests_total{kind="segment",status="200"}'));
+      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+    };
+    const before = await ownerSegmentPulls();
+    for (const media of [media1, media2]) {
+      const got = await get(new URL(segment, media).href);
+      assert.equal(got.status, 200, `segment through the non-owner: ${got.text.slice(0, 200)}`);
+    }
+    assert.equal((await ownerSegmentPulls()) - before, 1, 'one pull from the owner for both viewers');
+    const forged = new URL(segment, media1).href.replace(/\/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\//, '/a.Zm9yZ2Vk.Zm9yZ2Vk/');
+    assert.equal((await get(forged)).status, 403, 'a forged credential is refused');
+    // The owner believes the "checked" mark only under the cluster signature: a viewer cannot claim it.
+    const publicPath = new URL(new URL(segment, media1).href.replace(/\/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\//, '/')).pathname;
+    for (const headers of <Record<string, string>[]>[
+      { 'x-openivs-peer-authorized': '1' },
+      {
+        'x-openivs-peer-authorized': '1',
+        'x-openivs-cluster-auth': `v1 t=${Date.now()},n=${'0'.repeat(32)},s=${'0'.repeat(64)}`,
+      },
+    ]) {
+      const claimed = await get(`${nodes[owner]!.url}${publicPath}`, { headers });
+      assert.equal(claimed.status, 403, `the owner refuses a self-declared check (${Object.keys(headers).join(', ')})`);
+    }
     await pub.kill();
   });
 

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OriginPull } from '../../src/media/deliver/origin-pull.js';
+import { accessFromWire, type StreamAccess } from '../../src/media/deliver/stream-access.js';
 import { ViewerSessions } from '../../src/media/deliver/auth/viewer-session.js';
 import { PeerClient } from '../../src/cluster/peer-client.js';
 import { handleNodeApi } from '../../src/cluster/node-api.js';
@@ -19,6 +20,22 @@ import { ReplayGuard } from '../../src/cluster/auth.js';
 const KEY = 'us-west-2.000000000000.channel.abcdefghijkl';
 const STREAM = 'st-1ABCDEFGHIJKLMNOPQRSTUV';
 const SECRET = 'unit-cluster-secret-0123456789abcdef';
+const ACCESS: StreamAccess = {
+  playbackKey: KEY,
+  streamId: STREAM,
+  channel: {
+    arn: 'arn:aws:ivs:us-west-2:000000000000:channel/abcdefghijkl',
+    account: '000000000000',
+    region: 'us-west-2',
+    authorized: true,
+    restriction: {
+      arn: 'arn:aws:ivs:us-west-2:000000000000:playback-restriction-policy/abcdefghijkl',
+      origins: ['https://*.example.com'],
+      strictOrigin: true,
+      countries: new Set(['NL', 'US']),
+    },
+  },
+};
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
@@ -64,7 +81,9 @@ describe('origin pull from the owner node', () => {
           ? 'media'
           : 'multivariant';
       const route =
-        kind === 'media' ? ({ kind, playbackKey: KEY, streamId: STREAM } as const) : ({ kind, playbackKey: KEY } as const);
+        kind === 'multivariant'
+          ? ({ kind, playbackKey: KEY } as const)
+          : ({ kind, playbackKey: KEY, streamId: STREAM, rendition: 'source' } as const);
       pull.handle(req, res, req.method === 'HEAD', path, query, route);
     });
   });
@@ -150,6 +169,7 @@ describe('node API', () => {
       stop: () => Promise.resolve(true),
       putMetadata: () => Promise.resolve(true),
       insertAdBreak: () => Promise.resolve(true),
+      access: (key: string) => (key === KEY ? ACCESS : undefined),
     };
     const deps = { secret: SECRET, replay: new ReplayGuard(), local };
     const { server, url } = await listen((req, res) => {
@@ -172,6 +192,15 @@ describe('node API', () => {
       assert.deepEqual(JSON.parse(ok.body.toString()), { streams: [], viewers: { x: 1 } });
       const stop = await peers.request(url, '/_openivs/node/stop', { method: 'POST', body: '{"channelArn":"x"}' });
       assert.deepEqual(JSON.parse(stop.body.toString()), { done: true });
+      // The access snapshot a serving node checks viewers with: the same restriction after the trip, 404 when not live.
+      const access = await peers.request(url, `/_openivs/node/access?key=${KEY}`);
+      assert.equal(access.status, 200);
+      assert.deepEqual(accessFromWire(JSON.parse(access.body.toString())), ACCESS);
+      const none = await peers.request(url, '/_openivs/node/access?key=us-west-2.000000000000.channel.other');
+      assert.equal(none.status, 404);
+      const unsignedAccess = await fetch(`${url}/_openivs/node/access?key=${KEY}`);
+      assert.equal(unsignedAccess.status, 403);
+      await unsignedAccess.arrayBuffer();
       peers.close();
     } finally {
       server.close();

@@ -6,9 +6,12 @@
 // - Segments, parts and init sections are immutable (their URLs are unique per stream): a 200 is kept in
 //   memory for the window, bounded in bytes, so many viewers of one rendition cost the owner one pull.
 // - Multivariant playlists are per viewer (tokens, viewer session ids): forwarded one by one.
-// - Private channels and restriction policies: the viewer's token or session credential, Origin and
-//   country header travel with the request and the owner's checks decide (secrets and revocations are
-//   shared through the database, so every node would decide the same); refusals pass through unchanged.
+// - Private channels and restriction policies are checked here (playback.ts, with the owner's access snapshot and
+//   the rendition heights from remote-access.ts; secrets, key pairs and revocations are shared through the
+//   database): a request that passes is pulled without its credential, Origin and country header, marked as
+//   checked by this node (the owner trusts that mark only with the cluster signature), so one pull serves every
+//   viewer. The multivariant playlist (the token's admission), and anything while the snapshot or a private
+//   rendition's height is unknown, still travels with the viewer's token or credential, and the owner decides.
 // - Viewers playing through this node are counted here, from the `vs` ids the owner minted (their key is
 //   derived from the shared playback-session secret); GetStream sums the counts of every node.
 
@@ -17,8 +20,13 @@ import { bindingOf } from './auth/credential.js';
 import { queryParam } from './auth/credential-path.js';
 import type { ViewerSessions } from './auth/viewer-session.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
+import { RemoteAccess } from './remote-access.js';
 import { sendPlaybackError } from './responses.js';
 import { ViewerCounter } from '../registry/viewers.js';
+
+/** Marks a pull whose viewer this node has checked; the owner believes it only on a request with a valid cluster
+ * signature (playback.ts `peerAuthorized`). */
+export const PEER_AUTHORIZED_HEADER = 'x-openivs-peer-authorized';
 
 export interface Upstream {
   status: number;
@@ -43,8 +51,7 @@ export interface OriginPullOptions {
 
 export type PulledRoute =
   | { kind: 'multivariant'; playbackKey: string }
-  | { kind: 'media'; playbackKey: string; streamId: string }
-  | { kind: 'immutable'; playbackKey: string };
+  | { kind: 'media' | 'immutable'; playbackKey: string; streamId: string; rendition: string };
 
 interface Cached {
   upstream: Upstream;
@@ -76,9 +83,15 @@ export class OriginPull {
   #cachedBytes = 0;
   readonly #viewers = new Map<string, PulledViewers>();
   readonly #now: () => number;
+  readonly access: RemoteAccess;
 
   constructor(private readonly opts: OriginPullOptions) {
     this.#now = opts.now ?? Date.now;
+    this.access = new RemoteAccess({
+      ownerUrl: (key) => opts.ownerUrl(key),
+      fetch: (base, path, headers) => opts.fetch(base, path, headers),
+      now: opts.now,
+    });
   }
 
   /** Whether another node owns the playback key's live stream. */
@@ -86,17 +99,30 @@ export class OriginPull {
     return this.opts.ownerUrl(playbackKey) !== undefined;
   }
 
-  handle(req: HttpRequest, res: HttpResponse, head: boolean, rawPath: string, rawQuery: string, route: PulledRoute): void {
+  /**
+   * Pulls the answer from the owner. `checked`: this node has authorized the viewer (playback.ts) and `rawPath` is
+   * the public path without a credential; the pull then carries only Range and the mark, and the answer's CORS and
+   * Vary headers are this node's (already set on `res`).
+   */
+  handle(
+    req: HttpRequest,
+    res: HttpResponse,
+    head: boolean,
+    rawPath: string,
+    rawQuery: string,
+    route: PulledRoute,
+    checked = false,
+  ): void {
     const owner = this.opts.ownerUrl(route.playbackKey);
     if (owner === undefined) return sendPlaybackError(res, head, rawPath, PLAYBACK_ERRORS.channelOffline, 'Channel is offline');
-    const headers = this.forwardedHeaders(req);
+    const headers = checked ? checkedHeaders(req) : this.forwardedHeaders(req);
     if (route.kind === 'media') this.countViewer(req, route.playbackKey, route.streamId, rawQuery);
     const query = route.kind === 'multivariant' ? rawQuery : withoutViewerSession(rawQuery);
     const pathAndQuery = query === '' ? rawPath : `${rawPath}?${query}`;
     const key = `${pathAndQuery}\n${JSON.stringify(headers)}`;
     const now = this.#now();
     const cached = this.#cache.get(key);
-    if (cached && cached.expiresAt > now) return send(res, head, cached.upstream);
+    if (cached && cached.expiresAt > now) return send(res, head, cached.upstream, checked);
     const pull =
       route.kind === 'multivariant'
         ? this.opts.fetch(owner, pathAndQuery, headers)
@@ -104,7 +130,8 @@ export class OriginPull {
     pull.then(
       (upstream) => {
         if (route.kind === 'immutable' && upstream.status === 200) this.keep(key, upstream);
-        send(res, head, upstream);
+        if (route.kind === 'multivariant' && upstream.status === 200) this.access.learnHeights(upstream.body.toString('utf8'));
+        send(res, head, upstream, checked);
       },
       () => {
         if (!res.headersSent)
@@ -180,10 +207,21 @@ export class OriginPull {
   }
 }
 
-function send(res: HttpResponse, head: boolean, upstream: Upstream): void {
+/** The headers of a checked pull: Range (the answer depends on it) and the mark. */
+function checkedHeaders(req: HttpRequest): Record<string, string> {
+  const headers: Record<string, string> = { [PEER_AUTHORIZED_HEADER]: '1' };
+  if (typeof req.headers.range === 'string') headers.range = req.headers.range;
+  return headers;
+}
+
+/** CORS and Vary decided here for a checked request (already on `res`), never taken from the owner's answer. */
+const LOCAL_HEADERS = new Set(['access-control-allow-origin', 'vary']);
+
+function send(res: HttpResponse, head: boolean, upstream: Upstream, checked = false): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string | string[]> = { 'content-length': String(upstream.body.length) };
   for (const name of PASS_HEADERS) {
+    if (checked && LOCAL_HEADERS.has(name) && res.getHeader(name) !== undefined) continue;
     const value = upstream.headers[name];
     if (value !== undefined) headers[name] = value;
   }

@@ -40,6 +40,7 @@ import {
   setPlaybackVary,
 } from './responses.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
+import type { StreamAccess } from './stream-access.js';
 
 export interface PlaybackDeps {
   registry: LiveRegistry;
@@ -64,6 +65,11 @@ export interface PlaybackDeps {
   held?: HeldRequests;
   /** In a cluster: streams another node owns are pulled from it (origin-pull.ts). */
   remote?: OriginPull;
+  /**
+   * In a cluster: whether a request is a pull by another node that has authorized its viewer itself (the
+   * origin-pull mark under a valid cluster signature); such requests skip the private-channel and policy checks.
+   */
+  peerAuthorized?: (req: HttpRequest) => boolean;
   /** The counter of a kind of GET/HEAD request (metrics): called with each answer's status (request-counting.ts). */
   counterOf?: (kind: PlaybackRequestKind) => StatusCounter;
 }
@@ -121,13 +127,13 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const path = split ? split.path : rawPath;
   const credential = split?.credential;
   const part = parsePartPath(path);
-  const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part?.playbackKey);
-  if (pulled) return deps.remote!.handle(req, res, head, rawPath, rawQuery, pulled);
+  const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part);
+  if (pulled) return pull(deps, deps.remote!, req, res, head, rawPath, rawQuery, path, credential, pulled, failed);
   if (part) {
     if (deps.counterOf) countResponseWith(res, deps.counterOf('part'));
     const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
     if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
-    return authorized(deps, req, res, head, path, found, credential, failed, () => {
+    return authorized(deps, req, res, head, path, found.stream, heightOf(found), credential, failed, () => {
       if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
       sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
     });
@@ -138,7 +144,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
   if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Stream or rendition not found');
-  authorized(deps, req, res, head, path, found, credential, failed, () => {
+  authorized(deps, req, res, head, path, found.stream, heightOf(found), credential, failed, () => {
     switch (route.kind) {
       case 'media':
         countViewer(deps, req, found.stream, rawQuery);
@@ -172,16 +178,59 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
 }
 
 /** The route, when the stream is not (or no longer) live here and another node owns it. */
-function pulledRoute(deps: PlaybackDeps, remote: OriginPull, path: string, partKey: string | undefined): PulledRoute | undefined {
-  const route = partKey === undefined ? parsePlaybackPath(path) : undefined;
-  const playbackKey = partKey ?? route?.playbackKey;
-  if (playbackKey === undefined) return undefined;
+function pulledRoute(
+  deps: PlaybackDeps,
+  remote: OriginPull,
+  path: string,
+  part: { playbackKey: string; streamId: string; rendition: string } | undefined,
+): PulledRoute | undefined {
+  const route = part ?? parsePlaybackPath(path);
+  if (route === undefined) return undefined;
+  const { playbackKey } = route;
   const local = deps.registry.forPlayback(playbackKey);
   if ((local !== undefined && !local.ended) || !remote.serves(playbackKey)) return undefined;
-  if (route?.kind === 'multivariant') return { kind: 'multivariant', playbackKey };
-  if (route?.kind === 'media') return { kind: 'media', playbackKey, streamId: route.streamId };
-  return { kind: 'immutable', playbackKey };
+  if (!('streamId' in route)) return { kind: 'multivariant', playbackKey };
+  const kind = 'kind' in route && route.kind === 'media' ? 'media' : 'immutable';
+  return { kind, playbackKey, streamId: route.streamId, rendition: route.rendition };
 }
+
+/**
+ * A request for a stream another node owns. Private channels and restriction policies are checked here when the
+ * owner's access snapshot is at hand (and, for private channels, the rendition's height), then pulled without the
+ * credential (one pull for every viewer); otherwise, and for the multivariant playlist, forwarded as it came.
+ */
+function pull(
+  deps: PlaybackDeps,
+  remote: OriginPull,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  rawQuery: string,
+  path: string,
+  credential: string | undefined,
+  route: PulledRoute,
+  failed: () => void,
+): void {
+  if (route.kind === 'multivariant') return remote.handle(req, res, head, rawPath, rawQuery, route);
+  const decide = (access: StreamAccess | undefined) => {
+    const height = remote.access.heightOf(route.playbackKey, route.streamId, route.rendition);
+    const checkable =
+      access !== undefined &&
+      access.streamId === route.streamId &&
+      (access.channel.authorized || access.channel.restriction !== undefined) &&
+      (!access.channel.authorized || height !== undefined);
+    if (!checkable) return remote.handle(req, res, head, rawPath, rawQuery, route);
+    authorized(deps, req, res, head, path, access, height, credential, failed, () =>
+      remote.handle(req, res, head, path, rawQuery, route, true),
+    );
+  };
+  const access = remote.access.of(route.playbackKey);
+  if (access instanceof Promise) access.then(decide).catch(failed);
+  else decide(access);
+}
+
+const heightOf = (found: Found) => found.segmenter.currentTracks.video?.height;
 
 const requestKind = (kind: 'multivariant' | 'media' | 'segment' | 'init', rawQuery: string): PlaybackRequestKind =>
   kind !== 'media' ? kind : rawQuery.includes('_HLS_msn') ? 'blocking_reload' : 'media_playlist';
@@ -213,7 +262,7 @@ function restriction(
 
 /**
  * Public channels without a policy: respond at once. With a policy: once it allows the request. Private: once the
- * session credential is checked too (synchronously when cached).
+ * session credential is checked too (synchronously when cached). A pull by a node that checked these itself: at once.
  */
 function authorized(
   deps: PlaybackDeps,
@@ -221,13 +270,15 @@ function authorized(
   res: HttpResponse,
   head: boolean,
   url: string,
-  found: Found,
+  stream: StreamAccess,
+  height: number | undefined,
   credential: string | undefined,
   failed: () => void,
   respond: () => void,
 ): void {
-  const { channel } = found.stream;
+  const { channel } = stream;
   if (!channel.authorized && channel.restriction === undefined) return respond();
+  if (deps.peerAuthorized?.(req)) return respond();
   let policyOrigin: string | null | undefined;
   if (channel.restriction !== undefined) {
     const allowed = restriction(deps, req, res, channel.restriction, false);
@@ -245,7 +296,7 @@ function authorized(
     setPlaybackCors(res, combineAllowOrigin(policyOrigin, d.allowOrigin));
     respond();
   };
-  const decision = deps.auth.checkMedia(credential, found.stream, originOf(req), found.segmenter.currentTracks.video?.height);
+  const decision = deps.auth.checkMedia(credential, stream, originOf(req), height);
   if (decision instanceof Promise) decision.then(apply).catch(failed);
   else apply(decision);
 }
