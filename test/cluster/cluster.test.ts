@@ -13,11 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import {
+  CreateAdConfigurationCommand,
   CreateChannelCommand,
   GetChannelCommand,
   GetStreamCommand,
   GetStreamSessionCommand,
   ImportPlaybackKeyPairCommand,
+  InsertAdBreakCommand,
   ListStreamsCommand,
   ListStreamSessionsCommand,
   PutMetadataCommand,
@@ -240,6 +242,65 @@ describe('cluster: three nodes on PostgreSQL behind nginx', { timeout: 420_000 }
       { timeoutMs: 20_000, intervalMs: 500 },
     );
     assert.equal(found[0]!.text, text);
+  });
+
+  it('InsertAdBreak sent to a node that does not own the stream puts the break into the playlist every node serves', async () => {
+    const ad = await clients[0]!.send(
+      new CreateAdConfigurationCommand({
+        mediaTailorPlaybackConfigurations: [
+          { playbackConfigurationArn: 'arn:aws:mediatailor:us-west-2:000000000000:playbackConfiguration/cluster' },
+        ],
+      }),
+    );
+    const created = await clients[0]!.send(
+      new CreateChannelCommand({
+        name: 'ads',
+        type: 'BASIC',
+        latencyMode: 'NORMAL',
+        insecureIngest: true,
+        adConfigurationArn: ad.adConfiguration!.arn,
+      }),
+    );
+    const ads = created.channel!;
+    const pub = publish(`rtmp://127.0.0.1:${nodes[0]!.rtmpPort}/app/${created.streamKey!.value!}`, { seconds: 60 });
+    try {
+      await pollUntil(
+        'the ad channel LIVE',
+        async () => (await clients[1]!.send(new GetStreamCommand({ channelArn: ads.arn })).catch(() => undefined))?.stream,
+        { timeoutMs: 30_000 },
+      );
+      // Owned by A (published there); asked of B; read back through C, which pulls from A.
+      const { adBreakId } = await clients[1]!.send(new InsertAdBreakCommand({ channelArn: ads.arn, durationSeconds: 4 }));
+      assert.match(adBreakId!, /^[A-Za-z0-9]{12}$/);
+      const viaC = onNode(ads.playbackUrl!, nodes[2]!);
+      const master = HLS.parse((await get(viaC)).text) as MasterPlaylist;
+      const mediaUrl = new URL(master.variants[0]!.uri, viaC).href;
+      const playlist = await pollUntil(
+        "the break's CUE-IN through node C",
+        async () => {
+          const text = (await get(mediaUrl)).text;
+          return text.includes('#EXT-X-CUE-IN') ? text : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      assert.match(playlist, new RegExp(`#EXT-X-DATERANGE:ID="${adBreakId}",[^\n]*SCTE35-OUT=0x[0-9A-F]+`));
+      assert.match(playlist, /#EXT-X-CUE-OUT:(DURATION=)?4/);
+    } finally {
+      await pub.kill();
+    }
+    // Off the air again before the quota test counts broadcasts.
+    await pollUntil(
+      'the ad channel offline',
+      async () => {
+        try {
+          await clients[0]!.send(new GetStreamCommand({ channelArn: ads.arn }));
+          return undefined;
+        } catch (err) {
+          return (err as Error).name === 'ChannelNotBroadcasting' || undefined;
+        }
+      },
+      { timeoutMs: 20_000 },
+    );
   });
 
   it('the concurrent-broadcasts quota (2) holds across nodes', async () => {
