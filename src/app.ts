@@ -56,7 +56,9 @@ import { PeerClient } from './cluster/peer-client.js';
 import { OriginPull, PEER_AUTHORIZED_HEADER } from './media/deliver/origin-pull.js';
 import type { HttpRequest } from './http-types.js';
 import { viewerAddress } from './media/deliver/playback.js';
-import type { LiveControl, LiveStreamView } from './domain/ports.js';
+import type { LiveStreamView } from './domain/ports.js';
+import type { Scope } from './domain/context.js';
+import { RefreshingCache } from './media/deliver/auth/refreshing-cache.js';
 import { createConsoleApi } from './console-api/index.js';
 import { liveMetricsReader } from './media/registry/stream-meter.js';
 import { Metrics } from './metrics/index.js';
@@ -267,6 +269,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       viewerSessions,
       remote: cluster?.pull,
       peerAuthorized: cluster?.peerAuthorized,
+      viewersElsewhere: cluster?.viewersElsewhere,
       counterOf: metrics?.requests.playbackCounter,
       auth: new PlaybackAuthorizer({
         keys: storePlaybackKeys(store),
@@ -428,7 +431,7 @@ function clusterParts(
       return stream && !stream.ended ? { playbackKey, streamId: stream.streamId, channel: stream.channel } : undefined;
     },
   };
-  const live: LiveControl = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
+  const live = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
   const endSessions = (channelArn: string, lease: LeaseRef, failure: string) =>
     closeOrphanedSessions(store, events.outbox, log, new Date(), { channelArn, lease, failure });
   const sweeper = new FailoverSweeper({
@@ -450,10 +453,20 @@ function clusterParts(
       req.headers[CLUSTER_AUTH_HEADER],
       pullReplay,
     ).ok;
+  // The concurrent-viewers quota counts every node's viewers: the others' sum per scope, asked at most every 2 s.
+  const elsewhere = new RefreshingCache<number>(
+    (key) => {
+      const [account = '', region = ''] = key.split('/');
+      return live.viewersElsewhere({ account, region });
+    },
+    { refreshAfterMs: 2_000, maxAgeMs: 10_000, maxEntries: 10_000 },
+  );
+  const viewersElsewhere = (scope: Scope) => elsewhere.get(`${scope.account}/${scope.region}`);
   return {
     live,
     pull,
     peerAuthorized,
+    viewersElsewhere,
     nodeApi,
     /** Ends the sessions of this node's previous run whose leases are still live (fenced by them). */
     async endPreviousRun(): Promise<void> {

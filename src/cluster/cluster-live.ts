@@ -61,6 +61,15 @@ export class ClusterLiveControl implements LiveControl {
   }
 
   /** The owners' views with viewerCount summed over every node, by start then stream id. */
+  /** Viewers the other alive nodes count in the scope (streams they own or pull); a silent peer counts none. */
+  async viewersElsewhere(scope: Scope): Promise<number> {
+    const peers = (await this.opts.aliveNodes()).filter((n) => n.nodeId !== this.opts.nodeId);
+    const answers = await Promise.all(peers.map((n) => this.askLive(n, { scope })));
+    let total = 0;
+    for (const answer of answers) for (const n of Object.values(answer?.viewers ?? {})) total += n;
+    return total;
+  }
+
   private async gather(filter: LiveFilter): Promise<LiveStreamView[]> {
     const { local, nodeId } = this.opts;
     const peers = (await this.opts.aliveNodes()).filter((n) => n.nodeId !== nodeId);

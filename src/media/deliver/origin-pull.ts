@@ -155,6 +155,14 @@ export class OriginPull {
     return counts;
   }
 
+  /** Viewers counted here of pulled streams in an account and region. */
+  viewersInScope(scope: { account: string; region: string }): number {
+    const prefix = `arn:aws:ivs:${scope.region}:${scope.account}:`;
+    let total = 0;
+    for (const n of Object.values(this.viewerCounts((arn) => arn.startsWith(prefix)))) total += n;
+    return total;
+  }
+
   private coalesced(owner: string, pathAndQuery: string, headers: Record<string, string>, key: string): Promise<Upstream> {
     const pending = this.#inflight.get(key);
     if (pending) return pending;

@@ -41,6 +41,7 @@ import {
 } from './responses.js';
 import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
 import type { StreamAccess } from './stream-access.js';
+import type { Scope } from '../../domain/context.js';
 
 export interface PlaybackDeps {
   registry: LiveRegistry;
@@ -70,6 +71,11 @@ export interface PlaybackDeps {
    * origin-pull mark under a valid cluster signature); such requests skip the private-channel and policy checks.
    */
   peerAuthorized?: (req: HttpRequest) => boolean;
+  /**
+   * In a cluster: the viewers the other nodes count in an account and region (kept a few seconds), so that the
+   * concurrent-viewers quota holds for the whole cluster.
+   */
+  viewersElsewhere?: (scope: Scope) => number | Promise<number>;
   /** The counter of a kind of GET/HEAD request (metrics): called with each answer's status (request-counting.ts). */
   counterOf?: (kind: PlaybackRequestKind) => StatusCounter;
 }
@@ -336,9 +342,38 @@ function multivariant(
     return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.channelOffline, 'Channel is offline or does not exist');
   }
   // Before authorization, so a refused request does not use up a single-use token.
-  if (deps.registry.viewersInScope(scopeOfKey(playbackKey)) >= deps.quotas.concurrentViewers) {
-    return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.viewersQuotaExceeded, 'Concurrent viewers quota exceeded');
-  }
+  const over = viewersOverQuota(deps, scopeOfKey(playbackKey));
+  const admit = (refused: boolean) => {
+    if (refused) {
+      return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.viewersQuotaExceeded, 'Concurrent viewers quota exceeded');
+    }
+    admitViewer(deps, req, res, head, url, playbackKey, stream, rawQuery, failed);
+  };
+  if (over instanceof Promise) over.then(admit).catch(failed);
+  else admit(over);
+}
+
+/** Viewers counted here (streams owned and pulled) and, in a cluster, by the other nodes, against the quota. */
+function viewersOverQuota(deps: PlaybackDeps, scope: Scope): boolean | Promise<boolean> {
+  const here = deps.registry.viewersInScope(scope) + (deps.remote?.viewersInScope(scope) ?? 0);
+  if (here >= deps.quotas.concurrentViewers) return true;
+  const elsewhere = deps.viewersElsewhere?.(scope) ?? 0;
+  const over = (n: number) => here + n >= deps.quotas.concurrentViewers;
+  return elsewhere instanceof Promise ? elsewhere.then(over, () => false) : over(elsewhere);
+}
+
+/** The multivariant playlist of a viewer under the quota: policy, then (private channels) the token. */
+function admitViewer(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  url: string,
+  playbackKey: string,
+  stream: LiveStream,
+  rawQuery: string,
+  failed: () => void,
+): void {
   // Also before authorization (single-use tokens); the policy applies to private channels too.
   let policyOrigin: string | null | undefined;
   if (stream.channel.restriction !== undefined) {
