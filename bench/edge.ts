@@ -182,6 +182,21 @@ async function scale(
   };
 }
 
+/** Waits (up to 100 s) until GetStream counts no viewer: the sessions of the phase before have left. */
+async function viewersGone(port: number, channelArn: string): Promise<void> {
+  const started = Date.now();
+  let count = -1;
+  while (Date.now() - started < 100_000) {
+    const stream = (await call(port, 'GetStream', { channelArn })) as { stream?: { viewerCount?: number } };
+    count = stream.stream?.viewerCount ?? 0;
+    if (count === 0) break;
+    await sleep(2_000);
+  }
+  console.log(
+    `  (waited ${((Date.now() - started) / 1000).toFixed(0)} s for the viewers of the phase before to leave: ${count} left)`,
+  );
+}
+
 function report(label: string, count: number, r: ScaleResult): void {
   console.log(
     `${label.padEnd(8)} ${String(count).padStart(5)} viewers: origin ${r.originRps.toFixed(1)} req/s (${r.byKind}), ` +
@@ -219,9 +234,10 @@ async function main(): Promise<void> {
     await waitingViewers('Varnish (shipped edge)', origin.url, `http://127.0.0.1:${edgePort}`, path);
     await waitingViewers('nginx proxy_cache_lock', origin.url, `http://127.0.0.1:${lockPort}`, path);
     const target = { url: origin.url, pid: origin.proc.pid!, port: origin.port };
-    // Through the edge first: its viewerCount is then not inflated by the direct run's sessions (they count for a
-    // minute after their last request); the direct run's viewerCount includes the edge run's.
+    // A phase's sessions count for about a minute after their last request: the direct phase starts once the edge
+    // phase's have left, so each phase's viewerCount is its own.
     report('edge', VIEWERS, await scale(VIEWERS, playbackUrl, target, created.channel.arn, varnish));
+    await viewersGone(origin.port, created.channel.arn);
     report('direct', VIEWERS, await scale(VIEWERS, `${origin.url}${path}`, target, created.channel.arn));
   } finally {
     await stopPublishers([publisher]);
