@@ -53,6 +53,11 @@ import { FailoverSweeper } from './cluster/failover.js';
 import type { LiveFilter, LocalNode, NodeApiDeps } from './cluster/node-api.js';
 import { OwnerDirectory } from './cluster/owner-directory.js';
 import { PeerClient } from './cluster/peer-client.js';
+import { TranscodeHost } from './cluster/transcode-host.js';
+import { TranscodePlacement } from './cluster/transcode-placement.js';
+import { TranscodeReservations, type TranscodeSlots } from './cluster/transcode-reservations.js';
+import { spawnFfmpeg } from './media/transcode/ffmpeg-process.js';
+import { parseRelaySpec, relayArgs } from './media/transcode/relay-spec.js';
 import { OriginPull } from './media/deliver/origin-pull.js';
 import { viewerAddress } from './media/deliver/playback.js';
 import type { LiveControl, LiveStreamView } from './domain/ports.js';
@@ -230,7 +235,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onLeasesLost: (lost) => ownership?.lost(lost),
   });
   const viewerSessions = new ViewerSessions(viewerSessionKey(sessionSecret));
-  const cluster = store.shared ? clusterParts(config, store, nodes, registry, viewerSessions, events, log) : undefined;
+  const cluster = store.shared
+    ? clusterParts(config, store, nodes, registry, transcoding, viewerSessions, events, log)
+    : undefined;
   if (cluster) deps.live = cluster.live;
   const consoleApi = await createConsoleApi({
     protocol,
@@ -384,6 +391,7 @@ function clusterParts(
   store: Store,
   nodes: NodeRegistry,
   registry: LiveRegistry,
+  transcoding: TranscodeService,
   viewerSessions: ViewerSessions,
   events: Events,
   log: Logger,
@@ -433,7 +441,28 @@ function clusterParts(
     steadySince: () => nodes.steadySince,
     endSessions: (channelArn, lease) => endSessions(channelArn, lease, 'The openivs node broadcasting this stream stopped'),
   });
-  const nodeApi: NodeApiDeps = { secret, replay: new ReplayGuard(), local };
+  const replay = new ReplayGuard();
+  // Transcode capacity is the cluster's: slots lent to peers (reserved, then relayed to), and, for a stream this
+  // node cannot transcode, a slot borrowed from a peer (the Transcoder launches a relay instead of ffmpeg).
+  const slots: TranscodeSlots = {
+    reserve: () => transcoding.freeSlots > 0 && transcoding.reserve(),
+    release: () => transcoding.release(),
+  };
+  const reservations = new TranscodeReservations(slots);
+  const host = new TranscodeHost({
+    secret,
+    replay,
+    reservations,
+    slots,
+    log,
+    spawn(value) {
+      const spec = parseRelaySpec(value);
+      return spec && spawnFfmpeg(config.ffmpegPath, relayArgs(spec), spec.ladder.length);
+    },
+  });
+  const placement = new TranscodePlacement({ secret, nodeId, peers, aliveNodes, log });
+  transcoding.remote = { reserve: () => placement.slot() };
+  const nodeApi: NodeApiDeps = { secret, replay, local, transcode: reservations, relay: host };
   return {
     live,
     pull,
@@ -450,6 +479,8 @@ function clusterParts(
     async stop(): Promise<void> {
       directory.stop();
       await sweeper.stop();
+      host.close();
+      reservations.clear();
       peers.close();
     },
   };
