@@ -57,7 +57,7 @@ export class RemoteFfmpeg extends EventEmitter {
   constructor(private readonly opts: RemoteFfmpegOptions) {
     super();
     this.outputs = Array.from({ length: opts.outputs }, () => new PassThrough());
-    void this.#connect();
+    this.#connect().catch((err: unknown) => this.#finish(1, null, `relay: ${String(err)}`));
   }
 
   /** The Transcoder's view of this relay is the relay itself. */
@@ -86,6 +86,9 @@ export class RemoteFfmpeg extends EventEmitter {
       `${RELAY_PATH}${target.reservation}?node=${encodeURIComponent(this.opts.selfNodeId)}&spec=${spec}`,
       target.nodeUrl,
     );
+    // The relay is an HTTP/1.1 upgrade, which the HTTPS listener (HTTP/2) does not offer.
+    if (url.protocol !== 'http:')
+      return this.#finish(1, null, `the transcode relay needs an http:// --node-url (${target.nodeId})`);
     const path = `${url.pathname}${url.search}`;
     const req = http.request(url, {
       method: 'POST',

@@ -33,7 +33,8 @@ export class TranscodePlacement {
   async reserve(): Promise<RelayTarget | undefined> {
     const { nodeId, peers, log } = this.opts;
     const candidates = (await this.opts.aliveNodes())
-      .filter((n) => n.nodeId !== nodeId && n.alive && n.freeTranscodeSlots > 0)
+      // The relay is an HTTP/1.1 upgrade: peers reached over https:// cannot take it (remote-ffmpeg.ts).
+      .filter((n) => n.nodeId !== nodeId && n.alive && n.freeTranscodeSlots > 0 && n.url.startsWith('http:'))
       .sort((a, b) => b.freeTranscodeSlots - a.freeTranscodeSlots);
     for (const node of candidates) {
       try {

@@ -4,7 +4,8 @@
 // on B (a child of B's process, none of A's), fed over the relay; the multivariant playlist on A and on C lists the
 // ladder; ffprobe reads the 360p30 rendition at 360 lines; GET /_openivs/cluster shows B's slot taken during the
 // stream and free again after it; a second STANDARD publish while B's only slot is taken is refused with the
-// `Stream Failure` "Transcode capacity exceeded" event; kill -9 of B mid-stream leaves A's source rendition playing.
+// `Stream Failure` "Transcode capacity exceeded" event; kill -9 of B mid-stream leaves A's source rendition playing,
+// and once B is back the transcode reconnects to it (a broken relay is an ffmpeg exit, restarted by the Transcoder).
 // The its run in order and share the cluster.
 
 import { after, before, describe, it } from 'node:test';
@@ -183,7 +184,26 @@ describe(
       const probed = await probeStreams(source);
       assert.equal(probed.video?.height, 480, 'the source rendition plays at its own size');
       assert.equal((await get(playbackUrl)).status, 200, 'the multivariant playlist still answers on A');
-      await publisher.kill();
+    });
+
+    it('B restarted: the broken relay counted as an ffmpeg exit, and the restart reconnects to B; the 360p30 rendition goes on', async () => {
+      const playbackUrl = onNode(channel.channel.playbackUrl!, A());
+      const { playlist } = await waitForVariants(playbackUrl, 3);
+      const rung = variantByName(playbackUrl, playlist, '360p30');
+      const endBefore = playlistEnd((await getMediaPlaylist(rung)).playlist);
+      await B().restart();
+      await pollUntil(
+        'the 360p30 rendition on A to get new segments from the restarted B',
+        async () => playlistEnd((await getMediaPlaylist(rung)).playlist) >= endBefore + 2,
+        { timeoutMs: 60_000 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${detail()}`);
+      });
+      assert.equal(ffmpegChildrenOf(B().proc.pid!).length, 1, `the ffmpeg runs on B again\n${detail()}`);
+      assert.deepEqual(ffmpegChildrenOf(A().proc.pid!), [], 'never on A');
+      await bSlots(0);
+      await publisher!.kill();
+      await bSlots(1);
     });
   },
 );
