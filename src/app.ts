@@ -363,6 +363,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ready = false;
       consoleApi.close();
       await registry.stopAll();
+      // Relays this node runs for peers are upgraded sockets the HTTP server no longer tracks: its close would wait
+      // for them. Their peers see an ffmpeg exit and move the transcode to another node.
+      cluster?.stopRelays();
       await recorder.stop();
       srtKeys.stop();
       await Promise.all([
@@ -472,6 +475,9 @@ function clusterParts(
       const mine = (await store.channelLeases.listLive()).filter((l) => l.nodeId === nodeId);
       for (const lease of mine) await endSessions(lease.channelArn, lease, 'openivs stopped unexpectedly during the stream');
     },
+    stopRelays(): void {
+      host.close();
+    },
     start(): void {
       directory.start();
       sweeper.start();
@@ -479,7 +485,6 @@ function clusterParts(
     async stop(): Promise<void> {
       directory.stop();
       await sweeper.stop();
-      host.close();
       reservations.clear();
       peers.close();
     },

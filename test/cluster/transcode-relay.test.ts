@@ -202,6 +202,17 @@ describe(
       assert.equal(ffmpegChildrenOf(B().proc.pid!).length, 1, `the ffmpeg runs on B again\n${detail()}`);
       assert.deepEqual(ffmpegChildrenOf(A().proc.pid!), [], 'never on A');
       await bSlots(0);
+      // A graceful stop of B while it relays: B ends the relay (its HTTP server would otherwise wait for the
+      // upgraded socket) and exits cleanly; the transcode comes back once B is up again.
+      const stopped = B().proc;
+      await B().restart();
+      assert.deepEqual({ code: stopped.exitCode, signal: stopped.signalCode }, { code: 0, signal: null }, detail());
+      const endAfterStop = playlistEnd((await getMediaPlaylist(rung)).playlist);
+      await pollUntil(
+        'the 360p30 rendition on A to go on after a graceful restart of B',
+        async () => playlistEnd((await getMediaPlaylist(rung)).playlist) >= endAfterStop + 2,
+        { timeoutMs: 60_000 },
+      );
       await publisher!.kill();
       await bSlots(1);
     });
