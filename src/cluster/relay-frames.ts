@@ -26,36 +26,22 @@ export function encodeFrames(channel: number, chunk: Buffer): Buffer[] {
 }
 
 export class FrameReader {
-  private pending: Buffer[] = [];
-  private size = 0;
+  /** The start of a frame not complete yet (at most one frame's worth). */
+  private rest: Buffer = Buffer.alloc(0);
 
   constructor(private readonly onFrame: (channel: number, payload: Buffer) => void) {}
 
   /** Throws on a frame over MAX_FRAME (the connection is then unusable). */
   push(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.size += chunk.length;
-    while (this.size >= HEADER) {
-      const head = this.peek(HEADER);
-      const length = head.readUInt32BE(1);
+    const buf = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
+    let at = 0;
+    while (buf.length - at >= HEADER) {
+      const length = buf.readUInt32BE(at + 1);
       if (length > MAX_FRAME) throw new Error(`relay frame of ${length} bytes exceeds ${MAX_FRAME}`);
-      if (this.size < HEADER + length) return;
-      const frame = this.take(HEADER + length);
-      this.onFrame(frame.readUInt8(0), frame.subarray(HEADER));
+      if (buf.length - at < HEADER + length) break;
+      this.onFrame(buf.readUInt8(at), buf.subarray(at + HEADER, at + HEADER + length));
+      at += HEADER + length;
     }
-  }
-
-  private peek(n: number): Buffer {
-    if (this.pending[0]!.length < n) this.pending = [Buffer.concat(this.pending)];
-    return this.pending[0]!;
-  }
-
-  private take(n: number): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.pending = rest.length > 0 ? [rest] : [];
-    this.size = rest.length;
-    return out;
+    this.rest = buf.subarray(at);
   }
 }
