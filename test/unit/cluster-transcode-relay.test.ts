@@ -4,7 +4,8 @@
 // back at its end, and when the accepting side kills it. Refused before any body: a wrong secret, a reservation
 // used twice, one made for another node, an unacceptable spec. Reservations expire unused. Pure parts: frames
 // (split anywhere, oversized refused) and the spec check (a real ladder passes; anything that could reach
-// ffmpeg's command line otherwise is refused).
+// ffmpeg's command line otherwise is refused). Placement over the real node API: most free slots first, the next
+// peer when one refuses, never the asking node.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,6 +16,10 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { ReplayGuard, signClusterRequest, verifyClusterRequest } from '../../src/cluster/auth.js';
+import { handleNodeApi, type LocalNode } from '../../src/cluster/node-api.js';
+import type { NodeView } from '../../src/cluster/node-registry.js';
+import { PeerClient } from '../../src/cluster/peer-client.js';
+import { TranscodePlacement } from '../../src/cluster/transcode-placement.js';
 import { encodeFrame, encodeFrames, FrameReader, MAX_FRAME } from '../../src/cluster/relay-frames.js';
 import { RemoteFfmpeg } from '../../src/cluster/remote-ffmpeg.js';
 import { RELAY_PATH, TranscodeHost, type HostedFfmpeg } from '../../src/cluster/transcode-host.js';
@@ -137,6 +142,55 @@ describe('cluster transcode relay', () => {
     const header = signClusterRequest(SECRET, { ...req, unsignedBody: true });
     assert.deepEqual(verifyClusterRequest(SECRET, req, header, new ReplayGuard()), { ok: false, reason: 'bad-signature' });
     assert.deepEqual(verifyClusterRequest(SECRET, { ...req, unsignedBody: true }, header, new ReplayGuard()), { ok: true });
+  });
+
+  it('placement asks the peer with the most free slots first, the next when it refuses, never itself', async () => {
+    // Two peers behind the real node API, one slot each: "many" advertises 3 free slots (its heartbeat is old),
+    // "one" advertises 1. The asking node itself advertises 5.
+    const peers = await Promise.all(
+      [1, 1].map(async (max) => {
+        const own = new Slots(max);
+        const peerReservations = new TranscodeReservations(own);
+        const srv = createServer((req, res) => {
+          const [path = '', query = ''] = (req.url ?? '').split('?');
+          void handleNodeApi(
+            { secret: SECRET, replay: new ReplayGuard(), local: {} as LocalNode, transcode: peerReservations },
+            req,
+            res,
+            path,
+            query,
+          );
+        });
+        srv.listen(0, '127.0.0.1');
+        await once(srv, 'listening');
+        return { own, srv, url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}` };
+      }),
+    );
+    const view = (nodeId: string, url: string, free: number): NodeView =>
+      ({ nodeId, url, alive: true, freeTranscodeSlots: free }) as NodeView;
+    const client = new PeerClient(SECRET);
+    const placement = new TranscodePlacement({
+      secret: SECRET,
+      nodeId: 'self',
+      peers: client,
+      log,
+      aliveNodes: () =>
+        Promise.resolve([view('self', 'http://127.0.0.1:9', 5), view('one', peers[1]!.url, 1), view('many', peers[0]!.url, 3)]),
+    });
+    try {
+      const first = await placement.reserve();
+      assert.equal(first?.nodeId, 'many', 'the most free slots first');
+      const second = await placement.reserve();
+      assert.equal(second?.nodeId, 'one', '"many" refused (its last slot is taken): the next peer');
+      assert.equal(await placement.reserve(), undefined, 'no peer has a slot left');
+      placement.release(second);
+      for (let i = 0; i < 100 && peers[1]!.own.used > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(peers[1]!.own.used, 0, 'an unused reservation given back');
+      assert.equal(peers[0]!.own.used, 1);
+    } finally {
+      client.close();
+      for (const p of peers) p.srv.close();
+    }
   });
 
   it('frames survive any split; an oversized frame is refused', () => {
