@@ -53,12 +53,18 @@ import { FailoverSweeper } from './cluster/failover.js';
 import type { LiveFilter, LocalNode, NodeApiDeps } from './cluster/node-api.js';
 import { OwnerDirectory } from './cluster/owner-directory.js';
 import { PeerClient } from './cluster/peer-client.js';
+import { TranscodeHost } from './cluster/transcode-host.js';
+import { TranscodePlacement } from './cluster/transcode-placement.js';
+import { TranscodeReservations, type TranscodeSlots } from './cluster/transcode-reservations.js';
+import { spawnFfmpeg } from './media/transcode/ffmpeg-process.js';
+import { parseRelaySpec, relayArgs } from './media/transcode/relay-spec.js';
 import { OriginPull, PEER_AUTHORIZED_HEADER } from './media/deliver/origin-pull.js';
 import type { HttpRequest } from './http-types.js';
 import { viewerAddress } from './media/deliver/playback.js';
 import type { LiveStreamView } from './domain/ports.js';
 import type { Scope } from './domain/context.js';
 import { RefreshingCache } from './media/deliver/auth/refreshing-cache.js';
+import { accessToWire } from './media/deliver/stream-access.js';
 import { createConsoleApi } from './console-api/index.js';
 import { liveMetricsReader } from './media/registry/stream-meter.js';
 import { Metrics } from './metrics/index.js';
@@ -233,7 +239,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onLeasesLost: (lost) => ownership?.lost(lost),
   });
   const viewerSessions = new ViewerSessions(viewerSessionKey(sessionSecret));
-  const cluster = store.shared ? clusterParts(config, store, nodes, registry, viewerSessions, events, log) : undefined;
+  const cluster = store.shared
+    ? clusterParts(config, store, nodes, registry, transcoding, viewerSessions, events, log)
+    : undefined;
   if (cluster) deps.live = cluster.live;
   const consoleApi = await createConsoleApi({
     protocol,
@@ -361,6 +369,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ready = false;
       consoleApi.close();
       await registry.stopAll();
+      // Relays this node runs for peers are upgraded sockets the HTTP server no longer tracks: its close would wait
+      // for them. Their peers see an ffmpeg exit and move the transcode to another node.
+      cluster?.stopRelays();
       await recorder.stop();
       srtKeys.stop();
       await Promise.all([
@@ -389,6 +400,7 @@ function clusterParts(
   store: Store,
   nodes: NodeRegistry,
   registry: LiveRegistry,
+  transcoding: TranscodeService,
   viewerSessions: ViewerSessions,
   events: Events,
   log: Logger,
@@ -428,7 +440,9 @@ function clusterParts(
     insertAdBreak: (channelArn, adBreak) => registry.insertAdBreak(channelArn, adBreak),
     access(playbackKey) {
       const stream = registry.forPlayback(playbackKey);
-      return stream && !stream.ended ? { playbackKey, streamId: stream.streamId, channel: stream.channel } : undefined;
+      return stream && !stream.ended
+        ? accessToWire({ playbackKey, streamId: stream.streamId, channel: stream.channel })
+        : undefined;
     },
   };
   const live = new ClusterLiveControl({ nodeId, store, local, peers, aliveNodes });
@@ -442,7 +456,28 @@ function clusterParts(
     steadySince: () => nodes.steadySince,
     endSessions: (channelArn, lease) => endSessions(channelArn, lease, 'The openivs node broadcasting this stream stopped'),
   });
-  const nodeApi: NodeApiDeps = { secret, replay: new ReplayGuard(), local };
+  const replay = new ReplayGuard();
+  // Transcode capacity is the cluster's: slots lent to peers (reserved, then relayed to), and, for a stream this
+  // node cannot transcode, a slot borrowed from a peer (the Transcoder launches a relay instead of ffmpeg).
+  const slots: TranscodeSlots = {
+    reserve: () => transcoding.freeSlots > 0 && transcoding.reserve(),
+    release: () => transcoding.release(),
+  };
+  const reservations = new TranscodeReservations(slots);
+  const host = new TranscodeHost({
+    secret,
+    replay,
+    reservations,
+    slots,
+    log,
+    spawn(value) {
+      const spec = parseRelaySpec(value);
+      return spec && spawnFfmpeg(config.ffmpegPath, relayArgs(spec), spec.ladder.length);
+    },
+  });
+  const placement = new TranscodePlacement({ secret, nodeId, peers, aliveNodes, log });
+  transcoding.remote = { reserve: () => placement.slot() };
+  const nodeApi: NodeApiDeps = { secret, replay, local, transcode: reservations, relay: host };
   // A pull marked as checked by the node that sent it counts only under a valid cluster signature (fresh, unreplayed).
   const pullReplay = new ReplayGuard();
   const peerAuthorized = (req: HttpRequest): boolean =>
@@ -473,6 +508,9 @@ function clusterParts(
       const mine = (await store.channelLeases.listLive()).filter((l) => l.nodeId === nodeId);
       for (const lease of mine) await endSessions(lease.channelArn, lease, 'openivs stopped unexpectedly during the stream');
     },
+    stopRelays(): void {
+      host.close();
+    },
     start(): void {
       directory.start();
       sweeper.start();
@@ -480,6 +518,7 @@ function clusterParts(
     async stop(): Promise<void> {
       directory.stop();
       await sweeper.stop();
+      reservations.clear();
       peers.close();
     },
   };

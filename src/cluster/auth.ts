@@ -8,6 +8,9 @@
 // compare) and the nonce was not seen in that window (ReplayGuard), so a captured request cannot be
 // replayed, nor changed in method, path or body. Checks run cheapest first, and nonces are remembered
 // only for authentic requests, so unauthenticated junk cannot fill the replay memory.
+// A streaming request (the transcode relay) cannot hash a body that is still being produced: it signs the
+// literal UNSIGNED-STREAMING-BODY in its place, which no hash of a real body equals, so such a signature is good
+// for that streaming request only; what it carries is then bound by its path (a single-use reservation).
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -24,7 +27,11 @@ export interface ClusterRequest {
   /** Path and query exactly as sent (e.g. `/_openivs/relay?channel=x`). */
   path: string;
   body?: Buffer | string;
+  /** A streaming body, not covered by the MAC (see above). */
+  unsignedBody?: boolean;
 }
+
+const UNSIGNED_BODY = 'UNSIGNED-STREAMING-BODY';
 
 /** Checks a configured secret; returns a problem (never echoing the secret) or undefined. */
 export function clusterSecretProblem(secret: string): string | undefined {
@@ -33,9 +40,11 @@ export function clusterSecretProblem(secret: string): string | undefined {
 }
 
 function stringToSign(request: ClusterRequest, timestamp: string, nonce: string): string {
-  const bodyHash = createHash('sha256')
-    .update(request.body ?? '')
-    .digest('hex');
+  const bodyHash = request.unsignedBody
+    ? UNSIGNED_BODY
+    : createHash('sha256')
+        .update(request.body ?? '')
+        .digest('hex');
   return ['OPENIVS-CLUSTER-V1', timestamp, nonce, request.method.toUpperCase(), request.path, bodyHash].join('\n');
 }
 

@@ -7,6 +7,9 @@
 //   POST ad-break  {"channelArn","adBreakId","durationSeconds"}  InsertAdBreak on the owner (its rules apply)
 //   GET  access?key=PLAYBACK_KEY                      the access snapshot of the stream this node owns under that
 //                                                      key (stream-access.ts), for a node serving it to check viewers
+//   POST transcode/reserve {"node"}                    a transcode slot here for that node's stream, or 409
+//   POST transcode/release {"node","reservation"}      gives back a reservation never used
+// (the relay itself, transcode/relay/<reservation>, is an upgraded connection: transcode-host.ts)
 // Answers are JSON; a ServiceError (throttling) travels as {"code","message"} with its status so the
 // forwarding node raises the same error to the API caller.
 
@@ -14,8 +17,9 @@ import type { Scope } from '../domain/context.js';
 import { FALLBACK_STATUS, ServiceError } from '../domain/errors.js';
 import type { AdBreakRequest, LiveStreamView } from '../domain/ports.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
-import { accessToWire, type StreamAccess } from '../media/deliver/stream-access.js';
 import { CLUSTER_AUTH_HEADER, type ReplayGuard, verifyClusterRequest } from './auth.js';
+import type { TranscodeHost } from './transcode-host.js';
+import type { TranscodeReservations } from './transcode-reservations.js';
 
 export const NODE_API_PREFIX = '/_openivs/node/';
 const MAX_BODY_BYTES = 16 * 1024;
@@ -32,14 +36,18 @@ export interface LocalNode {
   stop(channelArn: string): Promise<boolean>;
   putMetadata(channelArn: string, text: string): Promise<boolean>;
   insertAdBreak(channelArn: string, adBreak: AdBreakRequest): Promise<boolean>;
-  /** The stream this node owns and has live under the playback key, if any. */
-  access(playbackKey: string): StreamAccess | undefined;
+  /** The access snapshot (wire form) of the stream this node owns and has live under the playback key, if any. */
+  access(playbackKey: string): object | undefined;
 }
 
 export interface NodeApiDeps {
   secret: string;
   replay: ReplayGuard;
   local: LocalNode;
+  /** Transcode slots this node lends to peers; undefined: none (no transcode routes). */
+  transcode?: TranscodeReservations;
+  /** The relay connections (the server's 'upgrade' event). */
+  relay?: Pick<TranscodeHost, 'upgrade'>;
 }
 
 /** Wire shape of GET live. */
@@ -76,8 +84,9 @@ export async function handleNodeApi(
     if (method === 'GET' && route === 'access') {
       const access = deps.local.access(new URLSearchParams(rawQuery).get('key') ?? '');
       if (!access) return refuse(req, res, new ServiceError('ResourceNotFoundException', 'No live stream under this key here'));
-      return sendJson(res, 200, accessToWire(access));
+      return sendJson(res, 200, access);
     }
+    if (method === 'POST' && route.startsWith('transcode/') && deps.transcode) return transcode(deps.transcode, route, body, res);
     if (method === 'POST' && route === 'ad-break') return sendJson(res, 200, { done: await adBreak(deps.local, body) });
     if (method === 'POST' && (route === 'stop' || route === 'metadata')) {
       const input = JSON.parse(body.toString('utf8')) as { channelArn?: unknown; metadata?: unknown };
@@ -103,6 +112,20 @@ async function adBreak(local: LocalNode, body: Buffer): Promise<boolean> {
     throw new ServiceError('ValidationException', 'durationSeconds must be an integer from 1 to 300');
   }
   return local.insertAdBreak(channelArn, { adBreakId, durationSeconds });
+}
+
+/** POST transcode/reserve and transcode/release. */
+function transcode(slots: TranscodeReservations, route: string, body: Buffer, res: HttpResponse): void {
+  const input = JSON.parse(body.toString('utf8')) as { node?: unknown; reservation?: unknown };
+  if (typeof input.node !== 'string' || input.node === '') throw new ServiceError('ValidationException', 'node is required');
+  if (route === 'transcode/reserve') {
+    const reservation = slots.reserve(input.node);
+    if (reservation === undefined) throw new ServiceError('ConflictException', 'No free transcode slot on this node');
+    return sendJson(res, 200, { reservation });
+  }
+  if (route === 'transcode/release' && typeof input.reservation === 'string')
+    return sendJson(res, 200, { done: slots.release(input.reservation, input.node) });
+  throw new ServiceError('UnknownOperationException', 'No such node endpoint');
 }
 
 function live(local: LocalNode, query: URLSearchParams): LiveAnswer {

@@ -16,6 +16,7 @@ import {
   parseOptionalPort,
   parsePort,
   parsePositiveInt,
+  parseNonNegativeInt,
   parseRegion,
   parseText,
   parseUrlList,
@@ -192,8 +193,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'ffmpeg (from PATH)', help: 'ffmpeg used to transcode STANDARD channels and to capture recording thumbnails.', parse: parseText },
   { name: 'maxTranscodes', flag: 'max-transcodes', env: 'OPENIVS_MAX_TRANSCODES', fileKey: 'maxTranscodes', arg: 'N',
     defaultText: 'CPU cores / 0.8, at least 1 (a 1080p30 ladder takes about 0.8 core)',
-    help: 'STANDARD streams transcoded at once; further ones are refused ("Transcode capacity exceeded").',
-    parse: parsePositiveInt },
+    help: 'STANDARD streams transcoded at once; further ones are refused ("Transcode capacity exceeded"), or in a '
+      + 'cluster transcoded on a node with a free slot. 0: this node never transcodes (a cluster node that only relays).',
+    parse: parseNonNegativeInt },
   { name: 'viewerCountryHeader', flag: 'viewer-country-header', env: 'OPENIVS_VIEWER_COUNTRY_HEADER',
     fileKey: 'viewerCountryHeader', arg: 'NAME', defaultText: 'none (allowedCountries of playback restriction policies not checked)',
     help: 'Request header carrying the viewer\'s ISO country code, set by a CDN or proxy in front (e.g. '

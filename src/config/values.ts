@@ -56,6 +56,12 @@ export function parsePositiveInt(value: unknown, label: string): number {
   return n;
 }
 
+export function parseNonNegativeInt(value: unknown, label: string): number {
+  const n = parseInteger(value);
+  if (n === undefined || n < 0) fail(label, `expected an integer 0 or more, got ${shown(value)}`);
+  return n;
+}
+
 export function parseBoolean(value: unknown, label: string): boolean {
   if (typeof value === 'boolean') return value;
   const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;

@@ -3,6 +3,7 @@
 // bounded (refusals.ts), and every refusal of node's parser carries the API's JSON error shape.
 
 import { createServer, type Server } from 'node:http';
+import { RELAY_PATH } from '../cluster/transcode-host.js';
 import { requestListener, type HttpDeps } from './dispatch.js';
 import { HTTP_LIMITS, installRefusals } from './refusals.js';
 
@@ -24,5 +25,15 @@ export function createHttpServer(deps: HttpDeps): Server {
   // headersTimeout from a request's first byte, not from the previous response, so it may be shorter.
   server.keepAliveTimeout = 65_000;
   installRefusals(server, deps.protocol, deps.log);
+  // The transcode relay between nodes is the one upgraded connection (cluster/transcode-host.ts); only nodes in a
+  // cluster listen for upgrades, and refuse any other.
+  const relay = deps.nodeApi?.relay;
+  if (relay) {
+    server.on('upgrade', (req, socket, head) => {
+      if (req.url?.startsWith(RELAY_PATH)) return relay.upgrade(req, socket, head);
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    });
+  }
   return server;
 }

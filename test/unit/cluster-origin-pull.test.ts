@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OriginPull } from '../../src/media/deliver/origin-pull.js';
-import { accessFromWire, type StreamAccess } from '../../src/media/deliver/stream-access.js';
+import { accessFromWire, accessToWire, type StreamAccess } from '../../src/media/deliver/stream-access.js';
 import { ViewerSessions } from '../../src/media/deliver/auth/viewer-session.js';
 import { PeerClient } from '../../src/cluster/peer-client.js';
 import { handleNodeApi } from '../../src/cluster/node-api.js';
@@ -169,7 +169,7 @@ describe('node API', () => {
       stop: () => Promise.resolve(true),
       putMetadata: () => Promise.resolve(true),
       insertAdBreak: () => Promise.resolve(true),
-      access: (key: string) => (key === KEY ? ACCESS : undefined),
+      access: (key: string) => (key === KEY ? accessToWire(ACCESS) : undefined),
     };
     const deps = { secret: SECRET, replay: new ReplayGuard(), local };
     const { server, url } = await listen((req, res) => {

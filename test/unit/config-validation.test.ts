@@ -87,6 +87,12 @@ describe('flag errors', () => {
     rejects(['--quota-playback-key-pairs', '4'], {}, /^--quota-playback-key-pairs: unknown option/);
   });
 
+  it('--max-transcodes takes 0 (a node that never transcodes itself) but no negative or fractional count', () => {
+    assert.equal(loadConfig(['--max-transcodes', '0'], {}).maxTranscodes, 0);
+    rejects(['--max-transcodes', '-1'], {}, /^--max-transcodes: expected an integer 0 or more, got "-1"/);
+    rejects([], { OPENIVS_MAX_TRANSCODES: '1.5' }, /^OPENIVS_MAX_TRANSCODES: expected an integer 0 or more/);
+  });
+
   it('an OPENIVS_ variable that looks like a typo', () => {
     rejects([], { OPENIVS_HTTP_PROT: '1' }, /^OPENIVS_HTTP_PROT: unknown variable; did you mean OPENIVS_HTTP_PORT\?/);
   });

@@ -7,13 +7,13 @@
 
 import { accessFromWire, type StreamAccess } from './stream-access.js';
 import { RefreshingCache } from './auth/refreshing-cache.js';
-import type { Upstream } from './origin-pull.js';
 
 export const NODE_ACCESS_PATH = '/_openivs/node/access';
 
 export interface RemoteAccessOptions {
   ownerUrl(playbackKey: string): string | undefined;
-  fetch(baseUrl: string, pathAndQuery: string, headers: Record<string, string>): Promise<Upstream>;
+  /** A signed GET to another node (origin-pull.ts's fetch). */
+  fetch(baseUrl: string, pathAndQuery: string, headers: Record<string, string>): Promise<{ status: number; body: Buffer }>;
   now?: () => number;
 }
 

@@ -103,15 +103,18 @@ export class PublishAuthorizer {
       return denied(`Concurrent broadcasts quota (${this.opts.quotas.concurrentBroadcasts}) reached for this account and region`);
     }
     if (registry.transcoding?.wants(stream.channel.type)) {
-      if (!registry.transcoding.reserve()) {
+      // A slot here first; in a cluster, one on another node (the source is relayed there); refused when none has one.
+      if (registry.transcoding.reserve()) stream.transcodeSlot = true;
+      else stream.remoteTranscode = await registry.transcoding.reserveRemote();
+      if (!stream.transcodeSlot && stream.remoteTranscode === undefined) {
         await this.opts.claims?.release(channel.arn);
         await this.recordRefusal(streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded'));
         return denied('Transcode capacity exceeded: this server is already transcoding as many streams as it can');
       }
-      stream.transcodeSlot = true;
     }
     if (!registry.register(stream)) {
       if (stream.transcodeSlot) registry.transcoding?.release();
+      stream.remoteTranscode?.release();
       await this.opts.claims?.release(channel.arn);
       return denied('This channel already has an active broadcast');
     }
@@ -129,6 +132,7 @@ export class PublishAuthorizer {
     } catch (err) {
       registry.unregister(stream);
       if (stream.transcodeSlot) registry.transcoding?.release();
+      stream.remoteTranscode?.release();
       await this.opts.claims?.release(channel.arn);
       log.error({ err, channelArn: channel.arn }, 'publish refused: could not record the stream session');
       return denied('Internal error: could not start the stream session');

@@ -67,7 +67,8 @@ export class IngestSession implements PublishSession {
       if (!stream.flowing && au.keyframe && stream.video) {
         stream.flowing = true;
         // By the first keyframe both sequence headers have normally arrived, which ffmpeg's probe needs.
-        if (stream.transcodeSlot) stream.transcoder = this.registry.transcoding?.attach(stream, stream.video, stream.audio);
+        if (stream.transcodeSlot || stream.remoteTranscode)
+          stream.transcoder = this.registry.transcoding?.attach(stream, stream.video, stream.audio);
         this.registry.mediaStarted(stream);
       }
     }

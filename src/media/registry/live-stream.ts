@@ -6,6 +6,7 @@
 import type { PublisherHandle } from '../ingest/ports.js';
 import { HlsSegmenter, type HlsSegmenterOptions } from '../package/segmenter.js';
 import { Fmp4SegmentWriter } from '../package/fmp4/fmp4-segment-writer.js';
+import type { RemoteTranscodeSlot } from '../transcode/remote-slot.js';
 import type { Transcoder } from '../transcode/transcoder.js';
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { HealthMonitor } from './health.js';
@@ -84,6 +85,8 @@ export class LiveStream {
   pendingTakeover: { handle: PublisherHandle; priority: number } | undefined;
   /** STANDARD channels: a transcoding slot was reserved for this stream, and its ladder once started. */
   transcodeSlot = false;
+  /** STANDARD channels transcoded on another node (cluster): the slot held there. */
+  remoteTranscode: RemoteTranscodeSlot | undefined;
   transcoder: Transcoder | undefined;
   /** Latest measured ingest bit rate (bits/s), for sessions when the encoder declares none. */
   measuredBitrate: number | undefined;

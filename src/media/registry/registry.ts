@@ -225,6 +225,7 @@ export class LiveRegistry implements LiveControl {
     this.pendingStart.delete(stream);
     if (stream.transcoder) void stream.transcoder.stop();
     if (stream.transcodeSlot) this.transcoding?.release();
+    stream.remoteTranscode?.release();
     for (const rendition of stream.renditions.values()) rendition.end();
     this.recorder?.streamEnded(stream);
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);

@@ -2,11 +2,14 @@
 // Each rung gets its own segmenter (same options as the source, so renditions share segment and
 // part timing); the source rendition keeps playing whatever ffmpeg does. A capacity limit refuses
 // new STANDARD streams rather than letting every stream on the machine fall behind real time.
+// In a cluster a stream this node cannot transcode may take a slot on another node (`remote`, wired by app.ts):
+// its ffmpeg then runs there, supervised from here like a local one.
 
 import type { Logger } from 'pino';
 import { HlsSegmenter } from '../package/segmenter.js';
 import { ladderFor } from '../transcode/ladder.js';
-import { Transcoder } from '../transcode/transcoder.js';
+import type { RemoteTranscodeSlot, RemoteTranscoding } from '../transcode/remote-slot.js';
+import { Transcoder, type FfmpegJob } from '../transcode/transcoder.js';
 import type { AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { segmenterOptions, type LiveStream, type PackagingOptions } from './live-stream.js';
 
@@ -26,6 +29,8 @@ const TRANSCODED_TYPES = new Set(['STANDARD', 'ADVANCED_SD', 'ADVANCED_HD']);
 
 export class TranscodeService {
   private active = 0;
+  /** Nodes sharing a database: slots on other nodes, for streams this one has none for (set by app.ts). */
+  remote: RemoteTranscoding | undefined;
 
   constructor(private readonly opts: TranscodingOptions) {}
 
@@ -59,6 +64,17 @@ export class TranscodeService {
     this.active = Math.max(0, this.active - 1);
   }
 
+  /** A slot on another node, when this one has none (cluster only). */
+  async reserveRemote(): Promise<RemoteTranscodeSlot | undefined> {
+    if (!this.opts.available || this.remote === undefined) return undefined;
+    try {
+      return await this.remote.reserve();
+    } catch (err) {
+      this.opts.log.warn({ err: String(err) }, 'could not reserve a transcode slot on another node');
+      return undefined;
+    }
+  }
+
   /** Starts the ladder for a stream once its video configuration is known. */
   attach(stream: LiveStream, video: VideoTrackInfo, audio: AudioTrackInfo | undefined): Transcoder | undefined {
     const preset = stream.channel.doc.preset;
@@ -73,6 +89,7 @@ export class TranscodeService {
       ffmpegPath: this.opts.ffmpegPath,
       sourceFrameRate: video.frameRate,
       restart: { baseMs: 500, maxMs: 10_000 },
+      ...(stream.remoteTranscode ? { launch: (job: FfmpegJob) => stream.remoteTranscode!.launch(job) } : {}),
     });
     const tracks = new Map<string, { video?: VideoTrackInfo; audio?: AudioTrackInfo }>();
     for (const rung of ladder) {
@@ -108,7 +125,11 @@ export class TranscodeService {
     transcoder.setVideoConfig(video);
     if (audio) transcoder.setAudioConfig(audio);
     transcoder.start();
-    this.opts.log.info({ streamId: stream.streamId, renditions: ladder.map((r) => r.name) }, 'transcoding started');
+    const node = stream.remoteTranscode?.node;
+    this.opts.log.info(
+      { streamId: stream.streamId, renditions: ladder.map((r) => r.name), ...(node ? { node } : {}) },
+      node ? 'transcoding started on another node' : 'transcoding started',
+    );
     return transcoder;
   }
 }

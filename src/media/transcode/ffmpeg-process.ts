@@ -11,8 +11,20 @@ import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 
+/**
+ * What supervision needs of the process: a local ChildProcess, or a relay to an ffmpeg on another node (whose
+ * broken connection then counts as an exit, so the same restart logic reconnects it).
+ */
+export interface FfmpegHandle {
+  /** The OS pid; 0 for a relayed ffmpeg (its process is on another node); undefined when it never started. */
+  readonly pid?: number | undefined;
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: 'error', listener: (err: Error) => void): this;
+}
+
 export interface FfmpegChild {
-  child: ChildProcess;
+  child: FfmpegHandle;
   stdin: Writable;
   stderr: Readable;
   /** One readable pipe per output, in ladder order (fd 3, 4, …). */

@@ -49,6 +49,18 @@ export interface TranscoderOptions {
   maxBufferedBytes?: number;
   /** Extra ffmpeg argument options (probe time, log level, max GOP). */
   args?: Partial<FfmpegArgsOptions>;
+  /**
+   * Where each (re)start gets its ffmpeg: a local process by default; in a cluster, a relay to a node with a free
+   * transcode slot. It gets the ladder and options too, so a relay can send those instead of a command line.
+   */
+  launch?: (job: FfmpegJob) => FfmpegChild;
+}
+
+/** One ffmpeg to start: its command line, and what it was built from. */
+export interface FfmpegJob {
+  args: string[];
+  ladder: readonly Rendition[];
+  options: FfmpegArgsOptions;
 }
 
 export interface TranscoderEvents {
@@ -213,14 +225,17 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
 
   private spawn(): void {
     const { ladder, log } = this.opts;
-    const args = ffmpegArgs(ladder, {
+    const options: FfmpegArgsOptions = {
       x264Preset: this.opts.x264Preset ?? 'veryfast',
       threads: this.opts.threads,
       sourceFrameRate: this.opts.sourceFrameRate,
       ...this.opts.args,
-    });
+    };
+    const args = ffmpegArgs(ladder, options);
     const generation = ++this.generationCount;
-    const proc = spawnFfmpeg(this.opts.ffmpegPath ?? 'ffmpeg', args, ladder.length);
+    const proc = this.opts.launch
+      ? this.opts.launch({ args, ladder, options })
+      : spawnFfmpeg(this.opts.ffmpegPath ?? 'ffmpeg', args, ladder.length);
     const run: Run = { proc, generation, startedAt: Date.now(), fresh: true, closed: false };
     this.run = run;
     this.waitKeyframe = true;
