@@ -109,7 +109,10 @@ export class PublishAuthorizer {
       if (!stream.transcodeSlot && stream.remoteTranscode === undefined) {
         await this.opts.claims?.release(channel.arn);
         await this.recordRefusal(streamStateChange(originOf(stream), 'Stream Failure', 'Transcode capacity exceeded'));
-        return denied('Transcode capacity exceeded: this server is already transcoding as many streams as it can');
+        const where = registry.transcoding.remote
+          ? 'no node of the cluster has a free transcode slot'
+          : 'this server is already transcoding as many streams as it can';
+        return denied(`Transcode capacity exceeded: ${where}`);
       }
     }
     if (!registry.register(stream)) {
