@@ -108,14 +108,9 @@ export async function measureSrtIngest(
   try {
     for (let i = 0; i < streams; i++) {
       const key = `bench-srt-key-${i}`;
-      listener.setKey(key, 'bench-passphrase-0123456789');
-      publishers.push(
-        publisher(
-          tsClip,
-          'mpegts',
-          `srt://127.0.0.1:${listener.port}?streamid=${key}&passphrase=bench-passphrase-0123456789&pbkeylen=16`,
-        ),
-      );
+      // Unencrypted, as in bench:ingest: the RTMP side it is compared with is plaintext too.
+      listener.setKey(key, null);
+      publishers.push(publisher(tsClip, 'mpegts', `srt://127.0.0.1:${listener.port}?streamid=${key}`));
     }
     const { cpu, units } = await window(sessions, rampSeconds, windowSeconds);
     return {
