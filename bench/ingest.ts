@@ -28,7 +28,17 @@ import {
 } from './lib/media.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import { freePort } from '../devtools/server.js';
-import { cpuSeconds, killGroup, removeOnExit, rssKb, sleep, spawnGroup, startOpenivs, type GroupChild } from './lib/processes.js';
+import {
+  cpuSeconds,
+  cpuSecondsByThread,
+  killGroup,
+  removeOnExit,
+  rssKb,
+  sleep,
+  spawnGroup,
+  startOpenivs,
+  type GroupChild,
+} from './lib/processes.js';
 import { call } from './lib/signing.js';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
@@ -48,6 +58,8 @@ interface Result {
   rssIdleMb: number;
   rssEndMb: number;
   publishersCpu: number; // % of a core, all ffmpeg processes together
+  /** % of a core per stream by kind of server thread (main JavaScript thread, libsrt's, libuv's, V8's). */
+  threads: Map<string, number>;
   starving?: { ramp: number; window: number; total: number };
   live: number; // streams whose playlist advanced over the last part of the window
   publishersAlive: number;
@@ -153,6 +165,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     // Measurement window.
     state.phase = 'window';
     const cpu0 = cpuSeconds(target.pid);
+    const threads0 = cpuSecondsByThread(target.pid);
     const pubCpu0 = publishersCpu(publishers);
     const t0 = process.hrtime.bigint();
     const windowEnd = Date.now() + DURATION_S * 1000;
@@ -161,6 +174,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     const seqMid = await Promise.all(urls.map(lastSequence));
     await sleep(windowEnd - Date.now());
     const cpu1 = cpuSeconds(target.pid);
+    const threads1 = cpuSecondsByThread(target.pid);
     const pubCpu1 = publishersCpu(publishers);
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const rssEnd = rssKb(target.pid);
@@ -189,6 +203,9 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
       rssIdleMb: rssIdle / 1024,
       rssEndMb: rssEnd / 1024,
       publishersCpu: (100 * (pubCpu1 - pubCpu0)) / elapsed,
+      threads: new Map(
+        [...threads1].map(([kind, s]) => [kind, (100 * (s - (threads0.get(kind) ?? 0))) / elapsed / target.publishUrls.length]),
+      ),
       starving: target.starving
         ? { ramp: starvingRamp.size, window: starvingWindow.size, total: new Set([...starvingRamp, ...starvingWindow]).size }
         : undefined,
@@ -415,6 +432,11 @@ async function main(): Promise<void> {
       `CPU per stream: openivs SRT / openivs RTMP = ${srtRatio.toFixed(2)}× (target ≤ ${SRT_CPU_TARGET}×) — ` +
         `${srtRatio <= SRT_CPU_TARGET ? 'met' : 'NOT met'}; SRT streams growing ${srt.live}/${srt.streams}`,
     );
+    // Where each openivs process spends its CPU, per stream: what SRT costs beyond RTMP, thread by thread.
+    for (const r of [ours, srt]) {
+      const kinds = [...r.threads].filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
+      console.log(`  ${r.server} CPU per stream by thread: ${kinds.map(([k, v]) => `${k} ${v.toFixed(2)}%`).join(', ')}`);
+    }
     const seen = takeovers.times.filter((t): t is number => t !== undefined);
     const worst = seen.length === takeovers.times.length ? Math.max(...seen) : Number.POSITIVE_INFINITY;
     console.log(

@@ -3,7 +3,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { startServer, type OpenivsServer } from '../../devtools/server.js';
 
 export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
@@ -59,6 +59,28 @@ export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of stat)
   return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU seconds so far per kind of thread of a live process, from /proc/<pid>/task/<tid>/stat, grouped by thread name
+ * with trailing digits dropped (libsrt's `SRT:RcvQ:w1`, libuv's `libuv-worker`, V8's `V8 DefaultWorke`, the main
+ * thread under the process name). Threads that ended between two readings drop out of the second.
+ */
+export function cpuSecondsByThread(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const kind = Number(tid) === pid ? 'main' : name;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return byKind;
 }
 
 /**
