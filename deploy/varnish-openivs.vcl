@@ -119,7 +119,7 @@ sub vcl_recv {
         # Private: check the credential first (for the rendition, with the viewer's Origin and country).
         set req.http.X-Openivs-Url = req.url;
         set req.http.X-Openivs-Check = "1";
-        set req.url = regsub(req.url, "^(/api/video/v1/[^/]+/st-[A-Za-z0-9]+/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/[a-z0-9]+)[./?].*$", "\1.m3u8");
+        set req.url = regsub(req.url, "^(/api/video/v1/[^/]+/st-[A-Za-z0-9]+/a\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/[a-z0-9_]+)[./?].*$", "\1.m3u8");
     }
     return (hash);
 }

@@ -223,6 +223,16 @@ describe('cluster transcode relay', () => {
       'not an object',
     ];
     for (const value of refused) assert.equal(parseRelaySpec(value), undefined, JSON.stringify(value));
+    const audioOnly = { name: 'audio_only', audioOnly: true, audioBitrate: 64_000 };
+    const withAudio = parseRelaySpec({ ladder: [...ladder, audioOnly], options });
+    assert.equal(withAudio?.ladder.at(-1)?.audioOnly, true, 'the audio-only rendition passes');
+    assert.ok(withAudio && relayArgs(withAudio).includes('-vn'));
+    for (const bad of [
+      { ...audioOnly, name: '160p30' },
+      { ...audioOnly, audioBitrate: '64k -y' },
+    ]) {
+      assert.equal(parseRelaySpec({ ladder: [bad], options }), undefined, JSON.stringify(bad));
+    }
     const extra = parseRelaySpec({ ladder, options: { ...options, ffmpegPath: '/bin/sh' } });
     assert.ok(extra && !('ffmpegPath' in extra.options), 'unknown fields are dropped');
   });

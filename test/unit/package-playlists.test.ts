@@ -112,6 +112,23 @@ describe('renderMultivariantPlaylist', () => {
     );
   });
 
+  it('names an audio-only rendition as IVS does: a VIDEO group `audio_only` without URI, referenced by its variant', () => {
+    const text = renderMultivariantPlaylist({
+      renditions: [
+        { uri: '480p30.m3u8', bandwidth: 1_500_000, codecs: ['avc1.4d401f', 'mp4a.40.2'], width: 852, height: 480 },
+        { uri: 'audio_only.m3u8', bandwidth: 70_000, codecs: ['mp4a.40.2'], videoGroup: 'audio_only' },
+      ],
+    });
+    assert.match(text, /\n#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="audio_only",NAME="audio_only",AUTOSELECT=NO,DEFAULT=NO\n/);
+    assert.match(text, /#EXT-X-STREAM-INF:BANDWIDTH=70000,CODECS="mp4a\.40\.2",VIDEO="audio_only"\naudio_only\.m3u8\n/);
+    const parsed = HLS.parse(text) as hlsTypes.MasterPlaylist;
+    assert.equal(parsed.variants.length, 2);
+    assert.deepEqual(
+      parsed.variants[1]!.video.map((m) => [m.type, m.name, m.uri]),
+      [['VIDEO', 'audio_only', undefined]],
+    );
+  });
+
   it('writes the server clock as EXT-X-SESSION-DATA SERVER-TIME (seconds) when given, which hls-parser reads', () => {
     const text = renderMultivariantPlaylist({
       serverTimeMs: 1_700_000_000_123,

@@ -112,6 +112,17 @@ describe('ffmpegArgs', () => {
     assert.ok(!input.includes('nobuffer') && !input.includes('low_delay'));
   });
 
+  it('the audio-only rendition: the source audio alone, AAC at its rate, no video options', () => {
+    const withAudio = ladderFor({ width: 1280, height: 720, frameRate: 30, hasAudio: true }, { channelType: 'ADVANCED_SD' });
+    const { outs } = outputs(ffmpegArgs(withAudio, { x264Preset: 'veryfast', sourceFrameRate: 30 }));
+    const audio = outs.at(-1)!;
+    assert.deepEqual(audio.slice(0, 3), ['-map', '0:a:0', '-vn']);
+    assert.equal(opt(audio, '-c:a'), 'aac');
+    assert.equal(opt(audio, '-b:a'), '64k');
+    assert.ok(!audio.includes('-c:v') && !audio.includes('-vf'), audio.join(' '));
+    assert.equal(audio.at(-1), `pipe:${3 + withAudio.length - 1}`);
+  });
+
   it('one libx264 output per rendition on pipe:3, pipe:4, …', () => {
     const { outs } = outputs(ffmpegArgs(ladder, { x264Preset: 'superfast', sourceFrameRate: 60, threads: 2 }));
     assert.equal(outs.length, 4);
@@ -212,6 +223,19 @@ describe('ladderFor on ADVANCED channels (IVS "Channel Types")', () => {
       hd('HIGHER_BANDWIDTH_DELIVERY', 30, 854, 480).map((r) => r.split(' ')[0]),
       ['480p30', '360p30', '160p30'],
     );
+  });
+
+  it('the audio-only rendition (64 kbps AAC) comes last on both ADVANCED types when the source has audio, never on STANDARD', () => {
+    for (const channelType of ['ADVANCED_SD', 'ADVANCED_HD']) {
+      const ladder = ladderFor({ width: 1280, height: 720, frameRate: 30, hasAudio: true }, { channelType });
+      const last = ladder.at(-1)!;
+      assert.equal(last.name, 'audio_only', channelType);
+      assert.equal(last.audioOnly, true);
+      assert.equal(last.audioBitrate, 64_000);
+      assert.equal(ladder.filter((r) => r.audioOnly).length, 1);
+      assert.ok(!ladderFor({ width: 1280, height: 720, frameRate: 30 }, { channelType }).some((r) => r.audioOnly), 'no audio');
+    }
+    assert.ok(!ladderFor({ width: 1280, height: 720, frameRate: 30, hasAudio: true }).some((r) => r.audioOnly), 'STANDARD');
   });
 
   it('ADVANCED_SD: capped at 480p30 whatever the input, never upscaled, no duplicate rung', () => {

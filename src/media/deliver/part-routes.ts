@@ -17,7 +17,7 @@ export interface PartRoute {
 
 // Same key, stream id and rendition syntax as routes.ts.
 const PART =
-  /^([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/([a-z0-9]+)\/([0-9]{1,9})\.([0-9]{1,4})\.(ts|m4s)$/;
+  /^([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/([a-z0-9_]+)\/([0-9]{1,9})\.([0-9]{1,4})\.(ts|m4s)$/;
 
 export function parsePartPath(rawPath: string): PartRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;

@@ -21,7 +21,7 @@ export interface RemoteAccessOptions {
 const MAX_HEIGHTS = 10_000;
 const STREAM_INF = /^#EXT-X-STREAM-INF:.*RESOLUTION=\d+x(\d+)/;
 /** A media playlist's URI in it, public or private (`…/<streamId>/a.<credential>/<rendition>.m3u8`). */
-const MEDIA_URI = /([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/(?:a\.[A-Za-z0-9_.-]+\/)?([a-z0-9]+)\.m3u8/;
+const MEDIA_URI = /([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/(?:a\.[A-Za-z0-9_.-]+\/)?([a-z0-9_]+)\.m3u8/;
 
 export class RemoteAccess {
   readonly #cache: RefreshingCache<StreamAccess | undefined>;

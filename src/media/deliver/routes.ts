@@ -17,9 +17,9 @@ export type PlaybackRoute =
 
 const KEY = '([a-z0-9-]+\\.[0-9]+\\.channel\\.[A-Za-z0-9]+)';
 const MULTIVARIANT = new RegExp(`^${KEY}\\.m3u8$`);
-const MEDIA = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)\\.m3u8$`);
-const SEGMENT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
-const INIT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9]+)/init\\.mp4$`);
+const MEDIA = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)\\.m3u8$`);
+const SEGMENT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
+const INIT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)/init\\.mp4$`);
 
 export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;

@@ -59,6 +59,11 @@ export interface RenditionEntry {
   width?: number;
   height?: number;
   frameRate?: number;
+  /**
+   * A rendition without video names itself as IVS does: an `EXT-X-MEDIA:TYPE=VIDEO` group without URI (the video,
+   * none, is in the variant's own stream) whose NAME players show as the quality's name, e.g. `audio_only`.
+   */
+  videoGroup?: string;
 }
 
 export interface MultivariantInput {
@@ -79,6 +84,11 @@ export function renderMultivariantPlaylist(input: MultivariantInput): string {
   if (input.serverTimeMs !== undefined) {
     lines.push(`#EXT-X-SESSION-DATA:DATA-ID="SERVER-TIME",VALUE="${(input.serverTimeMs / 1000).toFixed(3)}"`);
   }
+  for (const group of new Set(input.renditions.map((r) => r.videoGroup))) {
+    if (group !== undefined) {
+      lines.push(`#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${group}",NAME="${group}",AUTOSELECT=NO,DEFAULT=NO`);
+    }
+  }
   for (const r of input.renditions) {
     lines.push(`#EXT-X-STREAM-INF:${streamInfAttributes(r).join(',')}`);
     lines.push(r.uri);
@@ -92,5 +102,6 @@ function streamInfAttributes(r: RenditionEntry): string[] {
   if (r.width && r.height) attrs.push(`RESOLUTION=${r.width}x${r.height}`);
   if (r.codecs.length > 0) attrs.push(`CODECS="${r.codecs.join(',')}"`);
   if (r.frameRate) attrs.push(`FRAME-RATE=${r.frameRate.toFixed(3)}`);
+  if (r.videoGroup !== undefined) attrs.push(`VIDEO="${r.videoGroup}"`);
   return attrs;
 }

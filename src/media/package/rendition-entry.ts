@@ -1,9 +1,12 @@
 // Builds a multivariant-playlist entry from a live segmenter: codecs and resolution from its tracks, BANDWIDTH from
 // the measured peak segment bit rate (an estimate until the first segment), FRAME-RATE from onMetaData or measured.
+// A rendition with audio alone is named `audio_only` the way IVS names it (a VIDEO group of that name).
 
 import { estimateBandwidth } from './bitrate.js';
 import type { RenditionEntry } from './playlists.js';
 import type { HlsSegmenter } from './segmenter.js';
+
+const AUDIO_ONLY_GROUP = 'audio_only';
 
 export function renditionEntry(segmenter: HlsSegmenter, uri: string): RenditionEntry {
   const { video, audio } = segmenter.currentTracks;
@@ -19,5 +22,6 @@ export function renditionEntry(segmenter: HlsSegmenter, uri: string): RenditionE
     width: video?.width,
     height: video?.height,
     frameRate,
+    ...(video === undefined && audio !== undefined ? { videoGroup: AUDIO_ONLY_GROUP } : {}),
   };
 }

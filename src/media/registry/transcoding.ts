@@ -79,7 +79,7 @@ export class TranscodeService {
   attach(stream: LiveStream, video: VideoTrackInfo, audio: AudioTrackInfo | undefined): Transcoder | undefined {
     const preset = stream.channel.doc.preset;
     const ladder = ladderFor(
-      { width: video.width, height: video.height, frameRate: video.frameRate },
+      { width: video.width, height: video.height, frameRate: video.frameRate, hasAudio: audio !== undefined },
       { channelType: stream.channel.type, preset: typeof preset === 'string' ? preset : undefined },
     );
     if (ladder.length === 0) return undefined;

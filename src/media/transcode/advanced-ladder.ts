@@ -7,13 +7,13 @@
 //   ADVANCED_HD, input 480p:                  480p30 · 360p30 · 160p30
 //   ADVANCED_SD, input 480p up to 1080p:      480p30 1.3 Mbps (0.8) · 360p30 0.7 (0.4) · 160p30 0.27 (0.22)
 //   audio, every rendition transcoded:        128 kbps at 720p/480p, 64 kbps at 360p, 48 kbps at 160p
+//   audio only:                               64 kbps (listed last, as `audio_only`), when the source has audio
 //
 // Unlike STANDARD there is no source passthrough rendition: every rendition viewers get is transcoded (the
-// delivery side hides the source on these channels) and capped at 720p (HD) or 480p (SD). The documentation's
-// audio-only rendition (64 kbps) is not produced here. An input smaller than the ladder's top rung (IVS does not
+// delivery side hides the source on these channels) and capped at 720p (HD) or 480p (SD). An input smaller than the ladder's top rung (IVS does not
 // document one) gets a rung at its own size, with the top rung's bitrate, and the rungs below it: never upscaled.
 
-import { decimated, evenFloor, type Rendition, type RenditionName, type LadderInput } from './rendition.js';
+import { audioOnlyRendition, decimated, evenFloor, type Rendition, type RenditionName, type LadderInput } from './rendition.js';
 
 export type AdvancedType = 'ADVANCED_SD' | 'ADVANCED_HD';
 
@@ -35,6 +35,7 @@ const RUNGS: readonly AdvancedRung[] = [
 const HD_720_AT_30: [number, number] = [2_300_000, 1_900_000];
 const HD_720_AT_60: [number, number] = [3_000_000, 2_200_000];
 const HIGH_FPS_ABOVE = 30.5;
+const AUDIO_ONLY_BITRATE = 64_000;
 
 export function advancedLadderFor(input: LadderInput, type: AdvancedType, preset: string | undefined): Rendition[] {
   const { width, height } = input;
@@ -79,5 +80,6 @@ export function advancedLadderFor(input: LadderInput, type: AdvancedType, preset
       level: rung.level,
     });
   }
+  if (input.hasAudio) out.push(audioOnlyRendition(AUDIO_ONLY_BITRATE));
   return out;
 }

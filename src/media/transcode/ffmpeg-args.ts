@@ -55,8 +55,16 @@ export function ffmpegArgs(ladder: readonly Rendition[], opts: FfmpegArgsOptions
   return args;
 }
 
+const kbps = (bps: number): string => `${Math.round(bps / 1000)}k`;
+
+/** FLV out on `fd`, with the muxer settings every output shares. */
+function flvOutput(fd: number): string[] {
+  // Without a cap the muxer may hold video up to 10 s waiting for audio that stopped arriving.
+  return ['-max_interleave_delta', '1000000', '-flvflags', 'no_duration_filesize', '-f', 'flv', `pipe:${fd}`];
+}
+
 function renditionArgs(r: Rendition, fd: number, opts: FfmpegArgsOptions): string[] {
-  const kbps = (bps: number): string => `${Math.round(bps / 1000)}k`;
+  if (r.audioOnly) return ['-map', '0:a:0', '-vn', '-c:a', 'aac', '-b:a', kbps(r.audioBitrate), ...flvOutput(fd)];
   const filters = [`scale=${r.width}:${r.height}`];
   if (opts.sourceFrameRate !== undefined && opts.sourceFrameRate > r.frameRate * 1.1) filters.unshift(selectFilter(r.frameRate));
   const gop = Math.max(1, Math.round(r.frameRate * (opts.maxGopSeconds ?? 10)));
@@ -97,14 +105,7 @@ function renditionArgs(r: Rendition, fd: number, opts: FfmpegArgsOptions): strin
     'source',
     ...(opts.threads !== undefined ? ['-threads', String(opts.threads)] : []),
     ...(r.audioCopy ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', kbps(r.audioBitrate)]),
-    // Without a cap the muxer may hold video up to 10 s waiting for audio that stopped arriving.
-    '-max_interleave_delta',
-    '1000000',
-    '-flvflags',
-    'no_duration_filesize',
-    '-f',
-    'flv',
-    `pipe:${fd}`,
+    ...flvOutput(fd),
   ];
 }
 

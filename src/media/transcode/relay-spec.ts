@@ -4,7 +4,7 @@
 // checked against the ranges the ladders produce, with room to spare.
 
 import { ffmpegArgs, type FfmpegArgsOptions } from './ffmpeg-args.js';
-import type { Rendition } from './rendition.js';
+import { AUDIO_ONLY, audioOnlyRendition, type Rendition } from './rendition.js';
 
 export interface RelaySpec {
   ladder: Rendition[];
@@ -23,6 +23,9 @@ const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === 
 function rendition(v: unknown): Rendition | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const r = v as Record<string, unknown>;
+  if (r.audioOnly === true) {
+    return r.name === AUDIO_ONLY && int(r.audioBitrate, 8_000, 1_000_000) ? audioOnlyRendition(r.audioBitrate) : undefined;
+  }
   const ok =
     typeof r.name === 'string' &&
     /^\d{2,4}p(30|60)$/.test(r.name) &&

@@ -1,8 +1,14 @@
 // What a ladder is made of (pure): a rendition's encoding settings, the source a ladder is built for, and the
 // arithmetic every ladder shares (frame-rate decimation, even sizes). ladder.ts and advanced-ladder.ts use it.
 
-/** `<short side>p<30|60>`: the IVS rungs (720p60, 480p30, …) and, on ADVANCED channels, a source-size rung (540p30). */
-export type RenditionName = `${number}p${30 | 60}`;
+/**
+ * `<short side>p<30|60>`: the IVS rungs (720p60, 480p30, …) and, on ADVANCED channels, a source-size rung (540p30)
+ * and the audio-only rendition (`audio_only`, IVS's name for it).
+ */
+export type RenditionName = `${number}p${30 | 60}` | typeof AUDIO_ONLY;
+
+/** The audio-only rendition's name: IVS lists it under this NAME in its multivariant playlists. */
+export const AUDIO_ONLY = 'audio_only';
 
 export interface Rendition {
   name: RenditionName;
@@ -20,6 +26,8 @@ export interface Rendition {
   /** H.264 profile for libx264 and the level_idc it signals (31 = 3.1), as in VideoTrackInfo. */
   profile: 'main' | 'high';
   level: number;
+  /** No video: the source's audio alone, re-encoded at `audioBitrate` (the video fields are zero). */
+  audioOnly?: true;
 }
 
 export interface LadderInput {
@@ -27,6 +35,24 @@ export interface LadderInput {
   height: number;
   /** Source frames per second; undefined (unknown) is treated as 30. */
   frameRate?: number | undefined;
+  /** The source carries audio (ladders with an audio-only rendition add it only then). */
+  hasAudio?: boolean | undefined;
+}
+
+/** The audio-only rendition at `audioBitrate` (AAC, re-encoded). */
+export function audioOnlyRendition(audioBitrate: number): Rendition {
+  return {
+    name: AUDIO_ONLY,
+    width: 0,
+    height: 0,
+    frameRate: 0,
+    videoBitrate: 0,
+    audioBitrate,
+    audioCopy: false,
+    profile: 'main',
+    level: 0,
+    audioOnly: true,
+  };
 }
 
 /**
