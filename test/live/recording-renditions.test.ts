@@ -1,6 +1,7 @@
 // What a recording holds per channel kind: a STANDARD FRAGMENTED_MP4 channel records every ladder rendition
 // as MPEG-TS (TS copies tapped onto the fMP4 packagers), PutMetadata's ID3 included; renditionSelection NONE
-// records no video but still thumbnails and the metadata files; without ffmpeg the files list no thumbnails.
+// records no video but still thumbnails and the metadata files; an ADVANCED_SD channel records its own ladder
+// (not its source, not its audio-only rendition); without ffmpeg the files list no thumbnails.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import {
   waitRecordingEvent,
   waitLive,
 } from '../helpers/recording.js';
+import { publishAt } from '../helpers/ladder.js';
 import { useServer } from '../helpers/use-server.js';
 
 const BUCKET = 'openivs-rec-renditions';
@@ -71,6 +73,32 @@ describe('live: recorded renditions', { timeout: 120_000 }, () => {
         `${r} keeps the ID3 tag`,
       );
     }
+  });
+
+  it('ADVANCED_SD: records its own ladder (480p30, 360p30, 160p30), not the 720p source or the audio-only rendition', async () => {
+    const configArn = await activeRecordingConfiguration(ivs, {
+      bucket: BUCKET,
+      thumbnailConfiguration: { recordingMode: 'DISABLED' },
+    });
+    const out = await ivs.send(
+      new CreateChannelCommand({
+        name: 'rec-advanced-sd',
+        type: 'ADVANCED_SD',
+        preset: 'CONSTRAINED_BANDWIDTH_DELIVERY',
+        latencyMode: 'NORMAL',
+        insecureIngest: true,
+        recordingConfigurationArn: configArn,
+      }),
+    );
+    const arn = out.channel!.arn!;
+    const pub = publishAt(server.rtmpPort, out.streamKey!.value!, '1280x720', 12);
+    await waitLive(ivs, arn);
+    assert.equal((await pub.exited).code, 0);
+    const [end] = await waitRecordingEvent(hook, arn, 'Recording End');
+    const rec = localRecording(join(server.dataDir, 'recordings', BUCKET, end!.envelope.detail.recording_s3_key_prefix));
+    const checked = await checkFinishedRecording(rec, arn, undefined);
+    assert.deepEqual(checked.renditions, ['480p30', '360p30', '160p30']);
+    assert.ok(checked.durationMs > 6_000, `recorded ${checked.durationMs} ms of a 12 s broadcast`);
   });
 
   it('renditionSelection NONE: thumbnails and metadata files, no video', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../../src/media/record/recorded-playlists.js';
 import { recordingEndedJson, recordingStartedJson } from '../../src/media/record/metadata-files.js';
 import { replay, type JournalEntry, type RecordingMeta } from '../../src/media/record/journal.js';
-import { selectRenditions, type Candidate } from '../../src/media/record/selection.js';
+import { candidatesFor, selectRenditions, type Candidate } from '../../src/media/record/selection.js';
 import { thumbnailPlan, thumbnailSize } from '../../src/media/record/thumbnails.js';
 import type { RecordedFile, RecordedRendition } from '../../src/media/record/model.js';
 
@@ -99,6 +99,28 @@ describe('record: rendition selection and thumbnails', () => {
       ['360p30'],
       'BASIC: the source',
     );
+  });
+  it('candidates: STANDARD records its source and live rungs; ADVANCED its own ladder, without source or audio-only', () => {
+    const video = { codecString: 'avc1.64001f', width: 1280, height: 720, frameRate: 30 } as Parameters<typeof candidatesFor>[0];
+    const names = (keys: string[], channel?: { type: string; preset?: string }) =>
+      candidatesFor(video, keys, 'source', channel).map((x) => `${x.key}:${x.name}`);
+    assert.deepEqual(names(['source', '480p30', '360p30', '160p30']), [
+      'source:720p30',
+      '480p30:480p30',
+      '360p30:360p30',
+      '160p30:160p30',
+    ]);
+    const advanced = ['source', '480p30', '360p30', '160p30', 'audio_only'];
+    assert.deepEqual(names(advanced, { type: 'ADVANCED_SD', preset: 'CONSTRAINED_BANDWIDTH_DELIVERY' }), [
+      '480p30:480p30',
+      '360p30:360p30',
+      '160p30:160p30',
+    ]);
+    assert.deepEqual(names(['source', '720p30', '480p30', 'audio_only'], { type: 'ADVANCED_HD' }), [
+      '720p30:720p30',
+      '480p30:480p30',
+    ]);
+    assert.deepEqual(names(['source'], { type: 'ADVANCED_HD' }), ['source:720p30'], 'no ladder (no ffmpeg): the source');
   });
   it('thumbnail plan and size (downscale only, even width)', () => {
     assert.deepEqual(thumbnailPlan({}), { intervalMs: 60_000, sequential: true, latest: false, maxHeight: undefined });

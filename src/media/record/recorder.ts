@@ -123,7 +123,11 @@ export class Recorder implements StreamRecorder {
   private async start(stream: LiveStream, config: Record<string, unknown>): Promise<Active | undefined> {
     const video = stream.video;
     if (!video) return undefined;
-    const candidates = candidatesFor(video, stream.renditions.keys(), SOURCE_RENDITION);
+    const preset = stream.channel.doc.preset;
+    const candidates = candidatesFor(video, stream.renditions.keys(), SOURCE_RENDITION, {
+      type: stream.channel.type,
+      preset: typeof preset === 'string' ? preset : undefined,
+    });
     const selected = selectRenditions(config, candidates);
     // Without ffmpeg no thumbnails can be taken, so the metadata files must not point at any.
     const plan = this.deps.capture ? thumbnailPlan(config) : undefined;

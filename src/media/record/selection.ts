@@ -3,6 +3,9 @@
 // the metadata files only, as IVS does); CUSTOM records the listed resolutions (SD 480p, HD 720p, FULL_HD
 // 1080p, LOWEST_RESOLUTION), each as the rendition of that height or, when the stream has none, the best
 // one below it (else the lowest) — so on a BASIC channel, where only the source exists, CUSTOM records it.
+// ADVANCED_SD/ADVANCED_HD channels record their own ladder and, like their viewers, never the source while that
+// ladder runs (without ffmpeg the source is all they have, and it is recorded). The audio-only rendition is not
+// recorded: the selection is of video resolutions.
 
 import { ladderFor } from '../transcode/ladder.js';
 import type { VideoTrackInfo } from '../types.js';
@@ -20,24 +23,43 @@ export interface Candidate {
 
 const CUSTOM_HEIGHT: Record<string, number> = { FULL_HD: 1080, HD: 720, SD: 480 };
 
-/** The renditions a live stream has: its source (key `source`) and the ladder rungs among `liveKeys`. */
-export function candidatesFor(video: VideoTrackInfo, liveKeys: Iterable<string>, sourceKey: string): Candidate[] {
+/** The channel's ladder settings: its type and, on ADVANCED types, its transcode preset. */
+export interface LadderChannel {
+  type: string;
+  preset?: string | undefined;
+}
+
+const ADVANCED = new Set(['ADVANCED_SD', 'ADVANCED_HD']);
+
+/**
+ * The renditions a live stream has: its source (key `sourceKey`, left out on ADVANCED channels whose ladder is live)
+ * and the ladder rungs among `liveKeys`.
+ */
+export function candidatesFor(
+  video: VideoTrackInfo,
+  liveKeys: Iterable<string>,
+  sourceKey: string,
+  channel: LadderChannel = { type: 'STANDARD' },
+): Candidate[] {
   const frameRate = video.frameRate;
-  const out: Candidate[] = [
-    {
-      key: sourceKey,
-      name: renditionName(video.width, video.height, frameRate),
-      width: video.width,
-      height: video.height,
-      frameRate,
-    },
-  ];
+  const source: Candidate = {
+    key: sourceKey,
+    name: renditionName(video.width, video.height, frameRate),
+    width: video.width,
+    height: video.height,
+    frameRate,
+  };
   const keys = new Set(liveKeys);
-  for (const rung of ladderFor({ width: video.width, height: video.height, frameRate })) {
-    if (keys.has(rung.name))
-      out.push({ key: rung.name, name: rung.name, width: rung.width, height: rung.height, frameRate: rung.frameRate });
+  const rungs: Candidate[] = [];
+  const ladder = ladderFor(
+    { width: video.width, height: video.height, frameRate },
+    { channelType: channel.type, preset: channel.preset },
+  );
+  for (const rung of ladder) {
+    if (keys.has(rung.name) && !rung.audioOnly)
+      rungs.push({ key: rung.name, name: rung.name, width: rung.width, height: rung.height, frameRate: rung.frameRate });
   }
-  return out;
+  return ADVANCED.has(channel.type) && rungs.length > 0 ? rungs : [source, ...rungs];
 }
 
 const shortSide = (c: Candidate): number => Math.min(c.width, c.height);
