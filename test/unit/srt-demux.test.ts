@@ -148,6 +148,27 @@ describe('MPEG-TS demuxer on ffmpeg output', () => {
     audioFrames.forEach((f, i) => assert.ok(clean.audio[i]!.data.equals(f.data), `AAC frame ${i} identical`));
   });
 
+  it('hands out access units that share no memory with its input (a frame would keep a whole SRT batch alive)', async () => {
+    // One AAC frame per PES at 32 kbps (~85 bytes): each audio PES fits in one TS packet, the case a view would keep.
+    const small = readTs(
+      await makeTs(dir, 'one-packet-pes', {
+        seconds: 2,
+        audio: ['-c:a', 'aac', '-b:a', '32k'],
+        extra: ['-pes_payload_size', '0'],
+      }),
+    );
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < small.length; off += 6 * 1316) chunks.push(Buffer.from(small.subarray(off, off + 6 * 1316)));
+    const c = new Collected();
+    const d = new TsDemuxer(c);
+    for (const chunk of chunks) d.push(chunk);
+    d.end();
+    const inputs = new Set(chunks.map((b) => b.buffer));
+    const sharing = [...c.video, ...c.audio].filter((u) => inputs.has(u.data.buffer as ArrayBuffer));
+    assert.ok(c.audio.length > 0 && c.video.length > 0);
+    assert.equal(sharing.length, 0, `${sharing.length} units are views into an input chunk`);
+  });
+
   it('gives the same result for any chunking of the input', () => {
     const rnd = prng(7);
     const c = new Collected();

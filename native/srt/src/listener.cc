@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -240,6 +241,8 @@ void Listener::blockAddress(const std::string& address, int ms) {
 }
 
 void Listener::run() {
+  // Named, so per-thread CPU figures (bench:ingest, top -H) tell this thread from Node's own.
+  pthread_setname_np(pthread_self(), "openivs-srt-io");
   std::vector<SRT_EPOLL_EVENT> ready(128);
   const int waitMs = std::max(1, std::min(opt_.flushMs, 50));
   while (!stop_.load()) {

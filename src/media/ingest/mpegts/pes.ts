@@ -78,7 +78,9 @@ export class PesAssembler {
 
   private finish(): void {
     const wasActive = this.active && !this.broken && this.size > 0;
-    const data = wasActive ? (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size)) : null;
+    // Always a copy, even of a PES in one packet: a view would keep the whole input chunk it came in (a batch of
+    // SRT packets) alive for as long as the frame sits in the playlist window.
+    const data = wasActive ? Buffer.concat(this.chunks, this.size) : null;
     this.chunks = [];
     this.size = 0;
     this.active = false;
