@@ -38,7 +38,7 @@ export interface Played {
   playedS: number;
   width: number;
   height: number;
-  /** Longest stretch of wall time (s) in which currentTime did not advance after playback began. */
+  /** Longest stretch of wall time (s) in which currentTime did not advance after playback began (one still going counts). */
   longestStallS: number;
   /** Wall time (s) from loading the source to the first frame that advanced, or -1 if none did. */
   firstFrameAfterS: number;
@@ -46,13 +46,16 @@ export interface Played {
   wallS: number;
   /** Each error's time from loading the source, details, URL (its last two path segments) and HTTP status. */
   errorDetails: string[];
+  /** The <video> at the last check: currentTime, readyState, paused, buffered ranges; and hls.js's newest fragment. */
+  media: string;
 }
 
 /** One line that says how a playback went, for assertion messages. */
 export function describePlayed(p: Played): string {
   return (
     `played ${p.playedS.toFixed(1)} s in ${p.wallS.toFixed(1)} s of wall time, first frame after ` +
-    `${p.firstFrameAfterS.toFixed(1)} s, longest stall ${p.longestStallS.toFixed(2)} s, errors [${p.errorDetails.join('; ')}]`
+    `${p.firstFrameAfterS.toFixed(1)} s, longest stall ${p.longestStallS.toFixed(2)} s, errors [${p.errorDetails.join('; ')}]; ` +
+    `at the end: ${p.media}`
   );
 }
 
@@ -80,6 +83,7 @@ export async function playWithHlsJs(
         firstFrameAfterS: -1,
         wallS: 0,
         errorDetails: [] as string[],
+        media: '',
       };
       window.__state = state;
       const video = document.createElement('video');
@@ -95,6 +99,11 @@ export async function playWithHlsJs(
       let first: number | undefined;
       let lastTime = 0;
       let lastAdvance = 0;
+      let lastFrag = '';
+      hls.on(Hls.Events.FRAG_BUFFERED, (_e: unknown, data: any) => {
+        const f = data.part ?? data.frag;
+        lastFrag = `${String(f.url).split('/').slice(-2).join('/')} [${f.start.toFixed(2)}+${f.duration.toFixed(2)}]`;
+      });
       video.addEventListener('timeupdate', () => {
         const now = performance.now();
         if (first === undefined && video.currentTime > 0) {
@@ -111,13 +120,25 @@ export async function playWithHlsJs(
         state.width = video.videoWidth;
         state.height = video.videoHeight;
       });
-      window.__wall = () => (performance.now() - loadedAt) / 1000;
+      // The state of a check: a stall still going counts, and the element's own view says why it is still.
+      window.__read = () => {
+        const now = performance.now();
+        if (first !== undefined) state.longestStallS = Math.max(state.longestStallS, (now - lastAdvance) / 1000);
+        const ranges: string[] = [];
+        for (let i = 0; i < video.buffered.length; i++) {
+          ranges.push(`${video.buffered.start(i).toFixed(2)}-${video.buffered.end(i).toFixed(2)}`);
+        }
+        state.media =
+          `currentTime ${video.currentTime.toFixed(2)}, readyState ${video.readyState}, paused ${video.paused}, ` +
+          `buffered [${ranges.join(' ')}], last fragment buffered ${lastFrag || 'none'}`;
+        return { ...state, wallS: (now - loadedAt) / 1000 };
+      };
       hls.loadSource(src);
       hls.attachMedia(video);
       void video.play().catch(() => undefined);
     }, url);
     const deadline = Date.now() + timeoutMs;
-    const read = (): Promise<Played> => page.evaluate(() => ({ ...window.__state, wallS: window.__wall() }) as Played);
+    const read = (): Promise<Played> => page.evaluate(() => window.__read() as Played);
     let state = await read();
     while (Date.now() < deadline) {
       state = await read();
