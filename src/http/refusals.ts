@@ -142,7 +142,10 @@ const isHead = (err: Error & { rawPacket?: unknown }): boolean =>
   Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
 
 interface ClientSocket extends Duplex {
-  _httpMessage?: (NodeJS.EventEmitter & { writableEnded?: boolean; req?: { complete?: boolean } }) | null;
+  _httpMessage?:
+    (NodeJS.EventEmitter & { writableEnded?: boolean; writableFinished?: boolean; headersSent?: boolean; req?: unknown }) | null;
+  /** Node's HTTP parser on the connection; `incoming` is the request whose bytes it was reading, once its head was. */
+  parser?: { incoming?: { complete?: boolean } | null } | null;
 }
 
 /** A refused connection whose peer never reads must not stay open: it is cut this long after the refusal. */
@@ -176,12 +179,21 @@ export function clientErrorListener(
       if (conn.writable) conn.end(refusalResponse(protocol, refusalFor(code), isHead(err)));
     };
     const inFlight = conn._httpMessage;
+    const reading = conn.parser?.incoming;
+    // The bad bytes may be in the body of a request that has been answered already (the handler did not wait for
+    // its body; its answer is sent, or being sent, or done and detached): that answer stands, and a second one would
+    // be read by the client as the answer to its next request. The connection just closes after it.
+    if (reading?.complete === false && (!inFlight || (inFlight.req === reading && inFlight.headersSent))) {
+      if (!inFlight || inFlight.writableFinished) conn.end();
+      else inFlight.once('finish', () => conn.end()).once('close', () => conn.end());
+      return;
+    }
     // The bad bytes may be in the body of the request being answered: that answer will never come
     // (its body never completes), so ours goes now. An answer to an earlier, complete request goes
     // first: once it has ended its bytes are queued and ours follow in order; before, ours would come
     // first or interleave. (`writableFinished` would not do: on TLS it waits for the socket's own
     // buffer, after 'finish' has been emitted.)
-    if (!inFlight || inFlight.writableEnded || inFlight.req?.complete === false) refuse();
+    if (!inFlight || inFlight.writableEnded || (inFlight.req as { complete?: boolean } | undefined)?.complete === false) refuse();
     else inFlight.once('finish', refuse).once('close', () => conn.end());
   };
 }

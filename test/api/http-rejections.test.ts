@@ -179,6 +179,19 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
       },
     );
 
+    it(`${listener}: a request answered before its body turns out malformed gets that one answer, not two`, async () => {
+      // Found by the wire fuzzer: a repeated Host is refused (400) as soon as the head is read; the chunked body's
+      // overlong extension then failed the parser, and a 413 followed for the same request, which a client takes
+      // for the answer to its next one.
+      const request =
+        `HEAD /ListChannels HTTP/1.1\r\n${HOST}${HOST}transfer-encoding: chunked\r\n\r\n` +
+        `2;${'e'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`;
+      const text = (await exchange(open, [request])).toString('latin1');
+      const heads = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+      assert.deepEqual(heads, [400], text.slice(0, 600));
+      assert.ok(text.endsWith('\r\n\r\n'), `a HEAD answer carries no body: ${JSON.stringify(text.slice(-80))}`);
+    });
+
     it(`${listener}: a body over 1 MiB is a JSON 413`, async () => {
       const head =
         `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n` +
