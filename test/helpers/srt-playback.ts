@@ -100,10 +100,38 @@ export async function playWithHlsJs(
       let lastTime = 0;
       let lastAdvance = 0;
       let lastFrag = '';
+      const events: string[] = [];
+      const at = () => ((performance.now() - loadedAt) / 1000).toFixed(1);
       hls.on(Hls.Events.FRAG_BUFFERED, (_e: unknown, data: any) => {
         const f = data.part ?? data.frag;
         lastFrag = `${String(f.url).split('/').slice(-2).join('/')} [${f.start.toFixed(2)}+${f.duration.toFixed(2)}]`;
+        const end = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1).toFixed(2) : '-';
+        events.push(`${at()} buffered ${lastFrag} → end ${end} (t ${video.currentTime.toFixed(2)})`);
       });
+      hls.on(Hls.Events.LEVEL_UPDATED, (_e: unknown, data: any) => {
+        const d = data.details;
+        const f0 = d.fragments[0];
+        events.push(
+          `${at()} level ${d.startSN}…${d.endSN}.${d.partList?.at(-1)?.index ?? ''} edge ${d.edge?.toFixed(2)}; ` +
+            `sn ${f0?.sn} start ${f0?.start?.toFixed(2)} pdt ${f0?.programDateTime}; skipped ${d.skippedSegments ?? 0}, delta ${Boolean(d.deltaUpdateFailed)}`,
+        );
+      });
+      video.addEventListener('seeking', () => events.push(`${at()} seeking to ${video.currentTime.toFixed(2)}`));
+      hls.on(Hls.Events.LEVEL_PTS_UPDATED, (_e: unknown, data: any) => {
+        events.push(
+          `${at()} pts ${data.type} sn ${data.frag?.sn} ${data.start?.toFixed(2)}…${data.end?.toFixed(2)} drift ${data.drift?.toFixed(2)}`,
+        );
+      });
+      hls.on(Hls.Events.FRAG_LOADING, (_e: unknown, data: any) => {
+        events.push(
+          `${at()} loading ${
+            String((data.part ?? data.frag).url)
+              .split('/')
+              .slice(-1)[0]
+          } start ${(data.part ?? data.frag).start?.toFixed(2)}`,
+        );
+      });
+      window.__events = events;
       video.addEventListener('timeupdate', () => {
         const now = performance.now();
         if (first === undefined && video.currentTime > 0) {
@@ -130,7 +158,8 @@ export async function playWithHlsJs(
         }
         state.media =
           `currentTime ${video.currentTime.toFixed(2)}, readyState ${video.readyState}, paused ${video.paused}, ` +
-          `buffered [${ranges.join(' ')}], last fragment buffered ${lastFrag || 'none'}`;
+          `buffered [${ranges.join(' ')}], last fragment buffered ${lastFrag || 'none'}\n` +
+          `hls.js events (first 150):\n${events.slice(0, 150).join('\n')}`;
         return { ...state, wallS: (now - loadedAt) / 1000 };
       };
       hls.loadSource(src);

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { streamKeyLabel } from '../log-safe.js';
 import { DEFAULT_TS_LIMITS, TsDemuxer, type TsDemuxerLimits } from '../mpegts/demuxer.js';
+import { TrackInterleaver } from '../mpegts/interleaver.js';
 import type { PublishEndReason, PublisherHandle, PublishSession } from '../ports.js';
 import type { SrtConnection } from './connection.js';
 import { reportLoss } from './loss-report.js';
@@ -29,11 +30,19 @@ export function feedPublishSession(
   log: Logger,
   limits: TsDemuxerLimits = DEFAULT_TS_LIMITS,
 ): TsDemuxer {
+  // Units in decode-time order across the tracks (interleaver.ts); a configuration applies after what came before it.
+  const ordered = new TrackInterleaver((au) => session.onAccessUnit(au));
   const demuxer = new TsDemuxer(
     {
-      onVideoConfig: (info) => session.onVideoConfig(info),
-      onAudioConfig: (info) => session.onAudioConfig(info),
-      onAccessUnit: (au) => session.onAccessUnit(au),
+      onVideoConfig: (info) => {
+        ordered.flush();
+        session.onVideoConfig(info);
+      },
+      onAudioConfig: (info) => {
+        ordered.flush();
+        session.onAudioConfig(info);
+      },
+      onAccessUnit: (au) => ordered.push(au),
       onUnsupported: (description) => {
         session.onUnsupported(description);
         conn.close('unsupported');
@@ -46,6 +55,7 @@ export function feedPublishSession(
     data: (chunk, arrival) => demuxer.push(chunk, arrival),
     close: (reason, stats) => {
       if (reason === 'peer') demuxer.end(); // the caller finished: its last access units are complete
+      ordered.flush();
       loss.end(stats);
       session.onEnd(endReason(reason));
     },
