@@ -1,7 +1,9 @@
 // The counters the request paths increment: API requests by operation and status with a latency histogram, and
-// playback requests by kind and status. Cheap by construction: a child metric per label set is looked up once and
-// cached in a Map, so a request costs a Map lookup and an increment. Playback hands the router one counter function
-// per kind, which the code writing a response's status calls (src/media/deliver/request-counting.ts).
+// playback requests by kind and status. Cheap by construction. API: a child metric per label set is looked up once
+// and cached in a Map. Playback, the hottest path: plain numbers in a Map per kind, copied into the Prometheus counter
+// only when a scrape collects it, because prom-client's own increment builds and checks a label string every time.
+// Playback hands the router one counter function per kind, which the code writing a response's status calls
+// (src/media/deliver/request-counting.ts).
 
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -11,9 +13,10 @@ const API_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 export class RequestMetrics {
   private readonly apiCount: Counter<'operation' | 'status'>;
   private readonly apiSeconds: Histogram<'operation'>;
-  private readonly playbackCount: Counter<'kind' | 'status'>;
   private readonly apiChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'operation'> }>();
   private readonly playbackCounters = new Map<string, (status: number) => void>();
+  /** Requests answered so far, by kind, then by status. */
+  private readonly playbackCounts = new Map<string, Map<number, number>>();
 
   constructor(register: Registry) {
     this.apiCount = new Counter({
@@ -29,11 +32,19 @@ export class RequestMetrics {
       buckets: API_BUCKETS,
       registers: [register],
     });
-    this.playbackCount = new Counter({
+    const playbackCounts = this.playbackCounts;
+    new Counter({
       name: 'openivs_playback_requests_total',
       help: 'Playback requests by kind (multivariant, media_playlist, blocking_reload, part, segment, init, other) and HTTP status.',
       labelNames: ['kind', 'status'],
       registers: [register],
+      // The counts only grow, so setting the counter to them at each scrape keeps it monotonic.
+      collect() {
+        this.reset();
+        for (const [kind, byStatus] of playbackCounts) {
+          for (const [status, n] of byStatus) this.inc({ kind, status: String(status) }, n);
+        }
+      },
     });
   }
 
@@ -53,14 +64,10 @@ export class RequestMetrics {
   readonly playbackCounter = (kind: string): ((status: number) => void) => {
     let counter = this.playbackCounters.get(kind);
     if (counter === undefined) {
-      const byStatus = new Map<number, Counter.Internal>();
+      const byStatus = new Map<number, number>();
+      this.playbackCounts.set(kind, byStatus);
       counter = (status: number) => {
-        let child = byStatus.get(status);
-        if (child === undefined) {
-          child = this.playbackCount.labels(kind, String(status));
-          byStatus.set(status, child);
-        }
-        child.inc();
+        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       };
       this.playbackCounters.set(kind, counter);
     }
