@@ -268,8 +268,19 @@ export const firstPlaying = (r: IvsRecord) => r.states.find((s) => s.state === '
 export function describeRecord(r: IvsRecord): string {
   const states = r.states.map((s) => `${s.state}@${(s.t - r.started) / 1000}s/${s.position.toFixed(2)}`).join(' → ');
   const last = r.samples.at(-1);
+  // The samples around each BUFFERING: an empty buffer means media came late, a full one a starved page or decoder.
+  const around = r.states
+    .filter((s) => s.state === 'Buffering')
+    .map((b) => {
+      const near = r.samples.filter((x) => Math.abs(x.t - b.t) <= 1_000);
+      const fmt = near.map(
+        (x) => `${(x.t - r.started) / 1000}s ${x.state} pos ${x.position.toFixed(2)} buf ${x.buffer.toFixed(2)}`,
+      );
+      return `Buffering@${(b.t - r.started) / 1000}s: ${fmt.join('; ') || 'no sample within 1 s'}`;
+    });
   return (
     `states: ${states}\nerrors: ${JSON.stringify(r.errors)}\nrebuffers: ${r.rebuffers.length}\n` +
+    `around each buffering: ${around.join('\n  ') || 'none'}\n` +
     `last sample: ${JSON.stringify(last)}\nqualities: ${r.qualities.map((q) => q.name).join(', ')}`
   );
 }
