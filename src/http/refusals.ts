@@ -143,7 +143,13 @@ const isHead = (err: Error & { rawPacket?: unknown }): boolean =>
 
 interface ClientSocket extends Duplex {
   _httpMessage?:
-    (NodeJS.EventEmitter & { writableEnded?: boolean; writableFinished?: boolean; headersSent?: boolean; req?: unknown }) | null;
+    | (NodeJS.EventEmitter & {
+        writableEnded?: boolean;
+        writableFinished?: boolean;
+        headersSent?: boolean;
+        req?: { complete?: boolean };
+      })
+    | null;
   /** Node's HTTP parser on the connection; `incoming` is the request whose bytes it was reading, once its head was. */
   parser?: { incoming?: { complete?: boolean } | null } | null;
 }
@@ -193,7 +199,7 @@ export function clientErrorListener(
     // first: once it has ended its bytes are queued and ours follow in order; before, ours would come
     // first or interleave. (`writableFinished` would not do: on TLS it waits for the socket's own
     // buffer, after 'finish' has been emitted.)
-    if (!inFlight || inFlight.writableEnded || (inFlight.req as { complete?: boolean } | undefined)?.complete === false) refuse();
+    if (!inFlight || inFlight.writableEnded || inFlight.req?.complete === false) refuse();
     else inFlight.once('finish', refuse).once('close', () => conn.end());
   };
 }

@@ -3,7 +3,7 @@
 // Parts are immutable once complete, like segments; only the one being written is answered late (held until it
 // completes). Rendition reports name sibling media playlists relative to the current one.
 
-import { PLAYBACK_PREFIX } from './routes.js';
+import { KEY, PLAYBACK_PREFIX, RENDITION, STREAM_ID } from './routes.js';
 
 export interface PartRoute {
   kind: 'part';
@@ -15,9 +15,7 @@ export interface PartRoute {
   extension: string;
 }
 
-// Same key, stream id and rendition syntax as routes.ts.
-const PART =
-  /^([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/([a-z0-9_]+)\/([0-9]{1,9})\.([0-9]{1,4})\.(ts|m4s)$/;
+const PART = new RegExp(`^${KEY}/${STREAM_ID}/${RENDITION}/([0-9]{1,9})\\.([0-9]{1,4})\\.(ts|m4s)$`);
 
 export function parsePartPath(rawPath: string): PartRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;

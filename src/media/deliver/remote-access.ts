@@ -5,6 +5,7 @@
 // media objects can be pulled once for every viewer of a private channel, where per-credential pulls cost the owner
 // one request per viewer. When either is unknown the caller forwards the request as before and the owner decides.
 
+import { KEY, RENDITION, STREAM_ID } from './routes.js';
 import { accessFromWire, type StreamAccess } from './stream-access.js';
 import { RefreshingCache } from './auth/refreshing-cache.js';
 
@@ -21,7 +22,7 @@ export interface RemoteAccessOptions {
 const MAX_HEIGHTS = 10_000;
 const STREAM_INF = /^#EXT-X-STREAM-INF:.*RESOLUTION=\d+x(\d+)/;
 /** A media playlist's URI in it, public or private (`…/<streamId>/a.<credential>/<rendition>.m3u8`). */
-const MEDIA_URI = /([a-z0-9-]+\.[0-9]+\.channel\.[A-Za-z0-9]+)\/(st-[A-Za-z0-9]+)\/(?:a\.[A-Za-z0-9_.-]+\/)?([a-z0-9_]+)\.m3u8/;
+const MEDIA_URI = new RegExp(`${KEY}/${STREAM_ID}/(?:a\\.[A-Za-z0-9_.-]+/)?${RENDITION}\\.m3u8`);
 
 export class RemoteAccess {
   readonly #cache: RefreshingCache<StreamAccess | undefined>;

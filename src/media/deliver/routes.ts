@@ -15,11 +15,15 @@ export type PlaybackRoute =
   | { kind: 'segment'; playbackKey: string; streamId: string; rendition: string; sequence: number; extension: string }
   | { kind: 'init'; playbackKey: string; streamId: string; rendition: string };
 
-const KEY = '([a-z0-9-]+\\.[0-9]+\\.channel\\.[A-Za-z0-9]+)';
+/** The path syntax every playback URL shares (one capture group each), for the other parsers of playback paths. */
+export const KEY = '([a-z0-9-]+\\.[0-9]+\\.channel\\.[A-Za-z0-9]+)';
+export const STREAM_ID = '(st-[A-Za-z0-9]+)';
+/** `source`, a ladder rung (`480p30`) or `audio_only`. */
+export const RENDITION = '([a-z0-9_]+)';
 const MULTIVARIANT = new RegExp(`^${KEY}\\.m3u8$`);
-const MEDIA = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)\\.m3u8$`);
-const SEGMENT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
-const INIT = new RegExp(`^${KEY}/(st-[A-Za-z0-9]+)/([a-z0-9_]+)/init\\.mp4$`);
+const MEDIA = new RegExp(`^${KEY}/${STREAM_ID}/${RENDITION}\\.m3u8$`);
+const SEGMENT = new RegExp(`^${KEY}/${STREAM_ID}/${RENDITION}/([0-9]{1,9})\\.(ts|m4s|mp4)$`);
+const INIT = new RegExp(`^${KEY}/${STREAM_ID}/${RENDITION}/init\\.mp4$`);
 
 export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;
