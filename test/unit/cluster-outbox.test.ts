@@ -101,7 +101,7 @@ async function node(url: string): Promise<Store> {
 }
 
 describe('event outbox on two nodes (PostgreSQL)', () => {
-  it('delivers each event once per sink, in order per channel, one delivery per sink at a time', async () => {
+  it('delivers each event once per sink, in order per channel, one delivery per sink at a time', async (t) => {
     const url = await pg.createDatabase();
     // Every 5th request fails (HTTP 500): retries must keep the order and not duplicate successes.
     const hooks = await receiver(5, (_r, nth) => (nth % 5 === 0 ? 500 : 200));
@@ -178,10 +178,9 @@ describe('event outbox on two nodes (PostgreSQL)', () => {
     );
     assert.equal(hooks.maxInFlight, 1, 'never two deliveries to one sink at once');
     assert.equal((delivered.get('node-a') ?? 0) + (delivered.get('node-b') ?? 0), 2 * total, 'each success marked once');
-    assert.ok(
-      (delivered.get('node-a') ?? 0) > 0 && (delivered.get('node-b') ?? 0) > 0,
-      `both nodes delivered: ${JSON.stringify([...delivered])}`,
-    );
+    // Which node holds a sink's lane is a race, and one node may hold both for the whole run (a fresh-clone CI run
+    // saw node-a deliver all 72): that a second node delivers is shown by the takeover test below, not here.
+    t.diagnostic(`deliveries by node: ${JSON.stringify([...delivered])}`);
     await hooks.close();
   });
 
