@@ -10,6 +10,11 @@
 // qualities and, every `sampleMs`, the position, the buffer and the player's own getLiveLatency(). playWithIvsPlayer
 // opens such a page in a browser and plays a URL.
 //
+// With `traceAppends`, the player's wasm worker is served with APPEND_TRACER in front of it (same file otherwise), and
+// every SourceBuffer.appendBuffer it makes (in Chromium the player runs MSE in that worker) is logged to the console and
+// collected as IvsPlayback.appends(): when media reached MSE, which says whether the player appended a prefetch
+// segment as it streamed in or held it back (the fMP4 defect of note s24).
+//
 // Latency: the player's getLiveLatency() works from IVS's in-band signals, so it is logged but not trusted. The
 // measure (latencySamples) is the playlist's EXT-X-PROGRAM-DATE-TIME at the player's position: every segment starts
 // with the `segmentmetadata` ID3 tag, which the player reports as a TEXT_METADATA_CUE at the segment's first frame
@@ -36,6 +41,22 @@ const PACKAGE_DIR = dirname(require.resolve('amazon-ivs-player/package.json'));
 const ASSETS = join(PACKAGE_DIR, 'dist', 'assets');
 const WORKER = 'amazon-ivs-wasmworker.min.js';
 const WASM = 'amazon-ivs-wasmworker.min.wasm';
+const TRACED_WORKER = `traced-${WORKER}`;
+
+/** Console prefix of the append tracer's lines: `openivs-append <Date.now()> <bytes>`. */
+const APPEND_LINE = 'openivs-append ';
+/** Logs every SourceBuffer.appendBuffer of the scope it runs in (a worker, or the page). */
+const APPEND_TRACER = String.raw`(function () {
+  var S = self.SourceBuffer;
+  if (!S || S.prototype.__openivsTraced) return;
+  var append = S.prototype.appendBuffer;
+  S.prototype.__openivsTraced = true;
+  S.prototype.appendBuffer = function (data) {
+    console.log('${APPEND_LINE}' + Date.now() + ' ' + (data && data.byteLength));
+    return append.apply(this, arguments);
+  };
+})();
+`;
 
 let bundled: Promise<string> | undefined;
 
@@ -74,6 +95,7 @@ export const IVS_PAGE_JS = String.raw`(function () {
     var player = P.create({ wasmWorker: options.wasmWorker, wasmBinary: options.wasmBinary });
     window.__ivsPlayer = player;
     player.attachHTMLVideoElement(video);
+    if (options.traceAppends) eval(options.appendTracer);
     if (options.logLevel) player.setLogLevel(options.logLevel);
     player.setAutoplay(true);
     player.setMuted(true);
@@ -146,6 +168,8 @@ export interface IvsStartOptions {
   sampleMs?: number;
   /** Player log level ('debug', 'info', 'warn', 'error'). */
   logLevel?: string;
+  /** Log every MSE append (IvsPlayback.appends()); the worker is then the traced copy. */
+  traceAppends?: boolean;
 }
 
 const pageHtml = `<!doctype html><html><head><meta charset="utf-8"><title>amazon-ivs-player</title></head>
@@ -155,6 +179,8 @@ export interface IvsPlayerPage {
   /** http://127.0.0.1:<port>: open `${base}/` in the browser, then window.__ivsStart(url, startOptions). */
   base: string;
   startOptions: IvsStartOptions;
+  /** The wasm worker with APPEND_TRACER in front of it. */
+  tracedWasmWorker: string;
   close(): Promise<void>;
 }
 
@@ -170,6 +196,7 @@ export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
     '/ivs-player.js': { type: 'text/javascript', body: bundle },
     '/ivs-page.js': { type: 'text/javascript', body: IVS_PAGE_JS },
     [`/assets/${WORKER}`]: { type: 'text/javascript', body: worker },
+    [`/assets/${TRACED_WORKER}`]: { type: 'text/javascript', body: APPEND_TRACER + worker.toString('utf8') },
     [`/assets/${WASM}`]: { type: 'application/wasm', body: wasm },
   };
   const server: Server = createServer((req, res) => {
@@ -190,6 +217,7 @@ export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
   return {
     base,
     startOptions: { wasmWorker: `${base}/assets/${WORKER}`, wasmBinary: `${base}/assets/${WASM}` },
+    tracedWasmWorker: `${base}/assets/${TRACED_WORKER}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -208,6 +236,8 @@ export interface IvsPlayback {
   console(): string;
   /** Every page console line so far (the first 20,000), e.g. the player's own log at `logLevel: 'debug'`. */
   consoleLines(): readonly string[];
+  /** MSE appends so far (with `traceAppends`): when (epoch ms) and how many bytes. */
+  appends(): readonly { t: number; bytes: number }[];
   read(): Promise<IvsRecord>;
   /** Waits for `test` on the record, polling; throws with `what` and the record after `timeoutMs`. */
   until(what: string, test: (r: IvsRecord) => boolean, timeoutMs: number): Promise<IvsRecord>;
@@ -226,13 +256,27 @@ export async function playWithIvsPlayer(
   const keep = (line: string) => {
     if (lines.length < 20_000) lines.push(line);
   };
-  page.on('console', (m) => keep(`${m.type()}: ${m.text()}`));
+  const appends: { t: number; bytes: number }[] = [];
+  const traced = (text: string) => {
+    if (!text.startsWith(APPEND_LINE)) return false;
+    const [t, bytes] = text.slice(APPEND_LINE.length).split(' ').map(Number);
+    appends.push({ t: t!, bytes: bytes! });
+    return true;
+  };
+  page.on('console', (m) => {
+    if (!traced(m.text())) keep(`${m.type()}: ${m.text()}`);
+  });
+  page.on('worker', (w) => w.on('console', (m) => traced(m.text())));
   page.on('pageerror', (e) => keep(`pageerror: ${e.message}`));
   const loadedAt = Date.now();
   await page.goto(`${server.base}/`);
   await page.evaluate(({ src, options }) => window.__ivsStart(src, options), {
     src: url,
-    options: { ...server.startOptions, ...options },
+    options: {
+      ...server.startOptions,
+      ...(options.traceAppends ? { wasmWorker: server.tracedWasmWorker, appendTracer: APPEND_TRACER } : {}),
+      ...options,
+    },
   });
   const read = async () => (await page.evaluate(() => window.__ivsRead())) as IvsRecord;
   const consoleTail = () => lines.slice(-40).join('\n');
@@ -241,6 +285,7 @@ export async function playWithIvsPlayer(
     loadedAt,
     console: consoleTail,
     consoleLines: () => lines,
+    appends: () => appends,
     read,
     async until(what, test, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

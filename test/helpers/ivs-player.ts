@@ -87,3 +87,11 @@ export function latencyReport(r: IvsRecord, dates: ReadonlySet<number>, from: nu
       `player's getLiveLatency() p50 ${s(p50(inWindow.map((x) => x.playerMs)))}`,
   };
 }
+
+/** The longest time (ms) between two MSE appends within [from, to] (epoch ms), and how many appends there were. */
+export function longestAppendGap(appends: readonly { t: number }[], from: number, to: number): { gapMs: number; count: number } {
+  const times = appends.map((a) => a.t).filter((t) => t >= from && t <= to);
+  let gapMs = times.length > 0 ? Math.max(times[0]! - from, to - times.at(-1)!) : to - from;
+  for (let i = 1; i < times.length; i++) gapMs = Math.max(gapMs, times[i]! - times[i - 1]!);
+  return { gapMs, count: times.length };
+}

@@ -218,7 +218,7 @@ describe('fMP4 fragments', () => {
     assert.ok(mdat.body.equals(Buffer.concat([...vUnits, ...aUnits].map((u) => u.data))));
   });
 
-  it('makes each part its own fragment; finish() is the parts concatenated; timing continues across fragments', () => {
+  it('cuts each part into CMAF chunks, one per video frame; finish() is the parts concatenated; timing continues', () => {
     const units = synthetic({ durationMs: 1000 });
     const w = new Fmp4SegmentWriter();
     w.setTracks({ video: videoTrack(), audio: audioTrack() });
@@ -235,31 +235,41 @@ describe('fMP4 fragments', () => {
     assert.ok(all.equals(Buffer.concat(parts)), 'the segment is its parts concatenated');
     assert.ok(parts.length >= 4);
     const boxes = parseBoxes(all);
+    const videoUnits = units.filter((x) => x.track === 'video');
+    // One chunk (moof + mdat) per video frame, each part starting a new one.
     assert.deepEqual(
       types(boxes),
-      parts.flatMap(() => ['moof', 'mdat']),
+      videoUnits.flatMap(() => ['moof', 'mdat']),
     );
+    for (const part of parts) assert.equal(parseBoxes(part)[0]!.type, 'moof', 'a part is whole chunks');
     const moofs = boxes.filter((b) => b.type === 'moof');
     assert.deepEqual(
       moofs.map((m) => find(m.children, 'mfhd').body.readUInt32BE(4)),
       moofs.map((_, i) => i + 1),
     );
     // Audio: each fragment's tfdt = previous tfdt + its durations (continuous clock); video: the true DTS.
+    // Audio rides in the chunk of the video frame it starts during (or the first one of its part).
     let audioNext: number | undefined;
     let frames = 0;
+    let audioFrames = 0;
     for (const m of moofs) {
-      for (const t of readTrafs(m)) {
-        if (t.trackId === 2) {
-          if (audioNext !== undefined) assert.equal(t.baseDecodeTime, audioNext);
-          audioNext = t.baseDecodeTime + t.trun.samples.reduce((n, s) => n + s.duration, 0);
-        } else {
-          const u = units.filter((x) => x.track === 'video')[frames]!;
-          assert.equal(t.baseDecodeTime, (u.dts + 10_000) * 90);
-          frames += t.trun.samples.length;
-        }
+      const trafs = readTrafs(m);
+      const video = trafs.find((t) => t.trackId === 1)!;
+      assert.equal(video.trun.samples.length, 1, 'one video frame per chunk');
+      const u = videoUnits[frames]!;
+      assert.equal(video.baseDecodeTime, (u.dts + 10_000) * 90);
+      frames += 1;
+      const next = videoUnits[frames];
+      for (const t of trafs.filter((x) => x.trackId === 2)) {
+        if (audioNext !== undefined) assert.equal(t.baseDecodeTime, audioNext);
+        audioNext = t.baseDecodeTime + t.trun.samples.reduce((n, s) => n + s.duration, 0);
+        audioFrames += t.trun.samples.length;
+        // 48 kHz audio clock, 90 kHz video clock: the chunk's audio starts before the next frame.
+        if (next) assert.ok(t.baseDecodeTime / 48 < next.dts + 10_000, 'audio starts before the next frame');
       }
     }
-    assert.equal(frames, units.filter((u) => u.track === 'video').length);
+    assert.equal(frames, videoUnits.length);
+    assert.equal(audioFrames, units.filter((x) => x.track === 'audio').length, 'every audio frame once');
     // The next segment continues the mfhd sequence.
     w.begin();
     w.write(timed({ ...units[0]!, dts: 2000, pts: 2000 }));
@@ -326,7 +336,8 @@ describe('fMP4 timed metadata (emsg)', () => {
     w.writeMetadata(10_133, id3b);
     const part = w.part();
     const boxes = parseBoxes(part);
-    assert.deepEqual(types(boxes), ['emsg', 'emsg', 'emsg', 'emsg', 'moof', 'mdat']);
+    assert.deepEqual(types(boxes).slice(0, 6), ['emsg', 'emsg', 'emsg', 'emsg', 'moof', 'mdat']);
+    assert.ok(!types(boxes).slice(4).includes('emsg'), 'only before the first chunk');
     const [a1, a0, b1, b0] = boxes.slice(0, 4).map((b) => readEmsg(b.body));
     assert.deepEqual(
       { ...a1, data: undefined },
@@ -362,10 +373,10 @@ describe('fMP4 timed metadata (emsg)', () => {
     assert.equal(w.part().length, 0);
     for (const u of units.slice(10, 12)) w.write(timed(u));
     const later = parseBoxes(w.part());
-    assert.deepEqual(types(later), ['emsg', 'emsg', 'moof', 'mdat']);
+    assert.deepEqual(types(later).slice(0, 4), ['emsg', 'emsg', 'moof', 'mdat']);
     assert.equal(readEmsg(later[1]!.body).time, (10_200 - start) * 90);
     for (const u of units.slice(12, 14)) w.write(timed(u));
-    assert.deepEqual(types(parseBoxes(w.part())), ['moof', 'mdat']);
+    assert.ok(!types(parseBoxes(w.part())).includes('emsg'));
   });
 
   it('carries the per-segment tag only as urn:twitch:id3 (hls.js and Safari read only the aomedia scheme)', () => {

@@ -1,12 +1,15 @@
 // SegmentWriter for fragmented MP4 (CMAF) segments, `.m4s` with an EXT-X-MAP init section. Units are buffered per
-// track until part()/finish() cuts a fragment (exact sample durations, see track-run.ts); each part() is its own
-// moof+mdat, so an LL-HLS part is a fragment and a segment is its parts' fragments concatenated. Timed metadata
+// track until part()/finish() cuts them (exact sample durations, see track-run.ts). An LL-HLS part is cut into CMAF
+// chunks, one moof+mdat per video frame (chunks.ts: what lets Amazon's IVS player append a prefetch segment as it
+// streams in); a segment is its parts' bytes concatenated. A segment without parts (NORMAL latency) is one fragment,
+// cut by finish(). Timed metadata
 // becomes emsg boxes placed before the next moof (emsg.ts: one for hls.js and Safari, one for Amazon's IVS player; the
 // per-segment tag only in the latter).
 
 import type { AudioTrackInfo, VideoTrackInfo } from '../../types.js';
 import type { MetadataKind, SegmentWriter, TimedUnit, TrackSet } from '../types.js';
 import { id3Emsg, twitchId3Emsg } from './emsg.js';
+import { splitIntoChunks } from './chunks.js';
 import { buildFragment } from './fragment.js';
 import { audioTimescale, initSegment, TRACK_ID_AUDIO, TRACK_ID_VIDEO, VIDEO_TIMESCALE } from './init.js';
 import { TrackFragmenter, type TrackRun } from './track-run.js';
@@ -39,7 +42,7 @@ export class Fmp4SegmentWriter implements SegmentWriter {
 
   /** New tracks: units still buffered are cut into a fragment with the old configuration first. */
   setTracks(tracks: TrackSet): void {
-    if (this.pendingUnits() > 0) this.fragments.push(this.cutFragment());
+    if (this.pendingUnits() > 0) this.fragments.push(this.cut(false));
     if (tracks.video !== this.tracks.video) this.video = tracks.video && videoFragmenter(tracks.video);
     if (tracks.audio !== this.tracks.audio) this.audio = tracks.audio && audioFragmenter(tracks.audio);
     this.tracks = { video: tracks.video, audio: tracks.audio };
@@ -62,17 +65,18 @@ export class Fmp4SegmentWriter implements SegmentWriter {
     this.metadata.push({ ptsMs, id3, kind });
   }
 
-  /** emsg* + moof + mdat for the units since the previous part; empty when there were none (metadata keeps waiting). */
+  /** emsg* + (moof + mdat)+ for the units since the previous part, one chunk per video frame; empty when there were
+   * none (metadata keeps waiting). */
   part(): Buffer {
     if (this.pendingUnits() === 0) return EMPTY;
-    const fragment = this.cutFragment();
-    this.fragments.push(fragment);
-    return fragment;
+    const bytes = this.cut(true);
+    this.fragments.push(bytes);
+    return bytes;
   }
 
   /** All fragments of the segment, the remaining units cut into a last one. */
   finish(): Buffer {
-    this.part();
+    if (this.pendingUnits() > 0) this.fragments.push(this.cut(false));
     const fragments = this.fragments;
     this.fragments = [];
     return fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments);
@@ -89,18 +93,23 @@ export class Fmp4SegmentWriter implements SegmentWriter {
     return (this.video?.pending ?? 0) + (this.audio?.pending ?? 0);
   }
 
-  private cutFragment(): Buffer {
-    const runs: TrackRun[] = [];
-    for (const track of [this.video, this.audio]) {
-      const run = track?.take();
-      if (run) runs.push(run);
-    }
-    const moofAndMdat = buildFragment(this.sequence, runs);
-    this.sequence = (this.sequence + 1) >>> 0 || 1;
-    if (this.metadata.length === 0) return moofAndMdat;
-    const out = Buffer.concat([...this.emsgBoxes(), moofAndMdat]);
+  /** The buffered units as emsg* + fragments: one fragment, or (`chunked`) one per chunk. */
+  private cut(chunked: boolean): Buffer {
+    const video = this.video?.take();
+    const audio = this.audio?.take();
+    const chunks: TrackRun[][] = chunked
+      ? splitIntoChunks(
+          video && { run: video, timescale: this.video!.timescale },
+          audio && { run: audio, timescale: this.audio!.timescale },
+        )
+      : [[video, audio].filter((r): r is TrackRun => r !== undefined)];
+    const out: Buffer[] = this.metadata.length > 0 ? this.emsgBoxes() : [];
     this.metadata = [];
-    return out;
+    for (const runs of chunks) {
+      out.push(buildFragment(this.sequence, runs));
+      this.sequence = (this.sequence + 1) >>> 0 || 1;
+    }
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
   /** The pending metadata as emsg boxes: timed metadata in both carriages, the per-segment tag for the IVS player only. */
