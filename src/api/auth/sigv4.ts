@@ -73,6 +73,11 @@ export class SigV4Verifier {
   }
 
   async verify(req: SignedRequest): Promise<Caller> {
+    return this.authenticate(req);
+  }
+
+  /** verify() without the promise: the API pipeline calls it on every request, and nothing in it waits. */
+  authenticate(req: SignedRequest): Caller {
     const query = parseQuery(req.rawQuery);
     const authorization = headerValue(req.headers, 'authorization');
     const presigned = hasPresignParams(query);
