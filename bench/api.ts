@@ -5,6 +5,8 @@
 //  3. ListChannels page latency (pages of 50) over those 10,000 channels.
 //  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5).
 // Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
+// BENCH_ONLY (a comma list of autocannon, wrk, create, list) picks parts: `BENCH_ONLY=wrk` is the quick issue-17 check
+// (list pages over whatever channels exist, so `list` without `create` reads one).
 
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,9 @@ import { wrkLoad, type WrkResult } from './lib/wrk.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 10_000);
+const PARTS = ['autocannon', 'wrk', 'create', 'list'] as const;
+const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
+for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}`);
 
 interface LoadResult {
   rps: number;
@@ -72,34 +77,41 @@ async function main(): Promise<void> {
     bare = startNode(join(here, 'lib/bare-server.js'), [String(barePort), bodyFile]);
     await waitForHttp(`http://127.0.0.1:${barePort}/`);
 
-    console.log(`GetChannel, 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`);
-    await load(barePort, getReq, { duration: 2 }, bare.pid!);
-    const baseline = await load(barePort, getReq, { duration: DURATION_S }, bare.pid!);
-    await load(port, getReq, { duration: 2 }, server.proc.pid!);
-    const ours = await load(port, getReq, { duration: DURATION_S }, server.proc.pid!);
-    console.log(`  bare node:http  ${fmt(baseline)}`);
-    console.log(`  openivs         ${fmt(ours)}`);
-    console.log(
-      `  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`,
-    );
+    if (ONLY.has('autocannon')) {
+      console.log(`GetChannel, 32 connections, ${DURATION_S} s each (after a 2 s warm-up)`);
+      await load(barePort, getReq, { duration: 2 }, bare.pid!);
+      const baseline = await load(barePort, getReq, { duration: DURATION_S }, bare.pid!);
+      await load(port, getReq, { duration: 2 }, server.proc.pid!);
+      const ours = await load(port, getReq, { duration: DURATION_S }, server.proc.pid!);
+      console.log(`  bare node:http  ${fmt(baseline)}`);
+      console.log(`  openivs         ${fmt(ours)}`);
+      console.log(
+        `  ratio           ${((100 * ours.rps) / baseline.rps).toFixed(0)}% of the bare server (target ≥ 50%, p99 < 10 ms)`,
+      );
+    }
 
-    const wrkFmt = (r: WrkResult) =>
-      `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`;
-    console.log(`GetChannel with wrk (2 threads, 32 connections, ${DURATION_S} s each after a 2 s warm-up)`);
-    await wrkLoad(barePort, getReq, 2);
-    const wrkBare = await wrkLoad(barePort, getReq, DURATION_S);
-    await wrkLoad(port, getReq, 2);
-    const wrkOurs = await wrkLoad(port, getReq, DURATION_S);
-    const wrkRatio = wrkOurs.rps / wrkBare.rps;
-    console.log(`  bare node:http  ${wrkFmt(wrkBare)}`);
-    console.log(`  openivs         ${wrkFmt(wrkOurs)}`);
-    console.log(
-      `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'})`,
-    );
+    if (ONLY.has('wrk')) {
+      const wrkFmt = (r: WrkResult) =>
+        `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`;
+      console.log(`GetChannel with wrk (2 threads, 32 connections, ${DURATION_S} s each after a 2 s warm-up)`);
+      await wrkLoad(barePort, getReq, 2);
+      const wrkBare = await wrkLoad(barePort, getReq, DURATION_S);
+      await wrkLoad(port, getReq, 2);
+      const wrkOurs = await wrkLoad(port, getReq, DURATION_S);
+      const wrkRatio = wrkOurs.rps / wrkBare.rps;
+      console.log(`  bare node:http  ${wrkFmt(wrkBare)}`);
+      console.log(`  openivs         ${wrkFmt(wrkOurs)}`);
+      console.log(
+        `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'})`,
+      );
+    }
 
-    const createReq = await signedPost(port, 'CreateChannel', {});
-    const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.proc.pid!);
-    console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates, (CHANNELS - 1) / Math.max(1, creates.rps))}`);
+    if (ONLY.has('create')) {
+      const createReq = await signedPost(port, 'CreateChannel', {});
+      const creates = await load(port, createReq, { amount: CHANNELS - 1 }, server.proc.pid!);
+      console.log(`CreateChannel x${CHANNELS - 1}, 32 connections: ${fmt(creates, (CHANNELS - 1) / Math.max(1, creates.rps))}`);
+    }
+    if (!ONLY.has('list')) return;
 
     const pageTimes: number[] = [];
     let nextToken: string | undefined;

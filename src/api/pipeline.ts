@@ -33,39 +33,38 @@ export class ApiPipeline {
 
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const startedAt = this.observe ? performance.now() : 0;
-    let operationName = '-';
-    const response = await this.answer(req, (name) => (operationName = name));
-    this.observe?.(operationName, response.status, startedAt);
-    return response;
-  }
-
-  private async answer(req: ApiRequest, matched: (operation: string) => void): Promise<ApiResponse> {
     const requestId = newRequestId();
     let operationName = '-';
+    let response: ApiResponse;
     try {
-      const caller = await this.verifier.verify(req);
+      const caller = this.verifier.authenticate(req);
       const match = this.protocol.route(req.method, req.rawPath);
       if (!match)
         throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
       operationName = match.operation.name;
-      matched(operationName);
       const entry = lookupOperation(operationName);
       if (typeof entry !== 'function') throw notImplemented(operationName, entry?.notImplemented);
       const input = this.protocol.decode(match.operation, {
         labels: match.labels,
-        query: new URLSearchParams(req.rawQuery),
+        query: req.rawQuery === '' ? EMPTY_QUERY : new URLSearchParams(req.rawQuery),
         headers: req.headers,
         body: req.body,
       });
-      const ctx: RequestContext = { ...caller, requestId };
+      const ctx: RequestContext = {
+        accessKeyId: caller.accessKeyId,
+        account: caller.account,
+        region: caller.region,
+        requestId,
+      };
       const output = await entry(this.deps, input, ctx);
-      const response = this.protocol.serialize(match.operation, output ?? {});
+      response = this.protocol.serialize(match.operation, output ?? {});
       response.headers['x-amzn-RequestId'] = requestId;
-      return response;
     } catch (err) {
       this.report(err, operationName, requestId);
-      return this.protocol.encodeError(err, requestId);
+      response = this.protocol.encodeError(err, requestId);
     }
+    this.observe?.(operationName, response.status, startedAt);
+    return response;
   }
 
   private report(err: unknown, operation: string, requestId: string): void {
@@ -76,5 +75,8 @@ export class ApiPipeline {
     }
   }
 }
+
+/** Shared by every request without a query string: deserialize only reads it. */
+const EMPTY_QUERY = new URLSearchParams();
 
 const truncate = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);

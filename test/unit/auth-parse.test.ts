@@ -36,6 +36,46 @@ test('amz dates parse strictly and round-trip', () => {
   }
 });
 
+test('parseAmzDate accepts exactly what survives a round trip through Date (its former definition)', () => {
+  const roundTrip = (s: string) => {
+    if (!/^[0-9]{8}T[0-9]{6}Z$/.test(s)) return undefined;
+    const ms = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
+    return formatAmzDate(ms) === s ? ms : undefined;
+  };
+  const cases = [
+    '20240229T000000Z',
+    '20230229T000000Z',
+    '19000229T120000Z',
+    '20000229T120000Z',
+    '21000229T000000Z',
+    '20260430T235959Z',
+    '20260431T000000Z',
+    '20261231T235959Z',
+    '20260100T000000Z',
+    '20261301T000000Z',
+    '20260000T000000Z',
+    '20261126T240000Z',
+    '20261126T236000Z',
+    '20261126T235960Z',
+    '00991231T235959Z',
+    '01000101T000000Z',
+    '00000101T000000Z',
+    '99991231T235959Z',
+    '19700101T000000Z',
+    '16000229T000000Z',
+  ];
+  // And random digit strings in the shape: months, days and times out of range included.
+  let seed = 17;
+  const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  for (let i = 0; i < 5000; i++) {
+    cases.push(
+      `${pad(next(10000), 4)}${pad(next(14), 2)}${pad(next(33), 2)}T${pad(next(26), 2)}${pad(next(62), 2)}${pad(next(62), 2)}Z`,
+    );
+  }
+  for (const s of cases) assert.equal(parseAmzDate(s), roundTrip(s), s);
+});
+
 test('parseQuery decodes, keeps repeats in order, keeps + literal, has no prototype', () => {
   const q = parseQuery('?tagKeys=a%20b&tagKeys=c&x=1+2&flag&__proto__=p&bad=%E0%A4%A');
   assert.deepEqual(q.tagKeys, ['a b', 'c']);

@@ -1,5 +1,6 @@
 // SQLite-specific Store behaviour beyond the shared contract: file placement, pragmas, in-memory
-// databases, backend selection, and durability of committed rows when the process is killed -9.
+// databases, backend selection, durability of committed rows when the process is killed -9, and the
+// point-read caches following every write.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -112,6 +113,54 @@ describe('SQLite store', () => {
       // seq keeps climbing after the crash.
       const next = await store.resources.insert({ ...rows[0]!, arn: `${rows[0]!.arn}-after`, id: 'after' });
       assert.ok(next.seq > rows[rows.length - 1]!.seq);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("findReferencing's cached answers follow inserts, updates, deletes and rolled-back transactions", async () => {
+    const store = await openSqliteStore({ filename: ':memory:' });
+    const channel = 'arn:aws:ivs:us-west-2:000000000000:channel/c';
+    const other = 'arn:aws:ivs:us-west-2:000000000000:channel/d';
+    const key = (id: string, ref1: string) => ({
+      arn: `arn:aws:ivs:us-west-2:000000000000:stream-key/${id}`,
+      type: 'stream-key' as const,
+      ...scope,
+      id,
+      name: '',
+      ref1,
+      ref2: '',
+      lookup: `sk_${id}`,
+      doc: { id },
+    });
+    const keysOf = async (arn: string) => (await store.resources.findReferencing('stream-key', arn, 10)).map((r) => r.id);
+    try {
+      assert.deepEqual(await keysOf(channel), []);
+      await store.resources.insert(key('a', channel));
+      assert.deepEqual(await keysOf(channel), ['a']);
+      assert.deepEqual(await keysOf(channel), ['a']); // from the cache
+      const { seq: _seq, ...a } = (await store.resources.findReferencing('stream-key', channel, 1))[0]!;
+      assert.equal(await store.resources.update({ ...a, ref1: other }), true);
+      assert.deepEqual(await keysOf(channel), []);
+      assert.deepEqual(await keysOf(other), ['a']);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.resources.insert(key('b', other));
+          assert.deepEqual(
+            (await tx.resources.findReferencing('stream-key', other, 10)).map((r) => r.id),
+            ['a', 'b'],
+          );
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.deepEqual(await keysOf(other), ['a']);
+      assert.equal(await store.resources.delete(a.arn), true);
+      assert.deepEqual(await keysOf(other), []);
+      // A caller changing the array it got changes no later answer.
+      await store.resources.insert(key('c', channel));
+      (await store.resources.findReferencing('stream-key', channel, 10)).pop();
+      assert.deepEqual(await keysOf(channel), ['c']);
     } finally {
       await store.close();
     }

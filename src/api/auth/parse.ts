@@ -78,7 +78,9 @@ export function claimFromHeader(authorization: string, headers: Headers): Claim 
         : `Date header must be an RFC 1123 date with whole seconds. Got '${httpDate!.slice(0, 40)}'.`,
     );
   }
-  return build(false, credential!, signedHeaders!, signature!, dateMs, undefined);
+  // A valid x-amz-date is already the string to sign's form; only a Date header needs printing.
+  const longDate = xAmzDate ?? formatAmzDate(dateMs);
+  return build(false, credential!, signedHeaders!, signature!, dateMs, longDate, undefined);
 }
 
 export function claimFromQuery(q: Query): Claim {
@@ -105,7 +107,7 @@ export function claimFromQuery(q: Query): Claim {
   if (!(expiresS >= 1 && expiresS <= MAX_PRESIGN_EXPIRES_S)) {
     throw incomplete(`X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_PRESIGN_EXPIRES_S}.`);
   }
-  return build(true, credential, signedHeaders, signature, dateMs, expiresS);
+  return build(true, credential, signedHeaders, signature, dateMs, date, expiresS);
 }
 
 function build(
@@ -114,6 +116,7 @@ function build(
   signedHeadersText: string,
   signature: string,
   dateMs: number,
+  longDate: string,
   expiresS: number | undefined,
 ): Claim {
   const parts = credential.split('/');
@@ -142,7 +145,7 @@ function build(
     terminator: parts[4]!,
     signedHeaders,
     signature,
-    longDate: formatAmzDate(dateMs),
+    longDate,
     dateMs,
     expiresS,
   };
