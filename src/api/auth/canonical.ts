@@ -5,7 +5,7 @@
 // Why not @smithy/signature-v4 itself: building an HttpRequest, getCanonicalHeaders (three regex
 // replaces per header), getCanonicalQuery and the path normalisation allocate and re-scan on every
 // API call; profiled under load they were about a third of verification. Here the common case (no
-// query, header values already canonical) is string concatenation. test/unit/auth-canonical.test.ts
+// query, header values already canonical) is string concatenation. test/fuzz/sigv4-canonical.test.ts
 // compares the result with the library's for many random requests, the library staying the reference.
 
 import type { Headers } from './parse.js';
