@@ -1,9 +1,9 @@
 // bench:latency — glass-to-glass latency in a real browser: headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core) plays each stream with hls.js (the copy openivs serves at /_openivs/player/hls.min.js) in a
 // minimal page served from 127.0.0.1 by this process, one mode after the other, for:
-//   BASIC LOW (LL-HLS, hls.js lowLatencyMode), STANDARD LOW (same, transcoded ladder), BASIC NORMAL (plain HLS,
+//   BASIC LOW (LL-HLS, hls.js lowLatencyMode; TS, and fMP4 in its own row), STANDARD LOW (same, transcoded ladder), BASIC NORMAL (plain HLS,
 //   hls.js defaults) and, as the baseline measured in the same run, nginx-rtmp's HLS (hls_fragment 2s, hls.js defaults);
-// then the same three openivs modes with Amazon's IVS player (npm amazon-ivs-player, bundled by devtools/ivs-player-page.ts,
+// then the same openivs modes with Amazon's IVS player (npm amazon-ivs-player, bundled by devtools/ivs-player-page.ts,
 // defaults: LOW channels in its low-latency mode, which streams the prefetch segments). Its latency is the playlists'
 // PDT at the player's position (bench/lib/ivs-latency.ts: through the per-segment `segmentmetadata` cue the player
 // reports at each segment's first frame), beside its own getLiveLatency(); it starts at the beginning of the last
@@ -486,7 +486,14 @@ async function main(): Promise<void> {
         `${SAMPLE_MS} ms for ${DURATION_S} s after a ${WARMUP_S} s warm-up from the first 'playing' event`,
     );
 
-    const openivsMode = (name: string, type: string, latencyMode: string, targetMs?: number, ivsPlayer = false): Mode => ({
+    const openivsMode = (
+      name: string,
+      type: string,
+      latencyMode: string,
+      targetMs?: number,
+      ivsPlayer = false,
+      containerFormat = 'TS',
+    ): Mode => ({
       name,
       targetMs,
       lowLatency: latencyMode === 'LOW',
@@ -496,6 +503,7 @@ async function main(): Promise<void> {
           name: name.replace(/\W+/g, '-'),
           type,
           latencyMode,
+          containerFormat,
           insecureIngest: true,
         })) as { channel: { playbackUrl: string }; streamKey: { value: string } };
         const playbackUrl = created.channel.playbackUrl;
@@ -514,6 +522,7 @@ async function main(): Promise<void> {
     let nginxServer: GroupChild | undefined;
     const modes: Mode[] = [
       openivsMode('openivs BASIC LOW', 'BASIC', 'LOW', 2_500),
+      openivsMode('openivs BASIC LOW fMP4', 'BASIC', 'LOW', 2_500, false, 'FRAGMENTED_MP4'),
       openivsMode('openivs STANDARD LOW', 'STANDARD', 'LOW', 3_000),
       openivsMode('openivs BASIC NORMAL', 'BASIC', 'NORMAL', 10_000),
       {
@@ -548,6 +557,7 @@ async function main(): Promise<void> {
 
     modes.push(
       openivsMode('IVS player: openivs BASIC LOW', 'BASIC', 'LOW', 3_000, true),
+      openivsMode('IVS player: openivs BASIC LOW fMP4', 'BASIC', 'LOW', 3_000, true, 'FRAGMENTED_MP4'),
       openivsMode('IVS player: openivs STANDARD LOW', 'STANDARD', 'LOW', 3_000, true),
       openivsMode('IVS player: openivs BASIC NORMAL', 'BASIC', 'NORMAL', 10_000, true),
     );
