@@ -1,6 +1,7 @@
 // Amazon's IVS player through the shipped Varnish edge (deploy/varnish-openivs.vcl): two players in headless Chromium
 // play a BASIC LOW channel whose playback URL names the edge, in the player's low-latency mode (the prefetch segments
-// are streamed through Varnish while the origin cuts their parts), without a stall and with the position advancing.
+// are streamed through Varnish while the origin cuts their parts: each player's MSE appends follow the parts, at most
+// 1.2 s apart, which a cache buffering the responses would break), without a stall and with the position advancing.
 // The origin answers about one request per segment for both players together: the edge, not the origin, serves the
 // second player.
 
@@ -12,7 +13,7 @@ import { describeRecord, firstPlaying, playWithIvsPlayer, type IvsPlayback } fro
 import { freePort } from '../../devtools/server.js';
 import { useServer } from '../helpers/use-server.js';
 import { get, pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
-import { summarize } from '../helpers/ivs-player.js';
+import { longestAppendGap, summarize } from '../helpers/ivs-player.js';
 
 const PLAY_MS = 15_000;
 const edgePort = await freePort();
@@ -69,7 +70,8 @@ describe('browser: Amazon IVS player through the Varnish edge', { timeout: 240_0
     try {
       const before = await originSegments();
       const startedAt = Date.now();
-      for (let i = 0; i < 2; i++) players.push(await playWithIvsPlayer(browser, pages, channel.playbackUrl!));
+      for (let i = 0; i < 2; i++)
+        players.push(await playWithIvsPlayer(browser, pages, channel.playbackUrl!, { traceAppends: true }));
       const starts = await Promise.all(
         players.map((p, i) =>
           p.until(`player ${i}: PLAYING`, (r) => firstPlaying(r) !== undefined || r.errors.length > 0, 30_000),
@@ -89,6 +91,12 @@ describe('browser: Amazon IVS player through the Varnish edge', { timeout: 240_0
         assert.ok(s.advancedS >= 0.75 * s.elapsedS && s.elapsedS >= 0.9 * (PLAY_MS / 1000), `advancing: ${detail}`);
         const low = r.samples.filter((x) => x.t >= from).map((x) => x.lowLatency);
         assert.ok(low.length > 0 && low.every(Boolean), `isLiveLowLatency() throughout: ${detail}`);
+        const appended = longestAppendGap(p.appends(), from, from + PLAY_MS);
+        assert.ok(
+          appended.count > 0 && appended.gapMs < 1_200,
+          `player ${i}: MSE appends at most 1.2 s apart through the edge (longest gap ${appended.gapMs} ms, ${appended.count} appends)`,
+        );
+        console.log(`# player ${i} through the edge: ${appended.count} MSE appends, longest gap ${appended.gapMs} ms`);
       }
       // 2 s segments: the window saw about (elapsed / 2) + the ones the players started with; per player it would
       // be twice that.
