@@ -2,15 +2,15 @@
 // track until part()/finish() cuts them (exact sample durations, see track-run.ts). An LL-HLS part is cut into CMAF
 // chunks, one moof+mdat per video frame (chunks.ts: what lets Amazon's IVS player append a prefetch segment as it
 // streams in); a segment is its parts' bytes concatenated. A segment without parts (NORMAL latency) is one fragment,
-// cut by finish(). Timed metadata
-// becomes emsg boxes placed before the next moof (emsg.ts: one for hls.js and Safari, one for Amazon's IVS player; the
-// per-segment tag only in the latter).
+// cut by finish(). Timed metadata becomes emsg boxes placed before the next moof (emsg.ts: one for hls.js and Safari,
+// one for Amazon's IVS player; the per-segment tag only in the latter). A cut is one allocation: its emsg boxes and
+// fragments are written into it in place.
 
 import type { AudioTrackInfo, VideoTrackInfo } from '../../types.js';
 import type { MetadataKind, SegmentWriter, TimedUnit, TrackSet } from '../types.js';
 import { id3Emsg, twitchId3Emsg } from './emsg.js';
 import { splitIntoChunks } from './chunks.js';
-import { buildFragment } from './fragment.js';
+import { fragmentSize, writeFragment } from './fragment.js';
 import { audioTimescale, initSegment, TRACK_ID_AUDIO, TRACK_ID_VIDEO, VIDEO_TIMESCALE } from './init.js';
 import { TrackFragmenter, type TrackRun } from './track-run.js';
 
@@ -103,13 +103,19 @@ export class Fmp4SegmentWriter implements SegmentWriter {
           audio && { run: audio, timescale: this.audio!.timescale },
         )
       : [[video, audio].filter((r): r is TrackRun => r !== undefined)];
-    const out: Buffer[] = this.metadata.length > 0 ? this.emsgBoxes() : [];
+    const emsgs = this.metadata.length > 0 ? this.emsgBoxes() : [];
     this.metadata = [];
+    let size = 0;
+    for (const e of emsgs) size += e.length;
+    for (const runs of chunks) size += fragmentSize(runs);
+    const out = Buffer.allocUnsafe(size);
+    let off = 0;
+    for (const e of emsgs) off += e.copy(out, off);
     for (const runs of chunks) {
-      out.push(buildFragment(this.sequence, runs));
+      off = writeFragment(out, off, this.sequence, runs);
       this.sequence = (this.sequence + 1) >>> 0 || 1;
     }
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    return out;
   }
 
   /** The pending metadata as emsg boxes: timed metadata in both carriages, the per-segment tag for the IVS player only. */

@@ -1,7 +1,8 @@
 // One movie fragment: `moof` (mfhd + one traf per track: tfhd with default-base-is-moof, tfdt version 1, trun with
 // data offset and per-sample duration/size/flags, plus signed composition offsets for video) followed by its `mdat`.
 // Box sizes depend only on sample counts, so the moof size — and with it every trun data_offset — is known before
-// writing: the whole fragment is one allocation, the sample payloads copied into it once.
+// writing: the caller sizes one allocation for all of a cut's fragments (fragmentSize) and the sample payloads are
+// copied into it once (writeFragment).
 
 import { writeBoxHeader, writeFullBoxHeader, writeU64 } from './box.js';
 import type { TrackRun } from './track-run.js';
@@ -26,8 +27,20 @@ function trafSize(run: TrackRun): number {
   return 8 + TFHD_SIZE + TFDT_SIZE + trunSize(run);
 }
 
-/** moof + mdat for the runs (tracks with no samples are left out); `sequence` is the mfhd sequence_number. */
-export function buildFragment(sequence: number, runs: readonly TrackRun[]): Buffer {
+/** Bytes of the moof + mdat that writeFragment makes of these runs. */
+export function fragmentSize(runs: readonly TrackRun[]): number {
+  const present = runs.filter((r) => r.samples.length > 0);
+  if (present.length === 0) throw new Error('a fragment needs at least one sample');
+  let size = 8 + MFHD_SIZE + MDAT_HEADER;
+  for (const r of present) size += trafSize(r) + r.dataSize;
+  return size;
+}
+
+/**
+ * Writes moof + mdat for the runs (tracks with no samples are left out) into `out` at `at`; returns the offset after
+ * it. `sequence` is the mfhd sequence_number. Several fragments (a part's CMAF chunks) can share one allocation.
+ */
+export function writeFragment(out: Buffer, at: number, sequence: number, runs: readonly TrackRun[]): number {
   const present = runs.filter((r) => r.samples.length > 0);
   if (present.length === 0) throw new Error('a fragment needs at least one sample');
   let moofSize = 8 + MFHD_SIZE;
@@ -37,8 +50,9 @@ export function buildFragment(sequence: number, runs: readonly TrackRun[]): Buff
     mdatSize += r.dataSize;
   }
   if (moofSize + mdatSize > 0xffffffff) throw new RangeError('fragment larger than 4 GiB');
-  const out = Buffer.allocUnsafe(moofSize + mdatSize);
-  let off = writeBoxHeader(out, 0, moofSize, 'moof');
+  const end = at + moofSize + mdatSize;
+  if (end > out.length) throw new RangeError(`fragment: ${end - at} bytes do not fit at ${at} of ${out.length}`);
+  let off = writeBoxHeader(out, at, moofSize, 'moof');
   off = writeFullBoxHeader(out, off, MFHD_SIZE, 'mfhd', 0, 0);
   off = out.writeUInt32BE(sequence >>> 0, off);
   let dataOffset = moofSize + MDAT_HEADER; // relative to the moof start (default-base-is-moof)
@@ -50,8 +64,8 @@ export function buildFragment(sequence: number, runs: readonly TrackRun[]): Buff
   for (const r of present) {
     for (const d of r.data) off += d.copy(out, off);
   }
-  if (off !== out.length) throw new Error(`fragment: wrote ${off} of ${out.length} bytes`);
-  return out;
+  if (off !== end) throw new Error(`fragment: wrote ${off - at} of ${end - at} bytes`);
+  return off;
 }
 
 function writeTraf(out: Buffer, off: number, r: TrackRun, dataOffset: number): number {
