@@ -46,7 +46,7 @@ const TRACED_WORKER = `traced-${WORKER}`;
 /** Console prefix of the append tracer's lines: `openivs-append <Date.now()> <bytes>`. */
 const APPEND_LINE = 'openivs-append ';
 /** Logs every SourceBuffer.appendBuffer of the scope it runs in (a worker, or the page). */
-const APPEND_TRACER = String.raw`(function () {
+const APPEND_TRACER = String.raw`function openivsTraceAppends() {
   var S = self.SourceBuffer;
   if (!S || S.prototype.__openivsTraced) return;
   var append = S.prototype.appendBuffer;
@@ -55,7 +55,7 @@ const APPEND_TRACER = String.raw`(function () {
     console.log('${APPEND_LINE}' + Date.now() + ' ' + (data && data.byteLength));
     return append.apply(this, arguments);
   };
-})();
+}
 `;
 
 let bundled: Promise<string> | undefined;
@@ -79,6 +79,7 @@ export function bundleIvsPlayer(): Promise<string> {
 // The recorder running in the page (plain browser JavaScript; the project's TypeScript has no DOM lib).
 export const IVS_PAGE_JS = String.raw`(function () {
   'use strict';
+  ${APPEND_TRACER}
   window.__ivsStart = function (src, options) {
     options = options || {};
     var P = window.IVSPlayer;
@@ -95,7 +96,7 @@ export const IVS_PAGE_JS = String.raw`(function () {
     var player = P.create({ wasmWorker: options.wasmWorker, wasmBinary: options.wasmBinary });
     window.__ivsPlayer = player;
     player.attachHTMLVideoElement(video);
-    if (options.traceAppends) eval(options.appendTracer);
+    if (options.traceAppends) openivsTraceAppends();
     if (options.logLevel) player.setLogLevel(options.logLevel);
     player.setAutoplay(true);
     player.setMuted(true);
@@ -196,7 +197,10 @@ export async function startIvsPlayerPage(): Promise<IvsPlayerPage> {
     '/ivs-player.js': { type: 'text/javascript', body: bundle },
     '/ivs-page.js': { type: 'text/javascript', body: IVS_PAGE_JS },
     [`/assets/${WORKER}`]: { type: 'text/javascript', body: worker },
-    [`/assets/${TRACED_WORKER}`]: { type: 'text/javascript', body: APPEND_TRACER + worker.toString('utf8') },
+    [`/assets/${TRACED_WORKER}`]: {
+      type: 'text/javascript',
+      body: `${APPEND_TRACER}openivsTraceAppends();\n${worker.toString('utf8')}`,
+    },
     [`/assets/${WASM}`]: { type: 'application/wasm', body: wasm },
   };
   const server: Server = createServer((req, res) => {
@@ -274,7 +278,7 @@ export async function playWithIvsPlayer(
     src: url,
     options: {
       ...server.startOptions,
-      ...(options.traceAppends ? { wasmWorker: server.tracedWasmWorker, appendTracer: APPEND_TRACER } : {}),
+      ...(options.traceAppends ? { wasmWorker: server.tracedWasmWorker } : {}),
       ...options,
     },
   });
