@@ -12,16 +12,17 @@
 // duration of direct; no stalls. Env: BENCH_VIEWERS (2000), BENCH_SECONDS (40), BENCH_LOCK_VIEWERS (20),
 // BENCH_LOCK_PARTS (20). Tiny smoke run: BENCH_VIEWERS=20 BENCH_SECONDS=15 BENCH_LOCK_VIEWERS=5 BENCH_LOCK_PARTS=5.
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { freePort } from '../devtools/server.js';
 import { startNginxCache, startVarnish, type Edge } from '../devtools/edge.js';
 import { parseMedia, startViewers } from '../devtools/viewer-sim.js';
+import { startViewerPool } from '../devtools/viewer-sim-pool.js';
 import { makeClip, startPublisher, stopPublishers } from './lib/media.js';
-import { cpuSeconds, percentile, removeOnExit, sleep, startOpenivs } from './lib/processes.js';
+import { cpuSeconds, percentile, pinToCpu, removeOnExit, sleep, startOpenivs } from './lib/processes.js';
 import { call } from './lib/signing.js';
 
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 2000);
@@ -29,6 +30,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 40);
 const LOCK_VIEWERS = Number(process.env.BENCH_LOCK_VIEWERS ?? 20);
 const LOCK_PARTS = Number(process.env.BENCH_LOCK_PARTS ?? 20);
 const STALL_MS = 2000;
+// The servers (openivs, the edge, the publisher) run on CPU 0 and the simulated viewers on the other CPUs, in
+// processes of their own: on this 2-core machine the generator then never takes the servers' core, and its own CPU
+// figure says whether it (rather than the server side) was the limit. BENCH_PIN=0 leaves placement to the scheduler.
+const CPUS = availableParallelism();
+const pinning = process.env.BENCH_PIN !== '0' && CPUS >= 2;
+const SIM_CPUS = CPUS > 2 ? `1-${CPUS - 1}` : '1';
+const SIM_PROCESSES = Number(process.env.BENCH_SIM_PROCESSES ?? Math.max(1, pinning ? CPUS - 1 : 2));
 
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 function get(url: string): Promise<{ status: number; body: Buffer; at: number }> {
@@ -44,18 +52,30 @@ function get(url: string): Promise<{ status: number; body: Buffer; at: number }>
   });
 }
 
-/** CPU seconds of a process and its direct children (varnishd's manager and cache child). */
+/** A process and its direct children (varnishd's manager and cache child). */
+function processTree(pid: number): number[] {
+  // ps exits 1 when it lists nothing.
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return [pid, ...children.split(/\s+/).filter(Boolean).map(Number)];
+}
+
+/** CPU seconds of a process and its direct children. */
 function treeCpu(pid: number): number {
-  let total = cpuSeconds(pid);
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
-  for (const child of children.split(/\s+/).filter(Boolean)) {
+  let total = 0;
+  for (const p of processTree(pid)) {
     try {
-      total += cpuSeconds(Number(child));
+      total += cpuSeconds(p);
     } catch {
       // exited meanwhile
     }
   }
   return total;
+}
+
+/** Every thread of the servers' processes onto CPU 0 (see `pinning`). */
+function pinServers(pids: number[]): void {
+  if (!pinning) return;
+  for (const pid of pids) for (const p of processTree(pid)) pinToCpu(p, 0);
 }
 
 async function playbackCounts(originUrl: string): Promise<Map<string, number>> {
@@ -112,9 +132,13 @@ interface ScaleResult {
   byKind: string;
   originCpuPct: number;
   edgeCpuMsPerViewerS: number;
+  edgeCpuPct: number;
+  /** The viewer simulator's processes: near 100% per CPU given to them means the generator, not the servers, is the limit. */
+  simulatorCpuPct: number;
   p95DelayMs: number;
   stalls: number;
   failures: number;
+  failureSamples: string[];
   viewerCount: number;
 }
 
@@ -130,18 +154,21 @@ async function scale(
   const reference = startViewers({
     playbackUrl: `${origin.url}${new URL(playbackUrl).pathname}`,
     count: 1,
-    received: (_v, name, at) => published.set(name, at),
+    received: (_v, name, at) => published.set(name, performance.timeOrigin + at),
   });
   let failures = 0;
+  const failureSamples: string[] = [];
   const arrivals: { name: string; at: number }[] = [];
   const lastAt = new Map<number, number>();
   let stalls = 0;
-  const viewers = startViewers({
+  const viewers = startViewerPool({
     playbackUrl,
     count,
+    processes: SIM_PROCESSES,
+    cpus: pinning ? SIM_CPUS : undefined,
     rampMs: 5000,
     // One address per viewer (32 per /24): the origin's per-address viewer-counting bounds see distinct viewers.
-    localAddress: (i) => `127.${10 + Math.floor(i / 8192)}.${Math.floor(i / 32) % 256}.${(i % 32) + 1}`,
+    distinctAddresses: true,
     received: (v, name, at) => {
       if (!name.includes('.')) return;
       const last = lastAt.get(v);
@@ -149,7 +176,11 @@ async function scale(
       lastAt.set(v, at);
       arrivals.push({ name, at });
     },
-    failed: () => failures++,
+    nodeArgs: process.env.BENCH_SIM_NODE_ARGS?.split(' ').filter(Boolean),
+    failed: (n, samples) => {
+      failures += n;
+      if (failureSamples.length < 5) failureSamples.push(...samples);
+    },
   });
   await sleep(8000); // ramp-up and the first parts
   arrivals.length = 0;
@@ -157,12 +188,15 @@ async function scale(
   const counts0 = await playbackCounts(origin.url);
   const cpu0 = cpuSeconds(origin.pid);
   const edgeCpu0 = edge ? treeCpu(edge.pid) : 0;
+  const simCpu = () => viewers.pids.reduce((total, pid) => total + cpuSeconds(pid), 0);
+  const simCpu0 = simCpu();
   const t0 = performance.now();
   await sleep(SECONDS * 1000);
   const elapsed = (performance.now() - t0) / 1000;
   const requests = delta(await playbackCounts(origin.url), counts0);
   const originCpu = cpuSeconds(origin.pid) - cpu0;
   const edgeCpu = edge ? treeCpu(edge.pid) - edgeCpu0 : 0;
+  const simulatorCpu = simCpu() - simCpu0;
   const stream = (await call(origin.port, 'GetStream', { channelArn })) as { stream?: { viewerCount?: number } };
   await viewers.stop();
   await reference.stop();
@@ -175,9 +209,12 @@ async function scale(
     byKind: [...requests].map(([k, v]) => `${k} ${(v / elapsed).toFixed(1)}`).join(', '),
     originCpuPct: (originCpu / elapsed) * 100,
     edgeCpuMsPerViewerS: (edgeCpu * 1000) / elapsed / count,
+    edgeCpuPct: (edgeCpu / elapsed) * 100,
+    simulatorCpuPct: (simulatorCpu / elapsed) * 100,
     p95DelayMs: percentile(delays, 95),
     stalls,
     failures,
+    failureSamples: failureSamples.slice(0, 5),
     viewerCount: stream.stream?.viewerCount ?? -1,
   };
 }
@@ -200,9 +237,11 @@ async function viewersGone(port: number, channelArn: string): Promise<void> {
 function report(label: string, count: number, r: ScaleResult): void {
   console.log(
     `${label.padEnd(8)} ${String(count).padStart(5)} viewers: origin ${r.originRps.toFixed(1)} req/s (${r.byKind}), ` +
-      `origin CPU ${r.originCpuPct.toFixed(0)}%, edge CPU ${r.edgeCpuMsPerViewerS.toFixed(2)} ms/s per viewer, ` +
+      `origin CPU ${r.originCpuPct.toFixed(0)}%, edge CPU ${r.edgeCpuPct.toFixed(0)}% (${r.edgeCpuMsPerViewerS.toFixed(2)} ms/s per viewer), ` +
+      `simulator CPU ${r.simulatorCpuPct.toFixed(0)}%, ` +
       `p95 part delay ${ms(r.p95DelayMs)}, stalls ${r.stalls}, failures ${r.failures}, viewerCount ${r.viewerCount}`,
   );
+  for (const sample of r.failureSamples) console.log(`  failed: ${sample}`);
 }
 
 async function main(): Promise<void> {
@@ -225,12 +264,18 @@ async function main(): Promise<void> {
     insecureIngest: true,
   })) as { channel: { arn: string; playbackUrl: string }; streamKey: { value: string } };
   const publisher = startPublisher(clip, `rtmp://127.0.0.1:${origin.rtmpPort}/app/${created.streamKey.value}`);
+  pinServers([origin.proc.pid!, varnish.pid, nginx.pid, publisher.child.pid!]);
   try {
     const playbackUrl = created.channel.playbackUrl;
     const path = new URL(playbackUrl).pathname;
     for (let i = 0; i < 80 && (await get(`${origin.url}${path}`)).status !== 200; i++) await sleep(250);
     await sleep(3000);
-    console.log(`bench:edge — one 720p LOW TS channel (${clip.kbps.toFixed(0)} kbit/s), origin pid ${origin.proc.pid}`);
+    console.log(
+      `bench:edge — one 720p LOW TS channel (${clip.kbps.toFixed(0)} kbit/s), origin pid ${origin.proc.pid}; ` +
+        (pinning
+          ? `servers (openivs, edges, publisher) on CPU 0, ${SIM_PROCESSES} simulator process(es) on CPU ${SIM_CPUS}`
+          : `${SIM_PROCESSES} simulator process(es), no pinning`),
+    );
     await waitingViewers('Varnish (shipped edge)', origin.url, `http://127.0.0.1:${edgePort}`, path);
     await waitingViewers('nginx proxy_cache_lock', origin.url, `http://127.0.0.1:${lockPort}`, path);
     const target = { url: origin.url, pid: origin.proc.pid!, port: origin.port };

@@ -4,7 +4,8 @@ vcl 4.1;
 #
 #   players ── HTTP :6081 ──▶ varnishd (this file) ──▶ node A | B | C  (a node pulls playback it does not own)
 #
-#   varnishd -F -a :6081 -f /path/to/varnish-openivs.vcl -s malloc,256m
+#   varnishd -F -a :6081 -f /path/to/varnish-openivs.vcl -s malloc,256m \
+#     $(grep -v '^#' /path/to/varnish-openivs.params | sed 's/^/-p /')    # worker threads sized for held requests
 #   openivs start --playback-base-url http://edge.example:6081 --viewer-address-header x-viewer-address ...
 #
 # Why Varnish and not nginx proxy_cache: an LL-HLS part (or blocking playlist reload) is requested by every viewer

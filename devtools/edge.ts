@@ -14,6 +14,17 @@ import { startPortProcess } from './port-process.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/devtools → the repository's deploy/. */
 export const VARNISH_VCL = resolve(here, '..', '..', 'deploy', 'varnish-openivs.vcl');
+/** The shipped varnishd parameters (worker thread pools sized for held LL-HLS requests), `name=value` per line. */
+export const VARNISH_PARAMS = resolve(here, '..', '..', 'deploy', 'varnish-openivs.params');
+
+/** deploy/varnish-openivs.params as varnishd arguments: `-p name=value` for each line that is not a comment. */
+export function varnishParams(): string[] {
+  return readFileSync(VARNISH_PARAMS, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .flatMap((line) => ['-p', line]);
+}
 const EXAMPLE_PORTS = ['18081', '18082', '18083'];
 
 export interface Edge {
@@ -52,8 +63,7 @@ export async function startVarnish(port: number, origins: number[], memoryMb = 2
     '-j',
     'none',
   ];
-  // Each viewer holds a request or two at the origin: more worker threads than the default pool minimum.
-  args.push('-p', 'thread_pool_min=200', '-p', 'thread_pool_max=4000', '-p', 'thread_pools=1');
+  args.push(...varnishParams());
   return startProcess('varnishd', args, port, dir);
 }
 

@@ -33,24 +33,41 @@ export interface Viewers {
   stop(): Promise<void>;
 }
 
+interface MediaRef {
+  /** Absolute URL, resolved on first use: a viewer only fetches what it has not had, a few entries per reload. */
+  readonly uri: string;
+  name: string;
+}
+
 interface Parsed {
   partTarget?: number;
   targetDuration: number;
-  parts: { uri: string; name: string }[];
-  segments: { uri: string; name: string }[];
+  parts: MediaRef[];
+  segments: MediaRef[];
   hint?: { uri: string; msn: number; part: number };
   ended: boolean;
 }
 
 const PART_NAME = /(\d+)\.(\d+)\.(?:ts|m4s)(?:\?|$)/;
-const SEGMENT_NAME = /\/(\d+)\.(?:ts|m4s|mp4)(?:\?|$)/;
+const SEGMENT_NAME = /(?:^|\/)(\d+)\.(?:ts|m4s|mp4)(?:\?|$)/;
+
+function ref(relative: string, base: string, name: string): MediaRef {
+  let resolved: string | undefined;
+  return {
+    name,
+    get uri() {
+      return (resolved ??= new URL(relative, base).href);
+    },
+  };
+}
 
 export function parseMedia(text: string, base: string): Parsed {
   const out: Parsed = { targetDuration: 2, parts: [], segments: [], ended: false };
-  const lines = text.split(/\r?\n/);
+  const lines = text.split('\n');
   let mediaSequence = 0;
   let index = 0;
-  for (const line of lines) {
+  for (const raw of lines) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.startsWith('#EXT-X-TARGETDURATION:')) out.targetDuration = Number(line.slice(22));
     else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) mediaSequence = Number(line.slice(22));
     else if (line.startsWith('#EXT-X-PART-INF:')) out.partTarget = Number(/PART-TARGET=([\d.]+)/.exec(line)?.[1]);
@@ -58,15 +75,14 @@ export function parseMedia(text: string, base: string): Parsed {
     else if (line.startsWith('#EXT-X-PART:')) {
       const uri = /URI="([^"]+)"/.exec(line)?.[1];
       const m = uri ? PART_NAME.exec(uri) : null;
-      if (uri && m) out.parts.push({ uri: new URL(uri, base).href, name: `${m[1]}.${m[2]}` });
+      if (uri && m) out.parts.push(ref(uri, base, `${m[1]}.${m[2]}`));
     } else if (line.startsWith('#EXT-X-PRELOAD-HINT:') && line.includes('TYPE=PART')) {
       const uri = /URI="([^"]+)"/.exec(line)?.[1];
       const m = uri ? PART_NAME.exec(uri) : null;
       if (uri && m) out.hint = { uri: new URL(uri, base).href, msn: Number(m[1]), part: Number(m[2]) };
     } else if (line.length > 0 && !line.startsWith('#')) {
-      const href = new URL(line, base).href;
-      const m = SEGMENT_NAME.exec(href);
-      out.segments.push({ uri: href, name: m ? m[1]! : String(mediaSequence + index) });
+      const m = SEGMENT_NAME.exec(line);
+      out.segments.push(ref(line, base, m ? m[1]! : String(mediaSequence + index)));
       index++;
     }
   }
@@ -90,7 +106,7 @@ export function startViewers(opts: ViewerOptions): Viewers {
     if (opts.rampMs) await sleep((opts.rampMs * i) / opts.count);
     const localAddress = opts.localAddress?.(i);
     const agent = agentFor(localAddress);
-    const get = (url: string) => fetchBytes(agent, localAddress, url);
+    const get = (url: string, keepBody = true) => fetchBytes(agent, localAddress, url, keepBody);
     const fail = (url: string, status: number | string) => opts.failed?.(i, url, status);
     while (!stopped) {
       try {
@@ -123,11 +139,14 @@ export function startViewers(opts: ViewerOptions): Viewers {
     // Start at the live edge: what is listed now counts as had, as a player joining picks its start there.
     for (const p of playlist.parts) have.add(p.name);
     for (const s of playlist.segments) have.add(s.name);
-    const fetchInto = async (uri: string, name: string) => {
+    const fetchInto = async (media: MediaRef) => {
+      const { name } = media;
       if (have.has(name)) return;
       have.add(name);
+      const uri = media.uri;
       // A failed request is a failure to report, not an exception: the reload and the preload run beside it.
-      const r = await get(uri).catch((err: Error) => ({ status: err.message, body: Buffer.alloc(0) }));
+      // Media bodies are counted, not kept: thousands of viewers in one process would spend their CPU copying them.
+      const r = await get(uri, false).catch((err: Error) => ({ status: err.message, body: Buffer.alloc(0) }));
       if (r.status === 200) opts.received?.(i, name, performance.now());
       else fail(uri, r.status);
     };
@@ -137,12 +156,13 @@ export function startViewers(opts: ViewerOptions): Viewers {
         const { hint } = current;
         const separator = mediaUrl.includes('?') ? '&' : '?';
         const next = reload(`${mediaUrl}${separator}_HLS_msn=${hint.msn}&_HLS_part=${hint.part}`, get, fail);
-        const preload = opts.preloadHints === false ? Promise.resolve() : fetchInto(hint.uri, `${hint.msn}.${hint.part}`);
-        for (const p of current.parts) await fetchInto(p.uri, p.name);
+        const preload =
+          opts.preloadHints === false ? Promise.resolve() : fetchInto({ uri: hint.uri, name: `${hint.msn}.${hint.part}` });
+        for (const p of current.parts) await fetchInto(p);
         const [reloaded] = await Promise.all([next, preload]);
         playlist = reloaded ?? (await reload(mediaUrl, get, fail));
       } else {
-        for (const s of current.segments) await fetchInto(s.uri, s.name);
+        for (const s of current.segments) await fetchInto(s);
         await sleep(current.targetDuration * 1000);
         playlist = (await reload(mediaUrl, get, fail)) ?? current;
       }
@@ -161,7 +181,7 @@ export function startViewers(opts: ViewerOptions): Viewers {
   };
 }
 
-type Getter = (url: string) => Promise<{ status: number; body: Buffer }>;
+type Getter = (url: string, keepBody?: boolean) => Promise<{ status: number; body: Buffer }>;
 
 async function reload(url: string, get: Getter, fail: (url: string, s: number | string) => void): Promise<Parsed | undefined> {
   const r = await get(url).catch((err: Error) => ({ status: err.message, body: Buffer.alloc(0) }));
@@ -182,19 +202,22 @@ function fetchBytes(
   agent: Agent,
   localAddress: string | undefined,
   url: string,
+  keepBody: boolean,
   retried = false,
 ): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, localAddress, timeout: 20_000 }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('data', (c: Buffer) => {
+        if (keepBody) chunks.push(c);
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
-        fetchBytes(agent, localAddress, url, true).then(resolve, reject);
+        fetchBytes(agent, localAddress, url, keepBody, true).then(resolve, reject);
       } else {
         reject(err);
       }
