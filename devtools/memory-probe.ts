@@ -1,8 +1,10 @@
 // A preload for the server process (`node --import dist/devtools/memory-probe.js …`, e.g. through a bench's
 // nodeArgs): on SIGUSR2 it writes where the process's memory is, as process.memoryUsage() sees it, to the JSON file
 // named by OPENIVS_MEMORY_PROBE (and, with OPENIVS_MEMORY_PROBE_SNAPSHOT=1, a V8 heap snapshot beside it, whose
-// ArrayBuffer backing stores `heap-buffers.ts` attributes to their owners). It changes nothing else in the process,
-// so the figures are the server's own; the server's source is not imported (devtools/ never does).
+// ArrayBuffer backing stores `heap-buffers.ts` attributes to their owners). With node's --expose-gc it also runs a
+// full GC and writes the figures again (`afterGc`): Buffers that died old wait for a major GC, which V8 starts only
+// after ~64 MB more external memory, so the difference is garbage, not what the server holds. Otherwise it changes
+// nothing in the process; the server's source is not imported (devtools/ never does). Both flags fit in NODE_OPTIONS.
 // readMemoryProbe() is the other end: signal, wait for the file, parse it.
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,22 +23,32 @@ export interface MemoryProbe {
   mallocedMemory: number;
   /** Path of the heap snapshot written with it, if asked for. */
   snapshot?: string;
+  /** The same right after a full GC (node --expose-gc only). */
+  afterGc?: Omit<MemoryProbe, 'afterGc' | 'snapshot'>;
+}
+
+function figures(): Omit<MemoryProbe, 'afterGc' | 'snapshot'> {
+  const m = process.memoryUsage();
+  return {
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    mallocedMemory: getHeapStatistics().malloced_memory,
+  };
 }
 
 const out = process.env.OPENIVS_MEMORY_PROBE;
 if (out) {
   process.on('SIGUSR2', () => {
     const snapshot = process.env.OPENIVS_MEMORY_PROBE_SNAPSHOT === '1' ? writeHeapSnapshot(`${out}.heapsnapshot`) : undefined;
-    const m = process.memoryUsage();
-    const probe: MemoryProbe = {
-      rss: m.rss,
-      heapTotal: m.heapTotal,
-      heapUsed: m.heapUsed,
-      external: m.external,
-      arrayBuffers: m.arrayBuffers,
-      mallocedMemory: getHeapStatistics().malloced_memory,
-      ...(snapshot ? { snapshot } : {}),
-    };
+    const probe: MemoryProbe = { ...figures(), ...(snapshot ? { snapshot } : {}) };
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      probe.afterGc = figures();
+    }
     writeFileSync(`${out}.tmp`, JSON.stringify(probe));
     renameSync(`${out}.tmp`, out); // whole or absent, for the reader polling it
   });
