@@ -1,6 +1,7 @@
 // Where TS packets are written: one growing buffer per segment, handed out in 188-byte slots. A segment's bytes stay
-// contiguous, so a finished segment is a view (no concat) and LL-HLS parts can later be views of the same buffer.
-// Written bytes are never overwritten; when the buffer grows, views taken earlier still see identical (old) memory.
+// contiguous, so a finished segment is one copy of exactly its bytes (no concat) and LL-HLS parts can later be views
+// of it. Written bytes are never overwritten; when the buffer grows, views taken earlier still see identical (old)
+// memory.
 
 export const PACKET_SIZE = 188;
 
@@ -33,8 +34,11 @@ export class PacketSink {
   /** All bytes of the current segment; starts a fresh buffer sized from this segment for the next one. */
   takeSegment(): Buffer {
     const used = this.len;
-    // Trim generous slack so the retained window does not pin oversized allocations.
-    const out = used < this.buf.length * 0.75 ? Buffer.from(this.buf.subarray(0, used)) : this.buf.subarray(0, used);
+    // Copied out at its exact size: the working buffer is sized 1.25× the previous segment, and a view would keep that
+    // slack alive for as long as the segment is held (bench:ingest, 10 × 720p: live ArrayBuffers per stream 2.52 →
+    // 2.20 MB with the copy). One memcpy per segment (~0.7 MB every 2 s) costs next to nothing; the working buffer is
+    // then freed once the open part's views of it are gone.
+    const out = used === this.buf.length ? this.buf.subarray(0, used) : Buffer.from(this.buf.subarray(0, used));
     this.capacityHint = roundToPackets(Math.max(64 * 1024, used * 1.25));
     this.buf = Buffer.allocUnsafe(this.capacityHint);
     this.len = 0;
