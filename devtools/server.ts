@@ -113,8 +113,7 @@ export async function freeUdpPort(): Promise<number> {
 
 /** The process env without any OPENIVS_* variable of the developer's shell, plus `extra`. */
 function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  // As `npm start` runs it (scripts/start.mjs says why), unless the caller's environment says otherwise.
-  const env: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: '131072' };
+  const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENIVS_')) env[k] = v;
   return { ...env, ...extra };
 }

@@ -3,10 +3,6 @@
 // Running tsc on every start cost ~13 s of a 14 s start; a build is skipped when no input file is newer than the
 // stamp it left (make's rule: modification times, so an edit, a checkout or a pull that touches a file rebuilds).
 // The server runs in this process (no second node start-up); its arguments are `start` plus this script's own.
-// package.json starts it with MALLOC_MMAP_THRESHOLD_=131072 (unless already set): glibc then gives every allocation
-// over 128 kB (a segment, a segment's working buffer) its own mapping and returns it on free. Without it glibc raises
-// that threshold after the first such frees and serves the next segments from its heap, which does not shrink:
-// measured with bench:ingest (10 × 720p), 6.0 MB of RSS per stream against 4.0 MB with it, same CPU (0.68 / 0.70%).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
