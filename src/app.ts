@@ -34,7 +34,6 @@ import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
 import { Recorder } from './media/record/recorder.js';
 import { captureThumbnail } from './media/record/thumbnail-capture.js';
-import { ColdSegmentFiles } from './media/package/cold-segments.js';
 import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
 import { PlaybackAuthorizer } from './media/deliver/auth/authorizer.js';
@@ -137,13 +136,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const detail = event.detail as Record<string, unknown>;
     log.info({ detailType: event['detail-type'], detail, resources: event.resources }, 'event');
   });
-  const packaging = {
-    targetSegmentMs: 2_000,
-    windowSegments: 6,
-    partTargetMs: DEFAULT_PART_TARGET_MS,
-    // Segments behind the live edge live in files here; emptied now, as nothing in it outlives a run.
-    coldSegments: new ColdSegmentFiles(join(config.dataDir, 'live-segments')),
-  };
+  const packaging = { targetSegmentMs: 2_000, windowSegments: 6, partTargetMs: DEFAULT_PART_TARGET_MS };
   const ffmpeg = await ffmpegCheck;
   if (!ffmpeg.ok) {
     log.warn({ reason: ffmpeg.reason }, 'ffmpeg is not usable: STANDARD channels will play their source rendition only');

@@ -15,7 +15,6 @@ import { heldPrefetches, isPrefetchSegment } from '../../src/media/deliver/prefe
 import { HlsSegmenter } from '../../src/media/package/segmenter.js';
 import type { LiveStream } from '../../src/media/registry/live-stream.js';
 import type { AccessUnit } from '../../src/media/types.js';
-import { inMemory } from './fixtures/memory-bytes.js';
 import { audioTrack, synthetic, videoTrack } from './fixtures/package-synthetic.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,7 +120,7 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
     assert.ok(!r.finished(), 'still open while the segment grows');
     current.pushTo(6_100); // segment 2 closes at 6 s
     await r.done;
-    const segment = { bytes: inMemory(inMemory(current.seg.window.find(2)!.bytes)) };
+    const segment = current.seg.window.find(2)!;
     assert.ok(r.received().equals(segment.bytes), 'the bytes of the complete segment');
     assert.equal(heldPrefetches(current.seg), 0);
     // Once complete, the same URL answers the same bytes with a length.
@@ -144,7 +143,7 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
     current.pushTo(8_100);
     const chunks = [Buffer.from(first.value)];
     for (let c = await reader.read(); !c.done; c = await reader.read()) chunks.push(Buffer.from(c.value));
-    assert.ok(Buffer.concat(chunks).equals(inMemory(current.seg.window.find(3)!.bytes)));
+    assert.ok(Buffer.concat(chunks).equals(current.seg.window.find(3)!.bytes));
     const beyond = await fetch(`${base}/${current.seg.openSequence! + 2}.ts`);
     assert.equal(beyond.status, 404);
     assert.match(await beyond.text(), /"error_code":"not_found"/);
@@ -158,7 +157,7 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
     await until('both held', () => heldPrefetches(current.seg) === 2);
     current.seg.end();
     await inProgress.done;
-    assert.ok(inProgress.received().equals(inMemory(current.seg.window.find(2)!.bytes)), 'the final, shorter segment');
+    assert.ok(inProgress.received().equals(current.seg.window.find(2)!.bytes), 'the final, shorter segment');
     assert.equal((await never).status, 404);
     assert.equal(heldPrefetches(current.seg), 0);
     assert.equal((await fetch(`${base}/2.ts`)).status, 200);
@@ -194,7 +193,7 @@ describe('prefetch segments over HTTP', { timeout: 30_000 }, () => {
   it('answers a single byte range of a complete segment with 206 (416 past its end, the whole segment otherwise)', async () => {
     current = rig();
     current.pushTo(4_500);
-    const whole = inMemory(current.seg.window.find(0)!.bytes);
+    const whole = current.seg.window.find(0)!.bytes;
     const probe = await fetch(`${base}/0.ts`, { headers: { range: 'bytes=0-32766' } });
     assert.equal(probe.status, 206);
     const size = Math.min(32_767, whole.length);

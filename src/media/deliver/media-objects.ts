@@ -1,11 +1,8 @@
 // The immutable media objects behind a media playlist: segments (single byte ranges of complete ones,
 // byte-range.ts; a LOW rendition's prefetch segments streamed while they grow, prefetch.ts), LL-HLS
 // parts (the part named in the preload hint is held until it completes) and the fMP4 initialization section.
-// Segments behind the live edge (and their parts) are read from their cold file (package/cold-segments.ts) into one
-// buffer and answered exactly as from memory: same bytes, same headers.
 
 import type { HttpResponse } from '../../http-types.js';
-import { readFileRange } from '../package/cold-segments.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';
@@ -33,15 +30,8 @@ export function sendSegment(
   range?: string,
 ): void {
   const ours = segmenter.writer.extension === extension;
-  const found = ours ? segmenter.window.find(sequence)?.bytes : undefined;
-  if (Buffer.isBuffer(found)) return sendSegmentBytes(found, typeOf(extension), range, res, head, url);
-  if (found) {
-    return void readFileRange(found).then((bytes) =>
-      bytes
-        ? sendSegmentBytes(bytes, typeOf(extension), range, res, head, url)
-        : sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Segment not found'),
-    );
-  }
+  const found = ours ? segmenter.window.find(sequence) : undefined;
+  if (found) return sendSegmentBytes(found.bytes, typeOf(extension), range, res, head, url);
   if (ours && isPrefetchSegment(segmenter, sequence)) {
     const prefetch = { stream, segmenter, sequence, contentType: typeOf(extension), cacheControl: SEGMENT_CACHE, maxWaiters };
     return streamPrefetchSegment(prefetch, res, head, url);
@@ -110,7 +100,6 @@ export async function sendPart(
     if (!(await hold(stream, route.rendition, segmenter, res, head, url, target, maxWaiters))) return;
   }
   const found = segmenter.findPart(route.sequence, route.index);
-  const bytes = found && (Buffer.isBuffer(found.bytes) ? found.bytes : await readFileRange(found.bytes));
-  if (!bytes) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
-  sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, bytes);
+  if (!found) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
+  sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
 }

@@ -132,8 +132,6 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
   };
   const pump = () => {
     for (let part = segmenter.findPart(sequence, index); part; part = segmenter.findPart(sequence, ++index)) {
-      // A prefetch segment is the one being written (or the next): its parts are in memory, never in a cold file.
-      if (!Buffer.isBuffer(part.bytes)) return finish(() => res.destroy());
       start();
       if (!head && part.bytes.length > 0) write(res, part.bytes);
       written += part.bytes.length;

@@ -10,14 +10,14 @@
 // while the break lasts, so a player joining mid-break sees it.
 
 import { hexSequence, spliceInsertSection } from './scte35.js';
-import type { AdBreakMark, SegmentInfo } from './types.js';
+import type { AdBreakMark, Segment } from './types.js';
 
 export type { AdBreakMark };
 
-const pdtMs = (s: SegmentInfo) => s.programDateTime.getTime();
+const pdtMs = (s: Segment) => s.programDateTime.getTime();
 
 /** Resolves marks whose starting segment is now listed; drops marks that ended before the window. */
-export function settleMarks(marks: AdBreakMark[], segments: readonly SegmentInfo[]): void {
+export function settleMarks(marks: AdBreakMark[], segments: readonly Segment[]): void {
   for (const mark of marks) {
     if (mark.start !== undefined) continue;
     const first = segments.find((s) => pdtMs(s) >= mark.requestedAt.getTime());
@@ -38,7 +38,7 @@ export function settleMarks(marks: AdBreakMark[], segments: readonly SegmentInfo
  */
 export function adMarkerLines(
   marks: readonly AdBreakMark[],
-  segments: readonly SegmentInfo[],
+  segments: readonly Segment[],
   index: number,
   firstListed = 0,
 ): string[] {
@@ -66,7 +66,7 @@ export function adMarkerLines(
 }
 
 /** The PDT of the first listed segment starting at or after the planned end (where the break returns). */
-function breakEnd(mark: AdBreakMark, segments: readonly SegmentInfo[]): number | undefined {
+function breakEnd(mark: AdBreakMark, segments: readonly Segment[]): number | undefined {
   const plannedEnd = mark.start!.getTime() + mark.durationMs;
   const s = segments.find((x) => pdtMs(x) >= plannedEnd);
   return s === undefined ? undefined : pdtMs(s);

@@ -9,13 +9,13 @@
 // Pure like playlists.ts: callers pass URI builders and the sibling reports.
 
 import { adMarkerLines } from './ad-markers.js';
-import type { LowLatencyPlaylistState, PartInfo } from './parts.js';
+import type { LowLatencyPlaylistState, Part } from './parts.js';
 import { targetDurationFor } from './playlists.js';
 import type { HlsSegmenter } from './segmenter.js';
-import type { SegmentInfo } from './types.js';
+import type { Segment } from './types.js';
 
 export interface LowLatencyUris {
-  segment: (segment: SegmentInfo) => string;
+  segment: (segment: Segment) => string;
   part: (sequence: number, index: number) => string;
   /** The URI segment `sequence` will have once complete; set to list prefetch segments. */
   prefetch?: (sequence: number) => string;
@@ -155,7 +155,7 @@ function startOffsetLine(state: LowLatencyPlaylistState): string {
   return `#EXT-X-START:TIME-OFFSET=${seconds(offsetMs)}`;
 }
 
-function partLine(p: PartInfo, uris: LowLatencyUris): string {
+function partLine(p: Part, uris: LowLatencyUris): string {
   const independent = p.independent ? ',INDEPENDENT=YES' : '';
   return `#EXT-X-PART:DURATION=${seconds(p.durationMs)},URI="${uris.part(p.sequence, p.index)}"${independent}`;
 }

@@ -9,12 +9,12 @@
 // it: ≥ 20 fps at 334 ms. 200 ms would break that rule at 25 fps (40 ms frames) and double the per-viewer request
 // rate (each part is one held request); 500 ms would add half a second of latency for little gain.
 
-import type { MediaBytes, MediaPlaylistState } from './types.js';
+import type { MediaPlaylistState } from './types.js';
 
 export const DEFAULT_PART_TARGET_MS = 334;
 
-/** One partial segment, without its bytes: what playlists need. */
-export interface PartInfo {
+/** One partial segment; its bytes are a slice of the parent segment's (parts concatenate to the segment). */
+export interface Part {
   /** Media sequence number of the parent segment. */
   sequence: number;
   /** Part index within the parent segment, from 0. */
@@ -25,16 +25,7 @@ export interface PartInfo {
   durationMs: number;
   /** Starts with a video keyframe (or has no video): EXT-X-PART INDEPENDENT=YES. */
   independent: boolean;
-}
-
-/** One partial segment; its bytes are a slice of the parent segment's (parts concatenate to the segment). */
-export interface Part extends PartInfo {
   bytes: Buffer;
-}
-
-/** A part kept for a recent segment: a slice of the segment's bytes, in memory or in its file (cold-segments.ts). */
-export interface StoredPart extends PartInfo {
-  bytes: MediaBytes;
 }
 
 /** A part's place in the stream: (media sequence number, part index), ordered lexicographically. */
@@ -60,7 +51,7 @@ export interface PendingSegment {
 export interface LowLatencyPlaylistState extends MediaPlaylistState {
   partTargetMs: number;
   /** Completed parts of finished segments, by media sequence number (recent segments; renderers pick which to list). */
-  parts: ReadonlyMap<number, readonly PartInfo[]>;
+  parts: ReadonlyMap<number, readonly Part[]>;
   /** The segment in progress; undefined before the first keyframe and after end(). */
   pending?: PendingSegment;
   /** The part being written (EXT-X-PRELOAD-HINT); undefined after end(). */

@@ -3,7 +3,7 @@
 // tokens, CDN prefixes or LL-HLS tags without touching this module.
 
 import { adMarkerLines } from './ad-markers.js';
-import type { MediaPlaylistState, SegmentInfo } from './types.js';
+import type { MediaPlaylistState, Segment } from './types.js';
 
 export interface MediaPlaylistInput extends MediaPlaylistState {
   /** Adds EXT-X-INDEPENDENT-SEGMENTS when every listed segment starts with a keyframe. */
@@ -12,14 +12,14 @@ export interface MediaPlaylistInput extends MediaPlaylistState {
   mapUri?: string;
 }
 
-export type SegmentUri = (segment: SegmentInfo) => string;
+export type SegmentUri = (segment: Segment) => string;
 
 /**
  * EXT-X-TARGETDURATION: the largest EXTINF rounded to the nearest integer (the RFC 8216 4.3.3.1 bound; rounding up
  * instead would turn every 2.002 s segment of a 29.97 fps stream into a target of 3, and hls.js waits 3 targets
  * behind the live edge).
  */
-export function targetDurationFor(segments: readonly SegmentInfo[], floorS = 1): number {
+export function targetDurationFor(segments: readonly Segment[], floorS = 1): number {
   let target = floorS;
   for (const s of segments) target = Math.max(target, Math.round(s.durationMs / 1000));
   return target;

@@ -1,12 +1,11 @@
 // The bounded in-memory window of a rendition's segments. The last `size` segments are listed in the playlist;
 // `retain` more stay fetchable after they leave it, because a player may request a segment from a playlist it
-// loaded just before the slide (RFC 8216 6.2.2). Anything older is released, bounding memory per stream. A segment's
-// bytes may move from memory to a file while it is in the window (cold-segments.ts); the window only holds them.
+// loaded just before the slide (RFC 8216 6.2.2). Anything older is released, bounding memory per stream.
 
-import type { StoredSegment } from './types.js';
+import type { Segment } from './types.js';
 
 export class SegmentWindow {
-  private readonly all: StoredSegment[] = [];
+  private readonly all: Segment[] = [];
   /** Count of EXT-X-DISCONTINUITY tags that have left the listed window (EXT-X-DISCONTINUITY-SEQUENCE). */
   discontinuitySequence = 0;
 
@@ -17,25 +16,18 @@ export class SegmentWindow {
     if (size < 1) throw new RangeError('window size must be at least 1');
   }
 
-  /** Adds the newest segment; returns the segments released (no longer listed nor retained). */
-  push(segment: StoredSegment): StoredSegment[] {
+  push(segment: Segment): void {
     this.all.push(segment);
     const listedStart = this.all.length - this.size;
     if (listedStart > 0) {
       const leaving = this.all[listedStart - 1]!;
       if (leaving.discontinuity) this.discontinuitySequence++;
     }
-    const excess = this.all.length - (this.size + this.retain);
-    return excess > 0 ? this.all.splice(0, excess) : [];
-  }
-
-  /** The segment `n` places before the newest (0: the newest), listed or retained. */
-  fromEnd(n: number): StoredSegment | undefined {
-    return n >= 0 ? this.all[this.all.length - 1 - n] : undefined;
+    while (this.all.length > this.size + this.retain) this.all.shift();
   }
 
   /** Segments listed in the playlist, oldest first. */
-  get listed(): readonly StoredSegment[] {
+  get listed(): readonly Segment[] {
     return this.all.length > this.size ? this.all.slice(this.all.length - this.size) : this.all;
   }
 
@@ -46,7 +38,7 @@ export class SegmentWindow {
   }
 
   /** A listed or retained segment by sequence number. */
-  find(sequence: number): StoredSegment | undefined {
+  find(sequence: number): Segment | undefined {
     const first = this.all[0];
     if (!first) return undefined;
     const seg = this.all[sequence - first.sequence];
@@ -64,7 +56,7 @@ export class SegmentWindow {
     return frames > 0 && ms > 0 ? (frames * 1000) / ms : undefined;
   }
 
-  get last(): StoredSegment | undefined {
+  get last(): Segment | undefined {
     return this.all[this.all.length - 1];
   }
 }

@@ -4,21 +4,19 @@
 // Emits 'segment' for each finished segment and 'end' after end(). With `partTargetMs` (LL-HLS) it also cuts each
 // segment into parts at frame boundaries (SegmentWriter.part()) and emits 'part' for each; a segment's last part is
 // emitted just before its 'segment', when the window already lists the segment. Every segment starts with the
-// `segmentmetadata` ID3 tag (segment-metadata.ts) unless `segmentMetadata` is false. With `coldFiles`, segments
-// (and their parts) older than the newest few move from memory to files (cold-segments.ts).
+// `segmentmetadata` ID3 tag (segment-metadata.ts) unless `segmentMetadata` is false.
 
 import { EventEmitter } from 'node:events';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { settleMarks, type AdBreakMark } from './ad-markers.js';
 import { BitrateMeter } from './bitrate.js';
-import type { ColdRendition } from './cold-segments.js';
 import { programDateTimeFor } from './program-date-time.js';
 import { segmentMetadataTag } from './segment-metadata.js';
 import { SegmentWindow } from './segment-window.js';
 import { Timeline } from './timeline.js';
 import { sameTracks } from './tracks.js';
 import { TsSegmentWriter } from './ts-segment-writer.js';
-import type { LowLatencyPlaylistState, Part, PartPosition, StoredPart } from './parts.js';
+import type { LowLatencyPlaylistState, Part, PartPosition } from './parts.js';
 import type { MediaPlaylistState, Segment, SegmentWriter, TimedUnit, TrackSet } from './types.js';
 
 export interface HlsSegmenterOptions {
@@ -49,8 +47,6 @@ export interface HlsSegmenterOptions {
   partTargetMs?: number;
   /** Start every segment with IVS's `segmentmetadata` ID3 tag (segment-metadata.ts). Default true. */
   segmentMetadata?: boolean;
-  /** Where segments behind the newest `coldFiles.hot` go (cold-segments.ts); undefined: all stay in memory. */
-  coldFiles?: ColdRendition;
 }
 
 export interface SegmenterEvents {
@@ -90,7 +86,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private partStartDts = 0;
   private partIndependent = false;
   private lastPart: PartPosition | undefined;
-  private readonly partsBySegment = new Map<number, readonly StoredPart[]>();
+  private readonly partsBySegment = new Map<number, readonly Part[]>();
   private readonly keepPartsFor: number;
   /** Recent DTS steps of the track parts are cut on, to predict where the next unit lands. */
   private readonly steps: number[] = [];
@@ -103,7 +99,6 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private readonly segmentMetadata: boolean;
   /** PDT (epoch ms) of the first segment: `stream_offset` of the segment metadata counts from it. */
   private firstProgramDateTime: number | undefined;
-  private readonly coldFiles: ColdRendition | undefined;
 
   constructor(options: HlsSegmenterOptions = {}) {
     super();
@@ -128,7 +123,6 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     }
     this.keepPartsFor = windowSize + (options.retainAfterWindow ?? 2);
     this.segmentMetadata = options.segmentMetadata ?? true;
-    this.coldFiles = options.coldFiles;
   }
 
   /**
@@ -266,7 +260,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   }
 
   /** A completed part of the open segment or of a recent one; undefined if not (yet, or any longer) available. */
-  findPart(sequence: number, index: number): StoredPart | undefined {
+  findPart(sequence: number, index: number): Part | undefined {
     if (this.open && sequence === this.nextSequence) return this.openParts[index];
     return this.partsBySegment.get(sequence)?.[index];
   }
@@ -382,36 +376,6 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     });
   }
 
-  /**
-   * Writes the segment that just left the newest `hot` to its file and, once written, serves it and its parts from
-   * there; until then (and if the write fails) they stay in memory. Parts are the segment's consecutive slices, so
-   * each becomes a range of the same file.
-   */
-  private spill(cold: ColdRendition): void {
-    const stored = this.window.fromEnd(cold.hot);
-    if (!stored || !Buffer.isBuffer(stored.bytes)) return;
-    const sequence = stored.sequence;
-    void cold.write(sequence, this.writer.extension, stored.bytes).then((file) => {
-      if (!file) return;
-      if (this.window.find(sequence) !== stored) return void cold.remove(file); // released while writing
-      stored.bytes = file;
-      const parts = this.partsBySegment.get(sequence);
-      if (!parts || parts.reduce((n, p) => n + p.bytes.length, 0) !== file.length) return;
-      let offset = 0;
-      const moved = parts.map((p) => {
-        const bytes = { path: file.path, offset, length: p.bytes.length };
-        offset += p.bytes.length;
-        return { ...p, bytes };
-      });
-      this.partsBySegment.set(sequence, moved);
-    });
-  }
-
-  /** The stream is gone (no longer served): removes its cold files. The window is not served any more. */
-  release(): void {
-    this.coldFiles?.release();
-  }
-
   private applyTracks(tracks: TrackSet): void {
     this.tracks = tracks;
     this.pendingTracks = undefined;
@@ -468,10 +432,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
       lastPart = parts[parts.length - 1]!;
       this.lastPart = { msn: lastPart.sequence, part: lastPart.index };
     }
-    for (const released of this.window.push({ ...segment })) {
-      if (!Buffer.isBuffer(released.bytes)) this.coldFiles?.remove(released.bytes);
-    }
-    if (this.coldFiles) this.spill(this.coldFiles);
+    this.window.push(segment);
     this.bitrate.record(bytes.length, durationMs);
     this.maxDurationMs = Math.max(this.maxDurationMs, durationMs);
     if (lastPart) this.emit('part', lastPart);

@@ -8,21 +8,7 @@ export interface TrackSet {
   audio?: AudioTrackInfo;
 }
 
-/**
- * Bytes of a segment or part that left memory for a file (cold-segments.ts): `length` bytes at `offset` of `path`.
- * `length` matches Buffer's, so code that only sizes bytes takes either.
- */
-export interface FileRange {
-  readonly path: string;
-  readonly offset: number;
-  readonly length: number;
-}
-
-/** A segment's or part's bytes: in memory, or in a file once it left the live edge. */
-export type MediaBytes = Buffer | FileRange;
-
-/** A segment's description, without its bytes: what playlists need. */
-export interface SegmentInfo {
+export interface Segment {
   /** Media sequence number (EXT-X-MEDIA-SEQUENCE numbering). */
   sequence: number;
   /** From the DTS of this segment's first unit to the first unit of the next one (EXTINF). */
@@ -37,16 +23,7 @@ export interface SegmentInfo {
   independent: boolean;
   /** Video access units in the segment (frame-rate measurement). */
   videoFrames: number;
-}
-
-/** A finished segment as the segmenter emits it: its bytes in memory. */
-export interface Segment extends SegmentInfo {
   bytes: Buffer;
-}
-
-/** A segment in the window: in memory near the live edge, in a file behind it (cold-segments.ts). */
-export interface StoredSegment extends SegmentInfo {
-  bytes: MediaBytes;
 }
 
 /** An ad break a rendition signals (InsertAdBreak); ad-markers.ts renders it. */
@@ -102,7 +79,7 @@ export interface SegmentWriter {
 
 /** What a media playlist renderer needs, as of now. */
 export interface MediaPlaylistState {
-  segments: readonly SegmentInfo[];
+  segments: readonly Segment[];
   mediaSequence: number;
   discontinuitySequence: number;
   /** Lower bound for EXT-X-TARGETDURATION (the largest ever seen), so it does not shrink between reloads. */

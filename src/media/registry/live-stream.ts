@@ -5,7 +5,6 @@
 
 import type { PublisherHandle } from '../ingest/ports.js';
 import { HlsSegmenter, type HlsSegmenterOptions } from '../package/segmenter.js';
-import type { ColdSegmentFiles } from '../package/cold-segments.js';
 import { Fmp4SegmentWriter } from '../package/fmp4/fmp4-segment-writer.js';
 import type { RemoteTranscodeSlot } from '../transcode/remote-slot.js';
 import type { Transcoder } from '../transcode/transcoder.js';
@@ -37,8 +36,6 @@ export interface PackagingOptions {
   windowSegments: number;
   /** LL-HLS part target for LOW latency channels. */
   partTargetMs: number;
-  /** Where segments behind the live edge go (`<dataDir>/live-segments`); undefined: every segment stays in memory. */
-  coldSegments?: ColdSegmentFiles;
 }
 
 /** Segmenter settings for a channel: parts only for LOW latency, fMP4 or TS per containerFormat. */
@@ -48,7 +45,6 @@ export function segmenterOptions(channel: ChannelSnapshot, packaging: PackagingO
     windowSize: packaging.windowSegments,
     partTargetMs: channel.latencyMode === 'LOW' ? packaging.partTargetMs : undefined,
     writer: channel.containerFormat === 'FRAGMENTED_MP4' ? new Fmp4SegmentWriter() : undefined,
-    coldFiles: packaging.coldSegments?.rendition(),
   };
 }
 

@@ -109,7 +109,6 @@ export class LiveRegistry implements LiveControl {
   unregister(stream: LiveStream): void {
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);
     if (this.byPlaybackKey.get(stream.playbackKey) === stream) this.byPlaybackKey.delete(stream.playbackKey);
-    for (const rendition of stream.renditions.values()) rendition.release();
     this.finishers.get(stream)?.();
   }
 
@@ -232,7 +231,6 @@ export class LiveRegistry implements LiveControl {
     if (this.byArn.get(stream.channel.arn) === stream) this.byArn.delete(stream.channel.arn);
     const linger = setTimeout(() => {
       if (this.byPlaybackKey.get(stream.playbackKey) === stream) this.byPlaybackKey.delete(stream.playbackKey);
-      for (const rendition of stream.renditions.values()) rendition.release(); // no longer served: its cold files go
     }, ENDED_LINGER_MS);
     linger.unref();
     const origin = originOf(stream);
