@@ -11,11 +11,16 @@
 // backups with ever higher priorities, alternating two encodes of the clip whose H.264 parameter sets differ (B-frames
 // or not), so the switch shows as an EXT-X-DISCONTINUITY: from a backup's spawn (≈ its connect) to the first media
 // playlist, polled every 50 ms, that lists the discontinuity (the backup's first part). Target: under one segment.
+// Memory (issue 17): openivs runs with devtools/memory-probe.ts (NODE_OPTIONS --import, --expose-gc), read at idle
+// and at the end of the window, after the RSS figure: per stream, the V8 heap and the ArrayBuffer bytes (Buffers:
+// segments, parts, muxer buffers) as the process saw them, then after a full GC (what is live; the rest was garbage
+// waiting for V8's next major GC) with the RSS then.
 // Env: BENCH_STREAMS (50), BENCH_DURATION (60 s measurement window), BENCH_RAMP (10 s), BENCH_TAKEOVERS (3).
 
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   fetchMediaPlaylist,
   fetchText,
@@ -27,6 +32,7 @@ import {
   type Clip,
 } from './lib/media.js';
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
+import { readMemoryProbe, type MemoryProbe } from '../devtools/memory-probe.js';
 import { freePort } from '../devtools/server.js';
 import {
   cpuSeconds,
@@ -47,6 +53,8 @@ const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const HEALTH_POLL_MS = 2_000;
 const TAKEOVERS = Number(process.env.BENCH_TAKEOVERS ?? 3);
 const CPU_TARGET = 1.5;
+const RSS_TARGET_MB = 4;
+const MEMORY_PROBE = fileURLToPath(new URL('../devtools/memory-probe.js', import.meta.url));
 const SRT_CPU_TARGET = 1.5;
 
 interface Result {
@@ -60,6 +68,8 @@ interface Result {
   publishersCpu: number; // % of a core, all ffmpeg processes together
   /** % of a core per stream by kind of server thread (main JavaScript thread, libsrt's, libuv's, V8's). */
   threads: Map<string, number>;
+  /** MB per stream from the memory probe (openivs only). */
+  memory?: { heap: number; arrayBuffers: number; heapLive: number; arrayBuffersLive: number; rssAfterGc: number };
   starving?: { ramp: number; window: number; total: number };
   live: number; // streams whose playlist advanced over the last part of the window
   publishersAlive: number;
@@ -79,6 +89,8 @@ interface Target {
   liveCount?: () => Promise<number>;
   /** Starts one publisher to a URL (default: the clip as FLV over RTMP). */
   startPublisher?: (clip: Clip, url: string) => GroupChild;
+  /** The memory probe's output file, when the server runs with it. */
+  probeFile?: string;
 }
 
 /** `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts <srt url>`: the same clip, remuxed to MPEG-TS, over SRT. */
@@ -124,6 +136,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
   const notes: string[] = [];
   await sleep(1_000);
   const rssIdle = rssKb(target.pid);
+  const probeIdle = target.probeFile ? await readMemoryProbe(target.pid, target.probeFile) : undefined;
   const publishers: GroupChild[] = [];
   const starvingRamp = new Set<string>();
   const starvingWindow = new Set<string>();
@@ -178,6 +191,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     const pubCpu1 = publishersCpu(publishers);
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const rssEnd = rssKb(target.pid);
+    const probeEnd = target.probeFile ? await readMemoryProbe(target.pid, target.probeFile) : undefined;
     state.phase = 'done';
     const seqEnd = await Promise.all(urls.map(lastSequence));
     const live = seqEnd.filter((s, i) => s !== undefined && seqMid[i] !== undefined && s > seqMid[i]).length;
@@ -206,6 +220,7 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
       threads: new Map(
         [...threads1].map(([kind, s]) => [kind, (100 * (s - (threads0.get(kind) ?? 0))) / elapsed / target.publishUrls.length]),
       ),
+      memory: memoryPerStream(probeIdle, probeEnd, n),
       starving: target.starving
         ? { ramp: starvingRamp.size, window: starvingWindow.size, total: new Set([...starvingRamp, ...starvingWindow]).size }
         : undefined,
@@ -218,6 +233,18 @@ async function measure(target: Target, clip: Clip): Promise<Result> {
     await stopPublishers(publishers);
     await poller?.catch(() => undefined);
   }
+}
+
+function memoryPerStream(idle: MemoryProbe | undefined, end: MemoryProbe | undefined, n: number): Result['memory'] {
+  if (!idle?.afterGc || !end?.afterGc) return undefined;
+  const per = (a: number, b: number) => (b - a) / 1048576 / n;
+  return {
+    heap: per(idle.heapUsed, end.heapUsed),
+    arrayBuffers: per(idle.arrayBuffers, end.arrayBuffers),
+    heapLive: per(idle.afterGc.heapUsed, end.afterGc.heapUsed),
+    arrayBuffersLive: per(idle.afterGc.arrayBuffers, end.afterGc.arrayBuffers),
+    rssAfterGc: per(idle.afterGc.rss, end.afterGc.rss),
+  };
 }
 
 async function listAllStreams(port: number, filterBy?: { health: string }): Promise<string[]> {
@@ -237,10 +264,16 @@ async function listAllStreams(port: number, filterBy?: { health: string }): Prom
 async function runOpenivs(clip: Clip, dir: string, protocol: 'rtmp' | 'srt' = 'rtmp'): Promise<Result> {
   const dataDir = join(dir, `openivs-data-${protocol}`);
   const quota = String(STREAMS + 10);
+  const probeFile = join(dir, `memory-probe-${protocol}.json`);
   const server = await startOpenivs(
     dataDir,
     ['--allow-insecure-ingest'],
-    { OPENIVS_QUOTA_CHANNELS: quota, OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota },
+    {
+      OPENIVS_QUOTA_CHANNELS: quota,
+      OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${MEMORY_PROBE} --expose-gc`.trim(),
+      OPENIVS_MEMORY_PROBE: probeFile,
+    },
     { srt: protocol === 'srt' },
   );
   const { port, rtmpPort, srtPort } = server;
@@ -271,6 +304,7 @@ async function runOpenivs(clip: Clip, dir: string, protocol: 'rtmp' | 'srt' = 'r
         },
         starving: () => listAllStreams(port, { health: 'STARVING' }),
         liveCount: async () => (await listAllStreams(port)).length,
+        probeFile,
       },
       clip,
     );
@@ -432,6 +466,16 @@ async function main(): Promise<void> {
       `CPU per stream: openivs SRT / openivs RTMP = ${srtRatio.toFixed(2)}× (target ≤ ${SRT_CPU_TARGET}×) — ` +
         `${srtRatio <= SRT_CPU_TARGET ? 'met' : 'NOT met'}; SRT streams growing ${srt.live}/${srt.streams}`,
     );
+    for (const r of [ours, srt]) {
+      const m = r.memory;
+      if (!m) continue;
+      console.log(
+        `  ${r.server} memory per stream: RSS ${r.rssPerStreamMb.toFixed(2)} MB (target ≤ ${RSS_TARGET_MB} MB — ` +
+          `${r.rssPerStreamMb <= RSS_TARGET_MB ? 'met' : 'NOT met'}); V8 heap ${m.heap.toFixed(2)} MB, ArrayBuffers ` +
+          `${m.arrayBuffers.toFixed(2)} MB; after a full GC: heap ${m.heapLive.toFixed(2)} MB, ArrayBuffers ` +
+          `${m.arrayBuffersLive.toFixed(2)} MB, RSS ${m.rssAfterGc.toFixed(2)} MB`,
+      );
+    }
     // Where each openivs process spends its CPU, per stream: what SRT costs beyond RTMP, thread by thread.
     for (const r of [ours, srt]) {
       const kinds = [...r.threads].filter(([, v]) => v >= 0.005).sort((a, b) => b[1] - a[1]);
