@@ -3,7 +3,7 @@
 // not the generator's event loop. Options arrive as JSON in argv[2]; arrivals go back to the parent in batches over
 // IPC, timed in epoch milliseconds (performance.timeOrigin + now) so that they compare across processes.
 
-import { startViewers } from './viewer-sim.js';
+import { startViewers, viewerAddress } from './viewer-sim.js';
 
 interface ProcessOptions {
   playbackUrl: string;
@@ -11,7 +11,7 @@ interface ProcessOptions {
   first: number;
   count: number;
   rampMs: number;
-  /** Local address per viewer: 127.<10 + i / 8192>.<i / 32 % 256>.<i % 32 + 1> (one address per viewer). */
+  /** One local address per viewer (viewerAddress in viewer-sim.ts). */
   distinctAddresses: boolean;
 }
 
@@ -43,12 +43,7 @@ const viewers = startViewers({
   playbackUrl: options.playbackUrl,
   count: options.count,
   rampMs: options.rampMs,
-  localAddress: options.distinctAddresses
-    ? (i) => {
-        const n = options.first + i;
-        return `127.${10 + Math.floor(n / 8192)}.${Math.floor(n / 32) % 256}.${(n % 32) + 1}`;
-      }
-    : undefined,
+  localAddress: options.distinctAddresses ? (i) => viewerAddress(options.first + i) : undefined,
   received: (viewer, name, time) => {
     names.push(name);
     at.push(performance.timeOrigin + time);

@@ -89,6 +89,15 @@ export function parseMedia(text: string, base: string): Parsed {
   return out;
 }
 
+/**
+ * A loopback address of its own for viewer `i` (32 per /24, so the origin's per-address and per-network viewer
+ * bounds see distinct viewers): 127.<base + i / 8192>.<i / 32 % 256>.<i % 32 + 1>. Different `base`s keep groups of
+ * viewers (a test's, a bench's) apart.
+ */
+export function viewerAddress(i: number, base = 10): string {
+  return `127.${base + Math.floor(i / 8192)}.${Math.floor(i / 32) % 256}.${(i % 32) + 1}`;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function startViewers(opts: ViewerOptions): Viewers {

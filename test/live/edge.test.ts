@@ -19,7 +19,7 @@ import {
 import { SignJWT } from 'jose';
 import { freePort } from '../../devtools/server.js';
 import { startNginxCache, startVarnish, type Edge } from '../../devtools/edge.js';
-import { parseMedia, startViewers } from '../../devtools/viewer-sim.js';
+import { parseMedia, startViewers, viewerAddress } from '../../devtools/viewer-sim.js';
 import { useServer } from '../helpers/use-server.js';
 import { get, pollUntil, publish, rtmpUrl, sleep, type Running } from '../helpers/live.js';
 
@@ -29,7 +29,7 @@ const edgePort = await freePort();
 const edgeUrl = `http://127.0.0.1:${edgePort}`;
 
 /** One loopback address per viewer, 32 per /24 network (the origin's per-address and per-network counting bounds). */
-const viewerAddress = (i: number) => `127.${20 + Math.floor(i / 8192)}.${Math.floor(i / 32) % 256}.${(i % 32) + 1}`;
+const addressOf = (i: number) => viewerAddress(i, 20);
 
 describe('live: the Varnish edge in front of openivs', { timeout: 300_000 }, () => {
   const { server, ivs } = useServer({
@@ -113,7 +113,7 @@ describe('live: the Varnish edge in front of openivs', { timeout: 300_000 }, () 
       playbackUrl: channel.playbackUrl!,
       count: VIEWERS,
       rampMs: 5_000,
-      localAddress: viewerAddress,
+      localAddress: addressOf,
       received: (v, name) => {
         if (!name.includes('.')) return;
         partsSeen.add(name);
@@ -250,7 +250,7 @@ describe('live: the Varnish edge in front of openivs', { timeout: 300_000 }, () 
     const viewers = startViewers({
       playbackUrl,
       count: 5,
-      localAddress: (i) => viewerAddress(i + 1000),
+      localAddress: (i) => addressOf(i + 1000),
       received: (v, name) => {
         if (name.includes('.')) received.set(v, (received.get(v) ?? 0) + 1);
       },
