@@ -15,9 +15,14 @@
 //       process over the window (after a ramp) divided by N, as % of a core;
 //   (d) the console's first load in headless Chromium (bench/lib/console-load.ts): bytes transferred (compressed
 //       JavaScript, and everything), time to interactive (defined there), median of BENCH_CONSOLE_LOADS fresh loads.
+//   (e) one scrape's CPU, in one process with a few live streams (scrapeCost): what each scrape costs at any interval;
+// At the fixed rates of (a) and (b) the servers idle most of the time, so what metrics cost per second rather than per
+// request (the event-loop delay monitor's 100 wake-ups a second, ~0.4% of a core on this VM when the process is idle
+// and next to nothing when it is busy; a scrape, (e)) is divided among few requests: at 400 segments/s, ~8% of a
+// core, it weighs ~12× what it takes from a saturated server.
 // Targets (issue 15): metrics cost under 3% on (a), (b), (c); under 300 kB (300 000 bytes) of compressed JavaScript.
 // Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_DURATION (10 s per load phase), BENCH_PLAYLIST_RATE (5000 req/s), BENCH_SEGMENT_RATE (400 req/s), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
-// BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, console: runs
+// BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, scrape, console: runs
 // those parts alone, to iterate on one figure), BENCH_AA=1 (an A/A run: both sides with metrics off and nothing
 // scraped, so the "cost" printed is the bench's own noise floor).
 
@@ -50,7 +55,7 @@ const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 30);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const CONSOLE_LOADS = Number(process.env.BENCH_CONSOLE_LOADS ?? 5);
 const AA = process.env.BENCH_AA === '1';
-const PARTS = ['playlist', 'segment', 'ingest', 'console'] as const;
+const PARTS = ['playlist', 'segment', 'ingest', 'scrape', 'console'] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
 for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}`);
 const SCRAPE_INTERVAL_S = Number(process.env.BENCH_SCRAPE_INTERVAL ?? 1);
@@ -62,6 +67,8 @@ const BENCH_CPU = 1;
 const JS_TARGET_BYTES = 300_000;
 // A segment stays fetchable for ~16 s after it is written; load on a segment is split into chunks shorter than that.
 const SEGMENT_CHUNK_S = 10;
+/** Load before each measured window, scraped too (see playbackRound). */
+const WARM_UP_S = Number(process.env.BENCH_WARM_UP ?? 5);
 
 interface Side {
   name: 'on' | 'off';
@@ -197,9 +204,18 @@ async function playbackRound(sides: Side[], clip: Clip, round: number): Promise<
     for (const { part, figure, rate, chunk } of PLAYBACK_CASES) {
       if (!ONLY.has(part)) continue;
       const url = (side: Side) => (part === 'playlist' ? async () => urls.get(side)! : () => newestSegment(side));
-      await Promise.all(sides.map((side) => load(pid(side), url(side), rate, 2, chunk))); // warm-up
+      // The warm-up is scraped like the measured window. A process's first scrapes under load make V8 drop the
+      // optimised code of the whole request path (node's http internals and the dispatcher meet a second kind of
+      // request and response: 45 deoptimisations in the first second, none after) and build it again, about 0.2 s
+      // of CPU once in a server's life. A Prometheus scrapes a server from its start, so that belongs to the warm-up,
+      // not to what each scrape costs in the steady state.
       const got = await Promise.all(
-        sides.map((side) => scraped(side, () => load(pid(side), url(side), rate, DURATION_S, chunk))),
+        sides.map((side) =>
+          scraped(side, async () => {
+            await load(pid(side), url(side), rate, WARM_UP_S, chunk);
+            return load(pid(side), url(side), rate, DURATION_S, chunk);
+          }),
+        ),
       );
       const { rates, cpuUs } = playbackFigures.get(part)!;
       sides.forEach((side, i) => {
@@ -222,14 +238,15 @@ async function ingestPhase(side: Side, clip: Clip): Promise<number> {
   const publishers: GroupChild[] = [];
   const pid = side.server.proc.pid!;
   try {
-    const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, STREAMS));
-    const rampEnd = Date.now() + RAMP_S * 1000;
-    for (const channel of side.channels.slice(0, STREAMS)) {
-      publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`));
-      await sleep(spacing);
-    }
-    await sleep(rampEnd - Date.now());
+    // Scraped from the ramp on, like the playback warm-up (see playbackRound).
     return await scraped(side, async () => {
+      const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, STREAMS));
+      const rampEnd = Date.now() + RAMP_S * 1000;
+      for (const channel of side.channels.slice(0, STREAMS)) {
+        publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`));
+        await sleep(spacing);
+      }
+      await sleep(rampEnd - Date.now());
       const cpu0 = cpuSeconds(pid);
       const t0 = performance.now();
       await sleep(INGEST_WINDOW_S * 1000);
@@ -277,6 +294,62 @@ function ingestRow(): void {
     target: `< ${100 * COST_TARGET}%`,
     met: cost < COST_TARGET,
   });
+}
+
+const SCRAPE_STREAMS = Math.min(5, Math.max(1, STREAMS));
+const SCRAPE_WINDOW_S = 5;
+
+/**
+ * (e) What one scrape costs the server, in the same process and without the noise of a second one: its CPU over
+ * SCRAPE_WINDOW_S seconds of back-to-back scrapes, less its CPU over as long without (the live streams' own work),
+ * per scrape; SCRAPE_STREAMS streams live (each adds per-stream series). Three rounds. Printed beside what it makes at
+ * a 15 s and a 1 s interval, as a share of one core: a cost per second, whatever the load.
+ */
+async function scrapeCost(side: Side, clip: Clip): Promise<void> {
+  const publishers: GroupChild[] = [];
+  const pid = side.server.proc.pid!;
+  try {
+    for (const channel of side.channels.slice(0, SCRAPE_STREAMS)) {
+      const publisher = startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`);
+      publishers.push(publisher);
+      await mediaPlaylistUrl(channel.playbackUrl, publisher);
+    }
+    const perScrapeUs: number[] = [];
+    let bytes = 0;
+    for (let round = 0; round < 4; round++) {
+      const idle0 = cpuSeconds(pid);
+      await sleep(SCRAPE_WINDOW_S * 1000);
+      const idlePerS = (cpuSeconds(pid) - idle0) / SCRAPE_WINDOW_S;
+      const cpu0 = cpuSeconds(pid);
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < SCRAPE_WINDOW_S * 1000) {
+        const res = await fetch(`${side.server.url}/metrics`);
+        bytes = (await res.arrayBuffer()).byteLength;
+        if (res.status !== 200) throw new Error(`scrape answered ${res.status}`);
+        n++;
+      }
+      const elapsed = (performance.now() - t0) / 1000;
+      // Round 0 warms the scrape path up (V8 compiles it); it is not counted.
+      if (round > 0) perScrapeUs.push(((cpuSeconds(pid) - cpu0 - idlePerS * elapsed) * 1e6) / n);
+    }
+    const sorted = [...perScrapeUs].sort((a, b) => a - b);
+    const med = percentile(sorted, 50);
+    console.log(
+      `(e) one scrape (${bytes} B, ${SCRAPE_STREAMS} live streams): ${sorted.map((us) => us.toFixed(0)).join(', ')} µs of server CPU ` +
+        `(3 rounds of ${SCRAPE_WINDOW_S} s back to back, less the CPU of as long without scrapes)`,
+    );
+    rows.push({
+      figure: `(e) one scrape, ${SCRAPE_STREAMS} live streams: server CPU (median of 3)`,
+      on: `${med.toFixed(0)} µs`,
+      off: '—',
+      cost: `${((100 * med) / 1e6 / 15).toFixed(3)}% of a core at 15 s, ${((100 * med) / 1e6).toFixed(2)}% at 1 s`,
+      target: '—',
+      met: undefined,
+    });
+  } finally {
+    await stopPublishers(publishers);
+  }
 }
 
 async function consoleLoad(side: Side): Promise<void> {
@@ -340,6 +413,7 @@ function table(): void {
   const ms = scrapes.flatMap((s) => s.ms).sort((a, b) => a - b);
   const failures = scrapes.reduce((n, s) => n + s.failures, 0);
   const bytes = Math.max(0, ...scrapes.map((s) => s.bytes));
+  if (ms.length === 0 && failures === 0) return;
   console.log(
     `scrapes of the metrics-on server under load: n ${ms.length}, up to ${bytes} B, p50 ${percentile(ms, 50).toFixed(1)} ms, ` +
       `p99 ${percentile(ms, 99).toFixed(1)} ms, failures ${failures}`,
@@ -402,6 +476,14 @@ async function main(): Promise<void> {
         console.log(`${figure}: at ${mean(rates.on).toFixed(0)} (on) and ${mean(rates.off).toFixed(0)} (off) req/s`);
       }
       if (ONLY.has('ingest')) ingestRow();
+    }
+    if (ONLY.has('scrape') && !AA) {
+      const side = await startSide('on', join(dir, 'scrape'), SERVER_CPU);
+      try {
+        await scrapeCost(side, clip);
+      } finally {
+        await side.server.stop();
+      }
     }
     if (ONLY.has('console')) {
       const side = await startSide('on', join(dir, 'console'));
