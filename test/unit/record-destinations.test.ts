@@ -109,15 +109,29 @@ describe('S3 recording destination (s3rver)', () => {
     assert.equal((await dest.probe('Bad_Name')).ok, false);
   });
 
-  it('rejects while the endpoint is down and works again after it restarts', async () => {
+  it('rejects while the endpoint is down (objects and streamed files) and works again after it restarts', async () => {
     await s3.stop();
     await assert.rejects(dest.putObject('rec-bucket', 'k1', 'x', 'text/plain'), /S3 PutObject rec-bucket\/k1 failed/);
     const probe = await dest.probe('rec-bucket');
     assert.equal(probe.ok, false);
     assert.match((probe as { reason: string }).reason, /cannot be reached/);
+    // A segment is streamed from its file (the SDK does not retry a stream): each attempt reads the file afresh.
+    const segment = join(dir, 'segment.ts');
+    const bytes = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 1024) bytes[i] = i % 253;
+    writeFileSync(segment, bytes);
+    await assert.rejects(
+      dest.putFile('rec-bucket', 'media/hls/3.ts', segment, 'video/MP2T'),
+      /S3 PutObject rec-bucket\/media\/hls\/3.ts failed/,
+    );
     await s3.restart();
     await dest.putObject('rec-bucket', 'k1', 'x', 'text/plain');
     assert.equal(await s3.getText('rec-bucket', 'k1'), 'x');
+    await dest.putFile('rec-bucket', 'media/hls/3.ts', segment, 'video/MP2T');
+    assert.ok((await s3.getBuffer('rec-bucket', 'media/hls/3.ts')).equals(bytes));
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'rec-bucket', Key: 'media/hls/3.ts' }));
+    assert.equal(head.ContentType, 'video/MP2T');
+    assert.equal(head.ContentLength, bytes.length);
   });
 });
 

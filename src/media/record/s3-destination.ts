@@ -2,10 +2,14 @@
 // @aws-sdk/client-s3. Tuned for a caller that retries on its own: short connect timeout and few SDK attempts, so
 // a dead endpoint fails within seconds and the recorder's queue decides what happens next. Files above the
 // multipart threshold go up in parts with @aws-sdk/lib-storage.
+// Cost per spooled segment (bench:record): the file is streamed from the spool with its length (no copy in memory, so
+// the SDK signs it as UNSIGNED-PAYLOAD instead of hashing ~3 MB; integrity in transit is TLS's, as for any
+// unsigned-payload upload), and on the client's kept-alive connections (no `Expect: 100-continue`, for which the SDK
+// opens a fresh connection per request).
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ProbeResult, RecordingDestination } from './destination.js';
@@ -29,6 +33,13 @@ const CONNECT_TIMEOUT_MS = 3_000;
 /** Socket inactivity timeout (not a total deadline: a large upload on a slow link keeps going while bytes flow). */
 const IDLE_TIMEOUT_MS = 20_000;
 const PROBE_KEY_PREFIX = '.openivs-write-check-';
+/** Read size when streaming a spooled file: a ~3 MB segment in a few reads and socket writes, not fifty. */
+const STREAM_CHUNK_BYTES = MIB;
+/**
+ * The SDK's own messages (e.g. "non-retryable streaming request", printed to the console by default) are dropped:
+ * every failure reaches the caller, and the upload queue logs and retries it.
+ */
+const SILENT = { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** One-line description of an S3 failure for logs and statusMessages (SDK errors carry no credentials). */
 export function describeS3Error(err: unknown): string {
@@ -56,6 +67,10 @@ export class S3RecordingDestination implements RecordingDestination {
       credentials: opts.credentials,
       maxAttempts: 2,
       requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: IDLE_TIMEOUT_MS },
+      // With `Expect: 100-continue` (the SDK's default from 2 MiB, i.e. every segment) the SDK sends the request on a
+      // new connection without keep-alive and waits a round trip before the body; a refused segment costs little.
+      expectContinueHeader: false,
+      logger: SILENT,
       // Many S3-compatible servers reject the SDK's default flexible checksums (aws-chunked trailers); S3 itself
       // does not need them unless an operation requires one.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -84,8 +99,19 @@ export class S3RecordingDestination implements RecordingDestination {
     checkObjectKey(key);
     const { size } = await stat(path);
     if (size <= this.threshold) {
-      // Segments are small: one request with a known length is simplest for every S3-compatible server.
-      await this.putObject(bucket, key, await readFile(path), contentType);
+      // Segments are small: one request with a known length is simplest for every S3-compatible server. A stream
+      // is not retried by the SDK (it cannot be replayed); the queue retries with a new one.
+      const body = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
+      try {
+        await this.send(
+          'PutObject',
+          bucket,
+          key,
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ContentType: contentType }),
+        );
+      } finally {
+        body.destroy();
+      }
       return;
     }
     const upload = new Upload({
