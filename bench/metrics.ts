@@ -15,14 +15,14 @@
 //       process over the window (after a ramp) divided by N, as % of a core;
 //   (d) the console's first load in headless Chromium (bench/lib/console-load.ts): bytes transferred (compressed
 //       JavaScript, and everything), time to interactive (defined there), median of BENCH_CONSOLE_LOADS fresh loads.
-//   (e) one scrape's CPU, in one process with a few live streams (scrapeCost): what each scrape costs at any interval;
+//   (e) one scrape's CPU, in one process with a few live streams (scrapeCost): what each scrape costs at any interval.
 // At the fixed rates of (a) and (b) the servers idle most of the time, so what metrics cost per second rather than per
 // request (the event-loop delay monitor's 100 wake-ups a second, ~0.4% of a core on this VM when the process is idle
 // and next to nothing when it is busy; a scrape, (e)) is divided among few requests: at 400 segments/s, ~8% of a
 // core, it weighs ~12× what it takes from a saturated server.
 // Targets (issue 15): metrics cost under 3% on (a), (b), (c); under 300 kB (300 000 bytes) of compressed JavaScript.
 // Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_DURATION (10 s per load phase), BENCH_PLAYLIST_RATE (5000 req/s), BENCH_SEGMENT_RATE (400 req/s), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
-// BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, scrape, console: runs
+// BENCH_RAMP (10 s), BENCH_WARM_UP (5 s of scraped load before each measured window), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, scrape, console: runs
 // those parts alone, to iterate on one figure), BENCH_AA=1 (an A/A run: both sides with metrics off and nothing
 // scraped, so the "cost" printed is the bench's own noise floor).
 
