@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ProbeResult, RecordingDestination } from './destination.js';
@@ -81,16 +82,16 @@ export class S3RecordingDestination implements RecordingDestination {
   async putObject(bucket: string, key: string, body: Buffer | string, contentType: string): Promise<void> {
     checkBucketName(bucket);
     checkObjectKey(key);
-    await this.send(
+    await this.put(bucket, key, typeof body === 'string' ? Buffer.from(body) : body, contentType);
+  }
+
+  /** One PutObject; a stream body needs its length (`contentLength`), which S3 requires up front. */
+  private put(bucket: string, key: string, body: Buffer | Readable, contentType: string, contentLength?: number) {
+    return this.send(
       'PutObject',
       bucket,
       key,
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: typeof body === 'string' ? Buffer.from(body) : body,
-        ContentType: contentType,
-      }),
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: contentLength, ContentType: contentType }),
     );
   }
 
@@ -103,12 +104,7 @@ export class S3RecordingDestination implements RecordingDestination {
       // is not retried by the SDK (it cannot be replayed); the queue retries with a new one.
       const body = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
       try {
-        await this.send(
-          'PutObject',
-          bucket,
-          key,
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ContentType: contentType }),
-        );
+        await this.put(bucket, key, body, contentType, size);
       } finally {
         body.destroy();
       }
