@@ -1,38 +1,41 @@
 // bench:metrics — what Prometheus metrics cost the hot paths, metrics on versus off in the same run, and the operator
-// console's first load. Each round starts a fresh pair of openivs side by side: one with metrics on and scraped every
-// BENCH_SCRAPE_INTERVAL seconds while it is loaded (default 1, as a Prometheus with scrape_interval 1s would: more
-// often than anyone scrapes, so the cost shown is an upper bound; 15 is a common setting), one with --metrics off (no /metrics, no counters on the request paths, no runtime
-// sampling): the baseline. Both are loaded at the same time with the same load, both pinned to the same CPU (the
-// load generator and the publishers on the other), and the figure is the server's CPU time per request (per stream for ingest): what a
-// request costs it, the inverse of what one core of it can serve. Measured so because this machine's speed swings by
-// 2–3× within minutes and differently on its two CPUs, and two identical servers loaded one after the other differed
-// by 15–17% for their whole life (an A/A run): loaded together on one CPU, a swing falls on both alike. The cost printed is over all rounds, with the spread
-// of the per-round costs beside it; BENCH_AA=1 prints the same for two identical servers, the bench's noise floor.
-//   (a) bench:playback's LL-HLS media playlist and (b) segment requests, 32 connections per server (autocannon) at a
-//       fixed rate (BENCH_PLAYLIST_RATE, BENCH_SEGMENT_RATE per server: what this one load generator can hold for
-//       two), on one live BASIC LOW stream per server (an ffmpeg publisher of the 720p clip each);
-//   (c) bench:ingest's server CPU per stream: N ffmpeg publishers into each server, CPU seconds of the openivs
-//       process over the window (after a ramp) divided by N, as % of a core;
+// console's first load. One process holds two openivs apps built as `openivs start` builds its one
+// (bench/lib/metrics-pair-host.ts): "on", scraped every BENCH_SCRAPE_INTERVAL seconds while it is measured (default
+// 1, as a Prometheus with scrape_interval 1s would: more often than anyone scrapes, so the cost shown is an upper
+// bound; 15 s is a common setting), and "off", built with --metrics off (no /metrics, no counters on the request
+// paths, no runtime sampling): the baseline. What metrics run in the background for the whole process (the event-loop
+// delay monitor's timer, the GC observer) is paused while "off" is measured and running while "on" is.
+// Why one process: this machine's speed swings by 2–3× within minutes, and two identical openivs processes differed by
+// 15–17% for their whole life (an A/A run), more than the 3% to be resolved. A comparison inside one process has no
+// such difference of its own (same machine code, same heap, same CPU), and short windows of "on" and "off" taken in
+// turn (ABBA: on, off, then off, on, ...) put a swing on both alike. The host is pinned to one CPU, the load generator
+// (wrk, C) and the publishers to the other. The cost printed is the mean of "on" over the mean of "off" (less 1) with
+// the 95% interval of the pairs' costs, their median and spread; BENCH_AA=1 loads the off app in both windows of every
+// pair (for (c): pauses the metrics in both): the bench's own noise floor.
+//   (a) bench:playback's LL-HLS media playlist and (b) segment requests with wrk, 32 connections, as fast as they are
+//       answered, on one live BASIC stream per app (an ffmpeg publisher of the 720p clip each; a segment window asks
+//       both apps for the segment of the same sequence number, the same stretch of the clip). The figure: the host's
+//       CPU time per request (what a request costs it, the inverse of what one core serves), beside req/s.
+//   (c) bench:ingest's server CPU per stream: N ffmpeg publishers into the on app for the whole part, and pairs of
+//       windows with its metrics running (and scraped) or paused (ingestPart): CPU seconds of the host over a window
+//       divided by N, as % of a core.
 //   (d) the console's first load in headless Chromium (bench/lib/console-load.ts): bytes transferred (compressed
 //       JavaScript, and everything), time to interactive (defined there), median of BENCH_CONSOLE_LOADS fresh loads.
-//   (e) one scrape's CPU, in one process with a few live streams (scrapeCost): what each scrape costs at any interval.
-// At the fixed rates of (a) and (b) the servers idle most of the time, so what metrics cost per second rather than per
-// request (the event-loop delay monitor's 100 wake-ups a second, ~0.4% of a core on this VM when the process is idle
-// and next to nothing when it is busy; a scrape, (e)) is divided among few requests: at 400 segments/s, ~8% of a
-// core, it weighs ~12× what it takes from a saturated server.
+//   (e) one scrape's CPU, with a few live streams (scrapeCost): what each scrape costs at any interval.
+// At a fixed low load (c, and any playback rate well below saturation) what metrics cost per second rather than per
+// request (the event-loop monitor's 100 wake-ups a second, ~0.4% of a core on this VM when the process idles and
+// next to nothing when it is busy; a scrape, (e)) weighs more than on a saturated server, where it is absorbed.
 // Targets (issue 15): metrics cost under 3% on (a), (b), (c); under 300 kB (300 000 bytes) of compressed JavaScript.
-// Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_DURATION (10 s per load phase), BENCH_PLAYLIST_RATE (5000 req/s), BENCH_SEGMENT_RATE (400 req/s), BENCH_ROUNDS (4), BENCH_STREAMS (20), BENCH_INGEST_WINDOW (30 s),
-// BENCH_RAMP (10 s), BENCH_WARM_UP (5 s of scraped load before each measured window), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma list of playlist, segment, ingest, scrape, console: runs
-// those parts alone, to iterate on one figure), BENCH_AA=1 (an A/A run: both sides with metrics off and nothing
-// scraped, so the "cost" printed is the bench's own noise floor).
+// Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_WINDOW (3 s per playback window), BENCH_PAIRS (20 pairs of playback windows),
+// BENCH_WARM_UP (5 s per app of scraped load before the playback pairs), BENCH_STREAMS (50, bench:ingest's count),
+// BENCH_INGEST_PAIRS (12), BENCH_INGEST_WINDOW (5 s), BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma
+// list of playlist, segment, ingest, scrape, console: runs those parts alone), BENCH_AA=1 (the A/A run).
 
-import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../devtools/browser.js';
-import type { OpenivsServer } from '../devtools/server.js';
 import { measureConsoleLoad, TTI_DEFINITION, type ConsoleLoad } from './lib/console-load.js';
 import {
   fetchMediaPlaylist,
@@ -44,14 +47,17 @@ import {
   type Clip,
   type MediaPlaylist,
 } from './lib/media.js';
+import { startMetricsHost, type HostedApp, type MetricsHost, type SideName } from './lib/metrics-host.js';
 import { scrapeEvery, type ScrapeReport } from './lib/metrics-scraper.js';
-import { cpuSeconds, percentile, pinToCpu, removeOnExit, sleep, startOpenivs, type GroupChild } from './lib/processes.js';
+import { cpuSeconds, percentile, pinToCpu, removeOnExit, sleep, type GroupChild } from './lib/processes.js';
 import { call } from './lib/signing.js';
+import { wrkLoad } from './lib/wrk.js';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const STREAMS = Number(process.env.BENCH_STREAMS ?? 20);
-const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 30);
+const WINDOW_S = Number(process.env.BENCH_WINDOW ?? 3);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 20);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 50);
+const INGEST_PAIRS = Number(process.env.BENCH_INGEST_PAIRS ?? 12);
+const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 5);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const CONSOLE_LOADS = Number(process.env.BENCH_CONSOLE_LOADS ?? 5);
 const AA = process.env.BENCH_AA === '1';
@@ -59,22 +65,12 @@ const PARTS = ['playlist', 'segment', 'ingest', 'scrape', 'console'] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
 for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}`);
 const SCRAPE_INTERVAL_S = Number(process.env.BENCH_SCRAPE_INTERVAL ?? 1);
-const PLAYLIST_RATE = Number(process.env.BENCH_PLAYLIST_RATE ?? 5000);
-const SEGMENT_RATE = Number(process.env.BENCH_SEGMENT_RATE ?? 400);
 const COST_TARGET = 0.03;
 const SERVER_CPU = 0;
 const BENCH_CPU = 1;
 const JS_TARGET_BYTES = 300_000;
-// A segment stays fetchable for ~16 s after it is written; load on a segment is split into chunks shorter than that.
-const SEGMENT_CHUNK_S = 10;
-/** Load before each measured window, scraped too (see playbackRound). */
+/** Load on each app before the playback pairs, scraped on "on" (see playbackPart). */
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP ?? 5);
-
-interface Side {
-  name: 'on' | 'off';
-  server: OpenivsServer;
-  channels: { arn: string; playbackUrl: string; key: string }[];
-}
 
 interface Row {
   figure: string;
@@ -88,50 +84,70 @@ interface Row {
 const rows: Row[] = [];
 const scrapes: ScrapeReport[] = [];
 
-/** Runs `fn` on the metrics-on server while a scraper reads its /metrics every BENCH_SCRAPE_INTERVAL seconds. */
-async function scraped<T>(side: Side, fn: () => Promise<T>): Promise<T> {
-  if (side.name === 'off' || AA) return fn();
-  const scraper = scrapeEvery(`${side.server.url}/metrics`, SCRAPE_INTERVAL_S * 1000);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** ABBA: pair k measures on then off when k is even, off then on when odd; a drift within a pair falls on both alike. */
+const pairOrder = (k: number): SideName[] => (k % 2 === 0 ? ['on', 'off'] : ['off', 'on']);
+
+/** Which app a window of `side` loads: the off app in both windows of an A/A run. */
+const loaded = (side: SideName): SideName => (AA ? 'off' : side);
+
+/**
+ * One window on `side`: its sampling state set, "on" scraped while it runs, and the host's CPU seconds over it.
+ * `run` applies the load and returns the requests answered (or anything to divide by).
+ */
+async function measuredWindow(
+  host: MetricsHost,
+  side: SideName,
+  run: () => Promise<number>,
+): Promise<{ cpu: number; count: number }> {
+  await host.measure(loaded(side));
+  const scraper = loaded(side) === 'on' ? scrapeEvery(`${host.apps.on.url}/metrics`, SCRAPE_INTERVAL_S * 1000) : undefined;
+  const cpu0 = cpuSeconds(host.pid);
   try {
-    return await fn();
+    const count = await run();
+    return { cpu: cpuSeconds(host.pid) - cpu0, count };
   } finally {
-    scrapes.push(await scraper.stop());
+    if (scraper) scrapes.push(await scraper.stop());
   }
 }
 
-interface Load {
-  /** Requests per second the 32 connections got. */
-  rate: number;
-  /** CPU time of the server process per request, µs: what the request costs it, whoever else wants the cores. */
-  cpuUs: number;
+interface Pairs {
+  /** Per pair: the figure for on and for off (lower is better), and req/s when there is one. */
+  on: number[];
+  off: number[];
+  rateOn: number[];
+  rateOff: number[];
 }
 
-async function load(pid: number, url: () => Promise<string>, rate: number, durationS: number, chunkS = durationS): Promise<Load> {
-  let requests = 0;
-  let seconds = 0;
-  let errors = 0;
-  let cpu = 0;
-  for (let left = durationS; left > 0; left -= chunkS) {
-    const target = await url();
-    const cpu0 = cpuSeconds(pid);
-    const r = await autocannon({
-      url: target,
-      connections: 32,
-      pipelining: 1,
-      overallRate: rate,
-      duration: Math.min(chunkS, left),
-      // Bodies are not checked; autocannon's per-chunk string decode would otherwise cap the segment rate.
-      setupClient: (client: unknown) => {
-        (client as { pipelinedRequests: { addBody: (data: Buffer) => void } }).pipelinedRequests.addBody = () => undefined;
-      },
-    });
-    cpu += cpuSeconds(pid) - cpu0;
-    requests += r.requests.total;
-    seconds += r.duration;
-    errors += r.errors + r.timeouts + r.non2xx;
-  }
-  if (errors > 0) throw new Error(`${errors} failed requests to ${await url()}`);
-  return { rate: requests / seconds, cpuUs: (cpu * 1e6) / requests };
+const newPairs = (): Pairs => ({ on: [], off: [], rateOn: [], rateOff: [] });
+
+/**
+ * A row of a lower-is-better figure: the cost is the mean of "on" over the mean of "off", less 1, with the 95%
+ * interval of the pairs' own costs (1.96 standard errors) and their median and spread beside it.
+ */
+function costRow(figure: string, pairs: Pairs, unit: (x: number) => string): void {
+  const costs = pairs.on.map((x, i) => x / pairs.off[i]! - 1);
+  const cost = mean(pairs.on) / mean(pairs.off) - 1;
+  const sd = Math.sqrt(costs.reduce((sum, c) => sum + (c - mean(costs)) ** 2, 0) / Math.max(1, costs.length - 1));
+  const interval = (1.96 * sd) / Math.sqrt(costs.length);
+  const rates = pairs.rateOn.length > 0 ? `; ${mean(pairs.rateOn).toFixed(0)} and ${mean(pairs.rateOff).toFixed(0)} req/s` : '';
+  rows.push({
+    figure,
+    on: unit(mean(pairs.on)),
+    off: unit(mean(pairs.off)),
+    cost:
+      `${pct(cost)} ± ${pct(interval)} (${costs.length} pairs: median ${pct(median(costs))}, ` +
+      `${pct(Math.min(...costs))} … ${pct(Math.max(...costs))}${rates})`,
+    target: `< ${100 * COST_TARGET}%`,
+    met: cost < COST_TARGET,
+  });
 }
 
 async function waitForSegments(url: string, count: number, timeoutMs = 30_000): Promise<MediaPlaylist> {
@@ -153,147 +169,149 @@ async function mediaPlaylistUrl(playbackUrl: string, publisher: GroupChild): Pro
   throw new Error(`stream did not go live: ${publisher.stderrTail().trim()}`);
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** "min … max" of per-round costs, in %. */
-const spread = (costs: number[]) => `${pct(Math.min(...costs))} … ${pct(Math.max(...costs))}`;
-
-/** Lower is better (CPU per request): the cost is the extra share over the baseline. */
-function cpuRow(figure: string, on: number[], off: number[]): void {
-  const cost = mean(on) / mean(off) - 1;
-  rows.push({
-    figure,
-    on: `${mean(on).toFixed(1)} µs`,
-    off: `${mean(off).toFixed(1)} µs`,
-    cost: `${pct(cost)} (rounds ${spread(on.map((x, i) => x / off[i]! - 1))})`,
-    target: `< ${100 * COST_TARGET}%`,
-    met: cost < COST_TARGET,
-  });
-}
-
-type Rates = Record<Side['name'], number[]>;
-interface PlaybackFigures {
-  rates: Rates;
-  cpuUs: Rates;
-}
-const PLAYBACK_CASES = [
-  { part: 'playlist', figure: '(a) LL-HLS media playlist: server CPU per request', rate: PLAYLIST_RATE, chunk: undefined },
-  { part: 'segment', figure: '(b) segment: server CPU per request', rate: SEGMENT_RATE, chunk: SEGMENT_CHUNK_S },
-] as const;
-const playbackFigures = new Map<string, PlaybackFigures>(
-  PLAYBACK_CASES.map((c) => [c.part, { rates: { on: [], off: [] }, cpuUs: { on: [], off: [] } }]),
-);
-
-/** One round of (a) and (b) on a fresh pair of servers, both loaded at once. */
-async function playbackRound(sides: Side[], clip: Clip, round: number): Promise<void> {
-  const publishers: GroupChild[] = [];
-  try {
-    const urls = new Map<Side, string>();
-    for (const side of sides) {
-      const channel = side.channels[0]!;
-      const publisher = startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`);
-      publishers.push(publisher);
-      urls.set(side, await mediaPlaylistUrl(channel.playbackUrl, publisher));
-    }
-    for (const url of urls.values()) await waitForSegments(url, 3);
-    const newestSegment = async (side: Side) => {
-      const mediaUrl = urls.get(side)!;
-      const playlist = await waitForSegments(mediaUrl, 1);
-      return new URL(playlist.segments[playlist.segments.length - 1]!.uri, mediaUrl).toString();
-    };
-    const pid = (side: Side) => side.server.proc.pid!;
-    for (const { part, figure, rate, chunk } of PLAYBACK_CASES) {
-      if (!ONLY.has(part)) continue;
-      const url = (side: Side) => (part === 'playlist' ? async () => urls.get(side)! : () => newestSegment(side));
-      // The warm-up is scraped like the measured window. A process's first scrapes under load make V8 drop the
-      // optimised code of the whole request path (node's http internals and the dispatcher meet a second kind of
-      // request and response: 45 deoptimisations in the first second, none after) and build it again, about 0.2 s
-      // of CPU once in a server's life. A Prometheus scrapes a server from its start, so that belongs to the warm-up,
-      // not to what each scrape costs in the steady state.
-      const got = await Promise.all(
-        sides.map((side) =>
-          scraped(side, async () => {
-            await load(pid(side), url(side), rate, WARM_UP_S, chunk);
-            return load(pid(side), url(side), rate, DURATION_S, chunk);
-          }),
-        ),
-      );
-      const { rates, cpuUs } = playbackFigures.get(part)!;
-      sides.forEach((side, i) => {
-        rates[side.name].push(got[i]!.rate);
-        cpuUs[side.name].push(got[i]!.cpuUs);
-      });
-      const line = sides.map((side, i) => `${side.name} ${got[i]!.cpuUs.toFixed(1)} µs at ${got[i]!.rate.toFixed(0)} req/s`);
-      console.log(`  round ${round + 1} ${figure}: ${line.join(', ')}; cost ${pct(last(cpuUs.on) / last(cpuUs.off) - 1)}`);
-    }
-  } finally {
-    await stopPublishers(publishers);
-  }
-}
-
-const last = (xs: number[]) => xs[xs.length - 1]!;
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-/** N publishers into one server; % of a core per stream over the window. */
-async function ingestPhase(side: Side, clip: Clip): Promise<number> {
-  const publishers: GroupChild[] = [];
-  const pid = side.server.proc.pid!;
-  try {
-    // Scraped from the ramp on, like the playback warm-up (see playbackRound).
-    return await scraped(side, async () => {
-      const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, STREAMS));
-      const rampEnd = Date.now() + RAMP_S * 1000;
-      for (const channel of side.channels.slice(0, STREAMS)) {
-        publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`));
-        await sleep(spacing);
-      }
-      await sleep(rampEnd - Date.now());
-      const cpu0 = cpuSeconds(pid);
-      const t0 = performance.now();
-      await sleep(INGEST_WINDOW_S * 1000);
-      const cpu = cpuSeconds(pid) - cpu0;
-      const elapsed = (performance.now() - t0) / 1000;
-      const live = ((await call(side.server.port, 'ListStreams', { maxResults: 100 })) as { streams: unknown[] }).streams.length;
-      const alive = publishers.filter(isRunning).length;
-      if (live !== STREAMS || alive !== STREAMS)
-        throw new Error(`metrics ${side.name}: ${live} live streams, ${alive} publishers running, of ${STREAMS}`);
-      return (100 * cpu) / elapsed / STREAMS;
-    });
-  } finally {
-    await stopPublishers(publishers);
-    // Let the streams end (the registry notices the publishers leaving) before the next phase starts.
-    for (let i = 0; i < 40; i++) {
-      const { streams } = (await call(side.server.port, 'ListStreams', { maxResults: 100 })) as { streams: unknown[] };
-      if (streams.length === 0) break;
-      await sleep(250);
-    }
-  }
-}
-
-const perStream: Rates = { on: [], off: [] };
-
-/** One round of (c) on a fresh pair of servers, both published into at once. */
-async function ingestRound(sides: Side[], clip: Clip, round: number): Promise<void> {
-  const shares = await Promise.all(sides.map((side) => ingestPhase(side, clip)));
-  const line: string[] = [];
-  sides.forEach((side, i) => {
-    perStream[side.name].push(shares[i]!);
-    line.push(`${side.name} ${shares[i]!.toFixed(2)}%`);
-  });
-  console.log(
-    `  round ${round + 1} (c) % of a core per stream: ${line.join(', ')}; cost ${pct(last(perStream.on) / last(perStream.off) - 1)}`,
+/** wrk on the bench's CPU against one URL for `seconds`; the requests answered (any failure throws). */
+async function wrkWindow(url: string, seconds: number): Promise<{ requests: number; rps: number }> {
+  const u = new URL(url);
+  const r = await wrkLoad(
+    Number(u.port),
+    { method: 'GET', path: u.pathname + u.search, headers: {}, body: '' },
+    seconds,
+    32,
+    1,
+    BENCH_CPU,
   );
+  if (r.errors > 0 || r.non2xx > 0) throw new Error(`${r.errors} errors, ${r.non2xx} non-2xx answers from ${url}`);
+  return r;
 }
 
-function ingestRow(): void {
-  const cost = mean(perStream.on) / mean(perStream.off) - 1;
-  rows.push({
-    figure: `(c) server CPU per stream, ${STREAMS} streams`,
-    on: `${mean(perStream.on).toFixed(2)}% core`,
-    off: `${mean(perStream.off).toFixed(2)}% core`,
-    cost: `${pct(cost)} (rounds ${spread(perStream.on.map((x, i) => x / perStream.off[i]! - 1))})`,
-    target: `< ${100 * COST_TARGET}%`,
-    met: cost < COST_TARGET,
-  });
+/**
+ * (a) and (b): a publisher into each app, then for each part a scraped warm-up of each app (a process's first scrapes
+ * under load make V8 drop the optimised code of the whole request path once, about 0.2 s of CPU in a server's life;
+ * a Prometheus scrapes a server from its start, so that belongs to the warm-up), then PAIRS pairs of windows.
+ */
+async function playbackPart(host: MetricsHost, clip: Clip): Promise<void> {
+  const publishers: GroupChild[] = [];
+  try {
+    // Both publishers start together, so both streams are at the same point of the clip and of their parts: the
+    // two apps' playlists then list as many parts (and so have the same size) most of the time.
+    const started = (['on', 'off'] as const).map((side) => {
+      const app = host.apps[side];
+      const publisher = startPublisher(clip, `rtmp://127.0.0.1:${app.rtmpPort}/app/${app.channels[0]!.key}`);
+      publishers.push(publisher);
+      return mediaPlaylistUrl(app.channels[0]!.playbackUrl, publisher);
+    });
+    const urls: Record<SideName, string> = { on: await started[0]!, off: await started[1]! };
+    for (const url of Object.values(urls)) await waitForSegments(url, 3);
+    /** The URL of the newest segment both apps list, by sequence number: the same stretch of the clip in both. */
+    const commonSegment = async (): Promise<Record<SideName, string>> => {
+      const lists = { on: await waitForSegments(urls.on, 1), off: await waitForSegments(urls.off, 1) };
+      const newest = (p: MediaPlaylist) => p.segments[p.segments.length - 1]!.sequence;
+      const sequence = Math.min(newest(lists.on), newest(lists.off));
+      const uri = (side: SideName) => {
+        const segment = lists[side].segments.find((s) => s.sequence === sequence);
+        if (!segment) throw new Error(`segment ${sequence} is not listed by the ${side} app`);
+        return new URL(segment.uri, urls[side]).toString();
+      };
+      return { on: uri('on'), off: uri('off') };
+    };
+    /** The size of each app's answer at `url`, for the log: a segment pair compares the same bytes. */
+    const sizes = async (url: Record<SideName, string>) => {
+      const size = async (u: string) => (await fetch(u).then((r) => r.arrayBuffer())).byteLength;
+      return `${(await size(url.on)) / 1000} / ${(await size(url.off)) / 1000} kB`;
+    };
+    const cases = [
+      { part: 'playlist', figure: '(a) LL-HLS media playlist: host CPU per request', target: async () => urls },
+      { part: 'segment', figure: '(b) segment: host CPU per request', target: commonSegment },
+    ] as const;
+    for (const { part, figure, target } of cases) {
+      if (!ONLY.has(part)) continue;
+      const warm = await target();
+      for (const side of ['on', 'off'] as const)
+        await measuredWindow(host, side, async () => (await wrkWindow(warm[loaded(side)], WARM_UP_S)).requests);
+      const pairs = newPairs();
+      for (let k = 0; k < PAIRS; k++) {
+        const url = await target();
+        const got = {} as Record<SideName, { cpuUs: number; rps: number }>;
+        for (const side of pairOrder(k)) {
+          let rps = 0;
+          const w = await measuredWindow(host, side, async () => {
+            const r = await wrkWindow(url[loaded(side)], WINDOW_S);
+            rps = r.rps;
+            return r.requests;
+          });
+          got[side] = { cpuUs: (w.cpu * 1e6) / w.count, rps };
+        }
+        pairs.on.push(got.on.cpuUs);
+        pairs.off.push(got.off.cpuUs);
+        pairs.rateOn.push(got.on.rps);
+        pairs.rateOff.push(got.off.rps);
+        console.log(
+          `  pair ${k + 1} ${figure}: on ${got.on.cpuUs.toFixed(1)} µs at ${got.on.rps.toFixed(0)} req/s, ` +
+            `off ${got.off.cpuUs.toFixed(1)} µs at ${got.off.rps.toFixed(0)} req/s; cost ${pct(got.on.cpuUs / got.off.cpuUs - 1)} ` +
+            `(${await sizes(url)})`,
+        );
+      }
+      costRow(figure, pairs, (us) => `${us.toFixed(1)} µs`);
+    }
+  } finally {
+    await stopPublishers(publishers);
+    for (const app of Object.values(host.apps)) await streamsEnded(app);
+  }
+}
+
+/**
+ * (c): STREAMS publishers into the on app for the whole part (a ramp first), and INGEST_PAIRS pairs of windows over
+ * them: "on" with its metrics running and scraped, "off" with them paused (Metrics.pause: no event-loop monitor, no
+ * GC observer, no publish-delay observation, no scrape). The same streams in both windows, so neither a ramp nor a
+ * different set of publishers comes between them. What stays in "off": one call per part to a listener that returns
+ * at once. The host's % of a core per stream over each window.
+ */
+async function ingestPart(host: MetricsHost, clip: Clip): Promise<void> {
+  const app = host.apps.on;
+  const publishers: GroupChild[] = [];
+  try {
+    const spacing = Math.min(100, (RAMP_S * 1000) / 2 / Math.max(1, STREAMS));
+    const rampEnd = Date.now() + RAMP_S * 1000;
+    for (const channel of app.channels.slice(0, STREAMS)) {
+      publishers.push(startPublisher(clip, `rtmp://127.0.0.1:${app.rtmpPort}/app/${channel.key}`));
+      await sleep(spacing);
+    }
+    await sleep(rampEnd - Date.now());
+    const pairs = newPairs();
+    for (let k = 0; k < INGEST_PAIRS; k++) {
+      const got = {} as Record<SideName, number>;
+      for (const side of pairOrder(k)) {
+        const t0 = performance.now();
+        const w = await measuredWindow(host, side, async () => {
+          await sleep(INGEST_WINDOW_S * 1000);
+          return 1;
+        });
+        got[side] = (100 * w.cpu) / ((performance.now() - t0) / 1000) / STREAMS;
+      }
+      pairs.on.push(got.on);
+      pairs.off.push(got.off);
+      console.log(
+        `  pair ${k + 1} (c) % of a core per stream: on ${got.on.toFixed(3)}%, off ${got.off.toFixed(3)}%; cost ${pct(got.on / got.off - 1)}`,
+      );
+    }
+    const live = ((await call(app.httpPort, 'ListStreams', { maxResults: 100 })) as { streams: unknown[] }).streams.length;
+    const alive = publishers.filter(isRunning).length;
+    if (live !== STREAMS || alive !== STREAMS)
+      throw new Error(`${live} live streams, ${alive} publishers running, of ${STREAMS}`);
+    costRow(`(c) host CPU per stream, ${STREAMS} streams`, pairs, (share) => `${share.toFixed(3)}% core`);
+  } finally {
+    await stopPublishers(publishers);
+    await streamsEnded(app);
+  }
+}
+
+/** Lets the streams end (the registry notices the publishers leaving) before the next window or part starts. */
+async function streamsEnded(app: HostedApp): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const { streams } = (await call(app.httpPort, 'ListStreams', { maxResults: 100 })) as { streams: unknown[] };
+    if (streams.length === 0) return;
+    await sleep(250);
+  }
 }
 
 const SCRAPE_STREAMS = Math.min(5, Math.max(1, STREAMS));
@@ -305,12 +323,13 @@ const SCRAPE_WINDOW_S = 5;
  * per scrape; SCRAPE_STREAMS streams live (each adds per-stream series). Three rounds. Printed beside what it makes at
  * a 15 s and a 1 s interval, as a share of one core: a cost per second, whatever the load.
  */
-async function scrapeCost(side: Side, clip: Clip): Promise<void> {
+async function scrapeCost(host: MetricsHost, clip: Clip): Promise<void> {
+  const app = host.apps.on;
   const publishers: GroupChild[] = [];
-  const pid = side.server.proc.pid!;
+  const pid = host.pid;
   try {
-    for (const channel of side.channels.slice(0, SCRAPE_STREAMS)) {
-      const publisher = startPublisher(clip, `rtmp://127.0.0.1:${side.server.rtmpPort}/app/${channel.key}`);
+    for (const channel of app.channels.slice(0, SCRAPE_STREAMS)) {
+      const publisher = startPublisher(clip, `rtmp://127.0.0.1:${app.rtmpPort}/app/${channel.key}`);
       publishers.push(publisher);
       await mediaPlaylistUrl(channel.playbackUrl, publisher);
     }
@@ -324,7 +343,7 @@ async function scrapeCost(side: Side, clip: Clip): Promise<void> {
       const t0 = performance.now();
       let n = 0;
       while (performance.now() - t0 < SCRAPE_WINDOW_S * 1000) {
-        const res = await fetch(`${side.server.url}/metrics`);
+        const res = await fetch(`${app.url}/metrics`);
         bytes = (await res.arrayBuffer()).byteLength;
         if (res.status !== 200) throw new Error(`scrape answered ${res.status}`);
         n++;
@@ -352,15 +371,15 @@ async function scrapeCost(side: Side, clip: Clip): Promise<void> {
   }
 }
 
-async function consoleLoad(side: Side): Promise<void> {
+async function consoleLoad(app: HostedApp): Promise<void> {
   console.log(`(d) console first load: ${CONSOLE_LOADS} loads, each in a fresh browser context`);
   console.log(`  time to interactive: ${TTI_DEFINITION}`);
   let browser: Browser | undefined;
   const loads: ConsoleLoad[] = [];
   try {
     browser = await launchChromium();
-    await measureConsoleLoad(browser, `${side.server.url}/console/`); // warm-up: server caches, browser start
-    for (let i = 0; i < CONSOLE_LOADS; i++) loads.push(await measureConsoleLoad(browser, `${side.server.url}/console/`));
+    await measureConsoleLoad(browser, `${app.url}/console/`); // warm-up: server caches, browser start
+    for (let i = 0; i < CONSOLE_LOADS; i++) loads.push(await measureConsoleLoad(browser, `${app.url}/console/`));
   } finally {
     await browser?.close();
   }
@@ -420,95 +439,31 @@ function table(): void {
   );
 }
 
-/** `cpu`: the CPU the server is pinned to (none when undefined or on a one-CPU machine). */
-async function startSide(name: Side['name'], parentDir: string, cpu?: number): Promise<Side> {
-  const quota = String(STREAMS + 10);
-  const server = await startOpenivs(
-    join(parentDir, `openivs-${name}`),
-    ['--allow-insecure-ingest', '--metrics', AA ? 'off' : name],
-    {
-      OPENIVS_QUOTA_CHANNELS: quota,
-      OPENIVS_QUOTA_CONCURRENT_BROADCASTS: quota,
-    },
-  );
-  if (cpu !== undefined) pinToCpu(server.proc.pid!, cpu);
-  const status = await fetch(`${server.url}/metrics`).then((r) => r.arrayBuffer().then(() => r.status));
-  if ((status === 200) !== (name === 'on' && !AA)) throw new Error(`metrics ${name}: GET /metrics answered ${status}`);
-  const channels: Side['channels'] = [];
-  for (let i = 0; i < Math.max(1, STREAMS); i++) {
-    const out = (await call(server.port, 'CreateChannel', { name: `bench-${i}`, type: 'BASIC', insecureIngest: true })) as {
-      channel: { arn: string; playbackUrl: string };
-      streamKey: { value: string };
-    };
-    channels.push({ arn: out.channel.arn, playbackUrl: out.channel.playbackUrl, key: out.streamKey.value });
-  }
-  return { name, server, channels };
-}
-
 async function main(): Promise<void> {
   const dir = removeOnExit(mkdtempSync(join(tmpdir(), 'openivs-bench-metrics-')));
   const clip = await makeClip(dir);
   const pinned = pinToCpu(process.pid, BENCH_CPU);
   console.log(
-    `two openivs side by side, a fresh pair each round: metrics on (scraped every ${SCRAPE_INTERVAL_S} s while loaded) and ` +
-      `--metrics off; clip ${clip.kbps.toFixed(0)} kbit/s 720p30; ${ROUNDS} rounds; (a), (b) 32 connections, ` +
-      `${DURATION_S} s, ${PLAYLIST_RATE} playlist or ${SEGMENT_RATE} segment req/s per server; (c) ${STREAMS} publishers per ` +
-      `server, ${RAMP_S} s ramp, ${INGEST_WINDOW_S} s window; ` +
-      (pinned ? `both servers on CPU ${SERVER_CPU}, this load generator and the publishers on CPU ${BENCH_CPU}` : 'one CPU') +
-      (AA ? '; A/A: both sides with metrics off, nothing scraped' : ''),
+    `one process, two openivs apps: metrics on (scraped every ${SCRAPE_INTERVAL_S} s while measured) and --metrics off; ` +
+      `clip ${clip.kbps.toFixed(0)} kbit/s 720p30; (a), (b) wrk 32 connections, a ${WARM_UP_S} s warm-up per app, then ` +
+      `${PAIRS} pairs of ${WINDOW_S} s windows; (c) ${STREAMS} publishers, ${RAMP_S} s ramp, ${INGEST_PAIRS} pairs of ` +
+      `${INGEST_WINDOW_S} s windows; ` +
+      (pinned ? `the host on CPU ${SERVER_CPU}, wrk, this bench and the publishers on CPU ${BENCH_CPU}` : 'one CPU') +
+      (AA ? '; A/A: the off app loaded in both windows of every pair, nothing scraped' : ''),
   );
-  const playbackWanted = ONLY.has('playlist') || ONLY.has('segment');
+  const host = await startMetricsHost(dir, Math.max(STREAMS, SCRAPE_STREAMS), pinned ? SERVER_CPU : undefined);
   try {
-    if (playbackWanted || ONLY.has('ingest')) {
-      for (let round = 0; round < ROUNDS; round++) {
-        const sides = await startPair(dir, round);
-        try {
-          if (playbackWanted) await playbackRound(sides, clip, round);
-          if (ONLY.has('ingest')) await ingestRound(sides, clip, round);
-        } finally {
-          for (const side of sides) await side.server.stop();
-        }
-      }
-      for (const { part, figure } of PLAYBACK_CASES) {
-        const { rates, cpuUs } = playbackFigures.get(part)!;
-        if (!ONLY.has(part)) continue;
-        cpuRow(figure, cpuUs.on, cpuUs.off);
-        console.log(`${figure}: at ${mean(rates.on).toFixed(0)} (on) and ${mean(rates.off).toFixed(0)} (off) req/s`);
-      }
-      if (ONLY.has('ingest')) ingestRow();
-    }
-    if (ONLY.has('scrape') && !AA) {
-      const side = await startSide('on', join(dir, 'scrape'), SERVER_CPU);
-      try {
-        await scrapeCost(side, clip);
-      } finally {
-        await side.server.stop();
-      }
-    }
-    if (ONLY.has('console')) {
-      const side = await startSide('on', join(dir, 'console'));
-      try {
-        await consoleLoad(side);
-      } finally {
-        await side.server.stop();
-      }
-    }
+    if (ONLY.has('playlist') || ONLY.has('segment')) await playbackPart(host, clip);
+    if (ONLY.has('ingest')) await ingestPart(host, clip);
+    await host.measure('on');
+    if (ONLY.has('scrape') && !AA) await scrapeCost(host, clip);
+    if (ONLY.has('console')) await consoleLoad(host.apps.on);
     console.log('');
     table();
   } finally {
+    await host.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Both sides of one round, [on, off], on the servers' CPU; which starts first alternates by round. */
-async function startPair(dir: string, round: number): Promise<Side[]> {
-  const roundDir = join(dir, `round-${round + 1}`);
-  if (round % 2 === 0) {
-    const on = await startSide('on', roundDir, SERVER_CPU);
-    return [on, await startSide('off', roundDir, SERVER_CPU)];
-  }
-  const off = await startSide('off', roundDir, SERVER_CPU);
-  return [await startSide('on', roundDir, SERVER_CPU), off];
 }
 
 main().catch((err) => {

@@ -13,6 +13,7 @@ const execFileAsync = promisify(execFile);
 
 export interface WrkResult {
   rps: number;
+  requests: number;
   /** Latency percentiles in ms. */
   p50: number;
   p99: number;
@@ -44,23 +45,32 @@ end
 `;
 }
 
-/** Replays `req` against 127.0.0.1:`port` with `connections` connections on `threads` threads for `seconds`. */
-export async function wrkLoad(port: number, req: SignedHttp, seconds: number, connections = 32, threads = 2): Promise<WrkResult> {
+/**
+ * Replays `req` against 127.0.0.1:`port` with `connections` connections on `threads` threads for `seconds`, pinned to
+ * `cpu` when given (taskset).
+ */
+export async function wrkLoad(
+  port: number,
+  req: SignedHttp,
+  seconds: number,
+  connections = 32,
+  threads = 2,
+  cpu?: number,
+): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'openivs-wrk-'));
   try {
     const file = join(dir, 'request.lua');
     writeFileSync(file, script(req));
-    const { stdout } = await execFileAsync(
-      'wrk',
-      ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', file, `http://127.0.0.1:${port}`],
-      { timeout: (seconds + 30) * 1000 },
-    );
+    const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '-s', file, `http://127.0.0.1:${port}`];
+    const [command, argv] = cpu === undefined ? ['wrk', args] : ['taskset', ['-c', String(cpu), 'wrk', ...args]];
+    const { stdout } = await execFileAsync(command, argv, { timeout: (seconds + 30) * 1000 });
     const line = stdout.split('\n').find((l) => l.startsWith('WRK-JSON '));
     if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
     const s = JSON.parse(line.slice('WRK-JSON '.length)) as Record<string, number>;
     const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
     return {
       rps: s.requests! / (s.duration_us! / 1e6),
+      requests: s.requests!,
       p50: s.p50_us! / 1000,
       p99: s.p99_us! / 1000,
       errors: s.errors!,

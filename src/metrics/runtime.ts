@@ -1,4 +1,4 @@
-// Process and runtime figures under prom-client's default names (process_*, nodejs_*), stoppable. prom-client's
+// Process and runtime figures under prom-client's default names (process_*, nodejs_*), stoppable and restartable. prom-client's
 // collectDefaultMetrics starts two things it gives no way to stop: an event-loop delay monitor (a libuv timer every
 // 10 ms) and a PerformanceObserver on garbage collections. An app that stops (tests build many in one process) would
 // leave both running for good. So the collectors that only read at scrape time are taken from prom-client one by one,
@@ -54,7 +54,6 @@ export class RuntimeMetrics {
     for (const collect of defaultCollectors()) collect(register, {});
     const registers = [register];
     const loop = this.loopDelay;
-    loop.enable();
     const seconds = (ns: number) => (loop.count === 0 ? 0 : ns / 1e9);
     const figures: [string, string, () => number][] = [
       ['nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', () => seconds(loop.min)],
@@ -81,7 +80,9 @@ export class RuntimeMetrics {
         () => seconds(loop.percentile(99)),
       ],
     ];
-    const gauges = figures.map(([name, help, read]) => ({ gauge: new Gauge({ name, help, registers }), read }));
+    const gauges: { gauge: Gauge; read: () => number }[] = [];
+    // Registered before the figures it sets: a scrape reads the metrics in the order they were registered, and reads a
+    // gauge without a collect at once, so figures registered first would show the previous scrape's window.
     new Gauge({
       name: 'nodejs_eventloop_lag_seconds',
       help: 'Lag of event loop in seconds.',
@@ -95,6 +96,7 @@ export class RuntimeMetrics {
         this.set(Number(process.hrtime.bigint() - start) / 1e9);
       },
     });
+    for (const [name, help, read] of figures) gauges.push({ gauge: new Gauge({ name, help, registers }), read });
     const gc = new Histogram({
       name: 'nodejs_gc_duration_seconds',
       help: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
@@ -109,6 +111,12 @@ export class RuntimeMetrics {
         gc.observe({ kind }, entry.duration / 1000);
       }
     });
+    this.start();
+  }
+
+  /** Starts (again) the event-loop monitor and the GC observer. */
+  start(): void {
+    this.loopDelay.enable();
     this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 

@@ -26,6 +26,8 @@ interface PerStreamGauge {
 
 export class StreamMetrics {
   private readonly publishDelay: Histogram<'kind'>;
+  /** While true (Metrics.pause) the publish delay is not observed. */
+  paused = false;
 
   constructor(register: Registry, live: LiveStreams, now: () => number = Date.now) {
     new Gauge({
@@ -136,6 +138,7 @@ export class StreamMetrics {
     const observe = (histogram: Histogram.Internal<'kind'>, endWall: number) => {
       // The program date-time follows the encoder's clock within half a second of arrival, so it may run slightly
       // ahead of the wall clock: that reads as no delay. Far outside (a discontinuity, a clock jump) is no delay at all.
+      if (this.paused) return;
       const delayMs = now() - endWall;
       if (delayMs > -5_000 && delayMs < 60_000) histogram.observe(Math.max(0, delayMs) / 1000);
     };
