@@ -29,7 +29,8 @@
 // Env: BENCH_SCRAPE_INTERVAL (1 s), BENCH_WINDOW (3 s per playback window), BENCH_PAIRS (20 pairs of playback windows),
 // BENCH_WARM_UP (5 s per app of scraped load before the playback pairs), BENCH_STREAMS (50, bench:ingest's count),
 // BENCH_INGEST_PAIRS (12), BENCH_INGEST_WINDOW (5 s), BENCH_RAMP (10 s), BENCH_CONSOLE_LOADS (5), BENCH_ONLY (a comma
-// list of playlist, segment, ingest, scrape, console: runs those parts alone), BENCH_AA=1 (the A/A run).
+// list of playlist, segment, ingest, scrape, console: runs those parts alone), BENCH_AA=1 (the A/A run; BENCH_AA=on
+// measures the on side, running and scraped, in both windows: with BENCH_NODE_ARGS=--cpu-prof, a profile of it alone).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,9 @@ const INGEST_PAIRS = Number(process.env.BENCH_INGEST_PAIRS ?? 12);
 const INGEST_WINDOW_S = Number(process.env.BENCH_INGEST_WINDOW ?? 5);
 const RAMP_S = Number(process.env.BENCH_RAMP ?? 10);
 const CONSOLE_LOADS = Number(process.env.BENCH_CONSOLE_LOADS ?? 5);
-const AA = process.env.BENCH_AA === '1';
+/** An A/A run: the off side in both windows ('1'), or the on side, running and scraped, in both ('on'). */
+const AA_SIDE: SideName | undefined = process.env.BENCH_AA === '1' ? 'off' : process.env.BENCH_AA === 'on' ? 'on' : undefined;
+const AA = AA_SIDE !== undefined;
 const PARTS = ['playlist', 'segment', 'ingest', 'scrape', 'console'] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
 for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: unknown part ${part}`);
@@ -95,8 +98,8 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** ABBA: pair k measures on then off when k is even, off then on when odd; a drift within a pair falls on both alike. */
 const pairOrder = (k: number): SideName[] => (k % 2 === 0 ? ['on', 'off'] : ['off', 'on']);
 
-/** Which app a window of `side` loads: the off app in both windows of an A/A run. */
-const loaded = (side: SideName): SideName => (AA ? 'off' : side);
+/** Which app a window of `side` loads: the same one in both windows of an A/A run. */
+const loaded = (side: SideName): SideName => AA_SIDE ?? side;
 
 /**
  * One window on `side`: its sampling state set, "on" scraped while it runs, and the host's CPU seconds over it.
@@ -449,7 +452,7 @@ async function main(): Promise<void> {
       `${PAIRS} pairs of ${WINDOW_S} s windows; (c) ${STREAMS} publishers, ${RAMP_S} s ramp, ${INGEST_PAIRS} pairs of ` +
       `${INGEST_WINDOW_S} s windows; ` +
       (pinned ? `the host on CPU ${SERVER_CPU}, wrk, this bench and the publishers on CPU ${BENCH_CPU}` : 'one CPU') +
-      (AA ? '; A/A: the off app loaded in both windows of every pair, nothing scraped' : ''),
+      (AA ? `; A/A: the ${AA_SIDE} side in both windows of every pair` : ''),
   );
   const host = await startMetricsHost(dir, Math.max(STREAMS, SCRAPE_STREAMS), pinned ? SERVER_CPU : undefined);
   try {
