@@ -1,8 +1,9 @@
-// Process and runtime figures under prom-client's default names (process_*, nodejs_*), stoppable and restartable. prom-client's
-// collectDefaultMetrics starts two things it gives no way to stop: an event-loop delay monitor (a libuv timer every
-// 10 ms) and a PerformanceObserver on garbage collections. An app that stops (tests build many in one process) would
-// leave both running for good. So the collectors that only read at scrape time are taken from prom-client one by one,
-// and those two are made here, with the same names, and ended by stop().
+// Process and runtime figures under prom-client's default names (process_*, nodejs_*), stoppable and restartable.
+// prom-client's collectDefaultMetrics starts two things it gives no way to stop: an event-loop delay monitor (a libuv
+// timer every 10 ms) and a PerformanceObserver on garbage collections. An app that stops (tests build many in one
+// process) would leave both running for good. So the collectors that only read at scrape time are taken from
+// prom-client one by one, and those two are made here, with the same names, ended by stop() and started again by
+// start() (Metrics.pause/resume).
 
 import { createRequire } from 'node:module';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
