@@ -14,6 +14,7 @@ import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from
 import { answerPreflight, API_CORS_HEADERS } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
+import { giveCounterSlot } from '../media/deliver/request-counting.js';
 import { handlePlayer, isPlayerPath } from './player/index.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 import { isLoopbackAddress, type LoopMonitor } from './loop-monitor.js';
@@ -46,6 +47,7 @@ export interface HttpRoute {
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
 export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpResponse) => void {
   return (req, res) => {
+    giveCounterSlot(res);
     dispatch(deps, req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'unhandled error in HTTP dispatch');
       if (res.headersSent) res.end();
