@@ -5,11 +5,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, freeUdpPort } from './free-port.js';
+
+export { freePort, freeUdpPort };
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/devtools/server.js → dist/src/main.js */
@@ -71,19 +72,6 @@ export interface OpenivsServer extends ServerPorts {
   restart(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
 /** Server processes still running, killed when this process exits. */
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -97,18 +85,6 @@ function killOnExit(proc: ChildProcess): void {
   }
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
-}
-
-/** A UDP port free right now (for SRT). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolveBind, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolveBind());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((resolveClose) => socket.close(() => resolveClose()));
-  return port;
 }
 
 /** The process env without any OPENIVS_* variable of the developer's shell, plus `extra`. */
@@ -131,8 +107,22 @@ function waitExit(proc: ChildProcess, timeoutMs: number): Promise<ExitInfo> {
   });
 }
 
+/** A first launch that lost a port to another process (see free-port.ts) is tried again on new ports. */
+const PORT_RACE_ATTEMPTS = 3;
+
 export async function startServer(opts: StartOptions = {}): Promise<OpenivsServer> {
   if (!existsSync(MAIN_JS)) throw new Error(`openivs is not built: ${MAIN_JS} is missing (run npx tsc -p tsconfig.json)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreshPorts(opts);
+    } catch (err) {
+      const lostPortRace = err instanceof Error && err.message.includes('EADDRINUSE');
+      if (!lostPortRace || attempt >= PORT_RACE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnFreshPorts(opts: StartOptions): Promise<OpenivsServer> {
   const ports: ServerPorts = {
     port: await freePort(),
     rtmpPort: await freePort(),
