@@ -33,6 +33,9 @@ function describe(err: unknown): string {
   return 'the token could not be verified';
 }
 
+/** Three base64url segments (no padding), as RFC 7515's compact serialization. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
 export class TokenVerifier {
   private readonly verified = new Map<string, VerifiedToken>();
 
@@ -64,6 +67,9 @@ export class TokenVerifier {
   private async verifyNew(token: string, account: string, region: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('the token is too long');
     if (token.split('.').length !== 3) throw new TokenError('token contains an invalid number of segments');
+    // jose's base64url decoding (Buffer's) skips characters outside the alphabet, so "ab cd" would decode as "abcd":
+    // a token with a space or a stray character would verify as its clean twin. A JWS is its alphabet and dots only.
+    if (!COMPACT_JWS.test(token)) throw new TokenError('the token has characters outside base64url');
     const keys = await this.keys.keysFor(account, region);
     if (keys.keys.length === 0) throw new TokenError('no playback key pair is imported in this account and region');
     for (const { id, key } of keys.keys) {
