@@ -108,9 +108,11 @@ export class HonestViewer {
       }
       const playlist = HLS.parse(res.body.toString('utf8')) as hlsTypes.MediaPlaylist;
       const base = playlist.mediaSequenceBase ?? 0;
-      const lastIndex = playlist.segments.length - 1;
+      // The newest complete segment: in LL-HLS the list ends with the one in progress (parts, no URI yet).
+      let lastIndex = playlist.segments.length - 1;
+      while (lastIndex >= 0 && playlist.segments[lastIndex]!.uri === '') lastIndex--;
       const last = playlist.segments[lastIndex];
-      if (!last) throw new Error('a media playlist without segments');
+      if (!last) throw new Error('a media playlist without complete segments');
       if (!initDone && last.map) {
         await this.get(new URL(last.map.uri, media).pathname);
         initDone = true;
