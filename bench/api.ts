@@ -3,7 +3,9 @@
 //     same response bytes, measured in the same run: requests/s ratio and p99 latency.
 //  2. CreateChannel throughput (10,000 channels, 32 connections).
 //  3. ListChannels page latency (pages of 50) over those 10,000 channels.
-//  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5).
+//  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5),
+//      with a third server between the two: the SigV4 floor (lib/api-floor-server.ts), the least a signed JSON API
+//      does on node:http, so the ratio splits into what the protocol costs and what openivs adds.
 // Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
 // BENCH_ONLY (a comma list of autocannon, wrk, create, list) picks parts: `BENCH_ONLY=wrk` is the quick issue-17 check
 // (list pages over whatever channels exist, so `list` without `create` reads one).
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
   const server = await startOpenivs(dataDir, [], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
   const { port } = server;
   let bare: ReturnType<typeof startNode> | undefined;
+  let floor: ReturnType<typeof startNode> | undefined;
   try {
     const created = (await call(port, 'CreateChannel', { name: 'bench' })) as { channel: { arn: string } };
     const getReq = await signedPost(port, 'GetChannel', { arn: created.channel.arn });
@@ -94,15 +97,25 @@ async function main(): Promise<void> {
       const wrkFmt = (r: WrkResult) =>
         `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`;
       console.log(`GetChannel with wrk (2 threads, 32 connections, ${DURATION_S} s each after a 2 s warm-up)`);
+      const floorPort = await freePort();
+      floor = startNode(join(here, 'lib/api-floor-server.js'), [String(floorPort), bodyFile]);
+      await waitForHttp(`http://127.0.0.1:${floorPort}/`);
+      // Signed for the floor's own host:port (wrk sends Host from the URL, and Host is signed).
+      const floorReq = await signedPost(floorPort, 'GetChannel', { arn: created.channel.arn });
       await wrkLoad(barePort, getReq, 2);
       const wrkBare = await wrkLoad(barePort, getReq, DURATION_S);
+      await wrkLoad(floorPort, floorReq, 2);
+      const wrkFloor = await wrkLoad(floorPort, floorReq, DURATION_S);
       await wrkLoad(port, getReq, 2);
       const wrkOurs = await wrkLoad(port, getReq, DURATION_S);
       const wrkRatio = wrkOurs.rps / wrkBare.rps;
       console.log(`  bare node:http  ${wrkFmt(wrkBare)}`);
+      console.log(`  SigV4 floor     ${wrkFmt(wrkFloor)}`);
       console.log(`  openivs         ${wrkFmt(wrkOurs)}`);
       console.log(
-        `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'})`,
+        `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'});` +
+          ` the floor (body, SigV4, JSON.parse, fixed answer) reaches ${(wrkFloor.rps / wrkBare.rps).toFixed(2)},` +
+          ` openivs ${(wrkOurs.rps / wrkFloor.rps).toFixed(2)} of the floor`,
       );
     }
 
@@ -135,6 +148,7 @@ async function main(): Promise<void> {
     );
   } finally {
     if (bare) await stopProcess(bare);
+    if (floor) await stopProcess(floor);
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
