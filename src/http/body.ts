@@ -23,7 +23,8 @@ function tooSlow(timeoutMs: number): ServiceError {
   return new ServiceError('RequestTimeoutException', `The request body was not received within ${timeoutMs / 1000} s`);
 }
 
-export function readBody(req: HttpRequest, limit: number, timeoutMs: number): Promise<Buffer> {
+/** The body, refused past `limit` bytes and, when `timeoutMs` is given, if not complete within it. */
+export function readBody(req: HttpRequest, limit: number, timeoutMs?: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ export function readBody(req: HttpRequest, limit: number, timeoutMs: number): Pr
       req.removeListener('data', onData);
       reject(err);
     };
-    const timer = setTimeout(() => stop(tooSlow(timeoutMs)), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(tooSlow(timeoutMs)), timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return stop(tooLarge(limit));

@@ -73,7 +73,9 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;
   try {
-    body = await readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs);
+    // HTTP/1.1's server bounds the whole request itself (requestTimeout, answered as a JSON 408 by refusals.ts);
+    // only HTTP/2 streams need readBody's own timer.
+    body = await readBody(req, deps.maxBodyBytes, req.httpVersionMajor === 2 ? HTTP_LIMITS.requestTimeoutMs : undefined);
   } catch (err) {
     return refuse(
       deps,
@@ -116,12 +118,12 @@ function apiHeaders(req: HttpRequest): IncomingHttpHeaders {
   return headers;
 }
 
-function send(res: HttpResponse, response: { status: number; headers: Record<string, string>; body: string }): void {
-  res.writeHead(response.status, {
-    ...API_CORS_HEADERS,
-    ...response.headers,
-    'content-length': Buffer.byteLength(response.body),
-  });
+/** The pipeline's response, whose fresh headers object gets the CORS headers and the length added in place. */
+function send(res: HttpResponse, response: { status: number; headers: Record<string, string | number>; body: string }): void {
+  const headers = response.headers;
+  for (const name in API_CORS_HEADERS) headers[name] ??= API_CORS_HEADERS[name]!;
+  headers['content-length'] = Buffer.byteLength(response.body);
+  res.writeHead(response.status, headers);
   res.end(response.body);
 }
 
