@@ -11,7 +11,7 @@ import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { discardBody, readBody } from './body.js';
 import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from './refusals.js';
-import { answerPreflight, API_CORS_HEADERS } from './cors.js';
+import { answerPreflight, sendApiResponse } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
 import { giveCounterSlot } from '../media/deliver/request-counting.js';
@@ -51,7 +51,7 @@ export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpRes
     dispatch(deps, req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'unhandled error in HTTP dispatch');
       if (res.headersSent) res.end();
-      else send(res, deps.protocol.encodeError(err, newRequestId()));
+      else sendApiResponse(res, deps.protocol.encodeError(err, newRequestId()));
     });
   };
 }
@@ -87,7 +87,7 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
-  send(res, response);
+  sendApiResponse(res, response);
 }
 
 /** A JSON error before the API pipeline ran; what is left of the body is drained (bounded), not left unread. */
@@ -116,15 +116,6 @@ function apiHeaders(req: HttpRequest): IncomingHttpHeaders {
   const authority = req.headers[':authority'];
   if (headers.host === undefined && typeof authority === 'string') headers.host = authority;
   return headers;
-}
-
-/** The pipeline's response, whose fresh headers object gets the CORS headers and the length added in place. */
-function send(res: HttpResponse, response: { status: number; headers: Record<string, string | number>; body: string }): void {
-  const headers = response.headers;
-  for (const name in API_CORS_HEADERS) headers[name] ??= API_CORS_HEADERS[name]!;
-  headers['content-length'] = Buffer.byteLength(response.body);
-  res.writeHead(response.status, headers);
-  res.end(response.body);
 }
 
 function health(deps: HttpDeps, req: HttpRequest, res: HttpResponse, rawQuery: string): void {

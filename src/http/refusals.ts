@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
-import { API_CORS_HEADERS } from './cors.js';
+import { API_CORS_HEADERS, sendApiResponse } from './cors.js';
 import type { HttpRequest, HttpResponse } from '../http-types.js';
 
 export const HTTP_LIMITS = {
@@ -77,8 +77,7 @@ export function missingHostProblem(req: HttpRequest): ServiceError | undefined {
 export function sendRefusal(protocol: ProtocolEngine, res: HttpResponse, err: ServiceError): void {
   const encoded = protocol.encodeError(err, newRequestId());
   if (res instanceof ServerResponse && err.code === 'RequestTimeoutException') res.shouldKeepAlive = false;
-  res.writeHead(encoded.status, { ...API_CORS_HEADERS, ...encoded.headers, 'content-length': Buffer.byteLength(encoded.body) });
-  res.end(encoded.body);
+  sendApiResponse(res, encoded);
 }
 
 /**
