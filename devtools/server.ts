@@ -15,6 +15,8 @@ export { freePort, freeUdpPort };
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/devtools/server.js → dist/src/main.js */
 export const MAIN_JS = resolve(here, '..', 'src', 'main.js');
+/** The V8 flags openivs runs with (src/heap-flags.ts says why; a unit test keeps this copy equal to it). */
+export const HEAP_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
 
 const HEALTH_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -48,6 +50,8 @@ export interface StartOptions {
   output?: 'capture' | 'inherit';
   /** Node flags for the server process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Start node with HEAP_FLAGS, as `npm start` and the `openivs` bin do (default true; false tests their absence). */
+  heapFlags?: boolean;
 }
 
 export interface ExitInfo {
@@ -145,6 +149,7 @@ async function startOnFreshPorts(opts: StartOptions): Promise<OpenivsServer> {
 
   const launch = async () => {
     const args = [
+      ...(opts.heapFlags === false ? [] : HEAP_FLAGS),
       ...(opts.nodeArgs ?? []),
       MAIN_JS,
       'start',

@@ -1,10 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
 // Command line: `openivs start [options]` runs the server in the foreground with embedded defaults.
 // Loads and validates the configuration (failing fast with one clear line), builds the app, listens,
-// and on SIGINT/SIGTERM drains in-flight work and exits cleanly.
+// and on SIGINT/SIGTERM drains in-flight work and exits cleanly. The shebang carries the V8 heap flag (heap-flags.ts).
 
 import { buildApp } from './app.js';
 import { ConfigError, HELP_TEXT, HelpRequested, loadConfig, securityWarning } from './config/index.js';
+import { HEAP_FLAGS, missingHeapFlags } from './heap-flags.js';
 import { StoreOpenError } from './storage/errors.js';
 
 const USAGE = 'usage: openivs start [options]   (openivs start --help lists the options)';
@@ -40,6 +41,14 @@ async function main(argv: string[]): Promise<number> {
   const { httpPort, rtmpPort, rtmpsPort, srtPort, httpsPort } = await app.start();
   const warning = securityWarning(config);
   if (warning) app.log.warn(warning);
+  const missing = missingHeapFlags(process.execArgv);
+  if (missing.length > 0) {
+    app.log.warn(
+      { missing, expected: HEAP_FLAGS },
+      `node was started without ${missing.join(' ')}: under live load V8 will run full GCs several times a second ` +
+        '(start openivs with `npm start` or the `openivs` bin, or pass the flag to node before the script)',
+    );
+  }
   const consoleUrl = `http://${config.host}:${httpPort}/console/`;
   app.log.info(
     {
