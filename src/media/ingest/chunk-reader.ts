@@ -6,12 +6,13 @@
 // header is read, before anything is allocated or buffered; the messages being assembled at once are
 // capped in number and in bytes together; the chunk streams are capped; and an optional budget bounds
 // the bytes of every message announced under the current limits. Payload bytes are copied exactly once,
-// from the socket buffers into a buffer of the message's size, as they arrive (the queue therefore never
-// holds more than one partial chunk header).
+// from the socket buffers into a buffer of the message's size (carved from a slab, payload-slab.ts), as they arrive
+// (the queue therefore never holds more than one partial chunk header).
 
 import type { ByteQueue } from './byte-queue.js';
 import { IngestLimitError, IngestProtocolError } from './errors.js';
 import { MAX_CHUNK_SIZE, MSG } from './messages.js';
+import { PayloadSlab } from './payload-slab.js';
 
 export interface RtmpMessage {
   type: number;
@@ -74,6 +75,7 @@ export class ChunkReader {
   /** Payload bytes announced since the limits were last set (charged against `budgetBytes`). */
   private announced = 0;
   private readonly scratch = Buffer.allocUnsafe(18);
+  private readonly slab = new PayloadSlab();
 
   constructor(private limits: ChunkReaderLimits = DEFAULT_CHUNK_LIMITS) {}
 
@@ -197,7 +199,7 @@ export class ChunkReader {
     }
     this.pendingBytes += cs.length;
     if (cs.length > 0) this.partials++;
-    cs.payload = Buffer.allocUnsafe(cs.length);
+    cs.payload = this.slab.take(cs.length);
     cs.received = 0;
   }
 

@@ -50,7 +50,8 @@ export class MediaSink {
     const tag = parseVideoTag(body);
     switch (tag.kind) {
       case 'config':
-        this.session.onVideoConfig(videoTrackInfo(tag.record, this.frameRate));
+        // Copied: the payload is a view of a shared slab (payload-slab.ts), which the track must not pin for its life.
+        this.session.onVideoConfig(videoTrackInfo(Buffer.from(tag.record), this.frameRate));
         this.videoReady = true;
         return;
       case 'frame':
@@ -68,7 +69,7 @@ export class MediaSink {
     const tag = parseAudioTag(body);
     switch (tag.kind) {
       case 'config':
-        this.session.onAudioConfig(audioTrackInfo(tag.asc));
+        this.session.onAudioConfig(audioTrackInfo(Buffer.from(tag.asc))); // copied, as the video configuration
         this.audioReady = true;
         return;
       case 'frame':
