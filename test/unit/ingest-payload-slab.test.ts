@@ -1,7 +1,13 @@
 // RTMP message payloads carved from shared slabs: each payload is exactly its size, no two overlap, bytes written
-// into one survive every later take, and large payloads are allocated alone.
+// into one survive every later take, and large payloads are allocated alone; the chunk reader carves only once a
+// publish is accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ByteQueue } from '../../src/media/ingest/byte-queue.js';
+import { ChunkReader, type RtmpMessage } from '../../src/media/ingest/chunk-reader.js';
+import { ChunkWriter } from '../../src/media/ingest/chunk-writer.js';
+import { DEFAULT_MESSAGE_SIZES, liveLimits, setupLimits } from '../../src/media/ingest/limits.js';
+import { MSG } from '../../src/media/ingest/messages.js';
 import { PayloadSlab } from '../../src/media/ingest/payload-slab.js';
 
 test('payloads are exact, disjoint and keep their bytes across later takes', () => {
@@ -42,4 +48,25 @@ test('a payload over a quarter of a slab is allocated alone', () => {
   assert.notEqual(large.buffer, small.buffer);
   assert.equal(large.byteLength, 200_000);
   assert.equal(slab.take(1_000).buffer, small.buffer, 'the slab carries on after a large payload');
+});
+
+test('the chunk reader carves payloads only under the publishing limits, never before a publish is accepted', () => {
+  const writer = new ChunkWriter();
+  const bytes = Buffer.concat(
+    [0, 1, 2].map((i) => writer.encode(6, MSG.COMMAND_AMF0, 0, i, Buffer.alloc(6_000, i))), // pool-exempt sizes
+  );
+  const read = (reader: ChunkReader): RtmpMessage[] => {
+    const q = new ByteQueue();
+    q.push(bytes);
+    const out: RtmpMessage[] = [];
+    for (let m = reader.read(q); m !== null; m = reader.read(q)) out.push(m);
+    return out;
+  };
+  const before = read(new ChunkReader(setupLimits(DEFAULT_MESSAGE_SIZES)));
+  assert.equal(before.length, 3);
+  for (const m of before) assert.equal(m.payload.buffer.byteLength, 6_000, 'a setup message costs its own bytes');
+  const live = read(new ChunkReader(liveLimits(DEFAULT_MESSAGE_SIZES)));
+  assert.equal(live.length, 3);
+  assert.equal(live[0]!.payload.buffer, live[2]!.payload.buffer, 'publishing payloads share a slab');
+  live.forEach((m, i) => assert.ok(m.payload.equals(Buffer.alloc(6_000, i))));
 });

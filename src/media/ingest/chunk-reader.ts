@@ -38,6 +38,11 @@ export interface ChunkReaderLimits {
   budgetBytes?: number;
   /** Names these limits in errors, e.g. 'before publish'. */
   phase?: string;
+  /**
+   * Carve payloads from shared slabs (payload-slab.ts). Only once publishing: before authentication a message costs
+   * exactly its own bytes, never a 256 kB slab.
+   */
+  carvePayloads?: boolean;
 }
 
 export const DEFAULT_CHUNK_LIMITS: ChunkReaderLimits = {
@@ -199,7 +204,7 @@ export class ChunkReader {
     }
     this.pendingBytes += cs.length;
     if (cs.length > 0) this.partials++;
-    cs.payload = this.slab.take(cs.length);
+    cs.payload = l.carvePayloads === true ? this.slab.take(cs.length) : Buffer.allocUnsafe(cs.length);
     cs.received = 0;
   }
 

@@ -103,6 +103,7 @@ export function liveLimits(c: MessageSizeConfig): ChunkReaderLimits {
   };
   return {
     phase: 'while publishing',
+    carvePayloads: true,
     maxMessageSize: c.maxMessageSize,
     maxSizeOf: (type) => bySize[kindOf(type)],
     maxPendingBytes: c.maxPendingBytes,

@@ -3,7 +3,8 @@
 // stream, so the process creates ~1 ArrayBuffer per stream per second instead of one per frame (~30): fewer objects
 // for V8 to track, sweep and free. A slab is never written twice: a payload's bytes stay valid for as long as anything
 // holds the payload, and a slab is freed when the last view of it is gone. Whatever keeps a payload for long (a
-// track's decoder configuration) copies it, so that it does not pin a whole slab (media-sink.ts).
+// track's decoder configuration) copies it, so that it does not pin a whole slab (media-sink.ts). Used only once a
+// publish is accepted (limits.ts, `carvePayloads`): before authentication a message costs exactly its own bytes.
 
 const SLAB_SIZE = 256 * 1024;
 /** Larger payloads are allocated alone, so a slab's tail is never wasted on more than a quarter. */
