@@ -37,9 +37,8 @@ export class PacketSink {
     // Copied out at its exact size: the working buffer is sized 1.25× the previous segment, and a view would keep that
     // slack alive for as long as the segment is held (bench:ingest, 10 × 720p: live ArrayBuffers per stream 7.3 →
     // 6.15 MB with the copy). One memcpy per segment (~0.7 MB every 2 s) costs next to nothing; the working buffer is
-    // then freed once the open part's views of it are gone.
-    // allocUnsafe + copy, not Buffer.from(view), which goes through the TypedArray constructor: zero-filled memory,
-    // then the copy (its FastBuffer frames were 4% of bench:ingest's busy main-thread samples at 50 streams).
+    // then freed once the open part's views of it are gone. The copy is allocUnsafe + copy: Buffer.from(view) goes
+    // through the TypedArray constructor, which zero-fills first (4% of bench:ingest's busy main-thread samples).
     let out = this.buf.subarray(0, used);
     if (used !== this.buf.length) {
       out = Buffer.allocUnsafe(used);
