@@ -81,6 +81,21 @@ export class ByteQueue {
     this.compact();
   }
 
+  /**
+   * Copies the unread bytes out of the buffers they were pushed in, which the caller is about to reuse (a socket
+   * reading into a shared buffer, shared-read-buffer.ts). Between RTMP chunks that is a partial chunk header, a few
+   * bytes; a whole read only while parsing is held (a publish being authorized).
+   */
+  ownUnread(): void {
+    if (this.total === 0) return;
+    const own = Buffer.allocUnsafe(this.total);
+    this.peekInto(own, 0, this.total);
+    this.bufs.length = 0;
+    this.bufs.push(own);
+    this.head = 0;
+    this.offset = 0;
+  }
+
   /** Drops everything (connection closed): the socket buffers become garbage at once. */
   clear(): void {
     this.bufs.length = 0;

@@ -22,12 +22,15 @@ import { CSID, MSG, USER_CONTROL, userControlPayload } from './messages.js';
 import type { IngestHooks, PublishEndReason, PublisherHandle } from './ports.js';
 import { PublishFlow, type FlowHost } from './publish-flow.js';
 import { errorPayload, statusPayload } from './replies.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 export interface ConnectionContext {
   hooks: IngestHooks;
   config: IngestConfig;
   secure: boolean;
   log: Logger;
+  /** Read through the shared buffer (a plain socket accepted paused) instead of 'data' events, where node allows it. */
+  sharedReads: boolean;
   /** The publish was accepted: the connection is no longer an unauthenticated one. */
   onPublished(conn: RtmpConnection): void;
   onClosed(conn: RtmpConnection): void;
@@ -70,7 +73,10 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     this.flow = new PublishFlow(this, ctx.hooks, ctx.config.authorizeTimeoutMs);
     socket.setNoDelay(true);
     socket.setTimeout(this.config.idleTimeoutMs);
-    socket.on('data', this.onData);
+    if (!(ctx.sharedReads === true && readIntoSharedBuffer(socket, this.onSharedRead))) {
+      socket.on('data', this.onData);
+      socket.resume(); // a plain socket was accepted paused (pauseOnConnect), for the shared buffer
+    }
     socket.on('timeout', this.onTimeout);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -120,6 +126,12 @@ export class RtmpConnection implements PublisherHandle, FlowHost, CommandHost {
     if (ack >= 0 && this.handshake.complete) this.send(CSID.CONTROL, MSG.ACK, 0, ackPayload(ack));
     this.queue.push(buf);
     this.pump();
+  };
+
+  /** Bytes in the shared read buffer, which the next read of any connection overwrites: what stays unparsed is copied. */
+  private readonly onSharedRead = (buf: Buffer): void => {
+    this.onData(buf);
+    this.queue.ownUnread();
   };
 
   /**

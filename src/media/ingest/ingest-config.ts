@@ -26,6 +26,8 @@ export interface IngestConfig extends MessageSizeConfig {
   windowAckSize: number;
   /** A peer that leaves more than this many of our bytes unread is dropped. */
   maxWriteBuffer: number;
+  /** Plain RTMP sockets read into one shared buffer (shared-read-buffer.ts); false reads through 'data' events. */
+  sharedReads: boolean;
 }
 
 export const DEFAULT_INGEST_CONFIG: IngestConfig = {
@@ -40,6 +42,7 @@ export const DEFAULT_INGEST_CONFIG: IngestConfig = {
   outChunkSize: 4096,
   windowAckSize: 5_000_000,
   maxWriteBuffer: 1024 * 1024,
+  sharedReads: true,
 };
 
 export function resolveIngestConfig(partial: Partial<IngestConfig> | undefined): IngestConfig {

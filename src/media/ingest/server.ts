@@ -60,6 +60,7 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
       config,
       secure,
       log: log.child({ rtmpConn: nextId++, remote: socket.remoteAddress, secure }),
+      sharedReads: !secure && config.sharedReads,
       onPublished: (conn) => setup.delete(conn),
       onClosed: (conn) => {
         live.delete(conn);
@@ -84,7 +85,8 @@ export function createIngestServer(opts: IngestServerOptions): IngestServer {
 
   return {
     listen(port, host) {
-      const server = createServer({ noDelay: true }, (socket) => accept(socket, false));
+      // Accepted paused, so the connection can switch the socket to the shared read buffer before its first read.
+      const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => accept(socket, false));
       return start(server, port, host);
     },
     listenTls(port, host, tls) {
