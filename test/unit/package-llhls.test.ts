@@ -223,7 +223,7 @@ describe('HlsSegmenter LL-HLS parts', () => {
       const c = readFlv(readFileSync(flv), { width: 320, height: 180 }, 1_700_000_000_000);
       const seg = new HlsSegmenter({ partTargetMs: TARGET });
       const r: Run = { seg, segments: [], parts: [], order: [] };
-      seg.on('part', (p) => r.parts.push(p));
+      seg.on('part', (p) => r.parts.push({ ...p, bytes: Buffer.from(p.bytes) })); // a view is valid until its segment closes
       seg.on('segment', (s) => r.segments.push(s));
       seg.setTracks(c.video, c.audio);
       for (const u of c.units) seg.push(u);

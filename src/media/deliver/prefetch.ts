@@ -8,6 +8,7 @@
 // (blocking.ts) like blocking playlist reloads, and one listener per rendition fans the packager's events out to them.
 
 import type { HttpResponse } from '../../http-types.js';
+import { pin } from '../package/buffer-pins.js';
 import { PREFETCH_SEGMENTS } from '../package/ll-playlist.js';
 import type { Part } from '../package/parts.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
@@ -111,6 +112,14 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
     return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.unavailable, 'Too many requests held for this stream');
   }
   const feeds = feedsOf(segmenter);
+  // The open segment's parts are views of the packager's working buffer: pinned until this response closes.
+  const releases: (() => void)[] = [];
+  const pinPart = (bytes: Buffer) => {
+    const release = pin(bytes);
+    if (release === undefined) return;
+    if (releases.length === 0) res.once('close', () => releases.forEach((r) => r()));
+    releases.push(release);
+  };
   let index = 0;
   let written = 0;
   let started = false;
@@ -133,7 +142,10 @@ export function streamPrefetchSegment(p: PrefetchResponse, res: HttpResponse, he
   const pump = () => {
     for (let part = segmenter.findPart(sequence, index); part; part = segmenter.findPart(sequence, ++index)) {
       start();
-      if (!head && part.bytes.length > 0) write(res, part.bytes);
+      if (!head && part.bytes.length > 0) {
+        pinPart(part.bytes);
+        write(res, part.bytes);
+      }
       written += part.bytes.length;
     }
     if (started) timer.refresh();

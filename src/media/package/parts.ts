@@ -25,6 +25,11 @@ export interface Part {
   durationMs: number;
   /** Starts with a video keyframe (or has no video): EXT-X-PART INDEPENDENT=YES. */
   independent: boolean;
+  /**
+   * While the parent segment is open (the 'part' event, findPart on the segment in progress) a view of the TS
+   * packager's working buffer, which is written again for the next segment: valid until the parent closes, unless
+   * pinned (buffer-pins.ts; responses pin what they send). Once the parent closes, a view of the segment's own bytes.
+   */
   bytes: Buffer;
 }
 

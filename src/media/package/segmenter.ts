@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { AccessUnit, AudioTrackInfo, VideoTrackInfo } from '../types.js';
 import { settleMarks, type AdBreakMark } from './ad-markers.js';
 import { BitrateMeter } from './bitrate.js';
+import { retire } from './buffer-pins.js';
 import { programDateTimeFor } from './program-date-time.js';
 import { segmentMetadataTag } from './segment-metadata.js';
 import { SegmentWindow } from './segment-window.js';
@@ -367,7 +368,11 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     });
     let total = 0;
     for (const p of parts) total += p.bytes.length;
-    if (total !== segment.bytes.length) return parts;
+    if (total !== segment.bytes.length) {
+      // the parts stay views of the writer's working buffer, which must then never be written again
+      for (const p of parts) retire(p.bytes);
+      return parts;
+    }
     let offset = 0;
     return parts.map((p) => {
       const bytes = segment.bytes.subarray(offset, offset + p.bytes.length);
