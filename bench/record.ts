@@ -10,10 +10,11 @@
 // The per-phase figures, their mean and their spread (min–max, sd) are printed.
 // Thumbnails: a recording takes its first one at its first piece (inside the ramp), then one per 60 s of media (IVS's
 // default interval), so the default window (8 s ramp + 60 s) holds each stream's second one (taken ~62 s after its
-// publisher started) with its in-process cost: spawning ffmpeg (~30 ms of main-thread CPU each in a --cpu-prof profile),
-// the piece's temp file, the JPEG's PUT. A window that misses it says so. The ffmpeg
-// children themselves (cutime+cstime) are read over the whole phase, up to its recordings' end, divided by the JPEGs
-// stored in it, and counted at the default rate of one per stream per 60 s: "with thumbnail ffmpeg" = window CPU + that.
+// publisher started) with its in-process cost: spawning ffmpeg (~30 ms of main-thread time each in a --cpu-prof profile;
+// the spawn's cost grows with the process's RSS), the piece's temp file, the JPEG's PUT. A window that misses it says
+// so. The ffmpeg children themselves (cutime+cstime) are read over the whole phase, up to its recordings' end, divided
+// by the JPEGs stored in it, and counted at the default rate of one per stream per 60 s: "with thumbnail ffmpeg" =
+// window CPU + that.
 // The ramp's difference between the two processes is printed as "start cost per recording" (incl. its first thumbnail).
 // Machine CPU (all cores, /proc/stat) and publishers alive per phase show whether anything starved.
 // After each phase: seconds from the publishers' stop to each new events/recording-ended.json in the bucket.
