@@ -3,7 +3,6 @@
 // parts (the part named in the preload hint is held until it completes) and the fMP4 initialization section.
 
 import type { HttpResponse } from '../../http-types.js';
-import { pinUntilClosed } from '../package/buffer-pins.js';
 import type { HlsSegmenter } from '../package/segmenter.js';
 import type { LiveStream } from '../registry/live-stream.js';
 import { planPartRequest, reloadViewOf } from './blocking.js';
@@ -102,7 +101,5 @@ export async function sendPart(
   }
   const found = segmenter.findPart(route.sequence, route.index);
   if (!found) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
-  // a part of the open segment is a view of the packager's working buffer: it must not be reused until sent
-  if (!head) pinUntilClosed(res, found.bytes);
   sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
 }

@@ -8,6 +8,7 @@
 
 import { Http2ServerResponse } from 'node:http2';
 import type { HttpResponse } from '../../http-types.js';
+import { pinUntilClosed } from '../package/buffer-pins.js';
 import type { PlaybackError } from './error-codes.js';
 import { countStatus } from './request-counting.js';
 
@@ -98,8 +99,10 @@ export function sendBody(
       length,
     ]);
   }
-  if (head) res.end();
-  else res.end(body);
+  if (head) return void res.end();
+  // A part of the open segment is a view of the packager's working buffer: not reused until this response closes.
+  if (typeof body !== 'string') pinUntilClosed(res, body);
+  res.end(body);
 }
 
 /**
