@@ -1,9 +1,10 @@
-// The recording's journal: an append-only NDJSON file in its spool directory, fdatasync'd on every entry,
+// The recording's journal: an append-only NDJSON file in its spool directory, each entry durable once written (O_DSYNC),
 // from which a restarted openivs rebuilds what was recorded, what is already uploaded and whether the
 // recording had ended. A crash can tear at most the last line, which replay ignores (its piece's bytes
 // are then beyond the journaled length and are dropped).
 
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { readFile, type FileHandle } from 'node:fs/promises';
+import { openDurable } from './durable-file.js';
 import type { RecordedRendition, RenditionInfo } from './model.js';
 
 /** What a recording needs to be finished by anyone, written once at its start. */
@@ -50,15 +51,14 @@ export class Journal {
   private constructor(private readonly handle: FileHandle) {}
 
   static async open(path: string): Promise<Journal> {
-    return new Journal(await open(path, 'a'));
+    return new Journal(await openDurable(path, 'append'));
   }
 
-  /** Appends and syncs; entries are written in call order. Rejects when the disk refuses. */
+  /** Appends durably (O_DSYNC); entries are written in call order. Rejects when the disk refuses. */
   append(entry: JournalEntry): Promise<void> {
     const line = JSON.stringify(entry) + '\n';
     const next = this.chain.then(async () => {
       await this.handle.write(line);
-      await this.handle.datasync();
     });
     this.chain = next.catch(() => undefined);
     return next;

@@ -4,8 +4,9 @@
 // is synced and journaled before the next; a closed file is handed to the upload queue. Writes run in
 // order on a promise chain, off the media path.
 
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openDurable } from './durable-file.js';
 import type { Journal } from './journal.js';
 import type { RecordedFile, RecordedRendition } from './model.js';
 
@@ -28,6 +29,7 @@ export class RenditionSpool {
   private offset = 0;
   private nextN: number;
   private pendingDiscontinuity = false;
+  private dirMade = false;
   failed: Error | undefined;
 
   constructor(
@@ -78,16 +80,16 @@ export class RenditionSpool {
     if (this.current && disc) await this.closeFile();
     if (!this.current) {
       this.pendingDiscontinuity = false;
-      await mkdir(this.dir, { recursive: true });
+      if (!this.dirMade) await mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
       const n = this.nextN++;
-      this.handle = await open(this.pathOf(n), 'w');
+      this.handle = await openDurable(this.pathOf(n), 'truncate');
       this.offset = 0;
       this.current = { n, discontinuity: disc && this.rendition.files.length > 0, pieces: [] };
       this.rendition.files.push(this.current);
     }
     const file = this.current;
-    await this.handle!.write(piece.bytes);
-    await this.handle!.datasync();
+    await this.handle!.write(piece.bytes); // durable on return (O_DSYNC), before the journal names it
     await this.journal.append({
       t: 'piece',
       r: this.rendition.name,
