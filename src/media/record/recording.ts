@@ -22,6 +22,13 @@ import type { Candidate } from './selection.js';
 import { ThumbnailTaker, type CaptureFn, type ThumbnailPlan } from './thumbnails.js';
 import { UploadQueue, type BackoffOptions } from './upload-queue.js';
 
+/**
+ * Growing playlists are stored with the first file, then with every third (~30 s of media): two playlist PUTs after
+ * every ~10 s file were two thirds of a recording's requests. IVS asks that a recording be read only after Recording
+ * End, when the final playlists list everything; until then the stored ones are at most ~30 s behind.
+ */
+const PLAYLIST_EVERY_FILES = 3;
+
 export interface RecordingDeps {
   destination: RecordingDestination;
   spoolRoot: string;
@@ -223,13 +230,17 @@ export class Recording {
     void spool.append({ bytes: segment.bytes, durationMs: segment.durationMs, discontinuity: segment.discontinuity, cues });
   }
 
-  /** A closed file goes up, followed by the rendition's growing EVENT playlists and the multivariant ones. */
+  /**
+   * A closed file goes up; after the first file and then every PLAYLIST_EVERY_FILES-th, the rendition's growing EVENT
+   * playlists follow it (and the multivariant ones after the first).
+   */
   private onFileClosed(rendition: string, file: RecordedFile, path: string): void {
     const list = this.closed.get(rendition) ?? [];
     list.push(file);
     this.closed.set(rendition, list);
     this.queued.add(`${rendition}/${file.n}`);
     this.queue.push(mediaItem(this.keys, this.journal, rendition, file, path, this.state.uploaded));
+    if (list.length !== 1 && list.length % PLAYLIST_EVERY_FILES !== 0) return;
     const files = list.slice();
     this.queue.push({ key: this.keys.playlist(rendition), contentType: M3U8_TYPE, body: recordedMediaPlaylist(files, false) });
     this.queue.push({
