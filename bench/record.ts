@@ -10,9 +10,10 @@
 // The per-phase figures, their mean and their spread (min–max, sd) are printed.
 // Thumbnails: a recording takes its first one at its first piece (inside the ramp), then one per 60 s of media (IVS's
 // default interval), so the default window (8 s ramp + 60 s) holds each stream's second one (taken ~62 s after its
-// publisher started) with its in-process cost: spawning ffmpeg (~30 ms of main-thread time each in a --cpu-prof profile;
-// the spawn's cost grows with the process's RSS), the piece's temp file, the JPEG's PUT. A window that misses it says
-// so. The ffmpeg children themselves (cutime+cstime) are read over the whole phase, up to its recordings' end, divided
+// publisher started) with its in-process cost: the request to the command helper that spawns ffmpeg (a spawn from
+// the server itself cost ~30-40 ms of main-thread time, growing with its RSS), the piece's temp file, the JPEG's PUT. A window that misses it says
+// so. The process figure includes the command helper that spawns ffmpeg (its own CPU); the ffmpeg children
+// themselves (cutime+cstime of openivs and its helper) are read over the whole phase, up to its recordings' end, divided
 // by the JPEGs stored in it, and counted at the default rate of one per stream per 60 s: "with thumbnail ffmpeg" =
 // window CPU + that.
 // The ramp's difference between the two processes is printed as "start cost per recording" (incl. its first thumbnail).
@@ -87,10 +88,47 @@ interface Phase {
   latencies: (number | undefined)[];
 }
 
-/** CPU seconds of a live process: [utime+stime, stime, cutime+cstime of its reaped children]. */
+/**
+ * CPU seconds of an openivs process together with its command helper (the process that spawns the thumbnail ffmpeg
+ * for it, command-runner.ts; its own CPU is part of what recording costs): [utime+stime, stime, cutime+cstime of
+ * their reaped children, i.e. the ffmpeg runs].
+ */
 function cpuSeconds(pid: number): [number, number, number] {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
-  return [(f[11]! + f[12]!) / 100, f[12]! / 100, (f[13]! + f[14]!) / 100];
+  const sum: [number, number, number] = [0, 0, 0];
+  for (const p of [pid, ...helperPids(pid)]) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      continue; // a helper that just exited
+    }
+    const f = stat.split(') ')[1]!.split(' ').map(Number);
+    sum[0] += (f[11]! + f[12]!) / 100;
+    sum[1] += f[12]! / 100;
+    sum[2] += (f[13]! + f[14]!) / 100;
+  }
+  return sum;
+}
+
+/** Live children of `pid` that are its command helper. */
+function helperPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let children: string;
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue; // a thread that just ended
+    }
+    for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+      try {
+        if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('command-runner-child')) out.push(child);
+      } catch {
+        // gone already
+      }
+    }
+  }
+  return out;
 }
 
 /** [busy, total] jiffies of all cores (busy: everything but idle and iowait). */

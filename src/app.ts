@@ -34,6 +34,7 @@ import { detectFfmpeg } from './media/transcode/index.js';
 import { TranscodeService } from './media/registry/transcoding.js';
 import { Recorder } from './media/record/recorder.js';
 import { captureThumbnail } from './media/record/thumbnail-capture.js';
+import { CommandRunner } from './media/record/command-runner.js';
 import { DEFAULT_PART_TARGET_MS } from './media/package/parts.js';
 import { closeServer, listen } from './http/listen.js';
 import { PlaybackAuthorizer } from './media/deliver/auth/authorizer.js';
@@ -178,13 +179,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const recordingDestination = createRecordingDestination(config.recordingStorage, config.dataDir, log);
   // api/ reaches the destination only through the RecordingBuckets port.
   const recordingActivation = new RecordingActivation(store, { probe: (bucket) => recordingDestination.probe(bucket) }, log);
+  // Thumbnail ffmpeg runs are spawned by a small helper process: a fork from this process costs more the more it holds.
+  const commands = new CommandRunner();
   const recorder = new Recorder({
     destination: recordingDestination,
     spoolRoot: join(config.dataDir, 'record-spool'),
     sessions: sessionLog,
     log,
     capture: ffmpeg.ok
-      ? (inputPath, height) => captureThumbnail({ ffmpegPath: config.ffmpegPath, inputPath, offsetSeconds: 0, height })
+      ? (inputPath, height) =>
+          captureThumbnail({ ffmpegPath: config.ffmpegPath, inputPath, offsetSeconds: 0, height }, commands.run)
       : undefined,
   });
   registry.recorder = recorder;
@@ -373,6 +377,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       // for them. Their peers see an ffmpeg exit and move the transcode to another node.
       cluster?.stopRelays();
       await recorder.stop();
+      commands.close();
       srtKeys.stop();
       await Promise.all([
         closeServer(httpServer),

@@ -1,5 +1,6 @@
 // Thumbnail capture with the real ffmpeg on an ffmpeg-made MPEG-TS clip: JPEG bytes checked with ffprobe
-// (size, aspect, no upscaling), and clear errors for an offset past the end, a missing file and a missing ffmpeg.
+// (size, aspect, no upscaling), and clear errors for an offset past the end, a missing file and a missing ffmpeg;
+// each run both in this process and through the command helper the server uses.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,11 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { captureThumbnail, thumbnailHeight } from '../../src/media/record/thumbnail-capture.js';
+import { CommandRunner, runCommand, type RunCommand } from '../../src/media/record/command-runner.js';
+import { captureThumbnail as capture, thumbnailHeight, type CaptureOptions } from '../../src/media/record/thumbnail-capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openivs-thumb-'));
 const clip = join(dir, 'clip.ts');
-after(() => rmSync(dir, { recursive: true, force: true }));
+const helper = new CommandRunner();
+after(() => {
+  helper.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 before(() => {
   execFileSync('ffmpeg', [
@@ -71,40 +77,46 @@ describe('thumbnail resolution mapping', () => {
   });
 });
 
-describe('captureThumbnail', () => {
-  it('grabs one JPEG at source size', async () => {
-    const jpeg = await captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 1.5 });
-    assert.equal(jpeg[0], 0xff);
-    assert.equal(jpeg[1], 0xd8);
-    assert.deepEqual(probeJpeg(jpeg), { width: 640, height: 360, codec: 'mjpeg' });
-  });
-
-  it('scales down keeping the aspect with an even width, and never up', async () => {
-    const small = await captureThumbnail({
-      ffmpegPath: 'ffmpeg',
-      inputPath: clip,
-      offsetSeconds: 0,
-      height: thumbnailHeight('LOWEST_RESOLUTION'),
+for (const [where, run] of [
+  ['in this process', runCommand],
+  ['through the command helper', helper.run],
+] as [string, RunCommand][]) {
+  const captureThumbnail = (opts: CaptureOptions) => capture(opts, run);
+  describe(`captureThumbnail ${where}`, () => {
+    it('grabs one JPEG at source size', async () => {
+      const jpeg = await captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 1.5 });
+      assert.equal(jpeg[0], 0xff);
+      assert.equal(jpeg[1], 0xd8);
+      assert.deepEqual(probeJpeg(jpeg), { width: 640, height: 360, codec: 'mjpeg' });
     });
-    assert.deepEqual(probeJpeg(small), { width: 284, height: 160, codec: 'mjpeg' });
-    const big = await captureThumbnail({
-      ffmpegPath: 'ffmpeg',
-      inputPath: clip,
-      offsetSeconds: 2,
-      height: thumbnailHeight('FULL_HD'),
-    });
-    assert.deepEqual(probeJpeg(big), { width: 640, height: 360, codec: 'mjpeg' });
-  });
 
-  it('rejects with a clear message when there is no frame, no file or no ffmpeg', async () => {
-    await assert.rejects(captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 30 }), /no frame at 30 s/);
-    await assert.rejects(
-      captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: join(dir, 'missing.ts'), offsetSeconds: 0 }),
-      /ffmpeg exited with 1: .*missing\.ts/,
-    );
-    await assert.rejects(
-      captureThumbnail({ ffmpegPath: join(dir, 'no-ffmpeg'), inputPath: clip, offsetSeconds: 0 }),
-      /cannot run .*no-ffmpeg: .*ENOENT/,
-    );
+    it('scales down keeping the aspect with an even width, and never up', async () => {
+      const small = await captureThumbnail({
+        ffmpegPath: 'ffmpeg',
+        inputPath: clip,
+        offsetSeconds: 0,
+        height: thumbnailHeight('LOWEST_RESOLUTION'),
+      });
+      assert.deepEqual(probeJpeg(small), { width: 284, height: 160, codec: 'mjpeg' });
+      const big = await captureThumbnail({
+        ffmpegPath: 'ffmpeg',
+        inputPath: clip,
+        offsetSeconds: 2,
+        height: thumbnailHeight('FULL_HD'),
+      });
+      assert.deepEqual(probeJpeg(big), { width: 640, height: 360, codec: 'mjpeg' });
+    });
+
+    it('rejects with a clear message when there is no frame, no file or no ffmpeg', async () => {
+      await assert.rejects(captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: clip, offsetSeconds: 30 }), /no frame at 30 s/);
+      await assert.rejects(
+        captureThumbnail({ ffmpegPath: 'ffmpeg', inputPath: join(dir, 'missing.ts'), offsetSeconds: 0 }),
+        /ffmpeg exited with 1: .*missing\.ts/,
+      );
+      await assert.rejects(
+        captureThumbnail({ ffmpegPath: join(dir, 'no-ffmpeg'), inputPath: clip, offsetSeconds: 0 }),
+        /cannot run .*no-ffmpeg: .*ENOENT/,
+      );
+    });
   });
-});
+}

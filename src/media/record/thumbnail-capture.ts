@@ -1,9 +1,9 @@
 // Thumbnails for recordings: one JPEG grabbed from a recorded file by an ffmpeg child process, and the mapping
 // from a recording configuration's thumbnail `resolution` to a target height. ffmpeg runs once per thumbnail
-// (every targetIntervalSeconds, 1-60 s), so a short-lived process is cheap enough and keeps no state to
-// supervise; a hard deadline stops a wedged one from piling up.
+// (every targetIntervalSeconds, 1-60 s), so a short-lived process keeps no state to supervise; the server passes
+// the command helper's run (command-runner.ts), which spawns it cheaply. A hard deadline stops a wedged one.
 
-import { spawn } from 'node:child_process';
+import { runCommand, type RunCommand } from './command-runner.js';
 
 /** ThumbnailConfigurationResolution in the model. */
 export type ThumbnailResolution = 'LOWEST_RESOLUTION' | 'SD' | 'HD' | 'FULL_HD';
@@ -40,7 +40,8 @@ export interface CaptureOptions {
   timeoutMs?: number;
 }
 
-const STDERR_LIMIT = 2_000;
+/** A 1080p JPEG at -q:v 3 is well under 1 MB; more means something else came out. */
+const JPEG_LIMIT = 16 * 1024 * 1024;
 
 /** The ffmpeg arguments: input seeking, one frame, no audio, a JPEG on stdout. */
 export function thumbnailArgs(opts: CaptureOptions): string[] {
@@ -77,34 +78,17 @@ export function thumbnailArgs(opts: CaptureOptions): string[] {
 }
 
 /** Resolves with the JPEG bytes; rejects with ffmpeg's own message (stderr tail) when no frame came out. */
-export function captureThumbnail(opts: CaptureOptions): Promise<Buffer> {
+export async function captureThumbnail(opts: CaptureOptions, run: RunCommand = runCommand): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(opts.ffmpegPath, thumbnailArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr = (stderr + c.toString('utf8')).slice(-STDERR_LIMIT);
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`thumbnail: cannot run ${opts.ffmpegPath}: ${err.message}`));
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      const jpeg = Buffer.concat(chunks);
-      const why = stderr.trim().split('\n').slice(-3).join(' | ');
-      if (timedOut) reject(new Error(`thumbnail: ffmpeg did not finish within ${timeoutMs} ms`));
-      else if (code !== 0) reject(new Error(`thumbnail: ffmpeg exited with ${code ?? signal}: ${why || 'no message'}`));
-      else if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
-        reject(new Error(`thumbnail: no frame at ${opts.offsetSeconds} s in ${opts.inputPath}${why ? `: ${why}` : ''}`));
-      } else resolve(jpeg);
-    });
-  });
+  const r = await run(opts.ffmpegPath, thumbnailArgs(opts), { timeoutMs, maxStdoutBytes: JPEG_LIMIT });
+  const jpeg = r.stdout;
+  const why = r.stderr.trim().split('\n').slice(-3).join(' | ');
+  if (r.error !== undefined) throw new Error(`thumbnail: cannot run ${opts.ffmpegPath}: ${r.error}`);
+  if (r.timedOut) throw new Error(`thumbnail: ffmpeg did not finish within ${timeoutMs} ms`);
+  if (r.code !== 0) throw new Error(`thumbnail: ffmpeg exited with ${r.code ?? r.signal}: ${why || 'no message'}`);
+  if (r.truncated) throw new Error(`thumbnail: ffmpeg wrote more than ${JPEG_LIMIT} bytes`);
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) {
+    throw new Error(`thumbnail: no frame at ${opts.offsetSeconds} s in ${opts.inputPath}${why ? `: ${why}` : ''}`);
+  }
+  return jpeg;
 }
