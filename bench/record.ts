@@ -95,7 +95,7 @@ interface Phase {
  */
 function cpuSeconds(pid: number): [number, number, number] {
   const sum: [number, number, number] = [0, 0, 0];
-  for (const p of [pid, ...helperPids(pid)]) {
+  for (const p of [pid, ...helperOf(pid)]) {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${p}/stat`, 'utf8');
@@ -108,6 +108,24 @@ function cpuSeconds(pid: number): [number, number, number] {
     sum[2] += (f[13]! + f[14]!) / 100;
   }
   return sum;
+}
+
+/** The command helper found for each openivs pid: found once, looked for again only when it is gone. */
+const helpers = new Map<number, number>();
+
+/** `pid`'s command helper, if it has one now. Reads /proc only until it is found: s3rver, in this process, can hold
+ * thousands of files open for a moment, and every extra open here is a chance of EMFILE. */
+function helperOf(pid: number): number[] {
+  const known = helpers.get(pid);
+  if (known !== undefined && existsSync(`/proc/${known}/stat`)) return [known];
+  let found: number[] = [];
+  try {
+    found = helperPids(pid);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EMFILE') throw err;
+  }
+  if (found[0] !== undefined) helpers.set(pid, found[0]);
+  return found;
 }
 
 /** Live children of `pid` that are its command helper. */
