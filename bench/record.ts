@@ -163,8 +163,17 @@ const prefixOf = (c: Channel) => `ivs/v1/${c.arn.split(':')[4]}/${c.id}/`;
 
 function keyLister(s3: TestS3, dataDirs: string[]): KeyLister {
   if (STORAGE === 's3') {
-    // Channel by channel: s3rver answers 500 to a listing's second page (over 1,000 keys).
-    return async (channels) => (await Promise.all(channels.map((c) => s3.listKeys(BUCKET, prefixOf(c))))).flat();
+    // Channel by channel: s3rver answers 500 to a listing's second page (over 1,000 keys). Two at a time: s3rver
+    // opens every listed object's files at once, and 20 concurrent listings of a late phase held ~18,000 descriptors
+    // in this process (its limit is 20,000).
+    return async (channels) => {
+      const keys: string[] = [];
+      for (let i = 0; i < channels.length; i += 2) {
+        const pair = channels.slice(i, i + 2).map((c) => s3.listKeys(BUCKET, prefixOf(c)));
+        keys.push(...(await Promise.all(pair)).flat());
+      }
+      return keys;
+    };
   }
   return async (channels) =>
     dataDirs.flatMap((dataDir) => {
