@@ -97,6 +97,22 @@ describe('S3 recording destination (s3rver)', () => {
     assert.ok((await s3.getBuffer('rec-bucket', 'media/hls/2.ts')).equals(body));
   });
 
+  it('sends a file from the bytes in memory when it has them (the spool is not read), from the file above the multipart threshold', async () => {
+    const pieces = [Buffer.alloc(200_000, 7), Buffer.alloc(1, 8), Buffer.alloc(150_001, 9)];
+    const absent = join(dir, 'never-written.ts');
+    await dest.putFile('rec-bucket', 'media/hls/4.ts', absent, 'video/MP2T', pieces);
+    assert.ok((await s3.getBuffer('rec-bucket', 'media/hls/4.ts')).equals(Buffer.concat(pieces)));
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'rec-bucket', Key: 'media/hls/4.ts' }));
+    assert.equal(head.ContentLength, 350_002);
+    assert.equal(head.ContentType, 'video/MP2T');
+    // Above the threshold the file is what goes up (in parts); the bytes given are ignored.
+    const large = join(dir, 'large-in-memory.ts');
+    const onDisk = Buffer.alloc(7 * 1024 * 1024, 3);
+    writeFileSync(large, onDisk);
+    await dest.putFile('rec-bucket', 'media/hls/5.ts', large, 'video/MP2T', [Buffer.alloc(7 * 1024 * 1024, 4)]);
+    assert.ok((await s3.getBuffer('rec-bucket', 'media/hls/5.ts')).equals(onDisk));
+  });
+
   it('probes: usable bucket ok (no probe object left), missing bucket and invalid name fail with a reason', async () => {
     assert.deepEqual(await dest.probe('rec-bucket'), { ok: true });
     assert.deepEqual(

@@ -221,8 +221,8 @@ export class Recording {
       const rendition = { ...info, files: [] };
       this.state.renditions.set(info.name, rendition);
       void this.journal.append({ t: 'rendition', info }).catch((err) => this.spoolFailed(err as Error));
-      spool = new RenditionSpool(rendition, join(this.dir, info.name), this.journal, (file, path) =>
-        this.onFileClosed(info.name, file, path),
+      spool = new RenditionSpool(rendition, join(this.dir, info.name), this.journal, (file, path, bytes) =>
+        this.onFileClosed(info.name, file, path, bytes),
       );
       this.spools.set(info.name, spool);
     }
@@ -234,12 +234,12 @@ export class Recording {
    * A closed file goes up; after the first file and then every PLAYLIST_EVERY_FILES-th, the rendition's growing EVENT
    * playlists follow it (and the multivariant ones after the first).
    */
-  private onFileClosed(rendition: string, file: RecordedFile, path: string): void {
+  private onFileClosed(rendition: string, file: RecordedFile, path: string, bytes: readonly Buffer[]): void {
     const list = this.closed.get(rendition) ?? [];
     list.push(file);
     this.closed.set(rendition, list);
     this.queued.add(`${rendition}/${file.n}`);
-    this.queue.push(mediaItem(this.keys, this.journal, rendition, file, path, this.state.uploaded));
+    this.queue.push({ ...mediaItem(this.keys, this.journal, rendition, file, path, this.state.uploaded), fileBytes: bytes });
     if (list.length !== 1 && list.length % PLAYLIST_EVERY_FILES !== 0) return;
     const files = list.slice();
     this.queue.push({ key: this.keys.playlist(rendition), contentType: M3U8_TYPE, body: recordedMediaPlaylist(files, false) });

@@ -1,7 +1,8 @@
 // Spools one recorded rendition to local disk: the live packager's ~2 s MPEG-TS segments (pieces, each
 // starting with PAT/PMT and a keyframe) are appended to `<n>.ts` until it holds about 10 s, so recorded
 // segments are cut on keyframes for free and the pieces' offsets are the byte-range playlist. Each piece
-// is synced and journaled before the next; a closed file is handed to the upload queue. Writes run in
+// is synced and journaled before the next; a closed file is handed to the upload queue, with the pieces' bytes it
+// holds (the live window's own buffers, so no copy) for an upload that need not read the spool back. Writes run in
 // order on a promise chain, off the media path.
 
 import { mkdir, type FileHandle } from 'node:fs/promises';
@@ -27,6 +28,8 @@ export class RenditionSpool {
   private handle: FileHandle | undefined;
   private current: RecordedFile | undefined;
   private offset = 0;
+  /** The open file's pieces as written: its bytes are exactly their concatenation. */
+  private bytes: Buffer[] = [];
   private nextN: number;
   private pendingDiscontinuity = false;
   private dirMade = false;
@@ -36,8 +39,8 @@ export class RenditionSpool {
     readonly rendition: RecordedRendition,
     private readonly dir: string,
     private readonly journal: Journal,
-    /** Called (in order) with each closed file and its spool path. */
-    private readonly onClosed: (file: RecordedFile, path: string) => void,
+    /** Called (in order) with each closed file, its spool path and its bytes (the pieces written to it). */
+    private readonly onClosed: (file: RecordedFile, path: string, bytes: readonly Buffer[]) => void,
     private readonly now: () => number = Date.now,
   ) {
     const last = rendition.files[rendition.files.length - 1];
@@ -85,11 +88,16 @@ export class RenditionSpool {
       const n = this.nextN++;
       this.handle = await openDurable(this.pathOf(n), 'truncate');
       this.offset = 0;
+      this.bytes = [];
       this.current = { n, discontinuity: disc && this.rendition.files.length > 0, pieces: [] };
       this.rendition.files.push(this.current);
     }
     const file = this.current;
-    await this.handle!.write(piece.bytes); // durable on return (O_DSYNC), before the journal names it
+    // Durable on return (O_DSYNC), before the journal names it. A short write (a full disk) fails the spool: the
+    // offsets after it would be wrong.
+    const { bytesWritten } = await this.handle!.write(piece.bytes);
+    if (bytesWritten !== piece.bytes.length)
+      throw new Error(`short write to the spool (${bytesWritten} of ${piece.bytes.length} bytes)`);
     await this.journal.append({
       t: 'piece',
       r: this.rendition.name,
@@ -108,6 +116,7 @@ export class RenditionSpool {
       ...(piece.cues?.length ? { cues: piece.cues } : {}),
     });
     this.offset += piece.bytes.length;
+    this.bytes.push(piece.bytes);
     if (file.pieces.reduce((s, p) => s + p.durationMs, 0) >= FILE_TARGET_MS) await this.closeFile();
   }
 
@@ -117,6 +126,8 @@ export class RenditionSpool {
     this.current = undefined;
     await this.handle?.close();
     this.handle = undefined;
-    this.onClosed(file, this.pathOf(file.n));
+    const bytes = this.bytes;
+    this.bytes = [];
+    this.onClosed(file, this.pathOf(file.n), bytes);
   }
 }

@@ -2,15 +2,16 @@
 // @aws-sdk/client-s3. Tuned for a caller that retries on its own: short connect timeout and few SDK attempts, so
 // a dead endpoint fails within seconds and the recorder's queue decides what happens next. Files above the
 // multipart threshold go up in parts with @aws-sdk/lib-storage.
-// Cost per spooled segment (bench:record): the file is streamed from the spool with its length (no copy in memory, so
-// the SDK signs it as UNSIGNED-PAYLOAD instead of hashing ~3 MB; integrity in transit is TLS's, as for any
-// unsigned-payload upload), and on the client's kept-alive connections (no `Expect: 100-continue`, for which the SDK
-// opens a fresh connection per request).
+// Cost per spooled segment (bench:record): the file is sent as a stream with its length, from the bytes the recorder
+// still holds in memory when it has them, else from the spool (no copy, and as a stream the SDK signs it as
+// UNSIGNED-PAYLOAD instead of hashing ~3 MB; integrity in transit is TLS's, as for any unsigned-payload upload), on
+// the client's kept-alive connections (no `Expect: 100-continue`, for which the SDK opens a fresh connection per
+// request).
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DeleteObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ProbeResult, RecordingDestination } from './destination.js';
@@ -99,9 +100,16 @@ export class S3RecordingDestination implements RecordingDestination {
     );
   }
 
-  async putFile(bucket: string, key: string, path: string, contentType: string): Promise<void> {
+  async putFile(bucket: string, key: string, path: string, contentType: string, bytes?: readonly Buffer[]): Promise<void> {
     checkBucketName(bucket);
     checkObjectKey(key);
+    const inMemory = bytes?.reduce((sum, b) => sum + b.length, 0);
+    if (bytes && inMemory! <= this.threshold) {
+      // The spool's read back (open, stat, reads, close: threadpool round trips and a copy) is skipped. A stream,
+      // not one concatenated Buffer, so nothing is copied and the payload is not hashed.
+      await this.put(bucket, key, Readable.from(bytes, { objectMode: false }), contentType, inMemory);
+      return;
+    }
     const { size } = await stat(path);
     if (size <= this.threshold) {
       // Segments are small: one request with a known length is simplest for every S3-compatible server. A stream

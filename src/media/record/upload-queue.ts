@@ -11,10 +11,19 @@ export interface UploadItem {
   contentType: string;
   /** A spooled file (media), streamed; or a body made when the item's turn comes (playlists, JSON, images). */
   file?: string;
+  /**
+   * The spooled file's bytes, still in memory (the live window's buffers): sent instead of reading the spool back.
+   * Dropped after a failed attempt, and not kept beyond MAX_IN_MEMORY_FILES waiting items, so an outage holds no
+   * media in memory; the spool has it.
+   */
+  fileBytes?: readonly Buffer[];
   body?: Buffer | string | (() => Buffer | string);
   /** After a successful store (e.g. journal the upload and free the spool file); a failure here is logged only. */
   onStored?: () => Promise<void>;
 }
+
+/** Waiting media items that may keep their bytes in memory: a STANDARD recording closes up to 4 files at once. */
+const MAX_IN_MEMORY_FILES = 4;
 
 export interface BackoffOptions {
   baseMs: number;
@@ -46,6 +55,7 @@ export class UploadQueue {
   push(item: UploadItem): void {
     if (this.stopped) return;
     this.dropSuperseded(item);
+    if (item.fileBytes && this.items.filter((i) => i.fileBytes).length >= MAX_IN_MEMORY_FILES) delete item.fileBytes;
     this.items.push(item);
     if (!this.running) void this.run();
   }
@@ -101,13 +111,14 @@ export class UploadQueue {
   private async attempt(item: UploadItem): Promise<boolean> {
     try {
       if (item.file !== undefined) {
-        await this.destination.putFile(this.bucket, item.key, item.file, item.contentType);
+        await this.destination.putFile(this.bucket, item.key, item.file, item.contentType, item.fileBytes);
       } else {
         const body = typeof item.body === 'function' ? item.body() : (item.body ?? '');
         await this.destination.putObject(this.bucket, item.key, body, item.contentType);
       }
       return true;
     } catch (err) {
+      delete item.fileBytes;
       this.onFailure?.();
       const level = this.failures === 0 || this.failures % 10 === 0 ? 'warn' : 'debug';
       this.log[level](
