@@ -41,7 +41,8 @@ describe('recording upload queue through an S3 outage', { timeout: 60_000 }, () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps order, loses nothing, and uploads only the newest pending version of a playlist', async () => {
+  /** A queue on the real S3 destination, retrying fast, with the keys it stores in order. */
+  function observedQueue(): { s3dest: S3RecordingDestination; stored: string[]; queue: UploadQueue } {
     const s3dest = new S3RecordingDestination({
       endpoint: s3.endpoint,
       region: 'us-east-1',
@@ -49,6 +50,11 @@ describe('recording upload queue through an S3 outage', { timeout: 60_000 }, () 
     });
     const stored: string[] = [];
     const queue = new UploadQueue(observed(s3dest, stored), BUCKET, pino({ level: 'silent' }), { baseMs: 50, maxMs: 200 });
+    return { s3dest, stored, queue };
+  }
+
+  it('keeps order, loses nothing, and uploads only the newest pending version of a playlist', async () => {
+    const { s3dest, stored, queue } = observedQueue();
     await s3.stop();
     for (let n = 0; n < 3; n++) {
       const path = join(dir, `${n}.ts`);
@@ -68,13 +74,7 @@ describe('recording upload queue through an S3 outage', { timeout: 60_000 }, () 
   });
 
   it('sends media from memory while S3 answers, from the spool after a failed attempt, and caps what it holds', async () => {
-    const s3dest = new S3RecordingDestination({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: S3RVER_ACCESS_KEY, secretAccessKey: S3RVER_SECRET },
-    });
-    const stored: string[] = [];
-    const queue = new UploadQueue(observed(s3dest, stored), BUCKET, pino({ level: 'silent' }), { baseMs: 50, maxMs: 200 });
+    const { s3dest, stored, queue } = observedQueue();
     // The spool holds 'spool' bytes, memory 'memory' bytes: what S3 ends up with shows which was sent.
     const item = (n: number) => {
       const path = join(dir, `m${n}.ts`);
