@@ -103,8 +103,8 @@ export class S3RecordingDestination implements RecordingDestination {
   async putFile(bucket: string, key: string, path: string, contentType: string, bytes?: readonly Buffer[]): Promise<void> {
     checkBucketName(bucket);
     checkObjectKey(key);
-    const inMemory = bytes?.reduce((sum, b) => sum + b.length, 0);
-    if (bytes && inMemory! <= this.threshold) {
+    const inMemory = bytes ? bytes.reduce((sum, b) => sum + b.length, 0) : Infinity;
+    if (bytes && inMemory <= this.threshold) {
       // The spool's read back (open, stat, reads, close: threadpool round trips and a copy) is skipped. A stream,
       // not one concatenated Buffer, so nothing is copied and the payload is not hashed.
       await this.put(bucket, key, Readable.from(bytes, { objectMode: false }), contentType, inMemory);
