@@ -276,6 +276,56 @@ describe('Transcoder with ffmpeg', { timeout: 60_000 }, () => {
     assert.ok(got.log.some((l) => l.includes('ffmpeg exited; restarting')));
   });
 
+  it('a restart later than the next source keyframe still leaves no GOP out: the source is replayed (standard-crash)', async () => {
+    // The restart comes 2.5 s after the kill, past at least one source keyframe. Starting at the next keyframe to
+    // arrive left a hole of a GOP or more in the rung, and the rung then counted one segment fewer than the source
+    // for the rest of the broadcast. The kept source from the keyframe after the rung's last frame is replayed.
+    const ladder = ladderFor({ width: 640, height: 360, frameRate: 30 });
+    const { tx, got } = transcoder(ladder, { restart: { baseMs: 2500, maxMs: 2500 } });
+    tx.start();
+    const firstPid = tx.pid!;
+    const passes = 4;
+    const feedStart = performance.now();
+    let restartedAtSourceMs = 0; // how much source had been fed (at 1×) when the second ffmpeg started
+    tx.on('started', ({ generation }) => {
+      if (generation === 2) restartedAtSourceMs = performance.now() - feedStart;
+    });
+    const feeding = (async () => {
+      for (let pass = 0; pass < passes; pass++) await feed(tx, clip360, { speed: 1, offsetMs: pass * 3000 });
+    })();
+    await new Promise<void>((resolve) => tx.once('unit', () => resolve()));
+    process.kill(firstPid, 'SIGKILL');
+    await feeding;
+    await tx.stop(10_000); // closes ffmpeg's input: it flushes the tail
+    const fed = Array.from({ length: passes }, (_, pass) => keyPts(clip360.units).map((k) => k + pass * 3000)).flat();
+    const rung = videoUnits(got, '160p30');
+    const last1 = rung.filter((u) => u.generation === 1).at(-1)!;
+    const second = rung.filter((u) => u.generation === 2);
+    assert.ok(second.length > 0, 'the restarted ffmpeg produced output');
+    const firstAfter = fed.find((k) => k > last1.dts);
+    assert.ok(
+      firstAfter !== undefined && restartedAtSourceMs > firstAfter + 300,
+      `the restart (${Math.round(restartedAtSourceMs)} ms of source fed) came after the next source keyframe (${firstAfter} ms): the case under test`,
+    );
+    assert.equal(second[0]!.pts, firstAfter, "the second ffmpeg starts at the source keyframe right after the rung's last frame");
+    assert.deepEqual(
+      keyPts(rung),
+      fed.filter((k) => k <= rung.at(-1)!.pts),
+      'every source keyframe is a rung keyframe: no GOP left out',
+    );
+    for (const track of ['video', 'audio'] as const) {
+      const dts = (got.units.get('160p30') ?? []).filter((u) => u.track === track).map((u) => u.dts);
+      assert.ok(
+        dts.every((d, i) => i === 0 || d > dts[i - 1]!),
+        `${track} DTS strictly increase across the restart`,
+      );
+    }
+    assert.ok(
+      got.log.some((l) => l.includes('transcoder input replayed')),
+      'the log says the source was replayed',
+    );
+  });
+
   it('ffmpeg dies with its parent even when the parent is SIGKILLed (stdin is the lifeline)', async () => {
     const module = new URL('../../src/media/transcode/transcoder.js', import.meta.url).href;
     const script = `

@@ -3,9 +3,12 @@
 // rendition pipe back into track infos and units, emitted per rendition.
 //
 // Supervision: a crash is followed by a restart with exponential backoff while the source keeps playing.
-// Each new ffmpeg gets a fresh FLV preamble (header, metadata, sequence headers) and input from the next
-// source keyframe on, since it cannot decode anything before one. Renditions re-announce their configs after
-// a restart; `generation` tells the caller a discontinuity happened.
+// Each new ffmpeg gets a fresh FLV preamble (header, metadata, sequence headers) and its input from a source
+// keyframe on, since it cannot decode anything before one: the kept source keyframe right after the last frame
+// the renditions emitted (replay-buffer.ts), so no GOP goes missing from the rungs and their segments stay
+// aligned with the source's; the next keyframe to arrive when none is kept. Output a rung already has (the
+// old ffmpeg got further on one rung than on another) is dropped up to the rung's next keyframe. Renditions
+// re-announce their configs after a restart; `generation` tells the caller a new ffmpeg took over.
 //
 // Timeline: ffmpeg runs with `-copyts`, so renditions keep the source's timestamps, but everything sent to
 // it is shifted TIMELINE_OFFSET_MS later and shifted back on the way out. Without that, AAC encoder priming
@@ -26,6 +29,7 @@ import { logStderr, spawnFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
 import { FlvStreamReader } from './flv-stream-reader.js';
 import { audioConfigTag, streamPreamble, unitTag, videoConfigTag } from './flv-writer.js';
 import type { Rendition } from './ladder.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
 export interface RestartPolicy {
   baseMs: number;
@@ -83,6 +87,14 @@ interface Run {
   /** The sequence headers this child has been sent, to re-send only on change. */
   sentVideo?: Buffer;
   sentAudio?: Buffer;
+  /** Rungs whose output is dropped until a keyframe later than the last video frame they emitted. */
+  gated: Set<string>;
+}
+
+/** The DTS of the last video and audio unit a rung emitted, across ffmpeg generations. */
+interface Emitted {
+  video?: number;
+  audio?: number;
 }
 
 /** Covers AAC priming (up to 2048 samples: 256 ms at 8 kHz) and B-frame reordering with room to spare. */
@@ -92,6 +104,8 @@ const DEFAULT_RESTART: RestartPolicy = { baseMs: 500, maxMs: 30_000 };
 
 export class Transcoder extends EventEmitter<TranscoderEvents> {
   private readonly arrivals = new ArrivalMap();
+  private readonly replay = new ReplayBuffer();
+  private readonly emitted = new Map<string, Emitted>();
   private readonly restart: RestartPolicy;
   private readonly maxBuffered: number;
   private run: Run | undefined;
@@ -130,17 +144,20 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
 
   /** The source's video configuration; a change mid-stream is forwarded as a new sequence header. */
   setVideoConfig(info: VideoTrackInfo): void {
+    if (this.video && !this.video.decoderConfig.equals(info.decoderConfig)) this.replay.clear();
     this.video = info;
     if (this.run && !this.waitKeyframe) this.syncConfigs(this.run);
   }
 
   setAudioConfig(info: AudioTrackInfo): void {
+    if (this.audio && !this.audio.audioSpecificConfig.equals(info.audioSpecificConfig)) this.replay.clear();
     this.audio = info;
     if (this.run && !this.waitKeyframe) this.syncConfigs(this.run);
   }
 
   writeUnit(au: AccessUnit): void {
     this.arrivals.record(au);
+    this.replay.push(au);
     const run = this.run;
     if (!run || run.closed || !this.video) return;
     const stdin = run.proc.stdin;
@@ -236,7 +253,14 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     const proc = this.opts.launch
       ? this.opts.launch({ args, ladder, options })
       : spawnFfmpeg(this.opts.ffmpegPath ?? 'ffmpeg', args, ladder.length);
-    const run: Run = { proc, generation, startedAt: Date.now(), fresh: true, closed: false };
+    const run: Run = {
+      proc,
+      generation,
+      startedAt: Date.now(),
+      fresh: true,
+      closed: false,
+      gated: new Set(ladder.map((r) => r.name)),
+    };
     this.run = run;
     this.waitKeyframe = true;
     const context = { ffmpegPid: proc.child.pid, generation };
@@ -252,6 +276,47 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       log.info({ ...context, renditions: ladder.map((r) => r.name) }, 'transcoder started');
       this.emit('started', { pid: proc.child.pid, generation });
     }
+    this.replayInto(run);
+  }
+
+  /**
+   * After a restart: sends the new ffmpeg the kept source from the keyframe right after the earliest last video
+   * frame any rung emitted, so the rungs continue where they stopped. Nothing is replayed before any output, when
+   * no such keyframe is kept, or when the backlog is too large to send at once (then: the next keyframe).
+   */
+  private replayInto(run: Run): void {
+    const lasts = [...this.emitted.values()].flatMap((e) => (e.video === undefined ? [] : [e.video]));
+    if (lasts.length === 0 || !this.video || run.closed) return;
+    const units = this.replay.after(Math.min(...lasts));
+    if (!units) return;
+    const bytes = units.reduce((sum, au) => sum + au.data.length, 0);
+    if (bytes > this.maxBuffered / 2) return;
+    this.resume(run, units[0]!);
+    for (const au of units) {
+      this.lastDts = au.dts;
+      this.send(unitTag(au, TIMELINE_OFFSET_MS));
+    }
+    this.opts.log.info(
+      { generation: run.generation, fromDts: units[0]!.dts, units: units.length, bytes },
+      "transcoder input replayed from the source keyframe after the renditions' last frame",
+    );
+  }
+
+  /** Whether a rung's output unit continues it: no audio it already has; after a (re)start, video from a later keyframe. */
+  private continues(run: Run, rendition: Rendition, au: AccessUnit): boolean {
+    let emitted = this.emitted.get(rendition.name);
+    if (!emitted) this.emitted.set(rendition.name, (emitted = {}));
+    if (au.track === 'audio') {
+      if (emitted.audio !== undefined && au.dts <= emitted.audio) return false;
+      emitted.audio = au.dts;
+      return true;
+    }
+    if (run.gated.has(rendition.name)) {
+      if (!au.keyframe || (emitted.video !== undefined && au.dts <= emitted.video)) return false;
+      run.gated.delete(rendition.name);
+    }
+    emitted.video = au.dts;
+    return true;
   }
 
   private readOutput(run: Run, rendition: Rendition, pipe: NodeJS.ReadableStream): void {
@@ -265,7 +330,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
         unit: (au) => {
           au.dts -= TIMELINE_OFFSET_MS;
           au.pts -= TIMELINE_OFFSET_MS;
-          if (au.dts >= 0) this.emit('unit', rendition, au);
+          if (au.dts >= 0 && this.continues(run, rendition, au)) this.emit('unit', rendition, au);
         },
       },
       (track, pts) => this.arrivals.lookup(track, pts - TIMELINE_OFFSET_MS),
