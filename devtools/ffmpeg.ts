@@ -1,5 +1,6 @@
 // ffmpeg as the publisher of the tests and benchmarks: the lavfi test pattern (testsrc2 and a 440 Hz tone), the
-// arguments that encode it live (H.264 + AAC in FLV, real time) to an ingest URL, and openivs's ingest URLs.
+// encoder arguments of the test publisher (H.264 + AAC: test/helpers/publish-clip.ts sends them pre-encoded, in a
+// loop), and openivs's ingest URLs.
 
 /** ffmpeg inputs: the testsrc2 pattern at `size` (e.g. 1280x720) and `rate` fps, and a 48 kHz 440 Hz sine. */
 export function testPattern(size: string, rate = 30): string[] {
@@ -18,20 +19,13 @@ export interface LivePublishOptions {
 }
 
 /**
- * `ffmpeg -re` arguments publishing the test pattern to `url` (rtmp:// or rtmps://): x264 veryfast with zerolatency
- * tuning and a keyframe every 2 s (60 frames at 30 fps), AAC, FLV.
+ * The encoder arguments of the test publisher (video, then audio), without input or output: x264 veryfast with
+ * zerolatency tuning and a keyframe every 2 s (60 frames at 30 fps), AAC.
  */
-export function livePublishArgs(url: string, opts: LivePublishOptions = {}): string[] {
-  const { seconds = 10, size = '640x360', videoKbps, audioKbps } = opts;
+export function encodeArgs(opts: Pick<LivePublishOptions, 'videoKbps' | 'audioKbps'> = {}): string[] {
+  const { videoKbps, audioKbps } = opts;
   const v = `${videoKbps}k`;
   return [
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-re',
-    ...testPattern(size),
-    '-t',
-    String(seconds),
     '-c:v',
     'libx264',
     '-preset',
@@ -44,9 +38,6 @@ export function livePublishArgs(url: string, opts: LivePublishOptions = {}): str
     '-c:a',
     'aac',
     ...(audioKbps === undefined ? [] : ['-b:a', `${audioKbps}k`]),
-    '-f',
-    'flv',
-    url,
   ];
 }
 

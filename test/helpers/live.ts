@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { livePublishArgs, type LivePublishOptions } from '../../devtools/ffmpeg.js';
+import { type LivePublishOptions } from '../../devtools/ffmpeg.js';
+import { clipPublishArgs } from './publish-clip.js';
 import { parseMediaPlaylist, parseMultivariant, type MasterPlaylist, type MediaPlaylist } from './playlists.js';
 
 export { rtmpUrl, rtmpsUrl } from '../../devtools/ffmpeg.js';
@@ -130,9 +131,12 @@ export function run(cmd: string, args: string[]): Running {
   };
 }
 
-/** Publishes the test pattern + 440 Hz tone with ffmpeg (H.264 + AAC in FLV) to an rtmp:// or rtmps:// URL. */
+/**
+ * Publishes the test pattern + 440 Hz tone with ffmpeg (H.264 + AAC in FLV) to an rtmp:// or rtmps:// URL, in real
+ * time: a pre-encoded clip in a loop (publish-clip.ts).
+ */
 export function publish(url: string, opts: LivePublishOptions = {}): Running {
-  return run('ffmpeg', livePublishArgs(url, opts));
+  return run('ffmpeg', clipPublishArgs(url, opts));
 }
 
 // ---------------------------------------------------------------------------------------------

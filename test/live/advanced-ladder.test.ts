@@ -72,7 +72,9 @@ describe('live: ADVANCED_SD / ADVANCED_HD ladders per preset', { timeout: 240_00
       assert.equal(out.channel!.type, type);
       assert.equal(out.channel!.preset, preset);
       const pb = out.channel!.playbackUrl!;
-      const pub = publishAt(server.rtmpPort, out.streamKey!.value!, '1280x720', 16);
+      // Long enough to outlast the checks on a busy machine (16 s did not, in CI: the stream ended first); killed at
+      // the end either way.
+      const pub = publishAt(server.rtmpPort, out.streamKey!.value!, '1280x720', 60);
       try {
         const want = Object.keys(ladder).length + 1;
         const { playlist: master, text } = await waitForVariants(pb, want, 40_000);
@@ -109,8 +111,8 @@ describe('live: ADVANCED_SD / ADVANCED_HD ladders per preset', { timeout: 240_00
           );
           assert.ok(bps > 0.1 * ladder[name]!, `${name}: measured ${Math.round(bps)} b/s: nearly nothing`);
         }
-        assert.equal((await get(pb)).status, 200);
         assert.ok(!pub.done(), 'publisher still running at the end of the checks');
+        assert.equal((await get(pb)).status, 200, 'the stream is still live after the checks');
       } finally {
         await pub.kill();
       }

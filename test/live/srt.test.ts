@@ -203,7 +203,13 @@ describe('live: SRT ingest (ffmpeg, srt-live-transmit → HLS)', { timeout: 300_
         channel.playbackUrl!,
         4,
       );
-      assert.deepEqual(played.errors, [], 'hls.js errors');
+      // Loads hls.js aborts itself (`aborted`: a part or fragment given up when playback runs behind, on a busy
+      // machine) are its own choice, not an answer from the server; every other error counts.
+      assert.deepEqual(
+        played.errors.filter((e) => e !== 'networkError/aborted'),
+        [],
+        `hls.js errors: ${played.errorDetails.join('; ')}`,
+      );
       assert.ok(played.playedS >= 4, `hls.js ${describePlayed(played)}`);
       assert.deepEqual([played.width, played.height], [640, 360]);
     } finally {
