@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Runs the compiled test suite (dist/test/**/*.test.js): each file in its own `node --test` (the spec reporter, a
-// timeout, --test-force-exit), two lanes at a time, a file's output printed whole when it ends, the counts summed
+// timeout, --test-force-exit), three lanes at a time, a file's output printed whole when it ends, the counts summed
 // and the exit code non-zero when any file failed.
 // At most one HEAVY file (below: players in Chromium, hundreds of viewers, three-node clusters, live ladders) runs at a
 // time, beside light ones: two of them side by side starve each other's timing (a browser's stall check, 200 viewers
 // through Varnish), and with node's own --test-concurrency the browser files, which sort first, all ran in pairs.
-// Heavy files are queued first, so the longest do not form the tail. Three lanes (TEST_CONCURRENCY=3) ran the suite
-// in 866 s instead of 1,009 s on a 2-core machine, but failed timing-sensitive light files in 2 runs of 2: not the
-// default.
+// Heavy files are queued first, so the longest do not form the tail. On a 2-core machine three lanes ran the suite in
+// 803–830 s against 1,009–1,020 s for two; three became the default once the publishers stopped encoding live
+// (test/helpers/publish-clip.ts): before that, three lanes failed timing-sensitive files (a publisher falling behind
+// real time on a busy machine) in 2 runs of 2.
 // On Node 20 --test-timeout bounds each test and also each whole file, hence the generous default; tests wanting a
 // tighter bound pass { timeout }. --test-force-exit ends a file once its tests are done, so a leaked handle cannot
 // stall CI. Extra arguments: node test flags (e.g. --test-name-pattern=x) are forwarded; other arguments narrow the
-// run to files or directories, given as source (test/unit) or dist paths. TEST_CONCURRENCY sets the lanes (2).
+// run to files or directories, given as source (test/unit) or dist paths. TEST_CONCURRENCY sets the lanes (3).
 // It first builds the browser code (build-browser.mjs, the step of `npm run build` that tsc alone skips), so the
 // server under test serves the current player script after a plain `npx tsc`.
 import { spawn } from 'node:child_process';
@@ -23,7 +24,7 @@ import { buildBrowser } from './build-browser.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const distTest = join(root, 'dist', 'test');
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS ?? 300_000);
-const lanes = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2));
+const lanes = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 3));
 
 /** Files (dist paths relative to the root) that are CPU-heavy and timing-sensitive: one at a time. */
 const HEAVY = [
