@@ -34,6 +34,7 @@ import {
 import { ensureNginxRtmp, startNginxRtmp } from './lib/nginx-rtmp.js';
 import { readMemoryProbe, type MemoryProbe } from '../devtools/memory-probe.js';
 import { freePort } from '../devtools/server.js';
+import { loopClipArgs } from '../devtools/ffmpeg.js';
 import {
   cpuSeconds,
   cpuSecondsByThread,
@@ -97,22 +98,7 @@ interface Target {
 
 /** `ffmpeg -re -stream_loop -1 -i clip -c copy -f mpegts <srt url>`: the same clip, remuxed to MPEG-TS, over SRT. */
 function startSrtPublisher(clip: Clip, url: string): GroupChild {
-  return spawnGroup('ffmpeg', [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    clip.path,
-    '-c',
-    'copy',
-    '-f',
-    'mpegts',
-    url,
-  ]);
+  return spawnGroup('ffmpeg', loopClipArgs(clip.path, 'mpegts', url));
 }
 
 const media = async (url: string | undefined) => (url ? (await fetchMediaPlaylist(url))?.mediaSequence : undefined);

@@ -41,6 +41,31 @@ export function encodeArgs(opts: Pick<LivePublishOptions, 'videoKbps' | 'audioKb
   ];
 }
 
+/**
+ * `ffmpeg -re -stream_loop -1 -i <clip> [-t seconds] -c copy -f <format> <url>`: a real-time publisher looping a
+ * pre-encoded clip without re-encoding it (for `seconds`, or until stopped).
+ */
+export function loopClipArgs(clip: string, format: 'flv' | 'mpegts', url: string, seconds?: number): string[] {
+  const duration = seconds === undefined ? [] : ['-t', String(seconds)];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-re',
+    '-stream_loop',
+    '-1',
+    '-i',
+    clip,
+    ...duration,
+    '-c',
+    'copy',
+    '-f',
+    format,
+    url,
+  ];
+}
+
 export function rtmpUrl(port: number, streamKey: string): string {
   return `rtmp://127.0.0.1:${port}/app/${streamKey}`;
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { killGroup, spawnGroup, type GroupChild } from './processes.js';
-import { testPattern } from '../../devtools/ffmpeg.js';
+import { loopClipArgs, testPattern } from '../../devtools/ffmpeg.js';
 
 export interface Clip {
   path: string;
@@ -90,22 +90,7 @@ export async function makeClip(dir: string, seconds = 20, opts: ClipOptions = {}
 
 /** `ffmpeg -re -stream_loop -1 -i clip -c copy -f flv <url>`: a real-time publisher looping the clip. */
 export function startPublisher(clip: Clip, url: string): GroupChild {
-  return spawnGroup('ffmpeg', [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    clip.path,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    url,
-  ]);
+  return spawnGroup('ffmpeg', loopClipArgs(clip.path, 'flv', url));
 }
 
 export async function stopPublishers(publishers: readonly GroupChild[]): Promise<void> {

@@ -16,6 +16,7 @@ import { TsDemuxer } from '../../src/media/ingest/mpegts/demuxer.js';
 import type { PublishSession } from '../../src/media/ingest/ports.js';
 import { SrtListener } from '../../src/media/ingest/srt/listener.js';
 import { feedPublishSession } from '../../src/media/ingest/srt/publish-bridge.js';
+import { loopClipArgs } from '../../devtools/ffmpeg.js';
 import type { Clip } from './media.js';
 import { killGroup, sleep, spawnGroup, type GroupChild } from './processes.js';
 
@@ -52,22 +53,7 @@ class CountingSession implements PublishSession {
 }
 
 function publisher(input: string, format: 'mpegts' | 'flv', url: string): GroupChild {
-  return spawnGroup('ffmpeg', [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    input,
-    '-c',
-    'copy',
-    '-f',
-    format,
-    url,
-  ]);
+  return spawnGroup('ffmpeg', loopClipArgs(input, format, url));
 }
 
 /** Ramp, then measure this process's CPU over the window while the publishers run. */

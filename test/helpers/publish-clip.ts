@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeArgs, testPattern, type LivePublishOptions } from '../../devtools/ffmpeg.js';
+import { encodeArgs, loopClipArgs, testPattern, type LivePublishOptions } from '../../devtools/ffmpeg.js';
 
 export const CLIP_SECONDS = 16;
 
@@ -41,25 +41,7 @@ export function clipFor(opts: ClipOptions): string {
 
 /** `ffmpeg` arguments sending the clip for `opts` to `url` in real time for `opts.seconds` (default 10). */
 export function clipPublishArgs(url: string, opts: LivePublishOptions = {}): string[] {
-  const clip = clipFor(opts);
-  const seconds = String(opts.seconds ?? 10);
-  return [
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-re',
-    '-stream_loop',
-    '-1',
-    '-i',
-    clip,
-    '-t',
-    seconds,
-    '-c',
-    'copy',
-    '-f',
-    'flv',
-    url,
-  ];
+  return loopClipArgs(clipFor(opts), 'flv', url, opts.seconds ?? 10);
 }
 
 /** Makes the clips most tests use, so no test waits for one (the test runner calls this before the files start). */
