@@ -68,7 +68,7 @@ export class ReplayBuffer {
     return this.gops.slice(first).flatMap((g) => g.units);
   }
 
-  /** Payload bytes held (for tests and metrics). */
+  /** Payload bytes held (the tests check the bounds with it). */
   get heldBytes(): number {
     return this.bytes;
   }
