@@ -162,6 +162,60 @@ describe('fuzz: playback parsers', { timeout: 60_000 }, () => {
     );
   });
 
+  /** The parser as it was before the hand split: URLSearchParams on every query (the reference for the fast path). */
+  function referenceDirectives(rawQuery: string): ReturnType<typeof parseDeliveryDirectives> {
+    const params = new URLSearchParams(rawQuery.startsWith('?') ? rawQuery.slice(1) : rawQuery);
+    const directives: { msn?: number; part?: number; skip?: 'YES' | 'v2' } = {};
+    for (const [name, key] of [
+      ['_HLS_msn', 'msn'],
+      ['_HLS_part', 'part'],
+    ] as const) {
+      const values = params.getAll(name);
+      if (values.length === 0) continue;
+      if (values.length > 1) return { ok: false, error: `${name} given more than once` };
+      if (!/^[0-9]{1,15}$/.test(values[0]!)) return { ok: false, error: `${name} must be a decimal integer` };
+      directives[key] = Number(values[0]);
+    }
+    if (directives.part !== undefined && directives.msn === undefined) return { ok: false, error: '_HLS_part requires _HLS_msn' };
+    const skip = params.getAll('_HLS_skip');
+    if (skip.length > 1) return { ok: false, error: '_HLS_skip given more than once' };
+    if (skip.length === 1) {
+      if (skip[0] !== 'YES' && skip[0] !== 'v2') return { ok: false, error: '_HLS_skip must be YES or v2' };
+      directives.skip = skip[0];
+    }
+    return { ok: true, directives };
+  }
+
+  it('delivery directives: the hand-split parser agrees with URLSearchParams on any query', () => {
+    const piece = fc.constantFrom(
+      '_HLS_msn',
+      '_HLS_part',
+      '_HLS_skip',
+      '_HLS_',
+      '%5FHLS_msn',
+      'vs',
+      '=',
+      '&',
+      '?',
+      '+',
+      '%',
+      '12',
+      '0',
+      'YES',
+      'v2',
+      '',
+    );
+    const raw = fc
+      .tuple(fc.constantFrom('', '?', '??'), fc.array(piece, { maxLength: 10 }))
+      .map(([prefix, parts]) => prefix + parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(raw, query, fc.string({ maxLength: 60 })), (q) =>
+        assert.deepEqual(parseDeliveryDirectives(q), referenceDirectives(q), JSON.stringify(q)),
+      ),
+      params(5000),
+    );
+  });
+
   it('queryParam: no throw, no stall, for any query and name', () => {
     fc.assert(
       fc.property(

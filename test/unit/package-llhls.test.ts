@@ -19,6 +19,7 @@ import {
 import { DEFAULT_PART_TARGET_MS as TARGET, type Part } from '../../src/media/package/parts.js';
 import { renderMediaPlaylist } from '../../src/media/package/playlists.js';
 import { HlsSegmenter, type HlsSegmenterOptions } from '../../src/media/package/segmenter.js';
+import { Fmp4SegmentWriter } from '../../src/media/package/fmp4/fmp4-segment-writer.js';
 import type { Segment } from '../../src/media/package/types.js';
 import { partUri } from '../../src/media/deliver/part-routes.js';
 import type { AccessUnit } from '../../src/media/types.js';
@@ -240,6 +241,67 @@ const uris: LowLatencyUris = {
   segment: (s) => `source/${s.sequence}.ts`,
   part: (msn, i) => partUri('source', msn, i, 'ts'),
 };
+
+describe('HlsSegmenter revision', () => {
+  // Playlist caches (deliver/media-playlist.ts) answer from a rendering while the revision stays: a change of the
+  // rendered playlist with the same revision would be served stale. fMP4, so that the init section (EXT-X-MAP) counts.
+  const revisionWatch = (seg: HlsSegmenter) => {
+    const map = () => (seg.writer.initSection() === undefined ? undefined : 'init.mp4');
+    const render = () =>
+      renderLowLatencyPlaylist(seg.lowLatencyState()!, uris, { mapUri: map() }) +
+      renderMediaPlaylist({ ...seg.playlistState(), mapUri: map() }, (x) => `${x.sequence}.m4s`);
+    let text = render();
+    let revision = seg.revision;
+    let changes = 0;
+    return {
+      check(what: string): void {
+        const nextText = render();
+        if (nextText !== text) {
+          assert.ok(seg.revision > revision, `${what}: the playlist changed, the revision stayed ${revision}`);
+          changes++;
+        }
+        assert.ok(seg.revision >= revision, `${what}: the revision went back`);
+        text = nextText;
+        revision = seg.revision;
+      },
+      get changes() {
+        return changes;
+      },
+    };
+  };
+  const fmp4Segmenter = () =>
+    new HlsSegmenter({ partTargetMs: TARGET, windowSize: 3, retainAfterWindow: 1, writer: new Fmp4SegmentWriter() });
+
+  it('grows whenever its playlists could change: parts, segments, new tracks, ad breaks, the end', () => {
+    const seg = fmp4Segmenter();
+    const watch = revisionWatch(seg);
+    const check = (what: string) => watch.check(what);
+    seg.setTracks(videoTrack(), audioTrack());
+    check('tracks');
+    const units = clip({ durationMs: 9_000 });
+    units.forEach((unit, i) => {
+      seg.push(unit);
+      check(`unit ${i}`);
+      if (i === Math.floor(units.length / 2)) {
+        seg.insertAdBreak({ id: 'ad-1', eventId: 1, requestedAt: new Date(unit.arrival), durationMs: 4000 });
+        check('ad break');
+      }
+    });
+    seg.end();
+    check('end');
+    assert.ok(watch.changes > 20, `only ${watch.changes} changes seen`);
+  });
+
+  it('grows at an end with no segment open', () => {
+    const seg = fmp4Segmenter();
+    const watch = revisionWatch(seg);
+    seg.setTracks(videoTrack(), audioTrack());
+    watch.check('tracks');
+    seg.end();
+    watch.check('end');
+    assert.equal(watch.changes, 2, 'EXT-X-MAP, then EXT-X-ENDLIST');
+  });
+});
 
 describe('renderLowLatencyPlaylist', () => {
   it('renders a live LL-HLS playlist that hls-parser accepts in strict mode', () => {

@@ -16,23 +16,24 @@ import { PLAYBACK_ERRORS } from './error-codes.js';
 import { CACHE, PLAYLIST_TYPE, sendBody, sendPlaybackError } from './responses.js';
 import { initUri, segmentUri } from './routes.js';
 
-const playlistCache = new WeakMap<HlsSegmenter, { version: string; body: Buffer }>();
+/** A rendering and the segmenter revision it was made at (NORMAL: the rendition's own). */
+const playlistCache = new WeakMap<HlsSegmenter, { revision: number; body: Buffer }>();
 
 const mapUriFor = (segmenter: HlsSegmenter, rendition: string) =>
   segmenter.writer.initSection() === undefined ? undefined : initUri(rendition);
 
-/** NORMAL: a playlist only changes when a segment is added or the stream ends. */
+/** NORMAL: a playlist only changes when a segment is added or the stream ends (the segmenter's revision). */
 function normalPlaylist(segmenter: HlsSegmenter, rendition: string): Buffer {
-  const version = `${segmenter.window.last?.sequence ?? -1}:${segmenter.ended}`;
   const cached = playlistCache.get(segmenter);
-  if (cached?.version === version) return cached.body;
+  if (cached?.revision === segmenter.revision) return cached.body;
+  const revision = segmenter.revision;
   const extension = segmenter.writer.extension;
   const text = renderMediaPlaylist(
     { ...segmenter.playlistState(), independentSegments: true, mapUri: mapUriFor(segmenter, rendition) },
     (s) => segmentUri(rendition, s.sequence, extension),
   );
   const body = Buffer.from(text);
-  playlistCache.set(segmenter, { version, body });
+  playlistCache.set(segmenter, { revision, body });
   return body;
 }
 
@@ -53,19 +54,30 @@ function lastLiveVersion(state: LowLatencyPlaylistState): LowLatencyPlaylistStat
 
 /**
  * LL-HLS renderings are shared like NORMAL ones: a playlist only changes when this rendition publishes a part or ends,
- * or a sibling publishes one (its rendition report). The version string costs far less than a render per request.
+ * or a sibling publishes one (its rendition report), i.e. when the revision of one of the stream's renditions grows,
+ * or the renditions themselves change. A rendering keeps the renditions and revisions it was made from; comparing
+ * them costs a few loads, against ~30 µs to render and far less than building a version string per request.
  */
-const lowLatencyCache = new WeakMap<HlsSegmenter, Map<string, { version: string; body: Buffer }>>();
-
-function positionOf(segmenter: HlsSegmenter): string {
-  const last = segmenter.lastPartPosition();
-  return last ? `${last.msn}.${last.part}` : `${segmenter.window.last?.sequence ?? -1}`;
+interface LowLatencyRendering {
+  renditions: HlsSegmenter[];
+  revisions: number[];
+  body: Buffer;
 }
 
-function lowLatencyVersion(stream: LiveStream, segmenter: HlsSegmenter): string {
-  let version = `${positionOf(segmenter)}:${segmenter.ended}:${segmenter.writer.initSection() !== undefined}`;
-  for (const sibling of stream.renditions.values()) if (sibling !== segmenter) version += `|${positionOf(sibling)}`;
-  return version;
+/** Per rendition, its renderings by variant (variantIndex). */
+const lowLatencyCache = new WeakMap<HlsSegmenter, (LowLatencyRendering | undefined)[]>();
+
+/** One slot per _HLS_skip (none, YES, v2) and beforeEnd. */
+const variantIndex = (skip: SkipDirective | undefined, beforeEnd: boolean) =>
+  (skip === undefined ? 0 : skip === 'YES' ? 2 : 4) + (beforeEnd ? 1 : 0);
+
+function isCurrent(rendering: LowLatencyRendering, stream: LiveStream): boolean {
+  let i = 0;
+  for (const segmenter of stream.renditions.values()) {
+    if (rendering.renditions[i] !== segmenter || rendering.revisions[i] !== segmenter.revision) return false;
+    i++;
+  }
+  return i === rendering.renditions.length;
 }
 
 function cachedLowLatencyPlaylist(
@@ -76,13 +88,14 @@ function cachedLowLatencyPlaylist(
   beforeEnd: boolean,
 ): Buffer {
   let variants = lowLatencyCache.get(segmenter);
-  if (!variants) lowLatencyCache.set(segmenter, (variants = new Map<string, { version: string; body: Buffer }>()));
-  const variant = `${skip ?? ''}:${beforeEnd}`;
-  const version = lowLatencyVersion(stream, segmenter);
-  const cached = variants.get(variant);
-  if (cached?.version === version) return cached.body;
+  if (!variants) lowLatencyCache.set(segmenter, (variants = []));
+  const index = variantIndex(skip, beforeEnd);
+  const cached = variants[index];
+  if (cached && isCurrent(cached, stream)) return cached.body;
+  const renditions = [...stream.renditions.values()];
+  const revisions = renditions.map((r) => r.revision);
   const body = Buffer.from(lowLatencyPlaylist(stream, segmenter, rendition, skip, beforeEnd));
-  variants.set(variant, { version, body });
+  variants[index] = { renditions, revisions, body };
   return body;
 }
 
@@ -116,7 +129,11 @@ function lowLatencyPlaylist(
   );
 }
 
-export async function sendMediaPlaylist(
+/**
+ * Answers a media playlist request: at once (a promise only when the request is held, a blocking reload), since a
+ * playlist reload is the request a live server answers most often.
+ */
+export function sendMediaPlaylist(
   stream: LiveStream,
   segmenter: HlsSegmenter,
   rendition: string,
@@ -125,24 +142,41 @@ export async function sendMediaPlaylist(
   url: string,
   rawQuery: string,
   maxWaiters: number,
-): Promise<void> {
+): Promise<void> | undefined {
   if (segmenter.partTargetMs === undefined) {
-    return sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, normalPlaylist(segmenter, rendition));
+    sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, normalPlaylist(segmenter, rendition));
+    return undefined;
   }
   const parsed = parseDeliveryDirectives(rawQuery);
-  if (!parsed.ok) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, parsed.error);
-  const plan = planPlaylistReload(parsed.directives, reloadViewOf(segmenter));
-  if (plan.action === 'reject') return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, plan.error);
-  let released: 'ready' | 'ended' | undefined;
-  if (plan.action === 'block') {
-    const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
-    released = await hold(stream, rendition, segmenter, res, head, url, target, maxWaiters);
-    if (!released) return;
+  if (!parsed.ok) return void sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, parsed.error);
+  const { directives } = parsed;
+  if (directives.msn !== undefined) {
+    const plan = planPlaylistReload(directives, reloadViewOf(segmenter));
+    if (plan.action === 'reject') return void sendPlaybackError(res, head, url, PLAYBACK_ERRORS.badRequest, plan.error);
+    if (plan.action === 'block') {
+      const target = { msn: plan.target.msn, part: plan.target.part, timeoutMs: plan.timeoutMs };
+      return hold(stream, rendition, segmenter, res, head, url, target, maxWaiters).then((released) => {
+        // Released 'ready' but ended: the awaited part came with the final flush, in the same tick as the end
+        // (hold() resumes within that tick's microtasks, so nothing else can have happened in between).
+        if (released)
+          sendLowLatency(stream, segmenter, rendition, res, head, directives.skip, released === 'ready' && segmenter.ended);
+      });
+    }
   }
-  // Released 'ready' but ended: the awaited part came with the final flush, in the same tick as the end (hold()
-  // resumes within that tick's microtasks, so nothing else can have happened in between).
-  const beforeEnd = released === 'ready' && segmenter.ended;
-  const body = cachedLowLatencyPlaylist(stream, segmenter, rendition, parsed.directives.skip, beforeEnd);
+  sendLowLatency(stream, segmenter, rendition, res, head, directives.skip, false);
+  return undefined;
+}
+
+function sendLowLatency(
+  stream: LiveStream,
+  segmenter: HlsSegmenter,
+  rendition: string,
+  res: HttpResponse,
+  head: boolean,
+  skip: SkipDirective | undefined,
+  beforeEnd: boolean,
+): void {
+  const body = cachedLowLatencyPlaylist(stream, segmenter, rendition, skip, beforeEnd);
   // The same bytes for every viewer asking the same directives (only the viewer session `vs=` differs in their URLs,
   // which the shipped edge leaves out of its key): a shared cache answers them all with one request here.
   sendBody(res, head, 200, PLAYLIST_TYPE, CACHE.playlist, body);

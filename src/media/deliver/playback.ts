@@ -132,7 +132,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const split = splitCredential(rawPath);
   const path = split ? split.path : rawPath;
   const credential = split?.credential;
-  const part = parsePartPath(path);
+  const part = path.endsWith('.m3u8') ? undefined : parsePartPath(path); // playlists first: the most frequent
   const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part);
   if (pulled) return pull(deps, deps.remote!, req, res, head, rawPath, rawQuery, path, credential, pulled, failed);
   if (part) {
@@ -161,7 +161,7 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
           !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
         )
           return tooManyHeld(res, head, path);
-        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps)).catch(
+        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))?.catch(
           failed,
         );
         return;

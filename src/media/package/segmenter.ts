@@ -81,6 +81,8 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
   private maxDurationMs = 0;
   private lastPts: number | undefined;
   private endedFlag = false;
+  /** Counts the changes a rendering of this rendition's playlist (or a sibling's rendition report) could show. */
+  private changes = 0;
   // LL-HLS parts (partTargetMs set): the open part, the finished ones of the open segment, recent segments' parts.
   readonly partTargetMs: number | undefined;
   private openParts: Part[] = [];
@@ -142,6 +144,19 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
 
   get ended(): boolean {
     return this.endedFlag;
+  }
+
+  /**
+   * Grows with every change its playlists could show: a part or segment published, the end, new tracks (the init
+   * section), an ad break. Playlist caches compare it instead of the state itself (deliver/media-playlist.ts).
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** EXT-X-TARGETDURATION (s): the longest segment so far, rounded, at least 1. */
+  get targetDurationS(): number {
+    return Math.max(1, Math.round(this.maxDurationMs / 1000));
   }
 
   /** Current tracks (the ones the next segment will use, if a change is pending). */
@@ -207,6 +222,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
       this.close(end);
     }
     this.endedFlag = true;
+    this.changes++;
     this.emit('end');
   }
 
@@ -216,6 +232,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
    */
   insertAdBreak(mark: AdBreakMark): void {
     this.adBreaks.push({ ...mark });
+    this.changes++;
     for (const tap of this.taps) tap.insertAdBreak(mark);
   }
 
@@ -227,7 +244,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
       segments,
       mediaSequence: this.window.mediaSequence,
       discontinuitySequence: this.window.discontinuitySequence,
-      targetDurationS: Math.max(1, Math.round(this.maxDurationMs / 1000)),
+      targetDurationS: this.targetDurationS,
       ended: this.endedFlag,
     };
   }
@@ -348,6 +365,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     };
     this.openParts.push(part);
     this.lastPart = { msn: part.sequence, part: part.index };
+    this.changes++;
     this.emit('part', part);
   }
 
@@ -385,6 +403,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.tracks = tracks;
     this.pendingTracks = undefined;
     this.writer.setTracks(tracks);
+    this.changes++;
   }
 
   /** Opens a segment starting with `first` (written by the caller right after). */
@@ -413,6 +432,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.pendingDiscontinuity = false;
     this.waitingSince = undefined;
     this.openParts = [];
+    this.changes++; // the open segment's date (and discontinuity) are listed before its first part
     this.partStartDts = startDts;
     this.partIndependent = independent;
   }
@@ -426,6 +446,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     if (durationMs <= 0) {
       // a lone unit at end(): nothing playable to list
       this.openParts = [];
+      this.changes++;
       return;
     }
     const segment: Segment = { sequence: this.nextSequence++, durationMs, ...open, bytes };
@@ -440,6 +461,7 @@ export class HlsSegmenter extends EventEmitter<SegmenterEvents> {
     this.window.push(segment);
     this.bitrate.record(bytes.length, durationMs);
     this.maxDurationMs = Math.max(this.maxDurationMs, durationMs);
+    this.changes++;
     if (lastPart) this.emit('part', lastPart);
     this.emit('segment', segment);
   }
