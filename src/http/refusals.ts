@@ -41,6 +41,7 @@ const tooLargeHeaders = (what: string) =>
  * things to the two. Such a request is refused instead (RFC 9112 §3.2 asks it for Host).
  */
 const SINGLE_HEADERS = new Set(['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256']);
+const SINGLE_HEADER_LENGTHS = new Set([...SINGLE_HEADERS].map((name) => name.length));
 
 /** Header count, size and repetition checks for one request, whichever listener and protocol it came in on. */
 export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
@@ -53,6 +54,7 @@ export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
     if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers are the request line
     count++;
     bytes += name.length + raw[i + 1]!.length;
+    if (!SINGLE_HEADER_LENGTHS.has(name.length)) continue; // most headers: no lower-casing, no lookup
     const lower = name.toLowerCase();
     if (!SINGLE_HEADERS.has(lower)) continue;
     if (seen?.has(lower)) return new ServiceError('BadRequestException', `The ${lower} header must not be repeated`);

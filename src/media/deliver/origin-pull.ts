@@ -204,10 +204,10 @@ export class OriginPull {
       if (!this.opts.viewerSessions.verify(bindingOf(playbackKey, streamId), viewerSession, now)) return;
       entry = { streamId, counter: new ViewerCounter(), lastMs: now };
       this.#viewers.set(playbackKey, entry);
-    } else if (
-      !entry.counter.has(viewerSession) &&
-      !this.opts.viewerSessions.verify(bindingOf(playbackKey, streamId), viewerSession, now)
-    ) {
+    } else if (entry.counter.touch(viewerSession, now)) {
+      entry.lastMs = now;
+      return;
+    } else if (!this.opts.viewerSessions.verify(bindingOf(playbackKey, streamId), viewerSession, now)) {
       return;
     }
     entry.lastMs = now;

@@ -318,11 +318,8 @@ function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, r
   const viewerSession = rawQuery.includes('vs=') ? queryParam(rawQuery, 'vs') : undefined;
   if (!viewerSession) return;
   const now = nowOf(deps);
-  if (
-    !stream.viewers.has(viewerSession) &&
-    !sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)
-  )
-    return;
+  if (stream.viewers.touch(viewerSession, now)) return;
+  if (!sessionsOf(deps).verify(bindingOf(stream.playbackKey, stream.streamId), viewerSession, now)) return;
   stream.viewers.seen(viewerSession, clientOf(deps, req), now);
 }
 

@@ -28,11 +28,16 @@ const INIT = new RegExp(`^${KEY}/${STREAM_ID}/${RENDITION}/init\\.mp4$`);
 export function parsePlaybackPath(rawPath: string): PlaybackRoute | undefined {
   if (!rawPath.startsWith(PLAYBACK_PREFIX)) return undefined;
   const rest = rawPath.slice(PLAYBACK_PREFIX.length);
-  let m = MULTIVARIANT.exec(rest);
-  if (m) return { kind: 'multivariant', playbackKey: m[1]! };
-  m = MEDIA.exec(rest);
-  if (m) return { kind: 'media', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]! };
-  m = SEGMENT.exec(rest);
+  // One expression per request where the shape tells which can match (a media playlist is the most frequent).
+  if (!rest.includes('/')) {
+    const m = MULTIVARIANT.exec(rest);
+    return m ? { kind: 'multivariant', playbackKey: m[1]! } : undefined;
+  }
+  if (rest.endsWith('.m3u8')) {
+    const m = MEDIA.exec(rest);
+    return m ? { kind: 'media', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]! } : undefined;
+  }
+  let m = SEGMENT.exec(rest);
   if (m) {
     return { kind: 'segment', playbackKey: m[1]!, streamId: m[2]!, rendition: m[3]!, sequence: Number(m[4]), extension: m[5]! };
   }

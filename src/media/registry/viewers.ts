@@ -83,9 +83,18 @@ export class ViewerCounter {
 
   /** A media-playlist request of an authentic session from `remoteAddress`. */
   seen(sessionId: string, remoteAddress: string | undefined, nowMs: number): void {
+    if (!this.touch(sessionId, nowMs)) this.track(sessionId, remoteAddress, nowMs);
+  }
+
+  /**
+   * A media-playlist request of a session, counted if it is tracked (its MAC was checked when it was first seen):
+   * false if it is not, and the caller checks it and calls seen(). One lookup for the usual request, and no client
+   * address needed for it.
+   */
+  touch(sessionId: string, nowMs: number): boolean {
     this.pruneIfDue(nowMs);
     const session = this.sessions.get(sessionId);
-    if (!session) return this.track(sessionId, remoteAddress, nowMs);
+    if (!session) return false;
     session.lastMs = nowMs;
     session.requests++;
     if (
@@ -95,11 +104,7 @@ export class ViewerCounter {
     ) {
       this.promote(session);
     }
-  }
-
-  /** Whether a session id is tracked (counted or pending): its MAC was checked when it was first seen. */
-  has(sessionId: string): boolean {
-    return this.sessions.has(sessionId);
+    return true;
   }
 
   /** Sessions counted as viewers now. Cheap: pruning runs at most once a second. */
