@@ -10,7 +10,7 @@ import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import { discardBody, readBody } from './body.js';
-import { headerLimitProblem, HTTP_LIMITS, missingHostProblem, sendRefusal } from './refusals.js';
+import { headerProblem, HTTP_LIMITS, sendRefusal } from './refusals.js';
 import { answerPreflight, sendApiResponse } from './cors.js';
 import { handlePlayback, type PlaybackDeps } from '../media/deliver/playback.js';
 import { PLAYBACK_PREFIX } from '../media/deliver/routes.js';
@@ -58,17 +58,18 @@ export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpRes
 
 export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
   // Node's HTTP/1.1 parser enforces the byte limit itself; the count, and both on HTTP/2, are ours.
-  const headerProblem = headerLimitProblem(req) ?? missingHostProblem(req);
-  if (headerProblem) return refuse(deps, req, res, headerProblem);
+  const problem = headerProblem(req);
+  if (problem) return refuse(deps, req, res, problem);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  // Playback first: nearly every request a live server answers (no other route shares its prefix).
+  if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (rawPath === '/_openivs/health') return health(deps, req, res, rawQuery);
   if (rawPath === CLUSTER_PATH && deps.cluster) return handleClusterInfo(deps.cluster, req, res, rawQuery);
   if (rawPath.startsWith(NODE_API_PREFIX) && deps.nodeApi) return handleNodeApi(deps.nodeApi, req, res, rawPath, rawQuery);
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
-  if (rawPath.startsWith(PLAYBACK_PREFIX)) return handlePlayback(deps.playback, req, res, rawPath, rawQuery);
   if (deps.routes) for (const route of deps.routes) if (route.handles(rawPath)) return route.handle(req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
   let body: Buffer;

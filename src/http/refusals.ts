@@ -40,15 +40,20 @@ const tooLargeHeaders = (what: string) =>
  * drops the rest silently; a proxy in front may keep the last, so the request would mean different
  * things to the two. Such a request is refused instead (RFC 9112 §3.2 asks it for Host).
  */
-const SINGLE_HEADERS = new Set(['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256']);
-const SINGLE_HEADER_LENGTHS = new Set([...SINGLE_HEADERS].map((name) => name.length));
+const SINGLE_HEADERS = ['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256'];
+const SINGLE_HEADER_LENGTHS = new Set(SINGLE_HEADERS.map((name) => name.length));
+const HOST = 1 << SINGLE_HEADERS.indexOf('host');
 
-/** Header count, size and repetition checks for one request, whichever listener and protocol it came in on. */
-export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
+/**
+ * Header count, size and repetition checks for one request, whichever listener and protocol it came in on, and
+ * HTTP/1.1's required Host (RFC 9112 §3.2; node's own check would answer a bare 400). Read from rawHeaders only: the
+ * `headers` object node builds on first use is left unbuilt for requests that never need it (a public playlist).
+ */
+export function headerProblem(req: HttpRequest): ServiceError | undefined {
   const raw = req.rawHeaders;
   let count = 0;
   let bytes = 0;
-  let seen: Set<string> | undefined;
+  let seen = 0; // a bit per SINGLE_HEADERS name
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers are the request line
@@ -56,20 +61,18 @@ export function headerLimitProblem(req: HttpRequest): ServiceError | undefined {
     bytes += name.length + raw[i + 1]!.length;
     if (!SINGLE_HEADER_LENGTHS.has(name.length)) continue; // most headers: no lower-casing, no lookup
     const lower = name.toLowerCase();
-    if (!SINGLE_HEADERS.has(lower)) continue;
-    if (seen?.has(lower)) return new ServiceError('BadRequestException', `The ${lower} header must not be repeated`);
-    (seen ??= new Set()).add(lower);
+    const index = SINGLE_HEADERS.indexOf(lower);
+    if (index === -1) continue;
+    const bit = 1 << index;
+    if ((seen & bit) !== 0) return new ServiceError('BadRequestException', `The ${lower} header must not be repeated`);
+    seen |= bit;
   }
   if (count > HTTP_LIMITS.maxHeaderCount) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderCount} headers`);
   // HTTP/1.1's parser has refused this already; HTTP/2 arrives here with up to its own, larger limit.
   if (bytes > HTTP_LIMITS.maxHeaderBytes) return tooLargeHeaders(`more than ${HTTP_LIMITS.maxHeaderBytes} bytes of headers`);
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && (seen & HOST) === 0)
+    return new ServiceError('BadRequestException', 'An HTTP/1.1 request needs a Host header');
   return undefined;
-}
-
-/** HTTP/1.1 requires a Host header (RFC 9112 §3.2); node's own check would answer a bare 400. */
-export function missingHostProblem(req: HttpRequest): ServiceError | undefined {
-  if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1 || req.headers.host !== undefined) return undefined;
-  return new ServiceError('BadRequestException', 'An HTTP/1.1 request needs a Host header');
 }
 
 /**

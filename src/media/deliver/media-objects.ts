@@ -11,7 +11,7 @@ import { hold } from './hold.js';
 import type { PartRoute } from './part-routes.js';
 import { isPrefetchSegment, streamPrefetchSegment } from './prefetch.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
-import { CACHE, SEGMENT_TYPES, sendBody, sendPlaybackError, writePlaybackHead } from './responses.js';
+import { CACHE, SEGMENT_TYPES, sendMedia, sendPlaybackError, writePlaybackHead } from './responses.js';
 
 export const SEGMENT_CACHE = CACHE.immutable;
 const INIT_CACHE = CACHE.init;
@@ -52,7 +52,7 @@ function sendSegmentBytes(
   url: string,
 ): void {
   const decision = decideRange(range, bytes.length);
-  if (decision.kind === 'whole') return sendBody(res, head, 200, type, SEGMENT_CACHE, bytes);
+  if (decision.kind === 'whole') return sendMedia(res, head, type, SEGMENT_CACHE, bytes);
   const exposed = { 'access-control-expose-headers': 'content-length, content-range', 'accept-ranges': 'bytes' };
   if (decision.kind === 'unsatisfiable') {
     res.setHeader('content-range', `bytes */${bytes.length}`);
@@ -72,7 +72,7 @@ function sendSegmentBytes(
 export function sendInit(segmenter: HlsSegmenter, res: HttpResponse, head: boolean, url: string): void {
   const init = segmenter.writer.initSection();
   if (!init) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'This rendition has no initialization section');
-  sendBody(res, head, 200, 'video/mp4', INIT_CACHE, init);
+  sendMedia(res, head, 'video/mp4', INIT_CACHE, init);
 }
 
 export async function sendPart(
@@ -101,5 +101,5 @@ export async function sendPart(
   }
   const found = segmenter.findPart(route.sequence, route.index);
   if (!found) return sendPlaybackError(res, head, url, PLAYBACK_ERRORS.notFound, 'Part not found');
-  sendBody(res, head, 200, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
+  sendMedia(res, head, typeOf(route.extension), SEGMENT_CACHE, found.bytes);
 }

@@ -28,7 +28,7 @@ import { HeldRequests } from './held-requests.js';
 import { countResponseWith, type StatusCounter } from './request-counting.js';
 import type { OriginPull, PulledRoute } from './origin-pull.js';
 import { sendMediaPlaylist } from './media-playlist.js';
-import { parsePartPath } from './part-routes.js';
+import { parsePartPath, type PartRoute } from './part-routes.js';
 import { PLAYBACK_ERRORS } from './error-codes.js';
 import {
   answerPlaybackPreflight,
@@ -39,7 +39,7 @@ import {
   setPlaybackCors,
   setPlaybackVary,
 } from './responses.js';
-import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey } from './routes.js';
+import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey, type PlaybackRoute } from './routes.js';
 import type { StreamAccess } from './stream-access.js';
 import type { Scope } from '../../domain/context.js';
 
@@ -124,9 +124,6 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
       `Method ${req.method} is not allowed: use GET`,
     );
   }
-  const failed = () => {
-    if (!res.headersSent) sendPlaybackError(res, head, rawPath, PLAYBACK_ERRORS.internalError, 'Internal error');
-  };
   // Private sessions carry their credential as a path segment; the rest is the public layout (and error bodies
   // name the path without it).
   const split = splitCredential(rawPath);
@@ -134,53 +131,109 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const credential = split?.credential;
   const part = path.endsWith('.m3u8') ? undefined : parsePartPath(path); // playlists first: the most frequent
   const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part);
-  if (pulled) return pull(deps, deps.remote!, req, res, head, rawPath, rawQuery, path, credential, pulled, failed);
-  if (part) {
-    if (deps.counterOf) countResponseWith(res, deps.counterOf('part'));
-    const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
-    if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
-    return authorized(deps, req, res, head, path, found.stream, heightOf(found), credential, failed, () => {
-      if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
-      sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
-    });
-  }
+  if (pulled)
+    return pull(deps, deps.remote!, req, res, head, rawPath, rawQuery, path, credential, pulled, failure(res, head, rawPath));
+  if (part) return handlePart(deps, req, res, head, rawPath, path, credential, part);
   const route = parsePlaybackPath(path);
   if (deps.counterOf) countResponseWith(res, deps.counterOf(route === undefined ? 'other' : requestKind(route.kind, rawQuery)));
   if (!route) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Not found');
-  if (route.kind === 'multivariant') return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failed);
+  if (route.kind === 'multivariant')
+    return multivariant(deps, req, res, head, path, route.playbackKey, rawQuery, failure(res, head, rawPath));
   const found = lookup(deps, route.playbackKey, route.streamId, route.rendition);
   if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Stream or rendition not found');
+  // Public channels without a policy, the usual case, answer here; no closure is made for them (nor is any in this
+  // function: V8 would allocate their shared context on every request).
+  const { channel } = found.stream;
+  if (!channel.authorized && channel.restriction === undefined)
+    return respondStream(deps, req, res, head, rawPath, path, rawQuery, route, found);
+  authorizedStream(deps, req, res, head, rawPath, path, rawQuery, route, found, credential);
+}
+
+/** The answer to a failure after the request was accepted (a rejected promise): a 500 unless an answer is under way. */
+const failure = (res: HttpResponse, head: boolean, rawPath: string) => () => {
+  if (!res.headersSent) sendPlaybackError(res, head, rawPath, PLAYBACK_ERRORS.internalError, 'Internal error');
+};
+
+function handlePart(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  path: string,
+  credential: string | undefined,
+  part: PartRoute,
+): void {
+  if (deps.counterOf) countResponseWith(res, deps.counterOf('part'));
+  const found = lookup(deps, part.playbackKey, part.streamId, part.rendition);
+  if (!found) return sendPlaybackError(res, head, path, PLAYBACK_ERRORS.notFound, 'Part not found');
+  const failed = failure(res, head, rawPath);
   authorized(deps, req, res, head, path, found.stream, heightOf(found), credential, failed, () => {
-    switch (route.kind) {
-      case 'media':
-        countViewer(deps, req, found.stream, rawQuery);
-        // Only LL-HLS playlist requests with _HLS_msn can be held.
-        if (
-          found.segmenter.partTargetMs !== undefined &&
-          rawQuery.includes('_HLS_msn') &&
-          !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
-        )
-          return tooManyHeld(res, head, path);
-        sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))?.catch(
-          failed,
-        );
-        return;
-      case 'segment':
-        return sendSegment(
-          found.stream,
-          found.segmenter,
-          route.sequence,
-          route.extension,
-          res,
-          head,
-          path,
-          maxWaiters(deps),
-          typeof req.headers.range === 'string' ? req.headers.range : undefined,
-        );
-      case 'init':
-        return sendInit(found.segmenter, res, head, path);
-    }
+    if (!heldOf(deps).admit(found.stream, clientOf(deps, req), res)) return tooManyHeld(res, head, path);
+    sendPart(found.stream, found.segmenter, part, res, head, path, maxWaiters(deps)).catch(failed);
   });
+}
+
+type StreamRoute = Exclude<PlaybackRoute, { kind: 'multivariant' }>;
+
+/** A private channel's or a restricted one's media playlist, segment or init section, once it is allowed. */
+function authorizedStream(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  path: string,
+  rawQuery: string,
+  route: StreamRoute,
+  found: Found,
+  credential: string | undefined,
+): void {
+  authorized(deps, req, res, head, path, found.stream, heightOf(found), credential, failure(res, head, rawPath), () =>
+    respondStream(deps, req, res, head, rawPath, path, rawQuery, route, found),
+  );
+}
+
+function respondStream(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  path: string,
+  rawQuery: string,
+  route: StreamRoute,
+  found: Found,
+): void {
+  switch (route.kind) {
+    case 'media':
+      countViewer(deps, req, found.stream, rawQuery);
+      // Only LL-HLS playlist requests with _HLS_msn can be held.
+      if (
+        found.segmenter.partTargetMs !== undefined &&
+        rawQuery.includes('_HLS_msn') &&
+        !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
+      )
+        return tooManyHeld(res, head, path);
+      sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))?.catch(
+        failure(res, head, rawPath),
+      );
+      return;
+    case 'segment':
+      return sendSegment(
+        found.stream,
+        found.segmenter,
+        route.sequence,
+        route.extension,
+        res,
+        head,
+        path,
+        maxWaiters(deps),
+        typeof req.headers.range === 'string' ? req.headers.range : undefined,
+      );
+    case 'init':
+      return sendInit(found.segmenter, res, head, path);
+  }
 }
 
 /** The route, when the stream is not (or no longer) live here and another node owns it. */

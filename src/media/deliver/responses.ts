@@ -100,9 +100,14 @@ export function sendBody(
     ]);
   }
   if (head) return void res.end();
-  // A part of the open segment is a view of the packager's working buffer: not reused until this response closes.
-  if (typeof body !== 'string') pinUntilClosed(res, body);
   res.end(body);
+}
+
+/** sendBody for media bytes (segments, parts, init sections), which may be views of a packager's working buffer. */
+export function sendMedia(res: HttpResponse, head: boolean, contentType: string, cacheControl: string, bytes: Buffer): void {
+  // A part of the open segment is a view of the packager's working buffer: not reused until this response closes.
+  if (!head) pinUntilClosed(res, bytes);
+  sendBody(res, head, 200, contentType, cacheControl, bytes);
 }
 
 /**
