@@ -52,6 +52,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Start node with HEAP_FLAGS, as `npm start` and the `openivs` bin do (default true; false tests their absence). */
   heapFlags?: boolean;
+  /** The script node runs instead of dist/src/main.js, with main's arguments (a bench's wrapper that imports main). */
+  entry?: string;
 }
 
 export interface ExitInfo {
@@ -151,7 +153,7 @@ async function startOnFreshPorts(opts: StartOptions): Promise<OpenivsServer> {
     const args = [
       ...(opts.heapFlags === false ? [] : HEAP_FLAGS),
       ...(opts.nodeArgs ?? []),
-      MAIN_JS,
+      opts.entry ?? MAIN_JS,
       'start',
       '--http-port',
       String(port),

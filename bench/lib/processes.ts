@@ -33,10 +33,10 @@ export function startOpenivs(
   dataDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
-  opts: { srt?: boolean } = {},
+  opts: { srt?: boolean; entry?: string } = {},
 ): Promise<OpenivsServer> {
   installExitHook();
-  return startServer({ dataDir, args, env, output: 'inherit', nodeArgs: NODE_ARGS, srt: opts.srt });
+  return startServer({ dataDir, args, env, output: 'inherit', nodeArgs: NODE_ARGS, srt: opts.srt, entry: opts.entry });
 }
 
 export function startNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
@@ -92,6 +92,12 @@ export function pinToCpu(pid: number, cpu: number): boolean {
   if (availableParallelism() < 2) return false;
   execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
   return true;
+}
+
+/** Undoes pinToCpu: every thread of `pid` may run on any CPU again. */
+export function unpin(pid: number): void {
+  if (availableParallelism() < 2) return;
+  execFileSync('taskset', ['-a', '-cp', `0-${availableParallelism() - 1}`, String(pid)], { stdio: 'ignore' });
 }
 
 export function percentile(sorted: number[], p: number): number {
