@@ -46,17 +46,24 @@ export interface HttpRoute {
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
 export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpResponse) => void {
+  const escaped = (res: HttpResponse, err: unknown) => {
+    deps.log.error({ err }, 'unhandled error in HTTP dispatch');
+    if (res.headersSent) res.end();
+    else sendApiResponse(res, deps.protocol.encodeError(err, newRequestId()));
+  };
   return (req, res) => {
     giveCounterSlot(res);
-    dispatch(deps, req, res).catch((err: unknown) => {
-      deps.log.error({ err }, 'unhandled error in HTTP dispatch');
-      if (res.headersSent) res.end();
-      else sendApiResponse(res, deps.protocol.encodeError(err, newRequestId()));
-    });
+    try {
+      // Synchronous for what is answered at once (most playback): no promise or microtask per request.
+      dispatch(deps, req, res)?.catch((err: unknown) => escaped(res, err));
+    } catch (err) {
+      escaped(res, err);
+    }
   };
 }
 
-export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> {
+/** Routes a request; a promise when the answer is asynchronous (the API, and playback requests that wait). */
+export function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): Promise<void> | void {
   // Node's HTTP/1.1 parser enforces the byte limit itself; the count, and both on HTTP/2, are ours.
   const problem = headerProblem(req);
   if (problem) return refuse(deps, req, res, problem);
@@ -72,6 +79,16 @@ export async function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpRespon
   if (isPlayerPath(rawPath)) return handlePlayer(req, res, rawPath, rawQuery);
   if (deps.routes) for (const route of deps.routes) if (route.handles(rawPath)) return route.handle(req, res, rawPath, rawQuery);
   if (req.method === 'OPTIONS') return answerPreflight(req, res);
+  return handleApiRequest(deps, req, res, rawPath, rawQuery);
+}
+
+async function handleApiRequest(
+  deps: HttpDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  rawPath: string,
+  rawQuery: string,
+): Promise<void> {
   let body: Buffer;
   try {
     // HTTP/1.1's server bounds the whole request itself (requestTimeout, answered as a JSON 408 by refusals.ts);

@@ -41,7 +41,14 @@ const tooLargeHeaders = (what: string) =>
  * things to the two. Such a request is refused instead (RFC 9112 §3.2 asks it for Host).
  */
 const SINGLE_HEADERS = ['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256'];
-const SINGLE_HEADER_LENGTHS = new Set(SINGLE_HEADERS.map((name) => name.length));
+/**
+ * Those names by length (their lengths differ, all under 32): most headers are passed over on their length alone, and
+ * the others compared with one name.
+ */
+const SINGLE_HEADER_BY_LENGTH: (number | undefined)[] = Array.from({ length: 32 }, () => undefined);
+SINGLE_HEADERS.forEach((name, index) => (SINGLE_HEADER_BY_LENGTH[name.length] = index));
+if (SINGLE_HEADER_BY_LENGTH.filter((i) => i !== undefined).length !== SINGLE_HEADERS.length)
+  throw new Error('SINGLE_HEADERS must have names of different lengths');
 const HOST = 1 << SINGLE_HEADERS.indexOf('host');
 
 /**
@@ -59,10 +66,10 @@ export function headerProblem(req: HttpRequest): ServiceError | undefined {
     if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers are the request line
     count++;
     bytes += name.length + raw[i + 1]!.length;
-    if (!SINGLE_HEADER_LENGTHS.has(name.length)) continue; // most headers: no lower-casing, no lookup
+    const index = name.length < 32 ? SINGLE_HEADER_BY_LENGTH[name.length] : undefined;
+    if (index === undefined) continue; // most headers: no lower-casing, no lookup
     const lower = name.toLowerCase();
-    const index = SINGLE_HEADERS.indexOf(lower);
-    if (index === -1) continue;
+    if (lower !== SINGLE_HEADERS[index]) continue;
     const bit = 1 << index;
     if ((seen & bit) !== 0) return new ServiceError('BadRequestException', `The ${lower} header must not be repeated`);
     seen |= bit;
