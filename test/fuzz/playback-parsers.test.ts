@@ -230,6 +230,35 @@ describe('fuzz: playback parsers', { timeout: 60_000 }, () => {
     );
   });
 
+  it('queryParam agrees with the prefix-string reader it replaced', () => {
+    // The reader before queryParam stopped building `name=` strings per call (a parameter has a name: '' is none).
+    const reference = (q: string, name: string): string | undefined => {
+      if (name === '') return undefined;
+      const prefix = `${name}=`;
+      let at = q.startsWith(prefix) ? 0 : q.indexOf(`&${prefix}`) + 1;
+      if (at === 0 && !q.startsWith(prefix)) return undefined;
+      at += prefix.length;
+      const end = q.indexOf('&', at);
+      const value = q.slice(at, end === -1 ? undefined : end);
+      if (!value.includes('%') && !value.includes('+')) return value;
+      try {
+        return decodeURIComponent(value.replace(/\+/g, ' '));
+      } catch {
+        return undefined;
+      }
+    };
+    const piece = fc.constantFrom('vs', 'token', 'v', 's', '=', '&', 'x', '%41', '+', '&vs=', 'vs=', '=vs', 'a');
+    const composed = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(composed, query, fc.string({ maxLength: 80 })),
+        fc.constantFrom('token', 'vs', 'v', '', '=', '&', '&vs'),
+        (q, name) => assert.equal(queryParam(q, name), reference(q, name), JSON.stringify([q, name])),
+      ),
+      params(5000),
+    );
+  });
+
   it('viewer session ids and session credentials: random and mutated values never verify, nothing throws', () => {
     const sessions = new ViewerSessions(viewerSessionKey(randomBytes(32)));
     const credentials = new SessionCredentials(randomBytes(32));

@@ -129,6 +129,38 @@ describe('live: RTMP publish → HLS playback', { timeout: 120_000 }, () => {
     assert.equal(missing.status, 404, 'unknown segment is 404');
   });
 
+  it('media playlist paths that nearly name the live rendition are 404 with the JSON error body', async () => {
+    // A live rendition's playlist is found by comparing the path with the stream in place (no route expression):
+    // only the exact path may match; every near miss must fall through to the general route and its 404.
+    const url = new URL(mediaUrl);
+    const parts = url.pathname.split('/'); // '', api, video, v1, <key>, <streamId>, <rendition>.m3u8
+    assert.equal(parts.length, 7, url.pathname);
+    const [prefix, streamId, rendition] = [parts.slice(0, 5).join('/'), parts[5]!, parts[6]!];
+    const name = rendition.slice(0, -'.m3u8'.length);
+    const misses = [
+      `${prefix}/${streamId}x/${rendition}`,
+      `${prefix}/${streamId}x${rendition}`, // one character where the slash belongs
+      `${prefix}/${streamId.slice(0, -1)}/${rendition}`,
+      `${prefix}/${streamId.slice(0, -1)}${streamId.endsWith('A') ? 'B' : 'A'}/${rendition}`, // same length
+      `${prefix}/${streamId}/${name}x.m3u8`,
+      `${prefix}/${streamId}/${name.slice(0, -1)}.m3u8`,
+      `${prefix}/${streamId}/.m3u8`,
+      `${prefix}/${streamId}//${rendition}`,
+      `${prefix}//${streamId}/${rendition}`,
+      `${prefix}/${streamId}/x/${rendition}`,
+      `${prefix}/${streamId}/${name.toUpperCase()}.m3u8`,
+      `${prefix.replace('channel.', 'Channel.')}/${streamId}/${rendition}`,
+      `${prefix}x/${streamId}/${rendition}`,
+    ];
+    for (const miss of misses) {
+      const res = await get(new URL(miss + url.search, url).href);
+      assert.equal(res.status, 404, miss);
+      const body = JSON.parse(res.text) as { error_code: number; type: string }[];
+      assert.equal(body[0]?.type, 'error', miss);
+    }
+    assert.equal((await get(mediaUrl)).status, 200, 'the exact path');
+  });
+
   it('ffprobe sees H.264 640x360 and AAC 48 kHz; ffmpeg reads 4 s of it', async () => {
     const probe = await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', channel.playbackUrl!]).exited;
     assert.equal(probe.code, 0, `ffprobe failed: ${probe.stderr}`);

@@ -25,6 +25,7 @@ import { bindingOf } from './auth/credential.js';
 import { ViewerSessions } from './auth/viewer-session.js';
 import { sendInit, sendPart, sendSegment } from './media-objects.js';
 import { HeldRequests } from './held-requests.js';
+import { coarseNow } from './coarse-clock.js';
 import { countResponseWith, type StatusCounter } from './request-counting.js';
 import type { OriginPull, PulledRoute } from './origin-pull.js';
 import { sendMediaPlaylist } from './media-playlist.js';
@@ -39,13 +40,14 @@ import {
   setPlaybackCors,
   setPlaybackVary,
 } from './responses.js';
-import { mediaPlaylistUri, parsePlaybackPath, scopeOfKey, type PlaybackRoute } from './routes.js';
+import { mediaPlaylistUri, parsePlaybackPath, PLAYBACK_PREFIX, scopeOfKey, type PlaybackRoute } from './routes.js';
 import type { StreamAccess } from './stream-access.js';
 import type { Scope } from '../../domain/context.js';
 
 export interface PlaybackDeps {
   registry: LiveRegistry;
   quotas: QuotaConfig;
+  /** The clock of viewer counting and viewer sessions; default: coarse-clock.ts (to the tenth of a second). */
   now?: () => number;
   /** Private-channel authorization; without it private channels answer 403. */
   auth?: PlaybackAuthorizer;
@@ -92,7 +94,7 @@ const maxWaiters = (deps: PlaybackDeps) => 4 * deps.quotas.concurrentViewers;
 
 const processViewerSessions = new ViewerSessions(randomBytes(32));
 const sessionsOf = (deps: PlaybackDeps) => deps.viewerSessions ?? processViewerSessions;
-const nowOf = (deps: PlaybackDeps) => (deps.now ?? Date.now)();
+const nowOf = (deps: PlaybackDeps) => (deps.now === undefined ? coarseNow() : deps.now());
 const peerAddress = (req: HttpRequest) => req.socket?.remoteAddress;
 const MAX_ADDRESS_CHARS = 64;
 
@@ -129,7 +131,13 @@ export function handlePlayback(deps: PlaybackDeps, req: HttpRequest, res: HttpRe
   const split = splitCredential(rawPath);
   const path = split ? split.path : rawPath;
   const credential = split?.credential;
-  const part = path.endsWith('.m3u8') ? undefined : parsePartPath(path); // playlists first: the most frequent
+  const playlist = path.endsWith('.m3u8');
+  if (playlist) {
+    // The request a live server answers most: a live rendition's playlist reload (a stream live here is never pulled).
+    const live = liveMediaPlaylist(deps.registry, path);
+    if (live) return mediaPlaylistRequest(deps, req, res, head, rawPath, path, rawQuery, live, credential);
+  }
+  const part = playlist ? undefined : parsePartPath(path);
   const pulled = deps.remote && pulledRoute(deps, deps.remote, path, part);
   if (pulled)
     return pull(deps, deps.remote!, req, res, head, rawPath, rawQuery, path, credential, pulled, failure(res, head, rawPath));
@@ -176,6 +184,54 @@ function handlePart(
 
 type StreamRoute = Exclude<PlaybackRoute, { kind: 'multivariant' }>;
 
+interface LivePlaylist extends Found {
+  rendition: string;
+}
+
+const SLASH = 0x2f;
+const M3U8 = '.m3u8'.length;
+
+/**
+ * The stream and rendition of `path` (a public-layout path ending in .m3u8) when it is a media playlist of a stream
+ * live here: found by the playback key, then the stream id and rendition compared in place, without the route
+ * expression, its captures or a route object. Equivalent to parsePlaybackPath + lookup for such paths: the registry's
+ * keys, stream ids and rendition names all have the route's syntax, so only a path the expression accepts can match
+ * them exactly. Anything else (not live, ended, a malformed path) is left to the general route.
+ */
+function liveMediaPlaylist(registry: LiveRegistry, path: string): LivePlaylist | undefined {
+  const keyEnd = path.indexOf('/', PLAYBACK_PREFIX.length);
+  if (keyEnd === -1) return undefined;
+  const stream = registry.forPlayback(path.slice(PLAYBACK_PREFIX.length, keyEnd));
+  if (stream === undefined || stream.ended) return undefined;
+  const { streamId } = stream;
+  const idEnd = keyEnd + 1 + streamId.length;
+  if (path.charCodeAt(idEnd) !== SLASH || !path.startsWith(streamId, keyEnd + 1)) return undefined;
+  const rendition = path.slice(idEnd + 1, path.length - M3U8);
+  const segmenter = stream.renditions.get(rendition);
+  return segmenter === undefined ? undefined : { stream, segmenter, rendition };
+}
+
+/** A media playlist of a stream live here (liveMediaPlaylist): counted, authorized when it must be, answered. */
+function mediaPlaylistRequest(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  path: string,
+  rawQuery: string,
+  live: LivePlaylist,
+  credential: string | undefined,
+): void {
+  if (deps.counterOf) countResponseWith(res, deps.counterOf(requestKind('media', rawQuery)));
+  const { channel } = live.stream;
+  if (!channel.authorized && channel.restriction === undefined)
+    return respondMediaPlaylist(deps, req, res, head, rawPath, path, rawQuery, live.rendition, live);
+  const { stream, rendition } = live;
+  const route: StreamRoute = { kind: 'media', playbackKey: stream.playbackKey, streamId: stream.streamId, rendition };
+  authorizedStream(deps, req, res, head, rawPath, path, rawQuery, route, live, credential);
+}
+
 /** A private channel's or a restricted one's media playlist, segment or init section, once it is allowed. */
 function authorizedStream(
   deps: PlaybackDeps,
@@ -207,18 +263,7 @@ function respondStream(
 ): void {
   switch (route.kind) {
     case 'media':
-      countViewer(deps, req, found.stream, rawQuery);
-      // Only LL-HLS playlist requests with _HLS_msn can be held.
-      if (
-        found.segmenter.partTargetMs !== undefined &&
-        rawQuery.includes('_HLS_msn') &&
-        !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
-      )
-        return tooManyHeld(res, head, path);
-      sendMediaPlaylist(found.stream, found.segmenter, route.rendition, res, head, path, rawQuery, maxWaiters(deps))?.catch(
-        failure(res, head, rawPath),
-      );
-      return;
+      return respondMediaPlaylist(deps, req, res, head, rawPath, path, rawQuery, route.rendition, found);
     case 'segment':
       return sendSegment(
         found.stream,
@@ -234,6 +279,30 @@ function respondStream(
     case 'init':
       return sendInit(found.segmenter, res, head, path);
   }
+}
+
+function respondMediaPlaylist(
+  deps: PlaybackDeps,
+  req: HttpRequest,
+  res: HttpResponse,
+  head: boolean,
+  rawPath: string,
+  path: string,
+  rawQuery: string,
+  rendition: string,
+  found: Found,
+): void {
+  countViewer(deps, req, found.stream, rawQuery);
+  // Only LL-HLS playlist requests with _HLS_msn can be held.
+  if (
+    found.segmenter.partTargetMs !== undefined &&
+    rawQuery.includes('_HLS_msn') &&
+    !heldOf(deps).admit(found.stream, clientOf(deps, req), res)
+  )
+    return tooManyHeld(res, head, path);
+  sendMediaPlaylist(found.stream, found.segmenter, rendition, res, head, path, rawQuery, maxWaiters(deps))?.catch(
+    failure(res, head, rawPath),
+  );
 }
 
 /** The route, when the stream is not (or no longer) live here and another node owns it. */
@@ -368,7 +437,7 @@ function lookup(deps: PlaybackDeps, playbackKey: string, streamId: string, rendi
 
 /** A media-playlist request: its `vs` counts if this server minted it for this stream (checked once per session). */
 function countViewer(deps: PlaybackDeps, req: HttpRequest, stream: LiveStream, rawQuery: string): void {
-  const viewerSession = rawQuery.includes('vs=') ? queryParam(rawQuery, 'vs') : undefined;
+  const viewerSession = queryParam(rawQuery, 'vs');
   if (!viewerSession) return;
   const now = nowOf(deps);
   if (stream.viewers.touch(viewerSession, now)) return;

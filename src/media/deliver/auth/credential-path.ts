@@ -22,12 +22,22 @@ export const privateMediaPlaylistUri = (
   viewerSession: string,
 ) => `${playbackKey}/${streamId}/${credential}/${rendition}.m3u8?vs=${viewerSession}`;
 
+const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
+
 /** One query parameter (the playback token), without URLSearchParams's cost on the hot path; undefined if absent. */
 export function queryParam(rawQuery: string, name: string): string | undefined {
-  const prefix = `${name}=`;
-  let at = rawQuery.startsWith(prefix) ? 0 : rawQuery.indexOf(`&${prefix}`) + 1;
-  if (at === 0 && !rawQuery.startsWith(prefix)) return undefined;
-  at += prefix.length;
+  // The first `name=` at the start or after an `&`, found without building the `name=` strings (a media playlist
+  // reload reads its `vs=` this way).
+  if (name === '') return undefined; // (and indexOf('') would find it everywhere, forever)
+  let at = -1;
+  for (let i = rawQuery.indexOf(name); i !== -1; i = rawQuery.indexOf(name, i + 1)) {
+    if ((i === 0 || rawQuery.charCodeAt(i - 1) === AMPERSAND) && rawQuery.charCodeAt(i + name.length) === EQUALS) {
+      at = i + name.length + 1;
+      break;
+    }
+  }
+  if (at === -1) return undefined;
   const end = rawQuery.indexOf('&', at);
   const value = rawQuery.slice(at, end === -1 ? undefined : end);
   if (!value.includes('%') && !value.includes('+')) return value;
