@@ -14,8 +14,8 @@ const API_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 /** A counter of answers by one label and HTTP status, in plain numbers until a scrape. */
 class StatusCounts {
   private readonly counters = new Map<string, (status: number) => void>();
-  /** Answers so far, by the first label's value, then by status. */
-  private readonly counts = new Map<string, Map<number, number>>();
+  /** Answers so far, by the first label's value: 200s in a number (most answers; no Map update), the rest by status. */
+  private readonly counts = new Map<string, { ok: { n: number }; byStatus: Map<number, number> }>();
 
   constructor(register: Registry, name: string, help: string, label: string) {
     const counts = this.counts;
@@ -27,7 +27,8 @@ class StatusCounts {
       // The counts only grow, so setting the counter to them at each scrape keeps it monotonic.
       collect() {
         this.reset();
-        for (const [value, byStatus] of counts) {
+        for (const [value, { ok, byStatus }] of counts) {
+          if (ok.n > 0) this.inc({ [label]: value, status: '200' }, ok.n);
           for (const [status, n] of byStatus) this.inc({ [label]: value, status: String(status) }, n);
         }
       },
@@ -38,10 +39,12 @@ class StatusCounts {
   counterFor(value: string): (status: number) => void {
     let counter = this.counters.get(value);
     if (counter === undefined) {
+      const ok = { n: 0 };
       const byStatus = new Map<number, number>();
-      this.counts.set(value, byStatus);
+      this.counts.set(value, { ok, byStatus });
       counter = (status: number) => {
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+        if (status === 200) ok.n++;
+        else byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       };
       this.counters.set(value, counter);
     }
