@@ -5,7 +5,9 @@
 //  3. ListChannels page latency (pages of 50) over those 10,000 channels.
 //  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5),
 //      with a third server between the two: the SigV4 floor (lib/api-floor-server.ts), the least a signed JSON API
-//      does on node:http, so the ratio splits into what the protocol costs and what openivs adds.
+//      does on node:http, so the ratio splits into what the protocol costs and what openivs adds. Interleaved
+//      (lib/interleaved.ts): BENCH_PAIRS rounds (8) of a BENCH_WINDOW-second window (3) per server, servers on CPU 0,
+//      wrk on CPU 1; the figure is the median of the rounds' ratios.
 // Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
 // BENCH_ONLY (a comma list of autocannon, wrk, create, list) picks parts: `BENCH_ONLY=wrk` is the quick issue-17 check
 // (list pages over whatever channels exist, so `list` without `create` reads one).
@@ -18,10 +20,13 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../devtools/server.js';
 import { cpuSeconds, percentile, startNode, startOpenivs, stopProcess, waitForHttp } from './lib/processes.js';
 import { call, signedPost, type SignedHttp } from './lib/signing.js';
-import { wrkLoad, type WrkResult } from './lib/wrk.js';
+import { interleaved, median } from './lib/interleaved.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+/** The wrk part: rounds of one window per server, in turn (lib/interleaved.ts). */
+const ROUNDS = Number(process.env.BENCH_PAIRS ?? 8);
+const WINDOW_S = Number(process.env.BENCH_WINDOW ?? 3);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 10_000);
 const PARTS = ['autocannon', 'wrk', 'create', 'list'] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
@@ -94,28 +99,32 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('wrk')) {
-      const wrkFmt = (r: WrkResult) =>
-        `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors} non-2xx ${r.non2xx}`;
-      console.log(`GetChannel with wrk (2 threads, 32 connections, ${DURATION_S} s each after a 2 s warm-up)`);
+      console.log(
+        `GetChannel with wrk (1 thread on CPU 1, 32 connections; servers on CPU 0): ${ROUNDS} rounds of ${WINDOW_S} s ` +
+          `per server, in turn (medians; ratios to the bare server)`,
+      );
       const floorPort = await freePort();
       floor = startNode(join(here, 'lib/api-floor-server.js'), [String(floorPort), bodyFile]);
       await waitForHttp(`http://127.0.0.1:${floorPort}/`);
       // Signed for the floor's own host:port (wrk sends Host from the URL, and Host is signed).
       const floorReq = await signedPost(floorPort, 'GetChannel', { arn: created.channel.arn });
-      await wrkLoad(barePort, getReq, 2);
-      const wrkBare = await wrkLoad(barePort, getReq, DURATION_S);
-      await wrkLoad(floorPort, floorReq, 2);
-      const wrkFloor = await wrkLoad(floorPort, floorReq, DURATION_S);
-      await wrkLoad(port, getReq, 2);
-      const wrkOurs = await wrkLoad(port, getReq, DURATION_S);
-      const wrkRatio = wrkOurs.rps / wrkBare.rps;
-      console.log(`  bare node:http  ${wrkFmt(wrkBare)}`);
-      console.log(`  SigV4 floor     ${wrkFmt(wrkFloor)}`);
-      console.log(`  openivs         ${wrkFmt(wrkOurs)}`);
+      const ratios = await interleaved(
+        [
+          { name: 'bare node:http', port: barePort, request: getReq, pid: bare.pid! },
+          { name: 'SigV4 floor', port: floorPort, request: floorReq, pid: floor.pid! },
+          { name: 'openivs', port, request: getReq, pid: server.proc.pid! },
+        ],
+        ROUNDS,
+        WINDOW_S,
+      );
+      const ours = ratios.get('openivs')!;
+      const floorRatios = ratios.get('SigV4 floor')!;
+      const wrkRatio = median(ours);
+      const ofFloor = median(ours.map((r, i) => r / floorRatios[i]!));
       console.log(
         `  ratio           ${wrkRatio.toFixed(2)} of the bare server (target ≥ 0.5: ${wrkRatio >= 0.5 ? 'met' : 'NOT met'});` +
-          ` the floor (body, SigV4, JSON.parse, fixed answer) reaches ${(wrkFloor.rps / wrkBare.rps).toFixed(2)},` +
-          ` openivs ${(wrkOurs.rps / wrkFloor.rps).toFixed(2)} of the floor`,
+          ` the floor (body, SigV4, JSON.parse, fixed answer) reaches ${median(floorRatios).toFixed(2)},` +
+          ` openivs ${ofFloor.toFixed(2)} of the floor`,
       );
     }
 

@@ -32,18 +32,16 @@ import {
   cpuSeconds,
   killOnExit,
   percentile,
-  pinToCpu,
   removeOnExit,
   sleep,
   startNode,
   startOpenivs,
   stopProcess,
-  unpin,
   waitForHttp,
   type GroupChild,
 } from './lib/processes.js';
 import { call } from './lib/signing.js';
-import { wrkLoad } from './lib/wrk.js';
+import { interleaved, median } from './lib/interleaved.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -169,66 +167,6 @@ async function compare(
   return ratio;
 }
 
-interface Contender {
-  name: string;
-  port: number;
-  path: string;
-  pid: number;
-}
-
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-const quartiles = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${percentile(sorted, 25).toFixed(2)}–${percentile(sorted, 75).toFixed(2)}`;
-};
-
-/**
- * 1a: rounds of one wrk window per contender (the first is the baseline), the order reversed every other round, wrk
- * on CPU 1 and the servers on CPU 0. Prints each contender's median rate and server CPU per request, and the
- * median of the rounds' ratios to the baseline; returns those ratios by contender.
- */
-async function interleaved(contenders: Contender[]): Promise<Map<string, number[]>> {
-  const pids = [...new Set(contenders.map((c) => c.pid))];
-  for (const pid of pids) pinToCpu(pid, 0);
-  const rates = new Map(contenders.map((c) => [c.name, [] as number[]]));
-  const cpu = new Map(contenders.map((c) => [c.name, [] as number[]]));
-  const request = (c: Contender) => ({ method: 'GET', path: c.path, body: '', headers: {} });
-  try {
-    for (const c of contenders) await wrkLoad(c.port, request(c), 2, 32, 1, 1);
-    for (let round = 0; round < PAIRS; round++) {
-      for (const c of round % 2 === 0 ? contenders : [...contenders].reverse()) {
-        const cpu0 = cpuSeconds(c.pid);
-        const r = await wrkLoad(c.port, request(c), WINDOW_S, 32, 1, 1);
-        if (r.errors > 0 || r.non2xx > 0) throw new Error(`${c.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
-        rates.get(c.name)!.push(r.rps);
-        cpu.get(c.name)!.push(((cpuSeconds(c.pid) - cpu0) / r.requests) * 1e6);
-      }
-    }
-  } finally {
-    for (const pid of pids) unpin(pid);
-  }
-  const base = rates.get(contenders[0]!.name)!;
-  const ratios = new Map<string, number[]>();
-  for (const c of contenders) {
-    const own = rates.get(c.name)!;
-    ratios.set(
-      c.name,
-      own.map((rps, i) => rps / base[i]!),
-    );
-    console.log(
-      `  ${c.name.padEnd(26)} ${median(own).toFixed(0).padStart(7)} req/s  server CPU ${median(cpu.get(c.name)!).toFixed(1)} µs/request` +
-        (c === contenders[0]
-          ? ''
-          : `  ratio ${median(ratios.get(c.name)!).toFixed(2)} (quartiles ${quartiles(ratios.get(c.name)!)})`),
-    );
-  }
-  return ratios;
-}
-
 async function waitForSegments(url: string, count: number, timeoutMs = 30_000): Promise<MediaPlaylist> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -331,11 +269,16 @@ async function main(): Promise<void> {
         `(medians; ratios to the bare server)`,
     );
     const media = new URL(mediaUrl);
-    const ratios = await interleaved([
-      { name: 'bare node:http', port: playlistBare.port, path: '/', pid: playlistBare.child.pid! },
-      { name: 'bare handler inside openivs', port: inProcessPort, path: '/', pid: server.proc.pid! },
-      { name: 'openivs', port, path: media.pathname + media.search, pid: server.proc.pid! },
-    ]);
+    const get = (path: string) => ({ method: 'GET', path, body: '', headers: {} });
+    const ratios = await interleaved(
+      [
+        { name: 'bare node:http', port: playlistBare.port, request: get('/'), pid: playlistBare.child.pid! },
+        { name: 'bare handler inside openivs', port: inProcessPort, request: get('/'), pid: server.proc.pid! },
+        { name: 'openivs', port, request: get(media.pathname + media.search), pid: server.proc.pid! },
+      ],
+      PAIRS,
+      WINDOW_S,
+    );
     const playlistRatio = median(ratios.get('openivs')!);
     const ceiling = median(ratios.get('bare handler inside openivs')!);
     const handlerShare = median(ratios.get('openivs')!.map((r, i) => r / ratios.get('bare handler inside openivs')![i]!));
