@@ -5,12 +5,13 @@
 // constant time.
 
 import * as crypto from 'node:crypto';
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ServiceError } from '../../domain/errors.js';
 import type { CredentialConfig } from '../../config/types.js';
 import type { CredentialStore } from './credentials.js';
 import { formatAmzDate } from './amz-date.js';
 import { canonicalRequest } from './canonical.js';
+import { HmacSha256Key } from './hmac-sha256.js';
 import { ALGORITHM, claimFromHeader, claimFromQuery, hasPresignParams, headerValue, type Claim, type Headers } from './parse.js';
 import { parseQuery, queryValue, type Query } from './query.js';
 
@@ -47,11 +48,13 @@ const MISMATCH =
 const invalid = (message: string) => new ServiceError('InvalidSignatureException', message);
 
 // Per request, verification is two digests (SHA-256 of the canonical request, the HMAC of the
-// string to sign) plus the body's SHA-256, each one node:crypto call. The signing key (four chained
-// HMACs from the secret) depends only on the key, day, region and service, so it is derived once
-// and kept. Measured under load before this: @smithy/signature-v4's promise-based hashing made
+// string to sign: two one-shot SHA-256s, hmac-sha256.ts) plus the body's SHA-256. The signing key
+// (four chained HMACs from the secret) depends only on the key, day, region and service, so it is
+// derived once and kept. Measured under load before this: @smithy/signature-v4's promise-based hashing made
 // verification ~80 µs of a ~150 µs API call; its canonicalisation, once the hashing was ours, was
 // still the larger half of what remained.
+/** API calls have no query string; this stands for theirs (read only: nothing writes a parsed query). */
+const EMPTY_QUERY: Query = Object.freeze(Object.create(null) as Query);
 const MAX_CACHED_KEYS = 256; // access keys × days × regions in use are few; bound it anyway
 
 /** SHA-256 in hex: the one-shot crypto.hash where node has it (20.12+), else a Hash object. */
@@ -62,7 +65,9 @@ const sha256Hex: (data: string | Buffer) => string =
 
 export class SigV4Verifier {
   /** Signing keys by access key and credential scope. */
-  private readonly keys = new Map<string, KeyObject>();
+  private readonly keys = new Map<string, HmacSha256Key>();
+  /** The last key used and what it was for: consecutive calls nearly always share key and scope. */
+  private last: { credential: CredentialConfig; scope: string; key: HmacSha256Key } | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -78,7 +83,7 @@ export class SigV4Verifier {
 
   /** verify() without the promise: the API pipeline calls it on every request, and nothing in it waits. */
   authenticate(req: SignedRequest): Caller {
-    const query = parseQuery(req.rawQuery);
+    const query = req.rawQuery === '' ? EMPTY_QUERY : parseQuery(req.rawQuery);
     const authorization = headerValue(req.headers, 'authorization');
     const presigned = hasPresignParams(query);
     if (authorization === undefined && !presigned) {
@@ -111,9 +116,7 @@ export class SigV4Verifier {
     if (canonical === undefined) throw invalid(MISMATCH);
     const scope = `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`;
     const stringToSign = `${ALGORITHM}\n${claim.longDate}\n${scope}\n${sha256Hex(canonical)}`;
-    const expected = createHmac('sha256', this.signingKey(credential, claim, scope))
-      .update(stringToSign)
-      .digest('hex');
+    const expected = this.signingKey(credential, claim, scope).hex(stringToSign);
     if (!constantTimeEqual(expected, claim.signature)) throw invalid(MISMATCH);
     return { accessKeyId: credential.accessKeyId, account: credential.accountId, region: claim.region };
   }
@@ -139,11 +142,10 @@ export class SigV4Verifier {
   private checkTime(claim: Claim): void {
     const now = this.now();
     const skew = this.opts.clockSkewMs;
-    const minutes = `${Math.round(skew / 60_000)} min.`;
     if (claim.dateMs - now > skew) {
       throw invalid(
         `Signature not yet current: ${claim.longDate} is still later than ${formatAmzDate(now + skew)} ` +
-          `(${formatAmzDate(now)} + ${minutes})`,
+          `(${formatAmzDate(now)} + ${minutesText(skew)})`,
       );
     }
     if (claim.expiresS !== undefined) {
@@ -158,13 +160,15 @@ export class SigV4Verifier {
     } else if (now - claim.dateMs > skew) {
       throw invalid(
         `Signature expired: ${claim.longDate} is now earlier than ${formatAmzDate(now - skew)} ` +
-          `(${formatAmzDate(now)} - ${minutes})`,
+          `(${formatAmzDate(now)} - ${minutesText(skew)})`,
       );
     }
   }
 
   /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), kept per key and scope. */
-  private signingKey(credential: CredentialConfig, claim: Claim, scope: string): KeyObject {
+  private signingKey(credential: CredentialConfig, claim: Claim, scope: string): HmacSha256Key {
+    const last = this.last;
+    if (last !== undefined && last.credential === credential && last.scope === scope) return last.key;
     const id = `${credential.accessKeyId}\n${scope}`;
     let key = this.keys.get(id);
     if (key === undefined) {
@@ -172,10 +176,11 @@ export class SigV4Verifier {
       for (const part of [claim.scopeDate, claim.region, claim.service, 'aws4_request']) {
         k = createHmac('sha256', k).update(part, 'utf8').digest();
       }
-      key = crypto.createSecretKey(k);
+      key = new HmacSha256Key(k);
       if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
       this.keys.set(id, key);
     }
+    this.last = { credential, scope, key };
     return key;
   }
 }
@@ -196,6 +201,9 @@ function payloadHashOf(req: SignedRequest, presignQuery: Query | undefined): str
   }
   return actual;
 }
+
+/** The allowed skew as the real service words it ("15 min."): only built when a message needs it. */
+const minutesText = (skewMs: number) => `${Math.round(skewMs / 60_000)} min.`;
 
 /** Compares without an early exit; unequal lengths still cost one full compare. */
 function constantTimeEqual(expected: string, provided: string): boolean {
