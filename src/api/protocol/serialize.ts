@@ -1,7 +1,11 @@
 // Turns a handler's output into an HTTP response: the operation's status code, header-bound members
-// as headers, the rest as JSON rebuilt from the output shape's members only, with timestamps rendered
+// as headers, the rest as JSON written from the output shape's members only, with timestamps rendered
 // as the model says. Nothing a handler returns (or a stored document holds) beyond the model's members
 // reaches the wire, and a value of the wrong kind for its shape is left out rather than passed on.
+// Each shape compiles once into a writer that returns its JSON text: no copy of the output is built and
+// then walked again by JSON.stringify (profiled under load, that copy and walk were the largest item of
+// a GetChannel's own work). test/fuzz/serialize-writer.test.ts checks it against the copy-then-stringify
+// writer it replaced, byte for byte.
 import type { OperationRef, ServiceModel, Shape, ShapeRef } from './model.js';
 
 export interface HttpResponse {
@@ -15,8 +19,8 @@ interface OutputPlan {
   body: Writer;
 }
 
-/** The wire form of a value of one shape, or undefined when the value has no place on the wire. */
-type Writer = (value: unknown) => unknown;
+/** The JSON text of a value of one shape, or undefined when the value has no place on the wire. */
+type Writer = (value: unknown) => string | undefined;
 
 const plans = new WeakMap<ServiceModel, Map<string, OutputPlan>>();
 const writers = new WeakMap<ServiceModel, Map<string, Writer>>();
@@ -35,7 +39,7 @@ export function serializeOutput(model: ServiceModel, operation: OperationRef, ou
   headers['content-type'] = 'application/json';
   // No output shape: nothing the handler returned belongs on the wire.
   if (!plan) return { status: op.responseCode, headers, body: '{}' };
-  return { status: op.responseCode, headers, body: JSON.stringify(plan.body(data) ?? {}) };
+  return { status: op.responseCode, headers, body: plan.body(data) ?? '{}' };
 }
 
 function planFor(model: ServiceModel, shapeName: string): OutputPlan {
@@ -75,8 +79,27 @@ function headerText(v: unknown): string {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-/** Scalars travel as they are; an object or array where a scalar belongs does not travel at all. */
-const scalar: Writer = (v) => (typeof v === 'object' || typeof v === 'function' ? undefined : v);
+/**
+ * Scalars travel as they are (as JSON.stringify writes them: a non-finite number as null); an object or array where a
+ * scalar belongs does not travel at all, nor does a symbol (JSON.stringify leaves those out of objects).
+ */
+const scalar: Writer = (v) => {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'object':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      return undefined;
+    default:
+      return JSON.stringify(v); // a bigint: throws, as it did inside JSON.stringify
+  }
+};
 
 function compileWriter(model: ServiceModel, shape: Shape): Writer {
   switch (shape.type) {
@@ -86,25 +109,26 @@ function compileWriter(model: ServiceModel, shape: Shape): Writer {
       const item = writerFor(model, shape.member!.shape);
       return (v) => {
         if (!Array.isArray(v)) return undefined;
-        const out: unknown[] = [];
+        let out = '';
         for (const x of v) {
           const w = x === null || x === undefined ? undefined : item(x);
-          if (w !== undefined) out.push(w);
+          if (w !== undefined) out += out === '' ? w : `,${w}`;
         }
-        return out;
+        return `[${out}]`;
       };
     }
     case 'map': {
       const item = writerFor(model, shape.value!.shape);
       return (v) => {
         if (!isPlainObject(v)) return undefined;
-        // No prototype: a key named `__proto__` stays an ordinary key.
-        const out = Object.create(null) as Record<string, unknown>;
+        // Own keys only, in Object.keys order (integer-like keys first, ascending: JSON.stringify's order too); a key
+        // named `__proto__` is an ordinary key.
+        let out = '';
         for (const k of Object.keys(v)) {
           const w = v[k] === null || v[k] === undefined ? undefined : item(v[k]);
-          if (w !== undefined) out[k] = w;
+          if (w !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(k)}:${w}`;
         }
-        return out;
+        return `{${out}}`;
       };
     }
     case 'timestamp':
@@ -117,19 +141,20 @@ function compileWriter(model: ServiceModel, shape: Shape): Writer {
 function compileStructure(model: ServiceModel, members: Record<string, ShapeRef>): Writer {
   const list = Object.entries(members).map(([name, ref]) => ({
     name,
-    wireName: ref.locationName ?? name,
+    /** `"wireName":`, escaped once here. */
+    key: `${JSON.stringify(ref.locationName ?? name)}:`,
     write: writerFor(model, ref.shape),
   }));
   return (v) => {
     if (!isPlainObject(v)) return undefined;
-    const out: Record<string, unknown> = {};
+    let out = '';
     for (const m of list) {
       const x = v[m.name];
       if (x === undefined || x === null) continue;
       const w = m.write(x);
-      if (w !== undefined) out[m.wireName] = w;
+      if (w !== undefined) out += `${out === '' ? '' : ','}${m.key}${w}`;
     }
-    return out;
+    return `{${out}}`;
   };
 }
 
