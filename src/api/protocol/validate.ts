@@ -32,7 +32,11 @@ type Decode = (value: unknown, path: string, found: Findings) => unknown;
 /** Nested members are read by their wire name; the top-level input arrives keyed by member name. */
 type KeyedBy = 'wire' | 'member';
 
-const caches = new WeakMap<ServiceModel, Map<string, Decode>>();
+/**
+ * Decoders by shape name, one map per keying: a shape's name is the model's own string, whose hash V8 keeps, so a
+ * lookup costs no string building (a combined `${shape}\0input` key, built per call, was a tenth of decoding).
+ */
+const caches = new WeakMap<ServiceModel, Record<KeyedBy, Map<string, Decode>>>();
 
 /**
  * Returns the operation's input as the model defines it, or throws a ValidationException. JSON
@@ -59,15 +63,15 @@ export function precompileValidators(model: ServiceModel): void {
 }
 
 function decoderFor(model: ServiceModel, shapeName: string, keyedBy: KeyedBy = 'wire'): Decode {
-  let cache = caches.get(model);
-  if (!cache) caches.set(model, (cache = new Map<string, Decode>()));
-  const cacheKey = keyedBy === 'wire' ? shapeName : `${shapeName}\0input`;
-  const hit = cache.get(cacheKey);
+  let byKeying = caches.get(model);
+  if (!byKeying) caches.set(model, (byKeying = { wire: new Map<string, Decode>(), member: new Map<string, Decode>() }));
+  const cache = byKeying[keyedBy];
+  const hit = cache.get(shapeName);
   if (hit) return hit;
   // A trampoline first, so a recursive shape compiles without looping forever; `real` exists before anything calls it.
-  cache.set(cacheKey, (v, p, f) => real(v, p, f));
+  cache.set(shapeName, (v, p, f) => real(v, p, f));
   const real = compile(model, shapeName, model.shape(shapeName), keyedBy);
-  cache.set(cacheKey, real);
+  cache.set(shapeName, real);
   return real;
 }
 
