@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import {
   BatchGetChannelCommand,
   CreateChannelCommand,
+  CreateStreamKeyCommand,
   DeleteChannelCommand,
+  DeleteStreamKeyCommand,
   GetChannelCommand,
   GetStreamKeyCommand,
   ListStreamKeysCommand,
@@ -155,6 +157,27 @@ describe('channels', () => {
     assert.equal(again.channel!.name, 'after-update');
     assert.equal(again.channel!.type, 'BASIC');
     assert.equal(again.channel!.latencyMode, 'LOW');
+  });
+
+  it('GetChannel, read again and again, shows each change to the channel and its stream key', async () => {
+    // A stored channel's rendered output is kept beside its cached row (handlers/stable-output.ts): reads before a
+    // change must not be what reads after it see.
+    const { channel, streamKey } = await create({ name: 'kept' });
+    const get = async () => (await ivs.send(new GetChannelCommand({ arn: channel!.arn }))).channel!;
+    assert.deepEqual(await get(), channel);
+    assert.deepEqual(await get(), channel);
+    await ivs.send(new UpdateChannelCommand({ arn: channel!.arn, name: 'changed' }));
+    assert.equal((await get()).name, 'changed');
+    assert.equal((await get()).name, 'changed');
+    const passphrase = (await get()).srt?.passphrase;
+    assert.ok(passphrase, 'a secure channel shows its SRT passphrase');
+    await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
+    assert.equal((await get()).srt?.passphrase, undefined, 'no stream key, no passphrase');
+    await ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }));
+    const renewed = (await get()).srt?.passphrase;
+    assert.ok(renewed && renewed !== passphrase, 'a new stream key, a new passphrase');
+    await ivs.send(new UpdateChannelCommand({ arn: channel!.arn, insecureIngest: true }));
+    assert.equal((await get()).srt?.passphrase, undefined, 'an insecure channel shows none');
   });
 
   it('UpdateChannel presets: refused on STANDARD, defaulted on ADVANCED_HD, settable on ADVANCED_SD', async () => {

@@ -20,6 +20,7 @@ import {
 } from './stream-key-rows.js';
 import { newSrtPassphrase } from '../../domain/srt.js';
 import { requireReferences } from './references.js';
+import { renderedOnce } from './stable-output.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -67,7 +68,8 @@ export async function getChannel(
   ctx: RequestContext,
 ): Promise<Out<ivs.GetChannelResponse>> {
   const row = await loadOwned<ChannelDoc>(deps.store, ctx, 'channel', input.arn!);
-  return { channel: renderChannel(deps, row, await channelStreamKey(deps.store, row.arn)) };
+  const key = await channelStreamKey(deps.store, row.arn);
+  return renderedOnce(row, key, deps.endpoints, () => ({ channel: renderChannel(deps, row, key) }));
 }
 
 export async function batchGetChannel(

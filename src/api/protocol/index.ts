@@ -20,7 +20,7 @@ export {
   type ShapeRef,
 } from './model.js';
 export { createRouter, type RouteMatch, type Router } from './router.js';
-export { formatTimestamp, serializeOutput, type HttpResponse } from './serialize.js';
+export { formatTimestamp, serializeOutput, stableOutput, type HttpResponse } from './serialize.js';
 export { precompileValidators, validateInput } from './validate.js';
 
 export class ProtocolEngine {

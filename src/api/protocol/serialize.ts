@@ -25,6 +25,25 @@ type Writer = (value: unknown) => string | undefined;
 const plans = new WeakMap<ServiceModel, Map<string, OutputPlan>>();
 const writers = new WeakMap<ServiceModel, Map<string, Writer>>();
 
+/** Outputs frozen by stableOutput, with the body written for them (and the operation it was written for). */
+const stableBodies = new WeakMap<object, { operation: string; body: string } | null>();
+
+/**
+ * Deep-freezes `output` and marks it as one whose JSON body may be written once and reused: frozen, it cannot change
+ * (handlers/stable-output.ts keeps such outputs beside the frozen rows they were rendered from).
+ */
+export function stableOutput<T extends object>(output: T): T {
+  deepFreeze(output);
+  stableBodies.set(output, null);
+  return output;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
 export function serializeOutput(model: ServiceModel, operation: OperationRef, output: unknown): HttpResponse {
   const op = model.operation(operation);
   const plan = op.outputShape ? planFor(model, op.outputShape) : undefined;
@@ -39,7 +58,12 @@ export function serializeOutput(model: ServiceModel, operation: OperationRef, ou
   headers['content-type'] = 'application/json';
   // No output shape: nothing the handler returned belongs on the wire.
   if (!plan) return { status: op.responseCode, headers, body: '{}' };
-  return { status: op.responseCode, headers, body: plan.body(data) ?? '{}' };
+  const stable = stableBodies.get(data);
+  if (stable !== undefined && stable !== null && stable.operation === op.name)
+    return { status: op.responseCode, headers, body: stable.body };
+  const body = plan.body(data) ?? '{}';
+  if (stable !== undefined) stableBodies.set(data, { operation: op.name, body });
+  return { status: op.responseCode, headers, body };
 }
 
 function planFor(model: ServiceModel, shapeName: string): OutputPlan {
