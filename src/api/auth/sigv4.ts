@@ -46,6 +46,8 @@ const MISMATCH =
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const invalid = (message: string) => new ServiceError('InvalidSignatureException', message);
+/** API calls have no query string; this stands for theirs (read only: nothing writes a parsed query). */
+const EMPTY_QUERY: Query = Object.freeze(Object.create(null) as Query);
 
 // Per request, verification is two digests (SHA-256 of the canonical request, the HMAC of the
 // string to sign: two one-shot SHA-256s, hmac-sha256.ts) plus the body's SHA-256. The signing key
@@ -53,8 +55,6 @@ const invalid = (message: string) => new ServiceError('InvalidSignatureException
 // derived once and kept. Measured under load before this: @smithy/signature-v4's promise-based hashing made
 // verification ~80 µs of a ~150 µs API call; its canonicalisation, once the hashing was ours, was
 // still the larger half of what remained.
-/** API calls have no query string; this stands for theirs (read only: nothing writes a parsed query). */
-const EMPTY_QUERY: Query = Object.freeze(Object.create(null) as Query);
 const MAX_CACHED_KEYS = 256; // access keys × days × regions in use are few; bound it anyway
 
 /** SHA-256 in hex: the one-shot crypto.hash where node has it (20.12+), else a Hash object. */

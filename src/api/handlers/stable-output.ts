@@ -3,7 +3,8 @@
 // depends on, and the process's fixed endpoints) cannot change either: it is kept beside the row and frozen, and the
 // serializer writes a frozen output's JSON once (serialize.ts, stableOutput). Rows that are not frozen (PostgreSQL's,
 // read fresh each time) are rendered every call, as before. Why: a GetChannel of the same channel, the API's most
-// frequent call, rendered and serialized the same bytes on every request (~4 µs of ~66 µs of server CPU).
+// frequent call, rendered and serialized the same bytes on every request (~3 µs of serializing alone, timed in the
+// server; with the writer and decoder changes beside it, 14% less server CPU per call in an A/B).
 
 import type { PublicEndpoints } from '../../domain/urls.js';
 import { stableOutput } from '../protocol/index.js';

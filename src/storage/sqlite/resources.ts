@@ -22,17 +22,9 @@ import { KyselyResourceRepository } from '../kysely/resources.js';
 import { decodeOptional, decodeRow } from '../kysely/codec.js';
 import { SQLITE_FEATURES } from '../kysely/dialect.js';
 import { mapSqliteError } from './errors.js';
+import { deepFreeze } from '../../domain/deep-freeze.js';
 
 const CACHE_LIMIT = 10_000;
-
-/** Freezes a decoded row so a cached copy can be handed to many callers without defensive copies. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 /**
  * Prepared statements shared by the root repository and every tx-bound one, and a cache of decoded
