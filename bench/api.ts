@@ -6,8 +6,9 @@
 //  1b. The same GetChannel comparison with wrk (C, far cheaper than autocannon on 2 cores; issue 17's target ≥ 0.5),
 //      with a third server between the two: the SigV4 floor (lib/api-floor-server.ts), the least a signed JSON API
 //      does on node:http, so the ratio splits into what the protocol costs and what openivs adds. Interleaved
-//      (lib/interleaved.ts): BENCH_PAIRS rounds (8) of a BENCH_WINDOW-second window (3) per server, servers on CPU 0,
-//      wrk on CPU 1; the figure is the median of the rounds' ratios.
+//      (lib/interleaved.ts): BENCH_PAIRS rounds (8) of a BENCH_WINDOW-second window (3) per server process, servers on
+//      CPU 0, wrk on CPU 1; each server runs in BENCH_PROCESSES processes (3), a round's figure per server is the median
+//      over its processes, and the result is the median of the rounds' ratios.
 // Targets (issue 2): GetChannel ≥ 50% of the bare server's rate, p99 < 10 ms; ListChannels < 10 ms/page.
 // BENCH_ONLY (a comma list of autocannon, wrk, create, list) picks parts: `BENCH_ONLY=wrk` is the quick issue-17 check
 // (list pages over whatever channels exist, so `list` without `create` reads one).
@@ -20,13 +21,20 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../devtools/server.js';
 import { cpuSeconds, percentile, startNode, startOpenivs, stopProcess, waitForHttp } from './lib/processes.js';
 import { call, signedPost, type SignedHttp } from './lib/signing.js';
-import { interleaved, median } from './lib/interleaved.js';
+import { interleaved, median, type Contender } from './lib/interleaved.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 /** The wrk part: rounds of one window per server, in turn (lib/interleaved.ts). */
 const ROUNDS = Number(process.env.BENCH_PAIRS ?? 8);
 const WINDOW_S = Number(process.env.BENCH_WINDOW ?? 3);
+/**
+ * Processes per server in the wrk part. One process of the same code runs up to ~11% faster or slower than another on
+ * this machine, for the whole of its life (an A/A of four openivs processes, interleaved: 0.885, 0.97, 1.00 of the
+ * first), so one process per server made the ratio a draw as much as a measurement. Each kind's figure per round is
+ * the median over its processes.
+ */
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 10_000);
 const PARTS = ['autocannon', 'wrk', 'create', 'list'] as const;
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((part) => part.trim()));
@@ -76,7 +84,17 @@ async function main(): Promise<void> {
   const server = await startOpenivs(dataDir, [], { OPENIVS_QUOTA_CHANNELS: String(CHANNELS + 100) });
   const { port } = server;
   let bare: ReturnType<typeof startNode> | undefined;
-  let floor: ReturnType<typeof startNode> | undefined;
+  const extraNodes: ReturnType<typeof startNode>[] = [];
+  const extraServers: Awaited<ReturnType<typeof startOpenivs>>[] = [];
+  const extraDirs: string[] = [];
+  /** Another process of a bare or floor server, on a port of its own. */
+  const startExtra = async (script: string, bodyFile: string) => {
+    const extraPort = await freePort();
+    const proc = startNode(script, [String(extraPort), bodyFile]);
+    extraNodes.push(proc);
+    await waitForHttp(`http://127.0.0.1:${extraPort}/`);
+    return { port: extraPort, pid: proc.pid! };
+  };
   try {
     const created = (await call(port, 'CreateChannel', { name: 'bench' })) as { channel: { arn: string } };
     const getReq = await signedPost(port, 'GetChannel', { arn: created.channel.arn });
@@ -101,24 +119,41 @@ async function main(): Promise<void> {
     if (ONLY.has('wrk')) {
       console.log(
         `GetChannel with wrk (1 thread on CPU 1, 32 connections; servers on CPU 0): ${ROUNDS} rounds of ${WINDOW_S} s ` +
-          `per server, in turn (medians; ratios to the bare server)`,
+          `per server process, in turn; each server in ${PROCESSES} processes (medians; ratios to the bare server)`,
       );
-      const floorPort = await freePort();
-      floor = startNode(join(here, 'lib/api-floor-server.js'), [String(floorPort), bodyFile]);
-      await waitForHttp(`http://127.0.0.1:${floorPort}/`);
-      // Signed for the floor's own host:port (wrk sends Host from the URL, and Host is signed).
-      const floorReq = await signedPost(floorPort, 'GetChannel', { arn: created.channel.arn });
-      const ratios = await interleaved(
-        [
-          { name: 'bare node:http', port: barePort, request: getReq, pid: bare.pid! },
-          { name: 'SigV4 floor', port: floorPort, request: floorReq, pid: floor.pid! },
-          { name: 'openivs', port, request: getReq, pid: server.proc.pid! },
-        ],
-        ROUNDS,
-        WINDOW_S,
-      );
-      const ours = ratios.get('openivs')!;
-      const floorRatios = ratios.get('SigV4 floor')!;
+      const contenders: Contender[] = [];
+      for (let i = 0; i < PROCESSES; i++) {
+        const bareI = i === 0 ? { port: barePort, pid: bare.pid! } : await startExtra(join(here, 'lib/bare-server.js'), bodyFile);
+        const floorI = await startExtra(join(here, 'lib/api-floor-server.js'), bodyFile);
+        let ours = { port, pid: server.proc.pid!, request: getReq };
+        if (i > 0) {
+          const otherDir = mkdtempSync(join(tmpdir(), 'openivs-bench-'));
+          extraDirs.push(otherDir);
+          const other = await startOpenivs(otherDir, [], {});
+          extraServers.push(other);
+          const arn = ((await call(other.port, 'CreateChannel', { name: 'bench' })) as { channel: { arn: string } }).channel.arn;
+          ours = { port: other.port, pid: other.proc.pid!, request: await signedPost(other.port, 'GetChannel', { arn }) };
+        }
+        contenders.push(
+          { name: `bare node:http #${i + 1}`, port: bareI.port, request: getReq, pid: bareI.pid },
+          // Signed for the floor's own host:port (wrk sends Host from the URL, and Host is signed).
+          {
+            name: `SigV4 floor #${i + 1}`,
+            ...floorI,
+            request: await signedPost(floorI.port, 'GetChannel', { arn: created.channel.arn }),
+          },
+          { name: `openivs #${i + 1}`, ...ours },
+        );
+      }
+      const ratios = await interleaved(contenders, ROUNDS, WINDOW_S);
+      // Per round, each kind's median over its processes, then openivs and the floor against the bare server.
+      const kind = (prefix: string) =>
+        Array.from({ length: ROUNDS }, (_, round) =>
+          median(Array.from({ length: PROCESSES }, (_, i) => ratios.get(`${prefix} #${i + 1}`)![round]!)),
+        );
+      const bares = kind('bare node:http');
+      const ours = kind('openivs').map((r, round) => r / bares[round]!);
+      const floorRatios = kind('SigV4 floor').map((r, round) => r / bares[round]!);
       const wrkRatio = median(ours);
       const ofFloor = median(ours.map((r, i) => r / floorRatios[i]!));
       console.log(
@@ -157,9 +192,10 @@ async function main(): Promise<void> {
     );
   } finally {
     if (bare) await stopProcess(bare);
-    if (floor) await stopProcess(floor);
+    for (const proc of extraNodes) await stopProcess(proc);
+    for (const other of extraServers) await other.stop();
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, ...extraDirs]) rmSync(dir, { recursive: true, force: true });
   }
 }
 
