@@ -214,6 +214,29 @@ describe('HTTP-level refusals carry the API error shape', { timeout: 120_000 }, 
       expectJsonError(last, 400, 'BadRequestException');
     });
 
+    it(`${listener}: clients closing or resetting mid-body leave the server serving`, async () => {
+      // A body cut off by its client is never answered; nothing of such a request may throw or stall what comes after.
+      const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: 1000\r\n\r\n`;
+      await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            new Promise<void>((resolve) => {
+              const socket = open();
+              socket.on('error', () => undefined);
+              socket.on('close', () => resolve());
+              socket.once((socket as { encrypted?: boolean }).encrypted ? 'secureConnect' : 'connect', () => {
+                socket.write(`${head}{"name":`);
+                // A reset (RST) needs a TCP handle: TLS sockets close.
+                setTimeout(() => (i % 2 === 0 || listener !== 'HTTP' ? socket.destroy() : socket.resetAndDestroy()), 30);
+              });
+            }),
+        ),
+      );
+      const ok = await callOperation(server, 'ListChannels', {});
+      assert.equal(ok.status, 200, ok.text);
+    });
+
     it(`${listener}: a keep-alive client uploading 2 MiB reads its 413 whole, and the connection serves on`, async () => {
       const size = 2 * 1024 * 1024;
       const head = `POST /CreateChannel HTTP/1.1\r\n${HOST}content-type: application/json\r\ncontent-length: ${size}\r\n\r\n`;
