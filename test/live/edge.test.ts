@@ -149,15 +149,20 @@ describe('live: the Varnish edge in front of openivs', { timeout: 300_000 }, () 
         `origin blocking reloads ${originReloads} for ${parts} parts and ~${heartbeats} heartbeats`,
       );
       // Counted within 20-30 s of joining through the edge; measured 35 s after the ramp.
+      const seen: number[] = [];
       const count = await pollUntil(
         'viewerCount within 5%',
         async () => {
           const s = await ivs.send(new GetStreamCommand({ channelArn: channel.arn }));
           const n = s.stream?.viewerCount ?? 0;
+          seen.push(n);
           return Math.abs(n - VIEWERS) <= VIEWERS * 0.05 ? n : undefined;
         },
         { timeoutMs: 20_000, intervalMs: 1_000 },
-      );
+      ).catch((err: Error) => {
+        // The counts read, so a failure says how far off they were (a CI run once failed here with no figure).
+        throw new Error(`${err.message}; viewerCount read: ${seen.join(', ')}`);
+      });
       assert.ok(Math.abs(count - VIEWERS) <= VIEWERS * 0.05, `viewerCount ${count}`);
       assert.equal(failures, 0, `failed requests: ${failed.join('; ')}`);
     } finally {
