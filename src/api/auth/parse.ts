@@ -164,8 +164,9 @@ function splitSignedHeaders(text: string): readonly string[] {
  * The Credential and SignedHeaders texts, split and checked once each: a client sends the same two on every call (one
  * key, one day, one list of headers), only the signature and date change. Measured in the server under load, with the
  * memo toggled in one process (so no two processes' different luck in the comparison): 2.6%, 6.8% and 3.3% less CPU
- * per signed call in three series. These texts arrive before authentication, so the memo is small, keeps only short texts, starts over when full, and
- * holds only what parsed (a text that fails throws before it is kept). Values are frozen: every claim shares them.
+ * per signed call in three series. These texts arrive before authentication, so the memo is small, keeps only short
+ * texts, starts over when full, and holds only what parsed (a text that fails throws before it is kept). Values are
+ * frozen: every claim shares them.
  */
 const MEMO_ENTRIES = 64;
 const MEMO_TEXT_MAX = 256;

@@ -4,7 +4,8 @@
 // serializer writes a frozen output's JSON once (serialize.ts, stableOutput). Rows that are not frozen (PostgreSQL's,
 // read fresh each time) are rendered every call, as before. Why: a GetChannel of the same channel, the API's most
 // frequent call, rendered and serialized the same bytes on every request (~3 µs of serializing alone, timed in the
-// server; with the writer and decoder changes beside it, 14% less server CPU per call in an A/B).
+// server; with the writer and decoder changes beside it, 14% less server CPU per call in an A/B of two processes,
+// which on this machine can differ by up to ~11% on their own: see bench/api.ts, BENCH_PROCESSES).
 
 import type { PublicEndpoints } from '../../domain/urls.js';
 import { stableOutput } from '../protocol/index.js';
