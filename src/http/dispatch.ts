@@ -5,7 +5,7 @@
 
 import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { ApiPipeline } from '../api/pipeline.js';
+import type { ApiPipeline, ApiRequest } from '../api/pipeline.js';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
@@ -46,20 +46,22 @@ export interface HttpRoute {
 
 /** The request listener for either server: dispatch, with a JSON 500 for anything that escapes it. */
 export function requestListener(deps: HttpDeps): (req: HttpRequest, res: HttpResponse) => void {
-  const escaped = (res: HttpResponse, err: unknown) => {
-    deps.log.error({ err }, 'unhandled error in HTTP dispatch');
-    if (res.headersSent) res.end();
-    else sendApiResponse(res, deps.protocol.encodeError(err, newRequestId()));
-  };
   return (req, res) => {
     giveCounterSlot(res);
     try {
       // Synchronous for what is answered at once (most playback): no promise or microtask per request.
-      dispatch(deps, req, res)?.catch((err: unknown) => escaped(res, err));
+      dispatch(deps, req, res)?.catch((err: unknown) => answerEscaped(deps, res, err));
     } catch (err) {
-      escaped(res, err);
+      answerEscaped(deps, res, err);
     }
   };
+}
+
+/** The answer to an error nothing else caught: logged, and a JSON 500 if the response has not started. */
+function answerEscaped(deps: HttpDeps, res: HttpResponse, err: unknown): void {
+  deps.log.error({ err }, 'unhandled error in HTTP dispatch');
+  if (res.headersSent) res.end();
+  else sendApiResponse(res, deps.protocol.encodeError(err, newRequestId()));
 }
 
 /** Routes a request; a promise when the answer is asynchronous (the API, and playback requests that wait). */
@@ -82,27 +84,21 @@ export function dispatch(deps: HttpDeps, req: HttpRequest, res: HttpResponse): P
   return handleApiRequest(deps, req, res, rawPath, rawQuery);
 }
 
-async function handleApiRequest(
-  deps: HttpDeps,
-  req: HttpRequest,
-  res: HttpResponse,
-  rawPath: string,
-  rawQuery: string,
-): Promise<void> {
-  let body: Buffer;
-  try {
-    // HTTP/1.1's server bounds the whole request itself (requestTimeout, answered as a JSON 408 by refusals.ts);
-    // only HTTP/2 streams need readBody's own timer.
-    body = await readBody(req, deps.maxBodyBytes, req.httpVersionMajor === 2 ? HTTP_LIMITS.requestTimeoutMs : undefined);
-  } catch (err) {
-    return refuse(
-      deps,
-      req,
-      res,
-      err instanceof ServiceError ? err : new ServiceError('SerializationException', 'Could not read the request body'),
+function handleApiRequest(deps: HttpDeps, req: HttpRequest, res: HttpResponse, rawPath: string, rawQuery: string): void {
+  readBody(req, deps.maxBodyBytes, HTTP_LIMITS.requestTimeoutMs, (body) => {
+    if (!(body instanceof Buffer)) {
+      const refusal =
+        body instanceof ServiceError ? body : new ServiceError('SerializationException', 'Could not read the request body');
+      return refuse(deps, req, res, refusal);
+    }
+    answerApiRequest(deps, req, res, { method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body }).catch(
+      (err: unknown) => answerEscaped(deps, res, err),
     );
-  }
-  const response = await deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
+  });
+}
+
+async function answerApiRequest(deps: HttpDeps, req: HttpRequest, res: HttpResponse, request: ApiRequest): Promise<void> {
+  const response = await deps.api.handle(request);
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
   sendApiResponse(res, response);
