@@ -56,7 +56,8 @@ export class ApiPipeline {
         region: caller.region,
         requestId,
       };
-      const output = await entry(this.deps, input, ctx);
+      const answer = entry(this.deps, input, ctx);
+      const output: unknown = answer instanceof Promise ? await (answer as Promise<unknown>) : answer;
       response = this.protocol.serialize(match.operation, output ?? {});
       response.headers['x-amzn-RequestId'] = requestId;
     } catch (err) {

@@ -64,6 +64,14 @@ export interface ResourceRepository {
   count(scope: Scope, type: ResourceType): Promise<number>;
   /** Rows of a type (any scope) whose ref1, ref2 or ref3 equals refArn, e.g. channels using a recording configuration. */
   findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]>;
+  /**
+   * get()'s answer if this repository holds it in memory and may read it now (no I/O, no waiting), else undefined:
+   * not cached, no cache at all, or a transaction open that this repository is not part of. Hot reads try it first and
+   * answer without a promise; undefined only means "ask get()".
+   */
+  cached<Doc>(arn: string): ResourceRow<Doc> | undefined;
+  /** findReferencing()'s answer if held in memory and readable now, as cached(); shared, so read only. */
+  cachedReferencing<Doc>(type: ResourceType, refArn: string, limit: number): readonly ResourceRow<Doc>[] | undefined;
   /** Rows of a type in every scope, by seq (server-side maintenance, e.g. resuming work left by a crash). */
   listAllScopes<Doc>(type: ResourceType, afterSeq: number, limit: number): Promise<ResourceRow<Doc>[]>;
 }

@@ -165,4 +165,62 @@ describe('SQLite store', () => {
       await store.close();
     }
   });
+
+  it('cached() and cachedReferencing() answer only what get() and findReferencing() would, and never inside a transaction', async () => {
+    const store = await openSqliteStore({ filename: ':memory:' });
+    const channel = {
+      arn: 'arn:aws:ivs:us-west-2:000000000000:channel/e',
+      type: 'channel' as const,
+      ...scope,
+      id: 'e',
+      name: 'first',
+      ref1: '',
+      ref2: '',
+      lookup: null,
+      doc: { name: 'first' },
+    };
+    const key = {
+      arn: 'arn:aws:ivs:us-west-2:000000000000:stream-key/k',
+      type: 'stream-key' as const,
+      ...scope,
+      id: 'k',
+      name: '',
+      ref1: channel.arn,
+      ref2: '',
+      lookup: 'sk_k',
+      doc: { id: 'k' },
+    };
+    const r = store.resources;
+    try {
+      await r.insert(channel);
+      await r.insert(key);
+      // Nothing read yet: nothing in memory, so only "ask get()".
+      assert.equal(r.cached(channel.arn), undefined);
+      assert.equal(r.cachedReferencing('stream-key', channel.arn, 1), undefined);
+      const got = await r.get(channel.arn);
+      const referencing = await r.findReferencing('stream-key', channel.arn, 1);
+      assert.equal(r.cached(channel.arn), got);
+      assert.deepEqual(r.cachedReferencing('stream-key', channel.arn, 1), referencing);
+      assert.equal(r.cachedReferencing('stream-key', channel.arn, 2), undefined, 'another limit is another answer');
+      // Held rows are frozen: no caller can change what the next one reads.
+      assert.ok(Object.isFrozen(r.cached(channel.arn)) && Object.isFrozen(r.cachedReferencing('stream-key', channel.arn, 1)![0]));
+      // While a transaction is open, neither the root repository nor the transaction's answers from memory.
+      await store.transaction(async (tx) => {
+        await tx.resources.update({ ...channel, name: 'second', doc: { name: 'second' } });
+        assert.equal(r.cached(channel.arn), undefined);
+        assert.equal(tx.resources.cached(channel.arn), undefined);
+        assert.equal(tx.resources.cachedReferencing('stream-key', channel.arn, 1), undefined);
+      });
+      // A write drops what was held, until the next read fills it again.
+      assert.equal(r.cached(channel.arn), undefined);
+      assert.equal(r.cachedReferencing('stream-key', channel.arn, 1), undefined);
+      assert.equal((await r.get<{ name: string }>(channel.arn))!.doc.name, 'second');
+      assert.equal(r.cached<{ name: string }>(channel.arn)!.doc.name, 'second');
+      await r.delete(key.arn);
+      assert.deepEqual(await r.findReferencing('stream-key', channel.arn, 1), []);
+      assert.deepEqual(r.cachedReferencing('stream-key', channel.arn, 1), [], 'an empty answer is an answer');
+    } finally {
+      await store.close();
+    }
+  });
 });

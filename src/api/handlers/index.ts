@@ -85,15 +85,18 @@ type Answer<Output> = keyof Omit<Output, '$metadata'> extends never
   ? Omit<Output, '$metadata'> | void
   : Omit<Output, '$metadata'>;
 
-/** The handler of one served operation. */
+/**
+ * The handler of one served operation: a promise, or the answer itself when it has it at once (a read from memory,
+ * e.g. GetChannel), which saves the promise and its turn of the microtask queue.
+ */
 type Handler<Name extends keyof Served> = (
   deps: HandlerDeps,
   input: Served[Name]['input'],
   ctx: RequestContext,
-) => Promise<Answer<Served[Name]['output']>>;
+) => Answer<Served[Name]['output']> | Promise<Answer<Served[Name]['output']>>;
 
 /** A handler of whichever served operation. */
-type SomeHandler = (deps: HandlerDeps, input: never, ctx: RequestContext) => Promise<unknown>;
+type SomeHandler = (deps: HandlerDeps, input: never, ctx: RequestContext) => unknown;
 
 /** Why an operation is not served yet, shown in its error and in the README's compatibility table. */
 export interface NotImplemented {
@@ -147,7 +150,7 @@ export const OPERATIONS = {
  * A served handler as the pipeline calls it: with the input the protocol layer decoded and validated against the
  * operation's input shape in the model, which is what the handler's input type describes.
  */
-export type DecodedHandler = (deps: HandlerDeps, input: Record<string, unknown>, ctx: RequestContext) => Promise<unknown>;
+export type DecodedHandler = (deps: HandlerDeps, input: Record<string, unknown>, ctx: RequestContext) => unknown;
 
 export function lookupOperation(name: string): DecodedHandler | NotImplemented | undefined {
   if (!Object.prototype.hasOwnProperty.call(OPERATIONS, name)) return undefined;

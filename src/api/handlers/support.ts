@@ -52,6 +52,16 @@ export async function findOwned<Doc>(
   return row && row.type === type ? row : undefined;
 }
 
+/**
+ * findOwned's row if the store holds it in memory now (ResourceRepository.cached), else undefined, which means only
+ * "ask findOwned": hot reads answer from it without a promise.
+ */
+export function ownedNow<Doc>(store: Store, ctx: Scope, type: ResourceType, arn: string): ResourceRow<Doc> | undefined {
+  if (!inScope(arn, ctx)) return undefined;
+  const row = store.resources.cached<Doc>(arn);
+  return row && row.type === type ? row : undefined;
+}
+
 export async function loadOwned<Doc>(store: Store, ctx: Scope, type: ResourceType, arn: string) {
   const row = await findOwned<Doc>(store, ctx, type, arn);
   if (!row) throw resourceNotFound(type, arn);

@@ -145,4 +145,13 @@ export class KyselyResourceRepository implements ResourceRepository {
       .execute();
     return rows.map((raw) => decodeRow<Doc>(raw));
   }
+
+  /** No cache here: every read goes to the database (PostgreSQL is shared by the nodes of a cluster). */
+  cached<Doc>(_arn: string): ResourceRow<Doc> | undefined {
+    return undefined;
+  }
+
+  cachedReferencing<Doc>(_type: ResourceType, _refArn: string, _limit: number): readonly ResourceRow<Doc>[] | undefined {
+    return undefined;
+  }
 }

@@ -91,6 +91,23 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
     return this.db.isTransaction || !this.reads.sqlite.inTransaction;
   }
 
+  /**
+   * True when the caches may be read and filled: a direct read is allowed and this repository is not inside a
+   * transaction (whose own writes the caches must never hold).
+   */
+  private canUseCache(): boolean {
+    return !this.db.isTransaction && !this.reads.sqlite.inTransaction;
+  }
+
+  override cached<Doc>(arn: string): ResourceRow<Doc> | undefined {
+    return this.canUseCache() ? (this.reads.cache.get(arn) as ResourceRow<Doc> | undefined) : undefined;
+  }
+
+  override cachedReferencing<Doc>(type: ResourceType, refArn: string, limit: number): readonly ResourceRow<Doc>[] | undefined {
+    if (!this.canUseCache()) return undefined;
+    return this.reads.referencing.get(referencingKey(type, refArn, limit)) as readonly ResourceRow<Doc>[] | undefined;
+  }
+
   override async get<Doc>(arn: string): Promise<ResourceRow<Doc> | undefined> {
     if (!this.canReadDirectly()) return super.get<Doc>(arn);
     const cacheable = !this.db.isTransaction;
@@ -131,7 +148,7 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
   override async findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]> {
     if (refArn === '' || !this.canReadDirectly()) return super.findReferencing<Doc>(type, refArn, limit);
     const cacheable = !this.db.isTransaction;
-    const key = `${type}\n${limit}\n${refArn}`;
+    const key = referencingKey(type, refArn, limit);
     const cached = cacheable ? this.reads.referencing.get(key) : undefined;
     if (cached) return cached.slice() as ResourceRow<Doc>[];
     const rows = this.reads.byReference.all(type, refArn, type, refArn, type, refArn, limit).map((raw) => decodeRow<Doc>(raw));
@@ -152,3 +169,5 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
     return decodeOptional<Doc>(this.reads.byLookup.get(type, lookup));
   }
 }
+
+const referencingKey = (type: ResourceType, refArn: string, limit: number) => `${type}\n${limit}\n${refArn}`;
