@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ServiceError, notImplemented } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
 import type { RequestContext } from '../domain/context.js';
-import type { ProtocolEngine, HttpResponse } from './protocol/index.js';
+import type { HttpResponse, Operation, ProtocolEngine } from './protocol/index.js';
 import type { SigV4Verifier } from './auth/index.js';
 import { lookupOperation } from './handlers/index.js';
 import type { HandlerDeps } from './handlers/support.js';
@@ -31,20 +31,24 @@ export class ApiPipeline {
     private readonly observe?: (operation: string, status: number, startedAt: number) => void,
   ) {}
 
-  async handle(req: ApiRequest): Promise<ApiResponse> {
+  /**
+   * The response, as a value when the handler answered at once (a read from memory: no promise or microtask turn
+   * for the whole call), else as a promise. Every error the call raises becomes the API's JSON error.
+   */
+  handle(req: ApiRequest): ApiResponse | Promise<ApiResponse> {
     const startedAt = this.observe ? performance.now() : 0;
     const requestId = newRequestId();
     let operationName = '-';
-    let response: ApiResponse;
     try {
       const caller = this.verifier.authenticate(req);
       const match = this.protocol.route(req.method, req.rawPath);
       if (!match)
         throw new ServiceError('UnknownOperationException', `No operation matches ${req.method} ${truncate(req.rawPath)}`);
-      operationName = match.operation.name;
+      const operation = match.operation;
+      operationName = operation.name;
       const entry = lookupOperation(operationName);
       if (typeof entry !== 'function') throw notImplemented(operationName, entry?.notImplemented);
-      const input = this.protocol.decode(match.operation, {
+      const input = this.protocol.decode(operation, {
         labels: match.labels,
         query: req.rawQuery === '' ? EMPTY_QUERY : new URLSearchParams(req.rawQuery),
         headers: req.headers,
@@ -57,13 +61,31 @@ export class ApiPipeline {
         requestId,
       };
       const answer = entry(this.deps, input, ctx);
-      const output: unknown = answer instanceof Promise ? await (answer as Promise<unknown>) : answer;
-      response = this.protocol.serialize(match.operation, output ?? {});
-      response.headers['x-amzn-RequestId'] = requestId;
+      if (!(answer instanceof Promise)) return this.answered(operation, answer, requestId, startedAt);
+      return (answer as Promise<unknown>).then(
+        (output) => this.answered(operation, output, requestId, startedAt),
+        (err: unknown) => this.failed(err, operationName, requestId, startedAt),
+      );
     } catch (err) {
-      this.report(err, operationName, requestId);
-      response = this.protocol.encodeError(err, requestId);
+      return this.failed(err, operationName, requestId, startedAt);
     }
+  }
+
+  private answered(operation: Operation, output: unknown, requestId: string, startedAt: number): ApiResponse {
+    let response: ApiResponse;
+    try {
+      response = this.protocol.serialize(operation, output ?? {});
+    } catch (err) {
+      return this.failed(err, operation.name, requestId, startedAt);
+    }
+    response.headers['x-amzn-RequestId'] = requestId;
+    this.observe?.(operation.name, response.status, startedAt);
+    return response;
+  }
+
+  private failed(err: unknown, operationName: string, requestId: string, startedAt: number): ApiResponse {
+    this.report(err, operationName, requestId);
+    const response = this.protocol.encodeError(err, requestId);
     this.observe?.(operationName, response.status, startedAt);
     return response;
   }

@@ -5,7 +5,7 @@
 
 import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { ApiPipeline, ApiRequest } from '../api/pipeline.js';
+import type { ApiPipeline, ApiResponse } from '../api/pipeline.js';
 import type { ProtocolEngine } from '../api/protocol/index.js';
 import { ServiceError } from '../domain/errors.js';
 import { newRequestId } from '../domain/ids.js';
@@ -91,14 +91,18 @@ function handleApiRequest(deps: HttpDeps, req: HttpRequest, res: HttpResponse, r
         body instanceof ServiceError ? body : new ServiceError('SerializationException', 'Could not read the request body');
       return refuse(deps, req, res, refusal);
     }
-    answerApiRequest(deps, req, res, { method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body }).catch(
-      (err: unknown) => answerEscaped(deps, res, err),
-    );
+    try {
+      const response = deps.api.handle({ method: req.method ?? 'GET', rawPath, rawQuery, headers: apiHeaders(req), body });
+      if (!(response instanceof Promise)) return sendApiAnswer(deps, res, response);
+      response.then((answer) => sendApiAnswer(deps, res, answer)).catch((err: unknown) => answerEscaped(deps, res, err));
+    } catch (err) {
+      // In a body event's listener: nothing above would catch it.
+      answerEscaped(deps, res, err);
+    }
   });
 }
 
-async function answerApiRequest(deps: HttpDeps, req: HttpRequest, res: HttpResponse, request: ApiRequest): Promise<void> {
-  const response = await deps.api.handle(request);
+function sendApiAnswer(deps: HttpDeps, res: HttpResponse, response: ApiResponse): void {
   // Draining: the socket closes after this response, so shutdown need not wait for keep-alive idle.
   if (!deps.isReady()) closeAfterResponse(res);
   sendApiResponse(res, response);
