@@ -173,6 +173,7 @@ describe('channels', () => {
     assert.ok(passphrase, 'a secure channel shows its SRT passphrase');
     await ivs.send(new DeleteStreamKeyCommand({ arn: streamKey!.arn }));
     assert.equal((await get()).srt?.passphrase, undefined, 'no stream key, no passphrase');
+    assert.equal((await get()).srt?.passphrase, undefined, 'still none when read from memory');
     await ivs.send(new CreateStreamKeyCommand({ channelArn: channel!.arn }));
     const renewed = (await get()).srt?.passphrase;
     assert.ok(renewed && renewed !== passphrase, 'a new stream key, a new passphrase');
