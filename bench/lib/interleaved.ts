@@ -3,7 +3,7 @@
 // server's rate moves by a third from one minute to the next; ratios taken within a round, and their median over the
 // rounds, resolve differences of a few percent that one long window per server cannot.
 
-import { cpuSeconds, percentile, pinToCpu, unpin } from './processes.js';
+import { cpuTimes, percentile, pinToCpu, unpin } from './processes.js';
 import type { SignedHttp } from './signing.js';
 import { wrkLoad } from './wrk.js';
 
@@ -27,7 +27,9 @@ export const quartiles = (values: number[]) => {
 
 /**
  * Runs `rounds` rounds of a `windowS`-second window per contender (after a 2 s warm-up each). Prints each contender's
- * median rate and server CPU per request, and the median of the rounds' ratios to the baseline (the first contender);
+ * median rate and server CPU per request with its kernel part (on loopback the kernel time of sending a response
+ * includes delivering it to wrk and waking wrk, which costs more when a slower server finds wrk idle), and the median
+ * of the rounds' ratios to the baseline (the first contender);
  * returns those ratios by contender name.
  */
 export async function interleaved(contenders: Contender[], rounds: number, windowS: number): Promise<Map<string, number[]>> {
@@ -35,15 +37,19 @@ export async function interleaved(contenders: Contender[], rounds: number, windo
   for (const pid of pids) pinToCpu(pid, 0);
   const rates = new Map(contenders.map((c) => [c.name, [] as number[]]));
   const cpu = new Map(contenders.map((c) => [c.name, [] as number[]]));
+  const kernel = new Map(contenders.map((c) => [c.name, [] as number[]]));
   try {
     for (const c of contenders) await wrkLoad(c.port, c.request, 2, 32, 1, 1);
     for (let round = 0; round < rounds; round++) {
       for (const c of round % 2 === 0 ? contenders : [...contenders].reverse()) {
-        const cpu0 = cpuSeconds(c.pid);
+        const before = cpuTimes(c.pid);
         const r = await wrkLoad(c.port, c.request, windowS, 32, 1, 1);
         if (r.errors > 0 || r.non2xx > 0) throw new Error(`${c.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+        const after = cpuTimes(c.pid);
         rates.get(c.name)!.push(r.rps);
-        cpu.get(c.name)!.push(((cpuSeconds(c.pid) - cpu0) / r.requests) * 1e6);
+        const perRequest = (seconds: number) => (seconds / r.requests) * 1e6;
+        cpu.get(c.name)!.push(perRequest(after.user - before.user + after.system - before.system));
+        kernel.get(c.name)!.push(perRequest(after.system - before.system));
       }
     }
   } finally {
@@ -59,6 +65,7 @@ export async function interleaved(contenders: Contender[], rounds: number, windo
     );
     console.log(
       `  ${c.name.padEnd(26)} ${median(own).toFixed(0).padStart(7)} req/s  server CPU ${median(cpu.get(c.name)!).toFixed(1)} µs/request` +
+        ` (kernel ${median(kernel.get(c.name)!).toFixed(1)})` +
         (c === contenders[0]
           ? ''
           : `  ratio ${median(ratios.get(c.name)!).toFixed(2)} (quartiles ${quartiles(ratios.get(c.name)!)})`),

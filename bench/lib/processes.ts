@@ -56,9 +56,15 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 
 /** User+system CPU seconds consumed so far by a live process. */
 export function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/** A live process's CPU seconds so far, in user space and in the kernel on its behalf. */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of stat)
-  return ticks / 100; // USER_HZ is 100 on Linux
+  // utime and stime (fields 14 and 15 of stat), in ticks of USER_HZ, which is 100 on Linux
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 /**
