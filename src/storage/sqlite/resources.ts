@@ -110,9 +110,9 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
 
   override async get<Doc>(arn: string): Promise<ResourceRow<Doc> | undefined> {
     if (!this.canReadDirectly()) return super.get<Doc>(arn);
+    const cached = this.cached<Doc>(arn);
+    if (cached) return cached;
     const cacheable = !this.db.isTransaction;
-    const cached = cacheable ? this.reads.cache.get(arn) : undefined;
-    if (cached) return cached as ResourceRow<Doc>;
     const row = decodeOptional<Doc>(this.reads.byArn.get(arn));
     if (row && cacheable) {
       const cache = this.reads.cache;
@@ -147,16 +147,15 @@ export class SqliteResourceRepository extends KyselyResourceRepository {
 
   override async findReferencing<Doc>(type: ResourceType, refArn: string, limit: number): Promise<ResourceRow<Doc>[]> {
     if (refArn === '' || !this.canReadDirectly()) return super.findReferencing<Doc>(type, refArn, limit);
+    const cached = this.cachedReferencing<Doc>(type, refArn, limit);
+    if (cached) return cached.slice();
     const cacheable = !this.db.isTransaction;
-    const key = referencingKey(type, refArn, limit);
-    const cached = cacheable ? this.reads.referencing.get(key) : undefined;
-    if (cached) return cached.slice() as ResourceRow<Doc>[];
     const rows = this.reads.byReference.all(type, refArn, type, refArn, type, refArn, limit).map((raw) => decodeRow<Doc>(raw));
     if (cacheable) {
       const cache = this.reads.referencing;
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
       cache.set(
-        key,
+        referencingKey(type, refArn, limit),
         rows.map((row) => deepFreeze(row)),
       );
       return rows.slice();
