@@ -49,10 +49,15 @@ const seed = fuzzSeed();
 const STALL_MS = 100;
 const CHUNK = 250;
 const CASES = fuzzRuns(3000);
-/** Enough broadcast for the longest run: about 5 ms a request on a loaded machine, plus the rest of the file. */
-const PUBLISH_SECONDS = 120 + Math.ceil(CASES / 200);
+const FILE_TIMEOUT_MS = 240_000 + CASES * 20;
+/**
+ * The broadcasts outlast the file (useServer's teardown stops every ffmpeg). A guess of time per request is not
+ * enough: `npm run fuzz` (60,000 requests) once took 7.4 ms a request and outran broadcasts sized for 5 ms, and every
+ * later check met an offline channel.
+ */
+const PUBLISH_SECONDS = Math.ceil(FILE_TIMEOUT_MS / 1000);
 
-describe('fuzz: playback over HTTP', { timeout: 240_000 + CASES * 20 }, () => {
+describe('fuzz: playback over HTTP', { timeout: FILE_TIMEOUT_MS }, () => {
   const { server, ivs } = useServer({
     args: ['--quota-concurrent-viewers', String(QUOTA), '--viewer-country-header', COUNTRY],
     teardown: async () => {
